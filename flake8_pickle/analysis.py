@@ -1,0 +1,32 @@
+"""One pass over a module: resolve names, let every rule family read the facts."""
+
+from __future__ import annotations
+
+import ast
+from functools import lru_cache
+from typing import List
+
+from .catalog import Catalog, constructor_variant
+from .findings import Finding
+from .scope import Resolver
+from .security import LoaderChecks
+from .settings import Settings
+
+
+@lru_cache(maxsize=8)
+def catalog_for(settings: Settings) -> Catalog:
+    """The loader catalogue extended by the settings (built once per settings value)."""
+    return Catalog(extra_loaders=settings.extra_loaders)
+
+
+def analyze(tree: ast.AST, settings: Settings = Settings(), inventory: bool = True) -> List[Finding]:
+    """Every finding for ``tree``, sorted by position then code.
+
+    ``inventory`` False leaves out the off-by-default inventory codes the
+    settings do not ask for (the flake8 run); True reports all of them.
+    """
+    findings: List[Finding] = []
+    wanted = set(settings.inventory_codes) if not inventory else {"PKL901", "PKL902"}
+    checks = [LoaderChecks(catalog_for(settings), findings.append, inventory="PKL901" in wanted)]
+    Resolver(tree, checks, call_hook=constructor_variant).run()
+    return sorted(set(findings))

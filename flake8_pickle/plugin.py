@@ -1,0 +1,83 @@
+"""flake8 glue: options, the run() entry point, failure wrapping. No analysis here."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import replace
+from typing import Any, ClassVar, Iterable, Iterator, List, Tuple, Type
+
+from flake8.exceptions import PluginExecutionFailed
+
+from . import __version__
+from .analysis import analyze
+from .rules import OFF_BY_DEFAULT
+from .settings import OPTIONS, OptionError, Settings
+
+
+def _explicitly_selected_inventory(options: Any) -> Tuple[str, ...]:
+    """Inventory codes (PKL9xx) the user selected by a prefix at least as specific as ``PKL9``.
+
+    flake8 lets an explicit ``--select PKL`` override the default ignore list; like
+    bugbear's B9 checks, the inventories stay off then, because they repeat every
+    other finding. ``--extend-select PKL901`` (or ``PKL9``) turns them on.
+    """
+    chosen: List[str] = []
+    for option in ("select", "extend_select"):
+        value = getattr(options, option, None) or ()
+        if isinstance(value, str):
+            value = value.split(",")
+        chosen.extend(v.strip() for v in value if v and v.strip())
+    return tuple(
+        code for code in OFF_BY_DEFAULT if any(len(c) >= 4 and code.startswith(c) for c in chosen)
+    )
+
+
+class PicklePlugin:
+    """The ``PKL`` flake8 extension."""
+
+    name = "flake8-pickle"
+    version = __version__
+    settings: ClassVar[Settings] = Settings()
+
+    def __init__(self, tree: ast.AST, filename: str = "(none)") -> None:
+        self.tree = tree
+        self.filename = filename
+
+    @classmethod
+    def add_options(cls, option_manager: Any) -> None:
+        """Register the ``--pickle-*`` options and leave the inventory codes off by default."""
+        for option, help_text in OPTIONS.items():
+            option_manager.add_option(
+                f"--{option}",
+                default="",
+                parse_from_config=True,
+                comma_separated_list=True,
+                help=f"{help_text} Comma-separated. (flake8-pickle)",
+            )
+        option_manager.extend_default_ignore(list(OFF_BY_DEFAULT))
+
+    @classmethod
+    def parse_options(cls, option_manager: Any, options: Any, args: List[str]) -> None:
+        """Validate the options once at start-up; a bad value stops flake8 with a clear message."""
+        raw = {}
+        for option in OPTIONS:
+            field_name = option[len("pickle-") :].replace("-", "_")
+            raw[field_name] = getattr(options, option.replace("-", "_"), None) or ()
+        try:
+            settings = Settings.from_values(**raw)
+        except OptionError as exc:
+            option_manager.parser.error(str(exc))
+        cls.settings = replace(settings, inventory_codes=_explicitly_selected_inventory(options))
+
+    def run(self) -> Iterator[Tuple[int, int, str, Type["PicklePlugin"]]]:
+        """Yield flake8 result tuples; an internal error becomes flake8's PluginExecutionFailed."""
+        try:
+            findings = analyze(self.tree, self.settings, inventory=False)
+        except Exception as exc:  # noqa: BLE001 - surfaced through flake8's own failure report
+            raise PluginExecutionFailed(
+                filename=self.filename,
+                plugin_name=f"{self.name}[PKL]",
+                exception=exc,
+            ) from exc
+        for finding in findings:
+            yield finding.line, finding.col, finding.message, type(self)

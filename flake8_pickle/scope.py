@@ -1,0 +1,868 @@
+"""Name resolution: the one place that knows what a name in the checked module refers to.
+
+The model follows pyflakes: a stack of scopes (module, class, function, lambda,
+comprehension), bindings updated in source order, function and lambda bodies
+deferred until the enclosing scope is complete so they see its final bindings,
+and class scopes invisible from the functions nested in them.
+
+A value is described by a frozenset of *symbols*, the things it may be:
+
+* a ``str``: a dotted qualified name of something importable, such as
+  ``"pickle.loads"``; a ``()`` segment marks the result of a call, so
+  ``pickle.Unpickler(f).load`` is ``"pickle.Unpickler().load"``. Names from
+  relative imports start with a dot and so never match a catalogue entry.
+* a :class:`LocalDef`: a function or class defined in the checked module.
+* a :class:`LocalInstance`: an instance of such a class (``self`` in a method).
+
+The empty set means "nothing we know": a parameter, a rebinding to an
+arbitrary value, an unbound name. Branches (``if``/``try``/loops/``match``)
+merge by union, so ``try: import cPickle as pickle / except ImportError:
+import pickle`` leaves ``pickle`` bound to both modules; in straight-line
+code the later binding wins.
+
+Nothing here imports or runs the checked code. Expressions are walked with an
+explicit stack, so deeply nested expressions cannot exhaust the interpreter's
+recursion limit; statements nest at most as deep as the parser allows.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from dataclasses import dataclass, field
+from typing import (
+    Callable,
+    Dict,
+    FrozenSet,
+    Iterable,
+    Iterator,
+    List,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+    Union,
+)
+
+EMPTY: FrozenSet = frozenset()
+BUILTIN_NAMES = frozenset(dir(builtins))
+_MISSING = object()
+#: Resolution through getattr()/partial()/class bases nests at most this deep.
+_MAX_DEPTH = 24
+
+_MATCH = getattr(ast, "Match", None)
+_TRY_STAR = getattr(ast, "TryStar", None)
+_TYPE_ALIAS = getattr(ast, "TypeAlias", None)
+
+_FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+_TERMINATORS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+
+
+@dataclass(eq=False)
+class LocalDef:
+    """A function or class defined in the checked module (compared by identity)."""
+
+    node: ast.AST
+    kind: str  # "function" or "class"
+    name: str
+    bases: Tuple[FrozenSet, ...] = ()
+    members: Dict[str, FrozenSet] = field(default_factory=dict)
+    instance_attrs: Dict[str, FrozenSet] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"<local {self.kind} {self.name} line {getattr(self.node, 'lineno', '?')}>"
+
+
+@dataclass(frozen=True)
+class LocalInstance:
+    """An instance of a class defined in the checked module."""
+
+    cls: LocalDef
+
+    def __repr__(self) -> str:
+        return f"<instance of {self.cls.name}>"
+
+
+Symbol = Union[str, LocalDef, LocalInstance]
+Symbols = FrozenSet[Symbol]
+CallHook = Callable[[str, ast.Call], Optional[str]]
+
+
+class Scope:
+    """Bindings of one scope, updated in source order."""
+
+    __slots__ = ("kind", "node", "bindings", "globals", "nonlocals", "star_imports", "cls")
+
+    def __init__(self, kind: str, node: Optional[ast.AST], cls: Optional[LocalDef] = None):
+        self.kind = kind
+        self.node = node
+        self.bindings: Dict[str, Symbols] = {}
+        self.globals: Set[str] = set()
+        self.nonlocals: Set[str] = set()
+        self.star_imports: List[str] = []
+        self.cls = cls
+
+
+def names_in(symbols: Iterable[Symbol]) -> Set[str]:
+    """The qualified-name strings among ``symbols``."""
+    return {s for s in symbols if isinstance(s, str)}
+
+
+def display_name(qualified: str) -> str:
+    """``pickle.Unpickler().load`` as a reader writes it: ``pickle.Unpickler.load``."""
+    return qualified.replace("()", "")
+
+
+def _import_target(module: Optional[str], level: int, name: str) -> str:
+    prefix = "." * level
+    if module:
+        return f"{prefix}{module}.{name}"
+    return f"{prefix}{name}"
+
+
+def literal_str(node: Optional[ast.AST]) -> Optional[str]:
+    """The value of a string literal node, else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def keyword_arg(call: ast.Call, name: str) -> Optional[ast.expr]:
+    """The value passed to keyword ``name`` in ``call``, or None."""
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw.value
+    return None
+
+
+def call_argument(call: ast.Call, position: Optional[int], keyword: Optional[str]) -> Optional[ast.expr]:
+    """The argument bound to a parameter given by position and/or keyword name."""
+    if keyword is not None:
+        value = keyword_arg(call, keyword)
+        if value is not None:
+            return value
+    if position is not None and position < len(call.args):
+        candidate = call.args[position]
+        if not any(isinstance(a, ast.Starred) for a in call.args[: position + 1]):
+            return candidate
+    return None
+
+
+class Listener:
+    """Hooks a rule family implements to receive facts during the single walk."""
+
+    def on_call(self, call: ast.Call, resolver: "Resolver") -> None:
+        """Called for every call expression, before its arguments are walked."""
+
+    def on_class(self, node: ast.ClassDef, local: LocalDef, resolver: "Resolver") -> None:
+        """Called once a class body has been walked and its name bound."""
+
+    def on_module_end(self, resolver: "Resolver") -> None:
+        """Called after every deferred body has been walked."""
+
+
+class Resolver:
+    """Walks one module once, keeping bindings current, and answers name questions.
+
+    Listeners are called back during the walk; at each callback the bindings are
+    those in force at that point of the code, so ``symbols_of`` answers as Python
+    would at run time (up to branch merging).
+    """
+
+    def __init__(self, tree: ast.AST, listeners: Sequence[Listener] = (), call_hook: Optional[CallHook] = None):
+        self.tree = tree
+        self.listeners = list(listeners)
+        self.call_hook = call_hook
+        self.module_scope = Scope("module", tree)
+        self.scopes: List[Scope] = [self.module_scope]
+        self._journal: List[Tuple[Scope, str, object]] = []
+        self._deferred: List[Tuple[ast.AST, List[Scope], Optional[LocalDef]]] = []
+        #: Top-level names of every module imported anywhere (absolute imports only).
+        self.imported_roots: Set[str] = set()
+        #: Qualified names of module-level facts that listeners may set (e.g. patches applied).
+        self.facts: Set[str] = set()
+        self.function_stack: List[ast.AST] = []
+
+    # ------------------------------------------------------------------ driving
+    def run(self) -> None:
+        """Walk the module, then the deferred bodies, then tell the listeners."""
+        body = getattr(self.tree, "body", None)
+        if isinstance(body, list):
+            self._walk_block(body)
+        elif isinstance(body, ast.expr):  # ast.Expression
+            self._walk_expr(body)
+        while self._deferred:
+            batch, self._deferred = self._deferred, []
+            for node, chain, cls in batch:
+                self._run_deferred(node, chain, cls)
+        for listener in self.listeners:
+            listener.on_module_end(self)
+
+    @property
+    def scope(self) -> Scope:
+        """The innermost scope at the current point of the walk."""
+        return self.scopes[-1]
+
+    # ------------------------------------------------------------------ lookup
+    def lookup(self, name: str) -> Symbols:
+        """What ``name`` refers to at the current point."""
+        current = self.scopes[-1]
+        if name in current.globals:
+            return self._lookup_from(name, [self.module_scope])
+        chain: List[Scope] = [current]
+        for scope in reversed(self.scopes[:-1]):
+            if scope.kind != "class":
+                chain.append(scope)
+        if name in current.nonlocals:
+            chain = [s for s in chain[1:] if s.kind in ("function", "lambda")]
+        return self._lookup_from(name, chain)
+
+    def _lookup_from(self, name: str, chain: Sequence[Scope]) -> Symbols:
+        for scope in chain:
+            value = scope.bindings.get(name)
+            if value is not None:
+                return value
+            if scope.star_imports:
+                guesses = frozenset(f"{module}.{name}" for module in scope.star_imports)
+                return guesses | self._lookup_from(name, chain[chain.index(scope) + 1 :])
+        if name in BUILTIN_NAMES:
+            return frozenset((f"builtins.{name}",))
+        return EMPTY
+
+    def qualified_names(self, expr: Optional[ast.AST]) -> Set[str]:
+        """The importable qualified names ``expr`` may evaluate to."""
+        if expr is None:
+            return set()
+        return names_in(self.symbols_of(expr))
+
+    def symbols_of(self, expr: ast.AST, depth: int = 0) -> Symbols:
+        """Every symbol ``expr`` may evaluate to at the current point (empty if unknown)."""
+        if depth > _MAX_DEPTH:
+            return EMPTY
+        # Peel attribute/call/subscript chains iteratively: a.b().c[0].d
+        chain: List[ast.AST] = []
+        node = expr
+        while True:
+            if isinstance(node, ast.Attribute):
+                chain.append(node)
+                node = node.value
+            elif isinstance(node, ast.Call):
+                special = self._special_call(node, depth)
+                if special is not None:
+                    base = special
+                    break
+                chain.append(node)
+                node = node.func
+            elif isinstance(node, ast.Subscript):
+                special = self._special_subscript(node)
+                if special is not None:
+                    base = special
+                    break
+                return EMPTY
+            elif isinstance(node, ast.Await):
+                node = node.value
+            else:
+                base = self._atom(node, depth)
+                break
+        for link in reversed(chain):
+            if not base:
+                return EMPTY
+            if isinstance(link, ast.Attribute):
+                base = frozenset(s for sym in base for s in self.attribute_of(sym, link.attr))
+            else:
+                assert isinstance(link, ast.Call)
+                base = frozenset(s for sym in base for s in self._call_result(sym, link))
+        return base
+
+    def _atom(self, node: ast.AST, depth: int) -> Symbols:
+        if isinstance(node, ast.Name):
+            return self.lookup(node.id)
+        if isinstance(node, ast.NamedExpr):
+            return self.symbols_of(node.value, depth + 1)
+        if isinstance(node, ast.IfExp):
+            return self.symbols_of(node.body, depth + 1) | self.symbols_of(node.orelse, depth + 1)
+        if isinstance(node, ast.BoolOp):
+            out: Set[Symbol] = set()
+            for value in node.values:
+                out |= self.symbols_of(value, depth + 1)
+            return frozenset(out)
+        return EMPTY
+
+    def attribute_of(self, symbol: Symbol, attr: str, depth: int = 0) -> Symbols:
+        """The symbols of ``<symbol>.<attr>``."""
+        if isinstance(symbol, str):
+            return frozenset((f"{symbol}.{attr}",))
+        if depth > _MAX_DEPTH:
+            return EMPTY
+        if isinstance(symbol, LocalDef):
+            if symbol.kind != "class":
+                return EMPTY
+            if attr in symbol.members:
+                return symbol.members[attr]
+            out: Set[Symbol] = set()
+            for base in symbol.bases:
+                for b in base:
+                    out |= self.attribute_of(b, attr, depth + 1)
+            return frozenset(out)
+        if isinstance(symbol, LocalInstance):
+            cls = symbol.cls
+            if attr in cls.members:
+                return cls.members[attr]
+            if attr in cls.instance_attrs:
+                return cls.instance_attrs[attr]
+            out = set()
+            for base in cls.bases:
+                for b in base:
+                    if isinstance(b, str):
+                        out.add(f"{b}().{attr}")
+                    elif isinstance(b, LocalDef) and b.kind == "class":
+                        out |= self.attribute_of(LocalInstance(b), attr, depth + 1)
+            return frozenset(out)
+        return EMPTY
+
+    def _call_result(self, symbol: Symbol, call: ast.Call) -> Symbols:
+        if isinstance(symbol, str):
+            if symbol == "functools.partial" and call.args:
+                return self.symbols_of(call.args[0], 1)
+            if self.call_hook is not None:
+                variant = self.call_hook(symbol, call)
+                if variant is not None:
+                    return frozenset((variant,))
+            return frozenset((f"{symbol}()",))
+        if isinstance(symbol, LocalDef) and symbol.kind == "class":
+            return frozenset((LocalInstance(symbol),))
+        return EMPTY
+
+    def _special_call(self, call: ast.Call, depth: int) -> Optional[Symbols]:
+        """getattr(m, "x"), __import__("m"), importlib.import_module("m"), sys.modules.get("m")."""
+        func = call.func
+        # Only plain dotted callees of up to three parts can be one of these; checking
+        # nothing longer keeps resolution of long method chains linear.
+        links = 0
+        probe: ast.AST = func
+        while isinstance(probe, ast.Attribute) and links < 3:
+            probe = probe.value
+            links += 1
+        if not isinstance(probe, ast.Name) or not call.args:
+            return None
+        callee = self.qualified_names(func)
+        if not callee:
+            return None
+        args = call.args
+        if "builtins.getattr" in callee and len(args) >= 2:
+            attr = literal_str(args[1])
+            if attr is None:
+                return EMPTY
+            out: Set[Symbol] = set()
+            for sym in self.symbols_of(args[0], depth + 1):
+                out |= self.attribute_of(sym, attr)
+            if len(args) >= 3:
+                out |= self.symbols_of(args[2], depth + 1)
+            return frozenset(out)
+        if callee & {"builtins.__import__", "importlib.__import__"} and args:
+            name = literal_str(args[0])
+            if not name or name.startswith("."):
+                return EMPTY
+            fromlist = keyword_arg(call, "fromlist")
+            if fromlist is None and len(args) >= 4:
+                fromlist = args[3]
+            wants_leaf = isinstance(fromlist, (ast.List, ast.Tuple, ast.Set)) and bool(fromlist.elts)
+            wants_leaf = wants_leaf or (isinstance(fromlist, ast.Constant) and bool(fromlist.value))
+            return frozenset((name if wants_leaf else name.split(".")[0],))
+        if "importlib.import_module" in callee and args:
+            name = literal_str(args[0])
+            if not name or name.startswith("."):
+                return EMPTY
+            return frozenset((name,))
+        if "sys.modules.get" in callee and args:
+            name = literal_str(args[0])
+            return frozenset((name,)) if name else EMPTY
+        return None
+
+    def _special_subscript(self, node: ast.Subscript) -> Optional[Symbols]:
+        key = node.slice
+        if isinstance(key, ast.Index):  # pragma: no cover - Python 3.8 AST shape
+            key = key.value  # type: ignore[attr-defined]
+        name = literal_str(key)
+        if name and "sys.modules" in self.qualified_names(node.value):
+            return frozenset((name,))
+        return None
+
+    # ------------------------------------------------------------------ binding
+    def bind(self, name: str, value: Symbols) -> None:
+        """Bind ``name`` in the scope an assignment at this point writes to."""
+        scope = self.scopes[-1]
+        if name in scope.globals:
+            scope = self.module_scope
+        elif name in scope.nonlocals:
+            for candidate in reversed(self.scopes[:-1]):
+                if candidate.kind in ("function", "lambda") and name in candidate.bindings:
+                    scope = candidate
+                    break
+        self._set(scope, name, value)
+
+    def _set(self, scope: Scope, name: str, value: object) -> None:
+        self._journal.append((scope, name, scope.bindings.get(name, _MISSING)))
+        if value is _MISSING:
+            scope.bindings.pop(name, None)
+        else:
+            scope.bindings[name] = value  # type: ignore[assignment]
+
+    def _bind_target(self, target: ast.AST, value: Symbols, value_node: Optional[ast.AST] = None) -> None:
+        """Bind an assignment target; walk the expressions inside it."""
+        if isinstance(target, ast.Name):
+            self.bind(target.id, value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            elements: Optional[List[ast.AST]] = None
+            if isinstance(value_node, (ast.Tuple, ast.List)) and len(value_node.elts) == len(target.elts):
+                if not any(isinstance(e, ast.Starred) for e in value_node.elts):
+                    elements = list(value_node.elts)
+            for i, element in enumerate(target.elts):
+                if elements is not None:
+                    self._bind_target(element, self.symbols_of(elements[i]), elements[i])
+                else:
+                    self._bind_target(element, EMPTY)
+        elif isinstance(target, ast.Starred):
+            self._bind_target(target.value, EMPTY)
+        elif isinstance(target, ast.Attribute):
+            self._walk_expr(target.value)
+            self._record_instance_attr(target, value)
+        elif isinstance(target, ast.Subscript):
+            self._walk_expr(target.value)
+            self._walk_expr(target.slice)
+
+    def _record_instance_attr(self, target: ast.Attribute, value: Symbols) -> None:
+        if not value or not isinstance(target.value, ast.Name):
+            return
+        for sym in self.lookup(target.value.id):
+            if isinstance(sym, LocalInstance):
+                attrs = sym.cls.instance_attrs
+                attrs[target.attr] = attrs.get(target.attr, EMPTY) | value
+
+    # ------------------------------------------------------------------ branch merging
+    def _changes_since(self, mark: int) -> Dict[Tuple[int, str], Tuple[Scope, str, object]]:
+        """Each (scope, name) bound since ``mark``, with its value before ``mark``."""
+        first: Dict[Tuple[int, str], Tuple[Scope, str, object]] = {}
+        for scope, name, old in self._journal[mark:]:
+            key = (id(scope), name)
+            if key not in first:
+                first[key] = (scope, name, old)
+        return first
+
+    def _current_values(self, changes: Dict[Tuple[int, str], Tuple[Scope, str, object]]) -> Dict[Tuple[int, str], object]:
+        return {key: scope.bindings.get(name, _MISSING) for key, (scope, name, _) in changes.items()}
+
+    def _restore(self, changes: Dict[Tuple[int, str], Tuple[Scope, str, object]], extra: Optional[Dict] = None) -> None:
+        for key, (scope, name, old) in changes.items():
+            value = old
+            if extra is not None and key in extra:
+                value = _union(old, extra[key])
+            if scope.bindings.get(name, _MISSING) is not value:
+                self._set(scope, name, value)
+
+    def _walk_branches(self, branches: Sequence[Sequence[ast.stmt]], include_fallthrough: bool) -> None:
+        """Walk alternative blocks from the same starting state; merge by union.
+
+        ``include_fallthrough`` adds the starting state itself as an outcome
+        (a loop body that may not run, a ``match`` with no case taken).
+        """
+        mark = len(self._journal)
+        outcomes: List[Tuple[Dict, Dict]] = []
+        for block in branches:
+            start = len(self._journal)
+            self._walk_block(block)
+            changes = self._changes_since(start)
+            if not _ends_flow(block):
+                outcomes.append((changes, self._current_values(changes)))
+            self._restore(changes)
+        self._merge_outcomes(mark, outcomes, include_fallthrough)
+
+    def _merge_outcomes(self, mark: int, outcomes: List[Tuple[Dict, Dict]], include_fallthrough: bool) -> None:
+        all_changes = self._changes_since(mark)
+        if not outcomes and not include_fallthrough:
+            return  # every branch leaves the flow: what follows is unreachable from here
+        merged: Dict[Tuple[int, str], object] = {}
+        for key, (scope, name, before) in all_changes.items():
+            values: List[object] = [before] if include_fallthrough else []
+            for _, result in outcomes:
+                values.append(result.get(key, before))
+            value = values[0]
+            for other in values[1:]:
+                value = _union(value, other)
+            merged[key] = value
+        for key, (scope, name, _) in all_changes.items():
+            if scope.bindings.get(name, _MISSING) is not merged[key]:
+                self._set(scope, name, merged[key])
+
+    # ------------------------------------------------------------------ statements
+    def _walk_block(self, statements: Sequence[ast.stmt]) -> None:
+        for statement in statements:
+            self._walk_stmt(statement)
+
+    def _walk_stmt(self, node: ast.stmt) -> None:
+        handler = _STATEMENT_HANDLERS.get(type(node))
+        if handler is not None:
+            handler(self, node)
+        else:
+            self._walk_generic_stmt(node)
+
+    def _walk_generic_stmt(self, node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt):
+                self._walk_stmt(child)
+            elif isinstance(child, ast.expr):
+                self._walk_expr(child)
+            else:
+                self._walk_generic_stmt(child)
+
+    def _stmt_expr(self, node: ast.Expr) -> None:
+        self._walk_expr(node.value)
+
+    def _stmt_assign(self, node: ast.Assign) -> None:
+        self._walk_expr(node.value)
+        value = self.symbols_of(node.value)
+        for target in node.targets:
+            self._bind_target(target, value, node.value)
+
+    def _stmt_annassign(self, node: ast.AnnAssign) -> None:
+        self._walk_expr(node.annotation)
+        if node.value is not None:
+            self._walk_expr(node.value)
+            self._bind_target(node.target, self.symbols_of(node.value), node.value)
+        elif not isinstance(node.target, ast.Name):
+            self._bind_target(node.target, EMPTY)
+
+    def _stmt_augassign(self, node: ast.AugAssign) -> None:
+        self._walk_expr(node.value)
+        if isinstance(node.target, ast.Name):
+            self.bind(node.target.id, EMPTY)
+        else:
+            self._bind_target(node.target, EMPTY)
+
+    def _stmt_delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            self._bind_target(target, EMPTY)
+
+    def _stmt_import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self.imported_roots.add(alias.name.split(".")[0])
+            if alias.asname:
+                self.bind(alias.asname, frozenset((alias.name,)))
+            else:
+                top = alias.name.split(".")[0]
+                self.bind(top, frozenset((top,)))
+
+    def _stmt_importfrom(self, node: ast.ImportFrom) -> None:
+        level = node.level or 0
+        if level == 0 and node.module:
+            self.imported_roots.add(node.module.split(".")[0])
+        for alias in node.names:
+            if alias.name == "*":
+                if level == 0 and node.module:
+                    self.scope.star_imports.append(node.module)
+                continue
+            target = _import_target(node.module, level, alias.name)
+            self.bind(alias.asname or alias.name, frozenset((target,)))
+
+    def _stmt_global(self, node: ast.Global) -> None:
+        self.scope.globals.update(node.names)
+
+    def _stmt_nonlocal(self, node: ast.Nonlocal) -> None:
+        self.scope.nonlocals.update(node.names)
+
+    def _stmt_if(self, node: ast.If) -> None:
+        # An elif chain nests in the AST as deep as it is long: flatten it, not recurse.
+        branches: List[Sequence[ast.stmt]] = []
+        current: ast.If = node
+        while True:
+            self._walk_expr(current.test)
+            branches.append(current.body)
+            orelse = current.orelse
+            if len(orelse) == 1 and isinstance(orelse[0], ast.If):
+                current = orelse[0]
+                continue
+            branches.append(orelse)
+            break
+        self._walk_branches(branches, include_fallthrough=False)
+
+    def _stmt_loop(self, node: Union[ast.For, ast.AsyncFor, ast.While]) -> None:
+        mark = len(self._journal)
+        if isinstance(node, ast.While):
+            self._walk_expr(node.test)
+        else:
+            self._walk_expr(node.iter)
+            self._bind_target(node.target, EMPTY)
+        self._walk_block(node.body)
+        changes = self._changes_since(mark)
+        outcome = (changes, self._current_values(changes))
+        self._restore(changes)
+        self._merge_outcomes(mark, [outcome], include_fallthrough=True)
+        self._walk_block(node.orelse)
+
+    def _stmt_with(self, node: Union[ast.With, ast.AsyncWith]) -> None:
+        for item in node.items:
+            self._walk_expr(item.context_expr)
+            if item.optional_vars is not None:
+                # __enter__ of files, sockets, locks, pools and sessions returns self.
+                self._bind_target(item.optional_vars, self.symbols_of(item.context_expr))
+        self._walk_block(node.body)
+
+    def _stmt_try(self, node: ast.Try) -> None:
+        mark = len(self._journal)
+        self._walk_block(node.body)
+        self._walk_block(node.orelse)
+        body_changes = self._changes_since(mark)
+        body_values = self._current_values(body_changes)
+        outcomes: List[Tuple[Dict, Dict]] = []
+        if not _ends_flow(node.orelse or node.body):
+            outcomes.append((body_changes, body_values))
+        self._restore(body_changes)
+        for handler in node.handlers:
+            start = len(self._journal)
+            # The exception may come from anywhere in the body: start from either state.
+            self._restore(body_changes, extra=body_values)
+            if handler.type is not None:
+                self._walk_expr(handler.type)
+            if handler.name:
+                self.bind(handler.name, EMPTY)
+            self._walk_block(handler.body)
+            changes = self._changes_since(start)
+            if not _ends_flow(handler.body):
+                outcomes.append((changes, self._current_values(changes)))
+            self._restore(self._changes_since(mark))
+        self._merge_outcomes(mark, outcomes, include_fallthrough=False)
+        self._walk_block(node.finalbody)
+
+    def _stmt_match(self, node: ast.AST) -> None:
+        self._walk_expr(node.subject)  # type: ignore[attr-defined]
+        mark = len(self._journal)
+        outcomes: List[Tuple[Dict, Dict]] = []
+        for case in node.cases:  # type: ignore[attr-defined]
+            start = len(self._journal)
+            for sub in ast.walk(case.pattern):
+                name = getattr(sub, "name", None) or getattr(sub, "rest", None)
+                if isinstance(name, str):
+                    self.bind(name, EMPTY)
+                if isinstance(sub, ast.expr):
+                    self._walk_expr(sub)
+            if case.guard is not None:
+                self._walk_expr(case.guard)
+            self._walk_block(case.body)
+            changes = self._changes_since(start)
+            if not _ends_flow(case.body):
+                outcomes.append((changes, self._current_values(changes)))
+            self._restore(self._changes_since(mark))
+        self._merge_outcomes(mark, outcomes, include_fallthrough=True)
+
+    def _stmt_function(self, node: Union[ast.FunctionDef, ast.AsyncFunctionDef]) -> None:
+        for decorator in node.decorator_list:
+            self._walk_expr(decorator)
+        self._walk_arguments_outside(node.args)
+        if node.returns is not None:
+            self._walk_expr(node.returns)
+        enclosing_cls = self.scope.cls if self.scope.kind == "class" else None
+        self._deferred.append((node, list(self.scopes), enclosing_cls))
+        self.bind(node.name, frozenset((LocalDef(node, "function", node.name),)))
+
+    def _walk_arguments_outside(self, args: ast.arguments) -> None:
+        """Defaults and annotations are evaluated where the function is defined."""
+        for default in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
+            self._walk_expr(default)
+        for arg in _all_args(args):
+            if arg.annotation is not None:
+                self._walk_expr(arg.annotation)
+
+    def _stmt_class(self, node: ast.ClassDef) -> None:
+        for decorator in node.decorator_list:
+            self._walk_expr(decorator)
+        for base in node.bases:
+            self._walk_expr(base)
+        for keyword in node.keywords:
+            self._walk_expr(keyword.value)
+        bases = tuple(self.symbols_of(b) for b in node.bases)
+        local = LocalDef(node, "class", node.name, bases=bases)
+        scope = Scope("class", node, cls=local)
+        local.members = scope.bindings
+        self.scopes.append(scope)
+        try:
+            self._walk_block(node.body)
+        finally:
+            self.scopes.pop()
+        self.bind(node.name, frozenset((local,)))
+        for listener in self.listeners:
+            listener.on_class(node, local, self)
+
+    def _run_deferred(self, node: ast.AST, chain: List[Scope], cls: Optional[LocalDef]) -> None:
+        saved_scopes, saved_journal = self.scopes, self._journal
+        kind = "lambda" if isinstance(node, ast.Lambda) else "function"
+        scope = Scope(kind, node)
+        self.scopes = chain + [scope]
+        self._journal = []
+        self.function_stack.append(node)
+        try:
+            args: ast.arguments = node.args  # type: ignore[attr-defined]
+            positional = list(getattr(args, "posonlyargs", [])) + list(args.args)
+            for arg in _all_args(args):
+                self.bind(arg.arg, EMPTY)
+            if cls is not None and positional and not _is_staticmethod(node):
+                first = positional[0].arg
+                if _is_classmethod(node):
+                    self.bind(first, frozenset((cls,)))
+                else:
+                    self.bind(first, frozenset((LocalInstance(cls),)))
+            if isinstance(node, ast.Lambda):
+                self._walk_expr(node.body)
+            else:
+                self._walk_block(node.body)  # type: ignore[attr-defined]
+        finally:
+            self.function_stack.pop()
+            self.scopes, self._journal = saved_scopes, saved_journal
+
+    # ------------------------------------------------------------------ expressions
+    def _walk_expr(self, root: ast.AST) -> None:
+        """Walk an expression iteratively, binding walrus/comprehension names and calling listeners."""
+        stack: List[object] = [root]
+        listeners = self.listeners
+        while stack:
+            item = stack.pop()
+            if not isinstance(item, ast.AST):
+                item()  # type: ignore[operator]
+                continue
+            kind = type(item)
+            if kind is ast.Name or kind is ast.Constant:
+                continue
+            if kind is ast.Call:
+                for listener in listeners:
+                    listener.on_call(item, self)  # type: ignore[arg-type]
+            elif kind is ast.Lambda:
+                self._walk_arguments_outside(item.args)  # type: ignore[attr-defined]
+                self._deferred.append((item, list(self.scopes), None))
+                continue
+            elif kind in _COMPREHENSIONS:
+                self._schedule_comprehension(item, stack)
+                continue
+            elif kind is ast.NamedExpr:
+                target = item.target  # type: ignore[attr-defined]
+                value_node = item.value  # type: ignore[attr-defined]
+                stack.append(lambda t=target, v=value_node: self._bind_walrus(t, v))
+                stack.append(value_node)
+                continue
+            children = [c for c in ast.iter_child_nodes(item)]
+            children.reverse()
+            stack.extend(children)
+
+    def _bind_walrus(self, target: ast.Name, value: ast.AST) -> None:
+        symbols = self.symbols_of(value)
+        for scope in reversed(self.scopes):
+            if scope.kind != "comprehension":
+                self._set(scope, target.id, symbols)
+                return
+
+    def _schedule_comprehension(self, node: ast.AST, stack: List[object]) -> None:
+        generators: List[ast.comprehension] = node.generators  # type: ignore[attr-defined]
+        scope = Scope("comprehension", node)
+        inner: List[ast.AST] = []
+        for i, gen in enumerate(generators):
+            if i > 0:
+                inner.append(gen.iter)
+            inner.extend(gen.ifs)
+        if isinstance(node, ast.DictComp):
+            inner.extend([node.key, node.value])
+        else:
+            inner.append(node.elt)  # type: ignore[attr-defined]
+
+        def enter() -> None:
+            self.scopes.append(scope)
+            for gen in generators:
+                for sub in _target_names(gen.target):
+                    scope.bindings[sub] = EMPTY
+
+        def leave() -> None:
+            if self.scopes and self.scopes[-1] is scope:
+                self.scopes.pop()
+
+        # Executed in stack order: first iterable outside, then enter, inner parts, leave.
+        stack.append(leave)
+        stack.extend(reversed(inner))
+        stack.append(enter)
+        stack.append(generators[0].iter)
+
+
+def _union(a: object, b: object) -> object:
+    if a is _MISSING:
+        return b
+    if b is _MISSING:
+        return a
+    return a | b  # type: ignore[operator]
+
+
+def _ends_flow(block: Sequence[ast.stmt]) -> bool:
+    return bool(block) and isinstance(block[-1], _TERMINATORS)
+
+
+def _all_args(args: ast.arguments) -> Iterator[ast.arg]:
+    yield from getattr(args, "posonlyargs", [])
+    yield from args.args
+    if args.vararg is not None:
+        yield args.vararg
+    yield from args.kwonlyargs
+    if args.kwarg is not None:
+        yield args.kwarg
+
+
+def _decorator_names(node: ast.AST) -> Set[str]:
+    names = set()
+    for decorator in getattr(node, "decorator_list", []):
+        if isinstance(decorator, ast.Name):
+            names.add(decorator.id)
+        elif isinstance(decorator, ast.Attribute):
+            names.add(decorator.attr)
+    return names
+
+
+def _is_staticmethod(node: ast.AST) -> bool:
+    return "staticmethod" in _decorator_names(node)
+
+
+def _is_classmethod(node: ast.AST) -> bool:
+    return "classmethod" in _decorator_names(node) or getattr(node, "name", "") in ("__new__", "__init_subclass__", "__class_getitem__")
+
+
+def _target_names(target: ast.AST) -> Iterator[str]:
+    stack = [target]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name):
+            yield node.id
+        elif isinstance(node, (ast.Tuple, ast.List)):
+            stack.extend(node.elts)
+        elif isinstance(node, ast.Starred):
+            stack.append(node.value)
+
+
+_STATEMENT_HANDLERS: Dict[type, Callable[[Resolver, ast.AST], None]] = {
+    ast.Expr: Resolver._stmt_expr,
+    ast.Assign: Resolver._stmt_assign,
+    ast.AnnAssign: Resolver._stmt_annassign,
+    ast.AugAssign: Resolver._stmt_augassign,
+    ast.Delete: Resolver._stmt_delete,
+    ast.Import: Resolver._stmt_import,
+    ast.ImportFrom: Resolver._stmt_importfrom,
+    ast.Global: Resolver._stmt_global,
+    ast.Nonlocal: Resolver._stmt_nonlocal,
+    ast.If: Resolver._stmt_if,
+    ast.For: Resolver._stmt_loop,
+    ast.AsyncFor: Resolver._stmt_loop,
+    ast.While: Resolver._stmt_loop,
+    ast.With: Resolver._stmt_with,
+    ast.AsyncWith: Resolver._stmt_with,
+    ast.Try: Resolver._stmt_try,
+    ast.FunctionDef: Resolver._stmt_function,
+    ast.AsyncFunctionDef: Resolver._stmt_function,
+    ast.ClassDef: Resolver._stmt_class,
+}
+if _TRY_STAR is not None:
+    _STATEMENT_HANDLERS[_TRY_STAR] = Resolver._stmt_try
+if _MATCH is not None:
+    _STATEMENT_HANDLERS[_MATCH] = Resolver._stmt_match
