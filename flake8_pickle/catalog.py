@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Optional, Tuple
 
-from .scope import LocalDef, call_argument, keyword_arg, literal_str
+from .scope import LocalDef, call_argument, display_name, keyword_arg, literal_str
 
 if TYPE_CHECKING:  # pragma: no cover
     from .scope import Resolver
@@ -48,6 +48,14 @@ class Loader:
     condition: Optional[Condition] = None
     channel: Optional[str] = None
     dump_twins: FrozenSet[str] = frozenset()
+    #: How messages name the call; ``{method}`` is the last part of the matched name.
+    label: Optional[str] = None
+
+    def label_for(self, qualified: str) -> str:
+        """The loader's name in messages: ``pickle.Unpickler.load``, ``zmq socket.recv_pyobj``."""
+        if self.label is None:
+            return display_name(qualified)
+        return self.label.format(method=qualified.rsplit(".", 1)[-1])
 
     def classify(self, call: ast.Call, resolver: "Resolver") -> int:
         """LOADER, LOADER_CAPPED or NOT_LOADER for this particular call."""
@@ -322,6 +330,7 @@ _DEFAULT_LOADERS: Tuple[Loader, ...] = (
         "pickle",
         DATA_CHANNEL,
         channel="multiprocessing.connection without authkey",
+        label="Connection.{method}",
     ),
     _ZMQ_CHANNEL := Loader(
         tuple(
@@ -333,6 +342,7 @@ _DEFAULT_LOADERS: Tuple[Loader, ...] = (
         "zmq",
         DATA_CHANNEL,
         channel="zmq socket",
+        label="zmq socket.{method}",
     ),
 )
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 from dataclasses import dataclass, field
 from typing import (
     Callable,
@@ -47,6 +48,7 @@ from typing import (
 EMPTY: FrozenSet = frozenset()
 BUILTIN_NAMES = frozenset(dir(builtins))
 _MISSING = object()
+_CALL_SEGMENT = re.compile(r"\([^()]*\)")
 #: Resolution through getattr()/partial()/class bases nests at most this deep.
 _MAX_DEPTH = 24
 
@@ -111,7 +113,7 @@ def names_in(symbols: Iterable[Symbol]) -> Set[str]:
 
 def display_name(qualified: str) -> str:
     """``pickle.Unpickler().load`` as a reader writes it: ``pickle.Unpickler.load``."""
-    return qualified.replace("()", "")
+    return _CALL_SEGMENT.sub("", qualified)
 
 
 def _import_target(module: Optional[str], level: int, name: str) -> str:
@@ -394,7 +396,9 @@ class Resolver:
         """Bind ``name`` in the scope an assignment at this point writes to."""
         scope = self.scopes[-1]
         if name in scope.globals:
-            scope = self.module_scope
+            # The function may or may not run before the module's other uses: keep both.
+            self._set(self.module_scope, name, _union(self.module_scope.bindings.get(name, _MISSING), value))
+            return
         elif name in scope.nonlocals:
             for candidate in reversed(self.scopes[:-1]):
                 if candidate.kind in ("function", "lambda") and name in candidate.bindings:

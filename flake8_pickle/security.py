@@ -9,7 +9,7 @@ from .catalog import DATA_CHANNEL, DATA_PATH, DATA_STREAM, LOADER, MSGPACK_NUMPY
 from .findings import Finding
 from .provenance import TRUSTED, provenance_of_argument
 from .rules import message
-from .scope import Listener, Resolver, display_name
+from .scope import Listener, Resolver
 
 _ARGUMENT_WORD = {DATA_STREAM: "stream", DATA_PATH: "path or file"}
 _MAX_SHOWN = 40
@@ -53,7 +53,7 @@ class LoaderChecks(Listener):
         verdict = loader.classify(call, resolver)
         if verdict == NOT_LOADER:
             return
-        self._report_loader(call, display_name(qualified), loader, resolver)
+        self._report_loader(call, loader.label_for(qualified), loader, resolver)
 
     def _remember_untyped_method(self, call: ast.Call, names: set) -> None:
         func = call.func
@@ -70,7 +70,7 @@ class LoaderChecks(Listener):
     def on_module_end(self, resolver: Resolver) -> None:
         for call, library, loader in self._untyped_methods:
             if library in resolver.imported_roots:
-                label = f"{library} {call.func.attr}"  # type: ignore[attr-defined]
+                label = loader.label_for(call.func.attr)  # type: ignore[attr-defined]
                 self._report_loader(call, label, loader, resolver)
 
     def _report_loader(self, call: ast.Call, label: str, loader: Loader, resolver: Resolver) -> None:

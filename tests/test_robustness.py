@@ -1,0 +1,151 @@
+"""The plugin never crashes on code that parses, never imports what it checks,
+and turns an internal error into flake8's clean plugin failure."""
+
+from __future__ import annotations
+
+import ast
+import io
+import subprocess
+import sys
+import textwrap
+import warnings
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import hypothesmith
+import pytest
+from hypothesis import HealthCheck, given, seed, settings
+
+from flake8_pickle import plugin as plugin_module
+from flake8_pickle.analysis import analyze
+
+FUZZ = settings(
+    max_examples=150,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+def _analyze_source(source: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # generated code is full of SyntaxWarnings
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return  # not a module flake8 would hand us
+    analyze(tree)
+
+
+@seed(20261125)
+@FUZZ
+@given(hypothesmith.from_grammar())
+def test_fuzz_grammar_generated_modules(source: str) -> None:
+    _analyze_source(source)
+
+
+@seed(20261125)
+@settings(FUZZ, max_examples=40)  # libcst-generated modules are slow to make
+@given(hypothesmith.from_node())
+def test_fuzz_libcst_generated_modules(source: str) -> None:
+    _analyze_source(source)
+
+
+def _wide_module(copies: int) -> str:
+    unit = textwrap.dedent(
+        """
+        import pickle as p{i}
+        try:
+            import cPickle as q{i}
+        except ImportError:
+            import pickle as q{i}
+
+
+        class C{i}(p{i}.Unpickler):
+            attr = p{i}
+
+            def m(self, blob, *args, **kwargs):
+                f = self.attr.loads
+                if blob:
+                    return f(blob), [q{i}.loads(b) for b in args]
+                return p{i}.loads(p{i}.dumps(blob))
+        """
+    )
+    return "".join(unit.format(i=i) for i in range(copies))
+
+
+def test_long_module_finishes_and_finds_every_loader() -> None:
+    source = _wide_module(2500)  # 40,000 lines
+    findings = analyze(ast.parse(source))
+    assert len([f for f in findings if f.code == "PKL102"]) == 2 * 2500
+
+
+def test_class_with_thousands_of_attributes() -> None:
+    body = "\n".join(f"    a{i} = pickle.loads(x{i})" for i in range(5000))
+    source = f"import pickle\nclass Big:\n{body}\n"
+    findings = analyze(ast.parse(source))
+    assert len([f for f in findings if f.code == "PKL102"]) == 5000
+
+
+def test_mutually_recursive_helpers() -> None:
+    source = "import pickle\n" + "".join(
+        f"def h{i}(x):\n    return h{(i + 1) % 500}(pickle.loads(x))\n" for i in range(500)
+    )
+    findings = analyze(ast.parse(source))
+    assert len([f for f in findings if f.code == "PKL102"]) == 500
+
+
+def test_deepest_indentation_the_parser_allows() -> None:
+    depth = 99
+    lines = ["import pickle"]
+    for level in range(depth):
+        lines.append("    " * level + f"def f{level}(x):" if level % 2 else "    " * level + f"if x{level}:")
+    lines.append("    " * depth + "pickle.loads(x)")
+    source = "\n".join(lines) + "\n"
+    tree = ast.parse(source)
+    assert [f.code for f in analyze(tree)].count("PKL102") == 1
+
+
+def _run_flake8_in_process(args: list[str]) -> str:
+    from flake8.main import application
+
+    app = application.Application()
+    out = io.StringIO()
+    with redirect_stdout(out):
+        app.run(args)
+    return out.getvalue()
+
+
+def test_internal_error_becomes_flake8_plugin_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "victim.py"
+    target.write_text("import pickle\npickle.loads(x)\n")
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(plugin_module, "analyze", explode)
+    output = _run_flake8_in_process(["--isolated", "--select", "PKL", "--jobs", "1", str(target)])
+    assert "victim.py" in output
+    assert "flake8-pickle[PKL]" in output and "RecursionError" in output
+    assert "Traceback" not in output
+
+
+def test_checked_code_is_never_imported_or_run(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    victim = tmp_path / "victim.py"
+    victim.write_text(
+        f"open({str(marker)!r}, 'w').write('x')\n"
+        "import pickle\n"
+        "pickle.loads(__import__('os').urandom(4))\n"
+    )
+    check = (
+        "import sys\n"
+        "from flake8.main import cli\n"
+        "code = cli.main(['--isolated', '--select', 'PKL', '--jobs', '1', sys.argv[1]])\n"
+        "assert 'libcst' not in sys.modules, 'libcst imported on a flake8 run'\n"
+        "sys.exit(code)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", check, str(victim)], capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "PKL102" in proc.stdout
+    assert not marker.exists()

@@ -1,0 +1,360 @@
+"""The name resolver on its own, rule by rule: what each call's callee resolves to."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from typing import Dict, Set
+
+import pytest
+
+from flake8_pickle.catalog import constructor_variant
+from flake8_pickle.scope import Listener, LocalDef, LocalInstance, Resolver
+
+
+class _Callees(Listener):
+    def __init__(self) -> None:
+        self.by_line: Dict[int, Set[str]] = {}
+
+    def on_call(self, call: ast.Call, resolver: Resolver) -> None:
+        # Calls are seen outermost first: keep the outermost call of each line.
+        if call.lineno not in self.by_line:
+            self.by_line[call.lineno] = resolver.qualified_names(call.func)
+
+
+def callees(source: str) -> Dict[int, Set[str]]:
+    """Line -> qualified names of the callee of the outermost call on that line."""
+    listener = _Callees()
+    Resolver(ast.parse(textwrap.dedent(source)), [listener], call_hook=constructor_variant).run()
+    return listener.by_line
+
+
+def resolved(source: str, line: int) -> Set[str]:
+    return callees(source).get(line, set())
+
+
+def test_import_as_binds_the_full_dotted_name():
+    src = """
+    import xml.etree.ElementTree as ET
+    ET.parse(x)
+    """
+    assert resolved(src, 3) == {"xml.etree.ElementTree.parse"}
+
+
+def test_plain_dotted_import_binds_the_top_package():
+    src = """
+    import os.path
+    os.path.join(a, b)
+    """
+    assert resolved(src, 3) == {"os.path.join"}
+
+
+def test_from_import_as():
+    src = """
+    from pickle import loads as l
+    l(x)
+    """
+    assert resolved(src, 3) == {"pickle.loads"}
+
+
+def test_import_inside_function_class_if_try():
+    src = """
+    def f():
+        import pickle as p
+        p.loads(x)
+    class C:
+        import marshal
+        marshal.loads(x)
+    if cond:
+        import dill as d
+    d.loads(x)
+    """
+    assert resolved(src, 4) == {"pickle.loads"}
+    assert resolved(src, 7) == {"marshal.loads"}
+    assert resolved(src, 10) == {"dill.loads"}
+
+
+def test_try_except_import_idiom_keeps_both_bindings():
+    src = """
+    try:
+        import cPickle as pickle
+    except ImportError:
+        import pickle
+    pickle.loads(x)
+    """
+    assert resolved(src, 6) == {"cPickle.loads", "pickle.loads"}
+
+
+def test_later_binding_wins_in_straight_line_code():
+    src = """
+    import pickle
+    pickle.loads(x)
+    pickle = Foo()
+    pickle.loads(x)
+    import json as pickle
+    pickle.loads(x)
+    """
+    assert resolved(src, 3) == {"pickle.loads"}
+    assert resolved(src, 5) == set()
+    assert resolved(src, 7) == {"json.loads"}
+
+
+def test_parameter_shadows_module():
+    src = """
+    import pickle
+    def f(pickle):
+        pickle.loads(x)
+    g = lambda pickle: pickle.loads(x)
+    """
+    assert resolved(src, 4) == set()
+    assert resolved(src, 5) == set()
+
+
+def test_local_def_shadows_import():
+    src = """
+    from pickle import loads
+    def loads(x):
+        return x
+    loads(y)
+    """
+    assert resolved(src, 5) == set()
+
+
+def test_class_attribute_is_not_the_module_and_class_scope_is_invisible_from_methods():
+    src = """
+    import pickle
+    class C:
+        pickle = object()
+        pickle.loads(x)
+        def m(self):
+            pickle.loads(x)
+            self.pickle.loads(x)
+    """
+    assert resolved(src, 5) == {"builtins.object().loads"}
+    assert resolved(src, 7) == {"pickle.loads"}
+    assert resolved(src, 8) == {"builtins.object().loads"}
+
+
+def test_global_and_nonlocal():
+    src = """
+    import json as codec
+    def setup():
+        global codec
+        import pickle as codec
+    def use():
+        codec.loads(x)
+    def outer():
+        import marshal as m
+        def inner():
+            nonlocal m
+            m = None
+        m.loads(x)
+    """
+    assert resolved(src, 7) == {"json.loads", "pickle.loads"}
+    assert resolved(src, 13) == {"marshal.loads"}
+
+
+def test_comprehension_and_lambda_scopes():
+    src = """
+    import pickle
+    [pickle.loads(b) for b in blobs]
+    [pickle.loads(b) for pickle in codecs for b in blobs]
+    [pickle.loads(b) for b in blobs if (pickle := other)]
+    pickle.loads(x)
+    """
+    assert resolved(src, 3) == {"pickle.loads"}
+    assert resolved(src, 4) == set()
+    assert resolved(src, 6) == set()  # the walrus rebinds pickle in the enclosing scope
+
+
+def test_function_bodies_see_final_module_bindings():
+    src = """
+    def f():
+        return codec.loads(x)
+    import pickle as codec
+    """
+    assert resolved(src, 3) == {"pickle.loads"}
+
+
+def test_callable_aliases():
+    src = """
+    import pickle
+    f = pickle.loads
+    f(x)
+    loader = getattr(pickle, "loads")
+    loader(x)
+    getattr(pickle, name)(x)
+    import functools
+    functools.partial(pickle.loads, fix_imports=False)(x)
+    """
+    assert resolved(src, 4) == {"pickle.loads"}
+    assert resolved(src, 6) == {"pickle.loads"}
+    assert resolved(src, 7) == set()  # a computed attribute name is unknown
+    assert "pickle.loads" in resolved(src, 9)
+
+
+def test_dynamic_imports_with_literal_names():
+    src = """
+    import importlib, sys
+    __import__("pickle").loads(x)
+    __import__("xml.dom").minidom.parse(x)
+    __import__("xml.dom", fromlist=["minidom"]).minidom.parse(x)
+    importlib.import_module("xml.dom.minidom").parse(x)
+    sys.modules["pickle"].loads(x)
+    importlib.import_module(".pickle", "pkg").loads(x)
+    """
+    assert "pickle.loads" in resolved(src, 3)
+    assert "xml.minidom.parse" in resolved(src, 4)
+    assert "xml.dom.minidom.parse" in resolved(src, 5)
+    assert "xml.dom.minidom.parse" in resolved(src, 6)
+    assert "pickle.loads" in resolved(src, 7)
+    assert "pickle.loads" not in resolved(src, 8)
+
+
+def test_relative_imports_never_resolve_to_stdlib():
+    src = """
+    from . import pickle
+    from .pickle import loads
+    from .. import marshal as m
+    pickle.loads(x)
+    loads(x)
+    m.loads(x)
+    """
+    for line in (5, 6, 7):
+        assert all(name.startswith(".") for name in resolved(src, line)), resolved(src, line)
+
+
+def test_instances_and_in_module_subclasses():
+    src = """
+    import pickle
+    class R(pickle.Unpickler):
+        def find_class(self, m, n):
+            raise ValueError
+    R(f).load()
+    u = pickle.Unpickler(f)
+    u.load()
+    class Own:
+        def load(self):
+            return 1
+    Own().load()
+    """
+    assert resolved(src, 6) == {"pickle.Unpickler().load"}
+    assert resolved(src, 8) == {"pickle.Unpickler().load"}
+    assert resolved(src, 12) == set()
+
+
+def test_self_attributes_set_in_another_method():
+    src = """
+    import zmq
+    class W:
+        def __init__(self):
+            self.sock = zmq.Context().socket(zmq.PULL)
+        def step(self):
+            return self.sock.recv_pyobj()
+    """
+    assert resolved(src, 7) == {"zmq.Context().socket().recv_pyobj"}
+
+
+def test_constructor_variants():
+    src = """
+    from multiprocessing.connection import Client
+    Client(a).recv()
+    Client(a, authkey=key).recv()
+    Client(a, None, key).recv()
+    Client(a, authkey=None).recv()
+    """
+    assert resolved(src, 3) == {"multiprocessing.connection.Client().recv"}
+    assert resolved(src, 4) == {"multiprocessing.connection.Client(authkey).recv"}
+    assert resolved(src, 5) == {"multiprocessing.connection.Client(authkey).recv"}
+    assert resolved(src, 6) == {"multiprocessing.connection.Client().recv"}
+
+
+def test_branches_merge_and_terminating_branches_drop_out():
+    src = """
+    import pickle
+    if a:
+        pickle = None
+    pickle.loads(x)
+    def f(flag):
+        import marshal as m
+        if flag:
+            m = None
+            return
+        m.loads(x)
+    """
+    assert resolved(src, 5) == {"pickle.loads"}
+    assert resolved(src, 11) == {"marshal.loads"}
+
+
+def test_star_import():
+    src = """
+    from pickle import *
+    loads(x)
+    """
+    assert resolved(src, 3) == {"pickle.loads"}
+
+
+def test_builtins_resolve_unless_shadowed():
+    src = """
+    open(p)
+    def open(p):
+        return p
+    open(p)
+    """
+    assert resolved(src, 2) == {"builtins.open"}
+    assert resolved(src, 5) == set()
+
+
+def test_self_and_cls_bindings():
+    tree = ast.parse(textwrap.dedent("""
+    class C:
+        def m(self):
+            self.x()
+        @classmethod
+        def k(cls):
+            cls.y()
+        @staticmethod
+        def s(a):
+            a.z()
+    """))
+    seen = {}
+
+    class Grab(Listener):
+        def on_call(self, call, resolver):
+            seen[call.lineno] = resolver.symbols_of(call.func.value)
+
+    Resolver(tree, [Grab()]).run()
+    assert [type(s) for s in seen[4]] == [LocalInstance]
+    assert [type(s) for s in seen[7]] == [LocalDef]
+    assert seen[10] == frozenset()
+
+
+def deepest_parseable(make, high=20000):
+    """The largest ``make(n)`` that ast.parse accepts (the parser has its own depth limit)."""
+    low = 1
+    while low < high:
+        mid = (low + high + 1) // 2
+        try:
+            ast.parse(make(mid))
+            low = mid
+        except (RecursionError, SyntaxError, MemoryError):
+            high = mid - 1
+    return make(low)
+
+
+PATHOLOGICAL = {
+    "long-binop": lambda n: "x = " + " + ".join(["pickle.loads(a)"] * n),
+    "long-attribute-chain": lambda n: "x = " + "a." * n + "b",
+    "long-call-chain": lambda n: "x = " + "f()." * n + "g()",
+    "deep-unary": lambda n: "x = " + "not " * n + "a",
+    "long-elif": lambda n: "if a:\n    pass\n" + "elif b:\n    import pickle\n" * n,
+    "nested-lambdas": lambda n: "y = " + "lambda: " * n + "pickle.loads(x)",
+    "nested-calls": lambda n: "y = " + "f(" * n + "x" + ")" * n,
+    "nested-comprehensions": lambda n: "y = " + "[" * n + "x for x in y" + "]" * n,
+}
+
+
+@pytest.mark.parametrize("make", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
+def test_pathological_expressions_do_not_recurse(make):
+    listener = _Callees()
+    Resolver(ast.parse(deepest_parseable(make)), [listener]).run()
