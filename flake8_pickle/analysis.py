@@ -8,6 +8,7 @@ from typing import List
 
 from .catalog import Catalog, constructor_variant
 from .findings import Finding
+from .provenance import ProvenanceTracker
 from .scope import Resolver
 from .security import LoaderChecks
 from .settings import Settings
@@ -27,6 +28,9 @@ def analyze(tree: ast.AST, settings: Settings = Settings(), inventory: bool = Tr
     """
     findings: List[Finding] = []
     wanted = set(settings.inventory_codes) if not inventory else {"PKL901", "PKL902"}
-    checks = [LoaderChecks(catalog_for(settings), findings.append, inventory="PKL901" in wanted)]
-    Resolver(tree, checks, call_hook=constructor_variant).run()
+    tracker = ProvenanceTracker(settings.untrusted_sources, settings.trusted_sources, settings.sanitizers)
+    checks = [tracker, LoaderChecks(catalog_for(settings), tracker, findings.append, inventory="PKL901" in wanted)]
+    resolver = Resolver(tree, checks, call_hook=constructor_variant)
+    tracker.attach(resolver)
+    resolver.run()
     return sorted(set(findings))

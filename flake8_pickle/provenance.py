@@ -1,33 +1,109 @@
 """Where the bytes, stream or path a loader reads came from.
 
-This is the foundation tier: literals in source and a loader applied directly to
-the output of its matching dump function are trusted; everything else is of
-unknown origin. The data-flow tiers (untrusted sources, verified data) build on
-this module.
+The analysis rides on the resolver's single walk. A binding holds, besides its
+symbols, *facts*: :class:`Source` (untrusted input and where it was read),
+:class:`Trusted` (a literal, a dump's output, verified data), :data:`UNKNOWN`,
+:class:`Param` (whatever the caller passes) and :class:`Returned` (what a
+function of this module returns for these arguments). Facts flow through
+assignments, unpacking, containers, attributes, method calls, transforms and
+comprehensions; branches merge by union, so a value is untrusted when any
+branch may make it so, and a variable overwritten with a literal is trusted.
+
+Functions are summarised once, as they are walked: which facts each
+``return`` carries. ``Param`` and ``Returned`` facts stay symbolic until the
+module is done; :meth:`ProvenanceTracker.expand` then substitutes call-site
+arguments, with a depth bound and cycle guard, so the cost stays linear in
+the size of the module.
 """
 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
-from .catalog import DATA_BYTES, DATA_TEXT, Loader
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .scope import Resolver
+from .catalog import (
+    CALLBACK_REGISTRATIONS,
+    DATA_BYTES,
+    DATA_TEXT,
+    PATH_OPENERS,
+    PATH_READ_METHODS,
+    ROUTE_DECORATORS,
+    SANITIZERS,
+    TRANSFORMS,
+    UNTRUSTED_SOURCES,
+    VIEW_BASE_PREFIXES,
+    VIEW_DECORATOR_PREFIXES,
+    VIEW_METHODS,
+    Loader,
+    NamePatterns,
+)
+from .scope import (
+    EMPTY,
+    Listener,
+    LocalDef,
+    LocalInstance,
+    Resolver,
+    call_argument,
+    display_name,
+    positional_parameters,
+)
 
 TRUSTED = "trusted"
-UNKNOWN = "unknown"
+UNKNOWN_TIER = "unknown"
 UNTRUSTED = "untrusted"
+_MAX_DEPTH = 40
+_MAX_LABEL = 40
 
 
 @dataclass(frozen=True)
-class Provenance:
-    """The tier of a loader's input and the reason for it."""
+class Source:
+    """Untrusted input: what was read and on which line."""
 
-    tier: str
+    label: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Trusted:
+    """Data produced in-process or verified."""
+
     reason: str
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """Data whose origin cannot be established."""
+
+
+UNKNOWN = Unknown()
+
+
+@dataclass(frozen=True)
+class Param:
+    """The value a caller passes for parameter ``name`` of ``function``."""
+
+    function: ast.AST = field(hash=False, compare=False)
+    function_id: int = 0
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Returned:
+    """What ``function`` returns when called with ``arguments`` (parameter name -> facts)."""
+
+    function: LocalDef = field(hash=False, compare=False)
+    call_id: int = 0
+    arguments: Tuple[Tuple[str, FrozenSet], ...] = ()
+
+
+Fact = object
+_FACT_TYPES = (Source, Trusted, Unknown, Param, Returned)
+
+
+def _short(node: ast.AST) -> str:
+    text = " ".join(ast.unparse(node).split())
+    return text if len(text) <= _MAX_LABEL else text[: _MAX_LABEL - 3] + "..."
 
 
 def _is_literal(node: ast.AST) -> bool:
@@ -44,13 +120,380 @@ def _is_literal(node: ast.AST) -> bool:
     return True
 
 
-def provenance_of_argument(loader: Loader, argument: Optional[ast.expr], resolver: "Resolver") -> Provenance:
-    """Classify what ``loader`` reads from ``argument`` at the current point of the walk."""
-    if argument is None:
-        return Provenance(UNKNOWN, "input not visible at the call")
-    if loader.data_kind in (DATA_BYTES, DATA_TEXT) and _is_literal(argument):
-        return Provenance(TRUSTED, "literal in source")
-    if isinstance(argument, ast.Call) and loader.dump_twins:
-        if resolver.qualified_names(argument.func) & loader.dump_twins:
-            return Provenance(TRUSTED, "output of the matching dump in the same expression")
-    return Provenance(UNKNOWN, "origin not established")
+@dataclass
+class Sink:
+    """A loader call and the facts of what it reads."""
+
+    call: ast.Call
+    label: str
+    loader: Loader
+    argument: Optional[ast.expr]
+    facts: FrozenSet
+    capped: bool
+
+
+@dataclass
+class CallSite:
+    """A call of a function of this module, with the facts of each argument."""
+
+    call: ast.Call
+    function: LocalDef
+    arguments: Dict[str, FrozenSet]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The tier of a sink and, for untrusted data, where it came from."""
+
+    tier: str
+    source: Optional[Source] = None
+    via: Tuple[Tuple[str, int], ...] = ()
+    report_at: Optional[ast.AST] = None
+
+
+class ProvenanceTracker(Listener):
+    """Computes facts for the resolver's bindings and keeps function summaries."""
+
+    def __init__(
+        self,
+        untrusted_sources: Iterable[str] = (),
+        trusted_sources: Iterable[str] = (),
+        sanitizers: Iterable[str] = (),
+    ):
+        self.sources = NamePatterns(tuple(UNTRUSTED_SOURCES) + tuple(untrusted_sources))
+        self.trusted = NamePatterns(tuple(trusted_sources))
+        self.sanitizers = NamePatterns(tuple(SANITIZERS) + tuple(sanitizers))
+        self.transforms = NamePatterns(TRANSFORMS)
+        self.path_openers = NamePatterns(PATH_OPENERS)
+        self.routes = NamePatterns(ROUTE_DECORATORS)
+        self.resolver: Optional[Resolver] = None
+        self.returns: Dict[int, FrozenSet] = {}
+        self.call_sites: Dict[int, List[CallSite]] = {}
+        self.callback_params: Dict[Tuple[int, str], Source] = {}
+        self._locals_by_node: Dict[int, LocalDef] = {}
+
+    # ------------------------------------------------------------------ resolver hooks
+    def attach(self, resolver: Resolver) -> None:
+        """Install the value and parameter hooks on ``resolver``."""
+        self.resolver = resolver
+        resolver.value_hook = self.facts_of
+        resolver.param_hook = self.parameter_facts
+
+    def parameter_facts(self, function: ast.AST, arg: ast.arg, index: int, cls: Optional[LocalDef]) -> FrozenSet:
+        """Facts a parameter starts with: request data for handlers, else the caller's value."""
+        resolver = self.resolver
+        assert resolver is not None
+        line = getattr(function, "lineno", 0)
+        name = arg.arg
+        positional = positional_parameters(function)
+        is_method = cls is not None and positional[:1] == [name] and not isinstance(function, ast.Lambda)
+        if is_method:
+            return EMPTY
+        fname = getattr(function, "name", "<lambda>")
+        for decorator in getattr(function, "decorator_list", []):
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            names = resolver.qualified_names(target)
+            if any(self.routes.is_one(n) for n in names):
+                return frozenset((Source(f"route parameter {name}", line),))
+            if any(n.startswith(VIEW_DECORATOR_PREFIXES) for n in names) and index == 0 and name == "request":
+                return frozenset((Source("request", line),))
+        if cls is not None and fname in VIEW_METHODS and index == 1 and _has_base(cls, VIEW_BASE_PREFIXES, resolver):
+            return frozenset((Source(name, line),))
+        if (
+            cls is None
+            and isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and positional == ["event", "context"]
+            and name == "event"
+            and resolver.scopes[-2].kind == "module"
+        ):
+            return frozenset((Source("Lambda event", line),))
+        return frozenset((Param(function, id(function), name),))
+
+    # ------------------------------------------------------------------ facts of expressions
+    def facts_of(self, expr: ast.AST, depth: int = 0) -> FrozenSet:
+        """The facts of ``expr`` at the current point of the walk (empty: nothing to say)."""
+        if depth > _MAX_DEPTH:
+            return frozenset((UNKNOWN,))
+        resolver = self.resolver
+        assert resolver is not None
+        if isinstance(expr, ast.Constant):
+            return frozenset((Trusted("literal"),))
+        if isinstance(expr, ast.Name):
+            return self._binding_facts(expr, resolver.lookup(expr.id), expr.id)
+        if isinstance(expr, ast.Attribute):
+            return self._attribute_facts(expr, depth)
+        if isinstance(expr, ast.Subscript):
+            return self._named_or(expr, self.facts_of(expr.value, depth + 1))
+        if isinstance(expr, ast.Call):
+            return self._call_facts(expr, depth)
+        if isinstance(expr, (ast.Await, ast.Starred, ast.FormattedValue)):
+            return self.facts_of(expr.value, depth + 1)
+        if isinstance(expr, ast.NamedExpr):
+            return self.facts_of(expr.value, depth + 1)
+        if isinstance(expr, ast.IfExp):
+            return self.facts_of(expr.body, depth + 1) | self.facts_of(expr.orelse, depth + 1)
+        if isinstance(expr, ast.BinOp):
+            return self.facts_of(expr.left, depth + 1) | self.facts_of(expr.right, depth + 1)
+        if isinstance(expr, (ast.BoolOp, ast.JoinedStr)):
+            return self._union(expr.values, depth)
+        if isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
+            return self._union(expr.elts, depth) or frozenset((Trusted("empty container"),))
+        if isinstance(expr, ast.Dict):
+            parts = [v for v in expr.values] + [k for k in expr.keys if k is not None]
+            return self._union(parts, depth) or frozenset((Trusted("empty container"),))
+        if isinstance(expr, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            return self._union([g.iter for g in expr.generators] + [expr.elt], depth)
+        if isinstance(expr, ast.DictComp):
+            return self._union([g.iter for g in expr.generators] + [expr.key, expr.value], depth)
+        if isinstance(expr, (ast.Compare, ast.UnaryOp)):
+            return frozenset((Trusted("computed flag"),))
+        return frozenset((UNKNOWN,))
+
+    def _union(self, nodes: Iterable[ast.AST], depth: int) -> FrozenSet:
+        out: Set[Fact] = set()
+        for node in nodes:
+            out |= self.facts_of(node, depth + 1)
+        return frozenset(out)
+
+    def _binding_facts(self, node: ast.AST, binding: FrozenSet, label: str) -> FrozenSet:
+        if not binding:
+            return frozenset((UNKNOWN,))
+        out: Set[Fact] = set()
+        for element in binding:
+            if isinstance(element, _FACT_TYPES):
+                out.add(element)
+            elif isinstance(element, str):
+                out |= self._name_facts(element, node, label)
+        return frozenset(out)
+
+    def _name_facts(self, name: str, node: ast.AST, label: str) -> FrozenSet:
+        if self.sources.covers(name):
+            return frozenset((Source(label, getattr(node, "lineno", 0)),))
+        if self.trusted.covers(name):
+            return frozenset((Trusted(f"trusted source {display_name(name)}"),))
+        return EMPTY
+
+    def _named_or(self, expr: ast.AST, fallback: FrozenSet) -> FrozenSet:
+        """Facts from the qualified names of ``expr`` if they say anything, else ``fallback``."""
+        resolver = self.resolver
+        assert resolver is not None
+        names = resolver.qualified_names(expr) if not isinstance(expr, ast.Subscript) else set()
+        label = _short(expr)
+        for name in sorted(names):
+            facts = self._name_facts(name, expr, label)
+            if facts:
+                return facts
+        return fallback
+
+    def _attribute_facts(self, expr: ast.Attribute, depth: int) -> FrozenSet:
+        resolver = self.resolver
+        assert resolver is not None
+        symbols = resolver.symbols_of(expr)
+        named = self._binding_facts(expr, symbols, _short(expr)) if symbols else EMPTY
+        if any(isinstance(f, Source) for f in named):
+            return named
+        base = self.facts_of(expr.value, depth + 1)
+        # ``self.x`` reads what was stored in x; a module attribute is neutral.
+        return (named - {UNKNOWN}) | base if named else base
+
+    def _call_facts(self, call: ast.Call, depth: int) -> FrozenSet:
+        resolver = self.resolver
+        assert resolver is not None
+        func = call.func
+        symbols = resolver.symbols_of(func)
+        names = sorted(s for s in symbols if isinstance(s, str))
+        for name in names:
+            if self.sources.covers(name + "()"):
+                return frozenset((Source(_short(call), call.lineno),))
+            if self.sanitizers.is_one(name):
+                return frozenset((Trusted(f"verified by {display_name(name)}"),))
+            if self.trusted.covers(name + "()"):
+                return frozenset((Trusted(f"trusted source {display_name(name)}"),))
+            if name.endswith(_DUMP_SUFFIXES) and _is_dump(name):
+                return frozenset((Trusted(f"output of {display_name(name)}"),))
+            if self.path_openers.is_one(name):
+                return self._path_facts(call.args[0] if call.args else None, depth)
+            if self.transforms.is_one(name):
+                if not call.args:
+                    return frozenset((Trusted(f"empty {display_name(name)}"),))
+                return self.facts_of(call.args[0], depth + 1)
+        for symbol in symbols:
+            if isinstance(symbol, LocalDef) and symbol.kind == "function":
+                return frozenset((Returned(symbol, id(call), self._arguments(symbol, call, depth)),))
+            if isinstance(symbol, LocalDef) and symbol.kind == "class":
+                return self._union(list(call.args) + [k.value for k in call.keywords], depth)
+        if isinstance(func, ast.Attribute):
+            receiver = self.facts_of(func.value, depth + 1)
+            if func.attr in PATH_READ_METHODS:
+                return self._path_from_facts(receiver)
+            # A method of tainted data returns tainted data (``body.decode()``, ``f.read()``).
+            if receiver - {UNKNOWN}:
+                return receiver
+        return frozenset((UNKNOWN,))
+
+    def _path_facts(self, path: Optional[ast.AST], depth: int) -> FrozenSet:
+        if path is None:
+            return frozenset((UNKNOWN,))
+        return self._path_from_facts(self.facts_of(path, depth + 1))
+
+    @staticmethod
+    def _path_from_facts(facts: FrozenSet) -> FrozenSet:
+        """A file's content: tainted if its path is; otherwise of unknown origin."""
+        kept = frozenset(f for f in facts if isinstance(f, (Source, Param, Returned)))
+        return kept | {UNKNOWN}
+
+    def _arguments(self, function: LocalDef, call: ast.Call, depth: int) -> Tuple[Tuple[str, FrozenSet], ...]:
+        params = positional_parameters(function.node)
+        if _is_bound_method_call(call, self.resolver) and params:
+            params = params[1:]
+        mapping: Dict[str, FrozenSet] = {}
+        for position, value in enumerate(call.args):
+            if isinstance(value, ast.Starred):
+                break
+            if position < len(params):
+                mapping[params[position]] = self.facts_of(value, depth + 1)
+        for keyword in call.keywords:
+            if keyword.arg is not None:
+                mapping[keyword.arg] = self.facts_of(keyword.value, depth + 1)
+        return tuple(sorted(mapping.items()))
+
+    # ------------------------------------------------------------------ listener events
+    def on_call(self, call: ast.Call, resolver: Resolver) -> None:
+        symbols = resolver.symbols_of(call.func)
+        for symbol in symbols:
+            if isinstance(symbol, LocalDef) and symbol.kind == "function":
+                self._locals_by_node[id(symbol.node)] = symbol
+                arguments = dict(self._arguments(symbol, call, 0))
+                self.call_sites.setdefault(id(symbol.node), []).append(CallSite(call, symbol, arguments))
+        for name in (s for s in symbols if isinstance(s, str)):
+            registration = CALLBACK_REGISTRATIONS.get(name)
+            if registration is not None:
+                self._register_callback(call, registration, resolver)
+            if _is_dump(name) and name.endswith(".dump") and len(call.args) >= 2:
+                stream = call.args[1]
+                if isinstance(stream, ast.Name):
+                    # A buffer the same scope filled with dump() holds trusted bytes.
+                    resolver.bind(stream.id, resolver.lookup(stream.id) | {Trusted(f"filled by {display_name(name)}")})
+
+    def _register_callback(self, call: ast.Call, registration: Tuple, resolver: Resolver) -> None:
+        position, keyword, tainted = registration
+        callback = call_argument(call, position, keyword)
+        if callback is None:
+            return
+        for symbol in resolver.symbols_of(callback):
+            if isinstance(symbol, LocalDef) and symbol.kind == "function":
+                params = positional_parameters(symbol.node)
+                for index in tainted:
+                    if index < len(params):
+                        label = f"{params[index]} of {symbol.name}() registered with {_short(call.func)}"
+                        self.callback_params[(id(symbol.node), params[index])] = Source(label, call.lineno)
+
+    def on_return(self, node: ast.Return, resolver: Resolver) -> None:
+        if not resolver.function_stack or node.value is None:
+            return
+        function = resolver.function_stack[-1]
+        key = id(function)
+        self.returns[key] = self.returns.get(key, EMPTY) | self.facts_of(node.value)
+
+    # ------------------------------------------------------------------ resolution
+    def expand(self, facts: FrozenSet, depth: int = 0, visiting: FrozenSet = frozenset()) -> FrozenSet:
+        """Substitute ``Returned`` summaries and callback parameters; keep other ``Param``s."""
+        out: Set[Fact] = set()
+        for fact in facts:
+            if isinstance(fact, Returned):
+                key = id(fact.function.node)
+                if depth >= _MAX_DEPTH or (key, fact.call_id) in visiting:
+                    out.add(UNKNOWN)
+                    continue
+                summary = self.returns.get(key)
+                if not summary:
+                    out.add(UNKNOWN)
+                    continue
+                arguments = dict(fact.arguments)
+                inner = visiting | {(key, fact.call_id)}
+                for element in summary:
+                    if isinstance(element, Param) and element.function_id == key:
+                        out |= self.expand(arguments.get(element.name, frozenset((UNKNOWN,))), depth + 1, inner)
+                    else:
+                        out |= self.expand(frozenset((element,)), depth + 1, inner)
+            elif isinstance(fact, Param) and (fact.function_id, fact.name) in self.callback_params:
+                out.add(self.callback_params[(fact.function_id, fact.name)])
+            else:
+                out.add(fact)
+        return frozenset(out)
+
+    def verdict(self, sink: Sink) -> List[Verdict]:
+        """How a sink's input is graded; several verdicts when callers pass untrusted data."""
+        facts = self.expand(sink.facts)
+        source = _first_source(facts)
+        if source is not None:
+            return [Verdict(UNTRUSTED, source, (), sink.call)]
+        untrusted = self._untrusted_callers(facts, (), 0, frozenset())
+        if untrusted:
+            return untrusted
+        concrete = {f for f in facts}
+        if concrete and all(isinstance(f, Trusted) for f in concrete):
+            if sink.loader.data_kind in (DATA_BYTES, DATA_TEXT) or any(f.reason != "literal" for f in concrete):  # type: ignore[attr-defined]
+                return [Verdict(TRUSTED)]
+        return [Verdict(UNKNOWN_TIER)]
+
+    def _untrusted_callers(
+        self, facts: FrozenSet, via: Tuple[Tuple[str, int], ...], depth: int, seen: FrozenSet
+    ) -> List[Verdict]:
+        """Call sites that pass untrusted data into the parameters ``facts`` depend on."""
+        verdicts: List[Verdict] = []
+        if depth > 8:
+            return verdicts
+        for fact in sorted((f for f in facts if isinstance(f, Param)), key=lambda p: p.name):
+            if (fact.function_id, fact.name) in seen:
+                continue
+            local = self._locals_by_node.get(fact.function_id)
+            for site in self.call_sites.get(fact.function_id, []):
+                name = local.name if local is not None else getattr(fact.function, "name", "?")
+                chain = ((f"{name}()", site.call.lineno),) + via
+                argument = self.expand(site.arguments.get(fact.name, EMPTY))
+                source = _first_source(argument)
+                if source is not None:
+                    verdicts.append(Verdict(UNTRUSTED, source, chain, site.call))
+                else:
+                    verdicts.extend(
+                        self._untrusted_callers(argument, chain, depth + 1, seen | {(fact.function_id, fact.name)})
+                    )
+        return verdicts
+
+
+_DUMP_SUFFIXES = (".dumps", ".dump", ".encode", ".packb", ".dump_all", ".safe_dump")
+_DUMP_MODULES = ("pickle", "_pickle", "cPickle", "dill", "cloudpickle", "marshal", "jsonpickle", "yaml", "msgpack", "msgpack_numpy", "joblib")
+
+
+def _is_dump(name: str) -> bool:
+    module, _, attr = name.rpartition(".")
+    return module in _DUMP_MODULES and "." + attr in _DUMP_SUFFIXES
+
+
+def _first_source(facts: FrozenSet) -> Optional[Source]:
+    sources = sorted((f for f in facts if isinstance(f, Source)), key=lambda s: (s.line, s.label))
+    return sources[0] if sources else None
+
+
+def _is_bound_method_call(call: ast.Call, resolver: Optional[Resolver]) -> bool:
+    if resolver is None or not isinstance(call.func, ast.Attribute):
+        return False
+    return any(isinstance(s, (LocalInstance,)) for s in resolver.symbols_of(call.func.value))
+
+
+def _has_base(cls: LocalDef, prefixes: Tuple[str, ...], resolver: Resolver, depth: int = 0) -> bool:
+    if depth > 8:
+        return False
+    for base in cls.bases:
+        for symbol in base:
+            if isinstance(symbol, str) and symbol.startswith(prefixes):
+                return True
+            if isinstance(symbol, LocalDef) and symbol.kind == "class" and _has_base(symbol, prefixes, resolver, depth + 1):
+                return True
+    return False
+
+
+def literal_input(loader: Loader, argument: Optional[ast.expr]) -> bool:
+    """A literal is trusted input for loaders that read bytes or text (not for paths)."""
+    return argument is not None and loader.data_kind in (DATA_BYTES, DATA_TEXT) and _is_literal(argument)

@@ -108,6 +108,7 @@ _RULES = (
         family=FAMILY_SECURITY,
         summary="Untrusted data reaches a pickle-family loader",
         fix_safety=FIX_UNSAFE,
+        status=IMPLEMENTED,
         options=(
             "pickle-untrusted-sources",
             "pickle-trusted-sources",

@@ -89,6 +89,10 @@ class LocalInstance:
 Symbol = Union[str, LocalDef, LocalInstance]
 Symbols = FrozenSet[Symbol]
 CallHook = Callable[[str, ast.Call], Optional[str]]
+#: Extra elements (e.g. provenance facts) a binding of ``expr`` carries besides its symbols.
+ValueHook = Callable[[ast.AST], FrozenSet]
+#: Elements a parameter starts with: (function or lambda node, parameter, position, enclosing class).
+ParamHook = Callable[[ast.AST, ast.arg, int, Optional["LocalDef"]], FrozenSet]
 
 
 class Scope:
@@ -160,6 +164,9 @@ class Listener:
     def on_class(self, node: ast.ClassDef, local: LocalDef, resolver: "Resolver") -> None:
         """Called once a class body has been walked and its name bound."""
 
+    def on_return(self, node: ast.Return, resolver: "Resolver") -> None:
+        """Called for every ``return`` statement, after its value has been walked."""
+
     def on_module_end(self, resolver: "Resolver") -> None:
         """Called after every deferred body has been walked."""
 
@@ -172,10 +179,19 @@ class Resolver:
     would at run time (up to branch merging).
     """
 
-    def __init__(self, tree: ast.AST, listeners: Sequence[Listener] = (), call_hook: Optional[CallHook] = None):
+    def __init__(
+        self,
+        tree: ast.AST,
+        listeners: Sequence[Listener] = (),
+        call_hook: Optional[CallHook] = None,
+        value_hook: Optional[ValueHook] = None,
+        param_hook: Optional[ParamHook] = None,
+    ):
         self.tree = tree
         self.listeners = list(listeners)
         self.call_hook = call_hook
+        self.value_hook = value_hook
+        self.param_hook = param_hook
         self.module_scope = Scope("module", tree)
         self.scopes: List[Scope] = [self.module_scope]
         self._journal: List[Tuple[Scope, str, object]] = []
@@ -392,6 +408,19 @@ class Resolver:
         return None
 
     # ------------------------------------------------------------------ binding
+    def value_of(self, expr: ast.AST) -> Symbols:
+        """What a name bound to ``expr`` holds: its symbols plus the value hook's facts."""
+        symbols = self.symbols_of(expr)
+        if self.value_hook is None:
+            return symbols
+        return symbols | self.value_hook(expr)
+
+    def facts_of(self, expr: ast.AST) -> Symbols:
+        """Only the value hook's facts about ``expr`` (what iterating or unpacking it yields)."""
+        if self.value_hook is None:
+            return EMPTY
+        return self.value_hook(expr)
+
     def bind(self, name: str, value: Symbols) -> None:
         """Bind ``name`` in the scope an assignment at this point writes to."""
         scope = self.scopes[-1]
@@ -424,11 +453,12 @@ class Resolver:
                     elements = list(value_node.elts)
             for i, element in enumerate(target.elts):
                 if elements is not None:
-                    self._bind_target(element, self.symbols_of(elements[i]), elements[i])
+                    self._bind_target(element, self.value_of(elements[i]), elements[i])
                 else:
-                    self._bind_target(element, EMPTY)
+                    # ``conn, addr = sock.accept()``: each part is a part of the whole.
+                    self._bind_target(element, value)
         elif isinstance(target, ast.Starred):
-            self._bind_target(target.value, EMPTY)
+            self._bind_target(target.value, value)
         elif isinstance(target, ast.Attribute):
             self._walk_expr(target.value)
             self._record_instance_attr(target, value)
@@ -523,9 +553,15 @@ class Resolver:
     def _stmt_expr(self, node: ast.Expr) -> None:
         self._walk_expr(node.value)
 
+    def _stmt_return(self, node: ast.Return) -> None:
+        if node.value is not None:
+            self._walk_expr(node.value)
+        for listener in self.listeners:
+            listener.on_return(node, self)
+
     def _stmt_assign(self, node: ast.Assign) -> None:
         self._walk_expr(node.value)
-        value = self.symbols_of(node.value)
+        value = self.value_of(node.value)
         for target in node.targets:
             self._bind_target(target, value, node.value)
 
@@ -533,14 +569,17 @@ class Resolver:
         self._walk_expr(node.annotation)
         if node.value is not None:
             self._walk_expr(node.value)
-            self._bind_target(node.target, self.symbols_of(node.value), node.value)
+            self._bind_target(node.target, self.value_of(node.value), node.value)
         elif not isinstance(node.target, ast.Name):
             self._bind_target(node.target, EMPTY)
 
     def _stmt_augassign(self, node: ast.AugAssign) -> None:
         self._walk_expr(node.value)
         if isinstance(node.target, ast.Name):
-            self.bind(node.target.id, EMPTY)
+            # ``data += chunk``: the result holds both; it is no longer a module or function.
+            old = self.lookup(node.target.id)
+            kept = frozenset(s for s in old if not isinstance(s, (str, LocalDef)))
+            self.bind(node.target.id, kept | self.facts_of(node.value))
         else:
             self._bind_target(node.target, EMPTY)
 
@@ -596,7 +635,7 @@ class Resolver:
             self._walk_expr(node.test)
         else:
             self._walk_expr(node.iter)
-            self._bind_target(node.target, EMPTY)
+            self._bind_target(node.target, self.facts_of(node.iter))
         self._walk_block(node.body)
         changes = self._changes_since(mark)
         outcome = (changes, self._current_values(changes))
@@ -609,7 +648,7 @@ class Resolver:
             self._walk_expr(item.context_expr)
             if item.optional_vars is not None:
                 # __enter__ of files, sockets, locks, pools and sessions returns self.
-                self._bind_target(item.optional_vars, self.symbols_of(item.context_expr))
+                self._bind_target(item.optional_vars, self.value_of(item.context_expr))
         self._walk_block(node.body)
 
     def _stmt_try(self, node: ast.Try) -> None:
@@ -707,8 +746,11 @@ class Resolver:
         try:
             args: ast.arguments = node.args  # type: ignore[attr-defined]
             positional = list(getattr(args, "posonlyargs", [])) + list(args.args)
-            for arg in _all_args(args):
-                self.bind(arg.arg, EMPTY)
+            for index, arg in enumerate(_all_args(args)):
+                value = self._annotated_instance(arg.annotation) if arg.annotation is not None else EMPTY
+                if self.param_hook is not None:
+                    value = value | self.param_hook(node, arg, index, cls)
+                self.bind(arg.arg, value)
             if cls is not None and positional and not _is_staticmethod(node):
                 first = positional[0].arg
                 if _is_classmethod(node):
@@ -722,6 +764,36 @@ class Resolver:
         finally:
             self.function_stack.pop()
             self.scopes, self._journal = saved_scopes, saved_journal
+
+    def _annotated_instance(self, annotation: ast.AST, depth: int = 0) -> Symbols:
+        """``sock: socket.socket`` makes ``sock`` an instance: ``socket.socket()``."""
+        if depth > 4:
+            return EMPTY
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            return self._annotated_instance(annotation.left, depth + 1) | self._annotated_instance(
+                annotation.right, depth + 1
+            )
+        if isinstance(annotation, ast.Subscript):
+            wrapper = self.qualified_names(annotation.value)
+            if wrapper & _TYPING_WRAPPERS:
+                inner = annotation.slice
+                parts = list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
+                if wrapper & {"typing.Annotated", "typing_extensions.Annotated"}:
+                    parts = parts[:1]
+                out: Symbols = EMPTY
+                for part in parts:
+                    out = out | self._annotated_instance(part, depth + 1)
+                return out
+            return EMPTY
+        if not isinstance(annotation, (ast.Name, ast.Attribute)):
+            return EMPTY
+        out_set: Set[Symbol] = set()
+        for symbol in self.symbols_of(annotation):
+            if isinstance(symbol, str) and not symbol.startswith("builtins."):
+                out_set.add(f"{symbol}()")
+            elif isinstance(symbol, LocalDef) and symbol.kind == "class":
+                out_set.add(LocalInstance(symbol))
+        return frozenset(out_set)
 
     # ------------------------------------------------------------------ expressions
     def _walk_expr(self, root: ast.AST) -> None:
@@ -757,7 +829,7 @@ class Resolver:
             stack.extend(children)
 
     def _bind_walrus(self, target: ast.Name, value: ast.AST) -> None:
-        symbols = self.symbols_of(value)
+        symbols = self.value_of(value)
         for scope in reversed(self.scopes):
             if scope.kind != "comprehension":
                 self._set(scope, target.id, symbols)
@@ -777,10 +849,12 @@ class Resolver:
             inner.append(node.elt)  # type: ignore[attr-defined]
 
         def enter() -> None:
+            first = self.facts_of(generators[0].iter)  # evaluated outside, like the iterable
             self.scopes.append(scope)
-            for gen in generators:
+            for i, gen in enumerate(generators):
+                value = first if i == 0 else self.facts_of(gen.iter)
                 for sub in _target_names(gen.target):
-                    scope.bindings[sub] = EMPTY
+                    scope.bindings[sub] = value
 
         def leave() -> None:
             if self.scopes and self.scopes[-1] is scope:
@@ -791,6 +865,13 @@ class Resolver:
         stack.extend(reversed(inner))
         stack.append(enter)
         stack.append(generators[0].iter)
+
+
+_TYPING_WRAPPERS = frozenset(
+    f"{module}.{name}"
+    for module in ("typing", "typing_extensions")
+    for name in ("Optional", "Union", "Annotated")
+)
 
 
 def _union(a: object, b: object) -> object:
@@ -813,6 +894,12 @@ def _all_args(args: ast.arguments) -> Iterator[ast.arg]:
     yield from args.kwonlyargs
     if args.kwarg is not None:
         yield args.kwarg
+
+
+def positional_parameters(function: ast.AST) -> List[str]:
+    """Names of the positional parameters of a def or lambda, in order."""
+    args: ast.arguments = function.args  # type: ignore[attr-defined]
+    return [a.arg for a in list(getattr(args, "posonlyargs", [])) + list(args.args)]
 
 
 def _decorator_names(node: ast.AST) -> Set[str]:
@@ -847,6 +934,7 @@ def _target_names(target: ast.AST) -> Iterator[str]:
 
 _STATEMENT_HANDLERS: Dict[type, Callable[[Resolver, ast.AST], None]] = {
     ast.Expr: Resolver._stmt_expr,
+    ast.Return: Resolver._stmt_return,
     ast.Assign: Resolver._stmt_assign,
     ast.AnnAssign: Resolver._stmt_annassign,
     ast.AugAssign: Resolver._stmt_augassign,

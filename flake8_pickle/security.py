@@ -5,9 +5,18 @@ from __future__ import annotations
 import ast
 from typing import Callable, List, Optional, Tuple
 
-from .catalog import DATA_CHANNEL, DATA_PATH, DATA_STREAM, LOADER, MSGPACK_NUMPY_PATCHED, NOT_LOADER, Catalog, Loader
+from .catalog import (
+    DATA_CHANNEL,
+    DATA_PATH,
+    DATA_STREAM,
+    LOADER_CAPPED,
+    MSGPACK_NUMPY_PATCHED,
+    NOT_LOADER,
+    Catalog,
+    Loader,
+)
 from .findings import Finding
-from .provenance import TRUSTED, provenance_of_argument
+from .provenance import TRUSTED, UNTRUSTED, ProvenanceTracker, Sink, literal_input
 from .rules import message
 from .scope import Listener, Resolver
 
@@ -16,8 +25,7 @@ _MAX_SHOWN = 40
 
 
 def _shown(node: ast.AST) -> str:
-    text = ast.unparse(node) if len(getattr(node, "_fields", ())) else ""
-    text = " ".join(text.split())
+    text = " ".join(ast.unparse(node).split())
     if len(text) > _MAX_SHOWN:
         text = text[: _MAX_SHOWN - 3] + "..."
     return text
@@ -33,13 +41,21 @@ def describe_input(loader: Loader, argument: Optional[ast.expr]) -> str:
 
 
 class LoaderChecks(Listener):
-    """Finds every loader call during the resolver's walk and grades its input."""
+    """Finds every loader call during the resolver's walk; grades its input when the walk is done."""
 
-    def __init__(self, catalog: Catalog, report: Callable[[Finding], None], inventory: bool = True):
+    def __init__(
+        self,
+        catalog: Catalog,
+        tracker: ProvenanceTracker,
+        report: Callable[[Finding], None],
+        inventory: bool = True,
+    ):
         self.catalog = catalog
+        self.tracker = tracker
         self.report = report
         self.inventory = inventory
         self._untyped_methods: List[Tuple[ast.Call, str, Loader]] = []
+        self._sinks: List[Sink] = []
 
     def on_call(self, call: ast.Call, resolver: Resolver) -> None:
         names = resolver.qualified_names(call.func)
@@ -53,7 +69,7 @@ class LoaderChecks(Listener):
         verdict = loader.classify(call, resolver)
         if verdict == NOT_LOADER:
             return
-        self._report_loader(call, loader.label_for(qualified), loader, resolver)
+        self._loader_call(call, loader.label_for(qualified), loader, resolver, capped=verdict == LOADER_CAPPED)
 
     def _remember_untyped_method(self, call: ast.Call, names: set) -> None:
         func = call.func
@@ -67,13 +83,7 @@ class LoaderChecks(Listener):
             return  # typed as something else
         self._untyped_methods.append((call, library, loader))
 
-    def on_module_end(self, resolver: Resolver) -> None:
-        for call, library, loader in self._untyped_methods:
-            if library in resolver.imported_roots:
-                label = loader.label_for(call.func.attr)  # type: ignore[attr-defined]
-                self._report_loader(call, label, loader, resolver)
-
-    def _report_loader(self, call: ast.Call, label: str, loader: Loader, resolver: Resolver) -> None:
+    def _loader_call(self, call: ast.Call, label: str, loader: Loader, resolver: Resolver, capped: bool) -> None:
         line, col = call.lineno, call.col_offset
         if self.inventory:
             self.report(Finding(line, col, "PKL901", message("PKL901", loader=label)))
@@ -81,7 +91,43 @@ class LoaderChecks(Listener):
             self.report(Finding(line, col, "PKL103", message("PKL103", loader=label, channel=loader.channel)))
             return
         argument = loader.data_argument(call)
-        provenance = provenance_of_argument(loader, argument, resolver)
-        if provenance.tier == TRUSTED:
+        if literal_input(loader, argument):
             return
-        self.report(Finding(line, col, "PKL102", message("PKL102", loader=label, argument=describe_input(loader, argument))))
+        if argument is not None:
+            facts = self.tracker.facts_of(argument)
+        elif isinstance(call.func, ast.Attribute):
+            facts = self.tracker.facts_of(call.func.value)  # Unpickler(stream).load()
+        else:
+            facts = frozenset()
+        self._sinks.append(Sink(call, label, loader, argument, facts, capped))
+
+    def on_module_end(self, resolver: Resolver) -> None:
+        for call, library, loader in self._untyped_methods:
+            if library in resolver.imported_roots:
+                self._loader_call(call, loader.label_for(call.func.attr), loader, resolver, capped=False)  # type: ignore[attr-defined]
+        for sink in self._sinks:
+            self._grade(sink)
+
+    def _grade(self, sink: Sink) -> None:
+        verdicts = self.tracker.verdict(sink)
+        for verdict in verdicts:
+            if verdict.tier == TRUSTED:
+                return
+            if verdict.tier == UNTRUSTED and verdict.source is not None and not sink.capped:
+                at = verdict.report_at or sink.call
+                chain = ""
+                if verdict.via:
+                    chain = f" (line {sink.call.lineno}) via " + " -> ".join(name for name, _ in verdict.via)
+                text = message(
+                    "PKL101",
+                    source=verdict.source.label,
+                    source_line=verdict.source.line,
+                    loader=sink.label,
+                    chain=chain,
+                )
+                self.report(Finding(at.lineno, at.col_offset, "PKL101", text))  # type: ignore[attr-defined]
+        if any(v.tier == UNTRUSTED and not sink.capped for v in verdicts):
+            return
+        line, col = sink.call.lineno, sink.call.col_offset
+        text = message("PKL102", loader=sink.label, argument=describe_input(sink.loader, sink.argument))
+        self.report(Finding(line, col, "PKL102", text))
