@@ -1,0 +1,77 @@
+"""What is known about one resource type: the record the generated ``resource_table`` holds.
+
+``resource_table.py`` is generated from measurements (``scripts/gen_resource_catalog.py``);
+this module defines the record and its vocabulary, so that the rules and the generator
+share one spelling of every value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+#: Outcomes of one operation, as the oracle and the probe record them.
+OK = "ok"
+FAIL = "fail"
+#: ``pickle.dumps`` succeeded but ``pickle.loads`` of its output raised.
+LOADS_FAIL = "loads_fail"
+#: The object could not be built where it was measured (see the evidence).
+NOT_MEASURED = "not_measured"
+
+#: Fails ``copy.deepcopy`` (and, unless the facts say otherwise, pickle): locks, sockets, files...
+KIND_RESOURCE = "resource"
+#: Fails pickle but deep-copies: lambdas, local functions and classes, weakrefs...
+KIND_PICKLE_ONLY = "pickle-only"
+#: Fails only at pickle protocol 0, or only in some runtime state (see ``condition``).
+KIND_PROTOCOL_DEPENDENT = "protocol-dependent"
+KINDS = (KIND_RESOURCE, KIND_PICKLE_ONLY, KIND_PROTOCOL_DEPENDENT)
+
+#: The failure holds for every value the constructor returns.
+ALWAYS = ""
+#: Fails only when built from a failing argument (``defaultdict(lambda: 0)``, not ``defaultdict(list)``).
+ARGUMENT = "argument"
+#: Fails only in some runtime state (an asyncio lock bound to a loop, a connected SSH client).
+STATE = "state"
+#: Fails only at pickle protocol 0 (or 1); the default protocol round-trips.
+PROTOCOL = "protocol"
+CONDITIONS = (ALWAYS, ARGUMENT, STATE, PROTOCOL)
+
+
+@dataclass(frozen=True)
+class ResourceFacts:
+    """Measured pickle, deepcopy and copy outcomes of the value a constructor returns.
+
+    Outcomes are ``"ok"``, ``"fail"``, ``"loads_fail"`` or ``"not_measured"``. When one
+    constructor was measured in several variants, each outcome is the worst one
+    (``fail`` over ``loads_fail`` over ``ok``) and ``note`` says which variant differs.
+    """
+
+    #: Qualified name of the measured type(s), ``" | "``-separated when variants differ.
+    type_name: str
+    #: ``pickle.dumps`` then ``pickle.loads`` at the default protocol (4 on CPython 3.11).
+    pickle: str
+    #: The same at protocol 0; ``None`` where not every variant was measured at protocol 0.
+    pickle_p0: Optional[str]
+    deepcopy: str
+    copy: str
+    #: ``copy.copy`` fails too: a C-level object (socket, file, sqlite3 connection...).
+    copy_fails: bool
+    #: The message of the first failing operation (pickle, protocol 0, deepcopy, copy).
+    error: str
+    #: One of :data:`KINDS`.
+    kind: str
+    #: One of :data:`CONDITIONS`: when the failure holds.
+    condition: str
+    #: The measured rows behind these facts: ``"oracle: <object>"`` or ``"probe: <package> <version>: <object>"``.
+    evidence: Tuple[str, ...]
+    note: str = ""
+
+    @property
+    def pickle_fails(self) -> bool:
+        """Pickling at the default protocol raises (at dump or at load), or could not be measured."""
+        return self.pickle != OK
+
+    @property
+    def deepcopy_fails(self) -> bool:
+        """``copy.deepcopy`` raises, or could not be measured."""
+        return self.deepcopy != OK
