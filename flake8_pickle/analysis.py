@@ -8,10 +8,12 @@ from typing import List
 
 from .catalog import Catalog, constructor_variant
 from .findings import Finding
+from .protocol import ProtocolChecks
 from .provenance import ProvenanceTracker
 from .scope import Resolver
 from .security import LoaderChecks
 from .settings import Settings
+from .unpicklers import FindClassChecks
 
 
 @lru_cache(maxsize=8)
@@ -29,7 +31,12 @@ def analyze(tree: ast.AST, settings: Settings = Settings(), inventory: bool = Tr
     findings: List[Finding] = []
     wanted = set(settings.inventory_codes) if not inventory else {"PKL901", "PKL902"}
     tracker = ProvenanceTracker(settings.untrusted_sources, settings.trusted_sources, settings.sanitizers)
-    checks = [tracker, LoaderChecks(catalog_for(settings), tracker, findings.append, inventory="PKL901" in wanted)]
+    checks = [
+        tracker,
+        LoaderChecks(catalog_for(settings), tracker, findings.append, inventory="PKL901" in wanted),
+        FindClassChecks(findings.append),
+        ProtocolChecks(findings.append),
+    ]
     resolver = Resolver(tree, checks, call_hook=constructor_variant)
     tracker.attach(resolver)
     resolver.run()
