@@ -7,6 +7,8 @@ from functools import lru_cache
 from typing import List
 
 from .catalog import Catalog, constructor_variant
+from .classes import ClassModel
+from .copying import CopyChecks
 from .findings import Finding
 from .protocol import ProtocolChecks
 from .provenance import ProvenanceTracker
@@ -31,8 +33,11 @@ def analyze(tree: ast.AST, settings: Settings = Settings(), inventory: bool = Tr
     findings: List[Finding] = []
     wanted = set(settings.inventory_codes) if not inventory else {"PKL901", "PKL902"}
     tracker = ProvenanceTracker(settings.untrusted_sources, settings.trusted_sources, settings.sanitizers)
+    model = ClassModel(settings.extra_resources)
     checks = [
         tracker,
+        model,
+        CopyChecks(model, findings.append, inventory="PKL902" in wanted),
         LoaderChecks(catalog_for(settings), tracker, findings.append, inventory="PKL901" in wanted),
         FindClassChecks(findings.append),
         ProtocolChecks(findings.append),

@@ -476,6 +476,7 @@ _RULES = (
         message="{operation} of {subject} that holds {resource}",
         family=FAMILY_RESOURCES,
         summary="Deep copy of an object that is or holds an OS-bound resource",
+        status=IMPLEMENTED,
         options=("pickle-extra-resources",),
         what_it_does=_text(
             """
@@ -556,6 +557,7 @@ _RULES = (
         message="{operation} of {subject} that holds {resource}",
         family=FAMILY_RESOURCES,
         summary="Pickle-family dump of an object that is or holds a resource",
+        status=IMPLEMENTED,
         options=("pickle-extra-resources",),
         what_it_does=_text(
             """
@@ -630,6 +632,7 @@ _RULES = (
         message="{operation} sends {subject} that holds {resource} to another process",
         family=FAMILY_RESOURCES,
         summary="Resource-holding object sent to another process",
+        status=IMPLEMENTED,
         options=("pickle-extra-resources",),
         what_it_does=_text(
             """
@@ -725,6 +728,7 @@ _RULES = (
         message="{operation} of {subject}, which pickle cannot serialize",
         family=FAMILY_RESOURCES,
         summary="Lambda, local function, local class or generator pickled or sent to another process",
+        status=IMPLEMENTED,
         what_it_does=_text(
             """
             Finds lambdas, functions and classes defined inside another function, and
@@ -792,6 +796,7 @@ _RULES = (
         message="class {cls} holds {resource} and defines no {protocol}",
         family=FAMILY_PROTOCOL,
         summary="Class holds a resource and defines no pickling protocol, and is copied or pickled",
+        status=IMPLEMENTED,
         fix_safety=FIX_MIXED,
         options=("pickle-extra-resources",),
         what_it_does=_text(
@@ -1439,6 +1444,7 @@ _RULES = (
         message="class {cls} holds {resource} and defines no pickling protocol",
         family=FAMILY_INVENTORY,
         summary="Every resource-holding class without a pickling protocol, used or not",
+        status=IMPLEMENTED,
         default_enabled=False,
         options=("pickle-extra-resources",),
         what_it_does=_text(

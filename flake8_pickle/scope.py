@@ -66,11 +66,15 @@ class LocalDef:
     """A function or class defined in the checked module (compared by identity)."""
 
     node: ast.AST
-    kind: str  # "function" or "class"
+    kind: str  # "function", "class" or "lambda"
     name: str
     bases: Tuple[FrozenSet, ...] = ()
     members: Dict[str, FrozenSet] = field(default_factory=dict)
     instance_attrs: Dict[str, FrozenSet] = field(default_factory=dict)
+    #: Line of the first assignment of each instance attribute (``self.x = ...``).
+    attr_lines: Dict[str, int] = field(default_factory=dict)
+    #: Defined inside a function: pickle cannot find it by its qualified name.
+    nested: bool = False
 
     def __repr__(self) -> str:
         return f"<local {self.kind} {self.name} line {getattr(self.node, 'lineno', '?')}>"
@@ -86,7 +90,22 @@ class LocalInstance:
         return f"<instance of {self.cls.name}>"
 
 
-Symbol = Union[str, LocalDef, LocalInstance]
+@dataclass(frozen=True)
+class Contains:
+    """An element of a container value: ``[lock]`` holds ``Contains(<lock's symbol>)``."""
+
+    item: object
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A generator object: a generator expression or the call of a generator function."""
+
+    node: ast.AST = field(hash=False, compare=False)
+    node_id: int = 0
+
+
+Symbol = Union[str, LocalDef, LocalInstance, Contains, Generated]
 Symbols = FrozenSet[Symbol]
 CallHook = Callable[[str, ast.Call], Optional[str]]
 #: Extra elements (e.g. provenance facts) a binding of ``expr`` carries besides its symbols.
@@ -167,6 +186,9 @@ class Listener:
     def on_return(self, node: ast.Return, resolver: "Resolver") -> None:
         """Called for every ``return`` statement, after its value has been walked."""
 
+    def on_assign(self, node: ast.Assign, resolver: "Resolver") -> None:
+        """Called for every ``=`` assignment, after its value has been walked, before binding."""
+
     def on_module_end(self, resolver: "Resolver") -> None:
         """Called after every deferred body has been walked."""
 
@@ -201,6 +223,8 @@ class Resolver:
         #: Qualified names of module-level facts that listeners may set (e.g. patches applied).
         self.facts: Set[str] = set()
         self.function_stack: List[ast.AST] = []
+        self._class_deferral_start = 0
+        self._generators: Dict[int, bool] = {}
 
     # ------------------------------------------------------------------ driving
     def run(self) -> None:
@@ -277,7 +301,8 @@ class Resolver:
                 if special is not None:
                     base = special
                     break
-                return EMPTY
+                base = frozenset(s.item for s in self.symbols_of(node.value, depth + 1) if isinstance(s, Contains))  # type: ignore[misc]
+                break
             elif isinstance(node, ast.Await):
                 node = node.value
             else:
@@ -305,7 +330,23 @@ class Resolver:
             for value in node.values:
                 out |= self.symbols_of(value, depth + 1)
             return frozenset(out)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+            elements = node.values if isinstance(node, ast.Dict) else node.elts
+            held: Set[Symbol] = set()
+            for element in elements:
+                if isinstance(element, ast.Starred):
+                    element = element.value
+                for symbol in self.symbols_of(element, depth + 1):
+                    held.add(symbol if isinstance(symbol, Contains) else Contains(symbol))
+            return frozenset(held)
+        if isinstance(node, ast.Lambda):
+            return frozenset((LocalDef(node, "lambda", "<lambda>", nested=self._in_function()),))
+        if isinstance(node, ast.GeneratorExp):
+            return frozenset((Generated(node, id(node)),))
         return EMPTY
+
+    def _in_function(self) -> bool:
+        return any(scope.kind in ("function", "lambda") for scope in self.scopes)
 
     def attribute_of(self, symbol: Symbol, attr: str, depth: int = 0) -> Symbols:
         """The symbols of ``<symbol>.<attr>``."""
@@ -350,7 +391,16 @@ class Resolver:
             return frozenset((f"{symbol}()",))
         if isinstance(symbol, LocalDef) and symbol.kind == "class":
             return frozenset((LocalInstance(symbol),))
+        if isinstance(symbol, LocalDef) and symbol.kind == "function" and self._is_generator(symbol.node):
+            return frozenset((Generated(call, id(call)),))
         return EMPTY
+
+    def _is_generator(self, function: ast.AST) -> bool:
+        key = id(function)
+        known = self._generators.get(key)
+        if known is None:
+            known = self._generators[key] = _is_generator_function(function)
+        return known
 
     def _special_call(self, call: ast.Call, depth: int) -> Optional[Symbols]:
         """getattr(m, "x"), __import__("m"), importlib.import_module("m"), sys.modules.get("m")."""
@@ -467,12 +517,13 @@ class Resolver:
             self._walk_expr(target.slice)
 
     def _record_instance_attr(self, target: ast.Attribute, value: Symbols) -> None:
-        if not value or not isinstance(target.value, ast.Name):
+        if not isinstance(target.value, ast.Name):
             return
         for sym in self.lookup(target.value.id):
             if isinstance(sym, LocalInstance):
                 attrs = sym.cls.instance_attrs
                 attrs[target.attr] = attrs.get(target.attr, EMPTY) | value
+                sym.cls.attr_lines.setdefault(target.attr, target.lineno)
 
     # ------------------------------------------------------------------ branch merging
     def _changes_since(self, mark: int) -> Dict[Tuple[int, str], Tuple[Scope, str, object]]:
@@ -561,6 +612,8 @@ class Resolver:
 
     def _stmt_assign(self, node: ast.Assign) -> None:
         self._walk_expr(node.value)
+        for listener in self.listeners:
+            listener.on_assign(node, self)
         value = self.value_of(node.value)
         for target in node.targets:
             self._bind_target(target, value, node.value)
@@ -569,7 +622,10 @@ class Resolver:
         self._walk_expr(node.annotation)
         if node.value is not None:
             self._walk_expr(node.value)
-            self._bind_target(node.target, self.value_of(node.value), node.value)
+            value = self.value_of(node.value)
+            if isinstance(node.target, ast.Name):
+                value = value | self.annotated_instance(node.annotation)
+            self._bind_target(node.target, value, node.value)
         elif not isinstance(node.target, ast.Name):
             self._bind_target(node.target, EMPTY)
 
@@ -635,7 +691,8 @@ class Resolver:
             self._walk_expr(node.test)
         else:
             self._walk_expr(node.iter)
-            self._bind_target(node.target, self.facts_of(node.iter))
+            items = frozenset(s.item for s in self.symbols_of(node.iter) if isinstance(s, Contains))  # type: ignore[misc]
+            self._bind_target(node.target, items | self.facts_of(node.iter))
         self._walk_block(node.body)
         changes = self._changes_since(mark)
         outcome = (changes, self._current_values(changes))
@@ -705,8 +762,13 @@ class Resolver:
         if node.returns is not None:
             self._walk_expr(node.returns)
         enclosing_cls = self.scope.cls if self.scope.kind == "class" else None
-        self._deferred.append((node, list(self.scopes), enclosing_cls))
-        self.bind(node.name, frozenset((LocalDef(node, "function", node.name),)))
+        entry = (node, list(self.scopes), enclosing_cls)
+        if enclosing_cls is not None and node.name in _WALKED_FIRST:
+            # Attribute types come from __init__: walk it before the class's other methods.
+            self._deferred.insert(self._class_deferral_start, entry)
+        else:
+            self._deferred.append(entry)
+        self.bind(node.name, frozenset((LocalDef(node, "function", node.name, nested=self._in_function()),)))
 
     def _walk_arguments_outside(self, args: ast.arguments) -> None:
         """Defaults and annotations are evaluated where the function is defined."""
@@ -724,14 +786,16 @@ class Resolver:
         for keyword in node.keywords:
             self._walk_expr(keyword.value)
         bases = tuple(self.symbols_of(b) for b in node.bases)
-        local = LocalDef(node, "class", node.name, bases=bases)
+        local = LocalDef(node, "class", node.name, bases=bases, nested=self._in_function())
         scope = Scope("class", node, cls=local)
         local.members = scope.bindings
         self.scopes.append(scope)
+        saved_start, self._class_deferral_start = self._class_deferral_start, len(self._deferred)
         try:
             self._walk_block(node.body)
         finally:
             self.scopes.pop()
+            self._class_deferral_start = saved_start
         self.bind(node.name, frozenset((local,)))
         for listener in self.listeners:
             listener.on_class(node, local, self)
@@ -747,7 +811,7 @@ class Resolver:
             args: ast.arguments = node.args  # type: ignore[attr-defined]
             positional = list(getattr(args, "posonlyargs", [])) + list(args.args)
             for index, arg in enumerate(_all_args(args)):
-                value = self._annotated_instance(arg.annotation) if arg.annotation is not None else EMPTY
+                value = self.annotated_instance(arg.annotation) if arg.annotation is not None else EMPTY
                 if self.param_hook is not None:
                     value = value | self.param_hook(node, arg, index, cls)
                 self.bind(arg.arg, value)
@@ -765,12 +829,12 @@ class Resolver:
             self.function_stack.pop()
             self.scopes, self._journal = saved_scopes, saved_journal
 
-    def _annotated_instance(self, annotation: ast.AST, depth: int = 0) -> Symbols:
+    def annotated_instance(self, annotation: ast.AST, depth: int = 0) -> Symbols:
         """``sock: socket.socket`` makes ``sock`` an instance: ``socket.socket()``."""
         if depth > 4:
             return EMPTY
         if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
-            return self._annotated_instance(annotation.left, depth + 1) | self._annotated_instance(
+            return self.annotated_instance(annotation.left, depth + 1) | self.annotated_instance(
                 annotation.right, depth + 1
             )
         if isinstance(annotation, ast.Subscript):
@@ -782,7 +846,7 @@ class Resolver:
                     parts = parts[:1]
                 out: Symbols = EMPTY
                 for part in parts:
-                    out = out | self._annotated_instance(part, depth + 1)
+                    out = out | self.annotated_instance(part, depth + 1)
                 return out
             return EMPTY
         if not isinstance(annotation, (ast.Name, ast.Attribute)):
@@ -872,6 +936,22 @@ _TYPING_WRAPPERS = frozenset(
     for module in ("typing", "typing_extensions")
     for name in ("Optional", "Union", "Annotated")
 )
+
+
+_WALKED_FIRST = frozenset({"__init__", "__post_init__", "setUp", "__new__"})
+
+
+def _is_generator_function(node: ast.AST) -> bool:
+    """Whether a def's own body (not nested defs) contains ``yield``."""
+    stack: List[ast.AST] = list(getattr(node, "body", []))
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (ast.Yield, ast.YieldFrom)):
+            return True
+        if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        stack.extend(ast.iter_child_nodes(current))
+    return False
 
 
 def _union(a: object, b: object) -> object:

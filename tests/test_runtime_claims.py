@@ -9,7 +9,7 @@ and spawned processes can find its classes):
 * ``clean_*`` must return normally: the silent twin really round-trips.
 
 Functions whose name contains ``process`` run under both the ``fork`` and the
-``spawn`` start method. Every fixture that expects a PKL2xx or PKL3xx finding must
+``spawn`` start method; those whose name contains ``spawn`` only under ``spawn``. Every fixture that expects a PKL2xx or PKL3xx finding must
 carry at least one ``crash_*`` and one ``clean_*``.
 """
 
@@ -52,7 +52,12 @@ def _claims() -> List[Tuple[Path, str, Optional[str], Optional[str], str]]:
             match = _RAISES.search(lines[node.lineno - 1])
             if match:
                 exc, text = match.group("exc"), match.group("text")
-            methods = ["fork", "spawn"] if "process" in node.name else ["default"]
+            if "spawn" in node.name:
+                methods = ["spawn"]  # e.g. Process(args=...) pickles only under spawn/forkserver
+            elif "process" in node.name:
+                methods = ["fork", "spawn"]
+            else:
+                methods = ["default"]
             for method in methods:
                 claims.append((path, node.name, exc, text, method))
     return claims

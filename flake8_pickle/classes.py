@@ -1,0 +1,280 @@
+"""The class model: what each value and each class of the module holds that pickle or copy rejects.
+
+Read by the PKL2xx rules (is the copied, pickled or sent value a resource?) and
+the PKL3xx rules (which classes hold one without a protocol). Resource facts come
+from the measured catalogue (``resource_table.py``); a class holds what its
+instance attributes (assigned in any method), its dataclass/attrs/pydantic fields
+and its bases hold, transitively, unless its own pickling protocol covers the
+operation.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+
+from .resource_table import ALIASES, RESOURCE_VALUES, RESOURCES, SYNTACTIC_RESOURCES
+from .resources import FAIL, KIND_RESOURCE, ResourceFacts
+from .scope import Contains, Generated, Listener, LocalDef, LocalInstance, Resolver, display_name
+
+DEEPCOPY = "deepcopy"
+PICKLE = "pickle"
+COPY = "copy"
+#: ``dataclasses.asdict``/``astuple``: deep-copies field values, ignoring the dataclass's own protocol.
+ASDICT = "asdict"
+
+#: Protocol methods that make each operation the class's own business.
+#: ``copyreg.pickle(C, reducer)`` gives C a reducer that pickle and copy both consult.
+COPYREG = "copyreg.pickle"
+PROTOCOL_COVERS = {
+    PICKLE: frozenset({"__getstate__", "__reduce__", "__reduce_ex__", COPYREG}),
+    DEEPCOPY: frozenset({"__getstate__", "__reduce__", "__reduce_ex__", "__deepcopy__", COPYREG}),
+    COPY: frozenset({"__getstate__", "__reduce__", "__reduce_ex__", "__copy__", COPYREG}),
+    ASDICT: frozenset(),
+}
+PROTOCOL_METHODS = frozenset().union(*PROTOCOL_COVERS.values()) | {"__setstate__", "__getnewargs__", "__getnewargs_ex__"}
+
+_FIELD_CLASS_DECORATORS = frozenset(
+    {
+        "dataclasses.dataclass",
+        "attr.s",
+        "attr.attrs",
+        "attr.define",
+        "attr.mutable",
+        "attr.frozen",
+        "attrs.define",
+        "attrs.mutable",
+        "attrs.frozen",
+    }
+)
+_FIELD_CLASS_BASES = ("pydantic.BaseModel", "pydantic.main.BaseModel", "typing.NamedTuple")
+_FACTORY_CALLS = frozenset(
+    {"dataclasses.field", "attr.ib", "attr.attrib", "attr.field", "attrs.field", "pydantic.Field", "pydantic.fields.Field"}
+)
+_MAX_DEPTH = 12
+_EXCEPTION_SUFFIXES = ("Error", "Exception", "Warning", "Exit", "Interrupt", "Iteration")
+
+
+@dataclass(frozen=True)
+class Held:
+    """A resource a value holds: what it is, where in the value, and where it was assigned."""
+
+    resource: str
+    facts: ResourceFacts
+    path: str = ""
+    line: Optional[int] = None
+    #: The class of the module whose own attribute or base is the resource (None: the value itself).
+    owner: Optional[LocalDef] = field(default=None, compare=False)
+
+    def describe(self) -> str:
+        """``threading.Lock in self._lock (line 8)``."""
+        text = self.resource
+        if self.path:
+            text += f" in {self.path}"
+        if self.line:
+            text += f" (line {self.line})"
+        return text
+
+    def fails(self, operation: str) -> bool:
+        """Whether ``operation`` on this resource raises, per the measurements."""
+        if operation == PICKLE:
+            return self.facts.pickle_fails
+        if operation == COPY:
+            return self.facts.copy_fails
+        return self.facts.deepcopy_fails
+
+
+@dataclass
+class ClassInfo:
+    """What one class of the module defines."""
+
+    local: LocalDef
+    protocols: FrozenSet[str]
+    fields: Dict[str, Tuple[FrozenSet, int]] = field(default_factory=dict)
+    is_exception: bool = False
+
+
+def resource_facts(constructor: str) -> Optional[ResourceFacts]:
+    """Measured facts for what calling ``constructor`` returns, through aliases."""
+    facts = RESOURCES.get(constructor)
+    if facts is None and constructor in ALIASES:
+        facts = RESOURCES.get(ALIASES[constructor])
+    return facts
+
+
+class ClassModel(Listener):
+    """Collects class definitions during the walk; answers "what does this value hold" afterwards."""
+
+    def __init__(self, extra_resources: Iterable[str] = ()):
+        self.classes: Dict[int, ClassInfo] = {}
+        self.extra = frozenset(extra_resources)
+        self._memo: Dict[Tuple[int, str], Optional[Held]] = {}
+
+    def on_class(self, node: ast.ClassDef, local: LocalDef, resolver: Resolver) -> None:
+        protocols: Set[str] = set()
+        for statement in node.body:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name in PROTOCOL_METHODS:
+                protocols.add(statement.name)
+            elif isinstance(statement, ast.Assign):
+                for target in statement.targets:
+                    if isinstance(target, ast.Name) and target.id in PROTOCOL_METHODS:
+                        protocols.add(target.id)
+        info = ClassInfo(local, frozenset(protocols))
+        decorators = set()
+        for decorator in node.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            decorators |= resolver.qualified_names(target)
+        base_names = {s for base in local.bases for s in base if isinstance(s, str)}
+        has_fields = bool(decorators & _FIELD_CLASS_DECORATORS) or bool(base_names & set(_FIELD_CLASS_BASES))
+        for statement in node.body:
+            if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+                if statement.value is not None and not has_fields:
+                    continue  # a plain class attribute is shared by the class, not copied with instances
+                symbols = resolver.annotated_instance(statement.annotation)
+                if statement.value is not None:
+                    symbols = symbols | self._default_symbols(statement.value, resolver)
+                info.fields[statement.target.id] = (symbols, statement.lineno)
+        self.classes[id(local)] = info
+
+    @staticmethod
+    def _default_symbols(value: ast.expr, resolver: Resolver) -> FrozenSet:
+        if isinstance(value, ast.Call) and resolver.qualified_names(value.func) & _FACTORY_CALLS:
+            for keyword in value.keywords:
+                if keyword.arg in ("default_factory", "factory"):
+                    out = set()
+                    for symbol in resolver.symbols_of(keyword.value):
+                        if isinstance(symbol, str):
+                            out.add(f"{symbol}()")
+                        elif isinstance(symbol, LocalDef) and symbol.kind == "class":
+                            out.add(LocalInstance(symbol))
+                    return frozenset(out)
+                if keyword.arg == "default":
+                    return resolver.symbols_of(keyword.value)
+            return frozenset()
+        return resolver.symbols_of(value)
+
+    def on_call(self, call: ast.Call, resolver: Resolver) -> None:
+        if call.args and COPYREG in resolver.qualified_names(call.func):
+            for symbol in resolver.symbols_of(call.args[0]):
+                info = self.classes.get(id(symbol))
+                if info is not None:
+                    info.protocols = info.protocols | {COPYREG}
+
+    def is_exception(self, cls: LocalDef, depth: int = 0) -> bool:
+        """Whether ``cls`` derives from a built-in exception (through the module's classes)."""
+        for base in cls.bases:
+            for symbol in base:
+                if isinstance(symbol, str) and symbol.startswith("builtins.") and symbol.endswith(_EXCEPTION_SUFFIXES):
+                    return True
+                if isinstance(symbol, LocalDef) and symbol.kind == "class" and depth < _MAX_DEPTH:
+                    if self.is_exception(symbol, depth + 1):
+                        return True
+        return False
+
+    # ------------------------------------------------------------------ queries (after the walk)
+    def held_by(self, symbols: Iterable[object], operation: str, depth: int = 0) -> Optional[Held]:
+        """The first resource that makes ``operation`` fail on a value with these symbols."""
+        if depth > _MAX_DEPTH:
+            return None
+        for symbol in sorted(symbols, key=_symbol_order):
+            held = self._held_by_symbol(symbol, operation, depth)
+            if held is not None:
+                return held
+        return None
+
+    def _held_by_symbol(self, symbol: object, operation: str, depth: int) -> Optional[Held]:
+        if isinstance(symbol, str):
+            facts: Optional[ResourceFacts] = None
+            if symbol.endswith("()"):
+                constructor = symbol[:-2]
+                facts = resource_facts(constructor)
+                if facts is None and constructor in self.extra:
+                    facts = _EXTRA_FACTS
+                name = constructor
+            else:
+                facts = RESOURCE_VALUES.get(symbol)
+                name = symbol
+            if facts is None or facts.condition:
+                return None  # unmeasured, or fails only in some states or for some arguments
+            held = Held(display_name(name), facts)
+            return held if held.fails(operation) else None
+        if isinstance(symbol, Contains):
+            return self._held_by_symbol(symbol.item, operation, depth + 1)
+        if isinstance(symbol, Generated) and operation != COPY:
+            return Held("a generator", SYNTACTIC_RESOURCES["<genexpr>"], line=getattr(symbol.node, "lineno", None))
+        if isinstance(symbol, LocalInstance) and operation != COPY:
+            # copy.copy of an instance shares its attributes: only C-level objects fail it.
+            return self.class_holds(symbol.cls, operation, depth + 1)
+        return None
+
+    def class_holds(self, cls: LocalDef, operation: str, depth: int = 0) -> Optional[Held]:
+        """What instances of ``cls`` hold that makes ``operation`` fail, unless its protocol covers it."""
+        key = (id(cls), operation)
+        if key in self._memo:
+            return self._memo[key]
+        self._memo[key] = None  # a cycle holds nothing more than what its first pass finds
+        result = self._class_holds(cls, operation, depth)
+        self._memo[key] = result
+        return result
+
+    def _class_holds(self, cls: LocalDef, operation: str, depth: int) -> Optional[Held]:
+        if depth > _MAX_DEPTH:
+            return None
+        info = self.classes.get(id(cls))
+        if info is not None and info.protocols & PROTOCOL_COVERS[operation]:
+            return None
+        for base in cls.bases:
+            for symbol in base:
+                if isinstance(symbol, str):
+                    facts = resource_facts(symbol)
+                    if facts is not None and not facts.condition:
+                        held = Held(display_name(symbol), facts, path=f"base class of {cls.name}", owner=cls)
+                        if held.fails(operation):
+                            return held
+                elif isinstance(symbol, LocalDef) and symbol.kind == "class":
+                    held = self.class_holds(symbol, operation, depth + 1)
+                    if held is not None:
+                        return held
+        attributes: List[Tuple[str, FrozenSet, Optional[int]]] = []
+        if info is not None:
+            attributes.extend((name, symbols, line) for name, (symbols, line) in info.fields.items())
+        attributes.extend((name, symbols, cls.attr_lines.get(name)) for name, symbols in cls.instance_attrs.items())
+        inner_operation = DEEPCOPY if operation == ASDICT else operation
+        for name, symbols, line in sorted(attributes, key=lambda a: (a[2] or 0, a[0])):
+            held = self.held_by(symbols, inner_operation, depth + 1)
+            if held is not None:
+                path = f"self.{name}" + (f".{held.path[5:]}" if held.path.startswith("self.") else "")
+                return Held(held.resource, held.facts, path, held.line or line, held.owner or cls)
+        return None
+
+    def unprotected_resource_classes(self) -> List[Tuple[ClassInfo, Held]]:
+        """Classes whose own attributes or bases are resources that pickle or deepcopy reject."""
+        out = []
+        for info in self.classes.values():
+            held = self.class_holds(info.local, DEEPCOPY) or self.class_holds(info.local, PICKLE)
+            if held is not None and held.owner is info.local:
+                out.append((info, held))
+        return sorted(out, key=lambda pair: getattr(pair[0].local.node, "lineno", 0))
+
+    def info(self, cls: LocalDef) -> Optional[ClassInfo]:
+        """What the module's class ``cls`` defines (None for classes the model has not seen)."""
+        return self.classes.get(id(cls))
+
+
+_EXTRA_FACTS = ResourceFacts(
+    type_name="(--pickle-extra-resources)",
+    pickle=FAIL,
+    pickle_p0=FAIL,
+    deepcopy=FAIL,
+    copy="ok",
+    copy_fails=False,
+    error="declared unpicklable by --pickle-extra-resources",
+    kind=KIND_RESOURCE,
+    condition="",
+    evidence=("--pickle-extra-resources",),
+)
+
+
+def _symbol_order(symbol: object) -> Tuple[int, str]:
+    return (0, symbol) if isinstance(symbol, str) else (1, type(symbol).__name__)

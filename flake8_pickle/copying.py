@@ -1,0 +1,248 @@
+"""PKL201-PKL204: copying, pickling or sending to another process what cannot be copied or pickled."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
+
+from .classes import ASDICT, COPY, DEEPCOPY, PICKLE, PROTOCOL_COVERS, ClassModel, Held
+from .findings import Finding
+from .rules import message
+from .scope import Contains, Generated, Listener, LocalDef, LocalInstance, Resolver, keyword_arg
+
+# What each call does to which of its arguments. Positions of the objects it copies or pickles.
+_DEEPCOPIES = {
+    "copy.deepcopy": DEEPCOPY,
+    "copy.copy": COPY,
+    "dataclasses.asdict": ASDICT,
+    "dataclasses.astuple": ASDICT,
+    "sklearn.base.clone": DEEPCOPY,
+    "sklearn.clone": DEEPCOPY,
+}
+_PICKLE_MODULES = ("pickle", "_pickle", "cPickle", "dill", "cloudpickle")
+#: Dumps that serialise lambdas and local functions by value (PKL204 does not apply).
+_BY_VALUE = ("dill", "cloudpickle")
+_DUMPS = {f"{m}.{f}" for m in _PICKLE_MODULES for f in ("dump", "dumps")} | {
+    "joblib.dump",
+    "torch.save",
+    "multiprocessing.reduction.ForkingPickler.dumps",
+}
+_POOLS = (
+    "multiprocessing.Pool()",
+    "multiprocessing.pool.Pool()",
+    "multiprocessing.get_context().Pool()",
+    "concurrent.futures.ProcessPoolExecutor()",
+    "concurrent.futures.process.ProcessPoolExecutor()",
+)
+#: method -> (position of the function, positions of iterables, positions of argument tuples, all-rest)
+_POOL_METHODS: Dict[str, Tuple[int, Tuple[int, ...], Tuple[int, ...], bool]] = {
+    "map": (0, (1,), (), False),
+    "map_async": (0, (1,), (), False),
+    "imap": (0, (1,), (), False),
+    "imap_unordered": (0, (1,), (), False),
+    "starmap": (0, (1,), (), False),
+    "starmap_async": (0, (1,), (), False),
+    "apply": (0, (), (1,), False),
+    "apply_async": (0, (), (1,), False),
+    "submit": (0, (), (), True),
+}
+_QUEUES = (
+    "multiprocessing.Queue()",
+    "multiprocessing.SimpleQueue()",
+    "multiprocessing.JoinableQueue()",
+    "multiprocessing.get_context().Queue()",
+    "multiprocessing.get_context().SimpleQueue()",
+)
+_CONNECTIONS = (
+    "multiprocessing.Pipe()",
+    "multiprocessing.connection.Pipe()",
+    "multiprocessing.get_context().Pipe()",
+    "multiprocessing.connection.Client()",
+    "multiprocessing.connection.Client(authkey)",
+    "multiprocessing.connection.Listener().accept()",
+    "multiprocessing.connection.Listener(authkey).accept()",
+)
+_PROCESSES = frozenset(
+    {"multiprocessing.Process", "multiprocessing.context.Process", "multiprocessing.get_context().Process"}
+)
+
+
+@dataclass
+class _Sent:
+    """One object handed to a copy, dump or process boundary, with what it resolved to."""
+
+    call: ast.Call
+    operation: str
+    label: str
+    subject: str
+    symbols: FrozenSet
+    code: str
+    by_value: bool = False
+
+
+def _shown(node: ast.AST) -> str:
+    text = " ".join(ast.unparse(node).split())
+    return f"`{text}`" if len(text) <= 40 else f"`{text[:37]}...`"
+
+
+class CopyChecks(Listener):
+    """Records what each copy, dump and hand-off receives; grades it once classes are known."""
+
+    def __init__(self, model: ClassModel, report: Callable[[Finding], None], inventory: bool = True):
+        self.model = model
+        self.report = report
+        self.inventory = inventory
+        self._sent: List[_Sent] = []
+
+    # ------------------------------------------------------------------ collecting
+    def on_call(self, call: ast.Call, resolver: Resolver) -> None:
+        names = resolver.qualified_names(call.func)
+        for name in sorted(names):
+            if name in _DEEPCOPIES and call.args:
+                self._record(call, _DEEPCOPIES[name], name, [call.args[0]], "PKL201", resolver)
+                return
+            if name in _DUMPS and call.args:
+                by_value = name.split(".")[0] in _BY_VALUE
+                self._record(call, PICKLE, name, [call.args[0]], "PKL202", resolver, by_value)
+                return
+            if name in _PROCESSES:
+                self._process(call, name, resolver)
+                return
+            receiver, _, method = name.rpartition(".")
+            if receiver in _POOLS and method in _POOL_METHODS:
+                self._pool(call, f"{receiver[:-2].rsplit('.', 1)[-1]}.{method}", method, resolver)
+                return
+            if (receiver in _QUEUES and method in ("put", "put_nowait")) or (receiver in _CONNECTIONS and method == "send"):
+                if call.args:
+                    label = f"{receiver[:-2].rsplit('.', 1)[-1]}.{method}"
+                    self._record(call, PICKLE, label, [call.args[0]], "PKL203", resolver)
+                return
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "model_copy":
+            deep = keyword_arg(call, "deep")
+            if isinstance(deep, ast.Constant) and deep.value is True:
+                self._record(call, DEEPCOPY, "model_copy(deep=True)", [call.func.value], "PKL201", resolver)
+
+    def on_assign(self, node: ast.Assign, resolver: Resolver) -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Subscript):
+                if any(n.startswith("shelve.") for n in resolver.qualified_names(target.value)):
+                    self._sent.append(
+                        _Sent(node, PICKLE, "shelf assignment", _shown(node.value), resolver.symbols_of(node.value), "PKL202")  # type: ignore[arg-type]
+                    )
+
+    def _record(
+        self,
+        call: ast.Call,
+        operation: str,
+        label: str,
+        objects: Sequence[ast.expr],
+        code: str,
+        resolver: Resolver,
+        by_value: bool = False,
+    ) -> None:
+        for node in objects:
+            symbols = resolver.symbols_of(node.value if isinstance(node, ast.Starred) else node)
+            if isinstance(node, ast.Attribute):
+                # A bound method carries its instance along: ``pool.map(self.work, items)``.
+                symbols = symbols | frozenset(
+                    s for s in resolver.symbols_of(node.value) if isinstance(s, LocalInstance)
+                ) if any(isinstance(s, LocalDef) and s.kind == "function" for s in symbols) else symbols
+            self._sent.append(_Sent(call, operation, label, _shown(node), symbols, code, by_value))
+
+    def _pool(self, call: ast.Call, label: str, method: str, resolver: Resolver) -> None:
+        function, iterables, tuples, rest = _POOL_METHODS[method]
+        objects: List[ast.expr] = []
+        if function < len(call.args):
+            objects.append(call.args[function])
+        for position in iterables:
+            if position < len(call.args):
+                objects.append(call.args[position])  # its elements travel; Contains unwraps them
+        for position in tuples:
+            if position < len(call.args):
+                objects.append(call.args[position])
+        if rest:
+            objects.extend(call.args[1:])
+        objects.extend(k.value for k in call.keywords if k.arg in (None, "args", "kwds", "kwargs", "iterable"))
+        self._record(call, PICKLE, label, objects, "PKL203", resolver)
+
+    def _process(self, call: ast.Call, name: str, resolver: Resolver) -> None:
+        objects = [k.value for k in call.keywords if k.arg in ("target", "args", "kwargs")]
+        objects.extend(call.args[1:4])
+        self._record(call, PICKLE, "Process", objects, "PKL203", resolver)
+
+    # ------------------------------------------------------------------ grading
+    def on_module_end(self, resolver: Resolver) -> None:
+        used: Dict[int, Set[str]] = {}
+        for sent in self._sent:
+            held = self._grade(sent)
+            if held is not None and held.owner is not None:
+                used.setdefault(id(held.owner), set()).add(sent.operation)
+        self._report_classes(used)
+
+    def _report_classes(self, used: Dict[int, Set[str]]) -> None:
+        """PKL301 for resource-holding classes that are used or meant to be pickled; PKL902 for all."""
+        for info, held in self.model.unprotected_resource_classes():
+            node = info.local.node
+            line, col = node.lineno, node.col_offset  # type: ignore[attr-defined]
+            if self.inventory:
+                text = message("PKL902", cls=info.local.name, resource=held.describe())
+                self.report(Finding(line, col, "PKL902", text))
+            # asdict() ignores the class's own protocol, so no protocol would help it: PKL201 covers it.
+            operations = {
+                op for op in used.get(id(info.local), set()) - {ASDICT} if not info.protocols & PROTOCOL_COVERS[op]
+            }
+            protocols = info.protocols
+            intends = (
+                "__setstate__" in protocols
+                or ("__copy__" in protocols and "__deepcopy__" not in protocols)
+                or self.model.is_exception(info.local)
+            )
+            if intends and not protocols & PROTOCOL_COVERS[PICKLE]:
+                operations.add(PICKLE)
+            if not operations:
+                continue
+            wanted = "__getstate__ or __reduce__" if operations & {PICKLE} else "__getstate__, __reduce__ or __deepcopy__"
+            text = message("PKL301", cls=info.local.name, resource=held.describe(), protocol=wanted)
+            self.report(Finding(line, col, "PKL301", text))
+
+    def _grade(self, sent: _Sent) -> Optional[Held]:
+        node = sent.call
+        line, col = node.lineno, node.col_offset  # type: ignore[attr-defined]
+        if sent.operation == PICKLE and not sent.by_value:
+            callable_ = _unpicklable_callable(sent.symbols)
+            if callable_ is not None:
+                text = message("PKL204", operation=sent.label, subject=callable_)
+                self.report(Finding(line, col, "PKL204", text))
+                return None
+        held = self.model.held_by(sent.symbols, sent.operation)
+        if held is None:
+            return None
+        if sent.code == "PKL203":
+            text = message("PKL203", operation=sent.label, subject=sent.subject, resource=held.describe())
+        else:
+            text = message(sent.code, operation=sent.label, subject=sent.subject, resource=held.describe())
+        self.report(Finding(line, col, sent.code, text))
+        return held
+
+
+def _unpicklable_callable(symbols: FrozenSet, depth: int = 0) -> Optional[str]:
+    """A lambda, local function, local class (or its instance) or generator among ``symbols``."""
+    for symbol in symbols:
+        if isinstance(symbol, Contains) and depth < 8:
+            found = _unpicklable_callable(frozenset((symbol.item,)), depth + 1)
+            if found:
+                return found
+        if isinstance(symbol, LocalDef):
+            line = getattr(symbol.node, "lineno", "?")
+            if symbol.kind == "lambda":
+                return f"a lambda (line {line})"
+            if symbol.nested and symbol.kind == "function":
+                return f"local function {symbol.name} (line {line})"
+            if symbol.nested and symbol.kind == "class":
+                return f"local class {symbol.name} (line {line})"
+        if isinstance(symbol, LocalInstance) and symbol.cls.nested:
+            return f"an instance of local class {symbol.cls.name} (line {getattr(symbol.cls.node, 'lineno', '?')})"
+        if isinstance(symbol, Generated):
+            return f"a generator (line {getattr(symbol.node, 'lineno', '?')})"
+    return None
