@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import List
 
@@ -24,8 +25,17 @@ def catalog_for(settings: Settings) -> Catalog:
     return Catalog(extra_loaders=settings.extra_loaders)
 
 
-def analyze(tree: ast.AST, settings: Settings = Settings(), inventory: bool = True) -> List[Finding]:
-    """Every finding for ``tree``, sorted by position then code.
+@dataclass
+class Analysis:
+    """Everything one pass learned: the findings, and the facts the fixer needs to repair them."""
+
+    findings: List[Finding]
+    classes: ClassModel
+    resolver: Resolver
+
+
+def run_analysis(tree: ast.AST, settings: Settings = Settings(), inventory: bool = True) -> Analysis:
+    """Walk ``tree`` once with every rule family listening; return findings and facts.
 
     ``inventory`` False leaves out the off-by-default inventory codes the
     settings do not ask for (the flake8 run); True reports all of them.
@@ -45,4 +55,9 @@ def analyze(tree: ast.AST, settings: Settings = Settings(), inventory: bool = Tr
     resolver = Resolver(tree, checks, call_hook=constructor_variant)
     tracker.attach(resolver)
     resolver.run()
-    return sorted(set(findings))
+    return Analysis(sorted(set(findings)), model, resolver)
+
+
+def analyze(tree: ast.AST, settings: Settings = Settings(), inventory: bool = True) -> List[Finding]:
+    """Every finding for ``tree``, sorted by position then code (see :func:`run_analysis`)."""
+    return run_analysis(tree, settings, inventory).findings

@@ -1,15 +1,1204 @@
-"""PKL302, PKL303, PKL305-PKL308: class pickling protocols that crash or lose data."""
+"""PKL302, PKL303, PKL305-PKL308: class pickling protocols that crash or lose data.
+
+Everything here rides on the resolver's single walk. ``on_class`` records each
+class and its methods (the class body is done, the method bodies are not walked
+yet); ``on_call`` and ``on_return`` inside those methods, which the resolver
+walks later with the method's own bindings in force, resolve what needs
+resolving (``from os import system as s`` inside ``__reduce__``); the checks
+that need every class of the module and its ``copyreg`` registrations run in
+``on_module_end``. A check reads at most one method body at a time, and walks
+it with explicit stacks.
+
+Where a finding is reported:
+
+* PKL302 on the ``class`` line;
+* PKL303 on each statement that mutates the live ``__dict__``;
+* PKL305 on the ``def __setstate__`` line, or the ``def __getstate__`` line when
+  the class has no ``__setstate__`` of its own;
+* PKL306 on the ``return`` with the wrong shape, or on the ``def`` line for a
+  missing parameter;
+* PKL307 on the ``return`` of the gadget;
+* PKL308 on the line of the expression that raises or recurses.
+
+When unsure (a base class from another module, a helper we cannot read, a
+name rebound in a way we do not follow) the checks stay silent.
+"""
 
 from __future__ import annotations
 
-from typing import Callable
+import ast
+import builtins
+from dataclasses import dataclass, field
+from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from .findings import Finding
-from .scope import Listener
+from .rules import message
+from .scope import LocalDef, Listener, Resolver, display_name, literal_str
+
+# --------------------------------------------------------------------------- tables
+
+#: Callables that run code or programs when ``pickle.loads`` calls them (PKL307):
+#: (module, names, what a call does). The effect column is documentation only.
+CODE_EXECUTION_TABLE: Tuple[Tuple[str, Tuple[str, ...], str], ...] = (
+    ("builtins", ("eval", "exec"), "evaluates a string as Python"),
+    ("builtins", ("compile",), "compiles a string to a code object"),
+    ("builtins", ("__import__",), "imports (runs) an arbitrary module"),
+    ("importlib", ("import_module",), "imports (runs) an arbitrary module"),
+    ("os", ("system", "popen"), "runs a shell command"),
+    ("os", ("execl", "execle", "execlp", "execlpe", "execv", "execve", "execvp", "execvpe"), "replaces the process"),
+    ("os", ("spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnve", "spawnvp", "spawnvpe"), "starts a program"),
+    ("os", ("posix_spawn", "posix_spawnp", "startfile"), "starts a program"),
+    ("posix", ("system", "popen", "execv", "execve", "posix_spawn", "posix_spawnp"), "runs a program"),
+    ("nt", ("system", "popen", "execv", "execve", "startfile", "spawnv", "spawnve"), "runs a program"),
+    (
+        "subprocess",
+        ("call", "run", "Popen", "check_output", "check_call", "getoutput", "getstatusoutput"),
+        "runs a program",
+    ),
+    ("pty", ("spawn",), "runs a program on a pseudo-terminal"),
+    ("runpy", ("run_path", "run_module"), "runs a Python file or module"),
+    ("timeit", ("timeit", "repeat"), "executes a statement string"),
+    ("cProfile", ("run", "runctx"), "executes a statement string"),
+    ("profile", ("run", "runctx"), "executes a statement string"),
+    ("pdb", ("run", "runeval", "runctx"), "executes a statement string"),
+    ("code", ("interact",), "starts an interactive interpreter"),
+)
+
+CODE_EXECUTION: FrozenSet[str] = frozenset(
+    f"{module}.{name}" for module, names, _ in CODE_EXECUTION_TABLE for name in names
+)
+
+#: Builtin exception classes: a class with one of these in its bases is an exception (PKL302).
+BUILTIN_EXCEPTIONS: FrozenSet[str] = frozenset(
+    f"builtins.{name}"
+    for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, BaseException)
+)
+#: Exception groups are built by ``__new__(message, exceptions)``; their args model differs.
+_GROUP_EXCEPTIONS = frozenset(("builtins.BaseExceptionGroup", "builtins.ExceptionGroup"))
+
+#: Dict methods that change the dict they are called on (PKL303).
+_DICT_MUTATORS = frozenset(("pop", "popitem", "update", "clear", "setdefault", "__delitem__", "__setitem__"))
+#: Methods a fresh object is built without; reads in them do not count for PKL305.
+_NOT_AFTER_LOAD = frozenset(("__init__", "__new__", "__getstate__", "__setstate__", "__reduce__", "__reduce_ex__"))
+#: Defining any of these replaces the default pickling of an exception (measured: the
+#: ``__getnewargs__`` family does not, ``BaseException.__reduce__`` ignores it).
+_REBUILD_HOOKS = ("__reduce__", "__reduce_ex__")
+_OBJECT_ATTRIBUTES = frozenset(dir(object))
+_MAX_SHOWN = 48
+_MAX_DEPTH = 8
+_MAX_ALTERNATIVES = 8
+
+Method = ast.FunctionDef
+
+
+def _shown(node: ast.AST) -> str:
+    text = " ".join(ast.unparse(node).split())
+    if len(text) > _MAX_SHOWN:
+        text = text[: _MAX_SHOWN - 3] + "..."
+    return text
+
+
+# --------------------------------------------------------------------------- walking one method
+
+
+def _statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement of a block in source order, nested blocks included, nested defs excluded."""
+    stack: List[ast.stmt] = list(reversed(body))
+    while stack:
+        statement = stack.pop()
+        yield statement
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        children: List[ast.stmt] = []
+        for name in ("body", "orelse", "finalbody"):
+            children.extend(getattr(statement, name, None) or [])
+        for handler in getattr(statement, "handlers", None) or []:
+            children.extend(handler.body)
+        for case in getattr(statement, "cases", None) or []:
+            children.extend(case.body)
+        stack.extend(reversed(children))
+
+
+def _own_expressions(statement: ast.stmt) -> Iterator[ast.AST]:
+    """Expression nodes belonging to one statement itself (not its nested statements or lambdas)."""
+    stack: List[ast.AST] = [
+        child for child in ast.iter_child_nodes(statement) if not isinstance(child, (ast.stmt, ast.excepthandler))
+    ]
+    if isinstance(statement, ast.Try) or type(statement).__name__ == "TryStar":
+        stack.extend(h.type for h in statement.handlers if h.type is not None)  # type: ignore[attr-defined]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, ast.Lambda):
+            continue
+        stack.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, ast.stmt))
+
+
+def _expressions(body: Sequence[ast.stmt]) -> Iterator[Tuple[ast.stmt, ast.AST]]:
+    """(statement, expression node) for every expression in a method body, in statement order."""
+    for statement in _statements(body):
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for node in _own_expressions(statement):
+            yield statement, node
+
+
+def _positional(function: Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]) -> List[ast.arg]:
+    args = function.args
+    return list(getattr(args, "posonlyargs", [])) + list(args.args)
+
+
+def _self_name(function: ast.FunctionDef) -> Optional[str]:
+    positional = _positional(function)
+    return positional[0].arg if positional else None
+
+
+def _is_self_attr(node: ast.AST, self_name: Optional[str], attr: Optional[str] = None) -> bool:
+    """``self.<attr>`` (any attribute when ``attr`` is None)."""
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == self_name
+        and (attr is None or node.attr == attr)
+    )
+
+
+def _is_vars_of_self(node: ast.AST, self_name: Optional[str]) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "vars"
+        and len(node.args) == 1
+        and not node.keywords
+        and isinstance(node.args[0], ast.Name)
+        and node.args[0].id == self_name
+    )
+
+
+def _is_live_dict(node: ast.AST, self_name: Optional[str]) -> bool:
+    """``self.__dict__`` or ``vars(self)``: the object's own attribute dictionary."""
+    return _is_self_attr(node, self_name, "__dict__") or _is_vars_of_self(node, self_name)
+
+
+def _is_dict_copy(node: ast.AST, self_name: Optional[str]) -> bool:
+    """A shallow copy of the live dict: ``.copy()``, ``dict(...)``, ``copy.copy(...)``, ``{**...}``."""
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "copy" and not node.args:
+            return _is_live_dict(func.value, self_name)
+        if node.args and _is_live_dict(node.args[0], self_name):
+            if isinstance(func, ast.Name) and func.id == "dict":
+                return True
+            if isinstance(func, ast.Attribute) and func.attr == "copy" and isinstance(func.value, ast.Name):
+                return func.value.id == "copy"
+    if isinstance(node, ast.Dict) and node.keys and node.keys[0] is None:
+        return _is_live_dict(node.values[0], self_name)
+    return False
+
+
+def _method_reads(function: ast.FunctionDef, attr: str) -> bool:
+    """Does the method read ``self.<attr>`` (a plain read, not ``getattr(self, name, default)``)?"""
+    self_name = _self_name(function)
+    for _, node in _expressions(function.body):
+        if _is_self_attr(node, self_name, attr) and isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
+            return True
+    return False
+
+
+def _method_stores(function: ast.FunctionDef, attr: str) -> bool:
+    """Does the method assign ``self.<attr>`` (or ``setattr(self, "<attr>", ...)``)?"""
+    self_name = _self_name(function)
+    for _, node in _expressions(function.body):
+        if _is_self_attr(node, self_name, attr) and isinstance(node.ctx, ast.Store):  # type: ignore[attr-defined]
+            return True
+        if isinstance(node, ast.Call) and len(node.args) >= 2 and literal_str(node.args[1]) == attr:
+            if isinstance(node.func, ast.Name) and node.func.id == "setattr":
+                return True
+            if isinstance(node.func, ast.Attribute) and node.func.attr == "__setattr__":
+                return True
+    return False
+
+
+# --------------------------------------------------------------------------- the class model
+
+
+@dataclass(eq=False)
+class ClassFacts:
+    """One class of the module: its node, resolver record and the methods defined in its body."""
+
+    node: ast.ClassDef
+    local: LocalDef
+    methods: Dict[str, List[ast.AST]] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    def method(self, name: str) -> Optional[Method]:
+        """The method ``name`` defined in this class body, if it is one plain ``def``."""
+        defs = self.methods.get(name)
+        if not defs or len(defs) != 1 or not isinstance(defs[0], ast.FunctionDef):
+            return None
+        return defs[0]
+
+
+@dataclass
+class Lineage:
+    """A class's in-module ancestry: an MRO approximation and whether it is complete."""
+
+    classes: List[LocalDef]
+    builtins: List[str]
+    complete: bool
+
+    def defines(self, name: str) -> bool:
+        return any(name in cls.members for cls in self.classes)
+
+    def is_exception(self) -> bool:
+        return bool(set(self.builtins) & BUILTIN_EXCEPTIONS)
+
+
+def lineage(cls: LocalDef) -> Lineage:
+    """Depth-first, left-to-right ancestry keeping each class's last occurrence (C3 for the usual shapes)."""
+    order: List[Union[LocalDef, str]] = []
+    complete = True
+    stack: List[Tuple[Union[LocalDef, str], int]] = [(cls, 0)]
+    while stack:
+        item, depth = stack.pop()
+        order.append(item)
+        if not isinstance(item, LocalDef):
+            continue
+        if depth > _MAX_DEPTH or len(order) > 64:
+            complete = False
+            break
+        pushed: List[Tuple[Union[LocalDef, str], int]] = []
+        for base in item.bases:
+            symbols = list(base)
+            if len(symbols) != 1:
+                complete = False
+                continue
+            symbol = symbols[0]
+            if isinstance(symbol, LocalDef) and symbol.kind == "class":
+                pushed.append((symbol, depth + 1))
+            elif isinstance(symbol, str) and symbol.startswith("builtins.") and symbol not in _GROUP_EXCEPTIONS:
+                pushed.append((symbol, depth + 1))
+            else:
+                complete = False
+        stack.extend(reversed(pushed))
+    seen: Set[int] = set()
+    deduplicated: List[Union[LocalDef, str]] = []
+    for item in reversed(order):
+        key = id(item) if isinstance(item, LocalDef) else hash(item)
+        if key not in seen:
+            seen.add(key)
+            deduplicated.append(item)
+    deduplicated.reverse()
+    classes = [c for c in deduplicated if isinstance(c, LocalDef)]
+    names = [c for c in deduplicated if isinstance(c, str) and c != "builtins.object"]
+    return Lineage(classes, names, complete)
+
+
+def _member_function(cls: LocalDef, name: str) -> Optional[ast.AST]:
+    """The node of method ``name`` bound in ``cls``'s body, if it is exactly one function."""
+    symbols = cls.members.get(name)
+    if symbols is None or len(symbols) != 1:
+        return None
+    symbol = next(iter(symbols))
+    if isinstance(symbol, LocalDef) and symbol.kind == "function":
+        return symbol.node
+    return None
+
+
+# --------------------------------------------------------------------------- PKL302 model
+#
+# Reconstruction calls ``type(e)(*e.args)``. ``args`` is what reached
+# ``BaseException.__init__`` (or, when no ``__init__`` up the chain calls it, the
+# positional arguments of the construction, set by ``BaseException.__new__``). Each
+# value in ``args`` is described by a Piece in terms of the rebuilt class's own
+# ``__init__`` parameters; the rebuild re-binds the parameters to those values.
+
+PARAM, CONST, EXPR, STAR, UNKNOWN = "param", "const", "expr", "star", "unknown"
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One value passed on to ``args``, described by the parameters it is computed from."""
+
+    kind: str
+    params: FrozenSet[str] = frozenset()
+    #: For EXPR: the one parameter p for which the expression f satisfies f(f(p)) == f(p).
+    idempotent: Optional[str] = None
+
+
+_UNKNOWN = Piece(UNKNOWN)
+_CONST = Piece(CONST)
+NOT_CALLED = "not called"
+Alternatives = List[Tuple[List[Piece], ast.Call]]
+ArgsModel = Union[None, str, Alternatives]  # None: unknown
+
+
+class InitFacts:
+    """What one ``__init__`` does with its parameters (a single read of its body)."""
+
+    def __init__(self, function: ast.FunctionDef):
+        self.node = function
+        positional = _positional(function)
+        self.self_name = positional[0].arg if positional else None
+        self.positional = [a.arg for a in positional[1:]]
+        args = function.args
+        self.required = len(self.positional) - len(args.defaults)
+        self.defaults: Dict[str, ast.expr] = dict(zip(self.positional[self.required :], args.defaults))
+        self.vararg = args.vararg.arg if args.vararg is not None else None
+        self.kwarg = args.kwarg.arg if args.kwarg is not None else None
+        self.kwonly = [a.arg for a in args.kwonlyargs]
+        self.kwonly_required = [a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is None]
+        self.params: Set[str] = set(self.positional) | set(self.kwonly)
+        self.params.update(n for n in (self.vararg, self.kwarg) if n)
+        self.values: Dict[str, ast.expr] = {}
+        self.tainted: Set[str] = set()
+        self.init_calls: List[ast.Call] = []
+        self._read_body()
+
+    def _read_body(self) -> None:
+        assigned: Dict[str, List[ast.expr]] = {}
+        for statement, node in _expressions(self.node.body):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "__init__":
+                self.init_calls.append(node)
+            if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+                self.tainted.add(node.target.id)
+        for statement in _statements(self.node.body):
+            if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+                targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                for target in targets:
+                    key = self._key(target)
+                    if key is not None and statement.value is not None:
+                        assigned.setdefault(key, []).append(statement.value)
+                    else:
+                        self._taint(target)
+            elif isinstance(statement, ast.AugAssign):
+                self._taint(statement.target)
+            elif isinstance(statement, (ast.For, ast.AsyncFor)):
+                self._taint(statement.target)
+            elif isinstance(statement, (ast.With, ast.AsyncWith)):
+                for item in statement.items:
+                    if item.optional_vars is not None:
+                        self._taint(item.optional_vars)
+            elif isinstance(statement, ast.Delete):
+                for target in statement.targets:
+                    self._taint(target)
+            elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+                for alias in statement.names:
+                    self.tainted.add((alias.asname or alias.name).split(".")[0])
+            elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.tainted.add(statement.name)
+            elif isinstance(statement, (ast.Global, ast.Nonlocal)):
+                self.tainted.update(statement.names)
+            for handler in getattr(statement, "handlers", None) or []:
+                if handler.name:
+                    self.tainted.add(handler.name)
+        for key, values in assigned.items():
+            if len(values) == 1 and key not in self.params:
+                self.values[key] = values[0]
+            else:
+                self.tainted.add(key)
+
+    def _key(self, target: ast.AST) -> Optional[str]:
+        if isinstance(target, ast.Name):
+            return target.id
+        if _is_self_attr(target, self.self_name):
+            return f"self.{target.attr}"  # type: ignore[attr-defined]
+        return None
+
+    def _taint(self, target: ast.AST) -> None:
+        for node in ast.walk(target):
+            key = self._key(node)
+            if key is not None:
+                self.tainted.add(key)
+
+    # ----------------------------------------------------------------- describing values
+    def describe(self, expr: ast.AST, depth: int = 0) -> Piece:
+        """The Piece for ``expr`` evaluated at the end of ``__init__``."""
+        if depth > _MAX_DEPTH:
+            return _UNKNOWN
+        params: Set[str] = set()
+        stack: List[ast.AST] = [expr]
+        while stack:
+            node = stack.pop()
+            key = None
+            if isinstance(node, ast.Name):
+                key = node.id
+            elif _is_self_attr(node, self.self_name):
+                key = f"self.{node.attr}"  # type: ignore[attr-defined]
+            if key is None:
+                if isinstance(node, ast.Lambda):
+                    continue
+                stack.extend(ast.iter_child_nodes(node))
+                continue
+            if key in self.tainted or key == self.self_name:
+                return _UNKNOWN
+            if key in self.params:
+                params.add(key)
+            elif key in self.values:
+                inner = self.describe(self.values[key], depth + 1)
+                if inner.kind == UNKNOWN:
+                    return _UNKNOWN
+                params |= inner.params
+        if not params:
+            return _CONST
+        if isinstance(expr, ast.Name):
+            if expr.id in self.params:
+                return Piece(PARAM, frozenset(params))
+            inner = self.describe(self.values[expr.id], depth + 1) if expr.id in self.values else _UNKNOWN
+            return inner
+        return Piece(EXPR, frozenset(params), self._idempotent_in(expr))
+
+    def _idempotent_in(self, expr: ast.AST) -> Optional[str]:
+        """``str(p)``, ``f"{p}"``, ``p or default``, ``default if p is None else p``: f(f(p)) == f(p)."""
+
+        def param(node: ast.AST) -> Optional[str]:
+            return node.id if isinstance(node, ast.Name) and node.id in self.params else None
+
+        def constant(node: ast.AST) -> bool:
+            return self.describe(node, _MAX_DEPTH - 1).kind == CONST
+
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "str":
+            if len(expr.args) == 1 and not expr.keywords:
+                return param(expr.args[0])
+        if isinstance(expr, ast.JoinedStr) and len(expr.values) == 1:
+            value = expr.values[0]
+            if isinstance(value, ast.FormattedValue) and value.format_spec is None and value.conversion in (-1, 115):
+                return param(value.value)
+        if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or) and len(expr.values) >= 2:
+            first = param(expr.values[0])
+            if first and all(constant(v) for v in expr.values[1:]):
+                return first
+        if isinstance(expr, ast.IfExp):
+            for keep, other in ((expr.body, expr.orelse), (expr.orelse, expr.body)):
+                name = param(keep)
+                if name and constant(other):
+                    tested = {n.id for n in ast.walk(expr.test) if isinstance(n, ast.Name)}
+                    if tested <= {name}:
+                        return name
+        return None
+
+
+class ExceptionArgs:
+    """Works out what ``args`` holds for each in-module exception class, composing ``__init__`` chains."""
+
+    def __init__(self, call_targets: Dict[ast.Call, FrozenSet]):
+        self.call_targets = call_targets
+        self._facts: Dict[ast.AST, InitFacts] = {}
+
+    def facts(self, function: ast.FunctionDef) -> InitFacts:
+        found = self._facts.get(function)
+        if found is None:
+            found = self._facts[function] = InitFacts(function)
+        return found
+
+    def init_after(self, chain: Lineage, order: List[Union[LocalDef, str]], start: int) -> Union[None, str, int]:
+        """The ``__init__`` that ``super().__init__`` reaches from position ``start``: index, 'builtin' or None."""
+        for index in range(start, len(order)):
+            item = order[index]
+            if isinstance(item, str):
+                return "builtin" if item in BUILTIN_EXCEPTIONS else None
+            if "__init__" in item.members:
+                function = _member_function(item, "__init__")
+                return index if isinstance(function, ast.FunctionDef) else None
+        return None
+
+    def args_of(self, order: List[Union[LocalDef, str]], index: int, depth: int = 0) -> ArgsModel:
+        """What ``args`` holds when the ``__init__`` of ``order[index]`` runs, in terms of its parameters."""
+        if depth > _MAX_DEPTH:
+            return None
+        owner = order[index]
+        assert isinstance(owner, LocalDef)
+        function = _member_function(owner, "__init__")
+        if not isinstance(function, ast.FunctionDef):
+            return None
+        facts = self.facts(function)
+        if facts.self_name is None:
+            return None
+        alternatives: Alternatives = []
+        for call in facts.init_calls:
+            target = self._target(call, facts, order, index)
+            if target is _SKIP:
+                continue
+            if target is None:
+                return None
+            passed = self._passed(call, facts)
+            if passed is None:
+                return None
+            positional, keywords = passed
+            if target == "builtin":
+                alternatives.append((positional, call))
+                continue
+            assert isinstance(target, int)
+            inner = self.args_of(order, target, depth + 1)
+            if inner is None:
+                return None
+            if inner == NOT_CALLED:
+                continue  # args are the construction arguments: they re-bind as they came
+            base = order[target]
+            assert isinstance(base, LocalDef)
+            base_facts = self.facts(_member_function(base, "__init__"))  # type: ignore[arg-type]
+            binding = _bind(base_facts, positional, keywords)
+            if binding is None:
+                return None
+            for pieces, _ in inner:  # type: ignore[union-attr]
+                alternatives.append((_substitute(pieces, binding), call))
+            if len(alternatives) > _MAX_ALTERNATIVES:
+                return None
+        if not facts.init_calls:
+            return NOT_CALLED
+        return alternatives or NOT_CALLED
+
+    def _target(self, call: ast.Call, facts: InitFacts, order: List[Union[LocalDef, str]], index: int) -> object:
+        func = call.func
+        assert isinstance(func, ast.Attribute)
+        value = func.value
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "super":
+            return self.init_after(Lineage([], [], True), order, index + 1)
+        if not call.args or not (isinstance(call.args[0], ast.Name) and call.args[0].id == facts.self_name):
+            return _SKIP  # some other object's __init__
+        symbols = self.call_targets.get(call, frozenset())
+        if len(symbols) != 1:
+            return None
+        symbol = next(iter(symbols))
+        if isinstance(symbol, str):
+            return "builtin" if symbol in BUILTIN_EXCEPTIONS else None
+        for position, item in enumerate(order):
+            if item is symbol:
+                return self.init_after(Lineage([], [], True), order, position)
+        return None
+
+    def _passed(self, call: ast.Call, facts: InitFacts) -> Optional[Tuple[List[Piece], Dict[Optional[str], Piece]]]:
+        args = list(call.args)
+        func = call.func
+        assert isinstance(func, ast.Attribute)
+        if not (isinstance(func.value, ast.Call) and isinstance(func.value.func, ast.Name)):
+            args = args[1:]  # Base.__init__(self, ...)
+        positional: List[Piece] = []
+        for arg in args:
+            if isinstance(arg, ast.Starred):
+                if isinstance(arg.value, ast.Name) and arg.value.id == facts.vararg and facts.vararg not in facts.tainted:
+                    positional.append(Piece(STAR, frozenset((facts.vararg,))))
+                    continue
+                return None
+            positional.append(facts.describe(arg))
+        keywords = {kw.arg: facts.describe(kw.value) if kw.arg else _UNKNOWN for kw in call.keywords}
+        return positional, keywords
+
+
+_SKIP = object()
+
+
+def _bind(facts: InitFacts, positional: List[Piece], keywords: Dict[Optional[str], Piece]) -> Optional[Dict[str, List[Piece]]]:
+    """Bind a call's described arguments to ``facts``'s parameters, as Python would."""
+    binding: Dict[str, List[Piece]] = {}
+    extra: List[Piece] = []
+    star_seen = False
+    for index, piece in enumerate(positional):
+        if piece.kind == STAR:
+            star_seen = True
+        if index < len(facts.positional):
+            binding[facts.positional[index]] = [_UNKNOWN] if star_seen else [piece]
+        else:
+            extra.append(piece)
+    if star_seen:
+        for name in facts.positional[len(positional) :]:
+            binding.setdefault(name, [_UNKNOWN])
+        extra.append(_UNKNOWN)
+    if extra:
+        if facts.vararg is None:
+            return None
+        binding[facts.vararg] = extra
+    spread = None in keywords
+    for name, piece in keywords.items():
+        if name is None:
+            continue
+        if name in binding or (name not in facts.positional and name not in facts.kwonly):
+            if facts.kwarg is None or name in binding:
+                return None
+            continue
+        binding[name] = [piece]
+    for name in facts.positional + facts.kwonly:
+        if name not in binding:
+            if spread:
+                binding[name] = [_UNKNOWN]
+            elif name in facts.defaults or (name in facts.kwonly and name not in facts.kwonly_required):
+                binding[name] = [_CONST]
+            else:
+                return None
+    if facts.vararg is not None:
+        binding.setdefault(facts.vararg, [])
+    return binding
+
+
+def _substitute(pieces: List[Piece], binding: Dict[str, List[Piece]]) -> List[Piece]:
+    """Rewrite a base ``__init__``'s pieces in terms of the caller's parameters."""
+    out: List[Piece] = []
+    for piece in pieces:
+        if piece.kind in (PARAM, STAR):
+            (name,) = piece.params
+            out.extend(binding.get(name, [_UNKNOWN]))
+        elif piece.kind == EXPR:
+            sources = [p for name in piece.params for p in binding.get(name, [_UNKNOWN])]
+            if any(p.kind == UNKNOWN for p in sources):
+                out.append(_UNKNOWN)
+                continue
+            params = frozenset(n for p in sources for n in p.params)
+            if not params:
+                out.append(_CONST)
+                continue
+            idempotent = None
+            if piece.idempotent is not None:
+                bound = binding.get(piece.idempotent, [])
+                if len(bound) == 1 and bound[0].kind == PARAM:
+                    (idempotent,) = bound[0].params
+            out.append(Piece(EXPR, params, idempotent))
+        else:
+            out.append(piece)
+    return out
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def args_problem(facts: InitFacts, model: ArgsModel) -> Optional[str]:
+    """Why ``type(e)(*e.args)`` fails or changes ``args``, or None when it round-trips (or is unknown)."""
+    if facts.kwonly_required:
+        return f"keyword-only '{facts.kwonly_required[0]}' is never in args"
+    if model is None or model == NOT_CALLED:
+        return None
+    for pieces, call in model:  # type: ignore[union-attr]
+        problem = _pieces_problem(facts, pieces, call)
+        if problem is not None:
+            return problem
+    return None
+
+
+def _pieces_problem(facts: InitFacts, pieces: List[Piece], call: ast.Call) -> Optional[str]:
+    positional = facts.positional
+    changes = f"`{_shown(call)}` changes args on each rebuild"
+    stars = [i for i, p in enumerate(pieces) if p.kind == STAR]
+    if stars:
+        if stars != [len(pieces) - 1] or pieces[-1].params != {facts.vararg}:
+            return None
+        prefix = pieces[:-1]
+        if any(p.kind == UNKNOWN for p in prefix):
+            return None
+        if [p.params for p in prefix] == [{name} for name in positional] and all(p.kind == PARAM for p in prefix):
+            return None
+        return changes
+    count = len(pieces)
+    if count < facts.required:
+        return f"args holds {_plural(count, 'value')}, __init__ requires {facts.required}"
+    if count > len(positional) and facts.vararg is None:
+        return f"args holds {_plural(count, 'value')}, __init__ takes {len(positional)}"
+    restored = {
+        positional[i]
+        for i in range(min(count, len(positional)))
+        if pieces[i].kind == PARAM and pieces[i].params == {positional[i]}
+    }
+    for index, piece in enumerate(pieces):
+        if piece.kind in (PARAM, EXPR):
+            if piece.params <= restored:
+                continue
+            own = positional[index] if index < len(positional) else None
+            if piece.kind == EXPR and own is not None and piece.idempotent == own and piece.params == {own}:
+                continue
+            return changes
+    return None
+
+
+# --------------------------------------------------------------------------- the listener
 
 
 class ProtocolChecks(Listener):
-    """Reads each class's protocol methods (not implemented yet)."""
+    """Reads each class's protocol methods during the walk and reports PKL302, PKL303, PKL305-PKL308."""
 
     def __init__(self, report: Callable[[Finding], None]):
         self.report = report
+        self._classes: List[ClassFacts] = []
+        self._by_local: Dict[int, ClassFacts] = {}
+        self._method_owner: Dict[ast.AST, Tuple[ClassFacts, str]] = {}
+        self._call_targets: Dict[ast.Call, FrozenSet] = {}
+        self._call_functions: Dict[ast.Call, FrozenSet] = {}
+        self._registered: Set[int] = set()
+
+    # ----------------------------------------------------------------- events
+    def on_class(self, node: ast.ClassDef, local: LocalDef, resolver: Resolver) -> None:
+        facts = ClassFacts(node, local)
+        for statement in _statements(node.body):
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                facts.methods.setdefault(statement.name, []).append(statement)
+                if isinstance(statement, ast.FunctionDef):
+                    self._method_owner[statement] = (facts, statement.name)
+        self._classes.append(facts)
+        self._by_local[id(local)] = facts
+        self._check_signatures(facts)
+
+    def on_call(self, call: ast.Call, resolver: Resolver) -> None:
+        func = call.func
+        if call.args and isinstance(func, (ast.Name, ast.Attribute)) and getattr(func, "attr", getattr(func, "id", "")) == "pickle":
+            if "copyreg.pickle" in resolver.qualified_names(func):
+                for symbol in resolver.symbols_of(call.args[0]):
+                    if isinstance(symbol, LocalDef):
+                        self._registered.add(id(symbol))
+        if not resolver.function_stack or resolver.function_stack[-1] not in self._method_owner:
+            return
+        _, method = self._method_owner[resolver.function_stack[-1]]
+        if method == "__init__" and isinstance(func, ast.Attribute) and func.attr == "__init__":
+            self._call_targets[call] = resolver.symbols_of(func.value)
+        elif method == "__getattr__":
+            self._call_functions[call] = resolver.symbols_of(func)
+
+    def on_return(self, node: ast.Return, resolver: Resolver) -> None:
+        if not resolver.function_stack:
+            return
+        owner = self._method_owner.get(resolver.function_stack[-1])
+        if owner is None:
+            return
+        facts, method = owner
+        if method in ("__reduce__", "__reduce_ex__"):
+            self._check_reduce_return(facts, method, node, resolver)
+        elif method == "__getnewargs__":
+            shape = _non_tuple_shape(node.value)
+            if shape is not None:
+                self._emit(node, "PKL306", cls=facts.name, method=method, problem=f"returns {shape}, not a tuple")
+
+    def on_module_end(self, resolver: Resolver) -> None:
+        for facts in self._classes:
+            chain = lineage(facts.local)
+            self._check_exception(facts, chain)
+            getstate = facts.method("__getstate__")
+            if getstate is not None:
+                self._check_getstate_mutation(facts, getstate)
+                self._check_setstate_restores(facts, chain, getstate)
+            getattr_method = facts.method("__getattr__")
+            if getattr_method is not None:
+                self._check_getattr(facts, chain, getattr_method)
+
+    def _emit(self, node: ast.AST, code: str, **values: object) -> None:
+        self.report(Finding(node.lineno, node.col_offset, code, message(code, **values)))
+
+    # ----------------------------------------------------------------- PKL306 / PKL307
+    def _check_signatures(self, facts: ClassFacts) -> None:
+        for name, parameter in (("__reduce_ex__", "protocol"), ("__deepcopy__", "memo")):
+            for function in facts.methods.get(name, []):
+                if not isinstance(function, ast.FunctionDef) or function.decorator_list:
+                    continue
+                if len(_positional(function)) < 2 and function.args.vararg is None:
+                    self._emit(function, "PKL306", cls=facts.name, method=name, problem=f"has no {parameter} parameter")
+
+    def _check_reduce_return(self, facts: ClassFacts, method: str, node: ast.Return, resolver: Resolver) -> None:
+        value = node.value
+        shape = _reduce_shape(value)
+        if shape is not None:
+            problem = f"returns {shape}, not a string or a 2-to-6 tuple"
+            self._emit(node, "PKL306", cls=facts.name, method=method, problem=problem)
+            return
+        if isinstance(value, ast.Tuple) and value.elts:
+            names = resolver.qualified_names(value.elts[0]) & CODE_EXECUTION
+            if names:
+                shown = display_name(sorted(names)[0])
+                if shown.startswith("builtins."):
+                    shown = shown[len("builtins.") :]
+                self._emit(node, "PKL307", cls=facts.name, callable=shown)
+
+    # ----------------------------------------------------------------- PKL302
+    def _check_exception(self, facts: ClassFacts, chain: Lineage) -> None:
+        if not chain.complete or not chain.is_exception():
+            return
+        if any(chain.defines(hook) for hook in _REBUILD_HOOKS + ("__new__",)):
+            return
+        if any(id(cls) in self._registered for cls in chain.classes):
+            return
+        order: List[Union[LocalDef, str]] = [*chain.classes, *chain.builtins]
+        owner_index = next((i for i, c in enumerate(chain.classes) if "__init__" in c.members), None)
+        if owner_index is None:
+            return
+        owner = chain.classes[owner_index]
+        function = _member_function(owner, "__init__")
+        if not isinstance(function, ast.FunctionDef):
+            return
+        if owner is not facts.local:
+            owner_facts = self._by_local.get(id(owner))
+            if owner_facts is not None and lineage(owner).is_exception():
+                return  # reported on the class that defines this __init__
+        model = ExceptionArgs(self._call_targets)
+        problem = args_problem(model.facts(function), model.args_of(order, owner_index))
+        if problem is not None:
+            self._emit(facts.node, "PKL302", cls=facts.name, problem=problem)
+
+    # ----------------------------------------------------------------- PKL303
+    def _check_getstate_mutation(self, facts: ClassFacts, getstate: Method) -> None:
+        self_name = _self_name(getstate)
+        aliases: Dict[str, str] = {}
+        for statement in _statements(getstate.body):
+            target = _mutated_live_dict(statement, self_name, aliases)
+            if target is not None:
+                self._emit(statement, "PKL303", cls=facts.name, target=target)
+            for name, value in _simple_bindings(statement):
+                if value is not None and _is_live_dict(value, self_name):
+                    aliases[name] = f"{name} = {_shown(value)}"
+                else:
+                    aliases.pop(name, None)
+
+    # ----------------------------------------------------------------- PKL305
+    def _check_setstate_restores(self, facts: ClassFacts, chain: Lineage, getstate: Method) -> None:
+        if not chain.complete or any(id(c) in self._registered for c in chain.classes):
+            return
+        if any(chain.defines(name) for name in _REBUILD_HOOKS + ("__getattr__", "__getattribute__")):
+            return
+        dropped = _dropped_attributes(getstate, chain)
+        if not dropped:
+            return
+        setstate_owner = next((c for c in chain.classes if "__setstate__" in c.members), None)
+        setstate: Optional[ast.AST] = None
+        if setstate_owner is not None:
+            setstate = _member_function(setstate_owner, "__setstate__")
+            if not isinstance(setstate, ast.FunctionDef):
+                return
+        methods = [
+            (cls, name, _member_function(cls, name)) for cls in chain.classes for name in cls.members
+        ]
+        functions = [(cls, name, f) for cls, name, f in methods if isinstance(f, ast.FunctionDef)]
+        where = facts.method("__setstate__") or getstate
+        for attr in sorted(dropped):
+            if chain.defines(attr):
+                continue
+            if setstate is not None and _restores(setstate, attr, chain, set()) is not False:
+                continue
+            if any(name not in ("__init__", "__setstate__") and _method_stores(f, attr) for _, name, f in functions):
+                continue  # set lazily or reset elsewhere: cannot tell
+            if any(name not in _NOT_AFTER_LOAD and _method_reads(f, attr) for _, name, f in functions):
+                self._emit(where, "PKL305", cls=facts.name, attribute=f"self.{attr}")
+
+    # ----------------------------------------------------------------- PKL308
+    def _check_getattr(self, facts: ClassFacts, chain: Lineage, function: Method) -> None:
+        positional = _positional(function)
+        if len(positional) < 2:
+            return
+        self_name, name = positional[0].arg, positional[1].arg
+        reported: Set[Tuple[int, str]] = set()
+        for node, error in self._non_attribute_errors(function, self_name, name):
+            key = (node.lineno, error)
+            if key not in reported:
+                reported.add(key)
+                self._emit(node, "PKL308", cls=facts.name, problem=error)
+        if not chain.complete or chain.defines("__setstate__") or any(chain.defines(h) for h in _REBUILD_HOOKS):
+            return
+        read = _unguarded_instance_read(function, self_name, chain)
+        if read is not None:
+            problem = f"reads self.{read.attr}, missing on a copied or unpickled object (RecursionError)"
+            self._emit(read, "PKL308", cls=facts.name, problem=problem)
+
+    def _non_attribute_errors(self, function: Method, self_name: str, name: str) -> Iterator[Tuple[ast.AST, str]]:
+        for statement, protected in _statements_with_protection(function.body):
+            if isinstance(statement, ast.Raise) and statement.exc is not None:
+                raised = self._raised_class(statement.exc)
+                if raised is not None and not protected.catches(raised):
+                    yield statement, f"raises {raised}, not AttributeError"
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            if protected.catches("KeyError"):
+                continue
+            for node in _own_expressions(statement):
+                if not isinstance(node, ast.Subscript) or not isinstance(node.ctx, ast.Load):
+                    continue
+                keyed_by_name = any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node.slice))
+                if keyed_by_name or _is_live_dict(node.value, self_name):
+                    yield node, f"can raise KeyError for a missing name: `{_shown(node)}`"
+
+    def _raised_class(self, exc: ast.AST) -> Optional[str]:
+        """The builtin exception class a ``raise`` raises, when it is not an AttributeError."""
+        func = exc.func if isinstance(exc, ast.Call) else exc
+        symbols = self._call_functions.get(exc) if isinstance(exc, ast.Call) else None
+        if symbols is None:
+            if not isinstance(func, ast.Name) or f"builtins.{func.id}" not in BUILTIN_EXCEPTIONS:
+                return None
+            symbols = frozenset((f"builtins.{func.id}",))
+        if len(symbols) != 1:
+            return None
+        symbol = next(iter(symbols))
+        if isinstance(symbol, str) and symbol in BUILTIN_EXCEPTIONS:
+            raised = getattr(builtins, symbol.split(".", 1)[1])
+            return None if issubclass(raised, AttributeError) else raised.__name__
+        return None
+
+
+# --------------------------------------------------------------------------- helpers per rule
+
+
+def _reduce_shape(value: Optional[ast.AST]) -> Optional[str]:
+    """How a ``__reduce__`` return value is malformed by its literal shape, or None."""
+    if value is None:
+        return "None"
+    if isinstance(value, ast.Tuple):
+        if any(isinstance(e, ast.Starred) for e in value.elts) or 2 <= len(value.elts) <= 6:
+            return None
+        return "an empty tuple" if not value.elts else f"a {len(value.elts)}-tuple"
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return None
+    return _literal_kind(value)
+
+
+def _non_tuple_shape(value: Optional[ast.AST]) -> Optional[str]:
+    """How a ``__getnewargs__`` return value is not a tuple, or None."""
+    if value is None:
+        return "None"
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return "a str"
+    return _literal_kind(value)
+
+
+def _literal_kind(value: ast.AST) -> Optional[str]:
+    kinds = {
+        ast.List: "a list",
+        ast.ListComp: "a list",
+        ast.Dict: "a dict",
+        ast.DictComp: "a dict",
+        ast.Set: "a set",
+        ast.SetComp: "a set",
+        ast.GeneratorExp: "a generator",
+    }
+    for kind, text in kinds.items():
+        if isinstance(value, kind):
+            return text
+    if isinstance(value, ast.Constant) and not isinstance(value.value, str):
+        return "None" if value.value is None else f"a {type(value.value).__name__}"
+    return None
+
+
+def _simple_bindings(statement: ast.stmt) -> Iterator[Tuple[str, Optional[ast.AST]]]:
+    """Names a statement rebinds, with the value when it is a plain ``name = value``."""
+    if isinstance(statement, ast.Assign):
+        for target in statement.targets:
+            if isinstance(target, ast.Name):
+                yield target.id, statement.value
+            else:
+                for node in ast.walk(target):
+                    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                        yield node.id, None
+    elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+        yield statement.target.id, statement.value
+    elif isinstance(statement, (ast.For, ast.AsyncFor)):
+        for node in ast.walk(statement.target):
+            if isinstance(node, ast.Name):
+                yield node.id, None
+    elif isinstance(statement, (ast.With, ast.AsyncWith)):
+        for item in statement.items:
+            if item.optional_vars is not None:
+                for node in ast.walk(item.optional_vars):
+                    if isinstance(node, ast.Name):
+                        yield node.id, None
+
+
+def _mutated_live_dict(statement: ast.stmt, self_name: Optional[str], aliases: Dict[str, str]) -> Optional[str]:
+    """How a statement changes the live ``__dict__`` (the alias or expression it goes through), or None."""
+
+    def live(node: ast.AST) -> Optional[str]:
+        if isinstance(node, ast.Name) and node.id in aliases:
+            return aliases[node.id]
+        if _is_live_dict(node, self_name):
+            return _shown(node)
+        return None
+
+    targets: List[ast.AST] = []
+    if isinstance(statement, ast.Delete):
+        targets = list(statement.targets)
+    elif isinstance(statement, ast.Assign):
+        targets = list(statement.targets)
+    elif isinstance(statement, (ast.AugAssign, ast.AnnAssign)):
+        targets = [statement.target]
+        if isinstance(statement, ast.AugAssign) and isinstance(statement.op, ast.BitOr):
+            found = live(statement.target)
+            if found is not None:
+                return found
+    for target in targets:
+        for node in ast.walk(target):
+            if isinstance(node, ast.Subscript):
+                found = live(node.value)
+                if found is not None:
+                    return found
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return None
+    for node in _own_expressions(statement):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _DICT_MUTATORS:
+            found = live(node.func.value)
+            if found is not None:
+                return found
+    return None
+
+
+def _dropped_attributes(getstate: Method, chain: Lineage) -> Set[str]:
+    """Attributes the returned state leaves out: deleted or popped from a copy, or not in a dict literal."""
+    self_name = _self_name(getstate)
+    states: Set[str] = set()
+    dropped: Set[str] = set()
+    returned_state = False
+    literal_keys: Optional[Set[str]] = None
+    for statement in _statements(getstate.body):
+        for name, value in _simple_bindings(statement):
+            if value is not None and (_is_live_dict(value, self_name) or _is_dict_copy(value, self_name)):
+                states.add(name)
+            else:
+                states.discard(name)
+        if isinstance(statement, ast.Delete):
+            for target in statement.targets:
+                if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                    key = literal_str(target.slice)
+                    if target.value.id in states and key is not None:
+                        dropped.add(key)
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for node in _own_expressions(statement):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "pop"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in states
+                and node.args
+            ):
+                key = literal_str(node.args[0])
+                if key is not None:
+                    dropped.add(key)
+        if isinstance(statement, ast.Return) and statement.value is not None:
+            value = statement.value
+            if isinstance(value, ast.Name) and value.id in states:
+                returned_state = True
+            elif isinstance(value, ast.Dict) and literal_keys is None:
+                keys = [literal_str(k) if k is not None else None for k in value.keys]
+                if all(k is not None for k in keys):
+                    literal_keys = {k for k in keys if k is not None}
+    if literal_keys is not None and not returned_state:
+        init_attrs: Set[str] = set()
+        for cls in chain.classes:
+            init = _member_function(cls, "__init__")
+            if isinstance(init, ast.FunctionDef):
+                init_self = _self_name(init)
+                for _, node in _expressions(init.body):
+                    if _is_self_attr(node, init_self) and isinstance(node.ctx, ast.Store):  # type: ignore[attr-defined]
+                        init_attrs.add(node.attr)  # type: ignore[attr-defined]
+        return init_attrs - literal_keys
+    return dropped if returned_state else set()
+
+
+def _restores(setstate: ast.FunctionDef, attr: str, chain: Lineage, seen: Set[ast.AST]) -> Optional[bool]:
+    """True if ``__setstate__`` (or a method it calls) sets ``attr``; None if it calls what we cannot read."""
+    if setstate in seen or len(seen) > _MAX_DEPTH:
+        return None
+    seen.add(setstate)
+    self_name = _self_name(setstate)
+    if _method_stores(setstate, attr):
+        return True
+    unsure = False
+    for _, node in _expressions(setstate.body):
+        if isinstance(node, ast.Constant) and node.value == attr:
+            return True  # state["attr"] = ..., state.setdefault("attr", ...), setattr(..., "attr", ...)
+        if isinstance(node, ast.keyword) and node.arg == attr:
+            return True
+        if not isinstance(node, ast.Call):
+            continue
+        if any(isinstance(a, ast.Name) and a.id == self_name for a in node.args):
+            unsure = True  # helper(self) may set it
+        func = node.func
+        if _is_self_attr(func, self_name):
+            called = func.attr  # type: ignore[attr-defined]
+            owner = next((c for c in chain.classes if called in c.members), None)
+            helper = _member_function(owner, called) if owner is not None else None
+            if not isinstance(helper, ast.FunctionDef):
+                unsure = True
+                continue
+            found = _restores(helper, attr, chain, seen)
+            if found is not False:
+                return found
+        elif isinstance(func, ast.Attribute) and func.attr == "__setstate__":
+            unsure = True  # super().__setstate__(state): a base may rebuild it
+    return None if unsure else False
+
+
+class _Protection:
+    """The exception classes the enclosing ``try`` blocks catch (by name)."""
+
+    def __init__(self, caught: FrozenSet[str] = frozenset()):
+        self.caught = caught
+
+    def catches(self, exception: str) -> bool:
+        if "*" in self.caught:
+            return True
+        raised = getattr(builtins, exception, None)
+        for name in self.caught:
+            handler = getattr(builtins, name, None)
+            if isinstance(raised, type) and isinstance(handler, type) and issubclass(raised, handler):
+                return True
+        return exception in self.caught
+
+
+def _handler_names(handler: ast.ExceptHandler) -> Set[str]:
+    if handler.type is None:
+        return {"*"}
+    nodes = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return {n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else "?" for n in nodes}
+
+
+def _statements_with_protection(body: Sequence[ast.stmt]) -> Iterator[Tuple[ast.stmt, _Protection]]:
+    """Every statement of a method body with what the ``try`` blocks around it catch."""
+    stack: List[Tuple[ast.stmt, _Protection]] = [(s, _Protection()) for s in reversed(body)]
+    while stack:
+        statement, protection = stack.pop()
+        yield statement, protection
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        children: List[Tuple[ast.stmt, _Protection]] = []
+        handlers = getattr(statement, "handlers", None) or []
+        if handlers:
+            caught: Set[str] = set(protection.caught)
+            for handler in handlers:
+                caught |= _handler_names(handler)
+            inner = _Protection(frozenset(caught))
+            children.extend((s, inner) for s in statement.body)  # type: ignore[attr-defined]
+            for handler in handlers:
+                children.extend((s, protection) for s in handler.body)
+            for name in ("orelse", "finalbody"):
+                children.extend((s, protection) for s in getattr(statement, name, None) or [])
+        else:
+            for name in ("body", "orelse", "finalbody"):
+                children.extend((s, protection) for s in getattr(statement, name, None) or [])
+            for case in getattr(statement, "cases", None) or []:
+                children.extend((s, protection) for s in case.body)
+        stack.extend(reversed(children))
+
+
+def _raises_attribute_error(block: Sequence[ast.stmt]) -> bool:
+    for statement in _statements(block):
+        if isinstance(statement, ast.Raise) and statement.exc is not None:
+            exc = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
+            if isinstance(exc, ast.Name) and exc.id == "AttributeError":
+                return True
+    return False
+
+
+def _unguarded_instance_read(function: Method, self_name: str, chain: Lineage) -> Optional[ast.Attribute]:
+    """The first ``self.<attr>`` read that a half-built object lacks, before any AttributeError guard."""
+    builtin_types = [getattr(builtins, b.split(".", 1)[1], None) for b in chain.builtins]
+    for statement in function.body:
+        if isinstance(statement, ast.If) and _raises_attribute_error(statement.body):
+            if not any(_is_self_attr(n, self_name) for n in ast.walk(statement.test)):
+                return None  # `if name.startswith("_"): raise AttributeError(name)` and the like
+        for inner in _statements([statement]):
+            if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            for node in _own_expressions(inner):
+                if not _is_self_attr(node, self_name) or not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
+                    continue
+                attr = node.attr  # type: ignore[attr-defined]
+                if attr in _OBJECT_ATTRIBUTES or chain.defines(attr):
+                    continue
+                if any(t is not None and hasattr(t, attr) for t in builtin_types):
+                    continue
+                return node  # type: ignore[return-value]
+    return None
