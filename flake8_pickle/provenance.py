@@ -178,6 +178,27 @@ class ProvenanceTracker(Listener):
         self.resolver = resolver
         resolver.value_hook = self.facts_of
         resolver.param_hook = self.parameter_facts
+        resolver.guard_hook = self.guard_polarity
+
+    def guard_polarity(self, test: ast.expr) -> Optional[bool]:
+        """True if ``test`` holds only for verified data (an HMAC/signature check), False if it
+        holds only for unverified data (``not compare_digest(...)``, ``digest != sig``), else None."""
+        resolver = self.resolver
+        assert resolver is not None
+        positive = True
+        while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            positive = not positive
+            test = test.operand
+        if isinstance(test, ast.Call):
+            names = resolver.qualified_names(test.func)
+            if names & _VERIFIERS or any(self.sanitizers.is_one(n) for n in names):
+                return positive
+            return None
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Eq, ast.NotEq)):
+            sides = (test.left, test.comparators[0])
+            if any(resolver.qualified_names(side) & _DIGESTS for side in sides):
+                return positive if isinstance(test.ops[0], ast.Eq) else not positive
+        return None
 
     def parameter_facts(self, function: ast.AST, arg: ast.arg, index: int, cls: Optional[LocalDef]) -> FrozenSet:
         """Facts a parameter starts with: request data for handlers, else the caller's value."""
@@ -462,6 +483,12 @@ class ProvenanceTracker(Listener):
         return verdicts
 
 
+_VERIFIERS = frozenset({"hmac.compare_digest", "secrets.compare_digest"})
+_DIGESTS = frozenset(
+    f"{maker}.{method}()"
+    for maker in ("hmac.new()", "hmac.HMAC()")
+    for method in ("digest", "hexdigest")
+) | {"hmac.digest()"}
 _DUMP_SUFFIXES = (".dumps", ".dump", ".encode", ".packb", ".dump_all", ".safe_dump")
 _DUMP_MODULES = ("pickle", "_pickle", "cPickle", "dill", "cloudpickle", "marshal", "jsonpickle", "yaml", "msgpack", "msgpack_numpy", "joblib")
 

@@ -112,6 +112,8 @@ CallHook = Callable[[str, ast.Call], Optional[str]]
 ValueHook = Callable[[ast.AST], FrozenSet]
 #: Elements a parameter starts with: (function or lambda node, parameter, position, enclosing class).
 ParamHook = Callable[[ast.AST, ast.arg, int, Optional["LocalDef"]], FrozenSet]
+#: Whether an ``if`` test is a verification: True (passes when true), False (when false), None (not one).
+GuardHook = Callable[[ast.expr], Optional[bool]]
 
 
 class Scope:
@@ -208,12 +210,16 @@ class Resolver:
         call_hook: Optional[CallHook] = None,
         value_hook: Optional[ValueHook] = None,
         param_hook: Optional[ParamHook] = None,
+        guard_hook: Optional[GuardHook] = None,
     ):
         self.tree = tree
         self.listeners = list(listeners)
         self.call_hook = call_hook
         self.value_hook = value_hook
         self.param_hook = param_hook
+        self.guard_hook = guard_hook
+        #: The verification tests that must have passed for the walk to be here (innermost last).
+        self.guards: List[ast.expr] = []
         self.module_scope = Scope("module", tree)
         self.scopes: List[Scope] = [self.module_scope]
         self._journal: List[Tuple[Scope, str, object]] = []
@@ -546,7 +552,12 @@ class Resolver:
             if scope.bindings.get(name, _MISSING) is not value:
                 self._set(scope, name, value)
 
-    def _walk_branches(self, branches: Sequence[Sequence[ast.stmt]], include_fallthrough: bool) -> None:
+    def _walk_branches(
+        self,
+        branches: Sequence[Sequence[ast.stmt]],
+        include_fallthrough: bool,
+        guarded: Tuple[Optional[int], Optional[ast.expr]] = (None, None),
+    ) -> None:
         """Walk alternative blocks from the same starting state; merge by union.
 
         ``include_fallthrough`` adds the starting state itself as an outcome
@@ -554,9 +565,16 @@ class Resolver:
         """
         mark = len(self._journal)
         outcomes: List[Tuple[Dict, Dict]] = []
-        for block in branches:
+        for index, block in enumerate(branches):
             start = len(self._journal)
-            self._walk_block(block)
+            if guarded[0] == index and guarded[1] is not None:
+                self.guards.append(guarded[1])
+                try:
+                    self._walk_block(block)
+                finally:
+                    self.guards.pop()
+            else:
+                self._walk_block(block)
             changes = self._changes_since(start)
             if not _ends_flow(block):
                 outcomes.append((changes, self._current_values(changes)))
@@ -582,8 +600,27 @@ class Resolver:
 
     # ------------------------------------------------------------------ statements
     def _walk_block(self, statements: Sequence[ast.stmt]) -> None:
+        depth = len(self.guards)
         for statement in statements:
             self._walk_stmt(statement)
+            if isinstance(statement, ast.If):
+                polarity = self._guard_polarity(statement)
+                failing = statement.orelse if polarity else statement.body
+                if polarity is not None and (_ends_flow(failing) or self._ends_in_noreturn_call(failing)):
+                    # ``if not verified: raise`` guards everything after it in this block.
+                    self.guards.append(statement.test)
+        del self.guards[depth:]
+
+    def _ends_in_noreturn_call(self, block: Sequence[ast.stmt]) -> bool:
+        """``abort(403)``, ``sys.exit(1)``: a last statement that never returns."""
+        if not block or not isinstance(block[-1], ast.Expr) or not isinstance(block[-1].value, ast.Call):
+            return False
+        return bool(self.qualified_names(block[-1].value.func) & _NO_RETURN)
+
+    def _guard_polarity(self, node: ast.If) -> Optional[bool]:
+        if self.guard_hook is None or (len(node.orelse) == 1 and isinstance(node.orelse[0], ast.If)):
+            return None
+        return self.guard_hook(node.test)
 
     def _walk_stmt(self, node: ast.stmt) -> None:
         handler = _STATEMENT_HANDLERS.get(type(node))
@@ -683,7 +720,9 @@ class Resolver:
                 continue
             branches.append(orelse)
             break
-        self._walk_branches(branches, include_fallthrough=False)
+        polarity = self._guard_polarity(node)
+        guarded = None if polarity is None else (0 if polarity else 1)
+        self._walk_branches(branches, include_fallthrough=False, guarded=(guarded, node.test))
 
     def _stmt_loop(self, node: Union[ast.For, ast.AsyncFor, ast.While]) -> None:
         mark = len(self._journal)
@@ -801,7 +840,8 @@ class Resolver:
             listener.on_class(node, local, self)
 
     def _run_deferred(self, node: ast.AST, chain: List[Scope], cls: Optional[LocalDef]) -> None:
-        saved_scopes, saved_journal = self.scopes, self._journal
+        saved_scopes, saved_journal, saved_guards = self.scopes, self._journal, self.guards
+        self.guards = []  # a body runs when called, not where it is defined
         kind = "lambda" if isinstance(node, ast.Lambda) else "function"
         scope = Scope(kind, node)
         self.scopes = chain + [scope]
@@ -827,7 +867,7 @@ class Resolver:
                 self._walk_block(node.body)  # type: ignore[attr-defined]
         finally:
             self.function_stack.pop()
-            self.scopes, self._journal = saved_scopes, saved_journal
+            self.scopes, self._journal, self.guards = saved_scopes, saved_journal, saved_guards
 
     def annotated_instance(self, annotation: ast.AST, depth: int = 0) -> Symbols:
         """``sock: socket.socket`` makes ``sock`` an instance: ``socket.socket()``."""
@@ -938,6 +978,18 @@ _TYPING_WRAPPERS = frozenset(
 )
 
 
+_NO_RETURN = frozenset(
+    {
+        "flask.abort",
+        "werkzeug.exceptions.abort",
+        "bottle.abort",
+        "sys.exit",
+        "builtins.exit",
+        "builtins.quit",
+        "os._exit",
+        "os.abort",
+    }
+)
 _WALKED_FIRST = frozenset({"__init__", "__post_init__", "setUp", "__new__"})
 
 

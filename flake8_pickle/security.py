@@ -91,8 +91,8 @@ class LoaderChecks(Listener):
             self.report(Finding(line, col, "PKL103", message("PKL103", loader=label, channel=loader.channel)))
             return
         argument = loader.data_argument(call)
-        if literal_input(loader, argument):
-            return
+        if literal_input(loader, argument) or resolver.guards:
+            return  # a literal, or reached only after an HMAC/signature check passed
         if argument is not None:
             facts = self.tracker.facts_of(argument)
         elif isinstance(call.func, ast.Attribute):
