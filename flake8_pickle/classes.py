@@ -23,6 +23,8 @@ PICKLE = "pickle"
 COPY = "copy"
 #: ``dataclasses.asdict``/``astuple``: deep-copies field values, ignoring the dataclass's own protocol.
 ASDICT = "asdict"
+#: Pickling while spawning a ``Process``: multiprocessing's own locks, queues and values may travel.
+SPAWN = "spawn"
 
 #: Protocol methods that make each operation the class's own business.
 #: ``copyreg.pickle(C, reducer)`` gives C a reducer that pickle and copy both consult.
@@ -32,6 +34,7 @@ PROTOCOL_COVERS = {
     DEEPCOPY: frozenset({"__getstate__", "__reduce__", "__reduce_ex__", "__deepcopy__", COPYREG}),
     COPY: frozenset({"__getstate__", "__reduce__", "__reduce_ex__", "__copy__", COPYREG}),
     ASDICT: frozenset(),
+    SPAWN: frozenset({"__getstate__", "__reduce__", "__reduce_ex__", COPYREG}),
 }
 PROTOCOL_METHODS = frozenset().union(*PROTOCOL_COVERS.values()) | {"__setstate__", "__getnewargs__", "__getnewargs_ex__"}
 
@@ -80,6 +83,10 @@ class Held:
         """Whether ``operation`` on this resource raises, per the measurements."""
         if operation == PICKLE:
             return self.facts.pickle_fails
+        if operation == SPAWN:
+            # "Lock objects should only be shared between processes through inheritance": passing
+            # them to Process(args=...) is that inheritance, and works under every start method.
+            return self.facts.pickle_fails and "through inheritance" not in self.facts.error
         if operation == COPY:
             return self.facts.copy_fails
         return self.facts.deepcopy_fails

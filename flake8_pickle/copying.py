@@ -6,7 +6,7 @@ import ast
 from dataclasses import dataclass
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
-from .classes import ASDICT, COPY, DEEPCOPY, PICKLE, PROTOCOL_COVERS, ClassModel, Held
+from .classes import ASDICT, COPY, DEEPCOPY, PICKLE, PROTOCOL_COVERS, SPAWN, ClassModel, Held
 from .findings import Finding
 from .rules import message
 from .scope import Contains, Generated, Listener, LocalDef, LocalInstance, Resolver, keyword_arg
@@ -97,6 +97,8 @@ class CopyChecks(Listener):
 
     # ------------------------------------------------------------------ collecting
     def on_call(self, call: ast.Call, resolver: Resolver) -> None:
+        if resolver.expecting_exception:
+            return  # ``with pytest.raises(TypeError): pickle.dumps(lock)`` tests the crash on purpose
         names = resolver.qualified_names(call.func)
         for name in sorted(names):
             if name in _DEEPCOPIES and call.args:
@@ -140,7 +142,12 @@ class CopyChecks(Listener):
         code: str,
         resolver: Resolver,
         by_value: bool = False,
+        iterables: Sequence[ast.expr] = (),
     ) -> None:
+        for node in iterables:
+            # Only the elements of an iterable travel; the iterable itself stays in this process.
+            items = frozenset(s.item for s in resolver.symbols_of(node) if isinstance(s, Contains))  # type: ignore[misc]
+            self._sent.append(_Sent(call, operation, label, _shown(node), items, code, by_value))
         for node in objects:
             symbols = resolver.symbols_of(node.value if isinstance(node, ast.Starred) else node)
             if isinstance(node, ast.Attribute):
@@ -151,25 +158,27 @@ class CopyChecks(Listener):
             self._sent.append(_Sent(call, operation, label, _shown(node), symbols, code, by_value))
 
     def _pool(self, call: ast.Call, label: str, method: str, resolver: Resolver) -> None:
-        function, iterables, tuples, rest = _POOL_METHODS[method]
+        function, iterable_positions, tuples, rest = _POOL_METHODS[method]
         objects: List[ast.expr] = []
+        iterables: List[ast.expr] = []
         if function < len(call.args):
             objects.append(call.args[function])
-        for position in iterables:
+        for position in iterable_positions:
             if position < len(call.args):
-                objects.append(call.args[position])  # its elements travel; Contains unwraps them
+                iterables.append(call.args[position])
         for position in tuples:
             if position < len(call.args):
                 objects.append(call.args[position])
         if rest:
             objects.extend(call.args[1:])
-        objects.extend(k.value for k in call.keywords if k.arg in (None, "args", "kwds", "kwargs", "iterable"))
-        self._record(call, PICKLE, label, objects, "PKL203", resolver)
+        objects.extend(k.value for k in call.keywords if k.arg in (None, "args", "kwds", "kwargs"))
+        iterables.extend(k.value for k in call.keywords if k.arg == "iterable")
+        self._record(call, PICKLE, label, objects, "PKL203", resolver, iterables=iterables)
 
     def _process(self, call: ast.Call, name: str, resolver: Resolver) -> None:
         objects = [k.value for k in call.keywords if k.arg in ("target", "args", "kwargs")]
         objects.extend(call.args[1:4])
-        self._record(call, PICKLE, "Process", objects, "PKL203", resolver)
+        self._record(call, SPAWN, "Process", objects, "PKL203", resolver)
 
     # ------------------------------------------------------------------ grading
     def on_module_end(self, resolver: Resolver) -> None:
@@ -202,15 +211,15 @@ class CopyChecks(Listener):
                 operations.add(PICKLE)
             if not operations:
                 continue
-            wanted = "__getstate__ or __reduce__" if operations & {PICKLE} else "__getstate__, __reduce__ or __deepcopy__"
+            wanted = "__getstate__ or __reduce__" if operations & {PICKLE, SPAWN} else "__getstate__, __reduce__ or __deepcopy__"
             text = message("PKL301", cls=info.local.name, resource=held.describe(), protocol=wanted)
             self.report(Finding(line, col, "PKL301", text))
 
     def _grade(self, sent: _Sent) -> Optional[Held]:
         node = sent.call
         line, col = node.lineno, node.col_offset  # type: ignore[attr-defined]
-        if sent.operation == PICKLE and not sent.by_value:
-            callable_ = _unpicklable_callable(sent.symbols)
+        if sent.operation in (PICKLE, SPAWN) and not sent.by_value:
+            callable_ = _unpicklable_callable(sent.symbols, self.model)
             if callable_ is not None:
                 text = message("PKL204", operation=sent.label, subject=callable_)
                 self.report(Finding(line, col, "PKL204", text))
@@ -226,11 +235,11 @@ class CopyChecks(Listener):
         return held
 
 
-def _unpicklable_callable(symbols: FrozenSet, depth: int = 0) -> Optional[str]:
+def _unpicklable_callable(symbols: FrozenSet, model: ClassModel, depth: int = 0) -> Optional[str]:
     """A lambda, local function, local class (or its instance) or generator among ``symbols``."""
     for symbol in symbols:
         if isinstance(symbol, Contains) and depth < 8:
-            found = _unpicklable_callable(frozenset((symbol.item,)), depth + 1)
+            found = _unpicklable_callable(frozenset((symbol.item,)), model, depth + 1)
             if found:
                 return found
         if isinstance(symbol, LocalDef):
@@ -241,7 +250,10 @@ def _unpicklable_callable(symbols: FrozenSet, depth: int = 0) -> Optional[str]:
                 return f"local function {symbol.name} (line {line})"
             if symbol.nested and symbol.kind == "class":
                 return f"local class {symbol.name} (line {line})"
-        if isinstance(symbol, LocalInstance) and symbol.cls.nested:
+        info = model.info(symbol.cls) if isinstance(symbol, LocalInstance) else None
+        reduces = info is not None and bool(info.protocols & {"__reduce__", "__reduce_ex__"})
+        if isinstance(symbol, LocalInstance) and symbol.cls.nested and not reduces:
+            # An instance whose __reduce__ names another callable never refers to its class.
             return f"an instance of local class {symbol.cls.name} (line {getattr(symbol.cls.node, 'lineno', '?')})"
         if isinstance(symbol, Generated):
             return f"a generator (line {getattr(symbol.node, 'lineno', '?')})"

@@ -220,6 +220,8 @@ class Resolver:
         self.guard_hook = guard_hook
         #: The verification tests that must have passed for the walk to be here (innermost last).
         self.guards: List[ast.expr] = []
+        #: Inside ``with pytest.raises(...)``/``self.assertRaises(...)``: the code is meant to fail.
+        self.expecting_exception = 0
         self.module_scope = Scope("module", tree)
         self.scopes: List[Scope] = [self.module_scope]
         self._journal: List[Tuple[Scope, str, object]] = []
@@ -740,12 +742,20 @@ class Resolver:
         self._walk_block(node.orelse)
 
     def _stmt_with(self, node: Union[ast.With, ast.AsyncWith]) -> None:
+        expects = False
         for item in node.items:
             self._walk_expr(item.context_expr)
             if item.optional_vars is not None:
                 # __enter__ of files, sockets, locks, pools and sessions returns self.
                 self._bind_target(item.optional_vars, self.value_of(item.context_expr))
-        self._walk_block(node.body)
+            if isinstance(item.context_expr, ast.Call):
+                names = self.qualified_names(item.context_expr.func)
+                expects = expects or any(n in _EXPECTS_EXCEPTION or n.endswith(_ASSERT_RAISES) for n in names)
+        self.expecting_exception += expects
+        try:
+            self._walk_block(node.body)
+        finally:
+            self.expecting_exception -= expects
 
     def _stmt_try(self, node: ast.Try) -> None:
         mark = len(self._journal)
@@ -807,7 +817,8 @@ class Resolver:
             self._deferred.insert(self._class_deferral_start, entry)
         else:
             self._deferred.append(entry)
-        self.bind(node.name, frozenset((LocalDef(node, "function", node.name, nested=self._in_function()),)))
+        nested = self._in_function() and node.name not in self.scope.globals
+        self.bind(node.name, frozenset((LocalDef(node, "function", node.name, nested=nested),)))
 
     def _walk_arguments_outside(self, args: ast.arguments) -> None:
         """Defaults and annotations are evaluated where the function is defined."""
@@ -825,7 +836,8 @@ class Resolver:
         for keyword in node.keywords:
             self._walk_expr(keyword.value)
         bases = tuple(self.symbols_of(b) for b in node.bases)
-        local = LocalDef(node, "class", node.name, bases=bases, nested=self._in_function())
+        nested = self._in_function() and node.name not in self.scope.globals
+        local = LocalDef(node, "class", node.name, bases=bases, nested=nested)
         scope = Scope("class", node, cls=local)
         local.members = scope.bindings
         self.scopes.append(scope)
@@ -978,6 +990,8 @@ _TYPING_WRAPPERS = frozenset(
 )
 
 
+_EXPECTS_EXCEPTION = frozenset({"pytest.raises", "contextlib.suppress"})
+_ASSERT_RAISES = (".assertRaises", ".assertRaisesRegex", ".assertRaisesRegexp")
 _NO_RETURN = frozenset(
     {
         "flask.abort",
