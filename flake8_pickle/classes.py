@@ -16,7 +16,7 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from .resource_table import ALIASES, RESOURCE_VALUES, RESOURCES, SYNTACTIC_RESOURCES
 from .resources import FAIL, KIND_RESOURCE, ResourceFacts
-from .scope import Contains, Generated, Listener, LocalDef, LocalInstance, Resolver, display_name
+from .scope import Contains, Generated, Listener, LocalDef, LocalInstance, Resolver, display_name, symbol_order
 
 DEEPCOPY = "deepcopy"
 PICKLE = "pickle"
@@ -184,7 +184,7 @@ class ClassModel(Listener):
         """The first resource that makes ``operation`` fail on a value with these symbols."""
         if depth > _MAX_DEPTH:
             return None
-        for symbol in sorted(symbols, key=_symbol_order):
+        for symbol in sorted(symbols, key=symbol_order):
             held = self._held_by_symbol(symbol, operation, depth)
             if held is not None:
                 return held
@@ -281,7 +281,3 @@ _EXTRA_FACTS = ResourceFacts(
     condition="",
     evidence=("--pickle-extra-resources",),
 )
-
-
-def _symbol_order(symbol: object) -> Tuple[int, str]:
-    return (0, symbol) if isinstance(symbol, str) else (1, type(symbol).__name__)

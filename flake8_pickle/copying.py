@@ -9,7 +9,7 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tup
 from .classes import ASDICT, COPY, DEEPCOPY, PICKLE, PROTOCOL_COVERS, SPAWN, ClassModel, Held
 from .findings import Finding
 from .rules import message
-from .scope import Contains, Generated, Listener, LocalDef, LocalInstance, Resolver, keyword_arg
+from .scope import Contains, Generated, Listener, LocalDef, LocalInstance, Resolver, keyword_arg, symbol_order
 
 # What each call does to which of its arguments. Positions of the objects it copies or pickles.
 _DEEPCOPIES = {
@@ -237,7 +237,7 @@ class CopyChecks(Listener):
 
 def _unpicklable_callable(symbols: FrozenSet, model: ClassModel, depth: int = 0) -> Optional[str]:
     """A lambda, local function, local class (or its instance) or generator among ``symbols``."""
-    for symbol in symbols:
+    for symbol in sorted(symbols, key=symbol_order):
         if isinstance(symbol, Contains) and depth < 8:
             found = _unpicklable_callable(frozenset((symbol.item,)), model, depth + 1)
             if found:

@@ -45,8 +45,16 @@ CODE_EXECUTION_TABLE: Tuple[Tuple[str, Tuple[str, ...], str], ...] = (
     ("builtins", ("__import__",), "imports (runs) an arbitrary module"),
     ("importlib", ("import_module",), "imports (runs) an arbitrary module"),
     ("os", ("system", "popen"), "runs a shell command"),
-    ("os", ("execl", "execle", "execlp", "execlpe", "execv", "execve", "execvp", "execvpe"), "replaces the process"),
-    ("os", ("spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnve", "spawnvp", "spawnvpe"), "starts a program"),
+    (
+        "os",
+        ("execl", "execle", "execlp", "execlpe", "execv", "execve", "execvp", "execvpe"),
+        "replaces the process with a program",
+    ),
+    (
+        "os",
+        ("spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnve", "spawnvp", "spawnvpe"),
+        "starts a program",
+    ),
     ("os", ("posix_spawn", "posix_spawnp", "startfile"), "starts a program"),
     ("posix", ("system", "popen", "execv", "execve", "posix_spawn", "posix_spawnp"), "runs a program"),
     ("nt", ("system", "popen", "execv", "execve", "startfile", "spawnv", "spawnve"), "runs a program"),
@@ -162,6 +170,11 @@ def _is_self_attr(node: ast.AST, self_name: Optional[str], attr: Optional[str] =
         and node.value.id == self_name
         and (attr is None or node.attr == attr)
     )
+
+
+def _is_super_call(node: ast.AST) -> bool:
+    """``super()`` or ``super(Cls, self)``."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
 
 
 def _is_vars_of_self(node: ast.AST, self_name: Optional[str]) -> bool:
@@ -285,10 +298,10 @@ def lineage(cls: LocalDef) -> Lineage:
             else:
                 complete = False
         stack.extend(reversed(pushed))
-    seen: Set[int] = set()
+    seen: Set[Tuple[str, object]] = set()
     deduplicated: List[Union[LocalDef, str]] = []
     for item in reversed(order):
-        key = id(item) if isinstance(item, LocalDef) else hash(item)
+        key = ("local", id(item)) if isinstance(item, LocalDef) else ("name", item)
         if key not in seen:
             seen.add(key)
             deduplicated.append(item)
@@ -333,7 +346,10 @@ class Piece:
 _UNKNOWN = Piece(UNKNOWN)
 _CONST = Piece(CONST)
 NOT_CALLED = "not called"
-Alternatives = List[Tuple[List[Piece], ast.Call]]
+#: An ``X.__init__(...)`` call that initializes some other object, not this exception.
+_SKIP = object()
+#: Each way ``args`` may end up, with the call (or ``self.args =``) that sets it.
+Alternatives = List[Tuple[List[Piece], ast.AST]]
 ArgsModel = Union[None, str, Alternatives]  # None: unknown
 
 
@@ -357,11 +373,13 @@ class InitFacts:
         self.values: Dict[str, ast.expr] = {}
         self.tainted: Set[str] = set()
         self.init_calls: List[ast.Call] = []
+        #: ``self.args = (...)``: what args holds, whatever reached BaseException.__init__.
+        self.args_assignment: Optional[ast.stmt] = None
         self._read_body()
 
     def _read_body(self) -> None:
         assigned: Dict[str, List[ast.expr]] = {}
-        for statement, node in _expressions(self.node.body):
+        for _, node in _expressions(self.node.body):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "__init__":
                 self.init_calls.append(node)
             if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
@@ -373,6 +391,8 @@ class InitFacts:
                     key = self._key(target)
                     if key is not None and statement.value is not None:
                         assigned.setdefault(key, []).append(statement.value)
+                        if key == "self.args":
+                            self.args_assignment = statement
                     else:
                         self._taint(target)
             elif isinstance(statement, ast.AugAssign):
@@ -495,7 +515,8 @@ class ExceptionArgs:
             found = self._facts[function] = InitFacts(function)
         return found
 
-    def init_after(self, chain: Lineage, order: List[Union[LocalDef, str]], start: int) -> Union[None, str, int]:
+    @staticmethod
+    def init_after(order: List[Union[LocalDef, str]], start: int) -> Union[None, str, int]:
         """The ``__init__`` that ``super().__init__`` reaches from position ``start``: index, 'builtin' or None."""
         for index in range(start, len(order)):
             item = order[index]
@@ -516,8 +537,10 @@ class ExceptionArgs:
         if not isinstance(function, ast.FunctionDef):
             return None
         facts = self.facts(function)
-        if facts.self_name is None:
+        if facts.self_name is None or "self.args" in facts.tainted:
             return None
+        if facts.args_assignment is not None:
+            return self._assigned_args(facts)
         alternatives: Alternatives = []
         for call in facts.init_calls:
             target = self._target(call, facts, order, index)
@@ -552,12 +575,29 @@ class ExceptionArgs:
             return NOT_CALLED
         return alternatives or NOT_CALLED
 
+    @staticmethod
+    def _assigned_args(facts: InitFacts) -> ArgsModel:
+        """``self.args = (a, b)`` sets args outright (configparser's errors do this)."""
+        assignment = facts.args_assignment
+        value = facts.values.get("self.args")
+        if not isinstance(value, ast.Tuple) or assignment is None:
+            return None
+        pieces: List[Piece] = []
+        for element in value.elts:
+            if isinstance(element, ast.Starred):
+                if isinstance(element.value, ast.Name) and element.value.id == facts.vararg:
+                    pieces.append(Piece(STAR, frozenset((facts.vararg,))))
+                    continue
+                return None
+            pieces.append(facts.describe(element))
+        return [(pieces, assignment)]
+
     def _target(self, call: ast.Call, facts: InitFacts, order: List[Union[LocalDef, str]], index: int) -> object:
         func = call.func
         assert isinstance(func, ast.Attribute)
         value = func.value
-        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "super":
-            return self.init_after(Lineage([], [], True), order, index + 1)
+        if _is_super_call(value):
+            return self.init_after(order, index + 1)
         if not call.args or not (isinstance(call.args[0], ast.Name) and call.args[0].id == facts.self_name):
             return _SKIP  # some other object's __init__
         symbols = self.call_targets.get(call, frozenset())
@@ -568,19 +608,20 @@ class ExceptionArgs:
             return "builtin" if symbol in BUILTIN_EXCEPTIONS else None
         for position, item in enumerate(order):
             if item is symbol:
-                return self.init_after(Lineage([], [], True), order, position)
+                return self.init_after(order, position)
         return None
 
     def _passed(self, call: ast.Call, facts: InitFacts) -> Optional[Tuple[List[Piece], Dict[Optional[str], Piece]]]:
         args = list(call.args)
         func = call.func
         assert isinstance(func, ast.Attribute)
-        if not (isinstance(func.value, ast.Call) and isinstance(func.value.func, ast.Name)):
+        if not _is_super_call(func.value):
             args = args[1:]  # Base.__init__(self, ...)
         positional: List[Piece] = []
         for arg in args:
             if isinstance(arg, ast.Starred):
-                if isinstance(arg.value, ast.Name) and arg.value.id == facts.vararg and facts.vararg not in facts.tainted:
+                star = arg.value
+                if isinstance(star, ast.Name) and star.id == facts.vararg and star.id not in facts.tainted:
                     positional.append(Piece(STAR, frozenset((facts.vararg,))))
                     continue
                 return None
@@ -589,12 +630,12 @@ class ExceptionArgs:
         return positional, keywords
 
 
-_SKIP = object()
+Binding = Dict[str, List[Piece]]
 
 
-def _bind(facts: InitFacts, positional: List[Piece], keywords: Dict[Optional[str], Piece]) -> Optional[Dict[str, List[Piece]]]:
+def _bind(facts: InitFacts, positional: List[Piece], keywords: Dict[Optional[str], Piece]) -> Optional[Binding]:
     """Bind a call's described arguments to ``facts``'s parameters, as Python would."""
-    binding: Dict[str, List[Piece]] = {}
+    binding: Binding = {}
     extra: List[Piece] = []
     star_seen = False
     for index, piece in enumerate(positional):
@@ -616,11 +657,12 @@ def _bind(facts: InitFacts, positional: List[Piece], keywords: Dict[Optional[str
     for name, piece in keywords.items():
         if name is None:
             continue
-        if name in binding or (name not in facts.positional and name not in facts.kwonly):
-            if facts.kwarg is None or name in binding:
-                return None
-            continue
-        binding[name] = [piece]
+        if name in binding:
+            return None  # given twice: the construction itself fails
+        if name in facts.positional or name in facts.kwonly:
+            binding[name] = [piece]
+        elif facts.kwarg is None:
+            return None  # unexpected keyword: the construction itself fails
     for name in facts.positional + facts.kwonly:
         if name not in binding:
             if spread:
@@ -634,7 +676,7 @@ def _bind(facts: InitFacts, positional: List[Piece], keywords: Dict[Optional[str
     return binding
 
 
-def _substitute(pieces: List[Piece], binding: Dict[str, List[Piece]]) -> List[Piece]:
+def _substitute(pieces: List[Piece], binding: Binding) -> List[Piece]:
     """Rewrite a base ``__init__``'s pieces in terms of the caller's parameters."""
     out: List[Piece] = []
     for piece in pieces:
@@ -678,7 +720,7 @@ def args_problem(facts: InitFacts, model: ArgsModel) -> Optional[str]:
     return None
 
 
-def _pieces_problem(facts: InitFacts, pieces: List[Piece], call: ast.Call) -> Optional[str]:
+def _pieces_problem(facts: InitFacts, pieces: List[Piece], call: ast.AST) -> Optional[str]:
     positional = facts.positional
     changes = f"`{_shown(call)}` changes args on each rebuild"
     stars = [i for i, p in enumerate(pieces) if p.kind == STAR]
@@ -721,7 +763,6 @@ class ProtocolChecks(Listener):
     def __init__(self, report: Callable[[Finding], None]):
         self.report = report
         self._classes: List[ClassFacts] = []
-        self._by_local: Dict[int, ClassFacts] = {}
         self._method_owner: Dict[ast.AST, Tuple[ClassFacts, str]] = {}
         self._call_targets: Dict[ast.Call, FrozenSet] = {}
         self._call_functions: Dict[ast.Call, FrozenSet] = {}
@@ -736,12 +777,12 @@ class ProtocolChecks(Listener):
                 if isinstance(statement, ast.FunctionDef):
                     self._method_owner[statement] = (facts, statement.name)
         self._classes.append(facts)
-        self._by_local[id(local)] = facts
         self._check_signatures(facts)
 
     def on_call(self, call: ast.Call, resolver: Resolver) -> None:
         func = call.func
-        if call.args and isinstance(func, (ast.Name, ast.Attribute)) and getattr(func, "attr", getattr(func, "id", "")) == "pickle":
+        callee = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        if callee == "pickle" and call.args:
             if "copyreg.pickle" in resolver.qualified_names(func):
                 for symbol in resolver.symbols_of(call.args[0]):
                     if isinstance(symbol, LocalDef):
@@ -769,9 +810,10 @@ class ProtocolChecks(Listener):
                 self._emit(node, "PKL306", cls=facts.name, method=method, problem=f"returns {shape}, not a tuple")
 
     def on_module_end(self, resolver: Resolver) -> None:
+        model = ExceptionArgs(self._call_targets)
         for facts in self._classes:
             chain = lineage(facts.local)
-            self._check_exception(facts, chain)
+            self._check_exception(facts, chain, model)
             getstate = facts.method("__getstate__")
             if getstate is not None:
                 self._check_getstate_mutation(facts, getstate)
@@ -808,7 +850,7 @@ class ProtocolChecks(Listener):
                 self._emit(node, "PKL307", cls=facts.name, callable=shown)
 
     # ----------------------------------------------------------------- PKL302
-    def _check_exception(self, facts: ClassFacts, chain: Lineage) -> None:
+    def _check_exception(self, facts: ClassFacts, chain: Lineage, model: ExceptionArgs) -> None:
         if not chain.complete or not chain.is_exception():
             return
         if any(chain.defines(hook) for hook in _REBUILD_HOOKS + ("__new__",)):
@@ -823,11 +865,8 @@ class ProtocolChecks(Listener):
         function = _member_function(owner, "__init__")
         if not isinstance(function, ast.FunctionDef):
             return
-        if owner is not facts.local:
-            owner_facts = self._by_local.get(id(owner))
-            if owner_facts is not None and lineage(owner).is_exception():
-                return  # reported on the class that defines this __init__
-        model = ExceptionArgs(self._call_targets)
+        if owner is not facts.local and lineage(owner).is_exception():
+            return  # reported on the class that defines this __init__
         problem = args_problem(model.facts(function), model.args_of(order, owner_index))
         if problem is not None:
             self._emit(facts.node, "PKL302", cls=facts.name, problem=problem)
@@ -867,11 +906,11 @@ class ProtocolChecks(Listener):
         functions = [(cls, name, f) for cls, name, f in methods if isinstance(f, ast.FunctionDef)]
         where = facts.method("__setstate__") or getstate
         for attr in sorted(dropped):
-            if chain.defines(attr):
+            if chain.defines(attr) or (attr.startswith("__") and not attr.endswith("__")):
                 continue
             if setstate is not None and _restores(setstate, attr, chain, set()) is not False:
                 continue
-            if any(name not in ("__init__", "__setstate__") and _method_stores(f, attr) for _, name, f in functions):
+            if any(name not in _NOT_AFTER_LOAD and _method_stores(f, attr) for _, name, f in functions):
                 continue  # set lazily or reset elsewhere: cannot tell
             if any(name not in _NOT_AFTER_LOAD and _method_reads(f, attr) for _, name, f in functions):
                 self._emit(where, "PKL305", cls=facts.name, attribute=f"self.{attr}")
@@ -884,7 +923,7 @@ class ProtocolChecks(Listener):
         self_name, name = positional[0].arg, positional[1].arg
         reported: Set[Tuple[int, str]] = set()
         for node, error in self._non_attribute_errors(function, self_name, name):
-            key = (node.lineno, error)
+            key = (node.lineno, error.split(",")[0])  # one KeyError per line: a[b][name]
             if key not in reported:
                 reported.add(key)
                 self._emit(node, "PKL308", cls=facts.name, problem=error)
@@ -908,8 +947,10 @@ class ProtocolChecks(Listener):
             for node in _own_expressions(statement):
                 if not isinstance(node, ast.Subscript) or not isinstance(node.ctx, ast.Load):
                     continue
+                if protected.checked(node):
+                    continue
                 keyed_by_name = any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node.slice))
-                if keyed_by_name or _is_live_dict(node.value, self_name):
+                if keyed_by_name or (_is_live_dict(node.value, self_name) and not protected.in_handler):
                     yield node, f"can raise KeyError for a missing name: `{_shown(node)}`"
 
     def _raised_class(self, exc: ast.AST) -> Optional[str]:
@@ -968,7 +1009,10 @@ def _literal_kind(value: ast.AST) -> Optional[str]:
         if isinstance(value, kind):
             return text
     if isinstance(value, ast.Constant) and not isinstance(value.value, str):
-        return "None" if value.value is None else f"a {type(value.value).__name__}"
+        if value.value is None or value.value is Ellipsis:
+            return repr(value.value)
+        kind = type(value.value).__name__
+        return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
     return None
 
 
@@ -1122,10 +1166,37 @@ def _restores(setstate: ast.FunctionDef, attr: str, chain: Lineage, seen: Set[as
 
 
 class _Protection:
-    """The exception classes the enclosing ``try`` blocks catch (by name)."""
+    """What a statement of ``__getattr__`` is protected from.
 
-    def __init__(self, caught: FrozenSet[str] = frozenset()):
+    ``caught``: the exception classes the enclosing ``try`` blocks catch (by name).
+    ``present``: keys (``ast.dump`` strings) an enclosing ``if key in ...:``, ``if
+    data.get(key):`` or an earlier ``if key not in ...: raise`` checked. The container
+    is not compared: a key checked against one mapping and looked up in another is
+    taken as checked (unsure, so silent).
+    ``in_handler``: inside an ``except`` block, an error path already.
+    """
+
+    def __init__(
+        self,
+        caught: FrozenSet[str] = frozenset(),
+        present: FrozenSet[str] = frozenset(),
+        in_handler: bool = False,
+    ):
         self.caught = caught
+        self.present = present
+        self.in_handler = in_handler
+
+    def adding(self, names: Set[str]) -> "_Protection":
+        return _Protection(self.caught | frozenset(names), self.present, self.in_handler)
+
+    def knowing(self, keys: Set[str]) -> "_Protection":
+        return self if not keys else _Protection(self.caught, self.present | frozenset(keys), self.in_handler)
+
+    def handling(self) -> "_Protection":
+        return _Protection(self.caught, self.present, True)
+
+    def checked(self, lookup: ast.Subscript) -> bool:
+        return ast.dump(lookup.slice) in self.present
 
     def catches(self, exception: str) -> bool:
         if "*" in self.caught:
@@ -1138,6 +1209,29 @@ class _Protection:
         return exception in self.caught
 
 
+def _memberships(test: ast.AST) -> Tuple[Set[str], Set[str]]:
+    """Keys a test proves present when true, and those it proves present when false."""
+    when_true: Set[str] = set()
+    when_false: Set[str] = set()
+    for node in ast.walk(test):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+            if node.args:  # `if data.get(key) is not None:` / `if data.get(key) is None: raise`
+                when_true.add(ast.dump(node.args[0]))
+                when_false.add(ast.dump(node.args[0]))
+    parts = test.values if isinstance(test, ast.BoolOp) else [test]
+    for part in parts:
+        negated = isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.Not)
+        if negated:
+            part = part.operand  # type: ignore[attr-defined]
+        if isinstance(part, ast.Compare) and len(part.ops) == 1 and isinstance(part.ops[0], (ast.In, ast.NotIn)):
+            key = ast.dump(part.left)
+            if isinstance(part.ops[0], ast.In) != negated:
+                when_true.add(key)
+            else:
+                when_false.add(key)
+    return when_true, when_false
+
+
 def _handler_names(handler: ast.ExceptHandler) -> Set[str]:
     if handler.type is None:
         return {"*"}
@@ -1146,31 +1240,40 @@ def _handler_names(handler: ast.ExceptHandler) -> Set[str]:
 
 
 def _statements_with_protection(body: Sequence[ast.stmt]) -> Iterator[Tuple[ast.stmt, _Protection]]:
-    """Every statement of a method body with what the ``try`` blocks around it catch."""
-    stack: List[Tuple[ast.stmt, _Protection]] = [(s, _Protection()) for s in reversed(body)]
+    """Every statement of a ``__getattr__`` body with what it is protected from (see ``_Protection``)."""
+    stack: List[Tuple[Sequence[ast.stmt], int, _Protection]] = [(body, 0, _Protection())]
     while stack:
-        statement, protection = stack.pop()
+        block, index, protection = stack.pop()
+        if index >= len(block):
+            continue
+        statement = block[index]
         yield statement, protection
+        after = protection
+        if isinstance(statement, ast.If) and statement.body and isinstance(statement.body[-1], (ast.Raise, ast.Return)):
+            after = protection.knowing(_memberships(statement.test)[1])  # `if k not in d: raise`
+        stack.append((block, index + 1, after))
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
-        children: List[Tuple[ast.stmt, _Protection]] = []
+        nested: List[Tuple[Sequence[ast.stmt], _Protection]] = []
         handlers = getattr(statement, "handlers", None) or []
         if handlers:
-            caught: Set[str] = set(protection.caught)
+            caught: Set[str] = set()
             for handler in handlers:
                 caught |= _handler_names(handler)
-            inner = _Protection(frozenset(caught))
-            children.extend((s, inner) for s in statement.body)  # type: ignore[attr-defined]
-            for handler in handlers:
-                children.extend((s, protection) for s in handler.body)
-            for name in ("orelse", "finalbody"):
-                children.extend((s, protection) for s in getattr(statement, name, None) or [])
+            nested.append((statement.body, protection.adding(caught)))  # type: ignore[attr-defined]
+            nested.extend((handler.body, protection.handling()) for handler in handlers)
+            for field_name in ("orelse", "finalbody"):
+                nested.append((getattr(statement, field_name, None) or [], protection))
+        elif isinstance(statement, ast.If):
+            when_true, when_false = _memberships(statement.test)
+            nested.append((statement.body, protection.knowing(when_true)))
+            nested.append((statement.orelse, protection.knowing(when_false)))
         else:
-            for name in ("body", "orelse", "finalbody"):
-                children.extend((s, protection) for s in getattr(statement, name, None) or [])
+            for field_name in ("body", "orelse", "finalbody"):
+                nested.append((getattr(statement, field_name, None) or [], protection))
             for case in getattr(statement, "cases", None) or []:
-                children.extend((s, protection) for s in case.body)
-        stack.extend(reversed(children))
+                nested.append((case.body, protection))
+        stack.extend((block_, 0, protection_) for block_, protection_ in reversed(nested))
 
 
 def _raises_attribute_error(block: Sequence[ast.stmt]) -> bool:
@@ -1182,23 +1285,57 @@ def _raises_attribute_error(block: Sequence[ast.stmt]) -> bool:
     return False
 
 
+def _only_for_literal_names(test: ast.AST, name: str) -> bool:
+    """``name == "x"`` or ``name in {"x", "y"}``: the body runs only for names spelled out."""
+    if not (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == name):
+        return False
+    if len(test.ops) != 1 or not isinstance(test.ops[0], (ast.Eq, ast.In)):
+        return False
+    right = test.comparators[0]
+    values = right.elts if isinstance(right, (ast.Tuple, ast.List, ast.Set)) else [right]
+    return all(literal_str(v) is not None for v in values)
+
+
 def _unguarded_instance_read(function: Method, self_name: str, chain: Lineage) -> Optional[ast.Attribute]:
-    """The first ``self.<attr>`` read that a half-built object lacks, before any AttributeError guard."""
+    """The first ``self.<attr>`` read that a half-built object lacks, before any AttributeError guard.
+
+    Reads under ``if name == "x":`` are skipped: the hooks copy and pickle probe
+    are not spelled out there (typing's ``__name__`` branch).
+    """
     builtin_types = [getattr(builtins, b.split(".", 1)[1], None) for b in chain.builtins]
-    for statement in function.body:
-        if isinstance(statement, ast.If) and _raises_attribute_error(statement.body):
-            if not any(_is_self_attr(n, self_name) for n in ast.walk(statement.test)):
-                return None  # `if name.startswith("_"): raise AttributeError(name)` and the like
-        for inner in _statements([statement]):
-            if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+    stack: List[Tuple[Sequence[ast.stmt], int]] = [(function.body, 0)]
+    while stack:
+        block, index = stack.pop()
+        if index >= len(block):
+            continue
+        statement = block[index]
+        stack.append((block, index + 1))
+        if block is function.body and isinstance(statement, ast.If):
+            if _raises_attribute_error(statement.body):
+                if not any(_is_self_attr(n, self_name) for n in ast.walk(statement.test)):
+                    return None  # `if name.startswith("_"): raise AttributeError(name)` and the like
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for node in _own_expressions(statement):
+            if not _is_self_attr(node, self_name) or not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
                 continue
-            for node in _own_expressions(inner):
-                if not _is_self_attr(node, self_name) or not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
-                    continue
-                attr = node.attr  # type: ignore[attr-defined]
-                if attr in _OBJECT_ATTRIBUTES or chain.defines(attr):
-                    continue
-                if any(t is not None and hasattr(t, attr) for t in builtin_types):
-                    continue
-                return node  # type: ignore[return-value]
+            attr = node.attr  # type: ignore[attr-defined]
+            if attr.startswith("__") or attr in _OBJECT_ATTRIBUTES or chain.defines(attr):
+                continue
+            if any(t is not None and hasattr(t, attr) for t in builtin_types):
+                continue
+            return node  # type: ignore[return-value]
+        nested: List[Sequence[ast.stmt]] = []
+        if isinstance(statement, ast.If):
+            if not _only_for_literal_names(statement.test, _positional(function)[1].arg):
+                nested.append(statement.body)
+            nested.append(statement.orelse)
+        else:
+            for field_name in ("body", "orelse", "finalbody"):
+                nested.append(getattr(statement, field_name, None) or [])
+            for handler in getattr(statement, "handlers", None) or []:
+                nested.append(handler.body)
+            for case in getattr(statement, "cases", None) or []:
+                nested.append(case.body)
+        stack.extend((block_, 0) for block_ in reversed(nested))
     return None

@@ -47,6 +47,7 @@ from .scope import (
     call_argument,
     display_name,
     positional_parameters,
+    symbol_order,
 )
 
 TRUSTED = "trusted"
@@ -338,7 +339,7 @@ class ProvenanceTracker(Listener):
                 if not call.args:
                     return frozenset((Trusted(f"empty {display_name(name)}"),))
                 return self.facts_of(call.args[0], depth + 1)
-        for symbol in symbols:
+        for symbol in sorted(symbols, key=symbol_order):
             if isinstance(symbol, LocalDef) and symbol.kind == "function":
                 return frozenset((Returned(symbol, id(call), self._arguments(symbol, call, depth)),))
             if isinstance(symbol, LocalDef) and symbol.kind == "class":

@@ -404,6 +404,7 @@ _RULES = (
         message="Unpickler {cls}.find_class {problem}",
         family=FAMILY_SECURITY,
         summary="Restricted Unpickler whose find_class restricts nothing or admits code execution",
+        status=IMPLEMENTED,
         what_it_does=_text(
             """
             Finds `pickle.Unpickler` subclasses whose `find_class` is meant to restrict
@@ -896,6 +897,7 @@ _RULES = (
         message="exception {cls} cannot be rebuilt from self.args: {problem}",
         family=FAMILY_PROTOCOL,
         summary="Exception subclass whose __init__ cannot be re-called with self.args",
+        status=IMPLEMENTED,
         fix_safety=FIX_SAFE,
         what_it_does=_text(
             """
@@ -967,6 +969,7 @@ _RULES = (
         message="{cls}.__getstate__ mutates the live object through {target}",
         family=FAMILY_PROTOCOL,
         summary="__getstate__ mutates the live object's __dict__",
+        status=IMPLEMENTED,
         fix_safety=FIX_SAFE,
         what_it_does=_text(
             """
@@ -1119,6 +1122,7 @@ _RULES = (
         message="{cls}.__setstate__ does not restore {attribute}, dropped by __getstate__",
         family=FAMILY_PROTOCOL,
         summary="__setstate__ does not restore an attribute __getstate__ dropped",
+        status=IMPLEMENTED,
         what_it_does=_text(
             """
             Finds classes whose `__getstate__` leaves out an attribute that no
@@ -1192,6 +1196,7 @@ _RULES = (
         message="{cls}.{method} {problem}",
         family=FAMILY_PROTOCOL,
         summary="__reduce__/__reduce_ex__/__deepcopy__/__getnewargs__ with the wrong shape",
+        status=IMPLEMENTED,
         what_it_does=_text(
             """
             Finds protocol methods with the wrong shape: `__reduce__` or `__reduce_ex__`
@@ -1258,6 +1263,7 @@ _RULES = (
         message="{cls}.__reduce__ returns code-execution callable {callable}",
         family=FAMILY_PROTOCOL,
         summary="__reduce__ returns a code-execution callable (a pickle payload gadget)",
+        status=IMPLEMENTED,
         what_it_does=_text(
             """
             Finds `__reduce__` and `__reduce_ex__` methods that return a code-execution
@@ -1316,6 +1322,7 @@ _RULES = (
         message="{cls}.__getattr__ {problem}",
         family=FAMILY_PROTOCOL,
         summary="__getattr__ can raise something other than AttributeError",
+        status=IMPLEMENTED,
         fix_safety=FIX_SAFE,
         what_it_does=_text(
             """

@@ -136,6 +136,17 @@ def names_in(symbols: Iterable[Symbol]) -> Set[str]:
     return {s for s in symbols if isinstance(s, str)}
 
 
+def symbol_order(symbol: object) -> Tuple[int, str, int, int]:
+    """A deterministic order for symbol sets (sets iterate in hash order, which varies per run)."""
+    if isinstance(symbol, str):
+        return (0, symbol, 0, 0)
+    node = getattr(symbol, "node", None) or getattr(getattr(symbol, "cls", None), "node", None)
+    if node is None and isinstance(symbol, Contains):
+        inner = symbol_order(symbol.item)
+        return (2, inner[1], inner[2], inner[3])
+    return (1, type(symbol).__name__, getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
 def display_name(qualified: str) -> str:
     """``pickle.Unpickler().load`` as a reader writes it: ``pickle.Unpickler.load``."""
     return _CALL_SEGMENT.sub("", qualified)
