@@ -44,12 +44,13 @@ def run_analysis(tree: ast.AST, settings: Settings = Settings(), inventory: bool
     wanted = set(settings.inventory_codes) if not inventory else {"PKL901", "PKL902"}
     tracker = ProvenanceTracker(settings.untrusted_sources, settings.trusted_sources, settings.sanitizers)
     model = ClassModel(settings.extra_resources)
+    unpicklers = FindClassChecks(findings.append)
     checks = [
         tracker,
         model,
         CopyChecks(model, findings.append, inventory="PKL902" in wanted),
-        LoaderChecks(catalog_for(settings), tracker, findings.append, inventory="PKL901" in wanted),
-        FindClassChecks(findings.append),
+        LoaderChecks(catalog_for(settings), tracker, findings.append, "PKL901" in wanted, unpicklers),
+        unpicklers,
         ProtocolChecks(findings.append),
     ]
     resolver = Resolver(tree, checks, call_hook=constructor_variant)

@@ -131,6 +131,8 @@ class Sink:
     argument: Optional[ast.expr]
     facts: FrozenSet
     capped: bool
+    #: For ``unpickler.load()``: what the receiver resolved to at the call.
+    receiver: FrozenSet = frozenset()
 
 
 @dataclass

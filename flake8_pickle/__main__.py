@@ -1,0 +1,8 @@
+"""``python -m flake8_pickle fix PATH...``: the fixer command (see :mod:`flake8_pickle.fix.cli`)."""
+
+import sys
+
+from .fix.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,265 @@
+"""Fixing one source text: analyse, plan, rewrite, and prove each rewrite before keeping it.
+
+Each codemod runs once, in registry order, on the text the previous one left:
+the text is analysed, the codemod's findings are planned, the accepted plans are
+applied together, and the result is analysed again. A rewrite is kept only when
+that second analysis no longer reports the findings it fixed and reports
+nothing new; plans that fail the check are dropped and the rest retried, and the
+dropped findings are reported as not fixed. The caller never sees a rewrite the
+analysis has not confirmed.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple, Type
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+
+from ..analysis import Analysis, run_analysis
+from ..findings import Finding
+from ..settings import Settings
+from .base import SAFE, Decline, FixCodemod, FixFacts, Plan
+from .registry import CODEMODS
+from .source import LineMap, ScopeMap, SourceError, count_by_identity, decode, identity_of, noqa_silences, parse
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which codes to fix: ``--select``/``--ignore`` codes or prefixes (longest match wins, like flake8)."""
+
+    select: Tuple[str, ...] = ("PKL",)
+    ignore: Tuple[str, ...] = ()
+
+    def wants(self, code: str) -> bool:
+        """Whether ``code`` is selected and not ignored."""
+        selected = max((len(p) for p in self.select if code.startswith(p)), default=-1)
+        ignored = max((len(p) for p in self.ignore if code.startswith(p)), default=-1)
+        return selected >= 0 and selected > ignored
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to fix: settings for the analysis, the code selection, and whether unsafe fixes apply."""
+
+    settings: Settings = Settings()
+    selection: Selection = Selection()
+    unsafe_fixes: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one finding: ``fixed``, ``unsafe`` (needs ``--unsafe-fixes``) or ``declined``."""
+
+    line: int
+    code: str
+    status: str
+    safety: str = ""
+    reason: str = ""
+
+
+FIXED = "fixed"
+NEEDS_UNSAFE = "unsafe"
+DECLINED = "declined"
+
+
+@dataclass
+class FileResult:
+    """The fixed bytes of one file (equal to the input when nothing changed) and what was done."""
+
+    original: bytes
+    fixed: bytes
+    outcomes: List[Outcome] = field(default_factory=list)
+    #: Why the file was skipped (it is then left untouched).
+    error: Optional[str] = None
+
+    @property
+    def changed(self) -> bool:
+        """Whether the fixed bytes differ from the input."""
+        return self.fixed != self.original
+
+    @property
+    def fixed_count(self) -> int:
+        return sum(1 for o in self.outcomes if o.status == FIXED)
+
+    @property
+    def remaining(self) -> int:
+        """Findings a fix exists for that were left unfixed."""
+        return sum(1 for o in self.outcomes if o.status != FIXED)
+
+
+DEFAULT_OPTIONS = Options()
+
+
+def fix_bytes(data: bytes, options: Options = DEFAULT_OPTIONS, filename: str = "<stdin>") -> FileResult:
+    """Fix the source ``data``; errors (undecodable, unparsable) come back in ``error``."""
+    try:
+        decoded = decode(data)
+        text, outcomes = fix_text(decoded.text, options, filename)
+        fixed = decoded.encode(text) if outcomes and text != decoded.text else data
+    except SourceError as exc:
+        return FileResult(data, data, error=f"cannot parse: {exc}")
+    except Exception as exc:  # noqa: BLE001 - an analysis bug skips the file, never corrupts it
+        return FileResult(data, data, error=f"internal error: {type(exc).__name__}: {exc}")
+    return FileResult(data, fixed, outcomes)
+
+
+def _analyse(text: str, options: Options, filename: str) -> Tuple[ast.Module, Analysis]:
+    tree = parse(text, filename)
+    return tree, run_analysis(tree, options.settings, inventory=False)
+
+
+def _check_libcst(text: str) -> cst.Module:
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        raise SourceError(f"libcst cannot parse it: {str(exc).splitlines()[0]}") from exc
+    except RecursionError as exc:
+        raise SourceError("libcst cannot parse it: nesting too deep") from exc
+
+
+def fix_text(text: str, options: Options = DEFAULT_OPTIONS, filename: str = "<unknown>") -> Tuple[str, List[Outcome]]:
+    """Apply every selected fix to ``text``; return the new text and one outcome per fixable finding.
+
+    Raises :class:`SourceError` when ``text`` does not parse (by ``ast`` or libcst).
+    """
+    original_lines = text.splitlines()
+    tree, analysis = _analyse(text, options, filename)
+    _check_libcst(text)
+    outcomes: List[Outcome] = []
+    for codemod in CODEMODS:
+        lines = text.splitlines()
+        wanted = [
+            f
+            for f in analysis.findings
+            if codemod.handles(f)
+            and options.selection.wants(f.code)
+            and not (1 <= f.line <= len(lines) and noqa_silences(lines[f.line - 1], f.code))
+        ]
+        if not wanted:
+            continue
+        line_map = LineMap(original_lines, lines)
+        facts = FixFacts(text, tree, analysis, options.settings, lines)
+        accepted: List[Plan] = []
+        for finding in wanted:
+            try:
+                planned = codemod.plan(finding, facts)
+            except Exception as exc:  # noqa: BLE001 - a planning bug must not stop the run
+                planned = Decline(finding, f"internal error while planning: {type(exc).__name__}: {exc}")
+            original_line = line_map.original_line(finding.line)
+            if isinstance(planned, Decline):
+                outcomes.append(Outcome(original_line, finding.code, DECLINED, reason=planned.reason))
+            elif planned.safety != SAFE and not options.unsafe_fixes:
+                outcomes.append(Outcome(original_line, finding.code, NEEDS_UNSAFE, safety=planned.safety))
+            else:
+                accepted.append(planned)
+        if not accepted:
+            continue
+        new_text, new_tree, new_analysis, kept, refused = _apply_verified(
+            codemod, accepted, text, tree, analysis, options, filename
+        )
+        for plan in kept:
+            outcomes.append(Outcome(line_map.original_line(plan.finding.line), plan.finding.code, FIXED, plan.safety))
+        for plan, reason in refused:
+            line = line_map.original_line(plan.finding.line)
+            outcomes.append(Outcome(line, plan.finding.code, DECLINED, reason=reason))
+        text, tree, analysis = new_text, new_tree, new_analysis
+    outcomes.sort(key=lambda o: (o.line, o.code))
+    return text, outcomes
+
+
+def _apply_verified(
+    codemod: Type[FixCodemod],
+    plans: List[Plan],
+    text: str,
+    tree: ast.Module,
+    analysis: Analysis,
+    options: Options,
+    filename: str,
+) -> Tuple[str, ast.Module, Analysis, List[Plan], List[Tuple[Plan, str]]]:
+    """Apply ``plans``; drop the ones the re-analysis does not confirm, and retry with the rest."""
+    refused: List[Tuple[Plan, str]] = []
+    before_scopes = ScopeMap(tree)
+    before = count_by_identity(analysis.findings, before_scopes)
+    while plans:
+        try:
+            new_text, applied = _apply(codemod, plans, text)
+        except Exception as exc:  # noqa: BLE001 - a codemod bug must not corrupt the file
+            refused.extend((p, f"internal error while rewriting: {type(exc).__name__}: {exc}") for p in plans)
+            break
+        missing = [p for p in plans if p.target not in applied]
+        if missing:
+            refused.extend((p, "the code to rewrite was not found") for p in missing)
+            plans = [p for p in plans if p.target in applied]
+            continue
+        try:
+            new_tree, new_analysis = _analyse(new_text, options, filename)
+            _check_libcst(new_text)
+        except SourceError as exc:
+            refused.extend((p, f"the rewrite did not parse ({exc})") for p in plans)
+            break
+        failing = _unconfirmed(plans, before, before_scopes, new_analysis.findings, ScopeMap(new_tree))
+        if not failing:
+            return new_text, new_tree, new_analysis, plans, refused
+        refused.extend((p, reason) for p, reason in failing)
+        dropped = {id(p) for p, _ in failing}
+        plans = [p for p in plans if id(p) not in dropped]
+    return text, tree, analysis, [], refused
+
+
+def _apply(codemod: Type[FixCodemod], plans: Sequence[Plan], text: str) -> Tuple[str, set]:
+    module = cst.parse_module(text)
+    command = codemod(CodemodContext(), plans)
+    new_module = command.transform_module(module)
+    return new_module.code, command.applied
+
+
+def _unconfirmed(
+    plans: Sequence[Plan],
+    before: Dict[Tuple[str, str, str], int],
+    before_scopes: ScopeMap,
+    after_findings: Sequence[Finding],
+    after_scopes: ScopeMap,
+) -> List[Tuple[Plan, str]]:
+    """Plans whose finding the re-analysis still reports, or all of them if a new finding appeared."""
+    after = count_by_identity(after_findings, after_scopes)
+    fixed: Dict[Tuple[str, str, str], List[Plan]] = {}
+    for plan in plans:
+        key = identity_of(plan.finding.code, plan.finding.message, before_scopes.scope_of(plan.finding.line))
+        fixed.setdefault(key, []).append(plan)
+    failing: List[Tuple[Plan, str]] = []
+    for key, group in fixed.items():
+        if after.get(key, 0) > before.get(key, 0) - len(group):
+            failing.extend((p, "the fix did not remove the finding; left unchanged") for p in group)
+    if failing:
+        return failing
+    new = [key for key, count in after.items() if count > before.get(key, 0)]
+    if new:
+        code, scope, message = new[0]
+        where = f" in {scope}" if scope else ""
+        reason = f"the fix would introduce {code}{where} ({message}); left unchanged"
+        # Blame the plans whose scope contains the new finding; all of them if none does.
+        blamed = [p for p in plans if scope.startswith(before_scopes.scope_of(p.finding.line).split(".")[0])]
+        return [(p, reason) for p in (blamed or list(plans))]
+    return []
+
+
+def fixable_codes() -> List[str]:
+    """Every code some codemod can fix."""
+    return sorted({code for codemod in CODEMODS for code in codemod.CODES})
+
+
+__all__ = [
+    "DECLINED",
+    "FIXED",
+    "NEEDS_UNSAFE",
+    "FileResult",
+    "Options",
+    "Outcome",
+    "Selection",
+    "fix_bytes",
+    "fix_text",
+    "fixable_codes",
+]

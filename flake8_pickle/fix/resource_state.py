@@ -1,0 +1,611 @@
+"""PKL301: give a resource-holding class a state protocol that drops and recreates its resources.
+
+The plan reads the class model: which instance attributes hold a resource,
+and the expression ``__init__`` assigned to each. A resource is recreated from
+that expression when a fresh one stands in for the old (a lock, a condition);
+the fix is safe when the expression needs nothing but constants and
+module-level names. It is unsafe when the expression reads ``self`` or a
+constructor parameter (rewritten to the attribute that stored it), when a
+fresh object loses state (an event's flag, a queue's items), and when the
+resource cannot be recreated at all (a socket, a file, a connection): that
+attribute is set to ``None``.
+
+Exceptions are pickled and copied through ``BaseException.__reduce__``, which
+ignores ``__getstate__``, so an exception gets a ``__reduce__`` that passes the
+filtered state instead.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple, Union
+
+import libcst as cst
+
+from ..classes import DEEPCOPY, PICKLE, ClassInfo, ClassModel, resource_facts
+from ..findings import Finding
+from ..resource_table import ALIASES, RESOURCE_VALUES
+from ..scope import BUILTIN_NAMES, Contains, Generated, LocalDef, LocalInstance
+from .base import (
+    SAFE,
+    UNSAFE,
+    Decline,
+    DefinitionKey,
+    FixCodemod,
+    FixFacts,
+    Plan,
+    blank_line,
+    class_body_statements,
+)
+
+#: A fresh instance is as good as the old one: recreate it.
+RECREATE_SAFE: FrozenSet[str] = frozenset(
+    {
+        "threading.Lock",
+        "threading.RLock",
+        "threading.Condition",
+        "threading.Semaphore",
+        "threading.BoundedSemaphore",
+        "threading.local",
+        "_thread.allocate_lock",
+        "_thread.RLock",
+        "_thread._local",
+        "asyncio.Lock",
+        "asyncio.Condition",
+        "asyncio.Semaphore",
+        "asyncio.BoundedSemaphore",
+        "asyncio.locks.Lock",
+        "asyncio.locks.Condition",
+        "asyncio.locks.Semaphore",
+        "asyncio.locks.BoundedSemaphore",
+        "weakref.WeakValueDictionary",
+        "weakref.WeakKeyDictionary",
+    }
+)
+#: A fresh instance works but starts empty or unset (items, a flag, a pool's threads): unsafe.
+RECREATE_LOSES_STATE: FrozenSet[str] = frozenset(
+    {
+        "threading.Event",
+        "threading.Barrier",
+        "asyncio.Event",
+        "asyncio.locks.Event",
+        "asyncio.Queue",
+        "asyncio.queues.Queue",
+        "queue.Queue",
+        "queue.SimpleQueue",
+        "queue.LifoQueue",
+        "queue.PriorityQueue",
+        "_queue.SimpleQueue",
+        "concurrent.futures.ThreadPoolExecutor",
+        "concurrent.futures.thread.ThreadPoolExecutor",
+        "multiprocessing.pool.ThreadPool",
+        "multiprocessing.dummy.Pool",
+    }
+)
+
+RECREATE = "recreate"
+RECREATE_UNSAFE = "recreate-unsafe"
+SET_NONE = "none"
+
+#: Bases that add no pickling protocol of their own.
+_PLAIN_BASES = frozenset({"builtins.object", "abc.ABC", "typing.Generic"})
+_EXCEPTION_SUFFIXES = ("Error", "Exception", "Warning", "Exit", "Interrupt", "Iteration")
+
+
+@dataclass(frozen=True)
+class AttributeFix:
+    """How one resource attribute is dropped from the state and brought back."""
+
+    name: str
+    #: ``del state["x"]`` when ``__init__`` always sets it, else ``state.pop("x", None)``.
+    always_set: bool
+    #: ``recreate`` (from the constructor expression), or ``none`` (set to None).
+    action: str
+    #: Names in the expression to rewrite: parameter -> ``self.attribute`` that stored it.
+    substitutions: Tuple[Tuple[str, str], ...] = ()
+    safe: bool = False
+
+
+@dataclass(frozen=True)
+class ClassFix:
+    """What the codemod adds to one class."""
+
+    key: DefinitionKey
+    attributes: Tuple[AttributeFix, ...]
+    exception: bool
+    extend_setstate: bool
+    init_self: str
+
+
+class ResourceStateFix(FixCodemod):
+    """Adds ``__getstate__``/``__setstate__`` (``__reduce__`` for exceptions) that drop resources."""
+
+    CODES = frozenset({"PKL301"})
+    SAFETIES = frozenset({SAFE, UNSAFE})
+    DESCRIPTION = "add __getstate__/__setstate__ that drop the resource attributes and recreate them"
+
+    # ------------------------------------------------------------------ planning (ast)
+    @classmethod
+    def plan(cls, finding: Finding, facts: FixFacts) -> Union[Plan, Decline]:
+        node = facts.class_at(finding.line, finding.col)
+        model = facts.analysis.classes
+        info = _info_for(model, node)
+        key = facts.key_of(node) if node is not None else None
+        if node is None or info is None or key is None:
+            return Decline(finding, "the class model has no facts for this class")
+        local = info.local
+        refusal = _refusal(node, info, model, facts)
+        if refusal:
+            return Decline(finding, refusal)
+        attributes = _resource_attributes(local, model)
+        if isinstance(attributes, str):
+            return Decline(finding, attributes)
+        if not attributes:
+            return Decline(finding, "the resource is not held in an instance attribute of this class")
+        init = _method(node, "__init__")
+        setstate = _method(node, "__setstate__")
+        if setstate is not None:
+            problem = _setstate_not_extendable(setstate)
+            if problem:
+                return Decline(finding, f"cannot extend the existing __setstate__: {problem}")
+        restored_by_setstate = _assigned_self_attributes(setstate) if setstate is not None else set()
+        module_names = set(facts.analysis.resolver.module_scope.bindings) | set(BUILTIN_NAMES)
+        fixes: List[AttributeFix] = []
+        recreated: Set[str] = set()
+        dropped = {name for name, _ in attributes}
+        for name, symbols in attributes:
+            tier = _tier(symbols, model.extra)
+            assignment = _init_assignment(init, name)
+            always = assignment is not None
+            if name in restored_by_setstate:
+                fixes.append(AttributeFix(name, always, "kept", safe=True))
+                recreated.add(name)
+                continue
+            if tier == SET_NONE or assignment is None or init is None:
+                fixes.append(AttributeFix(name, always, SET_NONE))
+                continue
+            rewrite = _expression_rewrite(assignment, init, module_names, dropped - recreated, facts)
+            if rewrite is None:
+                fixes.append(AttributeFix(name, always, SET_NONE))
+                continue
+            substitutions, pure = rewrite
+            fixes.append(AttributeFix(name, always, RECREATE, substitutions, safe=pure and tier == RECREATE))
+            recreated.add(name)
+        safety = SAFE if all(f.safe for f in fixes) else UNSAFE
+        init_self = _self_name(init) or "self"
+        payload = ClassFix(key, tuple(fixes), model.is_exception(local), setstate is not None, init_self)
+        return Plan(finding, safety, target=key, payload=payload)
+
+    # ------------------------------------------------------------------ rewriting (libcst)
+    def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef) -> cst.ClassDef:
+        plans = self.plans_for(self.current_key)
+        if not plans or not isinstance(updated_node.body, cst.IndentedBlock):
+            return updated_node
+        fix: ClassFix = plans[0].payload
+        body = list(updated_node.body.body)
+        init_statement = _init_statement(body)
+        recreations = self._recreations(fix, init_statement)
+        if recreations is None:
+            return updated_node
+        new_methods: List[cst.BaseStatement] = []
+        getter = _reduce_code(fix) if fix.exception else _getstate_code(fix)
+        new_methods.extend(self._statements(getter))
+        if fix.extend_setstate:
+            body = [self._extended_setstate(s, recreations) if _is_method(s, "__setstate__") else s for s in body]
+        else:
+            setter = "def __setstate__(self, state):\n    self.__dict__.update(state)\n"
+            setter += "".join(f"    {line}\n" for line in recreations)
+            new_methods.extend(self._statements(setter))
+        new_methods = [m.with_changes(leading_lines=[blank_line()]) for m in new_methods]  # type: ignore[attr-defined]
+        position = body.index(init_statement) + 1 if init_statement is not None else len(body)
+        body[position:position] = new_methods
+        self.applied.add(fix.key)
+        return updated_node.with_changes(body=updated_node.body.with_changes(body=body))
+
+    def _recreations(self, fix: ClassFix, init: Optional[cst.FunctionDef]) -> Optional[List[str]]:
+        """One line of ``__setstate__`` per dropped attribute (None when a planned expression is gone)."""
+        lines = []
+        for attribute in fix.attributes:
+            if attribute.action == "kept":
+                continue
+            if attribute.action == SET_NONE:
+                lines.append(f"self.{attribute.name} = None")
+                continue
+            value = _cst_init_value(init, attribute.name, fix.init_self)
+            if value is None:
+                return None
+            renames = {parameter: f"self.{attr}" for parameter, attr in attribute.substitutions}
+            if fix.init_self != "self":
+                renames[fix.init_self] = "self"
+            value = value.visit(_Rename(renames))  # type: ignore[assignment]
+            text = self.module.code_for_node(value)
+            lines.append(f"self.{attribute.name} = {text}")
+        return lines
+
+    def _statements(self, code: str) -> List[cst.BaseStatement]:
+        return class_body_statements(code, self.module)
+
+    def _extended_setstate(self, statement: cst.BaseStatement, recreations: Sequence[str]) -> cst.BaseStatement:
+        assert isinstance(statement, cst.FunctionDef) and isinstance(statement.body, cst.IndentedBlock)
+        state_param = statement.params.params[1].name.value
+        self_param = statement.params.params[0].name.value
+        code = "def _(self, state):\n" + "".join(f"    {line}\n" for line in recreations)
+        added = self._statements(code)[0]
+        assert isinstance(added, cst.FunctionDef) and isinstance(added.body, cst.IndentedBlock)
+        extra = [s.visit(_Rename({"self": self_param, "state": state_param})) for s in added.body.body]
+        return statement.with_changes(body=statement.body.with_changes(body=[*statement.body.body, *extra]))
+
+
+# --------------------------------------------------------------------------- code templates
+
+
+def _drop_lines(fix: ClassFix) -> List[str]:
+    lines = []
+    for attribute in fix.attributes:
+        if attribute.always_set:
+            lines.append(f'    del state["{attribute.name}"]')
+        else:
+            lines.append(f'    state.pop("{attribute.name}", None)')
+    return lines
+
+
+def _getstate_code(fix: ClassFix) -> str:
+    lines = ["def __getstate__(self):", "    state = self.__dict__.copy()", *_drop_lines(fix), "    return state"]
+    return "\n".join(lines) + "\n"
+
+
+def _reduce_code(fix: ClassFix) -> str:
+    lines = [
+        "def __reduce__(self):",
+        "    state = self.__dict__.copy()",
+        *_drop_lines(fix),
+        "    return (self.__class__, self.args, state)",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- planning helpers
+
+
+def _info_for(model: ClassModel, node: Optional[ast.ClassDef]) -> Optional[ClassInfo]:
+    if node is None:
+        return None
+    for info in model.classes.values():
+        if info.local.node is node:
+            return info
+    return None
+
+
+def _method(node: ast.ClassDef, name: str) -> Optional[ast.FunctionDef]:
+    """The last plain ``def name`` of the class body (the one in force)."""
+    found = None
+    for statement in node.body:
+        if isinstance(statement, ast.FunctionDef) and statement.name == name:
+            found = statement
+    return found
+
+
+def _self_name(function: Optional[ast.FunctionDef]) -> Optional[str]:
+    if function is None:
+        return None
+    positional = [*function.args.posonlyargs, *function.args.args]
+    return positional[0].arg if positional else None
+
+
+def _refusal(node: ast.ClassDef, info: ClassInfo, model: ClassModel, facts: FixFacts) -> Optional[str]:
+    """Why the class cannot be given a state protocol safely, or None."""
+    for statement in node.body:
+        targets: List[ast.expr] = []
+        if isinstance(statement, ast.Assign):
+            targets = statement.targets
+        elif isinstance(statement, ast.AnnAssign):
+            targets = [statement.target]
+        if any(isinstance(t, ast.Name) and t.id == "__slots__" for t in targets):
+            return "the class defines __slots__"
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name in (
+            "__getattr__",
+            "__getattribute__",
+        ):
+            return f"the class defines {statement.name}, which the generated methods would go through"
+    for name in ("__setstate__", "__init__"):
+        if any(
+            isinstance(s, (ast.AsyncFunctionDef, ast.Assign)) and _binds(s, name) for s in node.body
+        ):
+            return f"{name} is not a plain method"
+    if node.decorator_list:
+        return "the class is decorated (dataclass, attrs or similar); its fields are not rewritten"
+    if any(model.held_by(symbols, DEEPCOPY) or model.held_by(symbols, PICKLE) for symbols, _ in info.fields.values()):
+        return "a class-level field holds the resource"
+    is_exception = model.is_exception(info.local)
+    for base in info.local.bases:
+        for symbol in base:
+            if isinstance(symbol, str):
+                plain = symbol in _PLAIN_BASES or (
+                    symbol.startswith("builtins.") and symbol.endswith(_EXCEPTION_SUFFIXES)
+                )
+                if not plain:
+                    return f"base class {symbol} is defined elsewhere; its pickling protocol is unknown"
+            elif isinstance(symbol, LocalDef) and symbol.kind == "class":
+                base_info = model.info(symbol)
+                if base_info is None or base_info.protocols:
+                    return f"base class {symbol.name} defines its own pickling protocol"
+                if model.class_holds(symbol, DEEPCOPY) or model.class_holds(symbol, PICKLE):
+                    return f"base class {symbol.name} holds a resource itself: fix {symbol.name} first"
+            else:
+                return "a base class cannot be resolved"
+    if is_exception:
+        reported = [
+            f
+            for f in facts.analysis.findings
+            if f.code == "PKL302" and f.line == node.lineno and f.col == node.col_offset
+        ]
+        if reported:
+            return "the exception cannot be rebuilt from self.args (PKL302): fix that first"
+    return None
+
+
+def _binds(statement: ast.stmt, name: str) -> bool:
+    if isinstance(statement, ast.AsyncFunctionDef):
+        return statement.name == name
+    if isinstance(statement, ast.Assign):
+        return any(isinstance(t, ast.Name) and t.id == name for t in statement.targets)
+    return False
+
+
+def _resource_attributes(local: LocalDef, model: ClassModel) -> Union[str, List[Tuple[str, FrozenSet]]]:
+    """The class's own attributes holding a resource, in assignment order, or why not fixable."""
+    out = []
+    in_order = sorted(local.instance_attrs.items(), key=lambda item: (local.attr_lines.get(item[0], 0), item[0]))
+    for name, symbols in in_order:
+        held = model.held_by(symbols, DEEPCOPY) or model.held_by(symbols, PICKLE)
+        if held is None:
+            continue
+        if held.owner is not None and held.owner is not local:
+            return f"self.{name} holds {held.owner.name}, which holds {held.resource}: fix {held.owner.name} first"
+        if name.startswith("__") and not name.endswith("__"):
+            return f"self.{name} is name-mangled"
+        out.append((name, symbols))
+    return out
+
+
+def _tier(symbols: FrozenSet, extra: FrozenSet[str], depth: int = 0) -> str:
+    """How the resource among ``symbols`` can be brought back: RECREATE, RECREATE_UNSAFE or SET_NONE."""
+    tiers = set()
+    for symbol in symbols:
+        if isinstance(symbol, Contains) and depth < 8:
+            tiers.add(_tier(frozenset((symbol.item,)), extra, depth + 1))
+        elif isinstance(symbol, str) and symbol in RESOURCE_VALUES:
+            tiers.add(RECREATE)  # re-reading ``sys.stdout`` gives the same process-wide object
+        elif isinstance(symbol, str) and symbol.endswith("()"):
+            name = symbol[:-2]
+            if name in extra:
+                tiers.add(SET_NONE)
+            elif resource_facts(name) is None:
+                continue  # not a resource: another branch's value
+            spellings = {name, ALIASES.get(name, name)}
+            if spellings & RECREATE_SAFE:
+                tiers.add(RECREATE)
+            elif spellings & RECREATE_LOSES_STATE:
+                tiers.add(RECREATE_UNSAFE)
+            else:
+                tiers.add(SET_NONE)
+        elif isinstance(symbol, str):
+            continue
+        elif isinstance(symbol, (Generated, LocalInstance, LocalDef)):
+            tiers.add(SET_NONE)  # an instance, a generator: nothing to re-evaluate faithfully
+    for tier in (SET_NONE, RECREATE_UNSAFE, RECREATE):
+        if tier in tiers:
+            return tier
+    return SET_NONE
+
+
+def _setstate_not_extendable(function: ast.FunctionDef) -> Optional[str]:
+    positional = [*function.args.posonlyargs, *function.args.args]
+    if len(positional) != 2 or function.args.vararg or function.args.kwarg or function.args.kwonlyargs:
+        return "its parameters are not (self, state)"
+    if function.decorator_list:
+        return "it is decorated"
+    for node in _own_nodes(function):
+        if isinstance(node, ast.Return):
+            return "it returns early"
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return "it is a generator"
+    return None
+
+
+def _own_nodes(function: ast.FunctionDef):
+    """Nodes of ``function``'s body, not descending into nested functions, classes or lambdas."""
+    stack: List[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                stack.append(child)
+
+
+def _assigned_self_attributes(function: ast.FunctionDef) -> Set[str]:
+    self_name = _self_name(function)
+    out = set()
+    for node in _own_nodes(function):
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            if isinstance(node.value, ast.Name) and node.value.id == self_name:
+                out.add(node.attr)
+    return out
+
+
+def _init_assignment(init: Optional[ast.FunctionDef], attr: str) -> Optional[ast.expr]:
+    """The value of the one top-level ``self.attr = value`` of ``__init__`` (None if not exactly one)."""
+    if init is None:
+        return None
+    self_name = _self_name(init)
+    stores = [
+        node
+        for node in _own_nodes(init)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.ctx, ast.Store)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == self_name
+        and node.attr == attr
+    ]
+    if len(stores) != 1:
+        return None
+    for statement in init.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and statement.targets[0] is stores[0]:
+            return statement.value
+        if isinstance(statement, ast.AnnAssign) and statement.target is stores[0] and statement.value is not None:
+            return statement.value
+    return None
+
+
+def _free_names(expression: ast.expr) -> List[ast.Name]:
+    """Names the expression reads from outside itself (comprehension and lambda variables excluded)."""
+    bound: Set[str] = set()
+    for node in ast.walk(expression):
+        if isinstance(node, ast.Lambda):
+            args = node.args
+            bound |= {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+            bound |= {a.arg for a in (args.vararg, args.kwarg) if a is not None}
+        elif isinstance(node, ast.comprehension):
+            bound |= {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
+        elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+            bound.add(node.target.id)
+    return [n for n in ast.walk(expression) if isinstance(n, ast.Name) and n.id not in bound]
+
+
+def _expression_rewrite(
+    value: ast.expr,
+    init: ast.FunctionDef,
+    module_names: Set[str],
+    not_yet_restored: Set[str],
+    facts: FixFacts,
+) -> Optional[Tuple[Tuple[Tuple[str, str], ...], bool]]:
+    """How the expression is re-evaluated in ``__setstate__``: (substitutions, needs only module names).
+
+    None when it reads something ``__setstate__`` cannot reach: a local of
+    ``__init__``, a parameter that was not stored unchanged, a dropped attribute
+    not restored yet, ``super()``.
+    """
+    self_name = _self_name(init)
+    parameters = {a.arg for a in [*init.args.posonlyargs, *init.args.args, *init.args.kwonlyargs]}
+    parameters |= {a.arg for a in (init.args.vararg, init.args.kwarg) if a is not None}
+    locals_ = {
+        n.id for n in _own_nodes(init) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))
+    }
+    substitutions: Dict[str, str] = {}
+    pure = True
+    if any(isinstance(n, (ast.Await, ast.Yield, ast.YieldFrom)) for n in ast.walk(value)):
+        return None
+    for name in _free_names(value):
+        if name.id == self_name:
+            pure = False
+            continue
+        if name.id in parameters:
+            stored = _stored_parameter(init, name.id, value)
+            if stored is None:
+                return None
+            substitutions[name.id] = stored
+            pure = False
+            continue
+        if name.id in locals_:
+            return None
+        if name.id == "super" or name.id not in module_names:
+            return None
+    for node in ast.walk(value):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == self_name:
+            if node.attr in not_yet_restored:
+                return None
+    for attr in substitutions.values():
+        if attr in not_yet_restored:
+            return None
+    return tuple(sorted(substitutions.items())), pure
+
+
+def _stored_parameter(init: ast.FunctionDef, parameter: str, before: ast.expr) -> Optional[str]:
+    """The attribute ``__init__`` stores ``parameter`` in unchanged (``self.path = path``), if any."""
+    self_name = _self_name(init)
+    if any(
+        isinstance(n, ast.Name) and n.id == parameter and isinstance(n.ctx, (ast.Store, ast.Del))
+        for n in _own_nodes(init)
+    ):
+        return None  # rebound somewhere in __init__: the stored value may differ
+    for statement in init.body:
+        if (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Attribute)
+            and isinstance(statement.targets[0].value, ast.Name)
+            and statement.targets[0].value.id == self_name
+            and isinstance(statement.value, ast.Name)
+            and statement.value.id == parameter
+        ):
+            attr = statement.targets[0].attr
+            stores = [
+                n
+                for n in _own_nodes(init)
+                if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store) and n.attr == attr
+            ]
+            return attr if len(stores) == 1 else None
+    return None
+
+
+# --------------------------------------------------------------------------- libcst helpers
+
+
+def _is_method(statement: cst.BaseStatement, name: str) -> bool:
+    return isinstance(statement, cst.FunctionDef) and statement.name.value == name
+
+
+def _init_statement(body: Sequence[cst.BaseStatement]) -> Optional[cst.FunctionDef]:
+    found = None
+    for statement in body:
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == "__init__":
+            found = statement
+    return found
+
+
+def _cst_init_value(init: Optional[cst.FunctionDef], attr: str, self_name: str) -> Optional[cst.BaseExpression]:
+    """The value of the top-level ``self.attr = value`` of ``__init__`` in the concrete tree."""
+    if init is None or not isinstance(init.body, cst.IndentedBlock):
+        return None
+    for statement in init.body.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            target = None
+            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                target = small.targets[0].target
+            elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                target = small.target
+            if (
+                isinstance(target, cst.Attribute)
+                and isinstance(target.value, cst.Name)
+                and target.value.value == self_name
+                and target.attr.value == attr
+            ):
+                return small.value  # type: ignore[union-attr]
+    return None
+
+
+class _Rename(cst.CSTTransformer):
+    """Rewrites names: a parameter becomes ``self.attribute``, another name a plain rename."""
+
+    def __init__(self, renames: Dict[str, str]):
+        super().__init__()
+        self.renames = renames
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        target = self.renames.get(original_node.value)
+        if target is None:
+            return updated_node
+        if "." in target:
+            return cst.parse_expression(target)
+        return updated_node.with_changes(value=target)
+
+    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
+        # Only the object of ``a.b`` can be a variable; ``b`` is an attribute name.
+        return updated_node.with_changes(attr=original_node.attr)
+
+    def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:
+        return updated_node.with_changes(keyword=original_node.keyword)

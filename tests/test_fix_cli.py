@@ -1,0 +1,329 @@
+"""The ``flake8-pickle fix`` command: modes, exit codes, byte-faithful rewriting, config, noqa."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures_fix"
+LOCK_BEFORE = (FIXTURES / "pkl301_lock_before.py").read_bytes()
+LOCK_AFTER = (FIXTURES / "pkl301_lock_after.py").read_bytes()
+CLEAN = b'"""Nothing to fix here."""\nimport pickle\n\nDATA = pickle.dumps({"a": 1})\n'
+SOCKET_CLASS = b"""import copy
+import socket
+
+
+class Client:
+    def __init__(self):
+        self.sock = socket.socket()
+
+
+copy.deepcopy(Client())
+"""
+
+
+def fix(args: List[str], cwd: Path, stdin: Optional[bytes] = None) -> subprocess.CompletedProcess:
+    """Run ``python -m flake8_pickle fix`` in ``cwd``; stdout/stderr as text unless bytes came in."""
+    return subprocess.run(
+        [sys.executable, "-m", "flake8_pickle", "fix", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def write(directory: Path, name: str, data: bytes) -> Path:
+    path = directory / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+# --------------------------------------------------------------------------- modes and exit codes
+
+
+def test_fixes_a_file_in_place_and_reports_it(tmp_path: Path) -> None:
+    path = write(tmp_path, "limiter.py", LOCK_BEFORE)
+    proc = fix(["limiter.py"], tmp_path)
+    assert proc.returncode == 1
+    assert path.read_bytes() == LOCK_AFTER
+    out = proc.stdout.decode()
+    assert "limiter.py:10: PKL301 fixed (safe)" in out
+    assert "fixed 1 finding in 1 file" in out
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")], "temporary file left behind"
+
+
+def test_second_run_is_a_fixed_point_with_exit_0(tmp_path: Path) -> None:
+    path = write(tmp_path, "limiter.py", LOCK_BEFORE)
+    fix(["limiter.py"], tmp_path)
+    proc = fix(["limiter.py"], tmp_path)
+    assert proc.returncode == 0, proc.stdout
+    assert path.read_bytes() == LOCK_AFTER
+
+
+def test_file_without_findings_is_not_rewritten(tmp_path: Path) -> None:
+    path = write(tmp_path, "clean.py", CLEAN)
+    os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+    proc = fix(["--unsafe-fixes", "clean.py"], tmp_path)
+    assert proc.returncode == 0
+    assert path.read_bytes() == CLEAN
+    assert path.stat().st_mtime_ns == 1_000_000_000
+
+
+def test_diff_prints_and_writes_nothing(tmp_path: Path) -> None:
+    path = write(tmp_path, "limiter.py", LOCK_BEFORE)
+    proc = fix(["--diff", "limiter.py"], tmp_path)
+    assert proc.returncode == 1
+    assert path.read_bytes() == LOCK_BEFORE
+    diff = proc.stdout.decode()
+    assert diff.startswith("--- limiter.py\n+++ limiter.py\n")
+    assert "+    def __getstate__(self):" in diff
+    assert "PKL301 would be fixed (safe)" in proc.stderr.decode()
+
+
+def test_check_exits_1_when_something_would_change_and_writes_nothing(tmp_path: Path) -> None:
+    path = write(tmp_path, "limiter.py", LOCK_BEFORE)
+    write(tmp_path, "clean.py", CLEAN)
+    assert fix(["--check", "limiter.py"], tmp_path).returncode == 1
+    assert path.read_bytes() == LOCK_BEFORE
+    assert fix(["--check", "clean.py"], tmp_path).returncode == 0
+
+
+def test_stdin_to_stdout(tmp_path: Path) -> None:
+    proc = fix(["-"], tmp_path, stdin=LOCK_BEFORE)
+    assert proc.returncode == 1
+    assert proc.stdout == LOCK_AFTER
+    assert "-:10: PKL301 fixed (safe)" in proc.stderr.decode()
+    named = fix(["--stdin-display-name", "pkg/limiter.py", "-"], tmp_path, stdin=LOCK_BEFORE)
+    assert "pkg/limiter.py:10: PKL301 fixed" in named.stderr.decode()
+    unchanged = fix(["-"], tmp_path, stdin=CLEAN)
+    assert unchanged.returncode == 0 and unchanged.stdout == CLEAN
+
+
+def test_unsafe_fixes_need_the_flag(tmp_path: Path) -> None:
+    path = write(tmp_path, "client.py", SOCKET_CLASS)
+    proc = fix(["client.py"], tmp_path)
+    assert proc.returncode == 1  # a fixable finding remains
+    assert path.read_bytes() == SOCKET_CLASS
+    assert "client.py:5: PKL301 not fixed: unsafe fix, use --unsafe-fixes" in proc.stdout.decode()
+    assert "1 needs --unsafe-fixes" in proc.stdout.decode()
+    proc = fix(["--unsafe-fixes", "client.py"], tmp_path)
+    assert proc.returncode == 1
+    assert b"self.sock = None" in path.read_bytes()
+    assert "PKL301 fixed (unsafe)" in proc.stdout.decode()
+
+
+def test_directories_recurse_and_skip_hidden_venv_and_build(tmp_path: Path) -> None:
+    write(tmp_path, "pkg/a.py", LOCK_BEFORE)
+    write(tmp_path, "pkg/sub/b.py", LOCK_BEFORE)
+    write(tmp_path, "pkg/notes.txt", LOCK_BEFORE)
+    skipped = ["pkg/.hidden/c.py", "pkg/build/d.py", "pkg/venv/e.py", "pkg/myenv/lib/f.py", "pkg/x.egg-info/g.py"]
+    for name in skipped:
+        write(tmp_path, name, LOCK_BEFORE)
+    write(tmp_path, "pkg/myenv/pyvenv.cfg", b"home = /usr\n")
+    proc = fix(["pkg"], tmp_path)
+    assert proc.returncode == 1
+    assert (tmp_path / "pkg/a.py").read_bytes() == LOCK_AFTER
+    assert (tmp_path / "pkg/sub/b.py").read_bytes() == LOCK_AFTER
+    assert (tmp_path / "pkg/notes.txt").read_bytes() == LOCK_BEFORE
+    for name in skipped:
+        assert (tmp_path / name).read_bytes() == LOCK_BEFORE, name
+    assert "fixed 2 findings in 2 files" in proc.stdout.decode()
+
+
+def test_unparsable_file_is_skipped_named_and_the_run_goes_on(tmp_path: Path) -> None:
+    write(tmp_path, "broken.py", b"def f(:\n    pass\n")
+    good = write(tmp_path, "good.py", LOCK_BEFORE)
+    proc = fix(["broken.py", "good.py"], tmp_path)
+    assert proc.returncode == 2
+    err = proc.stderr.decode()
+    assert "broken.py: skipped: cannot parse: line 1:" in err
+    assert good.read_bytes() == LOCK_AFTER
+    assert "1 file skipped" in proc.stdout.decode()
+
+
+def test_undecodable_file_is_skipped(tmp_path: Path) -> None:
+    write(tmp_path, "bad.py", b"x = '\xff\xfe'\n")
+    proc = fix(["bad.py"], tmp_path)
+    assert proc.returncode == 2
+    assert "bad.py: skipped: cannot parse: " in proc.stderr.decode()
+
+
+def test_missing_path_is_an_error(tmp_path: Path) -> None:
+    proc = fix(["nowhere.py"], tmp_path)
+    assert proc.returncode == 2
+    assert "nowhere.py: skipped: cannot read" in proc.stderr.decode()
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert fix([], tmp_path).returncode == 2
+    assert fix(["--diff", "--check", "x.py"], tmp_path).returncode == 2
+    assert subprocess.run([sys.executable, "-m", "flake8_pickle"], capture_output=True, check=False).returncode == 2
+
+
+def test_write_keeps_permissions(tmp_path: Path) -> None:
+    path = write(tmp_path, "limiter.py", LOCK_BEFORE)
+    path.chmod(0o640)
+    fix(["limiter.py"], tmp_path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+# --------------------------------------------------------------------------- byte fidelity
+
+
+def _crlf(data: bytes) -> bytes:
+    return data.replace(b"\n", b"\r\n")
+
+
+def _tabs(data: bytes) -> bytes:
+    lines = []
+    for line in data.split(b"\n"):
+        stripped = line.lstrip(b" ")
+        lines.append(b"\t" * ((len(line) - len(stripped)) // 4) + stripped)
+    return b"\n".join(lines)
+
+
+def _latin1(data: bytes) -> bytes:
+    docstring = '"""Counts calls under a lock."""'
+    text = data.decode("utf-8").replace(docstring, docstring.replace("lock.", "lock (caf\u00e9)."))
+    return ("# -*- coding: latin-1 -*-\n" + text).encode("latin-1")
+
+
+@pytest.mark.parametrize(
+    "transform",
+    [_crlf, lambda d: b"\xef\xbb\xbf" + d, _tabs, _latin1, lambda d: b"\xef\xbb\xbf" + _crlf(_tabs(d))],
+    ids=["crlf", "bom", "tabs", "latin-1", "bom-crlf-tabs"],
+)
+def test_line_endings_bom_tabs_and_encoding_are_preserved(tmp_path: Path, transform) -> None:
+    path = write(tmp_path, "limiter.py", transform(LOCK_BEFORE))
+    proc = fix(["limiter.py"], tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    expected = transform(LOCK_AFTER)
+    if transform is _latin1:
+        # The cookie line shifts the reported line by one; the bytes still match exactly.
+        assert "limiter.py:11: PKL301 fixed" in proc.stdout.decode()
+    assert path.read_bytes() == expected
+    assert fix(["limiter.py"], tmp_path).returncode == 0
+
+
+# --------------------------------------------------------------------------- selection and noqa
+
+
+def test_select_and_ignore(tmp_path: Path) -> None:
+    path = write(tmp_path, "limiter.py", LOCK_BEFORE)
+    assert fix(["--ignore", "PKL301", "limiter.py"], tmp_path).returncode == 0
+    assert fix(["--select", "PKL1", "limiter.py"], tmp_path).returncode == 0
+    assert fix(["--select", "PKL", "--ignore", "PKL3", "limiter.py"], tmp_path).returncode == 0
+    assert path.read_bytes() == LOCK_BEFORE
+    assert fix(["--select", "PKL30", "--ignore", "PKL3", "limiter.py"], tmp_path).returncode == 1
+    assert path.read_bytes() == LOCK_AFTER
+
+
+@pytest.mark.parametrize(
+    "comment,fixed",
+    [
+        ("  # noqa", False),
+        ("  # noqa: PKL301", False),
+        ("  # NOQA:PKL3", False),
+        ("  # noqa: E501,PKL301", False),
+        ("  # noqa: E501", True),
+        ("  # noqa: PKL101", True),
+    ],
+)
+def test_noqa_on_the_reported_line(tmp_path: Path, comment: str, fixed: bool) -> None:
+    source = LOCK_BEFORE.replace(b"class RateLimiter:\n", b"class RateLimiter:" + comment.encode() + b"\n")
+    path = write(tmp_path, "limiter.py", source)
+    proc = fix(["limiter.py"], tmp_path)
+    assert (path.read_bytes() != source) is fixed
+    assert proc.returncode == (1 if fixed else 0)
+
+
+# --------------------------------------------------------------------------- configuration
+
+EXTRA_RESOURCE = b"""import copy
+
+import mylib
+
+
+class Pooled:
+    def __init__(self):
+        self.pool = mylib.Pool()
+
+
+copy.deepcopy(Pooled())
+"""
+
+
+@pytest.mark.parametrize("config_name", ["setup.cfg", "tox.ini", ".flake8"])
+def test_reads_pickle_options_from_the_nearest_flake8_config(tmp_path: Path, config_name: str) -> None:
+    write(tmp_path, config_name, b"[flake8]\npickle_extra_resources =\n    mylib.Pool\n")
+    path = write(tmp_path, "src/pooled.py", EXTRA_RESOURCE)
+    proc = fix(["--unsafe-fixes", "pooled.py"], tmp_path / "src")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert b"self.pool = None" in path.read_bytes()
+    path.write_bytes(EXTRA_RESOURCE)
+    assert fix(["--isolated", "--unsafe-fixes", "pooled.py"], tmp_path / "src").returncode == 0
+
+
+def test_explicit_config_and_command_line_option(tmp_path: Path) -> None:
+    write(tmp_path, "custom.ini", b"[flake8]\npickle-extra-resources = mylib.Pool\n")
+    path = write(tmp_path, "pooled.py", EXTRA_RESOURCE)
+    assert fix(["--config", "custom.ini", "--check", "--unsafe-fixes", "pooled.py"], tmp_path).returncode == 1
+    assert fix(["--check", "--unsafe-fixes", "pooled.py"], tmp_path).returncode == 0
+    proc = fix(["--pickle-extra-resources", "mylib.Pool", "--check", "--unsafe-fixes", "pooled.py"], tmp_path)
+    assert proc.returncode == 1
+    assert path.read_bytes() == EXTRA_RESOURCE
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        b"[flake8]\npickle-extra-resources = not a name!\n",
+        b"[flake8]\npickle-sanitizers = 1bad\n",
+    ],
+)
+def test_bad_config_value_exits_2_naming_the_option(tmp_path: Path, config: bytes) -> None:
+    write(tmp_path, "setup.cfg", config)
+    write(tmp_path, "limiter.py", LOCK_BEFORE)
+    proc = fix(["limiter.py"], tmp_path)
+    assert proc.returncode == 2
+    err = proc.stderr.decode()
+    option = config.split(b"\n")[1].split(b"=")[0].strip().decode()
+    assert f"--{option}" in err and "setup.cfg" in err
+    assert (tmp_path / "limiter.py").read_bytes() == LOCK_BEFORE
+
+
+def test_unreadable_config_exits_2(tmp_path: Path) -> None:
+    write(tmp_path, "custom.ini", b"this is not ini\n")
+    write(tmp_path, "limiter.py", LOCK_BEFORE)
+    proc = fix(["--config", "custom.ini", "limiter.py"], tmp_path)
+    assert proc.returncode == 2
+    assert "custom.ini" in proc.stderr.decode()
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def test_console_script_when_installed(tmp_path: Path) -> None:
+    script = shutil.which("flake8-pickle", path=os.path.dirname(sys.executable))
+    if script is None:
+        pytest.skip("the flake8-pickle script is not installed in this environment (reinstall the package)")
+    proc = subprocess.run([script, "fix", "-"], input=LOCK_BEFORE, capture_output=True, check=False)
+    assert proc.returncode == 1 and proc.stdout == LOCK_AFTER
+
+
+def test_pre_commit_hook_definition() -> None:
+    text = (Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    assert "- id: flake8-pickle-fix" in text
+    assert "entry: flake8-pickle fix" in text
+    assert "language: python" in text
+    assert "types: [python]" in text

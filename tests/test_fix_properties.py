@@ -1,0 +1,186 @@
+"""Properties of the fixer over whole corpora, its self-check, and its registry.
+
+On every fixture file (tests/fixtures and tests/fixtures_fix), with and without
+``--unsafe-fixes``: fixing twice is a fixed point, and a file with nothing fixed
+comes back byte-identical. The same property on the unpacked wheels of Django
+and Celery is a separate, slower run (not part of this suite).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List
+
+import libcst as cst
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from flake8_pickle.fix import engine
+from flake8_pickle.fix.base import SAFE, UNSAFE
+from flake8_pickle.fix.engine import DECLINED, FIXED, Options, fix_bytes, fix_text
+from flake8_pickle.fix.registry import CODEMODS
+from flake8_pickle.fix.resource_state import ResourceStateFix
+from flake8_pickle.fix.source import LineMap, decode, noqa_silences
+from flake8_pickle.rules import FIX_MIXED, FIX_NONE, FIX_SAFE, FIX_UNSAFE, RULES
+
+TESTS = Path(__file__).parent
+CORPUS = sorted([*(TESTS / "fixtures").rglob("*.py"), *(TESTS / "fixtures_fix").glob("*.py")])
+LOCK_BEFORE = (TESTS / "fixtures_fix" / "pkl301_lock_before.py").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("unsafe", [False, True], ids=["safe", "unsafe"])
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.relative_to(TESTS).as_posix())
+def test_fix_twice_is_a_fixed_point(path: Path, unsafe: bool) -> None:
+    options = Options(unsafe_fixes=unsafe)
+    data = path.read_bytes()
+    first = fix_bytes(data, options, str(path))
+    assert first.error is None, first.error
+    if not any(o.status == FIXED for o in first.outcomes):
+        assert first.fixed == data
+    second = fix_bytes(first.fixed, options, str(path))
+    assert second.fixed == first.fixed
+    assert not any(o.status == FIXED for o in second.outcomes)
+
+
+def test_corpus_has_files_with_and_without_fixes() -> None:
+    fixed = [p for p in CORPUS if fix_bytes(p.read_bytes(), Options(unsafe_fixes=True)).changed]
+    assert fixed and len(fixed) < len(CORPUS)
+
+
+# --------------------------------------------------------------------------- the self-check
+
+
+class _NoOpFix(ResourceStateFix):
+    """Claims to fix PKL301 but only adds an unrelated method: the finding stays."""
+
+    def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef) -> cst.ClassDef:
+        plans = self.plans_for(self.current_key)
+        if not plans or not isinstance(updated_node.body, cst.IndentedBlock):
+            return updated_node
+        self.applied.add(plans[0].target)
+        extra = cst.parse_statement("def unrelated(self):\n    return None\n")
+        return updated_node.with_changes(body=updated_node.body.with_changes(body=[*updated_node.body.body, extra]))
+
+
+class _NewFindingFix(ResourceStateFix):
+    """Fixes PKL301 but also adds a ``__reduce__`` returning a 1-tuple (a new PKL306)."""
+
+    def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef) -> cst.ClassDef:
+        updated = super().leave_ClassDef(original_node, updated_node)
+        if updated is updated_node:
+            return updated
+        extra = cst.parse_statement("def __reduce_ex__(self, protocol):\n    return (dict,)\n")
+        assert isinstance(updated.body, cst.IndentedBlock)
+        return updated.with_changes(body=updated.body.with_changes(body=[*updated.body.body, extra]))
+
+
+@pytest.mark.parametrize("codemod", [_NoOpFix, _NewFindingFix])
+def test_a_rewrite_the_analysis_does_not_confirm_is_not_kept(monkeypatch: pytest.MonkeyPatch, codemod) -> None:
+    monkeypatch.setattr(engine, "CODEMODS", (codemod,))
+    text, outcomes = fix_text(LOCK_BEFORE)
+    assert text == LOCK_BEFORE
+    assert [o.status for o in outcomes] == [DECLINED]
+    assert "left unchanged" in outcomes[0].reason
+
+
+def test_the_real_fix_passes_the_same_check() -> None:
+    text, outcomes = fix_text(LOCK_BEFORE)
+    assert text != LOCK_BEFORE and [o.status for o in outcomes] == [FIXED]
+
+
+# --------------------------------------------------------------------------- registry
+
+
+def test_codemod_safeties_match_the_registry() -> None:
+    expected = {FIX_SAFE: {SAFE}, FIX_UNSAFE: {UNSAFE}, FIX_MIXED: {SAFE, UNSAFE}}
+    for codemod in CODEMODS:
+        assert codemod.CODES, codemod
+        assert codemod.SAFETIES, codemod
+        for code in codemod.CODES:
+            rule = RULES[code]
+            assert rule.fix_safety != FIX_NONE, f"{code} has a codemod but the registry says no fix"
+            if rule.fix_safety == FIX_MIXED:
+                # The codemod for a mixed rule must be able to produce both.
+                assert set(codemod.SAFETIES) == expected[FIX_MIXED], (codemod, code)
+            else:
+                assert set(codemod.SAFETIES) <= expected[rule.fix_safety], (codemod, code)
+
+
+def test_codemods_run_in_a_stable_order_one_class_each() -> None:
+    assert len(set(CODEMODS)) == len(CODEMODS)
+    names: List[str] = [c.__name__ for c in CODEMODS]
+    assert names.index("GetstateCopyFix") < names.index("ResourceStateFix")
+
+
+# --------------------------------------------------------------------------- small units
+
+
+@pytest.mark.parametrize(
+    "line,code,silenced",
+    [
+        ("x = 1  # noqa", "PKL301", True),
+        ("x = 1  # noqa:PKL301", "PKL301", True),
+        ("x = 1  # noqa: PKL3", "PKL301", True),
+        ("x = 1  # NoQA: E501, PKL301", "PKL301", True),
+        ("x = 1  # noqa: PKL302", "PKL301", False),
+        ("x = 1  # noqa: E501", "PKL301", False),
+        ("x = 1", "PKL301", False),
+    ],
+)
+def test_noqa(line: str, code: str, silenced: bool) -> None:
+    assert noqa_silences(line, code) is silenced
+
+
+def test_line_map_points_back_to_unchanged_lines() -> None:
+    original = ["a", "b", "c", "d"]
+    current = ["new", "a", "b", "x", "y", "c", "d"]
+    line_map = LineMap(original, current)
+    assert [line_map.original_line(n) for n in (2, 3, 6, 7)] == [1, 2, 3, 4]
+
+
+def test_decode_round_trips_bytes() -> None:
+    for data in (b"\xef\xbb\xbfx = 1\r\n", b"# -*- coding: latin-1 -*-\nx = '\xe9'\n", b"x = 1\n"):
+        decoded = decode(data)
+        assert decoded.encode(decoded.text) == data
+
+
+hypothesmith = pytest.importorskip("hypothesmith")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(hypothesmith.from_grammar(auto_target=False))
+def test_generated_sources_never_crash_and_are_fixed_points(source: str) -> None:
+    data = source.encode("utf-8")
+    result = fix_bytes(data, Options(unsafe_fixes=True))
+    if result.error is None:
+        assert fix_bytes(result.fixed, Options(unsafe_fixes=True)).fixed == result.fixed
+
+
+# --------------------------------------------------------------------------- imports
+
+BARE_YAML = '''"""Doc."""
+from __future__ import annotations
+
+import os
+from yaml import load
+
+
+def f(text):
+    return load(text), os.sep
+'''
+
+
+def test_a_missing_import_is_added_once_after_the_existing_imports() -> None:
+    text, outcomes = fix_text(BARE_YAML, Options(unsafe_fixes=True))
+    assert [o.status for o in outcomes] == [FIXED]
+    assert text.count("import yaml\n") == 1
+    assert text.index("from yaml import load") < text.index("import yaml\n") < text.index("def f")
+    assert "load(text, Loader=yaml.SafeLoader)" in text
+    with_import = BARE_YAML.replace("import os\n", "import os\nimport yaml\n")
+    fixed, _ = fix_text(with_import, Options(unsafe_fixes=True))
+    assert fixed.count("import yaml\n") == 1
+
+
+def test_no_import_is_added_for_a_recreated_resource() -> None:
+    text, _ = fix_text(LOCK_BEFORE)
+    assert text.count("import threading\n") == 1
