@@ -10,6 +10,7 @@ from typing import List
 from .catalog import Catalog, constructor_variant
 from .classes import ClassModel
 from .copying import CopyChecks
+from .getstate import GetstateChecks
 from .findings import Finding
 from .protocol import ProtocolChecks
 from .provenance import ProvenanceTracker
@@ -49,6 +50,7 @@ def run_analysis(tree: ast.AST, settings: Settings = Settings(), inventory: bool
         tracker,
         model,
         CopyChecks(model, findings.append, inventory="PKL902" in wanted),
+        GetstateChecks(model, findings.append),
         LoaderChecks(catalog_for(settings), tracker, findings.append, "PKL901" in wanted, unpicklers),
         unpicklers,
         ProtocolChecks(findings.append),

@@ -1042,6 +1042,7 @@ _RULES = (
         message="{cls}.__getstate__ returns state that still holds {resource}",
         family=FAMILY_PROTOCOL,
         summary="__getstate__ returns state that still contains a resource",
+        status=IMPLEMENTED,
         fix_safety=FIX_SAFE,
         options=("pickle-extra-resources",),
         what_it_does=_text(

@@ -1,0 +1,182 @@
+"""PKL304: ``__getstate__`` that returns state still holding a resource attribute.
+
+Reads the shape of the returned state syntactically (one method body at a time):
+which attributes of ``self.__dict__`` it starts from, which keys it deletes,
+pops, filters out or overwrites. When the shape is not one of these, it says
+nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Callable, Dict, List, Optional, Set, Tuple
+
+from .classes import PICKLE, ClassInfo, ClassModel, Held
+from .findings import Finding
+from .rules import message
+from .scope import Listener, Resolver
+
+_ALL = "*"
+
+
+def _is_self_dict(node: ast.AST) -> bool:
+    """``self.__dict__``, ``vars(self)``, and copies of them."""
+    if isinstance(node, ast.Attribute) and node.attr == "__dict__" and isinstance(node.value, ast.Name):
+        return node.value.id == "self"
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in ("vars", "dict") and len(node.args) == 1:
+            return func.id == "dict" and _is_self_dict(node.args[0]) or (
+                func.id == "vars" and isinstance(node.args[0], ast.Name) and node.args[0].id == "self"
+            )
+        if isinstance(func, ast.Attribute) and func.attr == "copy" and not node.args:
+            return _is_self_dict(func.value)
+        if isinstance(func, ast.Attribute) and func.attr in ("copy", "deepcopy") and len(node.args) == 1:
+            return isinstance(func.value, ast.Name) and func.value.id == "copy" and _is_self_dict(node.args[0])
+    return False
+
+
+def _constant_key(node: ast.AST) -> Optional[str]:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _excluded_by_filter(test: ast.AST, key: str) -> Set[str]:
+    """Keys a comprehension condition such as ``k not in ("_lock",)`` or ``k != "_lock"`` removes."""
+    out: Set[str] = set()
+    tests = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [test]
+    for part in tests:
+        if not (isinstance(part, ast.Compare) and len(part.ops) == 1):
+            continue
+        left, op, right = part.left, part.ops[0], part.comparators[0]
+        if not (isinstance(left, ast.Name) and left.id == key):
+            continue
+        if isinstance(op, ast.NotEq) and _constant_key(right):
+            out.add(_constant_key(right))  # type: ignore[arg-type]
+        elif isinstance(op, ast.NotIn) and isinstance(right, (ast.Tuple, ast.List, ast.Set)):
+            out |= {k for k in (_constant_key(e) for e in right.elts) if k}
+    return out
+
+
+def kept_attributes(method: ast.AST) -> Optional[Tuple[Set[str], Set[str]]]:
+    """(included, excluded) keys of the state ``method`` returns; ``*`` means every attribute.
+
+    None when the shape is not understood (the rule then stays silent).
+    """
+    states: Dict[str, Tuple[Set[str], Set[str]]] = {}
+    result: Optional[Tuple[Set[str], Set[str]]] = None
+    for statement in getattr(method, "body", []):
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+            shape = _shape(statement.value, states)
+            if shape is not None:
+                states[statement.targets[0].id] = shape
+        elif isinstance(statement, ast.Delete):
+            for target in statement.targets:
+                if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id in states:
+                    key = _constant_key(target.slice)
+                    if key:
+                        states[target.value.id][1].add(key)
+        elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+            call = statement.value
+            func = call.func
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in states:
+                if func.attr == "pop" and call.args and _constant_key(call.args[0]):
+                    states[func.value.id][1].add(_constant_key(call.args[0]))  # type: ignore[arg-type]
+                elif func.attr == "update" and call.args and isinstance(call.args[0], ast.Dict):
+                    for key_node in call.args[0].keys:
+                        if key_node is not None and _constant_key(key_node):
+                            states[func.value.id][1].add(_constant_key(key_node))  # type: ignore[arg-type]
+        elif isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0]
+            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id in states:
+                key = _constant_key(target.slice)
+                if key:
+                    states[target.value.id][1].add(key)  # overwritten: no longer the resource
+        elif isinstance(statement, ast.Return) and statement.value is not None:
+            shape = _shape(statement.value, states)
+            if shape is None:
+                return None
+            result = shape if result is None else (result[0] | shape[0], result[1] & shape[1])
+        elif isinstance(statement, (ast.If, ast.For, ast.While, ast.Try, ast.With)):
+            return None  # branches: too many shapes to be sure
+    return result
+
+
+def _shape(value: ast.AST, states: Dict[str, Tuple[Set[str], Set[str]]]) -> Optional[Tuple[Set[str], Set[str]]]:
+    if isinstance(value, ast.Name) and value.id in states:
+        included, excluded = states[value.id]
+        return included, excluded
+    if _is_self_dict(value):
+        return {_ALL}, set()
+    if isinstance(value, ast.Dict):
+        included: Set[str] = set()
+        for key, item in zip(value.keys, value.values):
+            if key is None:
+                if not _is_self_dict(item):
+                    return None
+                included.add(_ALL)
+            elif _constant_key(key):
+                included.add(_constant_key(key))  # type: ignore[arg-type]
+            else:
+                return None
+        return included, set()
+    if isinstance(value, ast.DictComp) and len(value.generators) == 1:
+        generator = value.generators[0]
+        iterator = generator.iter
+        if (
+            isinstance(iterator, ast.Call)
+            and isinstance(iterator.func, ast.Attribute)
+            and iterator.func.attr == "items"
+            and _is_self_dict(iterator.func.value)
+            and isinstance(generator.target, ast.Tuple)
+            and isinstance(generator.target.elts[0], ast.Name)
+        ):
+            key = generator.target.elts[0].id
+            excluded: Set[str] = set()
+            for test in generator.ifs:
+                excluded |= _excluded_by_filter(test, key)
+            return {_ALL}, excluded
+    return None
+
+
+class GetstateChecks(Listener):
+    """PKL304, once the class model knows every class's attributes."""
+
+    def __init__(self, model: ClassModel, report: Callable[[Finding], None]):
+        self.model = model
+        self.report = report
+
+    def on_module_end(self, resolver: Resolver) -> None:
+        for info in sorted(self.model.classes.values(), key=lambda i: getattr(i.local.node, "lineno", 0)):
+            if "__getstate__" not in info.protocols:
+                continue
+            method = _method(info, "__getstate__")
+            if method is None:
+                continue
+            shape = kept_attributes(method)
+            if shape is None:
+                continue
+            included, excluded = shape
+            for name, held in self._resource_attributes(info):
+                kept = (_ALL in included or name in included) and name not in excluded
+                if kept:
+                    text = message("PKL304", cls=info.local.name, resource=held.describe())
+                    self.report(Finding(method.lineno, method.col_offset, "PKL304", text))
+                    break
+
+    def _resource_attributes(self, info: ClassInfo) -> List[Tuple[str, Held]]:
+        cls = info.local
+        attributes = [(n, s, line) for n, (s, line) in info.fields.items()]
+        attributes += [(n, s, cls.attr_lines.get(n)) for n, s in cls.instance_attrs.items()]
+        out = []
+        for name, symbols, line in sorted(attributes, key=lambda a: (a[2] or 0, a[0])):
+            held = self.model.held_by(symbols, PICKLE)
+            if held is not None:
+                out.append((name, Held(held.resource, held.facts, f"self.{name}", held.line or line, cls)))
+        return out
+
+
+def _method(info: ClassInfo, name: str) -> Optional[ast.FunctionDef]:
+    for statement in getattr(info.local.node, "body", []):
+        if isinstance(statement, ast.FunctionDef) and statement.name == name:
+            return statement
+    return None
