@@ -847,7 +847,7 @@ class ProtocolChecks(Listener):
                 shown = display_name(sorted(names)[0])
                 if shown.startswith("builtins."):
                     shown = shown[len("builtins.") :]
-                self._emit(node, "PKL307", cls=facts.name, callable=shown)
+                self._emit(node, "PKL307", cls=facts.name, method=method, callable=shown)
 
     # ----------------------------------------------------------------- PKL302
     def _check_exception(self, facts: ClassFacts, chain: Lineage, model: ExceptionArgs) -> None:

@@ -1261,7 +1261,7 @@ _RULES = (
     Rule(
         code="PKL307",
         name="reduce-returns-code-execution",
-        message="{cls}.__reduce__ returns code-execution callable {callable}",
+        message="{cls}.{method} returns code-execution callable {callable}",
         family=FAMILY_PROTOCOL,
         summary="__reduce__ returns a code-execution callable (a pickle payload gadget)",
         status=IMPLEMENTED,
