@@ -208,7 +208,7 @@ class ClassModel(Listener):
             return held if held.fails(operation) else None
         if isinstance(symbol, Contains):
             return self._held_by_symbol(symbol.item, operation, depth + 1)
-        if isinstance(symbol, Generated) and operation != COPY:
+        if isinstance(symbol, Generated) and operation != COPY and symbol.is_generator():
             return Held("a generator", SYNTACTIC_RESOURCES["<genexpr>"], line=getattr(symbol.node, "lineno", None))
         if isinstance(symbol, LocalInstance) and operation != COPY:
             # copy.copy of an instance shares its attributes: only C-level objects fail it.

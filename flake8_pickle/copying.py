@@ -89,15 +89,19 @@ def _shown(node: ast.AST) -> str:
 class CopyChecks(Listener):
     """Records what each copy, dump and hand-off receives; grades it once classes are known."""
 
-    def __init__(self, model: ClassModel, report: Callable[[Finding], None], inventory: bool = True):
+    def __init__(
+        self, model: ClassModel, report: Callable[[Finding], None], inventory: bool = True, active: bool = True
+    ):
         self.model = model
         self.report = report
         self.inventory = inventory
+        #: False when the module's text names no copy, dump or process API: only class reports remain.
+        self.active = active
         self._sent: List[_Sent] = []
 
     # ------------------------------------------------------------------ collecting
     def on_call(self, call: ast.Call, resolver: Resolver) -> None:
-        if resolver.expecting_exception:
+        if not self.active or resolver.expecting_exception:
             return  # ``with pytest.raises(TypeError): pickle.dumps(lock)`` tests the crash on purpose
         names = resolver.qualified_names(call.func)
         for name in sorted(names):
@@ -126,6 +130,8 @@ class CopyChecks(Listener):
                 self._record(call, DEEPCOPY, "model_copy(deep=True)", [call.func.value], "PKL201", resolver)
 
     def on_assign(self, node: ast.Assign, resolver: Resolver) -> None:
+        if not self.active:
+            return
         for target in node.targets:
             if isinstance(target, ast.Subscript):
                 if any(n.startswith("shelve.") for n in resolver.qualified_names(target.value)):
@@ -255,6 +261,6 @@ def _unpicklable_callable(symbols: FrozenSet, model: ClassModel, depth: int = 0)
         if isinstance(symbol, LocalInstance) and symbol.cls.nested and not reduces:
             # An instance whose __reduce__ names another callable never refers to its class.
             return f"an instance of local class {symbol.cls.name} (line {getattr(symbol.cls.node, 'lineno', '?')})"
-        if isinstance(symbol, Generated):
+        if isinstance(symbol, Generated) and symbol.is_generator():
             return f"a generator (line {getattr(symbol.node, 'lineno', '?')})"
     return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import replace
-from typing import Any, ClassVar, Iterable, Iterator, List, Tuple, Type
+from typing import Any, ClassVar, Iterable, Iterator, List, Sequence, Tuple, Type
 
 from flake8.exceptions import PluginExecutionFailed
 
@@ -39,9 +39,10 @@ class PicklePlugin:
     version = __version__
     settings: ClassVar[Settings] = Settings()
 
-    def __init__(self, tree: ast.AST, filename: str = "(none)") -> None:
+    def __init__(self, tree: ast.AST, filename: str = "(none)", lines: Sequence[str] = ()) -> None:
         self.tree = tree
         self.filename = filename
+        self.lines = lines
 
     @classmethod
     def add_options(cls, option_manager: Any) -> None:
@@ -72,7 +73,8 @@ class PicklePlugin:
     def run(self) -> Iterator[Tuple[int, int, str, Type["PicklePlugin"]]]:
         """Yield flake8 result tuples; an internal error becomes flake8's PluginExecutionFailed."""
         try:
-            findings = analyze(self.tree, self.settings, inventory=False)
+            source = "".join(self.lines) if self.lines else None
+            findings = analyze(self.tree, self.settings, inventory=False, source=source)
         except Exception as exc:  # noqa: BLE001 - surfaced through flake8's own failure report
             raise PluginExecutionFailed(
                 filename=self.filename,

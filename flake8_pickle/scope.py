@@ -99,10 +99,20 @@ class Contains:
 
 @dataclass(frozen=True)
 class Generated:
-    """A generator object: a generator expression or the call of a generator function."""
+    """What a generator expression, or a call of a function of the module, may produce.
+
+    For a call, ``function`` is the callee: the value is a generator only if that
+    function's body yields, which :func:`is_generator_function` answers when a rule
+    needs to know (most call results never reach a rule that asks).
+    """
 
     node: ast.AST = field(hash=False, compare=False)
     node_id: int = 0
+    function: Optional[ast.AST] = field(default=None, hash=False, compare=False)
+
+    def is_generator(self) -> bool:
+        """Whether this value really is a generator object."""
+        return self.function is None or is_generator_function(self.function)
 
 
 Symbol = Union[str, LocalDef, LocalInstance, Contains, Generated]
@@ -243,7 +253,6 @@ class Resolver:
         self.facts: Set[str] = set()
         self.function_stack: List[ast.AST] = []
         self._class_deferral_start = 0
-        self._generators: Dict[int, bool] = {}
 
     # ------------------------------------------------------------------ driving
     def run(self) -> None:
@@ -410,16 +419,9 @@ class Resolver:
             return frozenset((f"{symbol}()",))
         if isinstance(symbol, LocalDef) and symbol.kind == "class":
             return frozenset((LocalInstance(symbol),))
-        if isinstance(symbol, LocalDef) and symbol.kind == "function" and self._is_generator(symbol.node):
-            return frozenset((Generated(call, id(call)),))
+        if isinstance(symbol, LocalDef) and symbol.kind == "function":
+            return frozenset((Generated(call, id(call), symbol.node),))
         return EMPTY
-
-    def _is_generator(self, function: ast.AST) -> bool:
-        key = id(function)
-        known = self._generators.get(key)
-        if known is None:
-            known = self._generators[key] = _is_generator_function(function)
-        return known
 
     def _special_call(self, call: ast.Call, depth: int) -> Optional[Symbols]:
         """getattr(m, "x"), __import__("m"), importlib.import_module("m"), sys.modules.get("m")."""
@@ -951,7 +953,16 @@ class Resolver:
                 stack.append(lambda t=target, v=value_node: self._bind_walrus(t, v))
                 stack.append(value_node)
                 continue
-            children = [c for c in ast.iter_child_nodes(item)]
+            fields = _CHILD_FIELDS.get(kind)
+            if fields is None:
+                fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in ("ctx", "type_comment"))
+            children: List[object] = []
+            for name in fields:
+                value = getattr(item, name, None)
+                if isinstance(value, ast.AST):
+                    children.append(value)
+                elif isinstance(value, list):
+                    children.extend(v for v in value if isinstance(v, ast.AST))
             children.reverse()
             stack.extend(children)
 
@@ -1001,6 +1012,8 @@ _TYPING_WRAPPERS = frozenset(
 )
 
 
+#: Per node type, the fields that can hold child nodes (filled lazily).
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
 _EXPECTS_EXCEPTION = frozenset({"pytest.raises", "contextlib.suppress"})
 _ASSERT_RAISES = (".assertRaises", ".assertRaisesRegex", ".assertRaisesRegexp")
 _NO_RETURN = frozenset(
@@ -1018,7 +1031,7 @@ _NO_RETURN = frozenset(
 _WALKED_FIRST = frozenset({"__init__", "__post_init__", "setUp", "__new__"})
 
 
-def _is_generator_function(node: ast.AST) -> bool:
+def is_generator_function(node: ast.AST) -> bool:
     """Whether a def's own body (not nested defs) contains ``yield``."""
     stack: List[ast.AST] = list(getattr(node, "body", []))
     while stack:
