@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from .catalog import (
@@ -163,12 +164,12 @@ class ProvenanceTracker(Listener):
         trusted_sources: Iterable[str] = (),
         sanitizers: Iterable[str] = (),
     ):
-        self.sources = NamePatterns(tuple(UNTRUSTED_SOURCES) + tuple(untrusted_sources))
-        self.trusted = NamePatterns(tuple(trusted_sources))
-        self.sanitizers = NamePatterns(tuple(SANITIZERS) + tuple(sanitizers))
-        self.transforms = NamePatterns(TRANSFORMS)
-        self.path_openers = NamePatterns(PATH_OPENERS)
-        self.routes = NamePatterns(ROUTE_DECORATORS)
+        self.sources, self.trusted, self.sanitizers = _user_patterns(
+            tuple(untrusted_sources), tuple(trusted_sources), tuple(sanitizers)
+        )
+        self.transforms = _TRANSFORMS
+        self.path_openers = _PATH_OPENERS
+        self.routes = _ROUTES
         self.resolver: Optional[Resolver] = None
         self.returns: Dict[int, FrozenSet] = {}
         self.call_sites: Dict[int, List[CallSite]] = {}
@@ -484,6 +485,23 @@ class ProvenanceTracker(Listener):
                         self._untrusted_callers(argument, chain, depth + 1, seen | {(fact.function_id, fact.name)})
                     )
         return verdicts
+
+
+_TRANSFORMS = NamePatterns(TRANSFORMS)
+_PATH_OPENERS = NamePatterns(PATH_OPENERS)
+_ROUTES = NamePatterns(ROUTE_DECORATORS)
+
+
+@lru_cache(maxsize=8)
+def _user_patterns(
+    untrusted: Tuple[str, ...], trusted: Tuple[str, ...], sanitizers: Tuple[str, ...]
+) -> Tuple[NamePatterns, NamePatterns, NamePatterns]:
+    """Source, trusted-source and sanitizer patterns, compiled once per option values."""
+    return (
+        NamePatterns(tuple(UNTRUSTED_SOURCES) + untrusted),
+        NamePatterns(trusted),
+        NamePatterns(tuple(SANITIZERS) + sanitizers),
+    )
 
 
 _VERIFIERS = frozenset({"hmac.compare_digest", "secrets.compare_digest"})

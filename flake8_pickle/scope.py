@@ -599,6 +599,7 @@ class Resolver:
     def _merge_outcomes(self, mark: int, outcomes: List[Tuple[Dict, Dict]], include_fallthrough: bool) -> None:
         all_changes = self._changes_since(mark)
         if not outcomes and not include_fallthrough:
+            self._compact(mark)
             return  # every branch leaves the flow: what follows is unreachable from here
         merged: Dict[Tuple[int, str], object] = {}
         for key, (scope, name, before) in all_changes.items():
@@ -612,6 +613,16 @@ class Resolver:
         for key, (scope, name, _) in all_changes.items():
             if scope.bindings.get(name, _MISSING) is not merged[key]:
                 self._set(scope, name, merged[key])
+        self._compact(mark)
+
+    def _compact(self, mark: int) -> None:
+        """Fold the journal since ``mark`` into one entry per binding (its value before ``mark``).
+
+        Enclosing constructs only ask what changed since their own mark and what it was
+        before; without this, every nesting level would re-read every inner level's entries.
+        """
+        changes = self._changes_since(mark)
+        self._journal[mark:] = list(changes.values())
 
     # ------------------------------------------------------------------ statements
     def _walk_block(self, statements: Sequence[ast.stmt]) -> None:
