@@ -9,7 +9,19 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tup
 from .classes import ASDICT, COPY, DEEPCOPY, PICKLE, PROTOCOL_COVERS, SPAWN, ClassModel, Held
 from .findings import Finding
 from .rules import message
-from .scope import Contains, Generated, Listener, LocalDef, LocalInstance, Resolver, keyword_arg, symbol_order
+from .scope import (
+    Contains,
+    Generated,
+    Listener,
+    LocalDef,
+    LocalInstance,
+    Resolver,
+    is_classmethod,
+    is_staticmethod,
+    keyword_arg,
+    names_in,
+    symbol_order,
+)
 
 # What each call does to which of its arguments. Positions of the objects it copies or pickles.
 _DEEPCOPIES = {
@@ -97,6 +109,9 @@ class CopyChecks(Listener):
         self.inventory = inventory
         #: False when the module's text names no copy, dump or process API: only class reports remain.
         self.active = active
+        #: Process hand-offs per enclosing function, kept only where a process is started there.
+        self._unstarted: Dict[int, List[_Sent]] = {}
+        self._started: Set[int] = set()
         self._sent: List[_Sent] = []
 
     # ------------------------------------------------------------------ collecting
@@ -104,6 +119,12 @@ class CopyChecks(Listener):
         if not self.active or resolver.expecting_exception:
             return  # ``with pytest.raises(TypeError): pickle.dumps(lock)`` tests the crash on purpose
         names = resolver.qualified_names(call.func)
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "start":
+            receiver = resolver.symbols_of(call.func.value)
+            if any(isinstance(s, str) and s[:-2] in _PROCESSES for s in receiver):
+                self._started.add(_function_key(resolver))
+        if "builtins.setattr" in names and len(call.args) >= 3:
+            _export_local_classes(resolver.symbols_of(call.args[2]))
         for name in sorted(names):
             if name in _DEEPCOPIES and call.args:
                 self._record(call, _DEEPCOPIES[name], name, [call.args[0]], "PKL201", resolver)
@@ -133,6 +154,15 @@ class CopyChecks(Listener):
         if not self.active:
             return
         for target in node.targets:
+            if isinstance(target, ast.Attribute) and target.attr in ("__qualname__", "__module__"):
+                # ``X.__qualname__ = "X"`` makes a local class importable by name.
+                _export_local_classes(resolver.symbols_of(target.value))
+            elif isinstance(target, ast.Attribute) and names_in(resolver.symbols_of(target.value)):
+                _export_local_classes(resolver.symbols_of(node.value))  # ``module.X = X``
+            elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Call):
+                if "builtins.globals" in resolver.qualified_names(target.value.func):
+                    _export_local_classes(resolver.symbols_of(node.value))
+        for target in node.targets:
             if isinstance(target, ast.Subscript):
                 if any(n.startswith("shelve.") for n in resolver.qualified_names(target.value)):
                     self._sent.append(
@@ -156,12 +186,18 @@ class CopyChecks(Listener):
             self._sent.append(_Sent(call, operation, label, _shown(node), items, code, by_value))
         for node in objects:
             symbols = resolver.symbols_of(node.value if isinstance(node, ast.Starred) else node)
-            if isinstance(node, ast.Attribute):
-                # A bound method carries its instance along: ``pool.map(self.work, items)``.
+            if isinstance(node, ast.Attribute) and any(_is_instance_method(s) for s in symbols):
+                # A bound method carries its instance along: ``pool.map(self.work, items)``;
+                # a static or class method does not.
                 symbols = symbols | frozenset(
                     s for s in resolver.symbols_of(node.value) if isinstance(s, LocalInstance)
-                ) if any(isinstance(s, LocalDef) and s.kind == "function" for s in symbols) else symbols
-            self._sent.append(_Sent(call, operation, label, _shown(node), symbols, code, by_value))
+                )
+            sent = _Sent(call, operation, label, _shown(node), symbols, code, by_value)
+            if operation == SPAWN:
+                # Process(...) pickles its target and arguments only when started.
+                self._unstarted.setdefault(_function_key(resolver), []).append(sent)
+            else:
+                self._sent.append(sent)
 
     def _pool(self, call: ast.Call, label: str, method: str, resolver: Resolver) -> None:
         function, iterable_positions, tuples, rest = _POOL_METHODS[method]
@@ -189,6 +225,8 @@ class CopyChecks(Listener):
     # ------------------------------------------------------------------ grading
     def on_module_end(self, resolver: Resolver) -> None:
         used: Dict[int, Set[str]] = {}
+        for key in sorted(self._started):
+            self._sent.extend(self._unstarted.get(key, []))
         for sent in self._sent:
             held = self._grade(sent)
             if held is not None and held.owner is not None:
@@ -239,6 +277,22 @@ class CopyChecks(Listener):
             text = message(sent.code, operation=sent.label, subject=sent.subject, resource=held.describe())
         self.report(Finding(line, col, sent.code, text))
         return held
+
+
+def _function_key(resolver: Resolver) -> int:
+    return id(resolver.function_stack[-1]) if resolver.function_stack else 0
+
+
+def _is_instance_method(symbol: object) -> bool:
+    if not (isinstance(symbol, LocalDef) and symbol.kind == "function"):
+        return False
+    return not (is_staticmethod(symbol.node) or is_classmethod(symbol.node))
+
+
+def _export_local_classes(symbols: FrozenSet) -> None:
+    for symbol in symbols:
+        if isinstance(symbol, LocalDef) and symbol.kind == "class":
+            symbol.nested = False
 
 
 def _unpicklable_callable(symbols: FrozenSet, model: ClassModel, depth: int = 0) -> Optional[str]:

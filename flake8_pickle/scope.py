@@ -891,9 +891,9 @@ class Resolver:
                 if self.param_hook is not None:
                     value = value | self.param_hook(node, arg, index, cls)
                 self.bind(arg.arg, value)
-            if cls is not None and positional and not _is_staticmethod(node):
+            if cls is not None and positional and not is_staticmethod(node):
                 first = positional[0].arg
-                if _is_classmethod(node):
+                if is_classmethod(node):
                     self.bind(first, frozenset((cls,)))
                 else:
                     self.bind(first, frozenset((LocalInstance(cls),)))
@@ -1093,11 +1093,11 @@ def _decorator_names(node: ast.AST) -> Set[str]:
     return names
 
 
-def _is_staticmethod(node: ast.AST) -> bool:
+def is_staticmethod(node: ast.AST) -> bool:
     return "staticmethod" in _decorator_names(node)
 
 
-def _is_classmethod(node: ast.AST) -> bool:
+def is_classmethod(node: ast.AST) -> bool:
     return "classmethod" in _decorator_names(node) or getattr(node, "name", "") in ("__new__", "__init_subclass__", "__class_getitem__")
 
 
