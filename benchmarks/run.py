@@ -8,7 +8,7 @@ Usage:
 One run measures, on one set of files:
 
 1. AST plugins on the same parsed trees: every file is parsed once with ``ast.parse``;
-   then our ``analyze(tree)``, our flake8 entry point ``PicklePlugin(tree, filename).run()``,
+   then our ``analyze(tree)``, our flake8 entry point ``PicklePlugin(tree, filename, lines).run()``,
    pyflakes' ``Checker`` and flake8-bugbear's ``BugBearChecker`` (when installed) each
    run over the whole corpus, N times, interleaved; the minimum of the N is reported,
    with ours as a ratio to pyflakes (wall and CPU time).
@@ -263,8 +263,8 @@ def ast_plugins() -> Tuple[List[AstPlugin], Dict[str, str]]:
             lambda found: Counter(x.code for x in found),
         ),
         AstPlugin(
-            "ours-plugin", "flake8-pickle `PicklePlugin(tree, filename).run()`",
-            lambda f: list(PicklePlugin(f.tree, f.path).run()),
+            "ours-plugin", "flake8-pickle `PicklePlugin(tree, filename, lines).run()` (as flake8 calls it)",
+            lambda f: list(PicklePlugin(f.tree, f.path, f.lines).run()),
             lambda found: Counter(x[2].split()[0] for x in found),
         ),
         AstPlugin(

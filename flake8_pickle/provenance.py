@@ -385,6 +385,14 @@ class ProvenanceTracker(Listener):
     # ------------------------------------------------------------------ listener events
     def on_call(self, call: ast.Call, resolver: Resolver) -> None:
         symbols = resolver.symbols_of(call.func)
+        if resolver.function_stack and any(
+            isinstance(s, str) and s.startswith(_VIEW_RESPONSES) for s in symbols
+        ):
+            # A function that builds a Django/DRF response is a view: its ``request`` is the request.
+            function = resolver.function_stack[-1]
+            params = positional_parameters(function)
+            if params[:1] == ["request"] or params[:2] == ["self", "request"]:
+                self.callback_params[(id(function), "request")] = Source("request", getattr(function, "lineno", 0))
         for symbol in symbols:
             if isinstance(symbol, LocalDef) and symbol.kind == "function":
                 self._locals_by_node[id(symbol.node)] = symbol
@@ -504,6 +512,8 @@ def _user_patterns(
     )
 
 
+#: Calls that only a Django or DRF view makes: building the response it returns.
+_VIEW_RESPONSES = ("django.http.", "django.shortcuts.", "django.template.response.", "rest_framework.response.")
 _VERIFIERS = frozenset({"hmac.compare_digest", "secrets.compare_digest"})
 _DIGESTS = frozenset(
     f"{maker}.{method}()"
