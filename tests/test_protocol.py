@@ -169,6 +169,41 @@ def test_deep_hierarchy_finishes():
     assert codes("".join(parts)) == []
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["tuple(b)", "list(b)", "frozenset(b)", "int(b)", "bool(b)", "b.strip()", "helper(b)", "b[0]", "b + 1", "'%s' % b", "'%s' % (b,)"],
+)
+def test_calls_not_known_to_change_args_stay_silent(value: str):
+    # celery's UnpickleableExceptionWrapper: super().__init__(..., ensure_serializable(args), ...)
+    source = f"class E(Exception):\n    def __init__(self, b):\n        super().__init__({value})\n"
+    assert codes(source) == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "'bad: %s' % b",
+        "'%r' % (b,)",
+        "'%s%s' % (b, b)",
+        "'bad ' + b",
+        "'bad {}'.format(b)",
+        "'{!r}'.format(b)",
+        "', '.join(b)",
+        "''.join(['bad ', b])",
+        "repr(b)",
+        "f'{b!r}'",
+        "f'bad {b}'",
+        "b.name",
+        "[b]",
+    ],
+)
+def test_constructions_known_to_change_args_are_reported(value: str):
+    source = f"class E(Exception):\n    def __init__(self, b):\n        super().__init__({value})\n"
+    [(line, code, text)] = findings(source)
+    assert (line, code) == (1, "PKL302")
+    assert "changes args on each rebuild" in text
+
+
 # --- PKL303 / PKL305 -----------------------------------------------------------------
 
 
@@ -286,6 +321,27 @@ def test_code_execution_table_covers_the_issue_list():
     assert all(len(row) == 3 and row[2] for row in CODE_EXECUTION_TABLE)
 
 
+def test_import_module_is_not_a_gadget_but_dunder_import_is():
+    assert "importlib.import_module" not in CODE_EXECUTION
+    source = """
+        import importlib
+        from importlib import import_module
+
+        class LazyModule:
+            def __reduce__(self):
+                return import_module, (self.__name__,)
+
+        class Qualified:
+            def __reduce__(self):
+                return (importlib.import_module, ("os",))
+
+        class DunderImport:
+            def __reduce__(self):
+                return (__import__, ("os",))
+    """
+    assert codes(source) == [(15, "PKL307")]
+
+
 def test_gadget_through_a_star_import_and_nested_class():
     source = """
         from os import *
@@ -361,6 +417,172 @@ def test_key_error_converted_in_handler_is_silent_but_other_raise_is_not():
                     raise RuntimeError(name)
     """
     assert codes(source) == [(9, "PKL308")]
+
+
+_GETATTR = """
+import re
+
+class C:
+    _names = {{"nin", "nout"}}
+    _tuple = ("a", "b")
+    _set_call = frozenset({{"a"}})
+
+    def __init__(self, target):
+        self.target = target
+
+    def __getattr__(self, name):
+{body}
+"""
+
+
+def _getattr_codes(body: str) -> List[Tuple[int, str]]:
+    return codes(_GETATTR.format(body=textwrap.indent(textwrap.dedent(body), " " * 8)))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "if name == 'get_filename' and self.target is not None:\n    return 1\nraise AttributeError(name)",
+        "if not name.isupper() or name in self.target:\n    raise AttributeError(name)\nreturn 1",
+        "m = re.match(r'has_(\\w*)_function$', name)\nif m:\n    return self.target\nraise AttributeError(name)",
+        "if re.fullmatch('[a-z]+', name) is not None:\n    return self.target\nraise AttributeError(name)",
+        "if name in self._names:\n    return self.target\nraise AttributeError(name)",
+        "if name in type(self)._tuple or name in self._set_call:\n    return self.target\nraise AttributeError(name)",
+        "if name in ('x', 'y'):\n    return self.target\nraise AttributeError(name)",
+        "if name.startswith('__') and name.endswith('__'):\n    raise AttributeError(name)\nreturn self.target",
+        "if name[:2] == '__' or len(name) > 40:\n    raise AttributeError(name)\nreturn self.target",
+        "return self.target if name.lower() == 'value' else None",
+        "if name != 'size':\n    raise AttributeError(name)\nreturn len(self.target)",
+        # the read of self.target is __getattr__("target"), which the guard turns away
+        "if name == 'target':\n    raise AttributeError(name)\nreturn getattr(self.target, name)",
+        "if name.startswith('_') and self.target:\n    return 1\nraise AttributeError(name)",
+    ],
+)
+def test_name_guards_no_probed_name_gets_past_are_silent(body: str):
+    assert _getattr_codes(body) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "return getattr(self.target, name)",
+        "if name.startswith('__') and name != '__setstate__':\n    raise AttributeError(name)\nreturn self.target",
+        "if name in ('__deepcopy__', 'target'):\n    return self.target\nraise AttributeError(name)",
+        "if name.isupper() or helper(name):\n    return self.target\nraise AttributeError(name)",
+        "name = name.strip('_')\nif name == 'deepcopy':\n    return self.target\nraise AttributeError(name)",
+        "if re.match('[A-Z]', name):\n    raise AttributeError(name)\nreturn self.target",
+        "try:\n    return object.__getattribute__(self, name)\n"
+        "except AttributeError:\n    return getattr(self.target, name)",
+    ],
+)
+def test_name_guards_a_probed_name_may_pass_are_reported(body: str):
+    [(_, code)] = _getattr_codes(body)
+    assert code == "PKL308"
+
+
+def test_class_collection_bound_twice_is_not_trusted():
+    source = """
+        class C:
+            _names = {"a"}
+            _names = {"__setstate__"}
+
+            def __init__(self, target):
+                self.target = target
+
+            def __getattr__(self, name):
+                if name in self._names:
+                    return self.target
+                raise AttributeError(name)
+    """
+    assert codes(source) == [(11, "PKL308")]
+
+
+def test_exception_and_set_bases_rebuild_through_the_constructor():
+    source = """
+        class Remote(Exception):
+            def __init__(self, exception):
+                self.exception = exception
+
+            def __getattr__(self, key):
+                return getattr(self.exception, key)
+
+        class Tags(set):
+            def __init__(self, items=()):
+                super().__init__(items)
+                self.meta = {}
+
+            def __getattr__(self, key):
+                return getattr(self.meta, key)
+
+        class Plain(dict):
+            def __init__(self):
+                self.meta = {}
+
+            def __getattr__(self, key):
+                return getattr(self.meta, key)
+    """
+    assert codes(source) == [(22, "PKL308")]
+
+
+def test_exception_getattr_still_reports_other_raises():
+    source = """
+        class Remote(Exception):
+            def __getattr__(self, key):
+                raise KeyError(key)
+    """
+    assert codes(source) == [(4, "PKL308")]
+
+
+def test_only_the_first_failure_on_the_half_built_path_is_reported():
+    source = """
+        class Wrapper:
+            def __init__(self, file):
+                self.file = file
+                self._closer = None
+
+            def __getattr__(self, name):
+                file = self.__dict__["file"]
+                a = getattr(file, name)
+                if callable(a):
+                    a = (a, self._closer)
+                return a
+
+        class Guarded:
+            def __init__(self, file):
+                self.file = file
+                self._closer = None
+
+            def __getattr__(self, name):
+                try:
+                    file = self.__dict__["file"]
+                except KeyError:
+                    return self._closer
+                return file
+    """
+    found = findings(source)
+    assert [(line, code) for line, code, _ in found] == [(8, "PKL308"), (23, "PKL308")]
+    assert "KeyError" in found[0][2] and "reads self._closer" in found[1][2]
+
+
+def test_odd_guards_do_not_crash():
+    deep = " and ".join(["name.startswith('a')"] * 400)
+    source = f"""
+import re
+
+class C:
+    def __init__(self, t):
+        self.t = t
+
+    def __getattr__(self, name):
+        if {deep} and self.t:
+            return 1
+        if re.match("(a*)*b", name) or re.match("[", name) or name.center(10**9) or name.split(None, -1)[5]:
+            return self.t
+        if name < 3 or name in 5 or name is "x" or name.format("x"):
+            return self.t
+        raise AttributeError(name)
+"""
+    assert codes(source) == [(12, "PKL308")]
 
 
 # --- robustness ----------------------------------------------------------------------
