@@ -605,6 +605,24 @@ TRANSFORMS: Tuple[str, ...] = (
     "os.path.join",
     "os.fsencode",
     "os.fsdecode",
+    # the encoding direction carries provenance too: compress(dumps(x)) is still our own bytes
+    "base64.*encode*",
+    "binascii.b2a_*",
+    "binascii.hexlify",
+    "zlib.compress",
+    "gzip.compress",
+    "bz2.compress",
+    "lzma.compress",
+    "codecs.encode",
+    "pickletools.optimize",
+    # iteration helpers: the elements are what was iterated
+    "builtins.enumerate",
+    "builtins.reversed",
+    "builtins.sorted",
+    "builtins.list",
+    "builtins.tuple",
+    "builtins.iter",
+    "builtins.range",
 )
 
 #: Calls that open a path: a constant path is of unknown origin, a tainted one is tainted.

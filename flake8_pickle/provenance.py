@@ -346,7 +346,9 @@ class ProvenanceTracker(Listener):
             if isinstance(symbol, LocalDef) and symbol.kind == "function":
                 return frozenset((Returned(symbol, id(call), self._arguments(symbol, call, depth)),))
             if isinstance(symbol, LocalDef) and symbol.kind == "class":
-                return self._union(list(call.args) + [k.value for k in call.keywords], depth)
+                arguments = list(call.args) + [k.value for k in call.keywords]
+                # An object of the module's own class, built from nothing, holds in-process data.
+                return self._union(arguments, depth) or frozenset((Trusted(f"new {symbol.name}"),))
         if isinstance(func, ast.Attribute):
             receiver = self.facts_of(func.value, depth + 1)
             if func.attr in PATH_READ_METHODS:
