@@ -1043,7 +1043,7 @@ _RULES = (
         family=FAMILY_PROTOCOL,
         summary="__getstate__ returns state that still contains a resource",
         status=IMPLEMENTED,
-        fix_safety=FIX_SAFE,
+        fix_safety=FIX_MIXED,
         options=("pickle-extra-resources",),
         what_it_does=_text(
             """
@@ -1107,9 +1107,13 @@ _RULES = (
         fix_notes=_text(
             """
             `flake8-pickle fix` drops the remaining resource attributes from the state
-            `__getstate__` returns. Safe: pickling that crashed now succeeds and nothing
-            else changes. Pair it with a `__setstate__` that recreates them; PKL305
-            reports the ones that are not.
+            `__getstate__` returns. It pops them from the copied `__dict__`, or removes
+            their entries from a dict literal, and recreates them in an extended or added
+            `__setstate__` as the PKL301 fix does. The fix is safe when the `__init__`
+            expression needs only constants and module names, and unsafe (`--unsafe-fixes`)
+            when it reads `self` or an argument, when a fresh object loses state, or when
+            the resource cannot be recreated (sockets, files), in which case it is set to
+            `None`.
             """
         ),
         references=(

@@ -2,14 +2,16 @@
 
 On every fixture file (tests/fixtures and tests/fixtures_fix), with and without
 ``--unsafe-fixes``: fixing twice is a fixed point, and a file with nothing fixed
-comes back byte-identical. The same property on the unpacked wheels of Django
-and Celery is a separate, slower run (not part of this suite).
+comes back byte-identical. The same properties on the unpacked wheels of Django
+and Celery are a separate, slower run (``scripts/fix_corpus_property.py``), not
+part of this suite.
 """
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
-from typing import List
+from typing import Any, Dict, List
 
 import libcst as cst
 import pytest
@@ -18,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from flake8_pickle.fix import engine
 from flake8_pickle.fix.base import SAFE, UNSAFE
 from flake8_pickle.fix.engine import DECLINED, FIXED, Options, fix_bytes, fix_text
+from flake8_pickle.fix.getstate_drop import GetstateDropFix
 from flake8_pickle.fix.registry import CODEMODS
 from flake8_pickle.fix.resource_state import ResourceStateFix
 from flake8_pickle.fix.source import LineMap, decode, noqa_silences
@@ -184,3 +187,118 @@ def test_a_missing_import_is_added_once_after_the_existing_imports() -> None:
 def test_no_import_is_added_for_a_recreated_resource() -> None:
     text, _ = fix_text(LOCK_BEFORE)
     assert text.count("import threading\n") == 1
+
+
+# --------------------------------------------------------------------------- PKL304 units
+
+SOCKET_STATE = '''import queue
+import socket
+
+
+class Client:
+    def __init__(self, host):
+        self.host = host
+        self._sock = socket.socket()
+        self._inbox = queue.Queue()
+
+    def __getstate__(self):
+        return dict(self.__dict__)
+'''
+
+
+def _run(text: str) -> Dict[str, Any]:
+    namespace: Dict[str, Any] = {"__name__": "pkl304_case"}
+    exec(compile(text, "<pkl304>", "exec"), namespace)  # noqa: S102 - the fixer's own output
+    return namespace
+
+
+def test_pkl304_unsafe_recreation_is_offered_only_as_the_registry_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    declined_text, outcomes = fix_text(SOCKET_STATE, Options(unsafe_fixes=True))
+    if UNSAFE not in GetstateDropFix.SAFETIES:
+        assert declined_text == SOCKET_STATE
+        assert [o.status for o in outcomes] == [DECLINED]
+        assert "self._sock cannot be recreated" in outcomes[0].reason
+    monkeypatch.setattr(GetstateDropFix, "SAFETIES", frozenset({SAFE, UNSAFE}))
+    safe_text, safe_outcomes = fix_text(SOCKET_STATE, Options(unsafe_fixes=False))
+    assert safe_text == SOCKET_STATE and [o.status for o in safe_outcomes] == [engine.NEEDS_UNSAFE]
+    text, outcomes = fix_text(SOCKET_STATE, Options(unsafe_fixes=True))
+    assert [(o.status, o.safety) for o in outcomes] == [(FIXED, UNSAFE)]
+    assert 'state.pop("_sock", None)' in text and 'state.pop("_inbox", None)' in text
+    assert "self._sock = None\n" in text and "self._inbox = queue.Queue()\n" in text
+    client = _run(text)["Client"]("example.org")
+    try:
+        clone = copy.deepcopy(client)
+        assert clone.host == "example.org" and clone._sock is None
+        clone._inbox.put(1)
+        assert client._inbox.empty()
+    finally:
+        client._sock.close()
+    assert fix_text(text, Options(unsafe_fixes=True))[0] == text
+
+
+LIVE_STATE = '''import threading
+
+
+class Table:
+    def __init__(self):
+        self.rows = []
+        self._lock = threading.Lock()
+
+    def __getstate__(self):
+        return vars(self)  # the whole instance
+'''
+
+
+def test_pkl304_copies_a_live_dict_before_dropping_from_it() -> None:
+    text, outcomes = fix_text(LIVE_STATE)
+    assert [(o.status, o.safety) for o in outcomes] == [(FIXED, SAFE)]
+    assert "state = vars(self).copy()  # the whole instance\n" in text
+    table = _run(text)["Table"]()
+    clone = copy.deepcopy(table)
+    assert "_lock" in vars(table) and clone._lock is not table._lock
+    with clone._lock:
+        pass
+
+
+_LOCKED = '''import copy
+import threading
+
+
+class Base:
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
+
+class C{bases}:
+    def __init__(self):
+        self._lock = threading.Lock()
+
+    def __getstate__(self):
+        {body}
+{extra}'''
+
+
+@pytest.mark.parametrize(
+    "bases,body,extra,reason",
+    [
+        ("", "state = self.__dict__.copy(); return state", "", "shares its line"),
+        ("", "return copy.deepcopy(self.__dict__)", "", "deep-copied"),
+        (
+            "",
+            "return self.__dict__.copy()",
+            "\n    def __setstate__(self, state):\n        self._lock = state['_lock']\n",
+            'reads the "_lock" entry',
+        ),
+        ("(Base)", "return self.__dict__.copy()", "", "base class Base defines __setstate__"),
+        ("(ValueError)", "return self.__dict__.copy()", "", "BaseException.__reduce__"),
+        ("", "return self.__dict__.copy()", "\n    def __reduce__(self):\n        return (C, ())\n", "__reduce__"),
+    ],
+    ids=["semicolon", "deepcopy", "setstate-reads-key", "base-setstate", "exception", "reduce"],
+)
+def test_pkl304_declines_what_it_cannot_fix_faithfully(bases: str, body: str, extra: str, reason: str) -> None:
+    text = _LOCKED.format(bases=bases, body=body, extra=extra)
+    fixed, outcomes = fix_text(text, Options(unsafe_fixes=True))
+    pkl304 = [o for o in outcomes if o.code == "PKL304"]
+    assert fixed == text
+    assert [o.status for o in pkl304] == [DECLINED], outcomes
+    assert reason in pkl304[0].reason

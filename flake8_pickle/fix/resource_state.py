@@ -150,28 +150,8 @@ class ResourceStateFix(FixCodemod):
             if problem:
                 return Decline(finding, f"cannot extend the existing __setstate__: {problem}")
         restored_by_setstate = _assigned_self_attributes(setstate) if setstate is not None else set()
-        module_names = set(facts.analysis.resolver.module_scope.bindings) | set(BUILTIN_NAMES)
-        fixes: List[AttributeFix] = []
-        recreated: Set[str] = set()
         dropped = {name for name, _ in attributes}
-        for name, symbols in attributes:
-            tier = _tier(symbols, model.extra)
-            assignment = _init_assignment(init, name)
-            always = assignment is not None
-            if name in restored_by_setstate:
-                fixes.append(AttributeFix(name, always, "kept", safe=True))
-                recreated.add(name)
-                continue
-            if tier == SET_NONE or assignment is None or init is None:
-                fixes.append(AttributeFix(name, always, SET_NONE))
-                continue
-            rewrite = _expression_rewrite(assignment, init, module_names, dropped - recreated, facts)
-            if rewrite is None:
-                fixes.append(AttributeFix(name, always, SET_NONE))
-                continue
-            substitutions, pure = rewrite
-            fixes.append(AttributeFix(name, always, RECREATE, substitutions, safe=pure and tier == RECREATE))
-            recreated.add(name)
+        fixes = plan_attribute_fixes(attributes, init, restored_by_setstate, dropped, model, facts)
         safety = SAFE if all(f.safe for f in fixes) else UNSAFE
         init_self = _self_name(init) or "self"
         payload = ClassFix(key, tuple(fixes), model.is_exception(local), setstate is not None, init_self)
@@ -205,36 +185,89 @@ class ResourceStateFix(FixCodemod):
 
     def _recreations(self, fix: ClassFix, init: Optional[cst.FunctionDef]) -> Optional[List[str]]:
         """One line of ``__setstate__`` per dropped attribute (None when a planned expression is gone)."""
-        lines = []
-        for attribute in fix.attributes:
-            if attribute.action == "kept":
-                continue
-            if attribute.action == SET_NONE:
-                lines.append(f"self.{attribute.name} = None")
-                continue
-            value = _cst_init_value(init, attribute.name, fix.init_self)
-            if value is None:
-                return None
-            renames = {parameter: f"self.{attr}" for parameter, attr in attribute.substitutions}
-            if fix.init_self != "self":
-                renames[fix.init_self] = "self"
-            value = value.visit(_Rename(renames))  # type: ignore[assignment]
-            text = self.module.code_for_node(value)
-            lines.append(f"self.{attribute.name} = {text}")
-        return lines
+        return recreation_lines(fix.attributes, init, fix.init_self, self.module)
 
     def _statements(self, code: str) -> List[cst.BaseStatement]:
         return class_body_statements(code, self.module)
 
     def _extended_setstate(self, statement: cst.BaseStatement, recreations: Sequence[str]) -> cst.BaseStatement:
-        assert isinstance(statement, cst.FunctionDef) and isinstance(statement.body, cst.IndentedBlock)
-        state_param = statement.params.params[1].name.value
-        self_param = statement.params.params[0].name.value
-        code = "def _(self, state):\n" + "".join(f"    {line}\n" for line in recreations)
-        added = self._statements(code)[0]
-        assert isinstance(added, cst.FunctionDef) and isinstance(added.body, cst.IndentedBlock)
-        extra = [s.visit(_Rename({"self": self_param, "state": state_param})) for s in added.body.body]
-        return statement.with_changes(body=statement.body.with_changes(body=[*statement.body.body, *extra]))
+        return extend_setstate(statement, recreations, self.module)
+
+
+# --------------------------------------------------------------------------- shared with the PKL304 fix
+
+
+def plan_attribute_fixes(
+    attributes: Sequence[Tuple[str, FrozenSet]],
+    init: Optional[ast.FunctionDef],
+    restored_by_setstate: Set[str],
+    missing: Set[str],
+    model: ClassModel,
+    facts: FixFacts,
+) -> List[AttributeFix]:
+    """How each dropped attribute comes back in ``__setstate__``, in order.
+
+    ``restored_by_setstate``: attributes an existing ``__setstate__`` already
+    assigns (kept as they are). ``missing``: attributes absent from the state, so
+    an expression that reads one of them (not recreated yet) cannot be re-evaluated.
+    """
+    module_names = set(facts.analysis.resolver.module_scope.bindings) | set(BUILTIN_NAMES)
+    fixes: List[AttributeFix] = []
+    recreated: Set[str] = set()
+    for name, symbols in attributes:
+        tier = _tier(symbols, model.extra)
+        assignment = _init_assignment(init, name)
+        always = assignment is not None
+        if name in restored_by_setstate:
+            fixes.append(AttributeFix(name, always, "kept", safe=True))
+            recreated.add(name)
+            continue
+        if tier == SET_NONE or assignment is None or init is None:
+            fixes.append(AttributeFix(name, always, SET_NONE))
+            continue
+        rewrite = _expression_rewrite(assignment, init, module_names, missing - recreated, facts)
+        if rewrite is None:
+            fixes.append(AttributeFix(name, always, SET_NONE))
+            continue
+        substitutions, pure = rewrite
+        fixes.append(AttributeFix(name, always, RECREATE, substitutions, safe=pure and tier == RECREATE))
+        recreated.add(name)
+    return fixes
+
+
+def recreation_lines(
+    attributes: Sequence[AttributeFix], init: Optional[cst.FunctionDef], init_self: str, module: cst.Module
+) -> Optional[List[str]]:
+    """One line of ``__setstate__`` per attribute to bring back (None when a planned expression is gone)."""
+    lines = []
+    for attribute in attributes:
+        if attribute.action == "kept":
+            continue
+        if attribute.action == SET_NONE:
+            lines.append(f"self.{attribute.name} = None")
+            continue
+        value = _cst_init_value(init, attribute.name, init_self)
+        if value is None:
+            return None
+        renames = {parameter: f"self.{attr}" for parameter, attr in attribute.substitutions}
+        if init_self != "self":
+            renames[init_self] = "self"
+        value = value.visit(_Rename(renames))  # type: ignore[assignment]
+        text = module.code_for_node(value)
+        lines.append(f"self.{attribute.name} = {text}")
+    return lines
+
+
+def extend_setstate(statement: cst.BaseStatement, lines: Sequence[str], module: cst.Module) -> cst.BaseStatement:
+    """``statement`` (an existing ``def __setstate__(self, state)``) with ``lines`` appended to its body."""
+    assert isinstance(statement, cst.FunctionDef) and isinstance(statement.body, cst.IndentedBlock)
+    positional = [*statement.params.posonly_params, *statement.params.params]
+    self_param, state_param = positional[0].name.value, positional[1].name.value
+    code = "def _(self, state):\n" + "".join(f"    {line}\n" for line in lines)
+    added = class_body_statements(code, module)[0]
+    assert isinstance(added, cst.FunctionDef) and isinstance(added.body, cst.IndentedBlock)
+    extra = [s.visit(_Rename({"self": self_param, "state": state_param})) for s in added.body.body]
+    return statement.with_changes(body=statement.body.with_changes(body=[*statement.body.body, *extra]))
 
 
 # --------------------------------------------------------------------------- code templates
