@@ -239,7 +239,8 @@ def _unconfirmed(
     if new:
         code, scope, message = new[0]
         where = f" in {scope}" if scope else ""
-        reason = f"the fix would introduce {code}{where} ({message}); left unchanged"
+        shown = message.split(" ", 1)[-1]  # the identity blanks digits, the code's included
+        reason = f"the fix would introduce {code}{where} ({shown}); left unchanged"
         # Blame the plans whose scope contains the new finding; all of them if none does.
         blamed = [p for p in plans if scope.startswith(before_scopes.scope_of(p.finding.line).split(".")[0])]
         return [(p, reason) for p in (blamed or list(plans))]
