@@ -13,6 +13,7 @@ from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from .classes import PICKLE, ClassInfo, ClassModel, Held
 from .findings import Finding
+from .protocol import is_dict_copy, is_live_dict
 from .rules import message
 from .scope import Listener, Resolver
 
@@ -20,20 +21,18 @@ _ALL = "*"
 
 
 def _is_self_dict(node: ast.AST) -> bool:
-    """``self.__dict__``, ``vars(self)``, and copies of them."""
-    if isinstance(node, ast.Attribute) and node.attr == "__dict__" and isinstance(node.value, ast.Name):
-        return node.value.id == "self"
-    if isinstance(node, ast.Call):
-        func = node.func
-        if isinstance(func, ast.Name) and func.id in ("vars", "dict") and len(node.args) == 1:
-            return func.id == "dict" and _is_self_dict(node.args[0]) or (
-                func.id == "vars" and isinstance(node.args[0], ast.Name) and node.args[0].id == "self"
-            )
-        if isinstance(func, ast.Attribute) and func.attr == "copy" and not node.args:
-            return _is_self_dict(func.value)
-        if isinstance(func, ast.Attribute) and func.attr in ("copy", "deepcopy") and len(node.args) == 1:
-            return isinstance(func.value, ast.Name) and func.value.id == "copy" and _is_self_dict(node.args[0])
-    return False
+    """``self.__dict__``, ``vars(self)``, or a copy of them (``copy.deepcopy`` keeps every key too)."""
+    if is_live_dict(node, "self") or is_dict_copy(node, "self"):
+        return True
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "deepcopy"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "copy"
+        and len(node.args) == 1
+        and is_live_dict(node.args[0], "self")
+    )
 
 
 def _constant_key(node: ast.AST) -> Optional[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import replace
-from typing import Any, ClassVar, Iterable, Iterator, List, Sequence, Tuple, Type
+from typing import Any, ClassVar, Iterator, List, Sequence, Tuple, Type
 
 from flake8.exceptions import PluginExecutionFailed
 

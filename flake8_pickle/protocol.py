@@ -190,24 +190,24 @@ def _is_vars_of_self(node: ast.AST, self_name: Optional[str]) -> bool:
     )
 
 
-def _is_live_dict(node: ast.AST, self_name: Optional[str]) -> bool:
+def is_live_dict(node: ast.AST, self_name: Optional[str]) -> bool:
     """``self.__dict__`` or ``vars(self)``: the object's own attribute dictionary."""
     return _is_self_attr(node, self_name, "__dict__") or _is_vars_of_self(node, self_name)
 
 
-def _is_dict_copy(node: ast.AST, self_name: Optional[str]) -> bool:
+def is_dict_copy(node: ast.AST, self_name: Optional[str]) -> bool:
     """A shallow copy of the live dict: ``.copy()``, ``dict(...)``, ``copy.copy(...)``, ``{**...}``."""
     if isinstance(node, ast.Call):
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr == "copy" and not node.args:
-            return _is_live_dict(func.value, self_name)
-        if node.args and _is_live_dict(node.args[0], self_name):
+            return is_live_dict(func.value, self_name)
+        if node.args and is_live_dict(node.args[0], self_name):
             if isinstance(func, ast.Name) and func.id == "dict":
                 return True
             if isinstance(func, ast.Attribute) and func.attr == "copy" and isinstance(func.value, ast.Name):
                 return func.value.id == "copy"
     if isinstance(node, ast.Dict) and node.keys and node.keys[0] is None:
-        return _is_live_dict(node.values[0], self_name)
+        return is_live_dict(node.values[0], self_name)
     return False
 
 
@@ -980,7 +980,7 @@ class ProtocolChecks(Listener):
             if target is not None:
                 self._emit(statement, "PKL303", cls=facts.name, target=target)
             for name, value in _simple_bindings(statement):
-                if value is not None and _is_live_dict(value, self_name):
+                if value is not None and is_live_dict(value, self_name):
                     aliases[name] = f"{name} = {_shown(value)}"
                 else:
                     aliases.pop(name, None)
@@ -1053,7 +1053,7 @@ class ProtocolChecks(Listener):
                 if protected.checked(node):
                     continue
                 keyed_by_name = any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node.slice))
-                if keyed_by_name or (_is_live_dict(node.value, self_name) and not protected.in_handler):
+                if keyed_by_name or (is_live_dict(node.value, self_name) and not protected.in_handler):
                     yield node, f"can raise KeyError for a missing name: `{_shown(node)}`"
 
     def _raised_class(self, exc: ast.AST) -> Optional[str]:
@@ -1149,7 +1149,7 @@ def _mutated_live_dict(statement: ast.stmt, self_name: Optional[str], aliases: D
     def live(node: ast.AST) -> Optional[str]:
         if isinstance(node, ast.Name) and node.id in aliases:
             return aliases[node.id]
-        if _is_live_dict(node, self_name):
+        if is_live_dict(node, self_name):
             return _shown(node)
         return None
 
@@ -1189,7 +1189,7 @@ def _dropped_attributes(getstate: Method, chain: Lineage) -> Set[str]:
     literal_keys: Optional[Set[str]] = None
     for statement in _statements(getstate.body):
         for name, value in _simple_bindings(statement):
-            if value is not None and (_is_live_dict(value, self_name) or _is_dict_copy(value, self_name)):
+            if value is not None and (is_live_dict(value, self_name) or is_dict_copy(value, self_name)):
                 states.add(name)
             else:
                 states.discard(name)
@@ -1872,7 +1872,7 @@ class _HalfBuiltWalk:
             if (
                 isinstance(node, ast.Subscript)
                 and isinstance(node.ctx, (ast.Load, ast.Del))
-                and _is_live_dict(node.value, self.self_name)
+                and is_live_dict(node.value, self.self_name)
             ):
                 raising |= reaching  # KeyError: the __dict__ of a half-built object is empty
             if isinstance(node, ast.Lambda):

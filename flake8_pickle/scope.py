@@ -1002,7 +1002,7 @@ class Resolver:
             self.scopes.append(scope)
             for i, gen in enumerate(generators):
                 value = first if i == 0 else self.facts_of(gen.iter)
-                for sub in _target_names(gen.target):
+                for sub in target_names(gen.target):
                     scope.bindings[sub] = value
 
         def leave() -> None:
@@ -1101,7 +1101,8 @@ def is_classmethod(node: ast.AST) -> bool:
     return "classmethod" in _decorator_names(node) or getattr(node, "name", "") in ("__new__", "__init_subclass__", "__class_getitem__")
 
 
-def _target_names(target: ast.AST) -> Iterator[str]:
+def target_names(target: ast.AST) -> Iterator[str]:
+    """Every name an assignment target binds: ``a``, ``(a, [b, *c])``."""
     stack = [target]
     while stack:
         node = stack.pop()

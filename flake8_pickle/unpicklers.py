@@ -35,7 +35,7 @@ from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional
 
 from .findings import Finding
 from .rules import message
-from .scope import LocalDef, LocalInstance, Listener, Resolver
+from .scope import LocalDef, LocalInstance, Listener, Resolver, target_names
 
 #: The library classes whose subclasses are graded.
 UNPICKLER_BASES = frozenset(
@@ -356,18 +356,6 @@ def _decorator_names(node: ast.AST) -> Set[str]:
     return names
 
 
-def _bound_names(target: ast.AST) -> Iterator[str]:
-    stack = [target]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Name):
-            yield node.id
-        elif isinstance(node, (ast.Tuple, ast.List)):
-            stack.extend(node.elts)
-        elif isinstance(node, ast.Starred):
-            stack.append(node.value)
-
-
 def _pattern_names(pattern: ast.AST) -> Iterator[str]:
     for node in _walk(pattern, limit=10 * _MAX_EXPR_NODES):
         for attribute in ("name", "rest"):
@@ -425,13 +413,13 @@ class _ModuleFacts:
                     if isinstance(target, ast.Name):
                         self._bind(target.id, node.value)
                     else:
-                        for name in _bound_names(target):
+                        for name in target_names(target):
                             self._bind(name, None)
             elif isinstance(node, ast.AnnAssign):
                 if isinstance(node.target, ast.Name) and node.value is not None:
                     self._bind(node.target.id, node.value)
             elif isinstance(node, (ast.AugAssign, ast.For, ast.AsyncFor)):
-                for name in _bound_names(node.target):
+                for name in target_names(node.target):
                     self._bind(name, None)
                 if isinstance(node, (ast.For, ast.AsyncFor)):
                     stack.extend(reversed(node.body + node.orelse))
@@ -443,12 +431,12 @@ class _ModuleFacts:
             elif isinstance(node, (ast.With, ast.AsyncWith)):
                 for item in node.items:
                     if item.optional_vars is not None:
-                        for name in _bound_names(item.optional_vars):
+                        for name in target_names(item.optional_vars):
                             self._bind(name, None)
                 stack.extend(reversed(node.body))
             elif isinstance(node, ast.Delete):
                 for target in node.targets:
-                    for name in _bound_names(target):
+                    for name in target_names(target):
                         self._bind(name, None)
             elif isinstance(node, (ast.If, ast.While)):
                 stack.extend(reversed(node.body + node.orelse))
@@ -1195,7 +1183,7 @@ class _MethodGrader:
             return [self._assign(path, targets, node.value) for path in paths]
         if isinstance(node, (ast.AugAssign, ast.Delete)):
             targets = node.targets if isinstance(node, ast.Delete) else [node.target]
-            return [self._forget(path, (n for t in targets for n in _bound_names(t))) for path in paths]
+            return [self._forget(path, (n for t in targets for n in target_names(t))) for path in paths]
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             return [self._import(path, node) for path in paths]
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -1209,7 +1197,7 @@ class _MethodGrader:
                 self._loop_exits[-1].extend(paths)
             return []
         if isinstance(node, (ast.With, ast.AsyncWith)):
-            names = [n for item in node.items if item.optional_vars for n in _bound_names(item.optional_vars)]
+            names = [n for item in node.items if item.optional_vars for n in target_names(item.optional_vars)]
             return self._block(node.body, [self._forget(p, names) for p in paths], depth + 1, handler)
         if isinstance(node, _TRY_NODES):
             return self._try(node, paths, depth, handler)
@@ -1533,7 +1521,7 @@ def _last_binding(cls: ast.ClassDef, name: str) -> Optional[ast.AST]:
                 found = statement
         elif isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-            if any(name in _bound_names(t) for t in targets):
+            if any(name in target_names(t) for t in targets):
                 found = statement
         elif isinstance(statement, (ast.Import, ast.ImportFrom)):
             if any((a.asname or a.name).split(".")[0] == name for a in statement.names):
@@ -1554,12 +1542,12 @@ def _class_body_binding(cls: LocalDef, name: str, facts: _ModuleFacts) -> object
             for target in statement.targets:
                 if isinstance(target, ast.Name) and target.id == name:
                     values.append(statement.value)
-                elif name in _bound_names(target):
+                elif name in target_names(target):
                     values.append(None)
         elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
             if statement.target.id == name:
                 values.append(statement.value)
-        elif isinstance(statement, ast.AugAssign) and name in _bound_names(statement.target):
+        elif isinstance(statement, ast.AugAssign) and name in target_names(statement.target):
             values.append(None)
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and statement.name == name:
             values.append(None)
@@ -1738,10 +1726,10 @@ def _bind(env: Dict[str, ast.AST], target: ast.AST, value: ast.AST) -> None:
             if elements is not None:
                 _bind(env, element, elements[index])
             else:
-                for name in _bound_names(element):
+                for name in target_names(element):
                     env[name] = _Unknown()
     elif isinstance(target, ast.Starred):
-        for name in _bound_names(target):
+        for name in target_names(target):
             env[name] = _Unknown()
 
 

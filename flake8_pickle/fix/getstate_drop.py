@@ -36,6 +36,7 @@ import libcst as cst
 from ..classes import PICKLE, ClassInfo, ClassModel
 from ..findings import Finding
 from ..getstate import kept_attributes
+from ..protocol import is_live_dict
 from ..rules import FIX_MIXED, FIX_UNSAFE, RULES
 from ..scope import LocalDef
 from .base import SAFE, UNSAFE, Decline, DefinitionKey, FixCodemod, FixFacts, Plan, blank_line, class_body_statements
@@ -283,17 +284,7 @@ def _kept_resources(
 
 def _is_live(node: ast.AST) -> bool:
     """``self.__dict__`` or ``vars(self)`` itself, not a copy."""
-    if isinstance(node, ast.Attribute):
-        return node.attr == "__dict__" and isinstance(node.value, ast.Name) and node.value.id == "self"
-    return (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id == "vars"
-        and len(node.args) == 1
-        and not node.keywords
-        and isinstance(node.args[0], ast.Name)
-        and node.args[0].id == "self"
-    )
+    return is_live_dict(node, "self")
 
 
 def _deep_copies(node: ast.AST) -> bool:
