@@ -66,7 +66,7 @@ def run_analysis(
     catalog = catalog_for(settings)
     loaders_possible = source is None or _loader_words(catalog).search(source) is not None
     copies_possible = source is None or _COPY_WORDS.search(source) is not None
-    model = ClassModel(settings.extra_resources)
+    model = ClassModel(settings.extra_resources, copyreg_possible=source is None or "copyreg" in source)
     unpicklers = FindClassChecks(findings.append)
     checks: List[Listener] = [
         model,

@@ -113,7 +113,9 @@ def resource_facts(constructor: str) -> Optional[ResourceFacts]:
 class ClassModel(Listener):
     """Collects class definitions during the walk; answers "what does this value hold" afterwards."""
 
-    def __init__(self, extra_resources: Iterable[str] = ()):
+    def __init__(self, extra_resources: Iterable[str] = (), copyreg_possible: bool = True):
+        #: False when the module's text never names copyreg: no registration to look for.
+        self.copyreg_possible = copyreg_possible
         self.classes: Dict[int, ClassInfo] = {}
         self.extra = frozenset(extra_resources)
         self._memo: Dict[Tuple[int, str], Optional[Held]] = {}
@@ -162,6 +164,8 @@ class ClassModel(Listener):
         return resolver.symbols_of(value)
 
     def on_call(self, call: ast.Call, resolver: Resolver) -> None:
+        if not self.copyreg_possible:
+            return
         if call.args and COPYREG in resolver.qualified_names(call.func):
             for symbol in resolver.symbols_of(call.args[0]):
                 info = self.classes.get(id(symbol))

@@ -253,6 +253,9 @@ class Resolver:
         self.facts: Set[str] = set()
         self.function_stack: List[ast.AST] = []
         self._class_deferral_start = 0
+        #: The callee of the call whose listeners are running, and its symbols once resolved.
+        self._memo_expr: Optional[ast.AST] = None
+        self._memo_symbols: Optional[Symbols] = None
 
     # ------------------------------------------------------------------ driving
     def run(self) -> None:
@@ -308,6 +311,12 @@ class Resolver:
 
     def symbols_of(self, expr: ast.AST, depth: int = 0) -> Symbols:
         """Every symbol ``expr`` may evaluate to at the current point (empty if unknown)."""
+        if expr is self._memo_expr:
+            if self._memo_symbols is None:
+                self._memo_expr = None
+                self._memo_symbols = self.symbols_of(expr, depth)
+                self._memo_expr = expr
+            return self._memo_symbols
         if depth > _MAX_DEPTH:
             return EMPTY
         # Peel attribute/call/subscript chains iteratively: a.b().c[0].d
@@ -949,8 +958,11 @@ class Resolver:
             if kind is ast.Name or kind is ast.Constant:
                 continue
             if kind is ast.Call:
+                # Every listener asks what the callee is: resolve it once for all of them.
+                self._memo_expr, self._memo_symbols = item.func, None  # type: ignore[attr-defined]
                 for listener in listeners:
                     listener.on_call(item, self)  # type: ignore[arg-type]
+                self._memo_expr = self._memo_symbols = None
             elif kind is ast.Lambda:
                 self._walk_arguments_outside(item.args)  # type: ignore[attr-defined]
                 self._deferred.append((item, list(self.scopes), None))
