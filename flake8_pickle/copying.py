@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from .classes import ASDICT, COPY, DEEPCOPY, PICKLE, PROTOCOL_COVERS, SPAWN, ClassModel, Held
-from .findings import Finding
+from .findings import Finding, shown
 from .rules import message
 from .scope import (
     Contains,
@@ -93,11 +93,6 @@ class _Sent:
     by_value: bool = False
 
 
-def _shown(node: ast.AST) -> str:
-    text = " ".join(ast.unparse(node).split())
-    return f"`{text}`" if len(text) <= 40 else f"`{text[:37]}...`"
-
-
 class CopyChecks(Listener):
     """Records what each copy, dump and hand-off receives; grades it once classes are known."""
 
@@ -166,7 +161,7 @@ class CopyChecks(Listener):
             if isinstance(target, ast.Subscript):
                 if any(n.startswith("shelve.") for n in resolver.qualified_names(target.value)):
                     self._sent.append(
-                        _Sent(node, PICKLE, "shelf assignment", _shown(node.value), resolver.symbols_of(node.value), "PKL202")  # type: ignore[arg-type]
+                        _Sent(node, PICKLE, "shelf assignment", f"`{shown(node.value)}`", resolver.symbols_of(node.value), "PKL202")  # type: ignore[arg-type]
                     )
 
     def _record(
@@ -183,7 +178,7 @@ class CopyChecks(Listener):
         for node in iterables:
             # Only the elements of an iterable travel; the iterable itself stays in this process.
             items = frozenset(s.item for s in resolver.symbols_of(node) if isinstance(s, Contains))  # type: ignore[misc]
-            self._sent.append(_Sent(call, operation, label, _shown(node), items, code, by_value))
+            self._sent.append(_Sent(call, operation, label, f"`{shown(node)}`", items, code, by_value))
         for node in objects:
             symbols = resolver.symbols_of(node.value if isinstance(node, ast.Starred) else node)
             if isinstance(node, ast.Attribute) and any(_is_instance_method(s) for s in symbols):
@@ -192,7 +187,7 @@ class CopyChecks(Listener):
                 symbols = symbols | frozenset(
                     s for s in resolver.symbols_of(node.value) if isinstance(s, LocalInstance)
                 )
-            sent = _Sent(call, operation, label, _shown(node), symbols, code, by_value)
+            sent = _Sent(call, operation, label, f"`{shown(node)}`", symbols, code, by_value)
             if operation == SPAWN:
                 # Process(...) pickles its target and arguments only when started.
                 self._unstarted.setdefault(_function_key(resolver), []).append(sent)

@@ -33,7 +33,7 @@ import string
 from dataclasses import dataclass, field
 from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
-from .findings import Finding
+from .findings import Finding, shown
 from .rules import message
 from .scope import LocalDef, Listener, Resolver, display_name, literal_str
 
@@ -99,13 +99,6 @@ _MAX_DEPTH = 8
 _MAX_ALTERNATIVES = 8
 
 Method = ast.FunctionDef
-
-
-def _shown(node: ast.AST) -> str:
-    text = " ".join(ast.unparse(node).split())
-    if len(text) > _MAX_SHOWN:
-        text = text[: _MAX_SHOWN - 3] + "..."
-    return text
 
 
 # --------------------------------------------------------------------------- walking one method
@@ -820,7 +813,7 @@ def args_problem(facts: InitFacts, model: ArgsModel) -> Optional[str]:
 
 def _pieces_problem(facts: InitFacts, pieces: List[Piece], call: ast.AST) -> Optional[str]:
     positional = facts.positional
-    changes = f"`{_shown(call)}` changes args on each rebuild"
+    changes = f"`{shown(call, _MAX_SHOWN)}` changes args on each rebuild"
     stars = [i for i, p in enumerate(pieces) if p.kind == STAR]
     if stars:
         if stars != [len(pieces) - 1] or pieces[-1].params != {facts.vararg}:
@@ -981,7 +974,7 @@ class ProtocolChecks(Listener):
                 self._emit(statement, "PKL303", cls=facts.name, target=target)
             for name, value in _simple_bindings(statement):
                 if value is not None and is_live_dict(value, self_name):
-                    aliases[name] = f"{name} = {_shown(value)}"
+                    aliases[name] = f"{name} = {shown(value, _MAX_SHOWN)}"
                 else:
                     aliases.pop(name, None)
 
@@ -1054,7 +1047,7 @@ class ProtocolChecks(Listener):
                     continue
                 keyed_by_name = any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node.slice))
                 if keyed_by_name or (is_live_dict(node.value, self_name) and not protected.in_handler):
-                    yield node, f"can raise KeyError for a missing name: `{_shown(node)}`"
+                    yield node, f"can raise KeyError for a missing name: `{shown(node, _MAX_SHOWN)}`"
 
     def _raised_class(self, exc: ast.AST) -> Optional[str]:
         """The builtin exception class a ``raise`` raises, when it is not an AttributeError."""
@@ -1150,7 +1143,7 @@ def _mutated_live_dict(statement: ast.stmt, self_name: Optional[str], aliases: D
         if isinstance(node, ast.Name) and node.id in aliases:
             return aliases[node.id]
         if is_live_dict(node, self_name):
-            return _shown(node)
+            return shown(node, _MAX_SHOWN)
         return None
 
     targets: List[ast.AST] = []

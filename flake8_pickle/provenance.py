@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
+from .findings import shown
 from .catalog import (
     CALLBACK_REGISTRATIONS,
     DATA_BYTES,
@@ -55,7 +56,6 @@ TRUSTED = "trusted"
 UNKNOWN_TIER = "unknown"
 UNTRUSTED = "untrusted"
 _MAX_DEPTH = 40
-_MAX_LABEL = 40
 
 
 @dataclass(frozen=True)
@@ -101,11 +101,6 @@ class Returned:
 
 Fact = object
 _FACT_TYPES = (Source, Trusted, Unknown, Param, Returned)
-
-
-def _short(node: ast.AST) -> str:
-    text = " ".join(ast.unparse(node).split())
-    return text if len(text) <= _MAX_LABEL else text[: _MAX_LABEL - 3] + "..."
 
 
 def _is_literal(node: ast.AST) -> bool:
@@ -303,7 +298,7 @@ class ProvenanceTracker(Listener):
         resolver = self.resolver
         assert resolver is not None
         names = resolver.qualified_names(expr) if not isinstance(expr, ast.Subscript) else set()
-        label = _short(expr)
+        label = shown(expr)
         for name in sorted(names):
             facts = self._name_facts(name, expr, label)
             if facts:
@@ -314,7 +309,7 @@ class ProvenanceTracker(Listener):
         resolver = self.resolver
         assert resolver is not None
         symbols = resolver.symbols_of(expr)
-        named = self._binding_facts(expr, symbols, _short(expr)) if symbols else EMPTY
+        named = self._binding_facts(expr, symbols, shown(expr)) if symbols else EMPTY
         if any(isinstance(f, Source) for f in named):
             return named
         base = self.facts_of(expr.value, depth + 1)
@@ -329,7 +324,7 @@ class ProvenanceTracker(Listener):
         names = sorted(s for s in symbols if isinstance(s, str))
         for name in names:
             if self.sources.covers(name + "()"):
-                return frozenset((Source(_short(call), call.lineno),))
+                return frozenset((Source(shown(call), call.lineno),))
             if self.sanitizers.is_one(name):
                 return frozenset((Trusted(f"verified by {display_name(name)}"),))
             if self.trusted.covers(name + "()"):
@@ -420,7 +415,7 @@ class ProvenanceTracker(Listener):
                 params = positional_parameters(symbol.node)
                 for index in tainted:
                     if index < len(params):
-                        label = f"{params[index]} of {symbol.name}() registered with {_short(call.func)}"
+                        label = f"{params[index]} of {symbol.name}() registered with {shown(call.func)}"
                         self.callback_params[(id(symbol.node), params[index])] = Source(label, call.lineno)
 
     def on_return(self, node: ast.Return, resolver: Resolver) -> None:

@@ -15,21 +15,13 @@ from .catalog import (
     Catalog,
     Loader,
 )
-from .findings import Finding
+from .findings import Finding, shown
 from .unpicklers import FindClassChecks
 from .provenance import TRUSTED, UNTRUSTED, ProvenanceTracker, Sink, literal_input
 from .rules import message
 from .scope import Listener, Resolver
 
 _ARGUMENT_WORD = {DATA_STREAM: "stream", DATA_PATH: "path or file"}
-_MAX_SHOWN = 40
-
-
-def _shown(node: ast.AST) -> str:
-    text = " ".join(ast.unparse(node).split())
-    if len(text) > _MAX_SHOWN:
-        text = text[: _MAX_SHOWN - 3] + "..."
-    return text
 
 
 def describe_input(loader: Loader, argument: Optional[ast.expr]) -> str:
@@ -38,7 +30,7 @@ def describe_input(loader: Loader, argument: Optional[ast.expr]) -> str:
         if loader.data_position is None and loader.data_keyword is None:
             return "stream given to the Unpickler"
         return "input not passed"
-    return f"{_ARGUMENT_WORD.get(loader.data_kind, 'argument')} `{_shown(argument)}`"
+    return f"{_ARGUMENT_WORD.get(loader.data_kind, 'argument')} `{shown(argument)}`"
 
 
 class LoaderChecks(Listener):
