@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import List, Optional
@@ -11,8 +10,9 @@ from typing import List, Optional
 from .catalog import Catalog, constructor_variant
 from .classes import ClassModel
 from .copying import CopyChecks
-from .getstate import GetstateChecks
 from .findings import Finding
+from .getstate import GetstateChecks
+from .precheck import ClassOnlyWalk, Possible, possible
 from .protocol import ProtocolChecks
 from .provenance import ProvenanceTracker
 from .scope import Listener, Resolver
@@ -36,21 +36,6 @@ class Analysis:
     resolver: Resolver
 
 
-#: Words without which no copy, dump or process hand-off of ours can resolve (PKL2xx call sites).
-_COPY_WORDS = re.compile(
-    r"copy|pickle|dill|joblib|torch|shelve|multiprocessing|concurrent|dataclasses|asdict|astuple|sklearn|"
-    r"clone|dump|Pool|Process|Queue|Pipe|send"
-)
-
-
-@lru_cache(maxsize=8)
-def _loader_words(catalog: Catalog) -> "re.Pattern[str]":
-    """The top-level modules of every loader: a module naming none of them calls none of them."""
-    roots = {name.split(".")[0] for name in catalog.by_name}
-    roots |= {library for library, _ in catalog.distinctive_methods.values()}
-    return re.compile("|".join(sorted(re.escape(root) for root in roots)))
-
-
 def run_analysis(
     tree: ast.AST, settings: Settings = Settings(), inventory: bool = True, source: Optional[str] = None
 ) -> Analysis:
@@ -58,28 +43,32 @@ def run_analysis(
 
     ``inventory`` False leaves out the off-by-default inventory codes the
     settings do not ask for (the flake8 run); True reports all of them.
-    ``source``, when given, lets families whose trigger words the text lacks
-    sit the walk out (a module that names no loader module has no loader call).
+    ``source``, when given, lets families the text rules out sit the walk out
+    (a module that imports no loader module has no loader call; see
+    :mod:`flake8_pickle.precheck`).
     """
     findings: List[Finding] = []
     wanted = set(settings.inventory_codes) if not inventory else {"PKL901", "PKL902"}
     catalog = catalog_for(settings)
-    loaders_possible = source is None or _loader_words(catalog).search(source) is not None
-    copies_possible = source is None or _COPY_WORDS.search(source) is not None
-    model = ClassModel(settings.extra_resources, copyreg_possible=source is None or "copyreg" in source)
+    can = Possible() if source is None else possible(source, catalog)
+    model = ClassModel(settings.extra_resources, copyreg_possible=can.copyreg)
     unpicklers = FindClassChecks(findings.append)
     checks: List[Listener] = [
         model,
-        CopyChecks(model, findings.append, inventory="PKL902" in wanted, active=copies_possible),
+        CopyChecks(model, findings.append, inventory="PKL902" in wanted, active=can.copies),
         GetstateChecks(model, findings.append),
         unpicklers,
         ProtocolChecks(findings.append),
     ]
     tracker = None
-    if loaders_possible:
+    if can.loaders:
         tracker = ProvenanceTracker(settings.untrusted_sources, settings.trusted_sources, settings.sanitizers)
         checks[:0] = [tracker, LoaderChecks(catalog, tracker, findings.append, "PKL901" in wanted, unpicklers)]
-    resolver = Resolver(tree, checks, call_hook=constructor_variant)
+    walk_function = None
+    if source is not None and can.classes_only and "PKL902" not in wanted:
+        # Only a class's own protocol can be reported: walk only the bodies that bear on one.
+        walk_function = ClassOnlyWalk(source, model)
+    resolver = Resolver(tree, checks, call_hook=constructor_variant, walk_function=walk_function)
     if tracker is not None:
         tracker.attach(resolver)
     resolver.run()

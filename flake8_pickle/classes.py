@@ -56,7 +56,7 @@ _FACTORY_CALLS = frozenset(
     {"dataclasses.field", "attr.ib", "attr.attrib", "attr.field", "attrs.field", "pydantic.Field", "pydantic.fields.Field"}
 )
 _MAX_DEPTH = 12
-_EXCEPTION_SUFFIXES = ("Error", "Exception", "Warning", "Exit", "Interrupt", "Iteration")
+EXCEPTION_SUFFIXES = ("Error", "Exception", "Warning", "Exit", "Interrupt", "Iteration")
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ class ClassModel(Listener):
         """Whether ``cls`` derives from a built-in exception (through the module's classes)."""
         for base in cls.bases:
             for symbol in base:
-                if isinstance(symbol, str) and symbol.startswith("builtins.") and symbol.endswith(_EXCEPTION_SUFFIXES):
+                if isinstance(symbol, str) and symbol.startswith("builtins.") and symbol.endswith(EXCEPTION_SUFFIXES):
                     return True
                 if isinstance(symbol, LocalDef) and symbol.kind == "class" and depth < _MAX_DEPTH:
                     if self.is_exception(symbol, depth + 1):

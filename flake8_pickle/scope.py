@@ -58,6 +58,15 @@ _TYPE_ALIAS = getattr(ast, "TypeAlias", None)
 
 _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+#: Expressions with nothing inside to visit.
+_LEAVES = frozenset({ast.Name, ast.Constant})
+_FUNCTION = type(lambda: None)
+#: Expressions whose value is never a module, class, function or tracked object.
+_SYMBOL_LESS = frozenset(
+    {ast.Constant, ast.BinOp, ast.UnaryOp, ast.Compare, ast.JoinedStr, ast.FormattedValue, ast.Slice}
+)
+#: Fields that never hold an expression to visit (contexts, operators, comments).
+_NOT_CHILDREN = frozenset({"ctx", "type_comment", "op", "ops"})
 _TERMINATORS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 
 
@@ -232,6 +241,7 @@ class Resolver:
         value_hook: Optional[ValueHook] = None,
         param_hook: Optional[ParamHook] = None,
         guard_hook: Optional[GuardHook] = None,
+        walk_function: Optional[Callable[[ast.AST, Optional[LocalDef]], bool]] = None,
     ):
         self.tree = tree
         self.listeners = list(listeners)
@@ -239,6 +249,11 @@ class Resolver:
         self.value_hook = value_hook
         self.param_hook = param_hook
         self.guard_hook = guard_hook
+        #: When given, asked before walking the body of each module-level function and each
+        #: method (with its class): a body it rejects is never walked (no listener needs it).
+        self.walk_function = walk_function
+        #: The bodies ``walk_function`` rejected.
+        self.unwalked: List[ast.AST] = []
         #: The verification tests that must have passed for the walk to be here (innermost last).
         self.guards: List[ast.expr] = []
         #: Inside ``with pytest.raises(...)``/``self.assertRaises(...)``: the code is meant to fail.
@@ -268,6 +283,10 @@ class Resolver:
         while self._deferred:
             batch, self._deferred = self._deferred, []
             for node, chain, cls in batch:
+                if self.walk_function is not None and (cls is not None or len(chain) == 1):
+                    if not isinstance(node, ast.Lambda) and not self.walk_function(node, cls):
+                        self.unwalked.append(node)
+                        continue
                 self._run_deferred(node, chain, cls)
         for listener in self.listeners:
             listener.on_module_end(self)
@@ -317,7 +336,10 @@ class Resolver:
                 self._memo_symbols = self.symbols_of(expr, depth)
                 self._memo_expr = expr
             return self._memo_symbols
-        if depth > _MAX_DEPTH:
+        kind = type(expr)
+        if kind is ast.Name:
+            return self.lookup(expr.id)  # type: ignore[attr-defined]
+        if kind in _SYMBOL_LESS or depth > _MAX_DEPTH:
             return EMPTY
         # Peel attribute/call/subscript chains iteratively: a.b().c[0].d
         chain: List[ast.AST] = []
@@ -676,6 +698,20 @@ class Resolver:
     def _stmt_expr(self, node: ast.Expr) -> None:
         self._walk_expr(node.value)
 
+    def _stmt_raise(self, node: ast.Raise) -> None:
+        if node.exc is not None:
+            self._walk_expr(node.exc)
+        if node.cause is not None:
+            self._walk_expr(node.cause)
+
+    def _stmt_assert(self, node: ast.Assert) -> None:
+        self._walk_expr(node.test)
+        if node.msg is not None:
+            self._walk_expr(node.msg)
+
+    def _stmt_nothing(self, node: ast.stmt) -> None:
+        """``pass``, ``break``, ``continue``: nothing to bind or visit."""
+
     def _stmt_return(self, node: ast.Return) -> None:
         if node.value is not None:
             self._walk_expr(node.value)
@@ -946,16 +982,23 @@ class Resolver:
 
     # ------------------------------------------------------------------ expressions
     def _walk_expr(self, root: ast.AST) -> None:
-        """Walk an expression iteratively, binding walrus/comprehension names and calling listeners."""
+        """Walk an expression iteratively, binding walrus/comprehension names and calling listeners.
+
+        Children are visited in evaluation order; names and constants, which hold
+        nothing to visit, are never pushed.
+        """
+        if type(root) in _LEAVES:
+            return
         stack: List[object] = [root]
+        push, pop = stack.append, stack.pop
         listeners = self.listeners
         while stack:
-            item = stack.pop()
-            if not isinstance(item, ast.AST):
-                item()  # type: ignore[operator]
-                continue
+            item = pop()
             kind = type(item)
-            if kind is ast.Name or kind is ast.Constant:
+            if kind is ast.Attribute:
+                value = item.value  # type: ignore[attr-defined]
+                if type(value) not in _LEAVES:
+                    push(value)
                 continue
             if kind is ast.Call:
                 # Every listener asks what the callee is: resolve it once for all of them.
@@ -963,31 +1006,44 @@ class Resolver:
                 for listener in listeners:
                     listener.on_call(item, self)  # type: ignore[arg-type]
                 self._memo_expr = self._memo_symbols = None
-            elif kind is ast.Lambda:
+                for keyword in reversed(item.keywords):  # type: ignore[attr-defined]
+                    if type(keyword.value) not in _LEAVES:
+                        push(keyword.value)
+                for arg in reversed(item.args):  # type: ignore[attr-defined]
+                    if type(arg) not in _LEAVES:
+                        push(arg)
+                if type(item.func) not in _LEAVES:  # type: ignore[attr-defined]
+                    push(item.func)  # type: ignore[attr-defined]
+                continue
+            if kind is _FUNCTION:
+                item()  # type: ignore[operator]
+                continue
+            if kind is ast.Lambda:
                 self._walk_arguments_outside(item.args)  # type: ignore[attr-defined]
-                self._deferred.append((item, list(self.scopes), None))
+                self._deferred.append((item, list(self.scopes), None))  # type: ignore[arg-type]
                 continue
-            elif kind in _COMPREHENSIONS:
-                self._schedule_comprehension(item, stack)
+            if kind in _COMPREHENSIONS:
+                self._schedule_comprehension(item, stack)  # type: ignore[arg-type]
                 continue
-            elif kind is ast.NamedExpr:
+            if kind is ast.NamedExpr:
                 target = item.target  # type: ignore[attr-defined]
                 value_node = item.value  # type: ignore[attr-defined]
-                stack.append(lambda t=target, v=value_node: self._bind_walrus(t, v))
-                stack.append(value_node)
+                push(lambda t=target, v=value_node: self._bind_walrus(t, v))
+                push(value_node)
                 continue
             fields = _CHILD_FIELDS.get(kind)
             if fields is None:
-                fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in ("ctx", "type_comment"))
-            children: List[object] = []
+                fields = _CHILD_FIELDS[kind] = tuple(
+                    reversed([f for f in kind._fields if f not in _NOT_CHILDREN])  # type: ignore[attr-defined]
+                )
             for name in fields:
                 value = getattr(item, name, None)
-                if isinstance(value, ast.AST):
-                    children.append(value)
-                elif isinstance(value, list):
-                    children.extend(v for v in value if isinstance(v, ast.AST))
-            children.reverse()
-            stack.extend(children)
+                if type(value) is list:
+                    for element in reversed(value):
+                        if type(element) not in _LEAVES and isinstance(element, ast.AST):
+                            push(element)
+                elif value is not None and type(value) not in _LEAVES and isinstance(value, ast.AST):
+                    push(value)
 
     def _bind_walrus(self, target: ast.Name, value: ast.AST) -> None:
         symbols = self.value_of(value)
@@ -1035,7 +1091,7 @@ _TYPING_WRAPPERS = frozenset(
 )
 
 
-#: Per node type, the fields that can hold child nodes (filled lazily).
+#: Per node type, the fields that can hold child nodes, last first (filled lazily).
 _CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
 _EXPECTS_EXCEPTION = frozenset({"pytest.raises", "contextlib.suppress"})
 _ASSERT_RAISES = (".assertRaises", ".assertRaisesRegex", ".assertRaisesRegexp")
@@ -1128,6 +1184,11 @@ def target_names(target: ast.AST) -> Iterator[str]:
 
 _STATEMENT_HANDLERS: Dict[type, Callable[[Resolver, ast.AST], None]] = {
     ast.Expr: Resolver._stmt_expr,
+    ast.Raise: Resolver._stmt_raise,
+    ast.Assert: Resolver._stmt_assert,
+    ast.Pass: Resolver._stmt_nothing,
+    ast.Break: Resolver._stmt_nothing,
+    ast.Continue: Resolver._stmt_nothing,
     ast.Return: Resolver._stmt_return,
     ast.Assign: Resolver._stmt_assign,
     ast.AnnAssign: Resolver._stmt_annassign,

@@ -1,13 +1,21 @@
-"""The text pre-check only skips work: with or without it, every fixture gets the same findings."""
+"""The text pre-check only skips work: with or without it, the findings are the same.
+
+The same equality is checked on the whole standard library in
+``test_robustness.test_whole_standard_library_without_plugin_failure``.
+"""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
+from textwrap import dedent
 
 import pytest
 
-from flake8_pickle.analysis import analyze
+from flake8_pickle import copying
+from flake8_pickle.analysis import analyze, catalog_for, run_analysis
+from flake8_pickle.precheck import COPY_ROOTS, imported_words, keyword_lines, possible
+from flake8_pickle.settings import Settings
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures").rglob("*.py")) + sorted(
     (Path(__file__).parent / "fixtures_fix").rglob("*.py")
@@ -21,6 +29,113 @@ def test_precheck_changes_no_finding(path: Path) -> None:
     assert analyze(tree, source=source) == analyze(tree)
 
 
-def test_precheck_skips_modules_without_trigger_words() -> None:
-    source = "class Plain:\n    def __init__(self):\n        self.x = 1\n"
-    assert analyze(ast.parse(source), source=source) == []
+def test_imported_words_follow_continuations() -> None:
+    source = (
+        "import os\n"
+        "from a.b import (\n    c,\n    d)\n"
+        "x = 1  # plain code: its words stay out\n"
+        "import e, \\\n    f\n"
+        "y = importlib.import_module('g')\n"
+        "from h import i\r\nj = 2\r\n"
+    )
+    words = imported_words(source)
+    assert {"os", "a", "b", "c", "d", "e", "f", "importlib", "import_module", "g", "h", "i"} <= words
+    assert not words & {"x", "j", "plain", "stay"}
+
+
+def test_copy_roots_cover_every_copy_sink() -> None:
+    """A module that imports none of COPY_ROOTS can call no copy, dump or process API of PKL2xx."""
+    names = set(copying._DEEPCOPIES) | copying._DUMPS | set(copying._PROCESSES)
+    names |= {n.rstrip("()") for n in copying._POOLS + copying._QUEUES + copying._CONNECTIONS}
+    assert names
+    assert {name.split(".")[0] for name in names} <= COPY_ROOTS
+
+
+@pytest.mark.parametrize(
+    "source, loaders, copies",
+    [
+        ("import os\nx = 'pickle.loads'\n", False, False),
+        ("import os, pickle\n", True, True),
+        ("from .compat import pickle as p\n", True, True),
+        ("import copy\n", False, True),
+        ("m = __import__('marshal')\n", True, False),
+        ("import sys\nm = sys.modules['copy']\n", False, True),
+        ("def f(m):\n    return m.model_copy(deep=True)\n", False, True),
+    ],
+)
+def test_what_the_text_leaves_possible(source: str, loaders: bool, copies: bool) -> None:
+    can = possible(source, catalog_for(Settings()))
+    assert (can.loaders, can.copies) == (loaders, copies)
+
+
+def test_keyword_lines() -> None:
+    assert keyword_lines("a = 1\nclass A:\n    global x\n\nclass\tB: pass\n") == [2, 3, 5]
+
+
+CLASS_ONLY = dedent(
+    '''
+    import threading
+
+
+    def helper(items):
+        return [item for item in items if item]
+
+
+    def factory():
+        class Local:
+            def __init__(self):
+                self.lock = threading.Lock()
+
+            def __setstate__(self, state):
+                self.__dict__.update(state)
+
+        return Local
+
+
+    class Plain:
+        def __init__(self):
+            self.value = 1
+
+        def method(self):
+            return self.value
+
+
+    class Conn:
+        def open(self):
+            self.sock = threading.Lock()
+
+
+    class Failure(Exception):
+        def __init__(self, code, conn: Conn):
+            super().__init__(code)
+            self.conn = conn
+
+        def describe(self):
+            return str(self.conn)
+
+
+    class Lazy:
+        def __init__(self):
+            self._data = {}
+
+        def __getattr__(self, name):
+            return self._data[name]
+
+        def unrelated(self):
+            return 2
+    '''
+)
+
+
+def test_class_only_modules_skip_bodies_no_rule_reads() -> None:
+    analysis = run_analysis(ast.parse(CLASS_ONLY), inventory=False, source=CLASS_ONLY)
+    assert sorted(getattr(node, "name", "") for node in analysis.resolver.unwalked) == ["__init__", "helper", "method", "unrelated"]
+    codes = sorted(f.code for f in analysis.findings)
+    # The local class found through its factory, the exception's args, its held Conn, and __getattr__.
+    assert codes == sorted(f.code for f in analyze(ast.parse(CLASS_ONLY), inventory=False))
+    assert {"PKL301", "PKL302", "PKL308"} <= set(codes)
+
+
+def test_a_loader_import_walks_every_body() -> None:
+    source = "import pickle\n" + CLASS_ONLY
+    assert run_analysis(ast.parse(source), inventory=False, source=source).resolver.unwalked == []

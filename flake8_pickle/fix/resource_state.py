@@ -23,7 +23,7 @@ from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
-from ..classes import DEEPCOPY, PICKLE, ClassInfo, ClassModel, resource_facts
+from ..classes import DEEPCOPY, EXCEPTION_SUFFIXES, PICKLE, ClassInfo, ClassModel, resource_facts
 from ..findings import Finding
 from ..resource_table import ALIASES, RESOURCE_VALUES
 from ..scope import BUILTIN_NAMES, Contains, Generated, LocalDef, LocalInstance
@@ -90,7 +90,6 @@ SET_NONE = "none"
 
 #: Bases that add no pickling protocol of their own.
 _PLAIN_BASES = frozenset({"builtins.object", "abc.ABC", "typing.Generic"})
-_EXCEPTION_SUFFIXES = ("Error", "Exception", "Warning", "Exit", "Interrupt", "Iteration")
 
 
 @dataclass(frozen=True)
@@ -355,7 +354,7 @@ def _refusal(node: ast.ClassDef, info: ClassInfo, model: ClassModel, facts: FixF
         for symbol in base:
             if isinstance(symbol, str):
                 plain = symbol in _PLAIN_BASES or (
-                    symbol.startswith("builtins.") and symbol.endswith(_EXCEPTION_SUFFIXES)
+                    symbol.startswith("builtins.") and symbol.endswith(EXCEPTION_SUFFIXES)
                 )
                 if not plain:
                     return f"base class {symbol} is defined elsewhere; its pickling protocol is unknown"
