@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 from .catalog import Catalog, constructor_variant
 from .classes import ClassModel
@@ -39,40 +39,55 @@ class Analysis:
 def run_analysis(
     tree: ast.AST, settings: Settings = Settings(), inventory: bool = True, source: Optional[str] = None
 ) -> Analysis:
-    """Walk ``tree`` once with every rule family listening; return findings and facts.
+    """Walk ``tree`` with every rule family listening; return findings and facts.
 
     ``inventory`` False leaves out the off-by-default inventory codes the
     settings do not ask for (the flake8 run); True reports all of them.
     ``source``, when given, lets families the text rules out sit the walk out
     (a module that imports no loader module has no loader call; see
     :mod:`flake8_pickle.precheck`).
+
+    The first walk serves every family and only spots loader calls. Provenance,
+    which costs as much as the walk itself, runs in a second walk, and only in a
+    module that calls a loader.
     """
     findings: List[Finding] = []
     wanted = set(settings.inventory_codes) if not inventory else {"PKL901", "PKL902"}
     catalog = catalog_for(settings)
     can = Possible() if source is None else possible(source, catalog)
     model = ClassModel(settings.extra_resources, copyreg_possible=can.copyreg)
-    unpicklers = FindClassChecks(findings.append)
     checks: List[Listener] = [
         model,
         CopyChecks(model, findings.append, inventory="PKL902" in wanted, active=can.copies),
         GetstateChecks(model, findings.append),
-        unpicklers,
+        FindClassChecks(findings.append),
         ProtocolChecks(findings.append),
     ]
-    tracker = None
+    spotter = None
     if can.loaders:
-        tracker = ProvenanceTracker(settings.untrusted_sources, settings.trusted_sources, settings.sanitizers)
-        checks[:0] = [tracker, LoaderChecks(catalog, tracker, findings.append, "PKL901" in wanted, unpicklers)]
+        spotter = LoaderChecks(catalog, None, findings.append)
+        checks.append(spotter)
     walk_function = None
     if source is not None and can.classes_only and "PKL902" not in wanted:
         # Only a class's own protocol can be reported: walk only the bodies that bear on one.
         walk_function = ClassOnlyWalk(source, model)
     resolver = Resolver(tree, checks, call_hook=constructor_variant, walk_function=walk_function)
-    if tracker is not None:
-        tracker.attach(resolver)
     resolver.run()
+    if spotter is not None and spotter.spotted:
+        _grade_loaders(tree, settings, catalog, findings.append, inventory="PKL901" in wanted)
     return Analysis(sorted(set(findings)), model, resolver)
+
+
+def _grade_loaders(
+    tree: ast.AST, settings: Settings, catalog: Catalog, report: Callable[[Finding], None], inventory: bool
+) -> None:
+    """The second walk: PKL101-PKL103 and PKL901, with the provenance of every loader's input."""
+    tracker = ProvenanceTracker(settings.untrusted_sources, settings.trusted_sources, settings.sanitizers)
+    unpicklers = FindClassChecks(lambda finding: None)  # reported by the first walk
+    checks: List[Listener] = [tracker, LoaderChecks(catalog, tracker, report, inventory, unpicklers), unpicklers]
+    resolver = Resolver(tree, checks, call_hook=constructor_variant)
+    tracker.attach(resolver)
+    resolver.run()
 
 
 def analyze(

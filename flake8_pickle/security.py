@@ -34,12 +34,16 @@ def describe_input(loader: Loader, argument: Optional[ast.expr]) -> str:
 
 
 class LoaderChecks(Listener):
-    """Finds every loader call during the resolver's walk; grades its input when the walk is done."""
+    """Finds every loader call during the resolver's walk; grades its input when the walk is done.
+
+    Without a ``tracker`` it only spots: ``spotted`` says whether the module calls any
+    loader, and nothing is reported (the analysis then walks again with provenance).
+    """
 
     def __init__(
         self,
         catalog: Catalog,
-        tracker: ProvenanceTracker,
+        tracker: Optional[ProvenanceTracker],
         report: Callable[[Finding], None],
         inventory: bool = True,
         unpicklers: Optional[FindClassChecks] = None,
@@ -51,6 +55,7 @@ class LoaderChecks(Listener):
         self.inventory = inventory
         self._untyped_methods: List[Tuple[ast.Call, str, Loader]] = []
         self._sinks: List[Sink] = []
+        self.spotted = False
 
     def on_call(self, call: ast.Call, resolver: Resolver) -> None:
         names = resolver.qualified_names(call.func)
@@ -79,6 +84,10 @@ class LoaderChecks(Listener):
         self._untyped_methods.append((call, library, loader))
 
     def _loader_call(self, call: ast.Call, label: str, loader: Loader, resolver: Resolver, capped: bool) -> None:
+        self.spotted = True
+        if self.tracker is None:
+            return
+        tracker = self.tracker
         line, col = call.lineno, call.col_offset
         if self.inventory:
             self.report(Finding(line, col, "PKL901", message("PKL901", loader=label)))
@@ -90,9 +99,9 @@ class LoaderChecks(Listener):
             return  # a literal, or reached only after an HMAC/signature check passed
         receiver: FrozenSet = frozenset()
         if argument is not None:
-            facts = self.tracker.facts_of(argument)
+            facts = tracker.facts_of(argument)
         elif isinstance(call.func, ast.Attribute):
-            facts = self.tracker.facts_of(call.func.value)  # Unpickler(stream).load()
+            facts = tracker.facts_of(call.func.value)  # Unpickler(stream).load()
             receiver = resolver.symbols_of(call.func.value)
         else:
             facts = frozenset()
@@ -102,6 +111,8 @@ class LoaderChecks(Listener):
         for call, library, loader in self._untyped_methods:
             if library in resolver.imported_roots:
                 self._loader_call(call, loader.label_for(call.func.attr), loader, resolver, capped=False)  # type: ignore[attr-defined]
+        if self.tracker is None:
+            return
         for sink in self._sinks:
             if self.unpicklers is not None and sink.receiver:
                 if self.unpicklers.loads_through_sound_unpickler(sink.receiver, resolver):
@@ -109,6 +120,7 @@ class LoaderChecks(Listener):
             self._grade(sink)
 
     def _grade(self, sink: Sink) -> None:
+        assert self.tracker is not None
         verdicts = self.tracker.verdict(sink)
         for verdict in verdicts:
             if verdict.tier == TRUSTED:
