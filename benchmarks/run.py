@@ -731,6 +731,16 @@ def h{j}(data, n):
     return "\n".join(out)
 
 
+def gen_chain(units: int) -> str:
+    """Sixteen method chains whose length grows with the size (20·k calls): cost per call against length."""
+    links = "".join(f".m{j % 7}()" for j in range(20 * units))
+    out = ["import pickle", "", "def chained(request, client):"]
+    for j in range(16):
+        out.append(f"    r{j} = client{links}")
+    out.append("    return pickle.loads(request.data)")
+    return "\n".join(out) + "\n"
+
+
 def scaling_shapes(depth: int) -> Dict[str, Tuple[str, Callable[[int], Optional[str]]]]:
     return {
         "wide": ("many independent functions, classes, imports and loader calls", gen_wide),
@@ -739,6 +749,7 @@ def scaling_shapes(depth: int) -> Dict[str, Tuple[str, Callable[[int], Optional[
                  lambda u: gen_deep(u, depth)),
         "nest": (f"16 functions nested 6·k blocks deep: the depth grows with k, not the count "
                  f"(64x is past the parser's limit of {depth})", lambda u: gen_nest(u, depth)),
+        "chain": ("16 method chains `client.m0().m1()...` of 20·k calls: the length grows with k", gen_chain),
         "loop": ("the chain written backwards inside a `for` loop (fixpoint stress)", gen_loop),
         "attrs": ("one class with 250 attributes per unit, copied and pickled", gen_attrs),
         "mutual": ("a cycle of 60 mutually recursive helpers per unit ending in a loader", gen_mutual),

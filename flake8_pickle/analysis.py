@@ -12,7 +12,7 @@ from .classes import ClassModel
 from .copying import CopyChecks
 from .findings import Finding
 from .getstate import GetstateChecks
-from .precheck import ClassOnlyWalk, Possible, possible
+from .precheck import CallGraph, ClassOnlyWalk, LoaderWalk, Possible, possible
 from .protocol import ProtocolChecks
 from .provenance import ProvenanceTracker
 from .scope import Listener, Resolver
@@ -63,10 +63,13 @@ def run_analysis(
         FindClassChecks(findings.append),
         ProtocolChecks(findings.append),
     ]
-    spotter = None
+    spotter = graph = None
     if can.loaders:
         spotter = LoaderChecks(catalog, None, findings.append)
         checks.append(spotter)
+        if source is not None:
+            graph = CallGraph()
+            checks.append(graph)
     walk_function = None
     if source is not None and can.classes_only and "PKL902" not in wanted:
         # Only a class's own protocol can be reported: walk only the bodies that bear on one.
@@ -74,18 +77,27 @@ def run_analysis(
     resolver = Resolver(tree, checks, call_hook=constructor_variant, walk_function=walk_function)
     resolver.run()
     if spotter is not None and spotter.spotted:
-        _grade_loaders(tree, settings, catalog, findings.append, inventory="PKL901" in wanted)
+        walk = None
+        if graph is not None and source is not None and not spotter.at_module_level:
+            walk = LoaderWalk(tree, source, spotter.frames, graph)
+        _grade_loaders(tree, settings, catalog, findings.append, "PKL901" in wanted, walk)
     return Analysis(sorted(set(findings)), model, resolver)
 
 
 def _grade_loaders(
-    tree: ast.AST, settings: Settings, catalog: Catalog, report: Callable[[Finding], None], inventory: bool
+    tree: ast.AST,
+    settings: Settings,
+    catalog: Catalog,
+    report: Callable[[Finding], None],
+    inventory: bool,
+    walk: Optional[LoaderWalk] = None,
 ) -> None:
-    """The second walk: PKL101-PKL103 and PKL901, with the provenance of every loader's input."""
+    """The second walk: PKL101-PKL103 and PKL901, with the provenance of every loader's input
+    (through the bodies ``walk`` accepts, when given)."""
     tracker = ProvenanceTracker(settings.untrusted_sources, settings.trusted_sources, settings.sanitizers)
     unpicklers = FindClassChecks(lambda finding: None)  # reported by the first walk
     checks: List[Listener] = [tracker, LoaderChecks(catalog, tracker, report, inventory, unpicklers), unpicklers]
-    resolver = Resolver(tree, checks, call_hook=constructor_variant)
+    resolver = Resolver(tree, checks, call_hook=constructor_variant, walk_function=walk)
     tracker.attach(resolver)
     resolver.run()
 

@@ -79,6 +79,12 @@ _PROCESSES = frozenset(
     {"multiprocessing.Process", "multiprocessing.context.Process", "multiprocessing.get_context().Process"}
 )
 
+#: Every qualified name a PKL2xx call site resolves, method receivers included (the pre-check reads it).
+SINK_NAMES = frozenset(
+    set(_DEEPCOPIES) | _DUMPS | _PROCESSES | set(_POOLS + _QUEUES + _CONNECTIONS)
+    | {"shelve.open", "shelve.Shelf", "shelve.DbfilenameShelf", "shelve.BsdDbShelf"}  # shelf[key] = value
+)
+
 
 @dataclass
 class _Sent:

@@ -10,23 +10,17 @@ from __future__ import annotations
 
 import ast
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .catalog import Catalog
 from .classes import ClassModel
+from .copying import SINK_NAMES
 from .protocol import lineage
-from .scope import LocalDef
+from .scope import Listener, LocalDef, Resolver
 
-#: Top-level modules of every copy, dump and process API the PKL2xx call sites resolve.
-COPY_ROOTS = frozenset(
-    {
-        "copy", "dataclasses", "sklearn", "pickle", "_pickle", "cPickle", "dill", "cloudpickle",
-        "joblib", "torch", "multiprocessing", "concurrent", "shelve",
-    }
-)
 #: Words of an import that can reach any module by a computed name.
 DYNAMIC_IMPORTS = frozenset({"__import__", "import_module", "modules"})
 #: Methods whose class's attributes some PKL3xx rule reads (PKL301 intent, PKL304, PKL305).
@@ -58,21 +52,45 @@ class Possible:
         return not (self.loaders or self.copies or self.copyreg)
 
 
+def call_words(names: Iterable[str]) -> Dict[str, FrozenSet[str]]:
+    """Per top-level module, the words a call of one of ``names`` must spell in the text.
+
+    ``copy.deepcopy`` -> ``{"copy": {"deepcopy"}}``; ``multiprocessing.get_context().Queue()``
+    -> ``{"multiprocessing": {"Queue"}}``. A word that holds another (``loads``, ``load``)
+    is dropped: the shorter one is found wherever the longer one is.
+    """
+    words: Dict[str, Set[str]] = {}
+    for name in names:
+        last = name.replace("()", "").rsplit(".", 1)[-1].split("(")[0]
+        words.setdefault(name.split(".")[0], set()).add(last)
+    return {
+        root: frozenset(w for w in found if not any(other != w and other in w for other in found))
+        for root, found in words.items()
+    }
+
+
+#: For each module a copy, dump or process hand-off goes through, the words its calls spell.
+COPY_WORDS = call_words(SINK_NAMES)
+COPY_ROOTS = frozenset(COPY_WORDS)
+
+
 @lru_cache(maxsize=8)
-def loader_roots(catalog: Catalog) -> FrozenSet[str]:
-    """The top-level modules of every loader: a module importing none of them calls none of them."""
-    roots = {name.split(".")[0] for name in catalog.by_name}
-    roots |= {library for library, _ in catalog.distinctive_methods.values()}
-    return frozenset(roots)
+def loader_words(catalog: Catalog) -> Dict[str, FrozenSet[str]]:
+    """For each loader module, the words its loader calls spell (distinctive methods included)."""
+    words = call_words(catalog.by_name)
+    for method, (library, _) in catalog.distinctive_methods.items():
+        words[library] = words.get(library, frozenset()) | {method}
+    return words
 
 
 def possible(source: str, catalog: Catalog) -> Possible:
-    """What ``source`` can reach: loaders and copy APIs only through an import of their module."""
+    """What ``source`` can reach: a loader or copy API only through an import of its module
+    and a call that spells its name."""
     words = imported_words(source)
     dynamic = not words.isdisjoint(DYNAMIC_IMPORTS) or "sys.modules" in source
     return Possible(
-        loaders=_reaches(source, loader_roots(catalog), words, dynamic),
-        copies=_reaches(source, COPY_ROOTS, words, dynamic) or "model_copy" in source,
+        loaders=_reaches(source, loader_words(catalog), words, dynamic),
+        copies=_reaches(source, COPY_WORDS, words, dynamic) or "model_copy" in source,
         copyreg="copyreg" in source,
     )
 
@@ -80,15 +98,17 @@ def possible(source: str, catalog: Catalog) -> Possible:
 @lru_cache(maxsize=16)
 def _quoted(words: FrozenSet[str]) -> "re.Pattern[str]":
     # A computed import names its module in a string: ``import_module("pickle")``.
-    return re.compile("[\"'](?:" + "|".join(sorted(re.escape(word) for word in words)) + r")\b")
+    return re.compile("[\"']((?:" + "|".join(sorted(re.escape(word) for word in words)) + r"))\b")
 
 
-def _reaches(source: str, roots: FrozenSet[str], words: Set[str], dynamic: bool) -> bool:
-    """Whether the module can reach a module of ``roots``: by an import, or by a computed
-    import (``__import__``, ``import_module``, ``sys.modules``) whose name a string spells."""
-    if not words.isdisjoint(roots):
-        return True
-    return dynamic and _quoted(roots).search(source) is not None
+def _reaches(source: str, calls: Dict[str, FrozenSet[str]], words: Set[str], dynamic: bool) -> bool:
+    """Whether the module imports one of the modules of ``calls`` (or names it in a string, for a
+    computed import) and spells one of the calls of that module."""
+    roots = [root for root in calls if root in words]
+    if not roots and dynamic:
+        found = _quoted(frozenset(calls)).findall(source)
+        roots = [root for root in calls if root in found]
+    return any(word in source for root in roots for word in calls[root])
 
 
 def imported_words(source: str) -> Set[str]:
@@ -156,6 +176,10 @@ class ClassOnlyWalk:
 
     def __init__(self, source: str, model: ClassModel):
         self.model = model
+        if "\r" in source:  # line numbers count \r\n and a lone \r as one line end, as the parser does
+            source = source.replace("\r\n", "\n").replace("\r", "\n")
+        self._source = source
+        self._lines: Optional[List[str]] = None
         self._marks = keyword_lines(source)
         self._known = -1
         self._relevant: Set[int] = set()
@@ -209,17 +233,14 @@ class ClassOnlyWalk:
         return relevant
 
     def _names_in(self, cls: LocalDef) -> FrozenSet[str]:
+        """Every word of the class's text: the names its body may use (string annotations too)."""
         names = self._names.get(id(cls))
         if names is None:
-            found: Set[str] = set()
-            for sub in ast.walk(cls.node):
-                if isinstance(sub, ast.Name):
-                    found.add(sub.id)
-                elif isinstance(sub, ast.Attribute):
-                    found.add(sub.attr)
-                elif isinstance(sub, ast.Constant) and isinstance(sub.value, str):
-                    found.update(_WORD.findall(sub.value))  # string annotations
-            names = self._names[id(cls)] = frozenset(found)
+            if self._lines is None:
+                self._lines = self._source.split("\n")
+            first = getattr(cls.node, "lineno", 1)
+            last = getattr(cls.node, "end_lineno", None) or len(self._lines)
+            names = self._names[id(cls)] = frozenset(_WORD.findall("\n".join(self._lines[first - 1 : last])))
         return names
 
 
@@ -240,3 +261,130 @@ def _dunders_defined(cls: LocalDef) -> Set[str]:
         elif isinstance(statement, ast.Assign):
             found.update(t.id for t in statement.targets if isinstance(t, ast.Name) and t.id in PROTOCOL_DUNDERS)
     return found
+
+
+_ATTRIBUTE_READ = re.compile(r"\.\s*([A-Za-z_][A-Za-z0-9_]*)")
+_ATTRIBUTE_WRITE = re.compile(r"\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:[-+*/%&|^@]|//|\*\*|<<|>>)?=(?!=)")
+
+
+class CallGraph(Listener):
+    """Records, during the first walk, which body calls which of the module's own functions."""
+
+    def __init__(self) -> None:
+        #: (calling function or None for module level, called function) pairs.
+        self.edges: List[Tuple[Optional[ast.AST], ast.AST]] = []
+
+    def on_call(self, call: ast.Call, resolver: Resolver) -> None:
+        for symbol in resolver.symbols_of(call.func):
+            if isinstance(symbol, LocalDef) and symbol.kind == "function":
+                frame = resolver.function_stack[-1] if resolver.function_stack else None
+                self.edges.append((frame, symbol.node))
+
+
+class _Unit:
+    """A module-level function or a method: a body the resolver may leave unwalked."""
+
+    __slots__ = ("node", "first", "last", "reads", "writes")
+
+    def __init__(self, node: ast.AST, text: str):
+        self.node = node
+        self.first: int = getattr(node, "lineno", 0)
+        self.last: int = getattr(node, "end_lineno", None) or self.first
+        self.reads = frozenset(_ATTRIBUTE_READ.findall(text))
+        self.writes = frozenset(_ATTRIBUTE_WRITE.findall(text))
+
+
+class LoaderWalk:
+    """Which bodies the provenance walk needs, once the first walk has spotted the loader calls.
+
+    The facts of a loader's input come from the body it sits in and from what that body
+    is connected to: the functions it calls (their returns) and the functions that call
+    it (their arguments), as the first walk resolved them; the bodies that assign an
+    attribute it reads (``self.blob = request.data`` in another method); and any body
+    binding a global. A body is left unwalked only when no such chain links it to a body
+    holding a loader call, a callback registration or ``msgpack_numpy.patch()``.
+    """
+
+    def __init__(self, tree: ast.AST, source: str, frames: Iterable[ast.AST], graph: CallGraph):
+        if "\r" in source:
+            source = source.replace("\r\n", "\n").replace("\r", "\n")
+        self._lines = source.split("\n")
+        self._units: Dict[int, _Unit] = {}
+        self._collect(getattr(tree, "body", []))
+        self._ordered = sorted(self._units.values(), key=lambda unit: unit.first)
+        self._starts = [unit.first for unit in self._ordered]
+        globals_at = keyword_lines(source, ("global ", "global\t"))
+        self.relevant = self._closure(frames, graph, globals_at)
+
+    def __call__(self, node: ast.AST, cls: Optional[LocalDef]) -> bool:
+        return id(node) not in self._units or id(node) in self.relevant
+
+    def _collect(self, statements: Sequence[ast.stmt]) -> None:
+        """Module-level functions and the methods of module-level classes (nested in any block)."""
+        for statement in statements:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                first = statement.lineno
+                last = getattr(statement, "end_lineno", None) or first
+                self._units[id(statement)] = _Unit(statement, "\n".join(self._lines[first - 1 : last]))
+            elif isinstance(statement, ast.ClassDef):
+                self._collect(statement.body)
+            else:
+                for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+                    block = getattr(statement, field, None)
+                    if not isinstance(block, list):
+                        continue
+                    if field in ("handlers", "cases"):
+                        block = [inner for part in block for inner in getattr(part, "body", ())]
+                    self._collect([inner for inner in block if isinstance(inner, ast.stmt)])
+
+    def _unit_of(self, node: Optional[ast.AST]) -> Optional[_Unit]:
+        """The unit ``node`` is, or the one whose lines hold it (units never nest)."""
+        if node is None:
+            return None
+        unit = self._units.get(id(node))
+        if unit is not None:
+            return unit
+        line = getattr(node, "lineno", 0)
+        at = bisect_right(self._starts, line) - 1
+        if at >= 0 and self._ordered[at].last >= line:
+            return self._ordered[at]
+        return None
+
+    def _closure(self, frames: Iterable[ast.AST], graph: CallGraph, globals_at: List[int]) -> Set[int]:
+        callees: Dict[int, List[_Unit]] = {}
+        callers: Dict[int, List[_Unit]] = {}
+        for caller, callee in graph.edges:
+            source_unit, target_unit = self._unit_of(caller), self._unit_of(callee)
+            if target_unit is None:
+                continue
+            if source_unit is not None:
+                callees.setdefault(id(source_unit), []).append(target_unit)
+                callers.setdefault(id(target_unit), []).append(source_unit)
+        writers: Dict[str, List[_Unit]] = {}
+        for unit in self._ordered:
+            for name in unit.writes:
+                writers.setdefault(name, []).append(unit)
+        # A body whose parameters may reach a loader needs its callers walked (their arguments)
+        # and its callees (their returns); a body whose return is read needs only its callees:
+        # the arguments it returns facts about are already at the walked call.
+        pending: List[Tuple[_Unit, bool]] = [(unit, True) for unit in map(self._unit_of, frames) if unit is not None]
+        pending.extend((unit, True) for unit in map(self._unit_of_line, globals_at) if unit is not None)
+        relevant: Dict[int, bool] = {}
+        while pending:
+            unit, up = pending.pop()
+            done = relevant.get(id(unit.node))
+            if done is not None and (done or not up):
+                continue
+            relevant[id(unit.node)] = up or bool(done)
+            if up:
+                pending.extend((caller, True) for caller in callers.get(id(unit), ()))
+            pending.extend((callee, False) for callee in callees.get(id(unit), ()))
+            for name in unit.reads:
+                pending.extend((writer, True) for writer in writers.get(name, ()))
+        return set(relevant)
+
+    def _unit_of_line(self, line: int) -> Optional[_Unit]:
+        at = bisect_right(self._starts, line) - 1
+        if at >= 0 and self._ordered[at].last >= line:
+            return self._ordered[at]
+        return None

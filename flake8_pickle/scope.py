@@ -47,6 +47,8 @@ from typing import (
 
 EMPTY: FrozenSet = frozenset()
 BUILTIN_NAMES = frozenset(dir(builtins))
+#: What each built-in name resolves to (built once, shared).
+_BUILTIN_SYMBOLS: Dict[str, FrozenSet[str]] = {name: frozenset((f"builtins.{name}",)) for name in BUILTIN_NAMES}
 _MISSING = object()
 _CALL_SEGMENT = re.compile(r"\([^()]*\)")
 #: Resolution through getattr()/partial()/class bases nests at most this deep.
@@ -271,6 +273,10 @@ class Resolver:
         #: The callee of the call whose listeners are running, and its symbols once resolved.
         self._memo_expr: Optional[ast.AST] = None
         self._memo_symbols: Optional[Symbols] = None
+        #: Within one expression walk, the symbols of each link of the attribute/call chains
+        #: resolved so far: ``f().g().h()`` resolves each link once, not once per call in it.
+        #: Emptied whenever a binding or the scope stack changes.
+        self._chain_cache: Optional[Dict[ast.AST, Symbols]] = None
 
     # ------------------------------------------------------------------ driving
     def run(self) -> None:
@@ -299,7 +305,21 @@ class Resolver:
     # ------------------------------------------------------------------ lookup
     def lookup(self, name: str) -> Symbols:
         """What ``name`` refers to at the current point."""
-        current = self.scopes[-1]
+        scopes = self.scopes
+        current = scopes[-1]
+        if not current.globals and not current.nonlocals:
+            # The common case, without building the chain: innermost first, class scopes skipped.
+            for index in range(len(scopes) - 1, -1, -1):
+                scope = scopes[index]
+                if scope.kind == "class" and scope is not current:
+                    continue
+                if scope.star_imports:
+                    break  # star imports add guesses: the general path below
+                value = scope.bindings.get(name)
+                if value is not None:
+                    return value
+            else:
+                return _BUILTIN_SYMBOLS.get(name, EMPTY)
         if name in current.globals:
             return self._lookup_from(name, [self.module_scope])
         chain: List[Scope] = [current]
@@ -318,9 +338,7 @@ class Resolver:
             if scope.star_imports:
                 guesses = frozenset(f"{module}.{name}" for module in scope.star_imports)
                 return guesses | self._lookup_from(name, chain[chain.index(scope) + 1 :])
-        if name in BUILTIN_NAMES:
-            return frozenset((f"builtins.{name}",))
-        return EMPTY
+        return _BUILTIN_SYMBOLS.get(name, EMPTY)
 
     def qualified_names(self, expr: Optional[ast.AST]) -> Set[str]:
         """The importable qualified names ``expr`` may evaluate to."""
@@ -342,9 +360,13 @@ class Resolver:
         if kind in _SYMBOL_LESS or depth > _MAX_DEPTH:
             return EMPTY
         # Peel attribute/call/subscript chains iteratively: a.b().c[0].d
+        cache = self._chain_cache if depth == 0 else None
         chain: List[ast.AST] = []
         node = expr
         while True:
+            if cache is not None and node in cache:
+                base = cache[node]
+                break
             if isinstance(node, ast.Attribute):
                 chain.append(node)
                 node = node.value
@@ -369,12 +391,14 @@ class Resolver:
                 break
         for link in reversed(chain):
             if not base:
-                return EMPTY
-            if isinstance(link, ast.Attribute):
+                base = EMPTY
+            elif isinstance(link, ast.Attribute):
                 base = frozenset(s for sym in base for s in self.attribute_of(sym, link.attr))
             else:
                 assert isinstance(link, ast.Call)
                 base = frozenset(s for sym in base for s in self._call_result(sym, link))
+            if cache is not None:
+                cache[link] = base
         return base
 
     def _atom(self, node: ast.AST, depth: int) -> Symbols:
@@ -538,6 +562,8 @@ class Resolver:
         self._set(scope, name, value)
 
     def _set(self, scope: Scope, name: str, value: object) -> None:
+        if self._chain_cache:
+            self._chain_cache.clear()
         self._journal.append((scope, name, scope.bindings.get(name, _MISSING)))
         if value is _MISSING:
             scope.bindings.pop(name, None)
@@ -989,6 +1015,16 @@ class Resolver:
         """
         if type(root) in _LEAVES:
             return
+        if self._chain_cache is None:
+            self._chain_cache = {}
+            try:
+                self._walk_expr_inner(root)
+            finally:
+                self._chain_cache = None
+        else:
+            self._walk_expr_inner(root)
+
+    def _walk_expr_inner(self, root: ast.AST) -> None:
         stack: List[object] = [root]
         push, pop = stack.append, stack.pop
         listeners = self.listeners
@@ -1067,6 +1103,8 @@ class Resolver:
 
         def enter() -> None:
             first = self.facts_of(generators[0].iter)  # evaluated outside, like the iterable
+            if self._chain_cache:
+                self._chain_cache.clear()
             self.scopes.append(scope)
             for i, gen in enumerate(generators):
                 value = first if i == 0 else self.facts_of(gen.iter)
@@ -1074,6 +1112,8 @@ class Resolver:
                     scope.bindings[sub] = value
 
         def leave() -> None:
+            if self._chain_cache:
+                self._chain_cache.clear()
             if self.scopes and self.scopes[-1] is scope:
                 self.scopes.pop()
 

@@ -6,6 +6,7 @@ import ast
 from typing import Callable, FrozenSet, List, Optional, Tuple
 
 from .catalog import (
+    CALLBACK_REGISTRATIONS,
     DATA_CHANNEL,
     DATA_PATH,
     DATA_STREAM,
@@ -38,6 +39,9 @@ class LoaderChecks(Listener):
 
     Without a ``tracker`` it only spots: ``spotted`` says whether the module calls any
     loader, and nothing is reported (the analysis then walks again with provenance).
+    ``frames`` holds the function bodies (AST nodes) the spotted loader calls, callback
+    registrations and ``msgpack_numpy.patch()`` calls sit in; ``at_module_level`` says
+    whether one of them sits outside every function.
     """
 
     def __init__(
@@ -56,14 +60,19 @@ class LoaderChecks(Listener):
         self._untyped_methods: List[Tuple[ast.Call, str, Loader]] = []
         self._sinks: List[Sink] = []
         self.spotted = False
+        self.frames: List[ast.AST] = []
+        self.at_module_level = False
 
     def on_call(self, call: ast.Call, resolver: Resolver) -> None:
         names = resolver.qualified_names(call.func)
         if "msgpack_numpy.patch" in names:
             resolver.facts.add(MSGPACK_NUMPY_PATCHED)
+            self._remember_frames(resolver)
+        if self.tracker is None and not names.isdisjoint(CALLBACK_REGISTRATIONS):
+            self._remember_frames(resolver)
         match = self.catalog.loader_for(names)
         if match is None:
-            self._remember_untyped_method(call, names)
+            self._remember_untyped_method(call, names, resolver)
             return
         qualified, loader = match
         verdict = loader.classify(call, resolver)
@@ -71,7 +80,13 @@ class LoaderChecks(Listener):
             return
         self._loader_call(call, loader.label_for(qualified), loader, resolver, capped=verdict == LOADER_CAPPED)
 
-    def _remember_untyped_method(self, call: ast.Call, names: set) -> None:
+    def _remember_frames(self, resolver: Resolver) -> None:
+        if resolver.function_stack:
+            self.frames.extend(resolver.function_stack)
+        else:
+            self.at_module_level = True
+
+    def _remember_untyped_method(self, call: ast.Call, names: set, resolver: Resolver) -> None:
         func = call.func
         if not isinstance(func, ast.Attribute):
             return
@@ -82,10 +97,12 @@ class LoaderChecks(Listener):
         if any(not n.startswith(library + ".") for n in names):
             return  # typed as something else
         self._untyped_methods.append((call, library, loader))
+        self._remember_frames(resolver)  # a loader if the module imports the library
 
     def _loader_call(self, call: ast.Call, label: str, loader: Loader, resolver: Resolver, capped: bool) -> None:
         self.spotted = True
         if self.tracker is None:
+            self._remember_frames(resolver)
             return
         tracker = self.tracker
         line, col = call.lineno, call.col_offset
@@ -108,11 +125,13 @@ class LoaderChecks(Listener):
         self._sinks.append(Sink(call, label, loader, argument, facts, capped, receiver))
 
     def on_module_end(self, resolver: Resolver) -> None:
+        if self.tracker is None:
+            # Their frames were remembered at the call.
+            self.spotted |= any(library in resolver.imported_roots for _, library, _ in self._untyped_methods)
+            return
         for call, library, loader in self._untyped_methods:
             if library in resolver.imported_roots:
                 self._loader_call(call, loader.label_for(call.func.attr), loader, resolver, capped=False)  # type: ignore[attr-defined]
-        if self.tracker is None:
-            return
         for sink in self._sinks:
             if self.unpicklers is not None and sink.receiver:
                 if self.unpicklers.loads_through_sound_unpickler(sink.receiver, resolver):

@@ -14,7 +14,7 @@ import pytest
 
 from flake8_pickle import copying
 from flake8_pickle.analysis import analyze, catalog_for, run_analysis
-from flake8_pickle.precheck import COPY_ROOTS, imported_words, keyword_lines, possible
+from flake8_pickle.precheck import COPY_ROOTS, call_words, imported_words, keyword_lines, possible
 from flake8_pickle.settings import Settings
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures").rglob("*.py")) + sorted(
@@ -43,24 +43,37 @@ def test_imported_words_follow_continuations() -> None:
     assert not words & {"x", "j", "plain", "stay"}
 
 
-def test_copy_roots_cover_every_copy_sink() -> None:
-    """A module that imports none of COPY_ROOTS can call no copy, dump or process API of PKL2xx."""
+def test_sink_names_cover_every_copy_sink() -> None:
+    """The pre-check reads SINK_NAMES: every name a PKL2xx call site matches must be in it."""
     names = set(copying._DEEPCOPIES) | copying._DUMPS | set(copying._PROCESSES)
-    names |= {n.rstrip("()") for n in copying._POOLS + copying._QUEUES + copying._CONNECTIONS}
-    assert names
+    names |= set(copying._POOLS + copying._QUEUES + copying._CONNECTIONS)
+    assert names <= copying.SINK_NAMES
     assert {name.split(".")[0] for name in names} <= COPY_ROOTS
+
+
+def test_call_words() -> None:
+    words = call_words(["copy.deepcopy", "copy.copy", "pickle.loads", "pickle.load", "multiprocessing.get_context().Queue()"])
+    assert words == {"copy": {"copy"}, "pickle": {"load"}, "multiprocessing": {"Queue"}}
 
 
 @pytest.mark.parametrize(
     "source, loaders, copies",
     [
         ("import os\nx = 'pickle.loads'\n", False, False),
-        ("import os, pickle\n", True, True),
-        ("from .compat import pickle as p\n", True, True),
+        ("import os, pickle\n", False, False),
+        ("import os, pickle\nb = pickle.dumps(x)\ny = pickle.loads(b)\n", True, True),
+        ("from .compat import pickle as p\ny = p.loads(b)\n", True, False),
         ("import copy\n", False, True),
-        ("m = __import__('marshal')\n", True, False),
+        ("m = __import__('marshal')\nm.loads(b)\n", True, False),
+        ("m = __import__('marshal')\n", False, False),
         ("import sys\nm = sys.modules['copy']\n", False, True),
         ("def f(m):\n    return m.model_copy(deep=True)\n", False, True),
+        ("from dataclasses import dataclass, field\n", False, False),
+        ("from dataclasses import asdict\n", False, True),
+        ("import numpy as np\nx = np.zeros(3)\n", False, False),
+        ("import numpy as np\nx = np.load(path)\n", True, False),
+        ("import multiprocessing as mp\nn = mp.cpu_count()\n", False, False),
+        ("import multiprocessing as mp\np = mp.Process(target=f)\n", False, True),
     ],
 )
 def test_what_the_text_leaves_possible(source: str, loaders: bool, copies: bool) -> None:
@@ -136,6 +149,63 @@ def test_class_only_modules_skip_bodies_no_rule_reads() -> None:
     assert {"PKL301", "PKL302", "PKL308"} <= set(codes)
 
 
-def test_a_loader_import_walks_every_body() -> None:
-    source = "import pickle\n" + CLASS_ONLY
+def test_a_loader_call_walks_every_body() -> None:
+    source = "import pickle\n\n\ndef load(blob):\n    return pickle.loads(blob)\n" + CLASS_ONLY
     assert run_analysis(ast.parse(source), inventory=False, source=source).resolver.unwalked == []
+
+
+LOADER_MODULE = dedent(
+    '''
+    import pickle
+
+
+    def load_blob(data):
+        return pickle.loads(data)
+
+
+    def fetch(request):
+        return request.body
+
+
+    def handler(request):
+        return load_blob(fetch(request))
+
+
+    def caller_of_fetch(request):
+        return fetch(request)
+
+
+    def unrelated(x):
+        return x + 1
+
+
+    class Store:
+        def __init__(self, request):
+            self.blob = request.body
+            self.count = 0
+
+        def read(self):
+            return pickle.loads(self.blob)
+
+        def size(self):
+            return self.count
+    '''
+)
+
+
+def test_the_provenance_walk_follows_only_what_reaches_a_loader() -> None:
+    from flake8_pickle.precheck import CallGraph, LoaderWalk
+    from flake8_pickle.scope import Resolver
+    from flake8_pickle.security import LoaderChecks
+
+    tree = ast.parse(LOADER_MODULE)
+    spotter, graph = LoaderChecks(catalog_for(Settings()), None, lambda finding: None), CallGraph()
+    Resolver(tree, [spotter, graph]).run()
+    walk = LoaderWalk(tree, LOADER_MODULE, spotter.frames, graph)
+    defs = {node.name: node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+    walked = sorted(name for name, node in defs.items() if walk(node, None))
+    # load_blob holds a loader; handler calls it (its argument); fetch is called there (its return);
+    # Store.read holds a loader and reads self.blob, which __init__ writes.
+    assert walked == ["__init__", "fetch", "handler", "load_blob", "read"]
+    codes = analyze(tree, source=LOADER_MODULE)
+    assert codes == analyze(tree) and "PKL102" in {f.code for f in codes}

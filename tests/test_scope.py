@@ -8,6 +8,7 @@ from typing import Dict, Set
 
 import pytest
 
+from flake8_pickle.analysis import analyze
 from flake8_pickle.catalog import constructor_variant
 from flake8_pickle.scope import Listener, LocalDef, LocalInstance, Resolver
 
@@ -358,3 +359,12 @@ PATHOLOGICAL = {
 def test_pathological_expressions_do_not_recurse(make):
     listener = _Callees()
     Resolver(ast.parse(deepest_parseable(make)), [listener]).run()
+
+
+@pytest.mark.parametrize("make", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
+def test_pathological_expressions_through_every_rule_family(make):
+    """The same shapes through the whole analysis (provenance, copies, classes), with and without
+    the text pre-check: no exception, and the pre-check changes nothing."""
+    source = "import pickle, copy, threading\n" + deepest_parseable(make)
+    tree = ast.parse(source)
+    assert analyze(tree, inventory=False) == analyze(tree, inventory=False, source=source)
