@@ -605,6 +605,8 @@ TRANSFORMS: Tuple[str, ...] = (
     "os.path.join",
     "os.fsencode",
     "os.fsdecode",
+    "builtins.int.to_bytes",
+    "builtins.int.from_bytes",
     # the encoding direction carries provenance too: compress(dumps(x)) is still our own bytes
     "base64.*encode*",
     "binascii.b2a_*",
