@@ -811,9 +811,31 @@ def args_problem(facts: InitFacts, model: ArgsModel) -> Optional[str]:
     return None
 
 
+def _rebuild_changes(facts: InitFacts, call: ast.AST, params: FrozenSet[str]) -> str:
+    """The problem text for args a rebuild does not reproduce.
+
+    Where ``__init__`` reads an attribute of a parameter that args is built from
+    (``tarinfo.name``), a rebuild hands the built value back in that parameter's
+    place: the read may fail as well as change args.
+    """
+    for node in ast.walk(facts.node):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in params
+            and node.value.id in facts.positional
+        ):
+            read = f"{node.value.id}.{node.attr}"
+            return (
+                f"`{shown(call, _MAX_SHOWN)}` builds args from `{read}`; a rebuild passes args back as "
+                f"`{node.value.id}`, so unpickling fails or changes args"
+            )
+    return f"`{shown(call, _MAX_SHOWN)}` changes args on each rebuild"
+
+
 def _pieces_problem(facts: InitFacts, pieces: List[Piece], call: ast.AST) -> Optional[str]:
     positional = facts.positional
-    changes = f"`{shown(call, _MAX_SHOWN)}` changes args on each rebuild"
+    changes = _rebuild_changes(facts, call, frozenset(n for p in pieces for n in p.params))
     stars = [i for i, p in enumerate(pieces) if p.kind == STAR]
     if stars:
         if stars != [len(pieces) - 1] or pieces[-1].params != {facts.vararg}:
