@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from .findings import shown
 from .catalog import (
@@ -48,6 +48,7 @@ from .scope import (
     Resolver,
     call_argument,
     display_name,
+    is_staticmethod,
     positional_parameters,
     symbol_order,
 )
@@ -217,8 +218,17 @@ class ProvenanceTracker(Listener):
                 return frozenset((Source(f"route parameter {name}", line),))
             if any(n.startswith(VIEW_DECORATOR_PREFIXES) for n in names) and index == 0 and name == "request":
                 return frozenset((Source("request", line),))
-        if cls is not None and fname in VIEW_METHODS and index == 1 and _has_base(cls, VIEW_BASE_PREFIXES, resolver):
+        if cls is not None and fname in VIEW_METHODS and index == 1 and _has_base(cls, _is_view_base):
             return frozenset((Source(name, line),))
+        if (
+            cls is not None
+            and index == 1
+            and positional[2:3] == ["context"]
+            and not is_staticmethod(function)
+            and _has_base(cls, _is_grpc_servicer)
+        ):
+            # A gRPC servicer method: ``def Method(self, request, context)`` gets the client's message.
+            return frozenset((Source(f"gRPC request {name} of {fname}()", line),))
         if (
             cls is None
             and isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -537,16 +547,27 @@ def _is_bound_method_call(call: ast.Call, resolver: Optional[Resolver]) -> bool:
     return any(isinstance(s, (LocalInstance,)) for s in resolver.symbols_of(call.func.value))
 
 
-def _has_base(cls: LocalDef, prefixes: Tuple[str, ...], resolver: Resolver, depth: int = 0) -> bool:
+def _has_base(cls: LocalDef, match: Callable[[str], bool], depth: int = 0) -> bool:
+    """Whether a base of ``cls`` (through the module's own classes) has a qualified name ``match`` accepts."""
     if depth > 8:
         return False
     for base in cls.bases:
         for symbol in base:
-            if isinstance(symbol, str) and symbol.startswith(prefixes):
+            if isinstance(symbol, str) and match(symbol):
                 return True
-            if isinstance(symbol, LocalDef) and symbol.kind == "class" and _has_base(symbol, prefixes, resolver, depth + 1):
+            if isinstance(symbol, LocalDef) and symbol.kind == "class" and _has_base(symbol, match, depth + 1):
                 return True
     return False
+
+
+def _is_view_base(name: str) -> bool:
+    return name.startswith(VIEW_BASE_PREFIXES)
+
+
+def _is_grpc_servicer(name: str) -> bool:
+    """``x_pb2_grpc.FooServicer``: the servicer base class grpcio-tools generates for a service."""
+    module, _, leaf = name.rpartition(".")
+    return module.endswith("_pb2_grpc") and leaf.endswith("Servicer")
 
 
 def literal_input(loader: Loader, argument: Optional[ast.expr]) -> bool:

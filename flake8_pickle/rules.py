@@ -121,7 +121,8 @@ _RULES = (
             `yaml.load`, `joblib.load`, `pandas.read_pickle`, `dill`, `shelve`,
             `jsonpickle`, `marshal` and the rest of the catalogue) whose input is traced,
             within the module, to data an outside party controls: an HTTP request body,
-            form, header or cookie, a socket, a message-queue payload, `sys.stdin`. The
+            form, header or cookie, a gRPC request message, a socket, a message-queue
+            payload, `sys.stdin`. The
             message names the source and its line, and the call chain when the data
             passes through the module's own helper functions.
             """

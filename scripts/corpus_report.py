@@ -10,7 +10,7 @@ Usage:
 Corpora (``--corpus``, comma-separated, default all of them, in this order): ``stdlib``, the
 installed standard library (``sysconfig.get_paths()["stdlib"]``, its test suites included,
 ``site-packages``/``dist-packages`` left out), and the wheels of django, celery, kombu, dask,
-distributed, joblib, flask and requests (any other PyPI name works too). A wheel is fetched with
+distributed, joblib, ray, flask and requests (any other PyPI name works too). A wheel is fetched with
 ``pip download --no-deps --only-binary=:all: NAME -d benchmarks/.cache/wheels`` and its ``.py``
 files unpacked into ``benchmarks/.cache/corpora/<name>/`` once, with the version recorded in
 ``.benchmark-source.json`` there (the same cache and marker ``benchmarks/run.py`` uses, so either
@@ -81,7 +81,7 @@ if str(REPO) not in sys.path:
 from flake8_pickle.analysis import analyze  # noqa: E402
 from flake8_pickle.findings import Finding  # noqa: E402
 
-DEFAULT_CORPORA = ("stdlib", "django", "celery", "kombu", "dask", "distributed", "joblib", "flask", "requests")
+DEFAULT_CORPORA = ("stdlib", "django", "celery", "kombu", "dask", "distributed", "joblib", "ray", "flask", "requests")
 CACHE = REPO / "benchmarks" / ".cache"
 MARKER = ".benchmark-source.json"
 SKIP_DIRS = frozenset({"site-packages", "dist-packages", "__pycache__"})
