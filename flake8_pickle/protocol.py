@@ -1037,7 +1037,9 @@ class ProtocolChecks(Listener):
             return
         self_name, name = positional[0].arg, positional[1].arg
         reported: Set[Tuple[int, str]] = set()
-        for node, error in self._non_attribute_errors(function, self_name, name):
+        guard = _NameGuard(function, chain, self._call_functions)
+        reached = _probe_reached(function.body, guard)
+        for node, error in self._non_attribute_errors(function, self_name, name, reached):
             key = (node.lineno, error.split(",")[0])  # one KeyError per line: a[b][name]
             if key not in reported:
                 reported.add(key)
@@ -1046,15 +1048,23 @@ class ProtocolChecks(Listener):
             return
         if _rebuilds_through_builtin(chain):
             return  # never half-built: an exception is rebuilt by calling its class
-        guard = _NameGuard(function, chain, self._call_functions)
         read = _HalfBuiltWalk(function, self_name, chain, guard).first_read()
         if read is not None:
             problem = f"reads self.{read.attr}, missing on a copied or unpickled object (RecursionError)"
             self._emit(read, "PKL308", cls=facts.name, problem=problem)
 
-    def _non_attribute_errors(self, function: Method, self_name: str, name: str) -> Iterator[Tuple[ast.AST, str]]:
+    def _non_attribute_errors(
+        self, function: Method, self_name: str, name: str, reached: Set[int]
+    ) -> Iterator[Tuple[ast.AST, str]]:
+        """Errors other than AttributeError that ``__getattr__`` can raise.
+
+        An explicit ``raise`` counts when a name copy or pickle looks up reaches it (raising
+        ``NotImplementedError`` for public names on purpose breaks neither); a ``KeyError``
+        of a lookup keyed by the name counts for any name: it breaks ``hasattr`` and
+        ``getattr(obj, name, default)`` too, and is never what the author meant.
+        """
         for statement, protected in _statements_with_protection(function.body):
-            if isinstance(statement, ast.Raise) and statement.exc is not None:
+            if isinstance(statement, ast.Raise) and statement.exc is not None and id(statement) in reached:
                 raised = self._raised_class(statement.exc)
                 if raised is not None and not protected.catches(raised):
                     yield statement, f"raises {raised}, not AttributeError"
@@ -1367,8 +1377,12 @@ def _statements_with_protection(body: Sequence[ast.stmt]) -> Iterator[Tuple[ast.
         statement = block[index]
         yield statement, protection
         after = protection
-        if isinstance(statement, ast.If) and statement.body and isinstance(statement.body[-1], (ast.Raise, ast.Return)):
-            after = protection.knowing(_memberships(statement.test)[1])  # `if k not in d: raise`
+        if isinstance(statement, ast.If) and statement.body:
+            absent = _memberships(statement.test)[1]
+            if isinstance(statement.body[-1], (ast.Raise, ast.Return)):
+                after = protection.knowing(absent)  # `if k not in d: raise`
+            else:
+                after = protection.knowing(absent & _stored_keys(statement.body))  # `if k not in d: d[k] = ...`
         stack.append((block, index + 1, after))
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
@@ -1392,6 +1406,60 @@ def _statements_with_protection(body: Sequence[ast.stmt]) -> Iterator[Tuple[ast.
             for case in getattr(statement, "cases", None) or []:
                 nested.append((case.body, protection))
         stack.extend((block_, 0, protection_) for block_, protection_ in reversed(nested))
+
+
+def _stored_keys(block: Sequence[ast.stmt]) -> Set[str]:
+    """Keys (``ast.dump`` strings) the top-level statements of ``block`` store: ``d[k] = ...``."""
+    keys: Set[str] = set()
+    for statement in block:
+        targets = statement.targets if isinstance(statement, ast.Assign) else []
+        if isinstance(statement, (ast.AnnAssign, ast.AugAssign)):
+            targets = [statement.target]
+        for target in targets:
+            if isinstance(target, ast.Subscript):
+                keys.add(ast.dump(target.slice))
+    return keys
+
+
+def _probe_reached(body: Sequence[ast.stmt], guard: "_NameGuard") -> Set[int]:
+    """The ``id`` of every statement of a ``__getattr__`` body that a probed name may reach.
+
+    Tests that depend only on the name are evaluated for each probed name (``if not
+    name.startswith("_"): raise NotImplementedError`` is never reached by a dunder); a test
+    the guard cannot evaluate lets every probe through both ways.
+    """
+    reached: Set[int] = set()
+
+    def block(statements: Sequence[ast.stmt], probes: FrozenSet[str], depth: int) -> FrozenSet[str]:
+        for statement in statements:
+            if not probes:
+                break
+            reached.add(id(statement))
+            probes = one(statement, probes, depth)
+        return probes
+
+    def one(statement: ast.stmt, probes: FrozenSet[str], depth: int) -> FrozenSet[str]:
+        if isinstance(statement, (ast.Return, ast.Raise, ast.Break, ast.Continue)):
+            return frozenset()
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return probes
+        if depth > _MAX_DEPTH * 4:  # deeper than any real __getattr__: everything below is reached
+            reached.update(id(node) for node in ast.walk(statement) if isinstance(node, ast.stmt))
+            return probes
+        if isinstance(statement, (ast.If, ast.While)):
+            when_true, when_false = guard.split(statement.test, probes)
+            after = block(statement.body, when_true, depth + 1) | block(statement.orelse, when_false, depth + 1)
+            return after if isinstance(statement, ast.If) else probes
+        blocks: List[Sequence[ast.stmt]] = [getattr(statement, name, None) or [] for name in ("body", "orelse")]
+        blocks.extend(handler.body for handler in getattr(statement, "handlers", None) or [])
+        blocks.extend(case.body for case in getattr(statement, "cases", None) or [])
+        blocks.append(getattr(statement, "finalbody", None) or [])
+        for nested in blocks:
+            block(nested, probes, depth + 1)
+        return probes  # loops, with, try, match: may run or be left in any way
+
+    block(body, _PROBED_NAMES, 0)
+    return reached
 
 
 def _raises_attribute_error(block: Sequence[ast.stmt]) -> bool:
@@ -1704,7 +1772,7 @@ class _NameGuard:
         )
 
     def _class_value(self, attr: str) -> object:
-        """A class attribute bound once, in the class body, to a literal collection of strings."""
+        """A class attribute bound once, in the class body, to a string or a literal collection of strings."""
         if attr not in self._class_values:
             self._class_values[attr] = self._read_class_value(attr)
         return self._class_values[attr]
@@ -1728,6 +1796,8 @@ class _NameGuard:
         return _NOT_KNOWN
 
     def _literal_collection(self, node: ast.AST) -> object:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) <= _MAX_LITERAL:
+            return node.value  # _EXECUTOR_ATTR = "trial_executor"
         if isinstance(node, ast.Call) and not node.keywords and len(node.args) == 1:
             symbols = self.call_functions.get(node, frozenset())
             if len(symbols) != 1:

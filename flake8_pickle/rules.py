@@ -1337,7 +1337,10 @@ _RULES = (
             """
             Finds `__getattr__` methods that can raise something other than
             `AttributeError` for a missing name, typically `return self._data[name]`
-            (a `KeyError`).
+            (a `KeyError`, reported for any name). An explicit `raise` of another class is
+            reported when a name that copy or pickle looks up (`__deepcopy__`,
+            `__setstate__`, ...) reaches it: `if not name.startswith("_"): raise
+            NotImplementedError(name)` is a deliberate API and breaks neither.
             """
         ),
         why_bad=_text(
