@@ -1048,9 +1048,12 @@ class ProtocolChecks(Listener):
             return
         if _rebuilds_through_builtin(chain):
             return  # never half-built: an exception is rebuilt by calling its class
-        read = _HalfBuiltWalk(function, self_name, chain, guard).first_read()
+        walk = _HalfBuiltWalk(function, self_name, chain, guard)
+        read = walk.first_read()
         if read is not None:
-            problem = f"reads self.{read.attr}, missing on a copied or unpickled object (RecursionError)"
+            via = walk.via(read)
+            where = f" (in {via}())" if via else ""
+            problem = f"reads self.{read.attr}{where}, missing on a copied or unpickled object (RecursionError)"
             self._emit(read, "PKL308", cls=facts.name, problem=problem)
 
     def _non_attribute_errors(
@@ -1841,6 +1844,7 @@ class _HalfBuiltWalk:
         self._reads: List[ast.Attribute] = []
         self._unsure = False
         self._edges: Dict[str, List[str]] = {}
+        self._via: Dict[int, Tuple[ast.Attribute, str]] = {}  # a read made inside a method, by id
 
     def first_read(self) -> Optional[ast.Attribute]:
         """The first missing ``self.<attr>`` read, on a path a probed name takes, that recurses."""
@@ -1851,6 +1855,11 @@ class _HalfBuiltWalk:
             if self._recurses(read.attr):
                 return read
         return None
+
+    def via(self, read: ast.Attribute) -> Optional[str]:
+        """The method whose body makes ``read``, when ``__getattr__`` reaches it through a call."""
+        found = self._via.get(id(read))
+        return found[1] if found is not None and found[0] is read else None
 
     def _walk(self, probes: FrozenSet[str]) -> Optional[List[ast.Attribute]]:
         """The missing reads reached for ``probes``, in walk order; None when a guard is unsure."""
@@ -1954,6 +1963,13 @@ class _HalfBuiltWalk:
                 if self._missing(node.attr):  # type: ignore[attr-defined]
                     self._reads.append(node)  # type: ignore[arg-type]
                     raising |= reaching
+            if isinstance(node, ast.Call) and _is_self_attr(node.func, self.self_name):
+                read = self._method_read(node.func.attr, set())  # type: ignore[attr-defined]
+                if read is not None:  # self.is_connected() reads self.client_worker first thing
+                    shown_read = ast.copy_location(ast.Attribute(node.func.value, read.attr, ast.Load()), node)
+                    self._via[id(shown_read)] = (shown_read, node.func.attr)  # type: ignore[attr-defined]
+                    self._reads.append(shown_read)
+                    raising |= reaching
             if (
                 isinstance(node, ast.Subscript)
                 and isinstance(node.ctx, (ast.Load, ast.Del))
@@ -1977,6 +1993,65 @@ class _HalfBuiltWalk:
                 children = [(c, reaching) for c in ast.iter_child_nodes(node) if not isinstance(c, ast.stmt)]
                 stack.extend(children)
         return frozenset(raising)
+
+    def _method_read(self, name: str, seen: Set[str]) -> Optional[ast.Attribute]:
+        """The missing ``self.<attr>`` read that method ``name`` of the class makes before anything else.
+
+        Only reads that run whatever the state: the simple statements at the top of the body, and
+        the test, iterable or context of the first compound one, outside ``and``/``or`` operands
+        after the first, conditional expressions, lambdas and comprehensions. Calls of further
+        methods at those places are followed, a few levels deep.
+        """
+        if name in seen or len(seen) > 3 or name.startswith("__"):
+            return None
+        seen.add(name)
+        owner = next((c for c in self.chain.classes if name in c.members), None)
+        method = _member_function(owner, name) if owner is not None else None
+        if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) or method.decorator_list:
+            return None
+        if isinstance(method, ast.AsyncFunctionDef):
+            return None  # calling it only makes a coroutine
+        positional = _positional(method)
+        if not positional:
+            return None
+        self_name = positional[0].arg
+        for statement in method.body:
+            if isinstance(statement, (ast.If, ast.While)):
+                heads: List[ast.AST] = [statement.test]
+            elif isinstance(statement, (ast.For, ast.AsyncFor)):
+                heads = [statement.iter]
+            elif isinstance(statement, (ast.With, ast.AsyncWith)):
+                heads = [item.context_expr for item in statement.items]
+            elif isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return)):
+                heads = [statement.value] if statement.value is not None else []
+            else:
+                return None
+            for head in heads:
+                found = self._first_unconditional_read(head, self_name, seen)
+                if found is not None:
+                    return found
+            if not isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                return None
+        return None
+
+    def _first_unconditional_read(self, expr: ast.AST, self_name: str, seen: Set[str]) -> Optional[ast.Attribute]:
+        stack: List[ast.AST] = [expr]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (ast.Lambda, ast.IfExp, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+                continue
+            if _is_self_attr(node, self_name) and isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
+                if self._missing(node.attr):  # type: ignore[attr-defined]
+                    return node  # type: ignore[return-value]
+            if isinstance(node, ast.Call) and _is_self_attr(node.func, self_name):
+                found = self._method_read(node.func.attr, seen)  # type: ignore[attr-defined]
+                if found is not None:
+                    return found
+            if isinstance(node, ast.BoolOp):
+                stack.append(node.values[0])
+                continue
+            stack.extend(reversed([c for c in ast.iter_child_nodes(node) if not isinstance(c, ast.stmt)]))
+        return None
 
     def _missing(self, attr: str) -> bool:
         if attr.startswith("__") or attr in _OBJECT_ATTRIBUTES or self.chain.defines(attr):
