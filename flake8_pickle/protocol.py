@@ -1327,7 +1327,7 @@ class _Protection:
         return _Protection(self.caught, self.present, True)
 
     def checked(self, lookup: ast.Subscript) -> bool:
-        return ast.dump(lookup.slice) in self.present
+        return _node_key(lookup.slice) in self.present
 
     def catches(self, exception: str) -> bool:
         if "*" in self.caught:
@@ -1340,6 +1340,14 @@ class _Protection:
         return exception in self.caught
 
 
+def _node_key(node: ast.AST) -> str:
+    """``ast.dump`` of a key expression; one no key equals when it is too deep to dump."""
+    try:
+        return ast.dump(node)
+    except RecursionError:
+        return f"<too deep: {id(node)}>"
+
+
 def _memberships(test: ast.AST) -> Tuple[Set[str], Set[str]]:
     """Keys a test proves present when true, and those it proves present when false."""
     when_true: Set[str] = set()
@@ -1347,15 +1355,15 @@ def _memberships(test: ast.AST) -> Tuple[Set[str], Set[str]]:
     for node in ast.walk(test):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
             if node.args:  # `if data.get(key) is not None:` / `if data.get(key) is None: raise`
-                when_true.add(ast.dump(node.args[0]))
-                when_false.add(ast.dump(node.args[0]))
+                when_true.add(_node_key(node.args[0]))
+                when_false.add(_node_key(node.args[0]))
     parts = test.values if isinstance(test, ast.BoolOp) else [test]
     for part in parts:
         negated = isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.Not)
         if negated:
             part = part.operand  # type: ignore[attr-defined]
         if isinstance(part, ast.Compare) and len(part.ops) == 1 and isinstance(part.ops[0], (ast.In, ast.NotIn)):
-            key = ast.dump(part.left)
+            key = _node_key(part.left)
             if isinstance(part.ops[0], ast.In) != negated:
                 when_true.add(key)
             else:
@@ -1420,7 +1428,7 @@ def _stored_keys(block: Sequence[ast.stmt]) -> Set[str]:
             targets = [statement.target]
         for target in targets:
             if isinstance(target, ast.Subscript):
-                keys.add(ast.dump(target.slice))
+                keys.add(_node_key(target.slice))
     return keys
 
 

@@ -352,6 +352,26 @@ PATHOLOGICAL = {
     "nested-lambdas": lambda n: "y = " + "lambda: " * n + "pickle.loads(x)",
     "nested-calls": lambda n: "y = " + "f(" * n + "x" + ")" * n,
     "nested-comprehensions": lambda n: "y = " + "[" * n + "x for x in y" + "]" * n,
+    # The same depths where findings quote them: loader input, source, copy argument, protocol methods.
+    "loader-on-call-chain": lambda n: "from flask import request\ny = pickle.loads(request.data" + ".m()" * n + ")",
+    "loader-on-nested-calls": lambda n: "from flask import request\ny = pickle.loads(" + "f(" * n + "request.data" + ")" * n + ")",
+    "loader-on-long-binop": lambda n: "def h(blob):\n    return pickle.loads(" + " + ".join(["blob"] * n) + ")",
+    "loader-on-deep-subscript": lambda n: "def h(blob):\n    return pickle.loads(blob" + "[0]" * n + ")",
+    "deepcopy-of-deep-call": lambda n: "y = copy.deepcopy(" + "f(" * n + "threading.Lock()" + ")" * n + ")",
+    "getattr-deep-subscript": lambda n: (
+        "class C:\n    def __getattr__(self, name):\n        return self._d[" + "f(" * n + "name" + ")" * n + "]"
+    ),
+    "getattr-deep-membership": lambda n: (
+        "class C:\n    def __getattr__(self, name):\n        if " + "f(" * n + "name" + ")" * n
+        + " in self._d:\n            return self._d[name]\n        raise KeyError(name)"
+    ),
+    "getattr-chain-key": lambda n: (
+        "class C:\n    def __getattr__(self, name):\n        if name" + ".m()" * n
+        + " in self._d:\n            return self._d[name" + ".m()" * n + "]\n        return self._d[name" + ".m()" * n + "]"
+    ),
+    "exception-deep-args": lambda n: (
+        "class E(Exception):\n    def __init__(self, x):\n        super().__init__(" + "f(" * n + "x" + ")" * n + ")"
+    ),
 }
 
 
