@@ -27,14 +27,14 @@ def _clipped(node: ast.AST, depth: int) -> ast.AST:
     """A copy of ``node`` whose parts deeper than ``depth`` read ``...``."""
     if depth <= 0:
         return ast.Name(id="...", ctx=ast.Load())
-    copy = type(node)()
+    fields = {}
     for name, value in ast.iter_fields(node):
         if isinstance(value, ast.AST):
             value = _clipped(value, depth - 1)
         elif isinstance(value, list):
             value = [_clipped(item, depth - 1) if isinstance(item, ast.AST) else item for item in value]
-        setattr(copy, name, value)
-    return copy
+        fields[name] = value
+    return type(node)(**fields)
 
 
 class Finding(NamedTuple):
