@@ -229,6 +229,10 @@ class ProvenanceTracker(Listener):
         ):
             # A gRPC servicer method: ``def Method(self, request, context)`` gets the client's message.
             return frozenset((Source(f"gRPC request {name} of {fname}()", line),))
+        if self._before_servicer_context(function, name):
+            # ``async def wrapper(self, request, context: grpc.aio.ServicerContext)``: a handler
+            # registered by hand or through a decorator gets the client's message all the same.
+            return frozenset((Source(f"gRPC request {name} of {fname}()", line),))
         if (
             cls is None
             and isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -238,6 +242,23 @@ class ProvenanceTracker(Listener):
         ):
             return frozenset((Source("Lambda event", line),))
         return frozenset((Param(function, id(function), name),))
+
+    def _before_servicer_context(self, function: ast.AST, name: str) -> bool:
+        """Whether the positional parameter after ``name`` is annotated as a gRPC ``ServicerContext``."""
+        arguments = getattr(function, "args", None)
+        if arguments is None:
+            return False
+        params = list(arguments.posonlyargs) + list(arguments.args)
+        for here, following in zip(params, params[1:]):
+            if here.arg == name:
+                annotation = following.annotation
+                if isinstance(annotation, ast.Constant):
+                    annotation = _string_annotation(annotation.value)
+                if annotation is None:
+                    return False
+                assert self.resolver is not None
+                return bool(self.resolver.qualified_names(annotation) & _SERVICER_CONTEXTS)
+        return False
 
     # ------------------------------------------------------------------ facts of expressions
     def facts_of(self, expr: ast.AST, depth: int = 0) -> FrozenSet:
@@ -562,6 +583,20 @@ def _has_base(cls: LocalDef, match: Callable[[str], bool], depth: int = 0) -> bo
 
 def _is_view_base(name: str) -> bool:
     return name.startswith(VIEW_BASE_PREFIXES)
+
+
+def _string_annotation(value: object) -> Optional[ast.expr]:
+    """The expression a quoted annotation spells (``"grpc.ServicerContext"``), when it parses."""
+    if not isinstance(value, str) or len(value) > 200:
+        return None
+    try:
+        return ast.parse(value.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+#: The context grpcio passes to a servicer method next to the client's request.
+_SERVICER_CONTEXTS = frozenset({"grpc.ServicerContext", "grpc.aio.ServicerContext", "grpc.aio._base_server.ServicerContext"})
 
 
 def _is_grpc_servicer(name: str) -> bool:
