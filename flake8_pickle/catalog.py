@@ -557,6 +557,11 @@ VIEW_DECORATOR_PREFIXES: Tuple[str, ...] = ("django.", "rest_framework.")
 #: Bases that make a class a view: its HTTP-method handlers get the request second.
 VIEW_BASE_PREFIXES: Tuple[str, ...] = ("django.views.", "rest_framework.", "django.contrib.auth.views.")
 VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "dispatch", "http_method_not_allowed"})
+#: The context grpcio passes to a servicer method next to the client's request: the parameter before
+#: one annotated with it is that request.
+GRPC_SERVICER_CONTEXTS = frozenset(
+    {"grpc.ServicerContext", "grpc.aio.ServicerContext", "grpc.aio._base_server.ServicerContext"}
+)
 
 #: Calls whose result is verified or authenticated data.
 SANITIZERS: Tuple[str, ...] = (

@@ -1038,7 +1038,7 @@ class ProtocolChecks(Listener):
         self_name, name = positional[0].arg, positional[1].arg
         reported: Set[Tuple[int, str]] = set()
         guard = _NameGuard(function, chain, self._call_functions)
-        reached = _probe_reached(function.body, guard)
+        reached = _HalfBuiltWalk(function, self_name, chain, guard, live=True).reached()
         for node, error in self._non_attribute_errors(function, self_name, name, reached):
             key = (node.lineno, error.split(",")[0])  # one KeyError per line: a[b][name]
             if key not in reported:
@@ -1048,26 +1048,30 @@ class ProtocolChecks(Listener):
             return
         if _rebuilds_through_builtin(chain):
             return  # never half-built: an exception is rebuilt by calling its class
-        walk = _HalfBuiltWalk(function, self_name, chain, guard)
-        read = walk.first_read()
+        read = _HalfBuiltWalk(function, self_name, chain, guard).first_read()
         if read is not None:
-            via = walk.via(read)
+            via = getattr(read, "via", None)
             where = f" (in {via}())" if via else ""
             problem = f"reads self.{read.attr}{where}, missing on a copied or unpickled object (RecursionError)"
             self._emit(read, "PKL308", cls=facts.name, problem=problem)
 
     def _non_attribute_errors(
-        self, function: Method, self_name: str, name: str, reached: Set[int]
+        self, function: Method, self_name: str, name: str, reached: Optional[Set[int]]
     ) -> Iterator[Tuple[ast.AST, str]]:
         """Errors other than AttributeError that ``__getattr__`` can raise.
 
         An explicit ``raise`` counts when a name copy or pickle looks up reaches it (raising
         ``NotImplementedError`` for public names on purpose breaks neither); a ``KeyError``
         of a lookup keyed by the name counts for any name: it breaks ``hasattr`` and
-        ``getattr(obj, name, default)`` too, and is never what the author meant.
+        ``getattr(obj, name, default)`` too, and is never what the author meant. ``reached``
+        None: the walk could not tell, every statement counts.
         """
         for statement, protected in _statements_with_protection(function.body):
-            if isinstance(statement, ast.Raise) and statement.exc is not None and id(statement) in reached:
+            if (
+                isinstance(statement, ast.Raise)
+                and statement.exc is not None
+                and (reached is None or id(statement) in reached)
+            ):
                 raised = self._raised_class(statement.exc)
                 if raised is not None and not protected.catches(raised):
                     yield statement, f"raises {raised}, not AttributeError"
@@ -1430,47 +1434,6 @@ def _stored_keys(block: Sequence[ast.stmt]) -> Set[str]:
             if isinstance(target, ast.Subscript):
                 keys.add(_node_key(target.slice))
     return keys
-
-
-def _probe_reached(body: Sequence[ast.stmt], guard: "_NameGuard") -> Set[int]:
-    """The ``id`` of every statement of a ``__getattr__`` body that a probed name may reach.
-
-    Tests that depend only on the name are evaluated for each probed name (``if not
-    name.startswith("_"): raise NotImplementedError`` is never reached by a dunder); a test
-    the guard cannot evaluate lets every probe through both ways.
-    """
-    reached: Set[int] = set()
-
-    def block(statements: Sequence[ast.stmt], probes: FrozenSet[str], depth: int) -> FrozenSet[str]:
-        for statement in statements:
-            if not probes:
-                break
-            reached.add(id(statement))
-            probes = one(statement, probes, depth)
-        return probes
-
-    def one(statement: ast.stmt, probes: FrozenSet[str], depth: int) -> FrozenSet[str]:
-        if isinstance(statement, (ast.Return, ast.Raise, ast.Break, ast.Continue)):
-            return frozenset()
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            return probes
-        if depth > _MAX_DEPTH * 4:  # deeper than any real __getattr__: everything below is reached
-            reached.update(id(node) for node in ast.walk(statement) if isinstance(node, ast.stmt))
-            return probes
-        if isinstance(statement, (ast.If, ast.While)):
-            when_true, when_false = guard.split(statement.test, probes)
-            after = block(statement.body, when_true, depth + 1) | block(statement.orelse, when_false, depth + 1)
-            return after if isinstance(statement, ast.If) else probes
-        blocks: List[Sequence[ast.stmt]] = [getattr(statement, name, None) or [] for name in ("body", "orelse")]
-        blocks.extend(handler.body for handler in getattr(statement, "handlers", None) or [])
-        blocks.extend(case.body for case in getattr(statement, "cases", None) or [])
-        blocks.append(getattr(statement, "finalbody", None) or [])
-        for nested in blocks:
-            block(nested, probes, depth + 1)
-        return probes  # loops, with, try, match: may run or be left in any way
-
-    block(body, _PROBED_NAMES, 0)
-    return reached
 
 
 def _raises_attribute_error(block: Sequence[ast.stmt]) -> bool:
@@ -1841,9 +1804,12 @@ class _HalfBuiltWalk:
     missing read again: only a cycle of such reads is a RecursionError
     (``if name == "_wrapped": raise AttributeError`` before ``getattr(self._wrapped, name)``
     breaks it).
+
+    ``live``: walk the object as it is in use instead (no read is missing) and record the
+    statements a probed name reaches (``reached``).
     """
 
-    def __init__(self, function: Method, self_name: str, chain: Lineage, guard: _NameGuard):
+    def __init__(self, function: Method, self_name: str, chain: Lineage, guard: _NameGuard, live: bool = False):
         self.function = function
         self.self_name = self_name
         self.chain = chain
@@ -1852,7 +1818,8 @@ class _HalfBuiltWalk:
         self._reads: List[ast.Attribute] = []
         self._unsure = False
         self._edges: Dict[str, List[str]] = {}
-        self._via: Dict[int, Tuple[ast.Attribute, str]] = {}  # a read made inside a method, by id
+        self.live = live
+        self._reached: Set[int] = set()
 
     def first_read(self) -> Optional[ast.Attribute]:
         """The first missing ``self.<attr>`` read, on a path a probed name takes, that recurses."""
@@ -1864,10 +1831,10 @@ class _HalfBuiltWalk:
                 return read
         return None
 
-    def via(self, read: ast.Attribute) -> Optional[str]:
-        """The method whose body makes ``read``, when ``__getattr__`` reaches it through a call."""
-        found = self._via.get(id(read))
-        return found[1] if found is not None and found[0] is read else None
+    def reached(self) -> Optional[Set[int]]:
+        """The ``id`` of every statement a probed name may reach; None when a guard is unsure."""
+        self._reached = set()
+        return None if self._walk(_PROBED_NAMES) is None else self._reached
 
     def _walk(self, probes: FrozenSet[str]) -> Optional[List[ast.Attribute]]:
         """The missing reads reached for ``probes``, in walk order; None when a guard is unsure."""
@@ -1908,14 +1875,17 @@ class _HalfBuiltWalk:
         for statement in block:
             if not probes or self._unsure:
                 return frozenset()
-            if depth == 0 and isinstance(statement, ast.If) and _raises_attribute_error(statement.body):
+            if self.live:
+                self._reached.add(id(statement))
+            elif depth == 0 and isinstance(statement, ast.If) and _raises_attribute_error(statement.body):
                 if not any(_is_self_attr(n, self.self_name) for n in ast.walk(statement.test)):
                     if any(self.guard.truth(statement.test, probe) is None for probe in probes):
                         self._unsure = True  # `if name not in TABLE: raise AttributeError(name)`
                         return frozenset()
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 continue
-            probes = probes - self._own_effects(statement, probes)
+            if not self.live:
+                probes = probes - self._own_effects(statement, probes)
             probes = self._statement(statement, probes, depth)
         return probes
 
@@ -1975,7 +1945,7 @@ class _HalfBuiltWalk:
                 read = self._method_read(node.func.attr, set())  # type: ignore[attr-defined]
                 if read is not None:  # self.is_connected() reads self.client_worker first thing
                     shown_read = ast.copy_location(ast.Attribute(node.func.value, read.attr, ast.Load()), node)
-                    self._via[id(shown_read)] = (shown_read, node.func.attr)  # type: ignore[attr-defined]
+                    shown_read.via = node.func.attr  # type: ignore[attr-defined]  # named in the message
                     self._reads.append(shown_read)
                     raising |= reaching
             if (
@@ -2015,10 +1985,8 @@ class _HalfBuiltWalk:
         seen.add(name)
         owner = next((c for c in self.chain.classes if name in c.members), None)
         method = _member_function(owner, name) if owner is not None else None
-        if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) or method.decorator_list:
-            return None
-        if isinstance(method, ast.AsyncFunctionDef):
-            return None  # calling it only makes a coroutine
+        if not isinstance(method, ast.FunctionDef) or method.decorator_list:
+            return None  # an async method only makes a coroutine when called
         positional = _positional(method)
         if not positional:
             return None

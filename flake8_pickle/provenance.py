@@ -28,6 +28,7 @@ from .catalog import (
     CALLBACK_REGISTRATIONS,
     DATA_BYTES,
     DATA_TEXT,
+    GRPC_SERVICER_CONTEXTS,
     PATH_OPENERS,
     PATH_READ_METHODS,
     ROUTE_DECORATORS,
@@ -257,7 +258,7 @@ class ProvenanceTracker(Listener):
                 if annotation is None:
                     return False
                 assert self.resolver is not None
-                return bool(self.resolver.qualified_names(annotation) & _SERVICER_CONTEXTS)
+                return bool(self.resolver.qualified_names(annotation) & GRPC_SERVICER_CONTEXTS)
         return False
 
     # ------------------------------------------------------------------ facts of expressions
@@ -593,10 +594,6 @@ def _string_annotation(value: object) -> Optional[ast.expr]:
         return ast.parse(value.strip(), mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-
-
-#: The context grpcio passes to a servicer method next to the client's request.
-_SERVICER_CONTEXTS = frozenset({"grpc.ServicerContext", "grpc.aio.ServicerContext", "grpc.aio._base_server.ServicerContext"})
 
 
 def _is_grpc_servicer(name: str) -> bool:
