@@ -1,4 +1,4 @@
-"""Qualified-name tables: which calls deserialize with pickle (or worse).
+"""Qualified-name tables: which calls deserialize with pickle (or worse), which globals run code.
 
 Every entry is matched against the qualified names the resolver (``scope.py``)
 computes for a callee, so ``import pickle as p; p.loads(x)``, ``from pickle
@@ -13,10 +13,21 @@ from __future__ import annotations
 
 import ast
 import re
+import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple, Union
 
-from .scope import LocalDef, call_argument, display_name, keyword_arg, literal_str
+from .scope import (
+    PARTIAL_OF,
+    Contains,
+    Generated,
+    LocalDef,
+    LocalInstance,
+    call_argument,
+    display_name,
+    keyword_arg,
+    literal_str,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .scope import Resolver
@@ -25,8 +36,22 @@ NOT_LOADER = 0
 LOADER = 1
 #: A loader whose safety switch is set by a non-literal: report at most PKL102.
 LOADER_CAPPED = 2
+#: A loader unless its safety switch, set to something of unknown safety, is safe: untrusted
+#: data is still PKL101; otherwise PKL102 names the switch, not the data.
+LOADER_UNSURE = 3
+#: Which verdict wins when a callee may be several things (a loader, or a partial of it).
+_SEVERITY = {NOT_LOADER: 0, LOADER_CAPPED: 1, LOADER_UNSURE: 2, LOADER: 3}
 
-Condition = Callable[[ast.Call, "Resolver"], int]
+
+class Judgement(NamedTuple):
+    """What a condition says about one call."""
+
+    verdict: int
+    #: For LOADER_UNSURE: the argument (or ``**spread``) whose safety is unknown.
+    switch: Optional[ast.AST] = None
+
+
+Condition = Callable[[ast.Call, "Resolver"], Union[int, Judgement]]
 
 # What a loader's data argument is.
 DATA_BYTES = "bytes"  # a bytes object: a literal is trusted
@@ -50,6 +75,8 @@ class Loader:
     dump_twins: FrozenSet[str] = frozenset()
     #: How messages name the call; ``{method}`` is the last part of the matched name.
     label: Optional[str] = None
+    #: How PKL102 names the argument that makes the call safe when its value is of unknown safety.
+    switch_noun: str = "a safety switch"
 
     def label_for(self, qualified: str) -> str:
         """The loader's name in messages: ``pickle.Unpickler.load``, ``zmq socket.recv_pyobj``."""
@@ -58,10 +85,26 @@ class Loader:
         return self.label.format(method=qualified.rsplit(".", 1)[-1])
 
     def classify(self, call: ast.Call, resolver: "Resolver") -> int:
-        """LOADER, LOADER_CAPPED or NOT_LOADER for this particular call."""
+        """LOADER, LOADER_CAPPED, LOADER_UNSURE or NOT_LOADER for this particular call."""
+        return self.assess(call, resolver).verdict
+
+    def assess(self, call: ast.Call, resolver: "Resolver") -> Judgement:
+        """The verdict for this call, and the switch it is unsure of.
+
+        A callee bound by ``functools.partial`` is judged with the arguments the partial
+        bound (``partial(torch.load, weights_only=True)``); when the callee may be several
+        things, the most dangerous verdict wins.
+        """
         if self.condition is None:
-            return LOADER
-        return self.condition(call, resolver)
+            return Judgement(LOADER)
+        worst: Optional[Judgement] = None
+        for bound in _as_called(call, self, resolver):
+            outcome = self.condition(bound, resolver)
+            judgement = outcome if isinstance(outcome, Judgement) else Judgement(outcome)
+            if worst is None or _SEVERITY[judgement.verdict] > _SEVERITY[worst.verdict]:
+                worst = judgement
+        assert worst is not None
+        return worst
 
     def data_argument(self, call: ast.Call) -> Optional[ast.expr]:
         """The argument that carries the bytes, stream or path, if passed."""
@@ -105,28 +148,430 @@ SAFE_YAML_LOADERS = frozenset(
     f"{module}.{name}"
     for module in ("yaml", "yaml.loader", "yaml.cyaml", "ruamel.yaml", "ruamel.yaml.loader", "ruamel.yaml.cyaml")
     for name in ("SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader")
+) | frozenset(
+    # ruamel's round-trip constructor derives from its safe one: no Python objects
+    f"{module}.RoundTripLoader"
+    for module in ("ruamel.yaml", "ruamel.yaml.loader")
 )
+#: Loaders that build arbitrary Python objects (or did, before PyYAML 5.4 for FullLoader).
+UNSAFE_YAML_LOADERS = frozenset(
+    f"{module}.{name}"
+    for module in ("yaml", "yaml.loader", "yaml.cyaml", "ruamel.yaml", "ruamel.yaml.loader", "ruamel.yaml.cyaml")
+    for name in ("Loader", "FullLoader", "UnsafeLoader", "CLoader", "CFullLoader", "CUnsafeLoader")
+)
+_SAFE, _UNSAFE, _UNKNOWN, _PLAIN = "safe", "unsafe", "unknown", "plain"
+#: What resolves to things (as opposed to provenance facts riding on a binding).
+_SYMBOL_TYPES = (str, LocalDef, LocalInstance, Contains, Generated)
 
 
-def _is_safe_yaml_loader(symbol: object, resolver: "Resolver", depth: int = 0) -> bool:
+def _yaml_loader_safety(symbol: object, depth: int = 0) -> str:
+    """_SAFE, _UNSAFE, _UNKNOWN, or _PLAIN for a class of the module that is no loader at all."""
     if isinstance(symbol, str):
-        return symbol in SAFE_YAML_LOADERS
-    if isinstance(symbol, LocalDef) and symbol.kind == "class" and depth < 8:
-        # A subclass of a safe loader stays safe; one that adds constructors is the
-        # user's own design, and we cannot see what they construct.
-        bases = [b for base in symbol.bases for b in base]
-        return bool(bases) and all(_is_safe_yaml_loader(b, resolver, depth + 1) for b in bases)
+        if symbol in SAFE_YAML_LOADERS:
+            return _SAFE
+        if symbol in UNSAFE_YAML_LOADERS:
+            return _UNSAFE
+        return _PLAIN if symbol == "builtins.object" else _UNKNOWN
+    if not isinstance(symbol, LocalDef) or symbol.kind != "class" or depth >= 8:
+        return _UNKNOWN
+    # A subclass of a safe loader stays safe; one that adds constructors is the user's own
+    # design, and we cannot see what they construct. Plain mixins change nothing.
+    found: Set[str] = set()
+    for base in symbol.bases:
+        if not base:
+            found.add(_UNKNOWN)
+        found.update(_yaml_loader_safety(b, depth + 1) for b in base)
+    for level in (_UNSAFE, _UNKNOWN, _SAFE):
+        if level in found:
+            return level
+    return _PLAIN
+
+
+def _yaml_loader_value(value: ast.expr, resolver: "Resolver") -> Judgement:
+    """How safe loading is with ``Loader=value``."""
+    symbols: Optional[FrozenSet] = None
+    default = _parameter_default(value, resolver)
+    if default is not None:
+        # ``def load(stream, Loader=yaml.SafeLoader)``: the signature is what this code chose;
+        # a caller passing another Loader makes that choice explicitly, at its own call.
+        expression, symbols = default
+        if expression is None:
+            return Judgement(LOADER_UNSURE, value)  # a default we cannot read from here
+        if isinstance(expression, ast.Constant) and expression.value is None:
+            return Judgement(LOADER)
+    if isinstance(value, ast.Constant) and value.value is None:
+        return Judgement(LOADER)  # PyYAML picks its default: unsafe before 6
+    if symbols is None:
+        symbols = resolver.symbols_of(value)
+    levels = {_yaml_loader_safety(s) for s in symbols if isinstance(s, _SYMBOL_TYPES)}
+    if _UNSAFE in levels:
+        return Judgement(LOADER)
+    if levels == {_SAFE}:
+        return Judgement(NOT_LOADER)
+    return Judgement(LOADER_UNSURE, value)
+
+
+def _yaml_loader_argument(call: ast.Call, resolver: "Resolver") -> Judgement:
+    value = call_argument(call, 1, "Loader")
+    if value is not None:
+        return _yaml_loader_value(value, resolver)
+    outcomes = [_spread_loader(keyword, call, resolver) for keyword in call.keywords if keyword.arg is None]
+    outcomes.extend(Judgement(LOADER_UNSURE, arg) for arg in call.args[:2] if isinstance(arg, ast.Starred))
+    found = [outcome for outcome in outcomes if outcome is not None]
+    if not found:
+        return Judgement(LOADER)  # PyYAML < 6 defaults to an unsafe loader
+    return max(found, key=lambda judgement: _SEVERITY[judgement.verdict])
+
+
+# ---------------------------------------------------------------- where a Loader argument comes from
+def _binding_scope(name: str, resolver: "Resolver") -> Optional[int]:
+    """Index in ``resolver.scopes`` of the scope ``name`` is bound in, as ``lookup`` finds it."""
+    scopes = resolver.scopes
+    current = scopes[-1]
+    if name in current.globals or name in current.nonlocals:
+        return None
+    for index in range(len(scopes) - 1, -1, -1):
+        scope = scopes[index]
+        if scope.kind == "class" and scope is not current:
+            continue
+        if name in scope.bindings:
+            return index
+    return None
+
+
+def _parameter_default(value: ast.expr, resolver: "Resolver") -> Optional[Tuple[Optional[ast.expr], FrozenSet]]:
+    """For a parameter the function never rebinds: its default and what the default resolves to
+    (``(None, ...)`` when it has one we cannot resolve); None for anything else."""
+    if not isinstance(value, ast.Name):
+        return None
+    index = _binding_scope(value.id, resolver)
+    if index is None:
+        return None
+    owner = resolver.scopes[index]
+    if owner.kind not in ("function", "lambda") or owner.node is None:
+        return None
+    default = _default_of(owner.node, value.id)
+    if default is None or value.id in _rebound_names(owner.node):
+        return None
+    # The default was evaluated where the function was defined, outside its own scope (in
+    # the class body, for a method): read a dotted name there; anything else only if no
+    # name of it is shadowed between there and here.
+    attrs: List[str] = []
+    root: ast.expr = default
+    while isinstance(root, ast.Attribute):
+        attrs.append(root.attr)
+        root = root.value
+    inner = resolver.scopes[index:]
+    if not isinstance(root, ast.Name):
+        shadowed = any(isinstance(n, ast.Name) and any(n.id in s.bindings for s in inner) for n in ast.walk(default))
+        return (None, frozenset()) if shadowed else (default, resolver.symbols_of(default))
+    found: Optional[FrozenSet] = None
+    for position in range(index - 1, -1, -1):
+        scope = resolver.scopes[position]
+        if scope.kind == "class" and position != index - 1:
+            continue  # a class body is seen only by what is defined directly in it
+        found = scope.bindings.get(root.id)
+        if found is not None:
+            break
+    if found is None:
+        if any(root.id in s.bindings for s in inner):
+            return None, frozenset()
+        return default, resolver.symbols_of(default)  # a built-in, or a loader module used unbound
+    for attr in reversed(attrs):
+        found = frozenset(s for symbol in found for s in resolver.attribute_of(symbol, attr))
+    return default, found
+
+
+def _default_of(function: ast.AST, name: str) -> Optional[ast.expr]:
+    args: ast.arguments = function.args  # type: ignore[attr-defined]
+    positional = list(args.posonlyargs) + list(args.args)
+    offset = len(positional) - len(args.defaults)
+    for position, arg in enumerate(positional):
+        if arg.arg == name:
+            return args.defaults[position - offset] if position >= offset else None
+    for arg, default in zip(args.kwonlyargs, args.kw_defaults):
+        if arg.arg == name:
+            return default
+    return None
+
+
+_REBOUND: "weakref.WeakKeyDictionary[ast.AST, FrozenSet[str]]" = weakref.WeakKeyDictionary()
+
+
+def _rebound_names(function: ast.AST) -> FrozenSet[str]:
+    """Every name a function body (nested bodies included) may bind or delete."""
+    cached = _REBOUND.get(function)
+    if cached is not None:
+        return cached
+    names: Set[str] = set()
+    body = function.body  # type: ignore[attr-defined]
+    for node in ast.walk(ast.Module(body=body if isinstance(body, list) else [ast.Expr(body)], type_ignores=[])):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            names.update(node.names)
+        else:
+            for attribute in ("name", "rest"):  # except ... as name, match captures
+                bound = getattr(node, attribute, None)
+                if isinstance(bound, str) and not isinstance(node, ast.arg):
+                    names.add(bound)
+    frozen = frozenset(names)
+    _REBOUND[function] = frozen
+    return frozen
+
+
+#: Methods that change a dict in place.
+_DICT_MUTATORS = frozenset({"setdefault", "update", "pop", "popitem", "clear", "__setitem__", "__delitem__"})
+_UNTOUCHED = ("untouched", None)
+
+
+def _spread_loader(keyword: ast.keyword, call: ast.Call, resolver: "Resolver") -> Optional[Judgement]:
+    """The Loader a ``**spread`` passes; None when it certainly passes none."""
+    value = keyword.value
+    if isinstance(value, ast.Dict) or _is_dict_call(value, resolver):
+        kind, loader = _dict_display_loader(value)  # type: ignore[arg-type]
+        if kind == "set":
+            return _yaml_loader_value(loader, resolver)  # type: ignore[arg-type]
+        return None if kind == "absent" else Judgement(LOADER_UNSURE, keyword)
+    if isinstance(value, ast.Name):
+        return _written_loader(value.id, call, keyword, resolver)
+    return Judgement(LOADER_UNSURE, keyword)
+
+
+def _is_dict_call(node: ast.AST, resolver: "Resolver") -> bool:
+    return isinstance(node, ast.Call) and "builtins.dict" in resolver.qualified_names(node.func)
+
+
+def _dict_display_loader(node: Union[ast.Dict, ast.Call]) -> Tuple[str, Optional[ast.expr]]:
+    """("set", value) if ``{...}``/``dict(...)`` certainly holds a Loader, ("absent", None) if it
+    certainly holds none, ("other", None) if it may."""
+    if isinstance(node, ast.Dict):
+        pairs = [(None if k is None else literal_str(k) or "", v) for k, v in zip(node.keys, node.values)]
+        spread_possible = any(k is not None and literal_str(k) is None for k in node.keys)
+    else:
+        pairs = [(kw.arg, kw.value) for kw in node.keywords]
+        spread_possible = bool(node.args)
+    outcome: Tuple[str, Optional[ast.expr]] = ("other", None) if spread_possible else ("absent", None)
+    for key, value in pairs:
+        if key is None:
+            outcome = ("other", None)  # ``**more`` may carry one
+        elif key == "Loader":
+            outcome = ("set", value)
+    return outcome
+
+
+def _written_loader(name: str, call: ast.Call, keyword: ast.keyword, resolver: "Resolver") -> Judgement:
+    """The Loader in dict ``name`` at ``call``, from the statements of this body that run before it.
+
+    ``options.setdefault("Loader", SafeLoader)`` sets a default a caller may override with
+    an explicit choice of its own (like a parameter default); ``options["Loader"] = ...``,
+    ``options.update(Loader=...)`` and ``options = {"Loader": ...}`` set it outright.
+    """
+    unsure = Judgement(LOADER_UNSURE, keyword)
+    index = _binding_scope(name, resolver)
+    if index is None:
+        return unsure
+    owner = resolver.scopes[index]
+    if owner.kind not in ("function", "module") or any(s.kind != "comprehension" for s in resolver.scopes[index + 1 :]):
+        return unsure
+    body = getattr(owner.node, "body", None)
+    if not isinstance(body, list):
+        return unsure
+    pending: Optional[Judgement] = None
+    for statement in reversed(_statements_before(body, call)):
+        kind, value = _dict_write(statement, name, resolver)
+        if kind == "untouched":
+            continue
+        if kind == "set":
+            return _yaml_loader_value(value, resolver)  # type: ignore[arg-type]
+        if kind == "default":
+            pending = _yaml_loader_value(value, resolver)  # the earliest setdefault is the one that sets
+            continue
+        if kind == "absent":
+            return pending if pending is not None else Judgement(LOADER)
+        return pending if pending is not None else unsure
+    return pending if pending is not None else unsure
+
+
+def _statements_before(body: List[ast.stmt], call: ast.Call) -> List[ast.stmt]:
+    """The statements of ``body`` and of its nested blocks that run before ``call`` is reached."""
+    position = (call.lineno, call.col_offset)
+    out: List[ast.stmt] = []
+    block: Optional[List[ast.stmt]] = body
+    while block:
+        holder: Optional[ast.stmt] = None
+        for statement in block:
+            if (statement.end_lineno or statement.lineno, statement.end_col_offset or 0) <= position:
+                out.append(statement)
+                continue
+            if (statement.lineno, statement.col_offset) <= position:
+                holder = statement
+            break
+        if holder is None:
+            break
+        block = _block_holding(holder, position)
+    return out
+
+
+def _block_holding(statement: ast.stmt, position: Tuple[int, int]) -> Optional[List[ast.stmt]]:
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return None  # another body
+    for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+        parts = getattr(statement, field, None)
+        if not isinstance(parts, list) or not parts:
+            continue
+        blocks = [parts] if isinstance(parts[0], ast.stmt) else [getattr(part, "body", []) for part in parts]
+        for block in blocks:
+            if not block:
+                continue
+            first, last = block[0], block[-1]
+            if (first.lineno, first.col_offset) <= position <= (last.end_lineno or last.lineno, last.end_col_offset or 0):
+                return block
+    return None
+
+
+def _dict_write(statement: ast.stmt, name: str, resolver: "Resolver") -> Tuple[str, Optional[ast.expr]]:
+    """What ``statement`` does to the ``"Loader"`` entry of dict ``name``:
+    ("set", value), ("default", value), ("absent", None), ("other", None) or ("untouched", None)."""
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        method = _method_of(statement.value, name)
+        args = statement.value.args
+        key = literal_str(args[0]) if args else None
+        if method == "setdefault" and key == "Loader" and len(args) == 2:
+            return ("default", args[1])
+        if method == "pop" and args:
+            return ("absent", None) if key == "Loader" else _UNTOUCHED if key is not None else ("other", None)
+        if method == "update" and len(args) <= 1:
+            kind, value = _dict_display_loader(statement.value)
+            if args and isinstance(args[0], ast.Dict):
+                inner, inner_value = _dict_display_loader(args[0])
+                if kind == "set":
+                    return ("set", value)
+                return ("set", inner_value) if inner == "set" else ("other", None) if inner == "other" else _UNTOUCHED
+            if not args:
+                return ("set", value) if kind == "set" else ("other", None) if kind == "other" else _UNTOUCHED
+    if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        for target in targets:
+            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id == name:
+                key = literal_str(target.slice)
+                if key == "Loader":
+                    return ("set", statement.value)
+                if key is None:
+                    return ("other", None)
+            elif isinstance(target, ast.Name) and target.id == name:
+                value = statement.value
+                if isinstance(value, ast.Dict) or _is_dict_call(value, resolver):
+                    return _dict_display_loader(value)  # type: ignore[arg-type]
+                return ("other", None)
+    if isinstance(statement, ast.Delete):
+        for target in statement.targets:
+            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id == name:
+                if literal_str(target.slice) == "Loader":
+                    return ("absent", None)
+    if isinstance(statement, ast.If) and not statement.orelse and len(statement.body) == 1:
+        # ``if "Loader" not in options: options["Loader"] = SafeLoader`` is a setdefault
+        test = statement.test
+        if (
+            isinstance(test, ast.Compare)
+            and len(test.ops) == 1
+            and isinstance(test.ops[0], ast.NotIn)
+            and literal_str(test.left) == "Loader"
+            and isinstance(test.comparators[0], ast.Name)
+            and test.comparators[0].id == name
+        ):
+            kind, value = _dict_write(statement.body[0], name, resolver)
+            if kind == "set":
+                return ("default", value)
+    return ("other", None) if _touches(statement, name) else _UNTOUCHED
+
+
+def _method_of(call: ast.Call, name: str) -> Optional[str]:
+    func = call.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == name:
+        return func.attr
+    return None
+
+
+def _touches(statement: ast.stmt, name: str) -> bool:
+    """Whether ``statement`` may rebind or change dict ``name`` (nested bodies aside)."""
+    stack: List[ast.AST] = [statement]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name):
+            if node.id == name and not isinstance(node.ctx, ast.Load):
+                return True
+            continue
+        if isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load):
+            if isinstance(node.value, ast.Name) and node.value.id == name:
+                return True
+        if isinstance(node, ast.Call) and _method_of(node, name) in _DICT_MUTATORS:
+            return True
+        if node is not statement and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
     return False
 
 
-def _yaml_loader_argument(call: ast.Call, resolver: "Resolver") -> int:
-    value = call_argument(call, 1, "Loader")
-    if value is None:
-        return LOADER  # PyYAML < 6 defaults to an unsafe loader
-    symbols = resolver.symbols_of(value)
-    if symbols and all(_is_safe_yaml_loader(s, resolver) for s in symbols):
-        return NOT_LOADER
-    return LOADER
+# ---------------------------------------------------------------- functools.partial of a loader
+#: The suffix a partial of a conditional loader gets: ``torch.load(partial@3:9)``.
+_PARTIAL_SUFFIX = re.compile(r"\(partial@\d+:\d+\)$")
+_PARTIAL_SUFFIXES = re.compile(r"(?:\(partial@\d+:\d+\))+$")
+
+
+def _without_partials(name: str) -> str:
+    """``torch.load(partial@3:9)`` -> ``torch.load``."""
+    return _PARTIAL_SUFFIXES.sub("", name)
+
+
+def _partial_variant(target: str, call: ast.Call) -> Optional[str]:
+    """A name for ``functools.partial(target, ...)`` when the arguments it binds can decide
+    whether calls of it load unsafely (the loaders with a condition)."""
+    if _without_partials(target) not in _CONDITIONAL_LOADERS:
+        return None
+    return f"{target}(partial@{call.lineno}:{call.col_offset})"
+
+
+def _as_called(call: ast.Call, loader: Loader, resolver: "Resolver") -> List[ast.Call]:
+    """``call`` as the loader sees it: once as written if the callee may be the loader itself,
+    and once per ``functools.partial`` of it, with the bound arguments put in."""
+    names = resolver.qualified_names(call.func)
+    if not any(_PARTIAL_SUFFIX.search(name) for name in names):
+        return [call]
+    registry = resolver.partial_calls
+    out: List[ast.Call] = []
+    for name in sorted(names):
+        partials: List[ast.Call] = []
+        while True:
+            match = _PARTIAL_SUFFIX.search(name)
+            if match is None:
+                break
+            bound = registry.get(name)
+            if bound is not None:
+                partials.append(bound)  # the outermost partial first
+            name = name[: match.start()]
+        if name not in loader.names:
+            continue
+        merged = call
+        for bound in partials:
+            merged = _with_bound(bound, merged)
+        out.append(merged)
+    return out or [call]
+
+
+def _with_bound(partial: ast.Call, call: ast.Call) -> ast.Call:
+    """``partial(f, *a, **k)(*b, **j)`` as the call ``f(*a, *b, **{**k, **j})``."""
+    overridden = {keyword.arg for keyword in call.keywords if keyword.arg is not None}
+    merged = ast.Call(
+        func=call.func,
+        args=list(partial.args[1:]) + list(call.args),
+        keywords=[k for k in partial.keywords if k.arg not in overridden] + list(call.keywords),
+    )
+    return ast.copy_location(merged, call)
 
 
 def _msgpack_numpy(call: ast.Call, resolver: "Resolver") -> int:
@@ -149,7 +594,12 @@ def constructor_variant(qualified: str, call: ast.Call) -> Optional[str]:
     ``YAML(typ="unsafe")`` and ``Listener(authkey=...)`` behave differently from
     their plain forms, so their results get their own names and the catalogue
     lists the dangerous form only. ``None`` means the plain ``qualified + "()"``.
+
+    The resolver also asks about ``functools.partial(name, ...)``, as
+    ``"functools.partial:" + name``: see :func:`_partial_variant`.
     """
+    if qualified.startswith(PARTIAL_OF):
+        return _partial_variant(qualified[len(PARTIAL_OF) :], call)
     if qualified in _RUAMEL_YAML:
         typ = call_argument(call, 0, "typ")
         values = []
@@ -248,6 +698,13 @@ _DEFAULT_LOADERS: Tuple[Loader, ...] = (
         DATA_CHANNEL,
         channel="torch.distributed process group",
     ),
+    Loader(
+        # torch.save()s the value, rendezvous()es and torch.load()s what every replica sent.
+        ("torch_xla.core.xla_model.mesh_reduce",),
+        "torch_xla",
+        DATA_CHANNEL,
+        channel="torch_xla replica rendezvous",
+    ),
     # numpy
     Loader(("numpy.load", "numpy.lib.npyio.load"), "numpy", DATA_PATH, data_keyword="file", condition=_allow_pickle(2)),
     Loader(("numpy.lib.format.read_array",), "numpy", DATA_STREAM, data_keyword="fp", condition=_allow_pickle(1)),
@@ -282,6 +739,7 @@ _DEFAULT_LOADERS: Tuple[Loader, ...] = (
         data_keyword="stream",
         condition=_yaml_loader_argument,
         dump_twins=frozenset({"yaml.dump", "yaml.dump_all", "yaml.safe_dump"}),
+        switch_noun="a Loader",
     ),
     Loader(
         ("ruamel.yaml.YAML(typ=unsafe).load", "ruamel.yaml.YAML(typ=unsafe).load_all"),
@@ -346,6 +804,9 @@ _DEFAULT_LOADERS: Tuple[Loader, ...] = (
     ),
 )
 
+#: Loaders whose arguments decide whether a call loads unsafely.
+_CONDITIONAL_LOADERS = frozenset(name for loader in _DEFAULT_LOADERS if loader.condition is not None for name in loader.names)
+
 #: Methods whose name alone identifies the library, for receivers we cannot type
 #: (``self.sock.recv_pyobj()``): reported when the module imports the library.
 _DISTINCTIVE_METHODS: Dict[str, Tuple[str, Loader]] = {
@@ -377,6 +838,8 @@ class Catalog:
         """The first catalogue entry among ``qualified_names``, with the name that matched."""
         for name in sorted(qualified_names):
             loader = self.by_name.get(name)
+            if loader is None and name.endswith(")"):
+                loader = self.by_name.get(_without_partials(name))  # a functools.partial of it
             if loader is not None:
                 return name, loader
         return None
@@ -490,6 +953,20 @@ UNTRUSTED_SOURCES: Tuple[str, ...] = (
     "zmq.Context.instance().socket().recv*",
     "zmq.asyncio.Context().socket().recv*",
     "zmq.Socket().recv*",
+    "zmq.asyncio.Socket().recv*",
+    "zmq.asyncio.Context.instance().socket().recv*",
+    "aio_pika.connect()",
+    "aio_pika.connect_robust()",
+    "aio_pika.IncomingMessage()",
+    "aio_pika.message.IncomingMessage()",
+    "aio_pika.abc.AbstractIncomingMessage()",
+    "pika.spec.Basic.Deliver()",
+    "confluent_kafka.Message()",
+    "aiokafka.ConsumerRecord()",
+    "kafka.consumer.fetcher.ConsumerRecord()",
+    "redis.asyncio.from_url().pubsub()",
+    "redis.asyncio.client.Redis().pubsub()",
+    "redis.asyncio.StrictRedis().pubsub()",
     "redis.Redis().pubsub()",
     "redis.StrictRedis().pubsub()",
     "redis.from_url().pubsub()",
@@ -500,6 +977,52 @@ UNTRUSTED_SOURCES: Tuple[str, ...] = (
     "builtins.input()",
     "fileinput.input()",
 )
+
+#: Collectives that hand this process what its peers sent over a process group, which no
+#: key authenticates: qualified name -> (channel, whether the call returns the peers' data,
+#: positions of the arguments it fills in place). Data from them reaching a loader is PKL103.
+CHANNEL_COLLECTIVES: Dict[str, Tuple[str, bool, Tuple[int, ...]]] = {
+    **{
+        f"{module}.{name}": ("torch.distributed process group", False, positions)
+        for module in ("torch.distributed", "torch.distributed.distributed_c10d")
+        for name, positions in (
+            ("broadcast", (0,)),
+            ("recv", (0,)),
+            ("irecv", (0,)),
+            ("all_gather", (0,)),
+            ("all_gather_into_tensor", (0,)),
+            ("gather", (1,)),
+            ("scatter", (0,)),
+            ("all_to_all", (0,)),
+            ("all_to_all_single", (0,)),
+        )
+    },
+    **{
+        f"torch_xla.core.xla_model.{name}": ("torch_xla replica collective", returns, positions)
+        for name, returns, positions in (
+            ("rendezvous", True, ()),
+            ("all_gather", True, ()),
+            ("all_to_all", True, ()),
+            ("collective_broadcast", False, (0,)),
+            ("send", False, ()),
+            ("recv", False, (0,)),
+            ("collective_permute", True, ()),
+        )
+    },
+    # the native collectives torch_xla's own helpers are built on
+    **{
+        f"torch_xla._XLAC._xla_{name}": ("torch_xla replica collective", True, ())
+        for name in (
+            "all_gather",
+            "all_gather_out",
+            "all_gather_coalesced",
+            "all_gather_coalesced_out",
+            "all_to_all",
+            "collective_permute",
+            "recv",
+        )
+    },
+}
 
 #: Functions whose parameters receive untrusted data when passed as callbacks:
 #: qualified name of the registering call -> (argument position, keyword) of the callback,
@@ -578,7 +1101,7 @@ SANITIZERS: Tuple[str, ...] = (
     "nacl.public.Box().decrypt",
 )
 
-#: Calls whose result carries the provenance of their first argument.
+#: Calls whose result carries the provenance of their positional arguments (none: a new, empty value).
 TRANSFORMS: Tuple[str, ...] = (
     "base64.*decode*",
     "binascii.a2b_*",
@@ -630,6 +1153,16 @@ TRANSFORMS: Tuple[str, ...] = (
     "builtins.tuple",
     "builtins.iter",
     "builtins.range",
+    # containers: built empty, or holding what they were built from
+    "builtins.dict",
+    "builtins.set",
+    "builtins.frozenset",
+    "collections.OrderedDict",
+    "collections.deque",
+    "queue.Queue",
+    "queue.SimpleQueue",
+    "queue.LifoQueue",
+    "asyncio.Queue",
 )
 
 #: Calls that open a path: a constant path is of unknown origin, a tainted one is tainted.
@@ -668,3 +1201,142 @@ class NamePatterns:
     def is_one(self, name: str) -> bool:
         """Whether ``name`` is exactly one of the patterns (a callee such as ``base64.b64decode``)."""
         return self._exact.match(name) is not None
+
+
+# ---------------------------------------------------------------- code-execution gadgets
+# One table for the two rules that ask "does this global run code?": PKL307 (a
+# ``__reduce__`` returns it) and PKL104 (a restricted ``find_class`` admits it).
+# Every set the two rules read is derived below, so they cannot disagree again.
+
+#: Called with strings, it runs code or a program: a payload gadget for both rules.
+RUNS_CODE = "runs code"
+#: Runs nothing itself but hands a payload what does (an attribute walk, a namespace,
+#: a nested unpickler, partial application). Only PKL104: a ``__reduce__`` returning
+#: one is ordinary (``enum`` returns ``getattr``, ``functools.partial`` pickles so).
+REACHES_CODE = "reaches code"
+#: Every global of the module and of its submodules is a way in: only PKL104, for
+#: which admitting any name of it is enough (``os.stat_result`` is harmless to return).
+WHOLE_MODULE = "whole module"
+
+#: The modules the ``builtins`` rows live in, in Python 3 and Python 2 spelling.
+BUILTINS_MODULES = frozenset({"builtins", "__builtin__"})
+
+
+class Gadget(NamedTuple):
+    """One row of :data:`CODE_EXECUTION_GADGETS`: ``module.name`` for each name, and why.
+
+    ``names`` is empty for a :data:`WHOLE_MODULE` row. The names of a ``builtins``
+    row are gadgets under *any* module name for PKL104: modules re-export builtins
+    (``io.open``), and an allow-list of bare names lets the pickle pick the module.
+    """
+
+    module: str
+    names: Tuple[str, ...]
+    why: str
+    kind: str = RUNS_CODE
+
+
+_PICKLE_LOADER_NAMES = ("load", "loads", "_load", "_loads", "Unpickler", "_Unpickler")
+
+#: The code-execution globals of the standard library and the pickle family.
+CODE_EXECUTION_GADGETS: Tuple[Gadget, ...] = (
+    # called with strings, they run code or a program
+    Gadget("builtins", ("eval", "exec"), "evaluates a string as Python"),
+    Gadget("builtins", ("compile",), "compiles a string to a code object"),
+    Gadget("builtins", ("__import__",), "imports (runs) an arbitrary module"),
+    Gadget("builtins", ("execfile",), "executes a Python file (Python 2)"),
+    Gadget("os", ("system", "popen"), "runs a shell command"),
+    Gadget(
+        "os",
+        ("execl", "execle", "execlp", "execlpe", "execv", "execve", "execvp", "execvpe"),
+        "replaces the process with a program",
+    ),
+    Gadget(
+        "os",
+        ("spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnve", "spawnvp", "spawnvpe"),
+        "starts a program",
+    ),
+    Gadget("os", ("posix_spawn", "posix_spawnp", "startfile"), "starts a program"),
+    Gadget("posix", ("system", "popen", "execv", "execve", "posix_spawn", "posix_spawnp"), "runs a program"),
+    Gadget("nt", ("system", "popen", "execv", "execve", "startfile", "spawnv", "spawnve"), "runs a program"),
+    Gadget(
+        "subprocess",
+        ("call", "run", "Popen", "check_output", "check_call", "getoutput", "getstatusoutput"),
+        "runs a program",
+    ),
+    Gadget("pty", ("spawn",), "runs a program on a pseudo-terminal"),
+    Gadget("runpy", ("run_path", "run_module"), "runs a Python file or module"),
+    Gadget("timeit", ("timeit", "repeat"), "executes a statement string (its setup runs once)"),
+    Gadget("cProfile", ("run", "runctx"), "executes a statement string"),
+    Gadget("profile", ("run", "runctx"), "executes a statement string"),
+    Gadget("pdb", ("run", "runeval", "runctx"), "executes a statement string under the debugger"),
+    Gadget("code", ("interact",), "starts an interactive interpreter"),
+    # they hand the payload what runs code
+    Gadget("builtins", ("getattr",), "walks from an admitted object to the modules it holds", REACHES_CODE),
+    Gadget("builtins", ("setattr",), "rewrites an attribute of any admitted object", REACHES_CODE),
+    Gadget("builtins", ("globals", "vars"), "hands over a namespace to read and rewrite", REACHES_CODE),
+    Gadget("builtins", ("open",), "reads or overwrites any file", REACHES_CODE),
+    Gadget("builtins", ("input",), "reads stdin (Python 2: and evaluates it)", REACHES_CODE),
+    Gadget("builtins", ("breakpoint",), "starts the debugger that PYTHONBREAKPOINT names", REACHES_CODE),
+    Gadget("builtins", ("apply",), "calls any callable (Python 2)", REACHES_CODE),
+    Gadget("importlib", ("import_module",), "imports any module", REACHES_CODE),
+    Gadget("functools", ("partial", "partialmethod"), "binds arguments to any callable", REACHES_CODE),
+    Gadget("operator", ("attrgetter", "methodcaller"), "reads attributes or calls methods by name", REACHES_CODE),
+    Gadget("_operator", ("attrgetter", "methodcaller"), "reads attributes or calls methods by name", REACHES_CODE),
+    *(
+        Gadget(module, _PICKLE_LOADER_NAMES, "a nested unpickler loads the rest unrestricted", REACHES_CODE)
+        for module in _PICKLE_MODULES
+    ),
+    # any global of these modules is a way in
+    Gadget("os", (), "runs programs, rewrites files and the environment", WHOLE_MODULE),
+    Gadget("posix", (), "runs programs (the POSIX half of os)", WHOLE_MODULE),
+    Gadget("nt", (), "runs programs (the Windows half of os)", WHOLE_MODULE),
+    Gadget("subprocess", (), "runs programs", WHOLE_MODULE),
+    Gadget("sys", (), "reaches every loaded module through sys.modules", WHOLE_MODULE),
+    Gadget("importlib", (), "imports and loads any module or file", WHOLE_MODULE),
+    Gadget("shutil", (), "moves, removes and overwrites files; runs archive tools", WHOLE_MODULE),
+    Gadget("pty", (), "runs programs on a pseudo-terminal", WHOLE_MODULE),
+    Gadget("socket", (), "opens network connections and file descriptors", WHOLE_MODULE),
+    Gadget("runpy", (), "runs Python files and modules", WHOLE_MODULE),
+    Gadget("code", (), "compiles and runs Python source", WHOLE_MODULE),
+    Gadget("codeop", (), "compiles Python source", WHOLE_MODULE),
+    Gadget("ctypes", (), "calls any C function", WHOLE_MODULE),
+    Gadget("types", (), "builds functions from code objects", WHOLE_MODULE),
+)
+
+
+def _gadget_names(kinds: Iterable[str]) -> Tuple[str, ...]:
+    wanted = frozenset(kinds)
+    return tuple(f"{g.module}.{n}" for g in CODE_EXECUTION_GADGETS if g.kind in wanted for n in g.names)
+
+
+def _gadgets_by_module() -> Dict[str, FrozenSet[str]]:
+    by_module: Dict[str, Set[str]] = {}
+    for gadget in CODE_EXECUTION_GADGETS:
+        modules = BUILTINS_MODULES if gadget.module == "builtins" else (gadget.module,)
+        for module in modules:
+            by_module.setdefault(module, set()).update(gadget.names)
+    return {module: frozenset(names) for module, names in by_module.items()}
+
+
+def _gadget_homes() -> Dict[str, str]:
+    homes: Dict[str, str] = {}
+    for qualified in _gadget_names((RUNS_CODE, REACHES_CODE)):
+        homes.setdefault(qualified.rpartition(".")[2], qualified)
+    return homes
+
+
+#: PKL307: the callables a ``__reduce__`` must not return (qualified names).
+CODE_EXECUTION_CALLABLES: FrozenSet[str] = frozenset(_gadget_names((RUNS_CODE,)))
+#: PKL104: modules any of whose globals (or their submodules' globals) is a gadget.
+CODE_EXECUTION_MODULES: FrozenSet[str] = frozenset(
+    g.module for g in CODE_EXECUTION_GADGETS if g.kind == WHOLE_MODULE
+)
+#: PKL104: names that are gadgets whatever module the pickle names (the ``builtins`` rows).
+CODE_EXECUTION_NAMES: FrozenSet[str] = frozenset(
+    n for g in CODE_EXECUTION_GADGETS if g.module == "builtins" for n in g.names
+)
+#: PKL104: module -> its named gadgets (``__builtin__`` shares the ``builtins`` rows).
+GADGETS_BY_MODULE: Dict[str, FrozenSet[str]] = _gadgets_by_module()
+#: PKL104 messages: where a gadget name taken from an unchecked module lives (first row wins).
+GADGET_HOMES: Dict[str, str] = _gadget_homes()

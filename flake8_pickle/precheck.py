@@ -19,7 +19,7 @@ from .catalog import Catalog
 from .classes import ClassModel
 from .copying import SINK_NAMES
 from .protocol import lineage
-from .scope import Listener, LocalDef, Resolver
+from .scope import ACCUMULATING_METHODS, UNBOUND_MODULES, Listener, LocalDef, Resolver, is_property
 
 #: Words of an import that can reach any module by a computed name.
 DYNAMIC_IMPORTS = frozenset({"__import__", "import_module", "modules"})
@@ -87,12 +87,27 @@ def possible(source: str, catalog: Catalog) -> Possible:
     """What ``source`` can reach: a loader or copy API only through an import of its module
     and a call that spells its name."""
     words = imported_words(source)
+    # A loader module used with no import at all (a snippet, a star import) is still that module.
+    words.update(module for module in UNBOUND_MODULES if module not in words and _spelled_as_name(source, module))
     dynamic = not words.isdisjoint(DYNAMIC_IMPORTS) or "sys.modules" in source
     return Possible(
         loaders=_reaches(source, loader_words(catalog), words, dynamic),
         copies=_reaches(source, COPY_WORDS, words, dynamic) or "model_copy" in source,
         copyreg="copyreg" in source,
     )
+
+
+def _spelled_as_name(source: str, module: str) -> bool:
+    """Whether ``module.`` occurs in ``source`` as a name of its own (not ``x.module.``,
+    ``cloudmodule.`` or the start of a string)."""
+    target = module + "."
+    index = source.find(target)
+    while index != -1:
+        before = source[index - 1] if index else " "
+        if not (before.isalnum() or before in "_.'\""):
+            return True
+        index = source.find(target, index + 1)
+    return False
 
 
 @lru_cache(maxsize=16)
@@ -265,6 +280,12 @@ def _dunders_defined(cls: LocalDef) -> Set[str]:
 
 _ATTRIBUTE_READ = re.compile(r"\.\s*([A-Za-z_][A-Za-z0-9_]*)")
 _ATTRIBUTE_WRITE = re.compile(r"\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:[-+*/%&|^@]|//|\*\*|<<|>>)?=(?!=)")
+#: ``self.parts.append(x)``, ``self.buf[i:j] = x``: stores into an attribute's value.
+_ATTRIBUTE_FILL = re.compile(
+    r"\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\.\s*(?:"
+    + "|".join(sorted(ACCUMULATING_METHODS))
+    + r")\s*\(|\[[^\]\n]*\]\s*=(?!=))"
+)
 
 
 class CallGraph(Listener):
@@ -291,7 +312,7 @@ class _Unit:
         self.first: int = getattr(node, "lineno", 0)
         self.last: int = getattr(node, "end_lineno", None) or self.first
         self.reads = frozenset(_ATTRIBUTE_READ.findall(text))
-        self.writes = frozenset(_ATTRIBUTE_WRITE.findall(text))
+        self.writes = frozenset(_ATTRIBUTE_WRITE.findall(text)) | frozenset(_ATTRIBUTE_FILL.findall(text))
 
 
 class LoaderWalk:
@@ -325,7 +346,11 @@ class LoaderWalk:
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 first = statement.lineno
                 last = getattr(statement, "end_lineno", None) or first
-                self._units[id(statement)] = _Unit(statement, "\n".join(self._lines[first - 1 : last]))
+                unit = _Unit(statement, "\n".join(self._lines[first - 1 : last]))
+                if is_property(statement):
+                    # ``self.payload`` of a ``@property`` reads what the getter returns.
+                    unit.writes = unit.writes | {statement.name}
+                self._units[id(statement)] = unit
             elif isinstance(statement, ast.ClassDef):
                 self._collect(statement.body)
             else:

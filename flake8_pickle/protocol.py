@@ -33,49 +33,12 @@ import string
 from dataclasses import dataclass, field
 from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
+from .catalog import CODE_EXECUTION_CALLABLES
 from .findings import Finding, shown
 from .rules import message
 from .scope import LocalDef, Listener, Resolver, display_name, literal_str
 
 # --------------------------------------------------------------------------- tables
-
-#: Callables that run code or programs when ``pickle.loads`` calls them (PKL307):
-#: (module, names, what a call does). The effect column is documentation only.
-CODE_EXECUTION_TABLE: Tuple[Tuple[str, Tuple[str, ...], str], ...] = (
-    ("builtins", ("eval", "exec"), "evaluates a string as Python"),
-    ("builtins", ("compile",), "compiles a string to a code object"),
-    ("builtins", ("__import__",), "imports (runs) an arbitrary module"),
-    ("os", ("system", "popen"), "runs a shell command"),
-    (
-        "os",
-        ("execl", "execle", "execlp", "execlpe", "execv", "execve", "execvp", "execvpe"),
-        "replaces the process with a program",
-    ),
-    (
-        "os",
-        ("spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnve", "spawnvp", "spawnvpe"),
-        "starts a program",
-    ),
-    ("os", ("posix_spawn", "posix_spawnp", "startfile"), "starts a program"),
-    ("posix", ("system", "popen", "execv", "execve", "posix_spawn", "posix_spawnp"), "runs a program"),
-    ("nt", ("system", "popen", "execv", "execve", "startfile", "spawnv", "spawnve"), "runs a program"),
-    (
-        "subprocess",
-        ("call", "run", "Popen", "check_output", "check_call", "getoutput", "getstatusoutput"),
-        "runs a program",
-    ),
-    ("pty", ("spawn",), "runs a program on a pseudo-terminal"),
-    ("runpy", ("run_path", "run_module"), "runs a Python file or module"),
-    ("timeit", ("timeit", "repeat"), "executes a statement string"),
-    ("cProfile", ("run", "runctx"), "executes a statement string"),
-    ("profile", ("run", "runctx"), "executes a statement string"),
-    ("pdb", ("run", "runeval", "runctx"), "executes a statement string"),
-    ("code", ("interact",), "starts an interactive interpreter"),
-)
-
-CODE_EXECUTION: FrozenSet[str] = frozenset(
-    f"{module}.{name}" for module, names, _ in CODE_EXECUTION_TABLE for name in names
-)
 
 #: Builtin exception classes: a class with one of these in its bases is an exception (PKL302).
 BUILTIN_EXCEPTIONS: FrozenSet[str] = frozenset(
@@ -957,7 +920,7 @@ class ProtocolChecks(Listener):
             self._emit(node, "PKL306", cls=facts.name, method=method, problem=problem)
             return
         if isinstance(value, ast.Tuple) and value.elts:
-            names = resolver.qualified_names(value.elts[0]) & CODE_EXECUTION
+            names = resolver.qualified_names(value.elts[0]) & CODE_EXECUTION_CALLABLES
             if names:
                 shown = display_name(sorted(names)[0])
                 if shown.startswith("builtins."):

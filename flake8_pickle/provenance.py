@@ -26,6 +26,7 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tup
 from .findings import shown
 from .catalog import (
     CALLBACK_REGISTRATIONS,
+    CHANNEL_COLLECTIVES,
     DATA_BYTES,
     DATA_TEXT,
     GRPC_SERVICER_CONTEXTS,
@@ -42,6 +43,7 @@ from .catalog import (
     NamePatterns,
 )
 from .scope import (
+    ACCUMULATING_METHODS,
     EMPTY,
     Listener,
     LocalDef,
@@ -49,6 +51,7 @@ from .scope import (
     Resolver,
     call_argument,
     display_name,
+    is_property,
     is_staticmethod,
     positional_parameters,
     symbol_order,
@@ -57,14 +60,32 @@ from .scope import (
 TRUSTED = "trusted"
 UNKNOWN_TIER = "unknown"
 UNTRUSTED = "untrusted"
+CHANNEL = "channel"
 _MAX_DEPTH = 40
+_MAX_HOPS = 6
 
 
 @dataclass(frozen=True)
 class Source:
-    """Untrusted input: what was read and on which line."""
+    """Untrusted input: what was read and on which line, and the hops it took since
+    (helpers returning it, attributes holding it, generators yielding it)."""
 
     label: str
+    line: int
+    via: Tuple[str, ...] = ()
+
+    def through(self, hop: str) -> "Source":
+        """The same input, one hop further (a hop already taken, or past the cap, is not added)."""
+        if hop in self.via or len(self.via) >= _MAX_HOPS:
+            return self
+        return Source(self.label, self.line, self.via + (hop,))
+
+
+@dataclass(frozen=True)
+class Channel:
+    """What peers sent over an unauthenticated process group (a collective's output)."""
+
+    channel: str
     line: int
 
 
@@ -102,7 +123,7 @@ class Returned:
 
 
 Fact = object
-_FACT_TYPES = (Source, Trusted, Unknown, Param, Returned)
+_FACT_TYPES = (Source, Channel, Trusted, Unknown, Param, Returned)
 
 
 def _is_literal(node: ast.AST) -> bool:
@@ -150,10 +171,15 @@ class Verdict:
     source: Optional[Source] = None
     via: Tuple[Tuple[str, int], ...] = ()
     report_at: Optional[ast.AST] = None
+    channel: Optional[Channel] = None
 
 
 class ProvenanceTracker(Listener):
     """Computes facts for the resolver's bindings and keeps function summaries."""
+
+    #: Quiet passes (loop back edges, a class's attribute writers) must still see what
+    #: accumulators store and what functions return.
+    runs_quiet = True
 
     def __init__(
         self,
@@ -271,11 +297,16 @@ class ProvenanceTracker(Listener):
         if isinstance(expr, ast.Constant):
             return frozenset((Trusted("literal"),))
         if isinstance(expr, ast.Name):
-            return self._binding_facts(expr, resolver.lookup(expr.id), expr.id)
+            binding = resolver.lookup(expr.id)
+            facts = self._binding_facts(expr, binding, expr.id)
+            if facts or any(isinstance(s, (LocalInstance, LocalDef)) for s in binding):
+                return facts  # the module's own objects: their attributes carry the facts
+            # An imported name or module: nothing says what data it holds.
+            return _UNKNOWN_ONLY
         if isinstance(expr, ast.Attribute):
-            return self._attribute_facts(expr, depth)
+            return self._attribute_facts(expr, depth) or _UNKNOWN_ONLY
         if isinstance(expr, ast.Subscript):
-            return self._named_or(expr, self.facts_of(expr.value, depth + 1))
+            return self._named_or(expr, self.facts_of(expr.value, depth + 1)) or _UNKNOWN_ONLY
         if isinstance(expr, ast.Call):
             return self._call_facts(expr, depth)
         if isinstance(expr, (ast.Await, ast.Starred, ast.FormattedValue)):
@@ -297,9 +328,11 @@ class ProvenanceTracker(Listener):
             return self._union([g.iter for g in expr.generators] + [expr.elt], depth)
         if isinstance(expr, ast.DictComp):
             return self._union([g.iter for g in expr.generators] + [expr.key, expr.value], depth)
-        if isinstance(expr, (ast.Compare, ast.UnaryOp)):
+        if isinstance(expr, ast.Compare) or (isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not)):
             return frozenset((Trusted("computed flag"),))
-        return frozenset((UNKNOWN,))
+        if isinstance(expr, ast.UnaryOp):
+            return self.facts_of(expr.operand, depth + 1) or _UNKNOWN_ONLY
+        return _UNKNOWN_ONLY
 
     def _union(self, nodes: Iterable[ast.AST], depth: int) -> FrozenSet:
         out: Set[Fact] = set()
@@ -342,48 +375,91 @@ class ProvenanceTracker(Listener):
         assert resolver is not None
         symbols = resolver.symbols_of(expr)
         named = self._binding_facts(expr, symbols, shown(expr)) if symbols else EMPTY
+        getters = [s for s in symbols if isinstance(s, LocalDef) and s.kind == "function" and is_property(s.node)]
+        if getters:
+            # ``self.body`` of a ``@property``: what the getter returns.
+            named = named | frozenset(Returned(g, id(expr), ()) for g in sorted(getters, key=symbol_order))
+        if _reads_instance_state(expr, resolver):
+            hop = shown(expr)
+            named = frozenset(f.through(hop) if isinstance(f, Source) and f.label != hop else f for f in named)
         if any(isinstance(f, Source) for f in named):
             return named
         base = self.facts_of(expr.value, depth + 1)
-        # ``self.x`` reads what was stored in x; a module attribute is neutral.
-        return (named - {UNKNOWN}) | base if named else base
+        # ``self.x`` reads what was stored in x (anywhere in the class); ``tainted.x`` is tainted.
+        return named | base
 
     def _call_facts(self, call: ast.Call, depth: int) -> FrozenSet:
+        """What a call returns. Each thing the callee may be contributes; a catalogued
+        source, sanitizer, trusted source, dump, opener or transform says exactly what it
+        returns, a function of the module its summary, and anything else returns what its
+        receiver and its arguments carry: trust never comes from the receiver alone."""
         resolver = self.resolver
         assert resolver is not None
         func = call.func
         symbols = resolver.symbols_of(func)
-        names = sorted(s for s in symbols if isinstance(s, str))
-        for name in names:
-            if self.sources.covers(name + "()"):
-                return frozenset((Source(shown(call), call.lineno),))
-            if self.sanitizers.is_one(name):
-                return frozenset((Trusted(f"verified by {display_name(name)}"),))
-            if self.trusted.covers(name + "()"):
-                return frozenset((Trusted(f"trusted source {display_name(name)}"),))
-            if name.endswith(_DUMP_SUFFIXES) and _is_dump(name):
-                return frozenset((Trusted(f"output of {display_name(name)}"),))
-            if self.path_openers.is_one(name):
-                return self._path_facts(call.args[0] if call.args else None, depth)
-            if self.transforms.is_one(name):
-                if not call.args:
-                    return frozenset((Trusted(f"empty {display_name(name)}"),))
-                return self.facts_of(call.args[0], depth + 1)
-        for symbol in sorted(symbols, key=symbol_order):
+        out: Set[Fact] = set()
+        # A name's binding holds facts beside its symbols; a callee with no symbol is unknown.
+        uncatalogued = all(isinstance(s, _FACT_TYPES) for s in symbols)
+        for name in sorted(s for s in symbols if isinstance(s, str)):
+            known = self._catalogued_call(name, call, depth)
+            if known is None:
+                uncatalogued = True
+            elif any(isinstance(f, Source) for f in known):
+                return known
+            else:
+                out |= known
+        for symbol in sorted((s for s in symbols if not isinstance(s, str)), key=symbol_order):
             if isinstance(symbol, LocalDef) and symbol.kind == "function":
-                return frozenset((Returned(symbol, id(call), self._arguments(symbol, call, depth)),))
-            if isinstance(symbol, LocalDef) and symbol.kind == "class":
+                out.add(Returned(symbol, id(call), self._arguments(symbol, call, depth)))
+            elif isinstance(symbol, LocalDef) and symbol.kind == "class":
                 arguments = list(call.args) + [k.value for k in call.keywords]
                 # An object of the module's own class, built from nothing, holds in-process data.
-                return self._union(arguments, depth) or frozenset((Trusted(f"new {symbol.name}"),))
+                out |= self._union(arguments, depth) or frozenset((Trusted(f"new {symbol.name}"),))
+            elif not isinstance(symbol, _FACT_TYPES):  # a binding holds facts beside symbols
+                uncatalogued = True
+        if uncatalogued:
+            out |= self._opaque_call_facts(call, depth)
+        return frozenset(out)
+
+    def _catalogued_call(self, name: str, call: ast.Call, depth: int) -> Optional[FrozenSet]:
+        """What a call of the catalogued callable ``name`` returns; None if it is not catalogued."""
+        if self.sources.covers(name + "()"):
+            return frozenset((Source(shown(call), call.lineno),))
+        if self.sanitizers.is_one(name):
+            return frozenset((Trusted(f"verified by {display_name(name)}"),))
+        if self.trusted.covers(name + "()"):
+            return frozenset((Trusted(f"trusted source {display_name(name)}"),))
+        if name.endswith(_DUMP_SUFFIXES) and _is_dump(name):
+            return frozenset((Trusted(f"output of {display_name(name)}"),))
+        if self.path_openers.is_one(name):
+            return self._path_facts(call.args[0] if call.args else None, depth)
+        collective = CHANNEL_COLLECTIVES.get(name)
+        if collective is not None and collective[1]:
+            return frozenset((Channel(collective[0], call.lineno),))
+        if self.transforms.is_one(name):
+            if not call.args:
+                return frozenset((Trusted(f"empty {display_name(name)}"),))
+            # Every positional argument: ``os.path.join(base, name)``, ``bytes(text, encoding)``.
+            return self._union(call.args, depth)
+        return None
+
+    def _opaque_call_facts(self, call: ast.Call, depth: int) -> FrozenSet:
+        """A call nothing is known about: its receiver's facts and its arguments' facts."""
+        func = call.func
+        out: Set[Fact] = set()
         if isinstance(func, ast.Attribute):
             receiver = self.facts_of(func.value, depth + 1)
             if func.attr in PATH_READ_METHODS:
                 return self._path_from_facts(receiver)
-            # A method of tainted data returns tainted data (``body.decode()``, ``f.read()``).
-            if receiver - {UNKNOWN}:
-                return receiver
-        return frozenset((UNKNOWN,))
+            # ``body.decode()``, ``f.read()``, ``b"".join(chunks)``, ``sep.join(parts)``.
+            out |= receiver
+        else:
+            out.add(UNKNOWN)
+        for argument in call.args:
+            out |= self.facts_of(argument, depth + 1)
+        for keyword in call.keywords:
+            out |= self.facts_of(keyword.value, depth + 1)
+        return frozenset(out) or _UNKNOWN_ONLY
 
     def _path_facts(self, path: Optional[ast.AST], depth: int) -> FrozenSet:
         if path is None:
@@ -393,7 +469,7 @@ class ProvenanceTracker(Listener):
     @staticmethod
     def _path_from_facts(facts: FrozenSet) -> FrozenSet:
         """A file's content: tainted if its path is; otherwise of unknown origin."""
-        kept = frozenset(f for f in facts if isinstance(f, (Source, Param, Returned)))
+        kept = frozenset(f for f in facts if isinstance(f, (Source, Channel, Param, Returned)))
         return kept | {UNKNOWN}
 
     def _arguments(self, function: LocalDef, call: ast.Call, depth: int) -> Tuple[Tuple[str, FrozenSet], ...]:
@@ -422,11 +498,27 @@ class ProvenanceTracker(Listener):
             params = positional_parameters(function)
             if params[:1] == ["request"] or params[:2] == ["self", "request"]:
                 self.callback_params[(id(function), "request")] = Source("request", getattr(function, "lineno", 0))
-        for symbol in symbols:
+        for symbol in symbols if not resolver.quiet else ():
             if isinstance(symbol, LocalDef) and symbol.kind == "function":
                 self._locals_by_node[id(symbol.node)] = symbol
                 arguments = dict(self._arguments(symbol, call, 0))
                 self.call_sites.setdefault(id(symbol.node), []).append(CallSite(call, symbol, arguments))
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in ACCUMULATING_METHODS and (call.args or call.keywords):
+            # ``chunks.append(chunk)``, ``buf.extend(data)``, ``out.write(data)``: the receiver now holds it.
+            stored: Set[Fact] = set()
+            for argument in list(call.args) + [k.value for k in call.keywords]:
+                stored |= self.facts_of(argument)
+            self._store_into(func.value, frozenset(stored), resolver)
+        for name in (s for s in symbols if isinstance(s, str)):
+            collective = CHANNEL_COLLECTIVES.get(name)
+            if collective is not None:
+                # ``dist.broadcast(tensor, src=0)`` fills ``tensor`` with what a peer sent.
+                for position in collective[2]:
+                    if position < len(call.args):
+                        self._store_into(call.args[position], frozenset((Channel(collective[0], call.lineno),)), resolver)
+        if resolver.quiet:
+            return
         for name in (s for s in symbols if isinstance(s, str)):
             registration = CALLBACK_REGISTRATIONS.get(name)
             if registration is not None:
@@ -450,12 +542,41 @@ class ProvenanceTracker(Listener):
                         label = f"{params[index]} of {symbol.name}() registered with {shown(call.func)}"
                         self.callback_params[(id(symbol.node), params[index])] = Source(label, call.lineno)
 
+    def _store_into(self, container: ast.expr, facts: FrozenSet, resolver: Resolver) -> None:
+        """``container`` (a name, or an attribute of an instance of the module) now also holds ``facts``."""
+        if not facts:
+            return
+        if isinstance(container, ast.Name):
+            resolver.bind(container.id, resolver.lookup(container.id) | facts)
+        elif isinstance(container, ast.Attribute):
+            resolver.record_instance_attr(container, facts)
+        elif isinstance(container, ast.Subscript):
+            self._store_into(container.value, facts, resolver)
+        elif isinstance(container, (ast.List, ast.Tuple)):
+            for element in container.elts:
+                self._store_into(element, facts, resolver)
+
+    def on_assign(self, node: ast.Assign, resolver: Resolver) -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Subscript):
+                # ``buf[i:j] = data``, ``self.parts[key] = data``: the container holds it.
+                self._store_into(target.value, self.facts_of(node.value), resolver)
+
     def on_return(self, node: ast.Return, resolver: Resolver) -> None:
         if not resolver.function_stack or node.value is None:
             return
         function = resolver.function_stack[-1]
         key = id(function)
         self.returns[key] = self.returns.get(key, EMPTY) | self.facts_of(node.value)
+
+    def on_yield(self, node: ast.AST, resolver: Resolver) -> None:
+        """A generator's yields are what iterating its call gives: summarised with its returns."""
+        if not resolver.function_stack:
+            return
+        value = getattr(node, "value", None)
+        facts = self.facts_of(value) if value is not None else frozenset((Trusted("literal"),))
+        key = id(resolver.function_stack[-1])
+        self.returns[key] = self.returns.get(key, EMPTY) | facts
 
     # ------------------------------------------------------------------ resolution
     def expand(self, facts: FrozenSet, depth: int = 0, visiting: FrozenSet = frozenset()) -> FrozenSet:
@@ -473,11 +594,13 @@ class ProvenanceTracker(Listener):
                     continue
                 arguments = dict(fact.arguments)
                 inner = visiting | {(key, fact.call_id)}
+                hop = f"{fact.function.name}()"
                 for element in summary:
                     if isinstance(element, Param) and element.function_id == key:
                         out |= self.expand(arguments.get(element.name, frozenset((UNKNOWN,))), depth + 1, inner)
                     else:
-                        out |= self.expand(frozenset((element,)), depth + 1, inner)
+                        expanded = self.expand(frozenset((element,)), depth + 1, inner)
+                        out |= {f.through(hop) if isinstance(f, Source) else f for f in expanded}
             elif isinstance(fact, Param) and (fact.function_id, fact.name) in self.callback_params:
                 out.add(self.callback_params[(fact.function_id, fact.name)])
             else:
@@ -493,6 +616,9 @@ class ProvenanceTracker(Listener):
         untrusted = self._untrusted_callers(facts, (), 0, frozenset())
         if untrusted:
             return untrusted
+        channels = sorted((f for f in facts if isinstance(f, Channel)), key=lambda c: (c.line, c.channel))
+        if channels:
+            return [Verdict(CHANNEL, channel=channels[0])]
         concrete = {f for f in facts}
         if concrete and all(isinstance(f, Trusted) for f in concrete):
             if sink.loader.data_kind in (DATA_BYTES, DATA_TEXT) or any(f.reason != "literal" for f in concrete):  # type: ignore[attr-defined]
@@ -559,8 +685,16 @@ def _is_dump(name: str) -> bool:
 
 
 def _first_source(facts: FrozenSet) -> Optional[Source]:
-    sources = sorted((f for f in facts if isinstance(f, Source)), key=lambda s: (s.line, s.label))
+    sources = sorted((f for f in facts if isinstance(f, Source)), key=lambda s: (s.line, s.label, len(s.via), s.via))
     return sources[0] if sources else None
+
+
+_UNKNOWN_ONLY = frozenset((UNKNOWN,))
+
+
+def _reads_instance_state(expr: ast.Attribute, resolver: Resolver) -> bool:
+    """``self.x`` (or ``obj.x`` of an instance of the module's own class)."""
+    return isinstance(expr.value, ast.Name) and any(isinstance(s, LocalInstance) for s in resolver.lookup(expr.value.id))
 
 
 def _is_bound_method_call(call: ast.Call, resolver: Optional[Resolver]) -> bool:

@@ -104,7 +104,7 @@ _RULES = (
     Rule(
         code="PKL101",
         name="untrusted-data-to-loader",
-        message="untrusted data from {source} (line {source_line}) reaches {loader}{chain}",
+        message="untrusted data from {source} (line {source_line}){hops} reaches {loader}{chain}",
         family=FAMILY_SECURITY,
         summary="Untrusted data reaches a pickle-family loader",
         fix_safety=FIX_UNSAFE,
@@ -122,9 +122,15 @@ _RULES = (
             `jsonpickle`, `marshal` and the rest of the catalogue) whose input is traced,
             within the module, to data an outside party controls: an HTTP request body,
             form, header or cookie, a gRPC request message, a socket, a message-queue
-            payload, `sys.stdin`. The
-            message names the source and its line, and the call chain when the data
-            passes through the module's own helper functions.
+            payload, `sys.stdin`. Data is followed through assignments, containers,
+            accumulators filled in loops (`chunks.append(...)`, `buf.extend(...)`,
+            `b"".join(chunks)`), loop back edges, instance attributes and properties of
+            the module's classes, generators (`yield`, `yield from`, `async for`) and the
+            module's own helpers. A call nothing is known about returns what its receiver
+            and its arguments carry, so no method of a literal launders the data. The
+            message names the source and its line, then each generator, helper and
+            attribute the data passed through, and the call chain when the load sits in a
+            helper.
             """
         ),
         why_bad=_REDUCE_MECHANICS
@@ -144,11 +150,13 @@ _RULES = (
         known_problems=_text(
             """
             The analysis is static and stays within one file. Data that reaches the loader
-            through another module, a database, or a call it cannot resolve loses its
-            untrusted mark; such a call is reported as PKL102 (unknown origin), not
-            silently trusted. Teach it the project's own request or message accessors
-            with `--pickle-untrusted-sources` and its verification helpers with
-            `--pickle-sanitizers`.
+            through another module or a database loses its untrusted mark; such a load is
+            reported as PKL102 (unknown origin), not silently trusted. The result of a call
+            the analysis cannot resolve carries the facts of its receiver and arguments, so
+            an unresolved decoder of request data is still PKL101; a verification helper
+            it does not know is therefore not credited. Teach it the project's own request
+            or message accessors with `--pickle-untrusted-sources` and its verification
+            helpers with `--pickle-sanitizers`.
 
             `torch.load(..., weights_only=True)` is accepted as safe, but torch up to
             2.5.1 could still be made to run code through it (CVE-2025-32434): keep torch
@@ -202,7 +210,7 @@ _RULES = (
     Rule(
         code="PKL102",
         name="loader-on-unknown-data",
-        message="{loader} on data of unknown origin ({argument})",
+        message="{loader} {subject} of unknown {aspect} ({argument})",
         family=FAMILY_SECURITY,
         summary="Pickle-family loader on data of unknown origin",
         status=IMPLEMENTED,
@@ -220,6 +228,12 @@ _RULES = (
             (`redis.get`, memcache). Literal bytes, the output of `pickle.dumps` in the same
             scope, and data that passed an HMAC, signature or authenticated-decryption
             check before the load are not reported.
+
+            The message says `on data of unknown origin`, naming the input, or, when what
+            is unknown is the call's own safety switch (a `yaml.load` `Loader` that is
+            neither a known safe nor a known unsafe loader: a parameter without a safe
+            default, an imported class, `**kwargs`), `with a Loader of unknown safety`,
+            naming that argument. Untrusted data is PKL101 in either case.
             """
         ),
         why_bad=_text(
@@ -322,9 +336,14 @@ _RULES = (
             Finds receive calls that unpickle whatever arrives on a network channel
             without authentication: `Connection.recv()` on a
             `multiprocessing.connection.Listener` or `Client` created without `authkey`,
-            ZeroMQ `recv_pyobj()`, and the `torch.distributed` object collectives
+            ZeroMQ `recv_pyobj()`, the `torch.distributed` object collectives
             (`broadcast_object_list`, `all_gather_object`, `gather_object`,
-            `scatter_object_list`, `recv_object_list`).
+            `scatter_object_list`, `recv_object_list`) and torch_xla's
+            `xm.mesh_reduce`. It also finds any loader fed the bytes a collective
+            received from peers: `torch.distributed` `broadcast`, `recv`, `all_gather`
+            and the other tensor collectives (the tensors they fill), and torch_xla's
+            `rendezvous`, `all_gather`, `collective_broadcast` and `all_to_all`; the
+            message then names the collective's line.
             """
         ),
         why_bad=_text(
@@ -412,7 +431,10 @@ _RULES = (
             what a pickle may import but does not: it hands every module and name to
             `super().find_class()`, or it admits a module or name that gives code
             execution on its own (`builtins` as a whole, `os`, `posix`, `subprocess`,
-            `sys`, `importlib`, or `eval`, `exec`, `getattr`, `__import__`).
+            `sys`, `importlib`, or `eval`, `exec`, `getattr`, `__import__`, or a runner
+            of statement strings: `timeit.timeit`, `cProfile.run`, `profile.run`,
+            `pdb.run`). The list of such callables is the one PKL307 uses for
+            `__reduce__` gadgets.
             """
         ),
         why_bad=_text(

@@ -49,6 +49,24 @@ EMPTY: FrozenSet = frozenset()
 BUILTIN_NAMES = frozenset(dir(builtins))
 #: What each built-in name resolves to (built once, shared).
 _BUILTIN_SYMBOLS: Dict[str, FrozenSet[str]] = {name: frozenset((f"builtins.{name}",)) for name in BUILTIN_NAMES}
+#: Loader modules a name no scope binds is taken to be, as bandit does: a snippet, or a star
+#: import (``from compat import *``) that brought the module in. Only full module names, not
+#: conventional aliases (``np``, ``pd``), which are conventions rather than names a module binds.
+UNBOUND_MODULES = frozenset(
+    {
+        "pickle", "_pickle", "cPickle", "pickle5", "dill", "cloudpickle", "joblib", "marshal",
+        "shelve", "jsonpickle", "yaml", "torch", "numpy", "pandas",
+    }
+)
+#: Calls that return the module their first argument names.
+_IMPORTS_BY_NAME = frozenset({"importlib.import_module", "pytest.importorskip", "_pytest.outcomes.importorskip"})
+#: The call hook is asked ``PARTIAL_OF + name`` for ``functools.partial(name, ...)``.
+PARTIAL_OF = "functools.partial:"
+#: What a name resolves to when no scope binds it: a built-in, else one of :data:`UNBOUND_MODULES`.
+_FALLBACK_SYMBOLS: Dict[str, FrozenSet[str]] = {
+    **{name: frozenset((name,)) for name in UNBOUND_MODULES},
+    **_BUILTIN_SYMBOLS,
+}
 _MISSING = object()
 _CALL_SEGMENT = re.compile(r"\([^()]*\)")
 #: Resolution through getattr()/partial()/class bases nests at most this deep.
@@ -223,6 +241,9 @@ class Listener:
     def on_assign(self, node: ast.Assign, resolver: "Resolver") -> None:
         """Called for every ``=`` assignment, after its value has been walked, before binding."""
 
+    def on_yield(self, node: ast.AST, resolver: "Resolver") -> None:
+        """Called for every ``yield``/``yield from`` expression, after its value has been walked."""
+
     def on_module_end(self, resolver: "Resolver") -> None:
         """Called after every deferred body has been walked."""
 
@@ -266,6 +287,8 @@ class Resolver:
         self._deferred: List[Tuple[ast.AST, List[Scope], Optional[LocalDef]]] = []
         #: Top-level names of every module imported anywhere (absolute imports only).
         self.imported_roots: Set[str] = set()
+        #: Every module an ``import`` statement names (``import a.b`` gives ``a`` and ``a.b``).
+        self.imported_modules: Set[str] = set()
         #: Qualified names of module-level facts that listeners may set (e.g. patches applied).
         self.facts: Set[str] = set()
         self.function_stack: List[ast.AST] = []
@@ -277,6 +300,11 @@ class Resolver:
         #: resolved so far: ``f().g().h()`` resolves each link once, not once per call in it.
         #: Emptied whenever a binding or the scope stack changes.
         self._chain_cache: Optional[Dict[ast.AST, Symbols]] = None
+        #: True while a body is walked only to learn the bindings it makes (a loop's earlier
+        #: passes, a class's attribute writers): only listeners with ``runs_quiet`` hear it,
+        #: and they must not report.
+        self.quiet = False
+        self._loop_depth = 0
 
     # ------------------------------------------------------------------ driving
     def run(self) -> None:
@@ -288,14 +316,55 @@ class Resolver:
             self._walk_expr(body)
         while self._deferred:
             batch, self._deferred = self._deferred, []
+            learned: Set[int] = set()
             for node, chain, cls in batch:
                 if self.walk_function is not None and (cls is not None or len(chain) == 1):
                     if not isinstance(node, ast.Lambda) and not self.walk_function(node, cls):
                         self.unwalked.append(node)
                         continue
+                if cls is not None and self.value_hook is not None and id(cls) not in learned:
+                    learned.add(id(cls))
+                    self._learn_instance_state(batch, cls)
                 self._run_deferred(node, chain, cls)
         for listener in self.listeners:
             listener.on_module_end(self)
+
+    def _learn_instance_state(self, batch: Sequence[Tuple[ast.AST, List[Scope], Optional[LocalDef]]], cls: LocalDef) -> None:
+        """Walk quietly every method of ``cls`` that stores on ``self``, before any is walked for real.
+
+        Data flow analysis only: ``self.consumer`` assigned in ``connect()`` carries its facts
+        into ``run()`` even when ``run()`` comes first in the class.
+        """
+        methods = [(node, chain) for node, chain, owner in batch if owner is cls and not isinstance(node, ast.Lambda)]
+        if self.walk_function is not None:
+            methods = [(node, chain) for node, chain in methods if self.walk_function(node, cls)]
+        attributes = [_self_attributes(node) for node, _ in methods]
+        # Needed only when a method stores what a method walked before it reads; then every
+        # storing method up to the last such one is walked early, in order (``connect()`` may
+        # build on what ``__init__`` stored).
+        read_before: Set[str] = set()
+        last = -1
+        for index, (stores, loads) in enumerate(attributes):
+            if stores & read_before:
+                last = index
+            read_before |= loads
+        for index in range(last + 1):
+            if attributes[index][0]:
+                node, chain = methods[index]
+                self.walk_quietly(lambda n=node, c=chain: self._run_deferred(n, c, cls))
+
+    def walk_quietly(self, walk: Callable[[], None]) -> None:
+        """Run ``walk`` to learn bindings only: listeners without ``runs_quiet`` hear nothing,
+        and bodies it would defer are dropped (the real walk defers them again)."""
+        saved_listeners, saved_quiet = self.listeners, self.quiet
+        deferred = len(self._deferred)
+        self.listeners = [listener for listener in saved_listeners if getattr(listener, "runs_quiet", False)]
+        self.quiet = True
+        try:
+            walk()
+        finally:
+            self.listeners, self.quiet = saved_listeners, saved_quiet
+            del self._deferred[deferred:]
 
     @property
     def scope(self) -> Scope:
@@ -319,7 +388,7 @@ class Resolver:
                 if value is not None:
                     return value
             else:
-                return _BUILTIN_SYMBOLS.get(name, EMPTY)
+                return _FALLBACK_SYMBOLS.get(name, EMPTY)
         if name in current.globals:
             return self._lookup_from(name, [self.module_scope])
         chain: List[Scope] = [current]
@@ -336,9 +405,12 @@ class Resolver:
             if value is not None:
                 return value
             if scope.star_imports:
+                rest = self._lookup_from(name, chain[chain.index(scope) + 1 :])
+                if name in UNBOUND_MODULES and not rest - _FALLBACK_SYMBOLS[name]:
+                    return rest  # what a star import brings in as ``yaml`` is the yaml module
                 guesses = frozenset(f"{module}.{name}" for module in scope.star_imports)
-                return guesses | self._lookup_from(name, chain[chain.index(scope) + 1 :])
-        return _BUILTIN_SYMBOLS.get(name, EMPTY)
+                return guesses | rest
+        return _FALLBACK_SYMBOLS.get(name, EMPTY)
 
     def qualified_names(self, expr: Optional[ast.AST]) -> Set[str]:
         """The importable qualified names ``expr`` may evaluate to."""
@@ -466,7 +538,7 @@ class Resolver:
     def _call_result(self, symbol: Symbol, call: ast.Call) -> Symbols:
         if isinstance(symbol, str):
             if symbol == "functools.partial" and call.args:
-                return self.symbols_of(call.args[0], 1)
+                return self._partial_result(call)
             if self.call_hook is not None:
                 variant = self.call_hook(symbol, call)
                 if variant is not None:
@@ -478,8 +550,39 @@ class Resolver:
             return frozenset((Generated(call, id(call), symbol.node),))
         return EMPTY
 
+    def _partial_result(self, call: ast.Call) -> Symbols:
+        """``functools.partial(f, *args, **kwargs)``: what ``f`` is, or a variant of it.
+
+        When the partial binds arguments, the call hook is asked about
+        ``"functools.partial:" + name`` for each qualified name ``f`` may be. A variant
+        it returns (``torch.load(partial@3:9)``: calls of it depend on what the partial
+        bound) replaces the name, and :attr:`partial_calls` maps it to the partial's call
+        so that a check can read the bound arguments back.
+        """
+        targets = self.symbols_of(call.args[0], 1)
+        if self.call_hook is None or (len(call.args) == 1 and not call.keywords):
+            return targets
+        out: Set[Symbol] = set()
+        for target in targets:
+            variant = self.call_hook(PARTIAL_OF + target, call) if isinstance(target, str) else None
+            if variant is None:
+                out.add(target)
+            else:
+                self.partial_calls[variant] = call
+                out.add(variant)
+        return frozenset(out)
+
+    @property
+    def partial_calls(self) -> Dict[str, ast.Call]:
+        """Variant name -> the ``functools.partial(...)`` call it stands for (see ``_partial_result``)."""
+        registry = self.__dict__.get("_partial_calls")
+        if registry is None:
+            registry = self.__dict__["_partial_calls"] = {}
+        return registry
+
     def _special_call(self, call: ast.Call, depth: int) -> Optional[Symbols]:
-        """getattr(m, "x"), __import__("m"), importlib.import_module("m"), sys.modules.get("m")."""
+        """getattr(m, "x"), __import__("m"), importlib.import_module("m"), pytest.importorskip("m"),
+        sys.modules.get("m")."""
         func = call.func
         # Only plain dotted callees of up to three parts can be one of these; checking
         # nothing longer keeps resolution of long method chains linear.
@@ -514,7 +617,8 @@ class Resolver:
             wants_leaf = isinstance(fromlist, (ast.List, ast.Tuple, ast.Set)) and bool(fromlist.elts)
             wants_leaf = wants_leaf or (isinstance(fromlist, ast.Constant) and bool(fromlist.value))
             return frozenset((name if wants_leaf else name.split(".")[0],))
-        if "importlib.import_module" in callee and args:
+        if callee & _IMPORTS_BY_NAME and args:
+            # Each returns the module named, a submodule included (not its top-level package).
             name = literal_str(args[0])
             if not name or name.startswith("."):
                 return EMPTY
@@ -589,12 +693,12 @@ class Resolver:
             self._bind_target(target.value, value)
         elif isinstance(target, ast.Attribute):
             self._walk_expr(target.value)
-            self._record_instance_attr(target, value)
+            self.record_instance_attr(target, value)
         elif isinstance(target, ast.Subscript):
             self._walk_expr(target.value)
             self._walk_expr(target.slice)
 
-    def _record_instance_attr(self, target: ast.Attribute, value: Symbols) -> None:
+    def record_instance_attr(self, target: ast.Attribute, value: Symbols) -> None:
         if not isinstance(target.value, ast.Name):
             return
         for sym in self.lookup(target.value.id):
@@ -780,6 +884,8 @@ class Resolver:
     def _stmt_import(self, node: ast.Import) -> None:
         for alias in node.names:
             self.imported_roots.add(alias.name.split(".")[0])
+            parts = alias.name.split(".")
+            self.imported_modules.update(".".join(parts[: i + 1]) for i in range(len(parts)))
             if alias.asname:
                 self.bind(alias.asname, frozenset((alias.name,)))
             else:
@@ -822,19 +928,54 @@ class Resolver:
         self._walk_branches(branches, include_fallthrough=False, guarded=(guarded, node.test))
 
     def _stmt_loop(self, node: Union[ast.For, ast.AsyncFor, ast.While]) -> None:
+        if self.value_hook is not None and not self.quiet and self._loop_depth == 0:
+            carried = _carried_names(node)
+            if carried:
+                # Follow the back edge: ``a = b; b = data`` gives ``a`` the data on the next pass.
+                # Earlier passes are quiet; the outermost loop iterates, inner ones ride along.
+                self._loop_depth += 1
+                try:
+                    for _ in range(_LOOP_PASSES):
+                        mark = len(self._journal)
+                        self.walk_quietly(lambda: self._loop_pass(node))
+                        changes = self._changes_since(mark)
+                        if not any(
+                            name in carried and scope.bindings.get(name, _MISSING) != old
+                            for scope, name, old in changes.values()
+                        ):
+                            break
+                finally:
+                    self._loop_depth -= 1
+        self._loop_depth += 1
+        try:
+            self._loop_pass(node)
+        finally:
+            self._loop_depth -= 1
+        self._walk_block(node.orelse)
+
+    def _loop_pass(self, node: Union[ast.For, ast.AsyncFor, ast.While]) -> None:
+        """One pass of a loop body from the current state, merged with not running it."""
         mark = len(self._journal)
         if isinstance(node, ast.While):
             self._walk_expr(node.test)
         else:
             self._walk_expr(node.iter)
-            items = frozenset(s.item for s in self.symbols_of(node.iter) if isinstance(s, Contains))  # type: ignore[misc]
-            self._bind_target(node.target, items | self.facts_of(node.iter))
+            positions = _literal_rows(node.target, node.iter)
+            if positions is not None:
+                # ``for a, b in [(x, y), ...]``: each name gets its own column.
+                for target, column in zip(node.target.elts, positions):  # type: ignore[attr-defined]
+                    value: Symbols = EMPTY
+                    for cell in column:
+                        value = value | self.value_of(cell)
+                    self._bind_target(target, value, column[0] if len(column) == 1 else None)
+            else:
+                items = frozenset(s.item for s in self.symbols_of(node.iter) if isinstance(s, Contains))  # type: ignore[misc]
+                self._bind_target(node.target, items | self.facts_of(node.iter))
         self._walk_block(node.body)
         changes = self._changes_since(mark)
         outcome = (changes, self._current_values(changes))
         self._restore(changes)
         self._merge_outcomes(mark, [outcome], include_fallthrough=True)
-        self._walk_block(node.orelse)
 
     def _stmt_with(self, node: Union[ast.With, ast.AsyncWith]) -> None:
         expects = False
@@ -959,6 +1100,10 @@ class Resolver:
             positional = list(getattr(args, "posonlyargs", [])) + list(args.args)
             for index, arg in enumerate(_all_args(args)):
                 value = self.annotated_instance(arg.annotation) if arg.annotation is not None else EMPTY
+                default = default_of(node, arg)
+                if default is not None and type(default) in (ast.Name, ast.Attribute):
+                    # ``pickle_module=pickle``: unless a caller passes another, it is that module.
+                    value = value | (self.qualified_names(default) & self.imported_modules)
                 if self.param_hook is not None:
                     value = value | self.param_hook(node, arg, index, cls)
                 self.bind(arg.arg, value)
@@ -1061,6 +1206,12 @@ class Resolver:
             if kind in _COMPREHENSIONS:
                 self._schedule_comprehension(item, stack)  # type: ignore[arg-type]
                 continue
+            if kind is ast.Yield or kind is ast.YieldFrom:
+                push(lambda node=item: self._yielded(node))
+                inner = item.value  # type: ignore[attr-defined]
+                if inner is not None and type(inner) not in _LEAVES:
+                    push(inner)
+                continue
             if kind is ast.NamedExpr:
                 target = item.target  # type: ignore[attr-defined]
                 value_node = item.value  # type: ignore[attr-defined]
@@ -1080,6 +1231,10 @@ class Resolver:
                             push(element)
                 elif value is not None and type(value) not in _LEAVES and isinstance(value, ast.AST):
                     push(value)
+
+    def _yielded(self, node: ast.AST) -> None:
+        for listener in self.listeners:
+            listener.on_yield(node, self)
 
     def _bind_walrus(self, target: ast.Name, value: ast.AST) -> None:
         symbols = self.value_of(value)
@@ -1150,6 +1305,157 @@ _NO_RETURN = frozenset(
 _WALKED_FIRST = frozenset({"__init__", "__post_init__", "setUp", "__new__"})
 
 
+#: Quiet passes a loop body gets at most before its real one (a bounded fixpoint).
+_LOOP_PASSES = 3
+#: Method calls that store their arguments in the receiver.
+ACCUMULATING_METHODS = frozenset(
+    {"append", "extend", "insert", "add", "update", "write", "writelines", "appendleft", "extendleft", "put", "put_nowait", "setdefault"}
+)
+_NESTED_BODIES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def _names_of(node: ast.AST) -> Tuple[Set[str], Set[str]]:
+    """Names a simple statement (or an expression) reads and names it stores.
+
+    A mutating method call stores its receiver. A read that only feeds the same name's own
+    update (``x = x + y``, ``x += y``, ``x.append(y)``) is not counted: one pass of the loop
+    body already gives such a name every value it can take.
+    """
+    loads: Set[str] = set()
+    stores: Set[str] = set()
+    own: Set[int] = set()
+    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        own.update(id(n) for n in ast.walk(node.value) if isinstance(n, ast.Name) and n.id == node.targets[0].id)
+    elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+        stores.add(node.target.id)
+        node = node.value
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Name):
+            if isinstance(current.ctx, ast.Store):
+                stores.add(current.id)
+            elif id(current) not in own:
+                loads.add(current.id)
+            continue
+        if isinstance(current, _NESTED_BODIES):
+            name = getattr(current, "name", None)
+            if name:
+                stores.add(name)
+            continue
+        if (
+            isinstance(current, ast.Call)
+            and isinstance(current.func, ast.Attribute)
+            and current.func.attr in ACCUMULATING_METHODS
+            and isinstance(current.func.value, ast.Name)
+        ):
+            stores.add(current.func.value.id)
+            own.add(id(current.func.value))
+        elif isinstance(current, ast.Subscript) and isinstance(current.ctx, ast.Store) and isinstance(current.value, ast.Name):
+            stores.add(current.value.id)
+            own.add(id(current.value))
+        stack.extend(ast.iter_child_nodes(current))
+    return loads, stores
+
+
+def _name_events(statements: Sequence[ast.AST], events: List[Tuple[Set[str], Set[str]]]) -> None:
+    """(reads, stores) of ``statements`` in execution order, compound statements opened up."""
+    for statement in statements:
+        if isinstance(statement, (ast.For, ast.AsyncFor)):
+            events.append(_names_of(statement.iter))
+            events.append(_names_of(statement.target))
+            _name_events(statement.body, events)
+            _name_events(statement.orelse, events)
+        elif isinstance(statement, (ast.While, ast.If)):
+            events.append(_names_of(statement.test))
+            _name_events(statement.body, events)
+            _name_events(statement.orelse, events)
+        elif isinstance(statement, (ast.With, ast.AsyncWith)):
+            for item in statement.items:
+                events.append(_names_of(item.context_expr))
+                if item.optional_vars is not None:
+                    events.append(_names_of(item.optional_vars))
+            _name_events(statement.body, events)
+        elif isinstance(statement, ast.Try) or (_TRY_STAR is not None and isinstance(statement, _TRY_STAR)):
+            _name_events(statement.body, events)  # type: ignore[attr-defined]
+            for handler in statement.handlers:  # type: ignore[attr-defined]
+                _name_events(handler.body, events)
+            _name_events(statement.orelse, events)  # type: ignore[attr-defined]
+            _name_events(statement.finalbody, events)  # type: ignore[attr-defined]
+        elif _MATCH is not None and isinstance(statement, _MATCH):
+            events.append(_names_of(statement.subject))  # type: ignore[attr-defined]
+            for case in statement.cases:  # type: ignore[attr-defined]
+                events.append(_names_of(case.pattern))
+                _name_events(case.body, events)
+        else:
+            events.append(_names_of(statement))
+
+
+def _carried_names(node: Union[ast.For, ast.AsyncFor, ast.While]) -> FrozenSet[str]:
+    """Names a loop reads before it rebinds them: their value crosses the back edge."""
+    events: List[Tuple[Set[str], Set[str]]] = []
+    if isinstance(node, ast.While):
+        events.append(_names_of(node.test))
+    _name_events(node.body, events)
+    read: Set[str] = set()
+    carried: Set[str] = set()
+    for loads, stores in events:
+        read |= loads
+        carried |= stores & read
+    return frozenset(carried)
+
+
+def _literal_rows(target: ast.AST, iterable: ast.AST) -> Optional[List[List[ast.expr]]]:
+    """For ``for a, b in [(x, y), (z, w)]``: the columns ``[[x, z], [y, w]]``, else None."""
+    if not isinstance(target, (ast.Tuple, ast.List)) or not isinstance(iterable, (ast.List, ast.Tuple, ast.Set)):
+        return None
+    width = len(target.elts)
+    if not iterable.elts or any(isinstance(e, ast.Starred) for e in target.elts):
+        return None
+    columns: List[List[ast.expr]] = [[] for _ in range(width)]
+    for row in iterable.elts:
+        if not isinstance(row, (ast.Tuple, ast.List)) or len(row.elts) != width:
+            return None
+        if any(isinstance(cell, ast.Starred) for cell in row.elts):
+            return None
+        for index, cell in enumerate(row.elts):
+            columns[index].append(cell)
+    return columns
+
+
+def _self_attributes(function: ast.AST) -> Tuple[Set[str], Set[str]]:
+    """The attributes of its first parameter a method stores (``self.x = ...``, ``self.x += ...``,
+    ``self.parts.append(...)``, ``self.buf[i] = ...``) and those it reads (``self.x``)."""
+    stores: Set[str] = set()
+    loads: Set[str] = set()
+    params = positional_parameters(function)
+    if not params:
+        return stores, loads
+    first = params[0]
+    stack: List[ast.AST] = list(getattr(function, "body", []))
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Attribute) and isinstance(current.value, ast.Name) and current.value.id == first:
+            (stores if isinstance(current.ctx, ast.Store) else loads).add(current.attr)
+            continue
+        if isinstance(current, _NESTED_BODIES):
+            continue
+        if isinstance(current, ast.AugAssign):
+            target = current.target
+            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == first:
+                loads.add(target.attr)
+        elif isinstance(current, ast.Call) and isinstance(current.func, ast.Attribute) and current.func.attr in ACCUMULATING_METHODS:
+            holder = current.func.value
+            if isinstance(holder, ast.Attribute) and isinstance(holder.value, ast.Name) and holder.value.id == first:
+                stores.add(holder.attr)
+        elif isinstance(current, ast.Subscript) and isinstance(current.ctx, ast.Store):
+            holder = current.value
+            if isinstance(holder, ast.Attribute) and isinstance(holder.value, ast.Name) and holder.value.id == first:
+                stores.add(holder.attr)
+        stack.extend(ast.iter_child_nodes(current))
+    return stores, loads
+
+
 def is_generator_function(node: ast.AST) -> bool:
     """Whether a def's own body (not nested defs) contains ``yield``."""
     stack: List[ast.AST] = list(getattr(node, "body", []))
@@ -1185,6 +1491,22 @@ def _all_args(args: ast.arguments) -> Iterator[ast.arg]:
         yield args.kwarg
 
 
+def default_of(function: ast.AST, arg: ast.arg) -> Optional[ast.expr]:
+    """The default value of parameter ``arg`` of ``function``, if it has one."""
+    arguments = getattr(function, "args", None)
+    if arguments is None:
+        return None
+    positional = list(getattr(arguments, "posonlyargs", [])) + list(arguments.args)
+    for index, candidate in enumerate(positional):
+        if candidate is arg:
+            offset = len(positional) - len(arguments.defaults)
+            return arguments.defaults[index - offset] if index >= offset else None
+    for index, candidate in enumerate(arguments.kwonlyargs):
+        if candidate is arg:
+            return arguments.kw_defaults[index]
+    return None
+
+
 def positional_parameters(function: ast.AST) -> List[str]:
     """Names of the positional parameters of a def or lambda, in order."""
     args: ast.arguments = function.args  # type: ignore[attr-defined]
@@ -1199,6 +1521,11 @@ def _decorator_names(node: ast.AST) -> Set[str]:
         elif isinstance(decorator, ast.Attribute):
             names.add(decorator.attr)
     return names
+
+
+def is_property(node: ast.AST) -> bool:
+    """A ``@property`` (or ``@cached_property``) getter: reading the attribute calls it."""
+    return bool(_decorator_names(node) & {"property", "cached_property"})
 
 
 def is_staticmethod(node: ast.AST) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Callable, FrozenSet, List, Optional, Tuple
+from typing import Callable, Dict, FrozenSet, List, Optional, Tuple
 
 from .catalog import (
     CALLBACK_REGISTRATIONS,
@@ -11,6 +11,7 @@ from .catalog import (
     DATA_PATH,
     DATA_STREAM,
     LOADER_CAPPED,
+    LOADER_UNSURE,
     MSGPACK_NUMPY_PATCHED,
     NOT_LOADER,
     Catalog,
@@ -18,7 +19,7 @@ from .catalog import (
 )
 from .findings import Finding, shown
 from .unpicklers import FindClassChecks
-from .provenance import TRUSTED, UNTRUSTED, ProvenanceTracker, Sink, literal_input
+from .provenance import CHANNEL, TRUSTED, UNTRUSTED, ProvenanceTracker, Sink, literal_input
 from .rules import message
 from .scope import Listener, Resolver
 
@@ -59,6 +60,8 @@ class LoaderChecks(Listener):
         self.inventory = inventory
         self._untyped_methods: List[Tuple[ast.Call, str, Loader]] = []
         self._sinks: List[Sink] = []
+        #: Loader calls whose safety switch is of unknown safety (id of the call -> the switch).
+        self._unsure: Dict[int, ast.AST] = {}
         self.spotted = False
         self.frames: List[ast.AST] = []
         self.at_module_level = False
@@ -75,9 +78,11 @@ class LoaderChecks(Listener):
             self._remember_untyped_method(call, names, resolver)
             return
         qualified, loader = match
-        verdict = loader.classify(call, resolver)
+        verdict, switch = loader.assess(call, resolver)
         if verdict == NOT_LOADER:
             return
+        if verdict == LOADER_UNSURE and switch is not None:
+            self._unsure[id(call)] = switch
         self._loader_call(call, loader.label_for(qualified), loader, resolver, capped=verdict == LOADER_CAPPED)
 
     def _remember_frames(self, resolver: Resolver) -> None:
@@ -144,15 +149,22 @@ class LoaderChecks(Listener):
         for verdict in verdicts:
             if verdict.tier == TRUSTED:
                 return
+            if verdict.tier == CHANNEL and verdict.channel is not None:
+                line, col = sink.call.lineno, sink.call.col_offset
+                channel = f"{verdict.channel.channel}, line {verdict.channel.line}"
+                self.report(Finding(line, col, "PKL103", message("PKL103", loader=sink.label, channel=channel)))
+                return
             if verdict.tier == UNTRUSTED and verdict.source is not None and not sink.capped:
                 at = verdict.report_at or sink.call
                 chain = ""
                 if verdict.via:
                     chain = f" (line {sink.call.lineno}) via " + " -> ".join(name for name, _ in verdict.via)
+                hops = f" through {' -> '.join(verdict.source.via)}" if verdict.source.via else ""
                 text = message(
                     "PKL101",
                     source=verdict.source.label,
                     source_line=verdict.source.line,
+                    hops=hops,
                     loader=sink.label,
                     chain=chain,
                 )
@@ -160,5 +172,16 @@ class LoaderChecks(Listener):
         if any(v.tier == UNTRUSTED and not sink.capped for v in verdicts):
             return
         line, col = sink.call.lineno, sink.call.col_offset
-        text = message("PKL102", loader=sink.label, argument=describe_input(sink.loader, sink.argument))
+        switch = self._unsure.get(id(sink.call))
+        if switch is not None:
+            # The data may be fine: what is unknown is whether the call loads safely at all.
+            text = message(
+                "PKL102", loader=sink.label, subject=f"with {sink.loader.switch_noun}", aspect="safety",
+                argument=f"`{shown(switch)}`",
+            )
+        else:
+            text = message(
+                "PKL102", loader=sink.label, subject="on data", aspect="origin",
+                argument=describe_input(sink.loader, sink.argument),
+            )
         self.report(Finding(line, col, "PKL102", text))

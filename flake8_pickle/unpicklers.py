@@ -33,6 +33,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
+from .catalog import BUILTINS_MODULES, CODE_EXECUTION_MODULES, CODE_EXECUTION_NAMES, GADGET_HOMES, GADGETS_BY_MODULE
 from .findings import Finding
 from .rules import message
 from .scope import LocalDef, LocalInstance, Listener, Resolver, target_names
@@ -44,57 +45,6 @@ UNPICKLER_BASES = frozenset(
     dill._dill.Unpickler
     """.split()
 )
-
-#: Modules that give code execution whatever name is taken from them.
-CODE_EXECUTION_MODULES = frozenset(
-    """
-    os posix nt subprocess sys importlib shutil pty socket runpy code codeop ctypes types
-    """.split()
-)
-_BUILTIN_MODULES = frozenset({"builtins", "__builtin__"})
-#: Names that run or reach code from any module that has them (``builtins`` above all).
-CODE_EXECUTION_NAMES = frozenset(
-    """
-    eval exec execfile compile getattr setattr __import__ open globals vars input breakpoint apply
-    """.split()
-)
-_PICKLE_LOADERS = frozenset({"load", "loads", "_load", "_loads", "Unpickler", "_Unpickler"})
-#: Modules harmless on the whole whose few listed names are gadgets. A nested
-#: unpickler admitted by the allow-list loads the rest of the payload unrestricted.
-GADGETS_BY_MODULE: Dict[str, FrozenSet[str]] = {
-    "functools": frozenset({"partial", "partialmethod"}),
-    "operator": frozenset({"attrgetter", "methodcaller"}),
-    "_operator": frozenset({"attrgetter", "methodcaller"}),
-    "pickle": _PICKLE_LOADERS,
-    "_pickle": _PICKLE_LOADERS,
-    "cPickle": _PICKLE_LOADERS,
-    "dill": _PICKLE_LOADERS,
-    "dill._dill": _PICKLE_LOADERS,
-    "cloudpickle": _PICKLE_LOADERS,
-}
-#: Where a gadget name admitted from *any* module lives, for the message.
-_GADGET_HOMES: Dict[str, str] = {
-    **{n: f"builtins.{n}" for n in CODE_EXECUTION_NAMES},
-    "system": "os.system",
-    "popen": "os.popen",
-    "execv": "os.execv",
-    "execvp": "os.execvp",
-    "spawnv": "os.spawnv",
-    "Popen": "subprocess.Popen",
-    "call": "subprocess.call",
-    "check_call": "subprocess.check_call",
-    "check_output": "subprocess.check_output",
-    "run": "subprocess.run",
-    "getoutput": "subprocess.getoutput",
-    "getstatusoutput": "subprocess.getstatusoutput",
-    "import_module": "importlib.import_module",
-    "partial": "functools.partial",
-    "attrgetter": "operator.attrgetter",
-    "methodcaller": "operator.methodcaller",
-    "loads": "pickle.loads",
-    "load": "pickle.load",
-    "Unpickler": "pickle.Unpickler",
-}
 
 RESTRICTS_NOTHING_PARENT = "restricts nothing (every path calls the parent)"
 RESTRICTS_NOTHING_IMPORT = "restricts nothing (every path imports the requested global)"
@@ -273,7 +223,7 @@ def _module_is_code_execution(module: str) -> bool:
 
 
 def dangerous_global(module: str, name: str) -> bool:
-    """Whether admitting ``module.name`` lets a pickle run code."""
+    """Whether admitting ``module.name`` lets a pickle run code (``catalog.CODE_EXECUTION_GADGETS``)."""
     if name in CODE_EXECUTION_NAMES or _module_is_code_execution(module):
         return True
     return name in GADGETS_BY_MODULE.get(module, frozenset())
@@ -281,7 +231,7 @@ def dangerous_global(module: str, name: str) -> bool:
 
 def dangerous_module(module: str) -> bool:
     """Whether admitting every name of ``module`` lets a pickle run code."""
-    return _module_is_code_execution(module) or module in _BUILTIN_MODULES or module in GADGETS_BY_MODULE
+    return _module_is_code_execution(module) or module in BUILTINS_MODULES or module in GADGETS_BY_MODULE
 
 
 def _dangers(admitted: _Admitted) -> List[str]:
@@ -291,11 +241,14 @@ def _dangers(admitted: _Admitted) -> List[str]:
     if admitted.modules is not None:
         if admitted.names is None:
             return sorted(f"{m}.* (whole module)" for m in admitted.modules if dangerous_module(m))
-        # Too many to pair up: judge each side on its own.
-        found = [f"{m}.*" for m in admitted.modules if _module_is_code_execution(m)]
-        return sorted(found + [_GADGET_HOMES[n] for n in admitted.names if n in CODE_EXECUTION_NAMES])
+        # Too many to pair up: judge each side on its own, and each module's named gadgets.
+        found = {f"{m}.*" for m in admitted.modules if _module_is_code_execution(m)}
+        found.update(GADGET_HOMES[n] for n in admitted.names if n in CODE_EXECUTION_NAMES)
+        for module in admitted.modules:
+            found.update(f"{module}.{n}" for n in GADGETS_BY_MODULE.get(module, frozenset()) & admitted.names)
+        return sorted(found)
     if admitted.names is not None:
-        return sorted(_GADGET_HOMES[n] for n in admitted.names if n in _GADGET_HOMES)
+        return sorted(GADGET_HOMES[n] for n in admitted.names if n in GADGET_HOMES)
     return []
 
 

@@ -14,7 +14,7 @@ from typing import List, Tuple
 import pytest
 
 from flake8_pickle.analysis import analyze
-from flake8_pickle.protocol import CODE_EXECUTION, CODE_EXECUTION_TABLE
+from flake8_pickle.catalog import CODE_EXECUTION_CALLABLES, CODE_EXECUTION_GADGETS
 
 PROTOCOL_CODES = {"PKL302", "PKL303", "PKL305", "PKL306", "PKL307", "PKL308"}
 
@@ -320,12 +320,12 @@ def test_code_execution_table_covers_the_issue_list():
         "runpy.run_path",
         "runpy.run_module",
     }
-    assert wanted <= CODE_EXECUTION
-    assert all(len(row) == 3 and row[2] for row in CODE_EXECUTION_TABLE)
+    assert wanted <= CODE_EXECUTION_CALLABLES
+    assert all(row.why for row in CODE_EXECUTION_GADGETS)
 
 
 def test_import_module_is_not_a_gadget_but_dunder_import_is():
-    assert "importlib.import_module" not in CODE_EXECUTION
+    assert "importlib.import_module" not in CODE_EXECUTION_CALLABLES
     source = """
         import importlib
         from importlib import import_module

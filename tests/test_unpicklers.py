@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import ast
+import os
+import struct
+import subprocess
 import sys
 import textwrap
+from pathlib import Path
 from typing import Dict, List, Tuple
 
 import pytest
@@ -87,6 +91,16 @@ def sound_names(source: str) -> List[str]:
         ("pickle", "PickleBuffer", False),
         ("collections", "OrderedDict", False),
         ("mymodule", "open", True),
+        # the statement-string runners PKL307 flags in __reduce__ (catalog.CODE_EXECUTION_GADGETS)
+        ("timeit", "timeit", True),
+        ("timeit", "repeat", True),
+        ("timeit", "default_timer", False),
+        ("cProfile", "runctx", True),
+        ("profile", "run", True),
+        ("profile", "Profile", False),
+        ("pdb", "runeval", True),
+        ("code", "interact", True),
+        ("pickle5", "loads", True),
     ],
 )
 def test_dangerous_global(module: str, name: str, expected: bool):
@@ -95,8 +109,18 @@ def test_dangerous_global(module: str, name: str, expected: bool):
 
 def test_dangerous_module():
     assert dangerous_module("builtins") and dangerous_module("functools") and dangerous_module("ctypes.util")
+    assert dangerous_module("timeit") and dangerous_module("cProfile") and dangerous_module("pdb")
     assert not dangerous_module("collections") and not dangerous_module("numpy")
 
+
+
+def test_module_and_name_sets_too_large_to_pair_still_meet_each_named_gadget():
+    modules = sorted({f"m{i}" for i in range(70)} | {"timeit"})
+    names = sorted({f"n{i}" for i in range(60)} | {"repeat"})  # 71 x 61 pairs: judged side by side
+    body = "if module in MODULES and name in NAMES:\n    return super().find_class(module, name)\nraise KeyError"
+    extra = f"MODULES = {modules!r}\nNAMES = {names!r}"
+    assert grade_body(body, extra).problem == "admits code-execution global timeit.repeat"
+    assert grade_body(body, extra.replace("'repeat'", "'default_timer'")).problem is None
 
 # --- the python documentation's example ---------------------------------------------------
 
@@ -795,3 +819,69 @@ def test_long_inheritance_chain():
     checks, resolver, findings = run("\n".join(lines))
     assert findings == []
     assert len(checks.sound_unpickler_classes(resolver)) == 300
+
+
+# --- the fixtures' statement-string runners really run a command ---------------------------------
+
+BYPASSABLE = Path(__file__).parent / "fixtures" / "unpicklers" / "bypassable.py"
+
+
+def _fixture_code(path: Path, names: Tuple[str, ...]) -> str:
+    """The source of the top-level classes and constants of a fixture named ``names``, in file order."""
+    source = path.read_text(encoding="utf-8")
+    parts = []
+    for node in ast.parse(source).body:
+        bound = [node.name] if isinstance(node, ast.ClassDef) else []
+        if isinstance(node, ast.Assign):
+            bound = [t.id for t in node.targets if isinstance(t, ast.Name)]
+        if set(bound) & set(names):
+            parts.append(ast.get_source_segment(source, node))
+    assert len(parts) == len(names), names
+    return "\n\n".join(parts)
+
+
+def _text(value: str) -> bytes:
+    """A pickle BINUNICODE opcode pushing ``value``."""
+    data = value.encode("utf-8")
+    return b"X" + struct.pack("<I", len(data)) + data
+
+
+def _call_payload(module: str, name: str, *args: str) -> bytes:
+    """Opcodes that call ``module.name(*args)``: GLOBAL goes through find_class, REDUCE calls it."""
+    return (
+        b"c" + module.encode() + b"\n" + name.encode() + b"\n" + b"(" + b"".join(_text(a) for a in args) + b"tR."
+    )
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the payload's command is a POSIX shell command")
+@pytest.mark.parametrize(
+    "cls, constants",
+    [("TimeitPairUnpickler", ("BENCHMARK_PAIRS",)), ("TimeitEqualityUnpickler", ())],
+)
+def test_admitted_timeit_runs_a_shell_command(cls: str, constants: Tuple[str, ...], tmp_path: Path):
+    """PKL104's claim, executed: the flagged unpicklers reject os.system yet run a command through timeit.
+
+    ``timeit.timeit(stmt, setup)`` compiles and runs ``setup`` once, so the
+    payload needs no other global; the command only writes a file in tmp_path.
+    """
+    blocked = _call_payload("os", "system", "echo blocked > marker")
+    # stmt "pass" runs timeit's default million times, a few milliseconds
+    gadget = _call_payload("timeit", "timeit", "pass", "__import__('os').system('echo ran > marker')")
+    script = "\n".join(
+        [
+            "import io, pickle, sys",
+            _fixture_code(BYPASSABLE, constants + (cls,)),
+            "try:",
+            f"    {cls}(io.BytesIO({blocked!r})).load()",
+            "except pickle.UnpicklingError:",
+            "    pass",
+            "else:",
+            "    sys.exit('os.system was admitted')",
+            f"{cls}(io.BytesIO({gadget!r})).load()",
+        ]
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (tmp_path / "marker").read_text().strip() == "ran"
