@@ -6,7 +6,7 @@ import ast
 import gc
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, List, Optional
+from typing import Callable, List, Optional, Set
 
 from .catalog import Catalog, constructor_variant
 from .classes import ClassModel
@@ -97,7 +97,7 @@ def _run_analysis(tree: ast.AST, settings: Settings, inventory: bool, source: Op
         walk = None
         if graph is not None and source is not None and not spotter.at_module_level:
             walk = LoaderWalk(tree, source, spotter.frames, graph)
-        _grade_loaders(tree, settings, catalog, findings.append, "PKL901" in wanted, walk)
+        _grade_loaders(tree, settings, catalog, findings.append, "PKL901" in wanted, walk, resolver.late_state_classes())
     return Analysis(sorted(set(findings)), model, resolver)
 
 
@@ -108,6 +108,7 @@ def _grade_loaders(
     report: Callable[[Finding], None],
     inventory: bool,
     walk: Optional[LoaderWalk] = None,
+    late_state: Optional[Set[int]] = None,
 ) -> None:
     """The second walk: PKL101-PKL103 and PKL901, with the provenance of every loader's input
     (through the bodies ``walk`` accepts, when given)."""
@@ -115,6 +116,7 @@ def _grade_loaders(
     unpicklers = FindClassChecks(lambda finding: None)  # reported by the first walk
     checks: List[Listener] = [tracker, LoaderChecks(catalog, tracker, report, inventory, unpicklers), unpicklers]
     resolver = Resolver(tree, checks, call_hook=constructor_variant, walk_function=walk)
+    resolver.learn_classes = late_state
     tracker.attach(resolver)
     resolver.run()
 

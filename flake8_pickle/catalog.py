@@ -626,6 +626,13 @@ _AUTHKEY_POSITION = {
 
 
 # ---------------------------------------------------------------- the catalogue
+#: pyzmq and its green (gevent, eventlet) spellings.
+ZMQ_MODULES: Tuple[str, ...] = ("zmq", "zmq.asyncio", "zmq.green", "eventlet.green.zmq")
+ZMQ_CONTEXTS: Tuple[str, ...] = tuple(
+    f"{module}.Context{suffix}" for module in ZMQ_MODULES for suffix in ("()", ".instance()")
+)
+
+
 def _names(modules: Iterable[str], attrs: Iterable[str]) -> Tuple[str, ...]:
     attrs = tuple(attrs)
     return tuple(f"{m}.{a}" for m in modules for a in attrs)
@@ -793,10 +800,10 @@ _DEFAULT_LOADERS: Tuple[Loader, ...] = (
     _ZMQ_CHANNEL := Loader(
         tuple(
             f"{ctx}.socket().{method}"
-            for ctx in ("zmq.Context()", "zmq.Context.instance()", "zmq.asyncio.Context()", "zmq.asyncio.Context.instance()")
+            for ctx in ZMQ_CONTEXTS
             for method in ("recv_pyobj", "recv_serialized")
         )
-        + ("zmq.Socket().recv_pyobj", "zmq.Socket().recv_serialized"),
+        + tuple(f"{module}.Socket().{method}" for module in ZMQ_MODULES for method in ("recv_pyobj", "recv_serialized")),
         "zmq",
         DATA_CHANNEL,
         channel="zmq socket",
@@ -857,7 +864,7 @@ class Catalog:
 # equals it or continues it with ``.``, ``(`` or ``[`` (``request.form`` covers
 # ``request.form.get()``).
 
-#: Values that carry data an attacker controls.
+#: What values that carry data an attacker controls come from.
 UNTRUSTED_SOURCES: Tuple[str, ...] = (
     # Flask / Werkzeug, Bottle, Quart, Sanic: the global request proxies
     "flask.request",
@@ -949,12 +956,12 @@ UNTRUSTED_SOURCES: Tuple[str, ...] = (
     "confluent_kafka.Consumer().consume()",
     "pika.BlockingConnection().channel().basic_get()",
     "pika.BlockingConnection().channel().consume()",
-    "zmq.Context().socket().recv*",
-    "zmq.Context.instance().socket().recv*",
-    "zmq.asyncio.Context().socket().recv*",
-    "zmq.Socket().recv*",
-    "zmq.asyncio.Socket().recv*",
-    "zmq.asyncio.Context.instance().socket().recv*",
+    *(f"{ctx}.socket().recv*" for ctx in ZMQ_CONTEXTS),
+    *(f"{module}.Socket().recv*" for module in ZMQ_MODULES),
+    # websocket-client
+    "websocket.create_connection()",
+    "websocket.WebSocket()",
+    "websocket._core.create_connection()",
     "aio_pika.connect()",
     "aio_pika.connect_robust()",
     "aio_pika.IncomingMessage()",
@@ -1009,6 +1016,11 @@ CHANNEL_COLLECTIVES: Dict[str, Tuple[str, bool, Tuple[int, ...]]] = {
             ("collective_permute", True, ()),
         )
     },
+    # a TCPStore serves whatever any peer that can reach its port ``set``
+    **{
+        f"torch.distributed.{store}().get": ("torch.distributed TCPStore", True, ())
+        for store in ("TCPStore", "PrefixStore", "distributed_c10d.TCPStore", "distributed_c10d.PrefixStore")
+    },
     # the native collectives torch_xla's own helpers are built on
     **{
         f"torch_xla._XLAC._xla_{name}": ("torch_xla replica collective", True, ())
@@ -1043,6 +1055,7 @@ CALLBACK_REGISTRATIONS: Dict[str, Tuple[Optional[int], Optional[str], Tuple[int,
     "aiohttp.web.get": (1, "handler", (0,)),
     "pika.BlockingConnection().channel().basic_consume": (None, "on_message_callback", (3,)),
     "pika.SelectConnection().channel().basic_consume": (None, "on_message_callback", (3,)),
+    "websocket.WebSocketApp": (None, "on_message", (1,)),
     "kombu.Consumer": (None, "callbacks", (0,)),
 }
 
@@ -1193,14 +1206,23 @@ class NamePatterns:
         self.patterns = tuple(patterns)
         self._continued = _pattern_regex(self.patterns, continued=True)
         self._exact = _pattern_regex(self.patterns, continued=False)
+        self._covered: Dict[str, bool] = {}
 
     def covers(self, name: str) -> bool:
         """Whether ``name`` is one of the patterns or continues one (``request.form.get()``)."""
-        return self._continued.match(name) is not None
+        known = self._covered.get(name)
+        if known is None:
+            if len(self._covered) > _MEMO_LIMIT:
+                self._covered.clear()  # the same names recur within a module, rarely across many
+            known = self._covered[name] = self._continued.match(name) is not None
+        return known
 
     def is_one(self, name: str) -> bool:
         """Whether ``name`` is exactly one of the patterns (a callee such as ``base64.b64decode``)."""
         return self._exact.match(name) is not None
+
+
+_MEMO_LIMIT = 20000
 
 
 # ---------------------------------------------------------------- code-execution gadgets

@@ -294,8 +294,18 @@ class CallGraph(Listener):
     def __init__(self) -> None:
         #: (calling function or None for module level, called function) pairs.
         self.edges: List[Tuple[Optional[ast.AST], ast.AST]] = []
+        #: (calling function, method name) of ``self.name(...)``: a subclass's method may be what runs.
+        self.self_calls: List[Tuple[ast.AST, str]] = []
 
     def on_call(self, call: ast.Call, resolver: Resolver) -> None:
+        func = call.func
+        if (
+            resolver.function_stack
+            and isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id in ("self", "cls")
+        ):
+            self.self_calls.append((resolver.function_stack[-1], func.attr))
         for symbol in resolver.symbols_of(call.func):
             if isinstance(symbol, LocalDef) and symbol.kind == "function":
                 frame = resolver.function_stack[-1] if resolver.function_stack else None
@@ -305,7 +315,7 @@ class CallGraph(Listener):
 class _Unit:
     """A module-level function or a method: a body the resolver may leave unwalked."""
 
-    __slots__ = ("node", "first", "last", "reads", "writes")
+    __slots__ = ("node", "first", "last", "reads", "writes", "getter")
 
     def __init__(self, node: ast.AST, text: str):
         self.node = node
@@ -313,6 +323,8 @@ class _Unit:
         self.last: int = getattr(node, "end_lineno", None) or self.first
         self.reads = frozenset(_ATTRIBUTE_READ.findall(text))
         self.writes = frozenset(_ATTRIBUTE_WRITE.findall(text)) | frozenset(_ATTRIBUTE_FILL.findall(text))
+        #: The attribute this body computes, when it is a ``@property`` getter.
+        self.getter: Optional[str] = None
 
 
 class LoaderWalk:
@@ -349,7 +361,7 @@ class LoaderWalk:
                 unit = _Unit(statement, "\n".join(self._lines[first - 1 : last]))
                 if is_property(statement):
                     # ``self.payload`` of a ``@property`` reads what the getter returns.
-                    unit.writes = unit.writes | {statement.name}
+                    unit.getter = statement.name
                 self._units[id(statement)] = unit
             elif isinstance(statement, ast.ClassDef):
                 self._collect(statement.body)
@@ -378,6 +390,9 @@ class LoaderWalk:
     def _closure(self, frames: Iterable[ast.AST], graph: CallGraph, globals_at: List[int]) -> Set[int]:
         callees: Dict[int, List[_Unit]] = {}
         callers: Dict[int, List[_Unit]] = {}
+        methods: Dict[str, List[ast.AST]] = {}
+        for unit in self._ordered:
+            methods.setdefault(getattr(unit.node, "name", ""), []).append(unit.node)
         for caller, callee in graph.edges:
             source_unit, target_unit = self._unit_of(caller), self._unit_of(callee)
             if target_unit is None:
@@ -385,10 +400,23 @@ class LoaderWalk:
             if source_unit is not None:
                 callees.setdefault(id(source_unit), []).append(target_unit)
                 callers.setdefault(id(target_unit), []).append(source_unit)
+        # ``self.name(...)`` may run a subclass's ``name``: when that method needs its callers
+        # walked (its parameters reach a loader), so does the caller (up only, not down).
+        for caller, name in graph.self_calls:
+            source_unit = self._unit_of(caller)
+            if source_unit is None:
+                continue
+            for method in methods.get(name, ()):
+                target_unit = self._unit_of(method)
+                if target_unit is not None and target_unit is not source_unit:
+                    callers.setdefault(id(target_unit), []).append(source_unit)
         writers: Dict[str, List[_Unit]] = {}
+        getters: Dict[str, List[_Unit]] = {}
         for unit in self._ordered:
             for name in unit.writes:
                 writers.setdefault(name, []).append(unit)
+            if unit.getter is not None:
+                getters.setdefault(unit.getter, []).append(unit)
         # A body whose parameters may reach a loader needs its callers walked (their arguments)
         # and its callees (their returns); a body whose return is read needs only its callees:
         # the arguments it returns facts about are already at the walked call.
@@ -406,6 +434,8 @@ class LoaderWalk:
             pending.extend((callee, False) for callee in callees.get(id(unit), ()))
             for name in unit.reads:
                 pending.extend((writer, True) for writer in writers.get(name, ()))
+                # A getter's return matters, not its callers: it has none but the attribute read.
+                pending.extend((getter, False) for getter in getters.get(name, ()))
         return set(relevant)
 
     def _unit_of_line(self, line: int) -> Optional[_Unit]:

@@ -19,6 +19,7 @@ the size of the module.
 from __future__ import annotations
 
 import ast
+import itertools
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
@@ -122,8 +123,21 @@ class Returned:
     arguments: Tuple[Tuple[str, FrozenSet], ...] = ()
 
 
+@dataclass(frozen=True)
+class StateOf:
+    """What attribute ``attr`` of an instance of ``cls`` holds once every method has stored in it
+    (a read in ``process()`` of what ``handle()``, walked later, stores)."""
+
+    cls: LocalDef = field(hash=False, compare=False)
+    cls_id: int = 0
+    attr: str = ""
+    line: int = 0
+
+
 Fact = object
-_FACT_TYPES = (Source, Channel, Trusted, Unknown, Param, Returned)
+_FACT_TYPES = (Source, Channel, Trusted, Unknown, Param, Returned, StateOf)
+_FACT_TYPE_SET = frozenset(_FACT_TYPES)
+_LITERAL = frozenset((Trusted("literal"),))
 
 
 def _is_literal(node: ast.AST) -> bool:
@@ -198,11 +212,18 @@ class ProvenanceTracker(Listener):
         self.call_sites: Dict[int, List[CallSite]] = {}
         self.callback_params: Dict[Tuple[int, str], Source] = {}
         self._locals_by_node: Dict[int, LocalDef] = {}
+        #: Method node id -> the class of the module that defines it.
+        self._method_owner: Dict[int, LocalDef] = {}
+        #: Method name -> ``self.name(...)`` calls: (class of ``self``, call, positional facts, keyword facts).
+        self._self_calls: Dict[str, List[Tuple[LocalDef, ast.Call, List[FrozenSet], Dict[str, FrozenSet]]]] = {}
+        #: Names of the methods more than one class of the module defines (dispatch can pick either).
+        self._overridden: FrozenSet[str] = frozenset()
 
     # ------------------------------------------------------------------ resolver hooks
     def attach(self, resolver: Resolver) -> None:
         """Install the value and parameter hooks on ``resolver``."""
         self.resolver = resolver
+        self._overridden = _overridden_methods(resolver.tree)
         resolver.value_hook = self.facts_of
         resolver.param_hook = self.parameter_facts
         resolver.guard_hook = self.guard_polarity
@@ -294,21 +315,22 @@ class ProvenanceTracker(Listener):
             return frozenset((UNKNOWN,))
         resolver = self.resolver
         assert resolver is not None
-        if isinstance(expr, ast.Constant):
-            return frozenset((Trusted("literal"),))
-        if isinstance(expr, ast.Name):
-            binding = resolver.lookup(expr.id)
-            facts = self._binding_facts(expr, binding, expr.id)
-            if facts or any(isinstance(s, (LocalInstance, LocalDef)) for s in binding):
+        kind = type(expr)
+        if kind is ast.Name:
+            binding = resolver.lookup(expr.id)  # type: ignore[attr-defined]
+            facts = self._binding_facts(expr, binding, expr.id)  # type: ignore[attr-defined]
+            if facts or any(type(s) is LocalInstance or type(s) is LocalDef for s in binding):
                 return facts  # the module's own objects: their attributes carry the facts
             # An imported name or module: nothing says what data it holds.
             return _UNKNOWN_ONLY
-        if isinstance(expr, ast.Attribute):
-            return self._attribute_facts(expr, depth) or _UNKNOWN_ONLY
-        if isinstance(expr, ast.Subscript):
-            return self._named_or(expr, self.facts_of(expr.value, depth + 1)) or _UNKNOWN_ONLY
-        if isinstance(expr, ast.Call):
-            return self._call_facts(expr, depth)
+        if kind is ast.Attribute:
+            return self._attribute_facts(expr, depth) or _UNKNOWN_ONLY  # type: ignore[arg-type]
+        if kind is ast.Call:
+            return self._call_facts(expr, depth)  # type: ignore[arg-type]
+        if kind is ast.Constant:
+            return _LITERAL
+        if kind is ast.Subscript:
+            return self._named_or(expr, self.facts_of(expr.value, depth + 1)) or _UNKNOWN_ONLY  # type: ignore[attr-defined]
         if isinstance(expr, (ast.Await, ast.Starred, ast.FormattedValue)):
             return self.facts_of(expr.value, depth + 1)
         if isinstance(expr, ast.NamedExpr):
@@ -345,9 +367,10 @@ class ProvenanceTracker(Listener):
             return frozenset((UNKNOWN,))
         out: Set[Fact] = set()
         for element in binding:
-            if isinstance(element, _FACT_TYPES):
+            kind = type(element)
+            if kind in _FACT_TYPE_SET:
                 out.add(element)
-            elif isinstance(element, str):
+            elif kind is str:
                 out |= self._name_facts(element, node, label)
         return frozenset(out)
 
@@ -382,6 +405,12 @@ class ProvenanceTracker(Listener):
         if _reads_instance_state(expr, resolver):
             hop = shown(expr)
             named = frozenset(f.through(hop) if isinstance(f, Source) and f.label != hop else f for f in named)
+            assert isinstance(expr.value, ast.Name)
+            named = named | frozenset(
+                StateOf(s.cls, id(s.cls), expr.attr, expr.lineno)
+                for s in resolver.lookup(expr.value.id)
+                if isinstance(s, LocalInstance)
+            )
         if any(isinstance(f, Source) for f in named):
             return named
         base = self.facts_of(expr.value, depth + 1)
@@ -519,6 +548,18 @@ class ProvenanceTracker(Listener):
                         self._store_into(call.args[position], frozenset((Channel(collective[0], call.lineno),)), resolver)
         if resolver.quiet:
             return
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in self._overridden
+            and isinstance(func.value, ast.Name)
+            and func.value.id in ("self", "cls")
+        ):
+            for owner in resolver.lookup(func.value.id):
+                cls = owner.cls if isinstance(owner, LocalInstance) else owner
+                if isinstance(cls, LocalDef) and cls.kind == "class":
+                    positional = [self.facts_of(a) for a in itertools.takewhile(lambda a: not isinstance(a, ast.Starred), call.args)]
+                    keywords = {k.arg: self.facts_of(k.value) for k in call.keywords if k.arg is not None}
+                    self._self_calls.setdefault(func.attr, []).append((cls, call, positional, keywords))
         for name in (s for s in symbols if isinstance(s, str)):
             registration = CALLBACK_REGISTRATIONS.get(name)
             if registration is not None:
@@ -541,6 +582,12 @@ class ProvenanceTracker(Listener):
                     if index < len(params):
                         label = f"{params[index]} of {symbol.name}() registered with {shown(call.func)}"
                         self.callback_params[(id(symbol.node), params[index])] = Source(label, call.lineno)
+
+    def on_class(self, node: ast.ClassDef, local: LocalDef, resolver: Resolver) -> None:
+        for symbols in local.members.values():
+            for symbol in symbols:
+                if isinstance(symbol, LocalDef) and symbol.kind == "function":
+                    self._method_owner.setdefault(id(symbol.node), local)
 
     def _store_into(self, container: ast.expr, facts: FrozenSet, resolver: Resolver) -> None:
         """``container`` (a name, or an attribute of an instance of the module) now also holds ``facts``."""
@@ -601,6 +648,15 @@ class ProvenanceTracker(Listener):
                     else:
                         expanded = self.expand(frozenset((element,)), depth + 1, inner)
                         out |= {f.through(hop) if isinstance(f, Source) else f for f in expanded}
+            elif isinstance(fact, StateOf):
+                key = ("state", fact.cls_id, fact.attr)
+                if depth >= _MAX_DEPTH or key in visiting:
+                    continue
+                stored = _instance_state(fact.cls, fact.attr)
+                hop = f"self.{fact.attr}"
+                held = self._binding_facts(_AtLine(fact.line), stored, hop) if stored else EMPTY
+                expanded = self.expand(held, depth + 1, visiting | {key})
+                out |= {f.through(hop) if isinstance(f, Source) and f.label != hop else f for f in expanded}
             elif isinstance(fact, Param) and (fact.function_id, fact.name) in self.callback_params:
                 out.add(self.callback_params[(fact.function_id, fact.name)])
             else:
@@ -636,7 +692,7 @@ class ProvenanceTracker(Listener):
             if (fact.function_id, fact.name) in seen:
                 continue
             local = self._locals_by_node.get(fact.function_id)
-            for site in self.call_sites.get(fact.function_id, []):
+            for site in self.call_sites.get(fact.function_id, []) + self._dispatched_sites(fact.function):
                 name = local.name if local is not None else getattr(fact.function, "name", "?")
                 chain = ((f"{name}()", site.call.lineno),) + via
                 argument = self.expand(site.arguments.get(fact.name, EMPTY))
@@ -649,8 +705,43 @@ class ProvenanceTracker(Listener):
                     )
         return verdicts
 
+    def _dispatched_sites(self, function: ast.AST) -> List[CallSite]:
+        """``self.m(x)`` in a base class, where the method of the subclass that holds ``function``
+        is what runs: a call site of ``function`` too (template methods, ``Serde.parse_request``
+        calling the ``deserialize_model`` a subclass defines)."""
+        owner = self._method_owner.get(id(function))
+        name = getattr(function, "name", None)
+        if owner is None or name is None:
+            return []
+        direct = {id(site.call) for site in self.call_sites.get(id(function), [])}
+        params = positional_parameters(function)
+        if not is_staticmethod(function):
+            params = params[1:]
+        sites: List[CallSite] = []
+        for cls, call, positional, keywords in self._self_calls.get(name, []):
+            if id(call) in direct or not _inherits(owner, cls):
+                continue
+            arguments = dict(keywords)
+            for index, facts in enumerate(positional):
+                if index < len(params):
+                    arguments[params[index]] = facts
+            local = LocalDef(function, "function", name)
+            sites.append(CallSite(call, local, arguments))
+        return sites
+
 
 _TRANSFORMS = NamePatterns(TRANSFORMS)
+
+
+def _inherits(cls: LocalDef, base: LocalDef, depth: int = 0) -> bool:
+    """Whether ``cls`` is ``base`` or a subclass of it (through the module's own classes)."""
+    if cls is base:
+        return True
+    if depth > 8:
+        return False
+    return any(
+        isinstance(symbol, LocalDef) and _inherits(symbol, base, depth + 1) for bases in cls.bases for symbol in bases
+    )
 _PATH_OPENERS = NamePatterns(PATH_OPENERS)
 _ROUTES = NamePatterns(ROUTE_DECORATORS)
 
@@ -690,6 +781,50 @@ def _first_source(facts: FrozenSet) -> Optional[Source]:
 
 
 _UNKNOWN_ONLY = frozenset((UNKNOWN,))
+
+
+def _overridden_methods(tree: ast.AST) -> FrozenSet[str]:
+    """Method names defined by more than one class of the module (classes in any block)."""
+    seen: Set[str] = set()
+    twice: Set[str] = set()
+    stack: List[ast.AST] = list(getattr(tree, "body", []))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    (twice if item.name in seen else seen).add(item.name)
+                elif isinstance(item, ast.ClassDef):
+                    stack.append(item)
+        elif isinstance(node, (ast.If, ast.Try, ast.With)) or (_TRY_STAR is not None and isinstance(node, _TRY_STAR)):
+            for field in ("body", "orelse", "finalbody"):
+                stack.extend(getattr(node, field, []))
+            for handler in getattr(node, "handlers", []):
+                stack.extend(handler.body)
+    return frozenset(twice)
+
+
+_TRY_STAR = getattr(ast, "TryStar", None)
+
+
+class _AtLine:
+    """Where a fact read from instance state is reported to come from."""
+
+    def __init__(self, line: int):
+        self.lineno = line
+
+
+def _instance_state(cls: LocalDef, attr: str, depth: int = 0) -> FrozenSet:
+    """Everything the module stores in ``attr`` of an instance of ``cls`` (its own classes' bases too)."""
+    found = cls.instance_attrs.get(attr)
+    if found is not None or depth > 8:
+        return found or EMPTY
+    out: FrozenSet = EMPTY
+    for bases in cls.bases:
+        for base in bases:
+            if isinstance(base, LocalDef) and base.kind == "class":
+                out = out | _instance_state(base, attr, depth + 1)
+    return out
 
 
 def _reads_instance_state(expr: ast.Attribute, resolver: Resolver) -> bool:

@@ -305,6 +305,15 @@ class Resolver:
         #: and they must not report.
         self.quiet = False
         self._loop_depth = 0
+        #: Variant name -> the ``functools.partial(...)`` call it stands for (see ``_partial_result``).
+        self.partial_calls: Dict[str, ast.Call] = {}
+        #: Per function node id: the symbols its ``yield`` expressions gave, as walked so far.
+        self.yielded: Dict[int, Symbols] = {}
+        #: (class, attribute) -> its symbols when first read (first walk only; see :meth:`late_state_classes`).
+        self.first_reads: Dict[Tuple[LocalDef, str], Symbols] = {}
+        #: Node ids of the classes whose methods read instance state a later method stores (given by
+        #: the first walk): the data-flow walk learns their state before walking them. None: every class.
+        self.learn_classes: Optional[Set[int]] = None
 
     # ------------------------------------------------------------------ driving
     def run(self) -> None:
@@ -329,29 +338,32 @@ class Resolver:
         for listener in self.listeners:
             listener.on_module_end(self)
 
+    def late_state_classes(self) -> Set[int]:
+        """Node ids of the classes one of whose methods resolved an instance attribute before
+        another method stored something more in it (``self.sock.recv()`` in ``run()``, the socket
+        created in ``connect()``, defined later)."""
+        late: Set[int] = set()
+        for (cls, attr), seen in self.first_reads.items():
+            final = cls.instance_attrs.get(attr, EMPTY)
+            if final is not seen and not final <= seen:
+                late.add(id(cls.node))
+        return late
+
     def _learn_instance_state(self, batch: Sequence[Tuple[ast.AST, List[Scope], Optional[LocalDef]]], cls: LocalDef) -> None:
         """Walk quietly every method of ``cls`` that stores on ``self``, before any is walked for real.
 
-        Data flow analysis only: ``self.consumer`` assigned in ``connect()`` carries its facts
-        into ``run()`` even when ``run()`` comes first in the class.
+        Only for the classes :attr:`learn_classes` names: there, what an attribute *is* (a zmq
+        socket, a ``Client``) is known only once a later method has run. What an attribute holds
+        as data needs no early walk: its readers carry a symbolic fact resolved at the end.
         """
-        methods = [(node, chain) for node, chain, owner in batch if owner is cls and not isinstance(node, ast.Lambda)]
-        if self.walk_function is not None:
-            methods = [(node, chain) for node, chain in methods if self.walk_function(node, cls)]
-        attributes = [_self_attributes(node) for node, _ in methods]
-        # Needed only when a method stores what a method walked before it reads; then every
-        # storing method up to the last such one is walked early, in order (``connect()`` may
-        # build on what ``__init__`` stored).
-        read_before: Set[str] = set()
-        last = -1
-        for index, (stores, loads) in enumerate(attributes):
-            if stores & read_before:
-                last = index
-            read_before |= loads
-        for index in range(last + 1):
-            if attributes[index][0]:
-                node, chain = methods[index]
-                self.walk_quietly(lambda n=node, c=chain: self._run_deferred(n, c, cls))
+        if self.learn_classes is not None and id(cls.node) not in self.learn_classes:
+            return
+        for node, chain, owner in batch:
+            if owner is not cls or isinstance(node, ast.Lambda) or not _stores_on_self(node):
+                continue
+            if self.walk_function is not None and not self.walk_function(node, cls):
+                continue
+            self.walk_quietly(lambda n=node, c=chain: self._run_deferred(n, c, cls))
 
     def walk_quietly(self, walk: Callable[[], None]) -> None:
         """Run ``walk`` to learn bindings only: listeners without ``runs_quiet`` hear nothing,
@@ -523,8 +535,13 @@ class Resolver:
             cls = symbol.cls
             if attr in cls.members:
                 return cls.members[attr]
-            if attr in cls.instance_attrs:
-                return cls.instance_attrs[attr]
+            found = cls.instance_attrs.get(attr)
+            if self.value_hook is None:
+                # What each instance attribute resolved to when first read: a later method that
+                # stores more in it makes the class one whose state the data-flow walk learns first.
+                self.first_reads.setdefault((cls, attr), found or EMPTY)
+            if found is not None:
+                return found
             out = set()
             for base in cls.bases:
                 for b in base:
@@ -571,14 +588,6 @@ class Resolver:
                 self.partial_calls[variant] = call
                 out.add(variant)
         return frozenset(out)
-
-    @property
-    def partial_calls(self) -> Dict[str, ast.Call]:
-        """Variant name -> the ``functools.partial(...)`` call it stands for (see ``_partial_result``)."""
-        registry = self.__dict__.get("_partial_calls")
-        if registry is None:
-            registry = self.__dict__["_partial_calls"] = {}
-        return registry
 
     def _special_call(self, call: ast.Call, depth: int) -> Optional[Symbols]:
         """getattr(m, "x"), __import__("m"), importlib.import_module("m"), pytest.importorskip("m"),
@@ -843,16 +852,32 @@ class Resolver:
         """``pass``, ``break``, ``continue``: nothing to bind or visit."""
 
     def _stmt_return(self, node: ast.Return) -> None:
-        if node.value is not None:
-            self._walk_expr(node.value)
-        for listener in self.listeners:
-            listener.on_return(node, self)
+        owner = self._chain_cache is None
+        if owner:
+            self._chain_cache = {}  # shared by the walk and the listeners (see _stmt_assign)
+        try:
+            if node.value is not None:
+                self._walk_expr(node.value)
+            for listener in self.listeners:
+                listener.on_return(node, self)
+        finally:
+            if owner:
+                self._chain_cache = None
 
     def _stmt_assign(self, node: ast.Assign) -> None:
-        self._walk_expr(node.value)
-        for listener in self.listeners:
-            listener.on_assign(node, self)
-        value = self.value_of(node.value)
+        # One chain cache for the walk of the value and its binding: ``x = a.b.c()`` resolves
+        # each link once (a binding made in between, by a walrus, empties the cache).
+        owner = self._chain_cache is None
+        if owner:
+            self._chain_cache = {}
+        try:
+            self._walk_expr(node.value)
+            for listener in self.listeners:
+                listener.on_assign(node, self)
+            value = self.value_of(node.value)
+        finally:
+            if owner:
+                self._chain_cache = None
         for target in node.targets:
             self._bind_target(target, value, node.value)
 
@@ -982,8 +1007,9 @@ class Resolver:
         for item in node.items:
             self._walk_expr(item.context_expr)
             if item.optional_vars is not None:
-                # __enter__ of files, sockets, locks, pools and sessions returns self.
-                self._bind_target(item.optional_vars, self.value_of(item.context_expr))
+                # __enter__ of files, sockets, locks, pools and sessions returns self; a
+                # ``@contextmanager`` function of the module gives what it yields.
+                self._bind_target(item.optional_vars, self.value_of(item.context_expr) | self._managed(item.context_expr))
             if isinstance(item.context_expr, ast.Call):
                 names = self.qualified_names(item.context_expr.func)
                 expects = expects or any(n in _EXPECTS_EXCEPTION or n.endswith(_ASSERT_RAISES) for n in names)
@@ -1098,9 +1124,10 @@ class Resolver:
         try:
             args: ast.arguments = node.args  # type: ignore[attr-defined]
             positional = list(getattr(args, "posonlyargs", [])) + list(args.args)
+            has_defaults = bool(args.defaults) or any(d is not None for d in args.kw_defaults)
             for index, arg in enumerate(_all_args(args)):
                 value = self.annotated_instance(arg.annotation) if arg.annotation is not None else EMPTY
-                default = default_of(node, arg)
+                default = default_of(node, arg) if has_defaults else None
                 if default is not None and type(default) in (ast.Name, ast.Attribute):
                     # ``pickle_module=pickle``: unless a caller passes another, it is that module.
                     value = value | (self.qualified_names(default) & self.imported_modules)
@@ -1233,8 +1260,27 @@ class Resolver:
                     push(value)
 
     def _yielded(self, node: ast.AST) -> None:
+        value = getattr(node, "value", None)
+        if (
+            self.function_stack
+            and isinstance(node, ast.Yield)
+            and value is not None
+            and _decorator_names(self.function_stack[-1]) & _CONTEXT_MANAGERS
+        ):
+            key = id(self.function_stack[-1])
+            self.yielded[key] = self.yielded.get(key, EMPTY) | self.symbols_of(value)
         for listener in self.listeners:
             listener.on_yield(node, self)
+
+    def _managed(self, context: ast.AST) -> Symbols:
+        """What ``with f() as x`` binds when ``f`` is a ``@contextmanager`` generator of the module."""
+        if not isinstance(context, ast.Call):
+            return EMPTY
+        out: Symbols = EMPTY
+        for symbol in self.symbols_of(context.func):
+            if isinstance(symbol, LocalDef) and symbol.kind == "function" and _decorator_names(symbol.node) & _CONTEXT_MANAGERS:
+                out = out | self.yielded.get(id(symbol.node), EMPTY)
+        return out
 
     def _bind_walrus(self, target: ast.Name, value: ast.AST) -> None:
         symbols = self.value_of(value)
@@ -1302,6 +1348,7 @@ _NO_RETURN = frozenset(
         "os.abort",
     }
 )
+_CONTEXT_MANAGERS = frozenset({"contextmanager", "asynccontextmanager"})
 _WALKED_FIRST = frozenset({"__init__", "__post_init__", "setUp", "__new__"})
 
 
@@ -1423,37 +1470,24 @@ def _literal_rows(target: ast.AST, iterable: ast.AST) -> Optional[List[List[ast.
     return columns
 
 
-def _self_attributes(function: ast.AST) -> Tuple[Set[str], Set[str]]:
-    """The attributes of its first parameter a method stores (``self.x = ...``, ``self.x += ...``,
-    ``self.parts.append(...)``, ``self.buf[i] = ...``) and those it reads (``self.x``)."""
-    stores: Set[str] = set()
-    loads: Set[str] = set()
+def _stores_on_self(function: ast.AST) -> bool:
+    """Whether a method's statements assign an attribute of its first parameter (``self.x = ...``)."""
     params = positional_parameters(function)
     if not params:
-        return stores, loads
+        return False
     first = params[0]
     stack: List[ast.AST] = list(getattr(function, "body", []))
     while stack:
         current = stack.pop()
-        if isinstance(current, ast.Attribute) and isinstance(current.value, ast.Name) and current.value.id == first:
-            (stores if isinstance(current.ctx, ast.Store) else loads).add(current.attr)
-            continue
+        if isinstance(current, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = current.targets if isinstance(current, ast.Assign) else [current.target]
+            for target in targets:
+                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == first:
+                    return True
         if isinstance(current, _NESTED_BODIES):
             continue
-        if isinstance(current, ast.AugAssign):
-            target = current.target
-            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == first:
-                loads.add(target.attr)
-        elif isinstance(current, ast.Call) and isinstance(current.func, ast.Attribute) and current.func.attr in ACCUMULATING_METHODS:
-            holder = current.func.value
-            if isinstance(holder, ast.Attribute) and isinstance(holder.value, ast.Name) and holder.value.id == first:
-                stores.add(holder.attr)
-        elif isinstance(current, ast.Subscript) and isinstance(current.ctx, ast.Store):
-            holder = current.value
-            if isinstance(holder, ast.Attribute) and isinstance(holder.value, ast.Name) and holder.value.id == first:
-                stores.add(holder.attr)
-        stack.extend(ast.iter_child_nodes(current))
-    return stores, loads
+        stack.extend(child for child in ast.iter_child_nodes(current) if isinstance(child, ast.stmt))
+    return False
 
 
 def is_generator_function(node: ast.AST) -> bool:

@@ -99,8 +99,8 @@ class LoaderChecks(Listener):
         if entry is None:
             return
         library, loader = entry
-        if any(not n.startswith(library + ".") for n in names):
-            return  # typed as something else
+        # The method name is the library's own (``recv_pyobj``): whatever returned the receiver
+        # (``get_zmq_socket(...)``, a parameter), it is the library's object when the module uses it.
         self._untyped_methods.append((call, library, loader))
         self._remember_frames(resolver)  # a loader if the module imports the library
 
