@@ -24,6 +24,7 @@ from .scope import (
     LocalDef,
     LocalInstance,
     call_argument,
+    default_of,
     display_name,
     keyword_arg,
     literal_str,
@@ -224,33 +225,18 @@ def _yaml_loader_argument(call: ast.Call, resolver: "Resolver") -> Judgement:
 
 
 # ---------------------------------------------------------------- where a Loader argument comes from
-def _binding_scope(name: str, resolver: "Resolver") -> Optional[int]:
-    """Index in ``resolver.scopes`` of the scope ``name`` is bound in, as ``lookup`` finds it."""
-    scopes = resolver.scopes
-    current = scopes[-1]
-    if name in current.globals or name in current.nonlocals:
-        return None
-    for index in range(len(scopes) - 1, -1, -1):
-        scope = scopes[index]
-        if scope.kind == "class" and scope is not current:
-            continue
-        if name in scope.bindings:
-            return index
-    return None
-
-
 def _parameter_default(value: ast.expr, resolver: "Resolver") -> Optional[Tuple[Optional[ast.expr], FrozenSet]]:
     """For a parameter the function never rebinds: its default and what the default resolves to
     (``(None, ...)`` when it has one we cannot resolve); None for anything else."""
     if not isinstance(value, ast.Name):
         return None
-    index = _binding_scope(value.id, resolver)
+    index = resolver.binding_scope(value.id)
     if index is None:
         return None
     owner = resolver.scopes[index]
     if owner.kind not in ("function", "lambda") or owner.node is None:
         return None
-    default = _default_of(owner.node, value.id)
+    default = default_of(owner.node, value.id)
     if default is None or value.id in _rebound_names(owner.node):
         return None
     # The default was evaluated where the function was defined, outside its own scope (in
@@ -280,19 +266,6 @@ def _parameter_default(value: ast.expr, resolver: "Resolver") -> Optional[Tuple[
     for attr in reversed(attrs):
         found = frozenset(s for symbol in found for s in resolver.attribute_of(symbol, attr))
     return default, found
-
-
-def _default_of(function: ast.AST, name: str) -> Optional[ast.expr]:
-    args: ast.arguments = function.args  # type: ignore[attr-defined]
-    positional = list(args.posonlyargs) + list(args.args)
-    offset = len(positional) - len(args.defaults)
-    for position, arg in enumerate(positional):
-        if arg.arg == name:
-            return args.defaults[position - offset] if position >= offset else None
-    for arg, default in zip(args.kwonlyargs, args.kw_defaults):
-        if arg.arg == name:
-            return default
-    return None
 
 
 _REBOUND: "weakref.WeakKeyDictionary[ast.AST, FrozenSet[str]]" = weakref.WeakKeyDictionary()
@@ -372,7 +345,7 @@ def _written_loader(name: str, call: ast.Call, keyword: ast.keyword, resolver: "
     ``options.update(Loader=...)`` and ``options = {"Loader": ...}`` set it outright.
     """
     unsure = Judgement(LOADER_UNSURE, keyword)
-    index = _binding_scope(name, resolver)
+    index = resolver.binding_scope(name)
     if index is None:
         return unsure
     owner = resolver.scopes[index]

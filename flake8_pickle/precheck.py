@@ -390,9 +390,9 @@ class LoaderWalk:
     def _closure(self, frames: Iterable[ast.AST], graph: CallGraph, globals_at: List[int]) -> Set[int]:
         callees: Dict[int, List[_Unit]] = {}
         callers: Dict[int, List[_Unit]] = {}
-        methods: Dict[str, List[ast.AST]] = {}
+        methods: Dict[str, List[_Unit]] = {}
         for unit in self._ordered:
-            methods.setdefault(getattr(unit.node, "name", ""), []).append(unit.node)
+            methods.setdefault(getattr(unit.node, "name", ""), []).append(unit)
         for caller, callee in graph.edges:
             source_unit, target_unit = self._unit_of(caller), self._unit_of(callee)
             if target_unit is None:
@@ -406,9 +406,8 @@ class LoaderWalk:
             source_unit = self._unit_of(caller)
             if source_unit is None:
                 continue
-            for method in methods.get(name, ()):
-                target_unit = self._unit_of(method)
-                if target_unit is not None and target_unit is not source_unit:
+            for target_unit in methods.get(name, ()):
+                if target_unit is not source_unit:
                     callers.setdefault(id(target_unit), []).append(source_unit)
         writers: Dict[str, List[_Unit]] = {}
         getters: Dict[str, List[_Unit]] = {}

@@ -212,18 +212,17 @@ class ProvenanceTracker(Listener):
         self.call_sites: Dict[int, List[CallSite]] = {}
         self.callback_params: Dict[Tuple[int, str], Source] = {}
         self._locals_by_node: Dict[int, LocalDef] = {}
-        #: Method node id -> the class of the module that defines it.
-        self._method_owner: Dict[int, LocalDef] = {}
+        #: Method node id -> the class of the module that defines it, and the method.
+        self._method_owner: Dict[int, Tuple[LocalDef, LocalDef]] = {}
+        #: How many classes defined outside any function define each method name.
+        self._definers: Dict[str, int] = {}
         #: Method name -> ``self.name(...)`` calls: (class of ``self``, call, positional facts, keyword facts).
         self._self_calls: Dict[str, List[Tuple[LocalDef, ast.Call, List[FrozenSet], Dict[str, FrozenSet]]]] = {}
-        #: Names of the methods more than one class of the module defines (dispatch can pick either).
-        self._overridden: FrozenSet[str] = frozenset()
 
     # ------------------------------------------------------------------ resolver hooks
     def attach(self, resolver: Resolver) -> None:
         """Install the value and parameter hooks on ``resolver``."""
         self.resolver = resolver
-        self._overridden = _overridden_methods(resolver.tree)
         resolver.value_hook = self.facts_of
         resolver.param_hook = self.parameter_facts
         resolver.guard_hook = self.guard_polarity
@@ -550,7 +549,7 @@ class ProvenanceTracker(Listener):
             return
         if (
             isinstance(func, ast.Attribute)
-            and func.attr in self._overridden
+            and self._definers.get(func.attr, 0) > 1  # dispatch can pick another class's method
             and isinstance(func.value, ast.Name)
             and func.value.id in ("self", "cls")
         ):
@@ -568,7 +567,7 @@ class ProvenanceTracker(Listener):
                 stream = call.args[1]
                 if isinstance(stream, ast.Name):
                     # A buffer the same scope filled with dump() holds trusted bytes.
-                    resolver.bind(stream.id, resolver.lookup(stream.id) | {Trusted(f"filled by {display_name(name)}")})
+                    self._store_into(stream, frozenset((Trusted(f"filled by {display_name(name)}"),)), resolver)
 
     def _register_callback(self, call: ast.Call, registration: Tuple, resolver: Resolver) -> None:
         position, keyword, tainted = registration
@@ -584,10 +583,14 @@ class ProvenanceTracker(Listener):
                         self.callback_params[(id(symbol.node), params[index])] = Source(label, call.lineno)
 
     def on_class(self, node: ast.ClassDef, local: LocalDef, resolver: Resolver) -> None:
-        for symbols in local.members.values():
+        # Class bodies outside functions are walked before any method body is.
+        counted = not resolver.function_stack
+        for name, symbols in local.members.items():
             for symbol in symbols:
                 if isinstance(symbol, LocalDef) and symbol.kind == "function":
-                    self._method_owner.setdefault(id(symbol.node), local)
+                    self._method_owner.setdefault(id(symbol.node), (local, symbol))
+                    if counted and symbol.name == name:
+                        self._definers[name] = self._definers.get(name, 0) + 1
 
     def _store_into(self, container: ast.expr, facts: FrozenSet, resolver: Resolver) -> None:
         """``container`` (a name, or an attribute of an instance of the module) now also holds ``facts``."""
@@ -621,7 +624,7 @@ class ProvenanceTracker(Listener):
         if not resolver.function_stack:
             return
         value = getattr(node, "value", None)
-        facts = self.facts_of(value) if value is not None else frozenset((Trusted("literal"),))
+        facts = self.facts_of(value) if value is not None else _LITERAL
         key = id(resolver.function_stack[-1])
         self.returns[key] = self.returns.get(key, EMPTY) | facts
 
@@ -709,10 +712,11 @@ class ProvenanceTracker(Listener):
         """``self.m(x)`` in a base class, where the method of the subclass that holds ``function``
         is what runs: a call site of ``function`` too (template methods, ``Serde.parse_request``
         calling the ``deserialize_model`` a subclass defines)."""
-        owner = self._method_owner.get(id(function))
-        name = getattr(function, "name", None)
-        if owner is None or name is None:
+        known = self._method_owner.get(id(function))
+        if known is None:
             return []
+        owner, method = known
+        name = method.name
         direct = {id(site.call) for site in self.call_sites.get(id(function), [])}
         params = positional_parameters(function)
         if not is_staticmethod(function):
@@ -725,12 +729,13 @@ class ProvenanceTracker(Listener):
             for index, facts in enumerate(positional):
                 if index < len(params):
                     arguments[params[index]] = facts
-            local = LocalDef(function, "function", name)
-            sites.append(CallSite(call, local, arguments))
+            sites.append(CallSite(call, method, arguments))
         return sites
 
 
 _TRANSFORMS = NamePatterns(TRANSFORMS)
+_PATH_OPENERS = NamePatterns(PATH_OPENERS)
+_ROUTES = NamePatterns(ROUTE_DECORATORS)
 
 
 def _inherits(cls: LocalDef, base: LocalDef, depth: int = 0) -> bool:
@@ -742,8 +747,6 @@ def _inherits(cls: LocalDef, base: LocalDef, depth: int = 0) -> bool:
     return any(
         isinstance(symbol, LocalDef) and _inherits(symbol, base, depth + 1) for bases in cls.bases for symbol in bases
     )
-_PATH_OPENERS = NamePatterns(PATH_OPENERS)
-_ROUTES = NamePatterns(ROUTE_DECORATORS)
 
 
 @lru_cache(maxsize=8)
@@ -781,30 +784,6 @@ def _first_source(facts: FrozenSet) -> Optional[Source]:
 
 
 _UNKNOWN_ONLY = frozenset((UNKNOWN,))
-
-
-def _overridden_methods(tree: ast.AST) -> FrozenSet[str]:
-    """Method names defined by more than one class of the module (classes in any block)."""
-    seen: Set[str] = set()
-    twice: Set[str] = set()
-    stack: List[ast.AST] = list(getattr(tree, "body", []))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.ClassDef):
-            for item in node.body:
-                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    (twice if item.name in seen else seen).add(item.name)
-                elif isinstance(item, ast.ClassDef):
-                    stack.append(item)
-        elif isinstance(node, (ast.If, ast.Try, ast.With)) or (_TRY_STAR is not None and isinstance(node, _TRY_STAR)):
-            for field in ("body", "orelse", "finalbody"):
-                stack.extend(getattr(node, field, []))
-            for handler in getattr(node, "handlers", []):
-                stack.extend(handler.body)
-    return frozenset(twice)
-
-
-_TRY_STAR = getattr(ast, "TryStar", None)
 
 
 class _AtLine:

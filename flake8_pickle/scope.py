@@ -411,6 +411,21 @@ class Resolver:
             chain = [s for s in chain[1:] if s.kind in ("function", "lambda")]
         return self._lookup_from(name, chain)
 
+    def binding_scope(self, name: str) -> Optional[int]:
+        """Index in :attr:`scopes` of the scope that binds ``name`` as :meth:`lookup` finds it;
+        None for a ``global``/``nonlocal`` name or one no scope binds."""
+        scopes = self.scopes
+        current = scopes[-1]
+        if name in current.globals or name in current.nonlocals:
+            return None
+        for index in range(len(scopes) - 1, -1, -1):
+            scope = scopes[index]
+            if scope.kind == "class" and scope is not current:
+                continue
+            if name in scope.bindings:
+                return index
+        return None
+
     def _lookup_from(self, name: str, chain: Sequence[Scope]) -> Symbols:
         for scope in chain:
             value = scope.bindings.get(name)
@@ -852,17 +867,10 @@ class Resolver:
         """``pass``, ``break``, ``continue``: nothing to bind or visit."""
 
     def _stmt_return(self, node: ast.Return) -> None:
-        owner = self._chain_cache is None
-        if owner:
-            self._chain_cache = {}  # shared by the walk and the listeners (see _stmt_assign)
-        try:
-            if node.value is not None:
-                self._walk_expr(node.value)
-            for listener in self.listeners:
-                listener.on_return(node, self)
-        finally:
-            if owner:
-                self._chain_cache = None
+        if node.value is not None:
+            self._walk_expr(node.value)
+        for listener in self.listeners:
+            listener.on_return(node, self)
 
     def _stmt_assign(self, node: ast.Assign) -> None:
         # One chain cache for the walk of the value and its binding: ``x = a.b.c()`` resolves
@@ -1127,7 +1135,7 @@ class Resolver:
             has_defaults = bool(args.defaults) or any(d is not None for d in args.kw_defaults)
             for index, arg in enumerate(_all_args(args)):
                 value = self.annotated_instance(arg.annotation) if arg.annotation is not None else EMPTY
-                default = default_of(node, arg) if has_defaults else None
+                default = default_of(node, arg.arg) if has_defaults else None
                 if default is not None and type(default) in (ast.Name, ast.Attribute):
                     # ``pickle_module=pickle``: unless a caller passes another, it is that module.
                     value = value | (self.qualified_names(default) & self.imported_modules)
@@ -1525,19 +1533,17 @@ def _all_args(args: ast.arguments) -> Iterator[ast.arg]:
         yield args.kwarg
 
 
-def default_of(function: ast.AST, arg: ast.arg) -> Optional[ast.expr]:
-    """The default value of parameter ``arg`` of ``function``, if it has one."""
-    arguments = getattr(function, "args", None)
-    if arguments is None:
-        return None
-    positional = list(getattr(arguments, "posonlyargs", [])) + list(arguments.args)
-    for index, candidate in enumerate(positional):
-        if candidate is arg:
-            offset = len(positional) - len(arguments.defaults)
-            return arguments.defaults[index - offset] if index >= offset else None
-    for index, candidate in enumerate(arguments.kwonlyargs):
-        if candidate is arg:
-            return arguments.kw_defaults[index]
+def default_of(function: ast.AST, name: str) -> Optional[ast.expr]:
+    """The default value of parameter ``name`` of a def or lambda, if it has one."""
+    args: ast.arguments = function.args  # type: ignore[attr-defined]
+    positional = list(getattr(args, "posonlyargs", [])) + list(args.args)
+    offset = len(positional) - len(args.defaults)
+    for position, arg in enumerate(positional):
+        if arg.arg == name:
+            return args.defaults[position - offset] if position >= offset else None
+    for arg, default in zip(args.kwonlyargs, args.kw_defaults):
+        if arg.arg == name:
+            return default
     return None
 
 

@@ -75,7 +75,7 @@ class LoaderChecks(Listener):
             self._remember_frames(resolver)
         match = self.catalog.loader_for(names)
         if match is None:
-            self._remember_untyped_method(call, names, resolver)
+            self._remember_untyped_method(call, resolver)
             return
         qualified, loader = match
         verdict, switch = loader.assess(call, resolver)
@@ -91,7 +91,7 @@ class LoaderChecks(Listener):
         else:
             self.at_module_level = True
 
-    def _remember_untyped_method(self, call: ast.Call, names: set, resolver: Resolver) -> None:
+    def _remember_untyped_method(self, call: ast.Call, resolver: Resolver) -> None:
         func = call.func
         if not isinstance(func, ast.Attribute):
             return
