@@ -1162,7 +1162,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             corpus.paths = quick_subset(corpus.paths, QUICK_FILES_PER_CORPUS)
         corpora.append(corpus)
     plugins, missing = ast_plugins()
-    keep_lines = any(p.name == "bugbear" for p in plugins)
+    # flake8 hands every plugin the file's lines; ours reads them for its text pre-check, so they
+    # are kept whichever plugins run (without them the plugin walks every body, which flake8 never does).
+    keep_lines = True
     parse_seconds: Dict[str, float] = {}
     # The trees live for the whole run. The collector is off while they pile up (else its full passes
     # over every tree parsed so far would be charged to ast.parse), then they are frozen, so no plugin

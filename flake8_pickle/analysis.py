@@ -6,7 +6,7 @@ import ast
 import gc
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, List, Optional, Set
+from typing import Callable, Dict, List, Optional, Set
 
 from .catalog import Catalog, constructor_variant
 from .classes import ClassModel
@@ -16,7 +16,7 @@ from .getstate import GetstateChecks
 from .precheck import CallGraph, ClassOnlyWalk, LoaderWalk, Possible, possible
 from .protocol import ProtocolChecks
 from .provenance import ProvenanceTracker
-from .scope import Listener, Resolver
+from .scope import Listener, Resolver, Symbols
 from .security import LoaderChecks
 from .settings import Settings
 from .unpicklers import FindClassChecks
@@ -95,10 +95,18 @@ def _run_analysis(tree: ast.AST, settings: Settings, inventory: bool, source: Op
     resolver.run()
     if spotter is not None and spotter.spotted:
         walk = None
-        if graph is not None and source is not None and not spotter.at_module_level:
-            walk = LoaderWalk(tree, source, spotter.frames, graph)
-        _grade_loaders(tree, settings, catalog, findings.append, "PKL901" in wanted, walk, resolver.late_state_classes())
+        state, local_attributes = resolver.portable_state()
+        if graph is not None and source is not None:
+            walk = LoaderWalk(tree, source, spotter.frames, graph, resolver.attribute_stores, local_attributes)
+        _grade_loaders(
+            tree, settings, catalog, findings.append, "PKL901" in wanted, walk, resolver.late_state_classes(), state
+        )
     return Analysis(sorted(set(findings)), model, resolver)
+
+
+#: How many times the provenance walk may start over on a grown set of bodies before it keeps
+#: what it has (each start over follows a chain of demands one walk could not see whole).
+_MAX_RESTARTS = 1
 
 
 def _grade_loaders(
@@ -109,16 +117,37 @@ def _grade_loaders(
     inventory: bool,
     walk: Optional[LoaderWalk] = None,
     late_state: Optional[Set[int]] = None,
+    state: Optional[Dict[int, Dict[str, Symbols]]] = None,
 ) -> None:
-    """The second walk: PKL101-PKL103 and PKL901, with the provenance of every loader's input
-    (through the bodies ``walk`` accepts, when given)."""
-    tracker = ProvenanceTracker(settings.untrusted_sources, settings.trusted_sources, settings.sanitizers)
-    unpicklers = FindClassChecks(lambda finding: None)  # reported by the first walk
-    checks: List[Listener] = [tracker, LoaderChecks(catalog, tracker, report, inventory, unpicklers), unpicklers]
-    resolver = Resolver(tree, checks, call_hook=constructor_variant, walk_function=walk)
-    resolver.learn_classes = late_state
-    tracker.attach(resolver)
-    resolver.run()
+    """The second walk: PKL101-PKL103 and PKL901, with the provenance of every loader's input.
+
+    With ``walk``, only the bodies it accepts are walked. It starts with the bodies that hold
+    a loader call; after the walk, the bodies the loaders' inputs are found to depend on
+    (returns, callers' arguments, stored attributes) are walked too, until nothing more is
+    demanded. What bodies walked that late compute is read when the module is done, except
+    what a ``@contextmanager`` generator yields, which a ``with`` reads as it is walked: when
+    one walked late was used before, the walk starts over on the whole set, in order, and
+    reports only then.
+    """
+    for attempt in range(_MAX_RESTARTS + 1):
+        found: List[Finding] = []
+        tracker = ProvenanceTracker(settings.untrusted_sources, settings.trusted_sources, settings.sanitizers)
+        unpicklers = FindClassChecks(lambda finding: None)  # reported by the first walk
+        loaders = LoaderChecks(catalog, tracker, found.append, inventory, unpicklers)
+        resolver = Resolver(tree, [tracker, loaders, unpicklers], call_hook=constructor_variant, walk_function=walk)
+        resolver.learn_classes = late_state
+        if state is not None:
+            resolver.seeded_attrs = state
+        tracker.attach(resolver)
+        resolver.walk()
+        late: Set[int] = set()
+        while walk is not None and walk.grow(tracker.demands(fact for facts in loaders.sink_facts() for fact in facts)):
+            late |= resolver.walk_more()
+        if late.isdisjoint(resolver.unresolved_managers) or attempt == _MAX_RESTARTS:
+            resolver.finish()
+            for finding in found:
+                report(finding)
+            return
 
 
 def analyze(

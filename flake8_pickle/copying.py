@@ -85,6 +85,14 @@ SINK_NAMES = frozenset(
     | {"shelve.open", "shelve.Shelf", "shelve.DbfilenameShelf", "shelve.BsdDbShelf"}  # shelf[key] = value
 )
 
+#: Every callee name :meth:`CopyChecks.on_call` acts on: a call resolving to none of them is passed by.
+_WATCHED = frozenset(
+    set(_DEEPCOPIES) | _DUMPS | _PROCESSES
+    | {f"{pool}.{method}" for pool in _POOLS for method in _POOL_METHODS}
+    | {f"{queue}.{method}" for queue in _QUEUES for method in ("put", "put_nowait")}
+    | {f"{connection}.send" for connection in _CONNECTIONS}
+)
+
 
 @dataclass
 class _Sent:
@@ -126,7 +134,7 @@ class CopyChecks(Listener):
                 self._started.add(_function_key(resolver))
         if "builtins.setattr" in names and len(call.args) >= 3:
             _export_local_classes(resolver.symbols_of(call.args[2]))
-        for name in sorted(names):
+        for name in sorted(names) if not _WATCHED.isdisjoint(names) else ():
             if name in _DEEPCOPIES and call.args:
                 self._record(call, _DEEPCOPIES[name], name, [call.args[0]], "PKL201", resolver)
                 return

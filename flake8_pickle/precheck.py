@@ -13,13 +13,16 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .catalog import Catalog
 from .classes import ClassModel
 from .copying import SINK_NAMES
 from .protocol import lineage
-from .scope import ACCUMULATING_METHODS, UNBOUND_MODULES, Listener, LocalDef, Resolver, is_property
+from .scope import ACCUMULATING_METHODS, UNBOUND_MODULES, Listener, LocalDef, Resolver
+
+if TYPE_CHECKING:  # pragma: no cover - typing only (provenance imports this module's neighbours)
+    from .provenance import Demands
 
 #: Words of an import that can reach any module by a computed name.
 DYNAMIC_IMPORTS = frozenset({"__import__", "import_module", "modules"})
@@ -315,30 +318,38 @@ class CallGraph(Listener):
 class _Unit:
     """A module-level function or a method: a body the resolver may leave unwalked."""
 
-    __slots__ = ("node", "first", "last", "reads", "writes", "getter")
+    __slots__ = ("node", "first", "last", "writes")
 
     def __init__(self, node: ast.AST, text: str):
         self.node = node
         self.first: int = getattr(node, "lineno", 0)
         self.last: int = getattr(node, "end_lineno", None) or self.first
-        self.reads = frozenset(_ATTRIBUTE_READ.findall(text))
+        #: The attributes it may store in (``x.name = ...``, ``x.name.append(...)``, ``x.name[i] = ...``).
         self.writes = frozenset(_ATTRIBUTE_WRITE.findall(text)) | frozenset(_ATTRIBUTE_FILL.findall(text))
-        #: The attribute this body computes, when it is a ``@property`` getter.
-        self.getter: Optional[str] = None
 
 
 class LoaderWalk:
     """Which bodies the provenance walk needs, once the first walk has spotted the loader calls.
 
-    The facts of a loader's input come from the body it sits in and from what that body
-    is connected to: the functions it calls (their returns) and the functions that call
-    it (their arguments), as the first walk resolved them; the bodies that assign an
-    attribute it reads (``self.blob = request.data`` in another method); and any body
-    binding a global. A body is left unwalked only when no such chain links it to a body
-    holding a loader call, a callback registration or ``msgpack_numpy.patch()``.
+    It starts from the bodies holding a loader call, a callback registration or
+    ``msgpack_numpy.patch()``, and any body binding a global. It grows on demand:
+    after a walk, :meth:`grow` takes what grading the loaders' inputs depends on
+    (:meth:`ProvenanceTracker.demands`) and adds the bodies that compute it: a
+    function whose return is read, the callers of a function whose parameter is
+    read (as the first walk resolved the calls, ``self.name(...)`` in any class
+    included), and the bodies that store an attribute whose stored value is read.
+    A body is left unwalked only when no chain of such demands reaches it.
     """
 
-    def __init__(self, tree: ast.AST, source: str, frames: Iterable[ast.AST], graph: CallGraph):
+    def __init__(
+        self,
+        tree: ast.AST,
+        source: str,
+        frames: Iterable[ast.AST],
+        graph: CallGraph,
+        stores: Iterable[Tuple[Optional[ast.AST], str]] = (),
+        local_attributes: Iterable[str] = (),
+    ):
         if "\r" in source:
             source = source.replace("\r\n", "\n").replace("\r", "\n")
         self._lines = source.split("\n")
@@ -346,11 +357,69 @@ class LoaderWalk:
         self._collect(getattr(tree, "body", []))
         self._ordered = sorted(self._units.values(), key=lambda unit: unit.first)
         self._starts = [unit.first for unit in self._ordered]
+        #: Called function node id -> the units calling it; method name -> units calling ``self.name(...)``.
+        self._callers: Dict[int, List[_Unit]] = {}
+        self._self_callers: Dict[str, List[_Unit]] = {}
+        for caller, callee in graph.edges:
+            unit = self._unit_of(caller)
+            if unit is not None:
+                self._callers.setdefault(id(callee), []).append(unit)
+        for caller, name in graph.self_calls:
+            unit = self._unit_of(caller)
+            if unit is not None:
+                self._self_callers.setdefault(name, []).append(unit)
+        # Stores the first walk saw (unpacking and loop targets included), and the text's
+        # ``x.name = ...`` and fills (``x.name.append(...)``, ``x.name[i] = ...``).
+        self._writers: Dict[str, List[_Unit]] = {}
+        for unit in self._ordered:
+            for name in unit.writes:
+                self._writers.setdefault(name, []).append(unit)
+        for frame, name in stores:
+            unit = self._unit_of(frame)
+            if unit is not None and name not in unit.writes:
+                self._writers.setdefault(name, []).append(unit)
         globals_at = keyword_lines(source, ("global ", "global\t"))
-        self.relevant = self._closure(frames, graph, globals_at)
+        self._local_attributes = frozenset(local_attributes)
+        #: Node ids of the units to walk.
+        self.relevant: Set[int] = set()
+        self._admit([self._unit_of(frame) for frame in frames] + [self._unit_of_line(line) for line in globals_at])
 
     def __call__(self, node: ast.AST, cls: Optional[LocalDef]) -> bool:
         return id(node) not in self._units or id(node) in self.relevant
+
+    def grow(self, demands: "Demands") -> bool:
+        """Add the units ``demands`` names; True when one of them was not walked yet."""
+        wanted: List[_Unit] = []
+        for node in demands.bodies:
+            unit = self._unit_of(node)
+            if unit is not None:
+                wanted.append(unit)
+        for function in demands.callers_of:
+            wanted.extend(self._callers.get(id(function), ()))
+            name = getattr(function, "name", None)
+            if name is not None:
+                wanted.extend(self._self_callers.get(name, ()))
+        for attribute in demands.attributes:
+            wanted.extend(self._writers.get(attribute, ()))
+        return self._admit(wanted)
+
+    def _admit(self, units: Iterable[Optional[_Unit]]) -> bool:
+        """Walk ``units`` too, and what they need to resolve the attributes they read: an attribute
+        that may hold one of the module's own objects (a helper, a client class) resolves to it
+        only where the body storing it was walked. True when a unit was added."""
+        pending = [unit for unit in units if unit is not None]
+        grown = False
+        while pending:
+            unit = pending.pop()
+            if id(unit.node) in self.relevant:
+                continue
+            self.relevant.add(id(unit.node))
+            grown = True
+            if self._local_attributes:
+                text = "\n".join(self._lines[unit.first - 1 : unit.last])
+                for name in self._local_attributes.intersection(_ATTRIBUTE_READ.findall(text)):
+                    pending.extend(self._writers.get(name, ()))
+        return grown
 
     def _collect(self, statements: Sequence[ast.stmt]) -> None:
         """Module-level functions and the methods of module-level classes (nested in any block)."""
@@ -358,11 +427,7 @@ class LoaderWalk:
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 first = statement.lineno
                 last = getattr(statement, "end_lineno", None) or first
-                unit = _Unit(statement, "\n".join(self._lines[first - 1 : last]))
-                if is_property(statement):
-                    # ``self.payload`` of a ``@property`` reads what the getter returns.
-                    unit.getter = statement.name
-                self._units[id(statement)] = unit
+                self._units[id(statement)] = _Unit(statement, "\n".join(self._lines[first - 1 : last]))
             elif isinstance(statement, ast.ClassDef):
                 self._collect(statement.body)
             else:
@@ -381,61 +446,7 @@ class LoaderWalk:
         unit = self._units.get(id(node))
         if unit is not None:
             return unit
-        line = getattr(node, "lineno", 0)
-        at = bisect_right(self._starts, line) - 1
-        if at >= 0 and self._ordered[at].last >= line:
-            return self._ordered[at]
-        return None
-
-    def _closure(self, frames: Iterable[ast.AST], graph: CallGraph, globals_at: List[int]) -> Set[int]:
-        callees: Dict[int, List[_Unit]] = {}
-        callers: Dict[int, List[_Unit]] = {}
-        methods: Dict[str, List[_Unit]] = {}
-        for unit in self._ordered:
-            methods.setdefault(getattr(unit.node, "name", ""), []).append(unit)
-        for caller, callee in graph.edges:
-            source_unit, target_unit = self._unit_of(caller), self._unit_of(callee)
-            if target_unit is None:
-                continue
-            if source_unit is not None:
-                callees.setdefault(id(source_unit), []).append(target_unit)
-                callers.setdefault(id(target_unit), []).append(source_unit)
-        # ``self.name(...)`` may run a subclass's ``name``: when that method needs its callers
-        # walked (its parameters reach a loader), so does the caller (up only, not down).
-        for caller, name in graph.self_calls:
-            source_unit = self._unit_of(caller)
-            if source_unit is None:
-                continue
-            for target_unit in methods.get(name, ()):
-                if target_unit is not source_unit:
-                    callers.setdefault(id(target_unit), []).append(source_unit)
-        writers: Dict[str, List[_Unit]] = {}
-        getters: Dict[str, List[_Unit]] = {}
-        for unit in self._ordered:
-            for name in unit.writes:
-                writers.setdefault(name, []).append(unit)
-            if unit.getter is not None:
-                getters.setdefault(unit.getter, []).append(unit)
-        # A body whose parameters may reach a loader needs its callers walked (their arguments)
-        # and its callees (their returns); a body whose return is read needs only its callees:
-        # the arguments it returns facts about are already at the walked call.
-        pending: List[Tuple[_Unit, bool]] = [(unit, True) for unit in map(self._unit_of, frames) if unit is not None]
-        pending.extend((unit, True) for unit in map(self._unit_of_line, globals_at) if unit is not None)
-        relevant: Dict[int, bool] = {}
-        while pending:
-            unit, up = pending.pop()
-            done = relevant.get(id(unit.node))
-            if done is not None and (done or not up):
-                continue
-            relevant[id(unit.node)] = up or bool(done)
-            if up:
-                pending.extend((caller, True) for caller in callers.get(id(unit), ()))
-            pending.extend((callee, False) for callee in callees.get(id(unit), ()))
-            for name in unit.reads:
-                pending.extend((writer, True) for writer in writers.get(name, ()))
-                # A getter's return matters, not its callers: it has none but the attribute read.
-                pending.extend((getter, False) for getter in getters.get(name, ()))
-        return set(relevant)
+        return self._unit_of_line(getattr(node, "lineno", 0))
 
     def _unit_of_line(self, line: int) -> Optional[_Unit]:
         at = bisect_right(self._starts, line) - 1

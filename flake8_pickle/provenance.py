@@ -138,6 +138,20 @@ Fact = object
 _FACT_TYPES = (Source, Channel, Trusted, Unknown, Param, Returned, StateOf)
 _FACT_TYPE_SET = frozenset(_FACT_TYPES)
 _LITERAL = frozenset((Trusted("literal"),))
+#: The facts that stand for what other bodies compute.
+_SYMBOLIC = frozenset((Param, Returned, StateOf))
+
+
+@dataclass
+class Demands:
+    """What grading some facts needs walked (see :meth:`ProvenanceTracker.demands`)."""
+
+    #: Functions whose bodies are summarised (their returns and yields).
+    bodies: List[ast.AST] = field(default_factory=list)
+    #: Functions whose callers' arguments are read.
+    callers_of: List[ast.AST] = field(default_factory=list)
+    #: Attributes of the module's instances whose stored values are read.
+    attributes: Set[str] = field(default_factory=set)
 
 
 def _is_literal(node: ast.AST) -> bool:
@@ -665,6 +679,42 @@ class ProvenanceTracker(Listener):
             else:
                 out.add(fact)
         return frozenset(out)
+
+    def demands(self, facts: Iterable[Fact]) -> "Demands":
+        """Which bodies the grading of ``facts`` depends on, as far as they were walked.
+
+        Everything :meth:`expand` and :meth:`verdict` would substitute: a ``Returned`` needs its
+        function's body (its summary), a ``Param`` its function's callers (their arguments), a
+        ``StateOf`` the bodies that store the attribute. Followed through the summaries, stored
+        state and call-site arguments known so far; a body walked later may demand more.
+        """
+        demands = Demands()
+        seen: Set[Fact] = set()
+        stack: List[Fact] = list(facts)
+        while stack:
+            fact = stack.pop()
+            kind = type(fact)
+            if kind not in _SYMBOLIC or fact in seen:
+                continue
+            seen.add(fact)
+            if kind is Returned:
+                node = fact.function.node  # type: ignore[attr-defined]
+                demands.bodies.append(node)
+                arguments = dict(fact.arguments)  # type: ignore[attr-defined]
+                for element in self.returns.get(id(node), EMPTY):
+                    if type(element) is Param and element.function_id == id(node):
+                        stack.extend(arguments.get(element.name, EMPTY))
+                    else:
+                        stack.append(element)
+            elif kind is StateOf:
+                demands.attributes.add(fact.attr)  # type: ignore[attr-defined]
+                stack.extend(_instance_state(fact.cls, fact.attr))  # type: ignore[attr-defined]
+            else:  # Param
+                function = fact.function  # type: ignore[attr-defined]
+                demands.callers_of.append(function)
+                for site in self.call_sites.get(id(function), []) + self._dispatched_sites(function):
+                    stack.extend(site.arguments.get(fact.name, EMPTY))  # type: ignore[attr-defined]
+        return demands
 
     def verdict(self, sink: Sink) -> List[Verdict]:
         """How a sink's input is graded; several verdicts when callers pass untrusted data."""

@@ -32,6 +32,7 @@ import builtins
 import re
 from dataclasses import dataclass, field
 from typing import (
+    AbstractSet,
     Callable,
     Dict,
     FrozenSet,
@@ -46,6 +47,7 @@ from typing import (
 )
 
 EMPTY: FrozenSet = frozenset()
+_NO_NAMES: FrozenSet[str] = frozenset()
 BUILTIN_NAMES = frozenset(dir(builtins))
 #: What each built-in name resolves to (built once, shared).
 _BUILTIN_SYMBOLS: Dict[str, FrozenSet[str]] = {name: frozenset((f"builtins.{name}",)) for name in BUILTIN_NAMES}
@@ -124,6 +126,13 @@ class Contains:
     """An element of a container value: ``[lock]`` holds ``Contains(<lock's symbol>)``."""
 
     item: object
+
+
+def _portable(symbol: object, depth: int = 0) -> bool:
+    """A qualified name, or an element of a container of one: the same in every walk."""
+    while type(symbol) is Contains and depth < 8:
+        symbol, depth = symbol.item, depth + 1  # type: ignore[attr-defined]
+    return type(symbol) is str
 
 
 @dataclass(frozen=True)
@@ -248,6 +257,12 @@ class Listener:
         """Called after every deferred body has been walked."""
 
 
+def _hooks(listeners: Sequence[Listener], event: str) -> List[Callable[..., None]]:
+    """The bound ``event`` methods of the ``listeners`` that override :class:`Listener`'s."""
+    default = getattr(Listener, event)
+    return [getattr(listener, event) for listener in listeners if getattr(type(listener), event) is not default]
+
+
 class Resolver:
     """Walks one module once, keeping bindings current, and answers name questions.
 
@@ -277,6 +292,15 @@ class Resolver:
         self.walk_function = walk_function
         #: The bodies ``walk_function`` rejected.
         self.unwalked: List[ast.AST] = []
+        self._skipped: List[Tuple[ast.AST, List[Scope], Optional[LocalDef]]] = []
+        #: (innermost function or None, attribute) of each store into an attribute of the module's
+        #: own instances (``self.x = ...``, ``self.r, self.w = ...``, ``for self.item in ...``).
+        self.attribute_stores: List[Tuple[Optional[ast.AST], str]] = []
+        #: Every class of the module, in the order the walk met them.
+        self.classes: List[LocalDef] = []
+        #: Class node id -> what its instance attributes are known to hold before the walk (see
+        #: :meth:`portable_state`): read before any method stores them, they still resolve.
+        self.seeded_attrs: Dict[int, Dict[str, Symbols]] = {}
         #: The verification tests that must have passed for the walk to be here (innermost last).
         self.guards: List[ast.expr] = []
         #: Inside ``with pytest.raises(...)``/``self.assertRaises(...)``: the code is meant to fail.
@@ -296,6 +320,7 @@ class Resolver:
         #: The callee of the call whose listeners are running, and its symbols once resolved.
         self._memo_expr: Optional[ast.AST] = None
         self._memo_symbols: Optional[Symbols] = None
+        self._memo_names: Optional[FrozenSet[str]] = None
         #: Within one expression walk, the symbols of each link of the attribute/call chains
         #: resolved so far: ``f().g().h()`` resolves each link once, not once per call in it.
         #: Emptied whenever a binding or the scope stack changes.
@@ -309,6 +334,8 @@ class Resolver:
         self.partial_calls: Dict[str, ast.Call] = {}
         #: Per function node id: the symbols its ``yield`` expressions gave, as walked so far.
         self.yielded: Dict[int, Symbols] = {}
+        #: Node ids of the ``@contextmanager`` functions a ``with`` used before their body was walked.
+        self.unresolved_managers: Set[int] = set()
         #: (class, attribute) -> its symbols when first read (first walk only; see :meth:`late_state_classes`).
         self.first_reads: Dict[Tuple[LocalDef, str], Symbols] = {}
         #: Node ids of the classes whose methods read instance state a later method stores (given by
@@ -318,25 +345,68 @@ class Resolver:
     # ------------------------------------------------------------------ driving
     def run(self) -> None:
         """Walk the module, then the deferred bodies, then tell the listeners."""
+        self.walk()
+        self.finish()
+
+    def walk(self) -> None:
+        """Walk the module, then the deferred bodies (``walk_function`` permitting)."""
         body = getattr(self.tree, "body", None)
         if isinstance(body, list):
             self._walk_block(body)
         elif isinstance(body, ast.expr):  # ast.Expression
             self._walk_expr(body)
+        self._drain()
+
+    def walk_more(self) -> Set[int]:
+        """Walk the bodies ``walk_function`` rejected before and accepts now (its answers grew),
+        in their order, each in the scopes it was defined in. Returns their node ids."""
+        assert self.walk_function is not None
+        accepted = [entry for entry in self._skipped if self.walk_function(entry[0], entry[2])]
+        taken = {id(entry[0]) for entry in accepted}
+        if not accepted:
+            return taken
+        self._skipped = [entry for entry in self._skipped if id(entry[0]) not in taken]
+        self.unwalked = [node for node in self.unwalked if id(node) not in taken]
+        self._deferred.extend(accepted)
+        self._drain()
+        return taken
+
+    def finish(self) -> None:
+        """Tell the listeners the module is done."""
+        for listener in self.listeners:
+            listener.on_module_end(self)
+
+    def _drain(self) -> None:
         while self._deferred:
             batch, self._deferred = self._deferred, []
             learned: Set[int] = set()
-            for node, chain, cls in batch:
+            for entry in batch:
+                node, chain, cls = entry
                 if self.walk_function is not None and (cls is not None or len(chain) == 1):
                     if not isinstance(node, ast.Lambda) and not self.walk_function(node, cls):
                         self.unwalked.append(node)
+                        self._skipped.append(entry)
                         continue
                 if cls is not None and self.value_hook is not None and id(cls) not in learned:
                     learned.add(id(cls))
                     self._learn_instance_state(batch, cls)
                 self._run_deferred(node, chain, cls)
-        for listener in self.listeners:
-            listener.on_module_end(self)
+
+    def portable_state(self) -> Tuple[Dict[int, Dict[str, Symbols]], Set[str]]:
+        """What this walk learned the module's instance attributes hold, for another walk of the
+        same tree: per class node id, the qualified names each attribute may hold (names of
+        library objects mean the same in any walk), and the attributes that may also hold one of
+        the module's own objects (those need the bodies storing them walked again)."""
+        state: Dict[int, Dict[str, Symbols]] = {}
+        local: Set[str] = set()
+        for cls in self.classes:
+            for attr, symbols in cls.instance_attrs.items():
+                names = frozenset(symbol for symbol in symbols if _portable(symbol))
+                if names:
+                    state.setdefault(id(cls.node), {})[attr] = names
+                if len(names) != len(symbols):
+                    local.add(attr)
+        return state, local
 
     def late_state_classes(self) -> Set[int]:
         """Node ids of the classes one of whose methods resolved an instance attribute before
@@ -359,9 +429,11 @@ class Resolver:
         if self.learn_classes is not None and id(cls.node) not in self.learn_classes:
             return
         for node, chain, owner in batch:
-            if owner is not cls or isinstance(node, ast.Lambda) or not _stores_on_self(node):
+            if owner is not cls or isinstance(node, ast.Lambda):
                 continue
             if self.walk_function is not None and not self.walk_function(node, cls):
+                continue
+            if not _stores_on_self(node):
                 continue
             self.walk_quietly(lambda n=node, c=chain: self._run_deferred(n, c, cls))
 
@@ -377,6 +449,20 @@ class Resolver:
         finally:
             self.listeners, self.quiet = saved_listeners, saved_quiet
             del self._deferred[deferred:]
+
+    @property
+    def listeners(self) -> List[Listener]:
+        """Who hears the walk's events, in order."""
+        return self._listeners
+
+    @listeners.setter
+    def listeners(self, listeners: Sequence[Listener]) -> None:
+        self._listeners = list(listeners)
+        # Per event, the bound hooks of the listeners that implement it (the others do nothing).
+        self._on_call = _hooks(self._listeners, "on_call")
+        self._on_assign = _hooks(self._listeners, "on_assign")
+        self._on_return = _hooks(self._listeners, "on_return")
+        self._on_yield = _hooks(self._listeners, "on_yield")
 
     @property
     def scope(self) -> Scope:
@@ -439,10 +525,15 @@ class Resolver:
                 return guesses | rest
         return _FALLBACK_SYMBOLS.get(name, EMPTY)
 
-    def qualified_names(self, expr: Optional[ast.AST]) -> Set[str]:
-        """The importable qualified names ``expr`` may evaluate to."""
+    def qualified_names(self, expr: Optional[ast.AST]) -> AbstractSet[str]:
+        """The importable qualified names ``expr`` may evaluate to (do not modify the answer)."""
         if expr is None:
-            return set()
+            return _NO_NAMES
+        if expr is self._memo_expr:
+            # The callee of the call whose listeners are running: every listener asks.
+            if self._memo_names is None:
+                self._memo_names = frozenset(names_in(self.symbols_of(expr)))
+            return self._memo_names
         return names_in(self.symbols_of(expr))
 
     def symbols_of(self, expr: ast.AST, depth: int = 0) -> Symbols:
@@ -491,8 +582,12 @@ class Resolver:
         for link in reversed(chain):
             if not base:
                 base = EMPTY
-            elif isinstance(link, ast.Attribute):
-                base = frozenset(s for sym in base for s in self.attribute_of(sym, link.attr))
+            elif len(base) == 1:
+                # The common case: one symbol, whose answer is already a frozenset.
+                for only in base:
+                    base = self.attribute_of(only, link.attr) if type(link) is ast.Attribute else self._call_result(only, link)  # type: ignore[arg-type, attr-defined]
+            elif type(link) is ast.Attribute:
+                base = frozenset(s for sym in base for s in self.attribute_of(sym, link.attr))  # type: ignore[attr-defined]
             else:
                 assert isinstance(link, ast.Call)
                 base = frozenset(s for sym in base for s in self._call_result(sym, link))
@@ -727,6 +822,7 @@ class Resolver:
             return
         for sym in self.lookup(target.value.id):
             if isinstance(sym, LocalInstance):
+                self.attribute_stores.append((self.function_stack[-1] if self.function_stack else None, target.attr))
                 attrs = sym.cls.instance_attrs
                 attrs[target.attr] = attrs.get(target.attr, EMPTY) | value
                 sym.cls.attr_lines.setdefault(target.attr, target.lineno)
@@ -869,8 +965,8 @@ class Resolver:
     def _stmt_return(self, node: ast.Return) -> None:
         if node.value is not None:
             self._walk_expr(node.value)
-        for listener in self.listeners:
-            listener.on_return(node, self)
+        for hook in self._on_return:
+            hook(node, self)
 
     def _stmt_assign(self, node: ast.Assign) -> None:
         # One chain cache for the walk of the value and its binding: ``x = a.b.c()`` resolves
@@ -880,8 +976,8 @@ class Resolver:
             self._chain_cache = {}
         try:
             self._walk_expr(node.value)
-            for listener in self.listeners:
-                listener.on_assign(node, self)
+            for hook in self._on_assign:
+                hook(node, self)
             value = self.value_of(node.value)
         finally:
             if owner:
@@ -1108,6 +1204,10 @@ class Resolver:
         bases = tuple(self.symbols_of(b) for b in node.bases)
         nested = self._in_function() and node.name not in self.scope.globals
         local = LocalDef(node, "class", node.name, bases=bases, nested=nested)
+        self.classes.append(local)
+        seeded = self.seeded_attrs.get(id(node))
+        if seeded:
+            local.instance_attrs.update(seeded)
         scope = Scope("class", node, cls=local)
         local.members = scope.bindings
         self.scopes.append(scope)
@@ -1207,7 +1307,7 @@ class Resolver:
     def _walk_expr_inner(self, root: ast.AST) -> None:
         stack: List[object] = [root]
         push, pop = stack.append, stack.pop
-        listeners = self.listeners
+        on_call = self._on_call
         while stack:
             item = pop()
             kind = type(item)
@@ -1218,10 +1318,10 @@ class Resolver:
                 continue
             if kind is ast.Call:
                 # Every listener asks what the callee is: resolve it once for all of them.
-                self._memo_expr, self._memo_symbols = item.func, None  # type: ignore[attr-defined]
-                for listener in listeners:
-                    listener.on_call(item, self)  # type: ignore[arg-type]
-                self._memo_expr = self._memo_symbols = None
+                self._memo_expr, self._memo_symbols, self._memo_names = item.func, None, None  # type: ignore[attr-defined]
+                for hook in on_call:
+                    hook(item, self)  # type: ignore[arg-type]
+                self._memo_expr = self._memo_symbols = self._memo_names = None
                 for keyword in reversed(item.keywords):  # type: ignore[attr-defined]
                     if type(keyword.value) not in _LEAVES:
                         push(keyword.value)
@@ -1277,8 +1377,8 @@ class Resolver:
         ):
             key = id(self.function_stack[-1])
             self.yielded[key] = self.yielded.get(key, EMPTY) | self.symbols_of(value)
-        for listener in self.listeners:
-            listener.on_yield(node, self)
+        for hook in self._on_yield:
+            hook(node, self)
 
     def _managed(self, context: ast.AST) -> Symbols:
         """What ``with f() as x`` binds when ``f`` is a ``@contextmanager`` generator of the module."""
@@ -1287,7 +1387,11 @@ class Resolver:
         out: Symbols = EMPTY
         for symbol in self.symbols_of(context.func):
             if isinstance(symbol, LocalDef) and symbol.kind == "function" and _decorator_names(symbol.node) & _CONTEXT_MANAGERS:
-                out = out | self.yielded.get(id(symbol.node), EMPTY)
+                yielded = self.yielded.get(id(symbol.node))
+                if yielded is None:
+                    self.unresolved_managers.add(id(symbol.node))
+                else:
+                    out = out | yielded
         return out
 
     def _bind_walrus(self, target: ast.Name, value: ast.AST) -> None:

@@ -41,8 +41,8 @@ class LoaderChecks(Listener):
     Without a ``tracker`` it only spots: ``spotted`` says whether the module calls any
     loader, and nothing is reported (the analysis then walks again with provenance).
     ``frames`` holds the function bodies (AST nodes) the spotted loader calls, callback
-    registrations and ``msgpack_numpy.patch()`` calls sit in; ``at_module_level`` says
-    whether one of them sits outside every function.
+    registrations and ``msgpack_numpy.patch()`` calls sit in (none for one at module
+    level: the module's own statements are always walked).
     """
 
     def __init__(
@@ -64,7 +64,6 @@ class LoaderChecks(Listener):
         self._unsure: Dict[int, ast.AST] = {}
         self.spotted = False
         self.frames: List[ast.AST] = []
-        self.at_module_level = False
 
     def on_call(self, call: ast.Call, resolver: Resolver) -> None:
         names = resolver.qualified_names(call.func)
@@ -86,10 +85,7 @@ class LoaderChecks(Listener):
         self._loader_call(call, loader.label_for(qualified), loader, resolver, capped=verdict == LOADER_CAPPED)
 
     def _remember_frames(self, resolver: Resolver) -> None:
-        if resolver.function_stack:
-            self.frames.extend(resolver.function_stack)
-        else:
-            self.at_module_level = True
+        self.frames.extend(resolver.function_stack)
 
     def _remember_untyped_method(self, call: ast.Call, resolver: Resolver) -> None:
         func = call.func
@@ -128,6 +124,10 @@ class LoaderChecks(Listener):
         else:
             facts = frozenset()
         self._sinks.append(Sink(call, label, loader, argument, facts, capped, receiver))
+
+    def sink_facts(self) -> List[FrozenSet]:
+        """The facts of what each loader call found so far reads (before expansion)."""
+        return [sink.facts for sink in self._sinks]
 
     def on_module_end(self, resolver: Resolver) -> None:
         if self.tracker is None:

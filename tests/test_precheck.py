@@ -194,18 +194,78 @@ LOADER_MODULE = dedent(
 
 
 def test_the_provenance_walk_follows_only_what_reaches_a_loader() -> None:
+    from flake8_pickle.analysis import _grade_loaders
     from flake8_pickle.precheck import CallGraph, LoaderWalk
     from flake8_pickle.scope import Resolver
     from flake8_pickle.security import LoaderChecks
 
     tree = ast.parse(LOADER_MODULE)
     spotter, graph = LoaderChecks(catalog_for(Settings()), None, lambda finding: None), CallGraph()
-    Resolver(tree, [spotter, graph]).run()
-    walk = LoaderWalk(tree, LOADER_MODULE, spotter.frames, graph)
+    first = Resolver(tree, [spotter, graph])
+    first.run()
+    state, local = first.portable_state()
+    walk = LoaderWalk(tree, LOADER_MODULE, spotter.frames, graph, first.attribute_stores, local)
     defs = {node.name: node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+    # It starts from the bodies that call a loader...
+    assert sorted(name for name, node in defs.items() if walk(node, None)) == ["load_blob", "read"]
+    found: list = []
+    _grade_loaders(tree, Settings(), catalog_for(Settings()), found.append, False, walk, set(), state)
     walked = sorted(name for name, node in defs.items() if walk(node, None))
-    # load_blob holds a loader; handler calls it (its argument); fetch is called there (its return);
-    # Store.read holds a loader and reads self.blob, which __init__ writes.
+    # ...and grows by what their inputs depend on: load_blob's parameter, so its caller handler;
+    # handler passes fetch()'s return, so fetch; Store.read reads self.blob, which __init__ stores.
+    # caller_of_fetch, unrelated and size feed no loader.
     assert walked == ["__init__", "fetch", "handler", "load_blob", "read"]
+    assert sorted(f.code for f in found) == ["PKL102", "PKL102"]
     codes = analyze(tree, source=LOADER_MODULE)
     assert codes == analyze(tree) and "PKL102" in {f.code for f in codes}
+
+
+MAIN_BLOCK_MODULE = dedent(
+    '''
+    import pickle
+    import socket
+    import sys
+
+
+    def connect(port):
+        return socket.create_connection(("localhost", port))
+
+
+    def receive(sock):
+        return sock.recv(4096)
+
+
+    def unrelated(x):
+        return x + 1
+
+
+    if __name__ == "__main__":
+        channel = connect(int(sys.argv[1]))
+        obj = pickle.loads(receive(channel))
+    '''
+)
+
+
+def test_a_loader_at_module_level_walks_only_the_bodies_its_input_needs() -> None:
+    """The module's own statements are always walked; the functions they call are walked
+    because the loader's input is their return, and nothing else is."""
+    from flake8_pickle.analysis import _grade_loaders
+    from flake8_pickle.precheck import CallGraph, LoaderWalk
+    from flake8_pickle.scope import Resolver
+    from flake8_pickle.security import LoaderChecks
+
+    tree = ast.parse(MAIN_BLOCK_MODULE)
+    spotter, graph = LoaderChecks(catalog_for(Settings()), None, lambda finding: None), CallGraph()
+    first = Resolver(tree, [spotter, graph])
+    first.run()
+    assert spotter.spotted and spotter.frames == []
+    state, local = first.portable_state()
+    walk = LoaderWalk(tree, MAIN_BLOCK_MODULE, spotter.frames, graph, first.attribute_stores, local)
+    defs = {node.name: node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+    assert [name for name, node in defs.items() if walk(node, None)] == []
+    found: list = []
+    _grade_loaders(tree, Settings(), catalog_for(Settings()), found.append, False, walk, set(), state)
+    assert sorted(name for name, node in defs.items() if walk(node, None)) == ["connect", "receive"]
+    assert [f.code for f in found] == ["PKL101"]
+    with_source = run_analysis(tree, inventory=False, source=MAIN_BLOCK_MODULE).findings
+    assert with_source == run_analysis(tree, inventory=False).findings
