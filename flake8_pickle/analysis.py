@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Dict, List, Optional, Set
 
-from .catalog import Catalog, constructor_variant
+from .catalog.loaders import Catalog, constructor_variant
 from .classes import ClassModel
 from .copying import CopyChecks
 from .findings import Finding

@@ -14,17 +14,11 @@ import ast
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
-from .resource_table import ALIASES, RESOURCE_VALUES, RESOURCES, SYNTACTIC_RESOURCES
-from .resources import FAIL, KIND_RESOURCE, ResourceFacts
+from .catalog.conventions import FIELD_CLASS_BASES, FIELD_CLASS_DECORATORS, FIELD_FACTORY_CALLS
+from .catalog.handoff import ASDICT, COPY, DEEPCOPY, PICKLE, SPAWN
+from .catalog.resource_table import ALIASES, RESOURCE_VALUES, RESOURCES, SYNTACTIC_RESOURCES
+from .catalog.resources import FAIL, KIND_RESOURCE, ResourceFacts
 from .scope import Contains, Generated, Listener, LocalDef, LocalInstance, Resolver, display_name, symbol_order
-
-DEEPCOPY = "deepcopy"
-PICKLE = "pickle"
-COPY = "copy"
-#: ``dataclasses.asdict``/``astuple``: deep-copies field values, ignoring the dataclass's own protocol.
-ASDICT = "asdict"
-#: Pickling while spawning a ``Process``: multiprocessing's own locks, queues and values may travel.
-SPAWN = "spawn"
 
 #: Protocol methods that make each operation the class's own business.
 #: ``copyreg.pickle(C, reducer)`` gives C a reducer that pickle and copy both consult.
@@ -38,23 +32,6 @@ PROTOCOL_COVERS = {
 }
 PROTOCOL_METHODS = frozenset().union(*PROTOCOL_COVERS.values()) | {"__setstate__", "__getnewargs__", "__getnewargs_ex__"}
 
-_FIELD_CLASS_DECORATORS = frozenset(
-    {
-        "dataclasses.dataclass",
-        "attr.s",
-        "attr.attrs",
-        "attr.define",
-        "attr.mutable",
-        "attr.frozen",
-        "attrs.define",
-        "attrs.mutable",
-        "attrs.frozen",
-    }
-)
-_FIELD_CLASS_BASES = ("pydantic.BaseModel", "pydantic.main.BaseModel", "typing.NamedTuple")
-_FACTORY_CALLS = frozenset(
-    {"dataclasses.field", "attr.ib", "attr.attrib", "attr.field", "attrs.field", "pydantic.Field", "pydantic.fields.Field"}
-)
 _MAX_DEPTH = 12
 EXCEPTION_SUFFIXES = ("Error", "Exception", "Warning", "Exit", "Interrupt", "Iteration")
 
@@ -135,7 +112,7 @@ class ClassModel(Listener):
             target = decorator.func if isinstance(decorator, ast.Call) else decorator
             decorators |= resolver.qualified_names(target)
         base_names = {s for base in local.bases for s in base if isinstance(s, str)}
-        has_fields = bool(decorators & _FIELD_CLASS_DECORATORS) or bool(base_names & set(_FIELD_CLASS_BASES))
+        has_fields = bool(decorators & FIELD_CLASS_DECORATORS) or bool(base_names & set(FIELD_CLASS_BASES))
         for statement in node.body:
             if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
                 if statement.value is not None and not has_fields:
@@ -148,7 +125,7 @@ class ClassModel(Listener):
 
     @staticmethod
     def _default_symbols(value: ast.expr, resolver: Resolver) -> FrozenSet:
-        if isinstance(value, ast.Call) and resolver.qualified_names(value.func) & _FACTORY_CALLS:
+        if isinstance(value, ast.Call) and resolver.qualified_names(value.func) & FIELD_FACTORY_CALLS:
             for keyword in value.keywords:
                 if keyword.arg in ("default_factory", "factory"):
                     out = set()

@@ -4,9 +4,24 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set
 
-from .classes import ASDICT, COPY, DEEPCOPY, PICKLE, PROTOCOL_COVERS, SPAWN, ClassModel, Held
+from .catalog.handoff import (
+    ASDICT,
+    BY_VALUE_MODULES,
+    CONNECTIONS,
+    DEEPCOPIES,
+    DEEPCOPY,
+    DUMPS,
+    PICKLE,
+    POOL_METHODS,
+    POOLS,
+    PROCESSES,
+    QUEUES,
+    SPAWN,
+    WATCHED,
+)
+from .classes import PROTOCOL_COVERS, ClassModel, Held
 from .findings import Finding, shown
 from .rules import message
 from .scope import (
@@ -23,77 +38,8 @@ from .scope import (
     symbol_order,
 )
 
+
 # What each call does to which of its arguments. Positions of the objects it copies or pickles.
-_DEEPCOPIES = {
-    "copy.deepcopy": DEEPCOPY,
-    "copy.copy": COPY,
-    "dataclasses.asdict": ASDICT,
-    "dataclasses.astuple": ASDICT,
-    "sklearn.base.clone": DEEPCOPY,
-    "sklearn.clone": DEEPCOPY,
-}
-_PICKLE_MODULES = ("pickle", "_pickle", "cPickle", "dill", "cloudpickle")
-#: Dumps that serialise lambdas and local functions by value (PKL204 does not apply).
-_BY_VALUE = ("dill", "cloudpickle")
-_DUMPS = {f"{m}.{f}" for m in _PICKLE_MODULES for f in ("dump", "dumps")} | {
-    "joblib.dump",
-    "torch.save",
-    "multiprocessing.reduction.ForkingPickler.dumps",
-}
-_POOLS = (
-    "multiprocessing.Pool()",
-    "multiprocessing.pool.Pool()",
-    "multiprocessing.get_context().Pool()",
-    "concurrent.futures.ProcessPoolExecutor()",
-    "concurrent.futures.process.ProcessPoolExecutor()",
-)
-#: method -> (position of the function, positions of iterables, positions of argument tuples, all-rest)
-_POOL_METHODS: Dict[str, Tuple[int, Tuple[int, ...], Tuple[int, ...], bool]] = {
-    "map": (0, (1,), (), False),
-    "map_async": (0, (1,), (), False),
-    "imap": (0, (1,), (), False),
-    "imap_unordered": (0, (1,), (), False),
-    "starmap": (0, (1,), (), False),
-    "starmap_async": (0, (1,), (), False),
-    "apply": (0, (), (1,), False),
-    "apply_async": (0, (), (1,), False),
-    "submit": (0, (), (), True),
-}
-_QUEUES = (
-    "multiprocessing.Queue()",
-    "multiprocessing.SimpleQueue()",
-    "multiprocessing.JoinableQueue()",
-    "multiprocessing.get_context().Queue()",
-    "multiprocessing.get_context().SimpleQueue()",
-)
-_CONNECTIONS = (
-    "multiprocessing.Pipe()",
-    "multiprocessing.connection.Pipe()",
-    "multiprocessing.get_context().Pipe()",
-    "multiprocessing.connection.Client()",
-    "multiprocessing.connection.Client(authkey)",
-    "multiprocessing.connection.Listener().accept()",
-    "multiprocessing.connection.Listener(authkey).accept()",
-)
-_PROCESSES = frozenset(
-    {"multiprocessing.Process", "multiprocessing.context.Process", "multiprocessing.get_context().Process"}
-)
-
-#: Every qualified name a PKL2xx call site resolves, method receivers included (the pre-check reads it).
-SINK_NAMES = frozenset(
-    set(_DEEPCOPIES) | _DUMPS | _PROCESSES | set(_POOLS + _QUEUES + _CONNECTIONS)
-    | {"shelve.open", "shelve.Shelf", "shelve.DbfilenameShelf", "shelve.BsdDbShelf"}  # shelf[key] = value
-)
-
-#: Every callee name :meth:`CopyChecks.on_call` acts on: a call resolving to none of them is passed by.
-_WATCHED = frozenset(
-    set(_DEEPCOPIES) | _DUMPS | _PROCESSES
-    | {f"{pool}.{method}" for pool in _POOLS for method in _POOL_METHODS}
-    | {f"{queue}.{method}" for queue in _QUEUES for method in ("put", "put_nowait")}
-    | {f"{connection}.send" for connection in _CONNECTIONS}
-)
-
-
 @dataclass
 class _Sent:
     """One object handed to a copy, dump or process boundary, with what it resolved to."""
@@ -130,26 +76,26 @@ class CopyChecks(Listener):
         names = resolver.qualified_names(call.func)
         if isinstance(call.func, ast.Attribute) and call.func.attr == "start":
             receiver = resolver.symbols_of(call.func.value)
-            if any(isinstance(s, str) and s[:-2] in _PROCESSES for s in receiver):
+            if any(isinstance(s, str) and s[:-2] in PROCESSES for s in receiver):
                 self._started.add(_function_key(resolver))
         if "builtins.setattr" in names and len(call.args) >= 3:
             _export_local_classes(resolver.symbols_of(call.args[2]))
-        for name in sorted(names) if not _WATCHED.isdisjoint(names) else ():
-            if name in _DEEPCOPIES and call.args:
-                self._record(call, _DEEPCOPIES[name], name, [call.args[0]], "PKL201", resolver)
+        for name in sorted(names) if not WATCHED.isdisjoint(names) else ():
+            if name in DEEPCOPIES and call.args:
+                self._record(call, DEEPCOPIES[name], name, [call.args[0]], "PKL201", resolver)
                 return
-            if name in _DUMPS and call.args:
-                by_value = name.split(".")[0] in _BY_VALUE
+            if name in DUMPS and call.args:
+                by_value = name.split(".")[0] in BY_VALUE_MODULES
                 self._record(call, PICKLE, name, [call.args[0]], "PKL202", resolver, by_value)
                 return
-            if name in _PROCESSES:
+            if name in PROCESSES:
                 self._process(call, name, resolver)
                 return
             receiver, _, method = name.rpartition(".")
-            if receiver in _POOLS and method in _POOL_METHODS:
+            if receiver in POOLS and method in POOL_METHODS:
                 self._pool(call, f"{receiver[:-2].rsplit('.', 1)[-1]}.{method}", method, resolver)
                 return
-            if (receiver in _QUEUES and method in ("put", "put_nowait")) or (receiver in _CONNECTIONS and method == "send"):
+            if (receiver in QUEUES and method in ("put", "put_nowait")) or (receiver in CONNECTIONS and method == "send"):
                 if call.args:
                     label = f"{receiver[:-2].rsplit('.', 1)[-1]}.{method}"
                     self._record(call, PICKLE, label, [call.args[0]], "PKL203", resolver)
@@ -209,7 +155,7 @@ class CopyChecks(Listener):
                 self._sent.append(sent)
 
     def _pool(self, call: ast.Call, label: str, method: str, resolver: Resolver) -> None:
-        function, iterable_positions, tuples, rest = _POOL_METHODS[method]
+        function, iterable_positions, tuples, rest = POOL_METHODS[method]
         objects: List[ast.expr] = []
         iterables: List[ast.expr] = []
         if function < len(call.args):

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
-from .catalog import Catalog
+from .catalog.handoff import SINK_NAMES
+from .catalog.loaders import Catalog
 from .classes import ClassModel
-from .copying import SINK_NAMES
 from .protocol import lineage
 from .scope import ACCUMULATING_METHODS, UNBOUND_MODULES, Listener, LocalDef, Resolver
 

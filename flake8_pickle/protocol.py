@@ -33,10 +33,11 @@ import string
 from dataclasses import dataclass, field
 from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
-from .catalog import CODE_EXECUTION_CALLABLES
+from .catalog.conventions import GROUP_EXCEPTIONS, REGEX_FUNCTIONS
+from .catalog.gadgets import CODE_EXECUTION_CALLABLES
 from .findings import Finding, shown
 from .rules import message
-from .scope import LocalDef, Listener, Resolver, display_name, literal_str
+from .scope import Listener, LocalDef, Resolver, display_name, literal_str
 
 # --------------------------------------------------------------------------- tables
 
@@ -46,8 +47,6 @@ BUILTIN_EXCEPTIONS: FrozenSet[str] = frozenset(
     for name, value in vars(builtins).items()
     if isinstance(value, type) and issubclass(value, BaseException)
 )
-#: Exception groups are built by ``__new__(message, exceptions)``; their args model differs.
-_GROUP_EXCEPTIONS = frozenset(("builtins.BaseExceptionGroup", "builtins.ExceptionGroup"))
 
 #: Dict methods that change the dict they are called on (PKL303).
 _DICT_MUTATORS = frozenset(("pop", "popitem", "update", "clear", "setdefault", "__delitem__", "__setitem__"))
@@ -250,7 +249,7 @@ def lineage(cls: LocalDef) -> Lineage:
             symbol = symbols[0]
             if isinstance(symbol, LocalDef) and symbol.kind == "class":
                 pushed.append((symbol, depth + 1))
-            elif isinstance(symbol, str) and symbol.startswith("builtins.") and symbol not in _GROUP_EXCEPTIONS:
+            elif isinstance(symbol, str) and symbol.startswith("builtins.") and symbol not in GROUP_EXCEPTIONS:
                 pushed.append((symbol, depth + 1))
             else:
                 complete = False
@@ -1436,7 +1435,6 @@ _PROBED_NAMES: FrozenSet[str] = frozenset(
 _BUILTIN_REBUILD_HOOKS = ("__setstate__", "__reduce__", "__reduce_ex__")
 #: ``str`` methods evaluated on a known name (``format`` left out: its spec can ask for any width).
 _STR_METHODS = frozenset(n for n in dir(str) if not n.startswith("_")) - {"format", "format_map"}
-_REGEX_FUNCTIONS = {"re.match": "match", "re.fullmatch": "fullmatch", "re.search": "search"}
 #: Builtin calls that make a literal collection (class attributes like ``_forward = frozenset({...})``).
 _COLLECTION_BUILDERS = {"frozenset": frozenset, "set": frozenset, "tuple": tuple, "list": tuple}
 _MAX_LITERAL = 1024
@@ -1675,12 +1673,12 @@ class _NameGuard:
         args = [self.value(a, probe, depth + 1) for a in node.args]
         if any(a is _NOT_KNOWN for a in args):
             return _NOT_KNOWN
-        if symbol in _REGEX_FUNCTIONS and len(args) == 2:
+        if symbol in REGEX_FUNCTIONS and len(args) == 2:
             pattern, text = args
             if isinstance(pattern, str) and isinstance(text, str) and len(text) <= _MAX_MATCHED:
                 key = (symbol, pattern, text)
                 if key not in self._matches:  # a literal pattern can still backtrack exponentially
-                    self._matches[key] = getattr(re.compile(pattern), _REGEX_FUNCTIONS[symbol])(text)
+                    self._matches[key] = getattr(re.compile(pattern), REGEX_FUNCTIONS[symbol])(text)
                 return self._matches[key]
             return _NOT_KNOWN
         if symbol == "builtins.len" and len(args) == 1:

@@ -24,12 +24,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
-from .findings import shown
-from .catalog import (
+from .catalog.loaders import DATA_BYTES, DATA_TEXT, Loader
+from .catalog.taint import (
     CALLBACK_REGISTRATIONS,
     CHANNEL_COLLECTIVES,
-    DATA_BYTES,
-    DATA_TEXT,
+    DIGESTS,
+    DUMP_MODULES,
+    DUMP_SUFFIXES,
     GRPC_SERVICER_CONTEXTS,
     PATH_OPENERS,
     PATH_READ_METHODS,
@@ -37,12 +38,14 @@ from .catalog import (
     SANITIZERS,
     TRANSFORMS,
     UNTRUSTED_SOURCES,
+    VERIFIERS,
     VIEW_BASE_PREFIXES,
     VIEW_DECORATOR_PREFIXES,
     VIEW_METHODS,
-    Loader,
+    VIEW_RESPONSES,
     NamePatterns,
 )
+from .findings import shown
 from .scope import (
     ACCUMULATING_METHODS,
     EMPTY,
@@ -252,12 +255,12 @@ class ProvenanceTracker(Listener):
             test = test.operand
         if isinstance(test, ast.Call):
             names = resolver.qualified_names(test.func)
-            if names & _VERIFIERS or any(self.sanitizers.is_one(n) for n in names):
+            if names & VERIFIERS or any(self.sanitizers.is_one(n) for n in names):
                 return positive
             return None
         if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Eq, ast.NotEq)):
             sides = (test.left, test.comparators[0])
-            if any(resolver.qualified_names(side) & _DIGESTS for side in sides):
+            if any(resolver.qualified_names(side) & DIGESTS for side in sides):
                 return positive if isinstance(test.ops[0], ast.Eq) else not positive
         return None
 
@@ -471,7 +474,7 @@ class ProvenanceTracker(Listener):
             return frozenset((Trusted(f"verified by {display_name(name)}"),))
         if self.trusted.covers(name + "()"):
             return frozenset((Trusted(f"trusted source {display_name(name)}"),))
-        if name.endswith(_DUMP_SUFFIXES) and _is_dump(name):
+        if name.endswith(DUMP_SUFFIXES) and _is_dump(name):
             return frozenset((Trusted(f"output of {display_name(name)}"),))
         if self.path_openers.is_one(name):
             return self._path_facts(call.args[0] if call.args else None, depth)
@@ -533,7 +536,7 @@ class ProvenanceTracker(Listener):
     def on_call(self, call: ast.Call, resolver: Resolver) -> None:
         symbols = resolver.symbols_of(call.func)
         if resolver.function_stack and any(
-            isinstance(s, str) and s.startswith(_VIEW_RESPONSES) for s in symbols
+            isinstance(s, str) and s.startswith(VIEW_RESPONSES) for s in symbols
         ):
             # A function that builds a Django/DRF response is a view: its ``request`` is the request.
             function = resolver.function_stack[-1]
@@ -811,21 +814,11 @@ def _user_patterns(
     )
 
 
-#: Calls that only a Django or DRF view makes: building the response it returns.
-_VIEW_RESPONSES = ("django.http.", "django.shortcuts.", "django.template.response.", "rest_framework.response.")
-_VERIFIERS = frozenset({"hmac.compare_digest", "secrets.compare_digest"})
-_DIGESTS = frozenset(
-    f"{maker}.{method}()"
-    for maker in ("hmac.new()", "hmac.HMAC()")
-    for method in ("digest", "hexdigest")
-) | {"hmac.digest()"}
-_DUMP_SUFFIXES = (".dumps", ".dump", ".encode", ".packb", ".dump_all", ".safe_dump")
-_DUMP_MODULES = ("pickle", "_pickle", "cPickle", "dill", "cloudpickle", "marshal", "jsonpickle", "yaml", "msgpack", "msgpack_numpy", "joblib")
 
 
 def _is_dump(name: str) -> bool:
     module, _, attr = name.rpartition(".")
-    return module in _DUMP_MODULES and "." + attr in _DUMP_SUFFIXES
+    return module in DUMP_MODULES and "." + attr in DUMP_SUFFIXES
 
 
 def _first_source(facts: FrozenSet) -> Optional[Source]:

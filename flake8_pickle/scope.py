@@ -46,22 +46,13 @@ from typing import (
     Union,
 )
 
+from .catalog.conventions import EXPECTS_EXCEPTION, IMPORTS_BY_NAME, NO_RETURN, TYPING_WRAPPERS, UNBOUND_MODULES
+
 EMPTY: FrozenSet = frozenset()
 _NO_NAMES: FrozenSet[str] = frozenset()
 BUILTIN_NAMES = frozenset(dir(builtins))
 #: What each built-in name resolves to (built once, shared).
 _BUILTIN_SYMBOLS: Dict[str, FrozenSet[str]] = {name: frozenset((f"builtins.{name}",)) for name in BUILTIN_NAMES}
-#: Loader modules a name no scope binds is taken to be, as bandit does: a snippet, or a star
-#: import (``from compat import *``) that brought the module in. Only full module names, not
-#: conventional aliases (``np``, ``pd``), which are conventions rather than names a module binds.
-UNBOUND_MODULES = frozenset(
-    {
-        "pickle", "_pickle", "cPickle", "pickle5", "dill", "cloudpickle", "joblib", "marshal",
-        "shelve", "jsonpickle", "yaml", "torch", "numpy", "pandas",
-    }
-)
-#: Calls that return the module their first argument names.
-_IMPORTS_BY_NAME = frozenset({"importlib.import_module", "pytest.importorskip", "_pytest.outcomes.importorskip"})
 #: The call hook is asked ``PARTIAL_OF + name`` for ``functools.partial(name, ...)``.
 PARTIAL_OF = "functools.partial:"
 #: What a name resolves to when no scope binds it: a built-in, else one of :data:`UNBOUND_MODULES`.
@@ -736,7 +727,7 @@ class Resolver:
             wants_leaf = isinstance(fromlist, (ast.List, ast.Tuple, ast.Set)) and bool(fromlist.elts)
             wants_leaf = wants_leaf or (isinstance(fromlist, ast.Constant) and bool(fromlist.value))
             return frozenset((name if wants_leaf else name.split(".")[0],))
-        if callee & _IMPORTS_BY_NAME and args:
+        if callee & IMPORTS_BY_NAME and args:
             # Each returns the module named, a submodule included (not its top-level package).
             name = literal_str(args[0])
             if not name or name.startswith("."):
@@ -922,7 +913,7 @@ class Resolver:
         """``abort(403)``, ``sys.exit(1)``: a last statement that never returns."""
         if not block or not isinstance(block[-1], ast.Expr) or not isinstance(block[-1].value, ast.Call):
             return False
-        return bool(self.qualified_names(block[-1].value.func) & _NO_RETURN)
+        return bool(self.qualified_names(block[-1].value.func) & NO_RETURN)
 
     def _guard_polarity(self, node: ast.If) -> Optional[bool]:
         if self.guard_hook is None or (len(node.orelse) == 1 and isinstance(node.orelse[0], ast.If)):
@@ -1116,7 +1107,7 @@ class Resolver:
                 self._bind_target(item.optional_vars, self.value_of(item.context_expr) | self._managed(item.context_expr))
             if isinstance(item.context_expr, ast.Call):
                 names = self.qualified_names(item.context_expr.func)
-                expects = expects or any(n in _EXPECTS_EXCEPTION or n.endswith(_ASSERT_RAISES) for n in names)
+                expects = expects or any(n in EXPECTS_EXCEPTION or n.endswith(_ASSERT_RAISES) for n in names)
         self.expecting_exception += expects
         try:
             self._walk_block(node.body)
@@ -1266,7 +1257,7 @@ class Resolver:
             )
         if isinstance(annotation, ast.Subscript):
             wrapper = self.qualified_names(annotation.value)
-            if wrapper & _TYPING_WRAPPERS:
+            if wrapper & TYPING_WRAPPERS:
                 inner = annotation.slice
                 parts = list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
                 if wrapper & {"typing.Annotated", "typing_extensions.Annotated"}:
@@ -1437,29 +1428,11 @@ class Resolver:
         stack.append(generators[0].iter)
 
 
-_TYPING_WRAPPERS = frozenset(
-    f"{module}.{name}"
-    for module in ("typing", "typing_extensions")
-    for name in ("Optional", "Union", "Annotated")
-)
 
 
 #: Per node type, the fields that can hold child nodes, last first (filled lazily).
 _CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
-_EXPECTS_EXCEPTION = frozenset({"pytest.raises", "contextlib.suppress"})
 _ASSERT_RAISES = (".assertRaises", ".assertRaisesRegex", ".assertRaisesRegexp")
-_NO_RETURN = frozenset(
-    {
-        "flask.abort",
-        "werkzeug.exceptions.abort",
-        "bottle.abort",
-        "sys.exit",
-        "builtins.exit",
-        "builtins.quit",
-        "os._exit",
-        "os.abort",
-    }
-)
 _CONTEXT_MANAGERS = frozenset({"contextmanager", "asynccontextmanager"})
 _WALKED_FIRST = frozenset({"__init__", "__post_init__", "setUp", "__new__"})
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Callable, Dict, FrozenSet, List, Optional, Tuple
 
-from .catalog import (
-    CALLBACK_REGISTRATIONS,
+from .catalog.loaders import (
     DATA_CHANNEL,
     DATA_PATH,
     DATA_STREAM,
@@ -17,11 +16,12 @@ from .catalog import (
     Catalog,
     Loader,
 )
+from .catalog.taint import CALLBACK_REGISTRATIONS
 from .findings import Finding, shown
-from .unpicklers import FindClassChecks
 from .provenance import CHANNEL, TRUSTED, UNTRUSTED, ProvenanceTracker, Sink, literal_input
 from .rules import message
 from .scope import Listener, Resolver
+from .unpicklers import FindClassChecks
 
 _ARGUMENT_WORD = {DATA_STREAM: "stream", DATA_PATH: "path or file"}
 

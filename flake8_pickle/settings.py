@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Tuple
 
-from .catalog import is_qualified_name
+from .catalog.loaders import is_qualified_name
 
 #: Option name (without the leading dashes) -> help text. The README documents each.
 OPTIONS = {

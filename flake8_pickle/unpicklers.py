@@ -33,10 +33,17 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
-from .catalog import BUILTINS_MODULES, CODE_EXECUTION_MODULES, CODE_EXECUTION_NAMES, GADGET_HOMES, GADGETS_BY_MODULE
+from .catalog.conventions import COLLECTION_BUILDERS, HARMLESS_CALLS, MAPPING_WRAPPERS
+from .catalog.gadgets import (
+    BUILTINS_MODULES,
+    CODE_EXECUTION_MODULES,
+    CODE_EXECUTION_NAMES,
+    GADGET_HOMES,
+    GADGETS_BY_MODULE,
+)
 from .findings import Finding
 from .rules import message
-from .scope import LocalDef, LocalInstance, Listener, Resolver, target_names
+from .scope import Listener, LocalDef, LocalInstance, Resolver, target_names
 
 #: The library classes whose subclasses are graded.
 UNPICKLER_BASES = frozenset(
@@ -84,14 +91,6 @@ _MUTATORS = frozenset(
     symmetric_difference_update
     """.split()
 )
-_COLLECTION_BUILDERS = {
-    "builtins.frozenset": frozenset,
-    "builtins.set": frozenset,
-    "builtins.tuple": tuple,
-    "builtins.list": tuple,
-    "builtins.sorted": tuple,
-}
-_MAPPING_WRAPPERS = frozenset({"builtins.dict", "types.MappingProxyType"})
 
 _NEGATED_OPS = (ast.NotIn, ast.NotEq, ast.IsNot)
 # Calls given the module or name that log, record or import, but never reject.
@@ -102,7 +101,6 @@ _HARMLESS_METHODS = frozenset(
     """.split()
 )
 _HARMLESS_CALL_PREFIXES = ("builtins.", "logging.")
-_HARMLESS_CALLS = frozenset({"warnings.warn", "importlib.import_module", "sys.modules.get"})
 
 _MATCH_NODE = getattr(ast, "Match", None)
 _TRY_STAR = getattr(ast, "TryStar", None)
@@ -1002,13 +1000,13 @@ class _MethodGrader:
 
     def _evaluate_call(self, call: ast.Call, again: Callable[..., object]) -> object:
         names = self._names_of(call.func)
-        builder = next((_COLLECTION_BUILDERS[n] for n in names if n in _COLLECTION_BUILDERS), None)
+        builder = next((COLLECTION_BUILDERS[n] for n in names if n in COLLECTION_BUILDERS), None)
         if builder is not None and not call.keywords and len(call.args) <= 1:
             if not call.args:
                 return builder()
             inner = _members(again(call.args[0]))
             return _UNKNOWN_VALUE if inner is None else builder(inner)
-        if names & _MAPPING_WRAPPERS and len(call.args) <= 1:
+        if names & MAPPING_WRAPPERS and len(call.args) <= 1:
             entries: Dict[object, ast.AST] = {}
             scope_cls = None
             if call.args:
@@ -1183,7 +1181,7 @@ class _MethodGrader:
                     if isinstance(func.value, ast.Name) and func.value.id in (self.module_param, self.name_param):
                         continue  # a str method of the module or name
                 names = self._names_of(func)
-                if names and all(n.startswith(_HARMLESS_CALL_PREFIXES) or n in _HARMLESS_CALLS for n in names):
+                if names and all(n.startswith(_HARMLESS_CALL_PREFIXES) or n in HARMLESS_CALLS for n in names):
                     continue
                 return node
         except _GiveUp:

@@ -1,4 +1,4 @@
-"""PKL104 and PKL307 read one code-execution table (``catalog.CODE_EXECUTION_GADGETS``).
+"""PKL104 and PKL307 read one code-execution table (``catalog.gadgets.CODE_EXECUTION_GADGETS``).
 
 Each row is put through both rules, through the whole analysis: a gadget that
 runs code is flagged by PKL307 when a ``__reduce__`` returns it and by PKL104
@@ -13,9 +13,10 @@ from typing import Dict, List, Tuple
 
 import pytest
 
-from flake8_pickle import catalog, protocol, unpicklers
+from flake8_pickle import protocol, unpicklers
 from flake8_pickle.analysis import analyze
-from flake8_pickle.catalog import (
+from flake8_pickle.catalog import gadgets
+from flake8_pickle.catalog.gadgets import (
     CODE_EXECUTION_CALLABLES,
     CODE_EXECUTION_GADGETS,
     GADGET_HOMES,
@@ -74,7 +75,7 @@ def allow_list_source(allowed: List[str]) -> str:
 def test_both_rules_read_the_catalogue_objects():
     assert protocol.CODE_EXECUTION_CALLABLES is CODE_EXECUTION_CALLABLES
     for name in ("CODE_EXECUTION_MODULES", "CODE_EXECUTION_NAMES", "GADGETS_BY_MODULE", "GADGET_HOMES"):
-        assert getattr(unpicklers, name) is getattr(catalog, name)
+        assert getattr(unpicklers, name) is getattr(gadgets, name)
 
 
 def test_every_row_is_documented_and_well_formed():

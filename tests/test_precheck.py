@@ -12,8 +12,8 @@ from textwrap import dedent
 
 import pytest
 
-from flake8_pickle import copying
 from flake8_pickle.analysis import analyze, catalog_for, run_analysis
+from flake8_pickle.catalog import handoff
 from flake8_pickle.precheck import COPY_ROOTS, call_words, imported_words, keyword_lines, possible
 from flake8_pickle.settings import Settings
 
@@ -45,9 +45,9 @@ def test_imported_words_follow_continuations() -> None:
 
 def test_sink_names_cover_every_copy_sink() -> None:
     """The pre-check reads SINK_NAMES: every name a PKL2xx call site matches must be in it."""
-    names = set(copying._DEEPCOPIES) | copying._DUMPS | set(copying._PROCESSES)
-    names |= set(copying._POOLS + copying._QUEUES + copying._CONNECTIONS)
-    assert names <= copying.SINK_NAMES
+    names = set(handoff.DEEPCOPIES) | handoff.DUMPS | set(handoff.PROCESSES)
+    names |= set(handoff.POOLS + handoff.QUEUES + handoff.CONNECTIONS)
+    assert names <= handoff.SINK_NAMES
     assert {name.split(".")[0] for name in names} <= COPY_ROOTS
 
 

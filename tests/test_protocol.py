@@ -14,7 +14,7 @@ from typing import List, Tuple
 import pytest
 
 from flake8_pickle.analysis import analyze
-from flake8_pickle.catalog import CODE_EXECUTION_CALLABLES, CODE_EXECUTION_GADGETS
+from flake8_pickle.catalog.gadgets import CODE_EXECUTION_CALLABLES, CODE_EXECUTION_GADGETS
 
 PROTOCOL_CODES = {"PKL302", "PKL303", "PKL305", "PKL306", "PKL307", "PKL308"}
 

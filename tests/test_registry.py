@@ -13,7 +13,7 @@ from typing import Dict, Set
 import pytest
 
 from flake8_pickle import docs
-from flake8_pickle.catalog import is_qualified_name
+from flake8_pickle.catalog.loaders import is_qualified_name
 from flake8_pickle.rules import (
     _RULES,
     FAMILY_INVENTORY,

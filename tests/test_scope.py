@@ -9,7 +9,7 @@ from typing import Dict, Set
 import pytest
 
 from flake8_pickle.analysis import analyze
-from flake8_pickle.catalog import constructor_variant
+from flake8_pickle.catalog.loaders import constructor_variant
 from flake8_pickle.scope import Listener, LocalDef, LocalInstance, Resolver
 
 

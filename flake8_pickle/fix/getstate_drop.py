@@ -33,6 +33,7 @@ from typing import FrozenSet, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
+from ..catalog.conventions import STATE_FREE_BASES
 from ..classes import PICKLE, ClassInfo, ClassModel
 from ..findings import Finding
 from ..getstate import kept_attributes
@@ -63,8 +64,6 @@ ENTRIES = "entries"
 SETSTATE_KEEP = "keep"
 SETSTATE_EXTEND = "extend"
 SETSTATE_ADD = "add"
-#: Bases known to define no ``__setstate__``, ``__reduce__`` or ``__reduce_ex__`` of their own.
-_PLAIN_BASES = frozenset({"builtins.object", "builtins.dict", "builtins.list", "abc.ABC", "typing.Generic"})
 _STATE_NAMES = ("state", "_state", "state_")
 
 #: The unsafe plans (a resource set to None, an expression reading the instance)
@@ -369,7 +368,7 @@ def _base_setstate_problem(local: LocalDef, model: ClassModel, depth: int = 0) -
     for base in local.bases:
         for symbol in base:
             if isinstance(symbol, str):
-                if symbol not in _PLAIN_BASES:
+                if symbol not in STATE_FREE_BASES:
                     return f"base class {symbol} is defined elsewhere and may have its own"
             elif isinstance(symbol, LocalDef) and symbol.kind == "class":
                 info = model.info(symbol)

@@ -15,6 +15,7 @@ import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import PositionProvider
 
+from ..catalog.loaders import UNSAFE_YAML_LOADERS
 from ..findings import Finding
 from .base import UNSAFE, Decline, FixCodemod, FixFacts, Plan
 
@@ -22,12 +23,9 @@ _LOADER_IN_MESSAGE = {
     "PKL102": re.compile(r"^PKL102 (?P<loader>\S+) on data"),
     "PKL101": re.compile(r" reaches (?P<loader>[\w.]+)"),
 }
-#: PyYAML loaders that build arbitrary Python objects (or did, before 5.4 for FullLoader).
-_UNSAFE_YAML_LOADERS = frozenset(
-    f"{module}.{name}"
-    for module in ("yaml", "yaml.loader", "yaml.cyaml")
-    for name in ("Loader", "FullLoader", "UnsafeLoader", "CLoader", "CFullLoader", "CUnsafeLoader")
-)
+#: PyYAML loaders that build arbitrary Python objects (or did, before 5.4 for FullLoader): the
+#: catalogue's, without ruamel's (whose fix is not a ``SafeLoader`` of PyYAML).
+_UNSAFE_YAML_LOADERS = frozenset(name for name in UNSAFE_YAML_LOADERS if name.startswith("yaml."))
 
 Target = Tuple[int, int, int, int]
 

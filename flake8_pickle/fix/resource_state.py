@@ -23,9 +23,10 @@ from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
+from ..catalog.conventions import PROTOCOL_FREE_BASES, RECREATE_LOSES_STATE, RECREATE_SAFE
+from ..catalog.resource_table import ALIASES, RESOURCE_VALUES
 from ..classes import DEEPCOPY, EXCEPTION_SUFFIXES, PICKLE, ClassInfo, ClassModel, resource_facts
 from ..findings import Finding
-from ..resource_table import ALIASES, RESOURCE_VALUES
 from ..scope import BUILTIN_NAMES, Contains, Generated, LocalDef, LocalInstance
 from .base import (
     SAFE,
@@ -39,57 +40,10 @@ from .base import (
     class_body_statements,
 )
 
-#: A fresh instance is as good as the old one: recreate it.
-RECREATE_SAFE: FrozenSet[str] = frozenset(
-    {
-        "threading.Lock",
-        "threading.RLock",
-        "threading.Condition",
-        "threading.Semaphore",
-        "threading.BoundedSemaphore",
-        "threading.local",
-        "_thread.allocate_lock",
-        "_thread.RLock",
-        "_thread._local",
-        "asyncio.Lock",
-        "asyncio.Condition",
-        "asyncio.Semaphore",
-        "asyncio.BoundedSemaphore",
-        "asyncio.locks.Lock",
-        "asyncio.locks.Condition",
-        "asyncio.locks.Semaphore",
-        "asyncio.locks.BoundedSemaphore",
-        "weakref.WeakValueDictionary",
-        "weakref.WeakKeyDictionary",
-    }
-)
-#: A fresh instance works but starts empty or unset (items, a flag, a pool's threads): unsafe.
-RECREATE_LOSES_STATE: FrozenSet[str] = frozenset(
-    {
-        "threading.Event",
-        "threading.Barrier",
-        "asyncio.Event",
-        "asyncio.locks.Event",
-        "asyncio.Queue",
-        "asyncio.queues.Queue",
-        "queue.Queue",
-        "queue.SimpleQueue",
-        "queue.LifoQueue",
-        "queue.PriorityQueue",
-        "_queue.SimpleQueue",
-        "concurrent.futures.ThreadPoolExecutor",
-        "concurrent.futures.thread.ThreadPoolExecutor",
-        "multiprocessing.pool.ThreadPool",
-        "multiprocessing.dummy.Pool",
-    }
-)
-
 RECREATE = "recreate"
 RECREATE_UNSAFE = "recreate-unsafe"
 SET_NONE = "none"
 
-#: Bases that add no pickling protocol of their own.
-_PLAIN_BASES = frozenset({"builtins.object", "abc.ABC", "typing.Generic"})
 
 
 @dataclass(frozen=True)
@@ -353,7 +307,7 @@ def _refusal(node: ast.ClassDef, info: ClassInfo, model: ClassModel, facts: FixF
     for base in info.local.bases:
         for symbol in base:
             if isinstance(symbol, str):
-                plain = symbol in _PLAIN_BASES or (
+                plain = symbol in PROTOCOL_FREE_BASES or (
                     symbol.startswith("builtins.") and symbol.endswith(EXCEPTION_SUFFIXES)
                 )
                 if not plain:

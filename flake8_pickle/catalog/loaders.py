@@ -1,4 +1,4 @@
-"""Qualified-name tables: which calls deserialize with pickle (or worse), which globals run code.
+"""The loader catalogue (PKL101-PKL103, PKL901): which calls deserialize with pickle or worse, and when.
 
 Every entry is matched against the qualified names the resolver (``scope.py``)
 computes for a callee, so ``import pickle as p; p.loads(x)``, ``from pickle
@@ -17,7 +17,8 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple, Union
 
-from .scope import (
+from .names import PICKLE_DUMPS, PICKLE_MODULES, ZMQ_CONTEXTS, ZMQ_MODULES, names
+from ..scope import (
     PARTIAL_OF,
     Contains,
     Generated,
@@ -31,7 +32,7 @@ from .scope import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .scope import Resolver
+    from ..scope import Resolver
 
 NOT_LOADER = 0
 LOADER = 1
@@ -599,39 +600,25 @@ _AUTHKEY_POSITION = {
 
 
 # ---------------------------------------------------------------- the catalogue
-#: pyzmq and its green (gevent, eventlet) spellings.
-ZMQ_MODULES: Tuple[str, ...] = ("zmq", "zmq.asyncio", "zmq.green", "eventlet.green.zmq")
-ZMQ_CONTEXTS: Tuple[str, ...] = tuple(
-    f"{module}.Context{suffix}" for module in ZMQ_MODULES for suffix in ("()", ".instance()")
-)
-
-
-def _names(modules: Iterable[str], attrs: Iterable[str]) -> Tuple[str, ...]:
-    attrs = tuple(attrs)
-    return tuple(f"{m}.{a}" for m in modules for a in attrs)
-
-
-_PICKLE_MODULES = ("pickle", "_pickle", "cPickle", "pickle5", "cloudpickle", "dill", "dill._dill")
-_PICKLE_DUMPS = frozenset(_names(_PICKLE_MODULES, ("dumps",))) | {"multiprocessing.reduction.ForkingPickler.dumps"}
 
 _DEFAULT_LOADERS: Tuple[Loader, ...] = (
     # pickle and its drop-in relatives
     Loader(
-        _names(_PICKLE_MODULES, ("loads", "_loads")) + ("multiprocessing.reduction.ForkingPickler.loads",),
+        names(PICKLE_MODULES, ("loads", "_loads")) + ("multiprocessing.reduction.ForkingPickler.loads",),
         "pickle",
         DATA_BYTES,
         data_keyword="data",
-        dump_twins=_PICKLE_DUMPS,
+        dump_twins=PICKLE_DUMPS,
     ),
-    Loader(_names(_PICKLE_MODULES, ("load", "_load")), "pickle", DATA_STREAM, data_keyword="file"),
+    Loader(names(PICKLE_MODULES, ("load", "_load")), "pickle", DATA_STREAM, data_keyword="file"),
     Loader(
-        _names(_PICKLE_MODULES, ("Unpickler().load", "_Unpickler().load")),
+        names(PICKLE_MODULES, ("Unpickler().load", "_Unpickler().load")),
         "pickle",
         DATA_STREAM,
         data_position=None,
     ),
     Loader(
-        _names(("dill", "dill.session"), ("load_session", "load_module")),
+        names(("dill", "dill.session"), ("load_session", "load_module")),
         "dill",
         DATA_PATH,
         data_keyword="filename",
@@ -664,7 +651,7 @@ _DEFAULT_LOADERS: Tuple[Loader, ...] = (
         data_keyword="file_or_buffer",
     ),
     Loader(
-        _names(
+        names(
             ("torch.distributed", "torch.distributed.distributed_c10d"),
             (
                 "broadcast_object_list",
@@ -707,13 +694,13 @@ _DEFAULT_LOADERS: Tuple[Loader, ...] = (
     Loader(("marshal.load",), "marshal", DATA_STREAM, data_keyword="file"),
     # yaml
     Loader(
-        _names(("yaml", "ruamel.yaml"), ("unsafe_load", "full_load", "unsafe_load_all", "full_load_all")),
+        names(("yaml", "ruamel.yaml"), ("unsafe_load", "full_load", "unsafe_load_all", "full_load_all")),
         "yaml",
         DATA_TEXT,
         data_keyword="stream",
     ),
     Loader(
-        _names(("yaml", "ruamel.yaml"), ("load", "load_all")),
+        names(("yaml", "ruamel.yaml"), ("load", "load_all")),
         "yaml",
         DATA_TEXT,
         data_keyword="stream",
@@ -830,508 +817,3 @@ class Catalog:
         for loader in self.by_name.values():
             seen.setdefault(id(loader), loader)
         return tuple(seen.values())
-
-
-# ---------------------------------------------------------------- provenance tables
-# Patterns use ``*`` for any run of name characters; a name matches a pattern when it
-# equals it or continues it with ``.``, ``(`` or ``[`` (``request.form`` covers
-# ``request.form.get()``).
-
-#: What values that carry data an attacker controls come from.
-UNTRUSTED_SOURCES: Tuple[str, ...] = (
-    # Flask / Werkzeug, Bottle, Quart, Sanic: the global request proxies
-    "flask.request",
-    "flask.globals.request",
-    "werkzeug.wrappers.Request()",
-    "werkzeug.Request()",
-    "quart.request",
-    "bottle.request",
-    "bottle.BaseRequest()",
-    # Django and DRF: annotated request objects, class-based views' self.request
-    "django.http.HttpRequest()",
-    "django.http.request.HttpRequest()",
-    "django.core.handlers.wsgi.WSGIRequest()",
-    "rest_framework.request.Request()",
-    "django.views.*().request",
-    "rest_framework.*().request",
-    # FastAPI / Starlette
-    "fastapi.Request()",
-    "fastapi.UploadFile()",
-    "fastapi.WebSocket()",
-    "starlette.requests.Request()",
-    "starlette.datastructures.UploadFile()",
-    "starlette.websockets.WebSocket()",
-    # aiohttp server requests and client responses
-    "aiohttp.web.Request()",
-    "aiohttp.web.BaseRequest()",
-    "aiohttp.web_request.Request()",
-    "aiohttp.web.View().request",
-    "aiohttp.ClientSession().*()",
-    "aiohttp.request()",
-    # Tornado
-    "tornado.web.RequestHandler().request",
-    "tornado.web.RequestHandler().get_*argument*",
-    "tornado.web.RequestHandler().get_cookie",
-    "tornado.httputil.HTTPServerRequest()",
-    # http.server / socketserver handlers
-    "http.server.*().rfile",
-    "http.server.*().headers",
-    "socketserver.*().request",
-    "socketserver.*().rfile",
-    # sockets and streams
-    "socket.socket().recv",
-    "socket.socket().recvfrom",
-    "socket.socket().recv_into",
-    "socket.socket().recvmsg",
-    "socket.socket().makefile",
-    "socket.socket().accept()",
-    "socket.create_server().accept()",
-    "socket.create_connection()",
-    "socket.fromfd()",
-    "ssl.SSLSocket()",
-    "asyncio.open_connection()",
-    "asyncio.StreamReader()",
-    "asyncio.streams.StreamReader()",
-    # HTTP clients
-    "urllib.request.urlopen()",
-    "urllib.request.OpenerDirector().open()",
-    "urllib.request.build_opener().open()",
-    "requests.get()",
-    "requests.post()",
-    "requests.put()",
-    "requests.patch()",
-    "requests.delete()",
-    "requests.head()",
-    "requests.request()",
-    "requests.Session().*()",
-    "requests.Response()",
-    "httpx.get()",
-    "httpx.post()",
-    "httpx.put()",
-    "httpx.patch()",
-    "httpx.delete()",
-    "httpx.request()",
-    "httpx.stream()",
-    "httpx.Client().*()",
-    "httpx.AsyncClient().*()",
-    "httpx.Response()",
-    # websockets
-    "websockets.connect()",
-    "websockets.client.connect()",
-    "websockets.sync.client.connect()",
-    "websockets.asyncio.client.connect()",
-    "websockets.WebSocketServerProtocol()",
-    "websockets.ServerConnection()",
-    # message queues
-    "kafka.KafkaConsumer()",
-    "aiokafka.AIOKafkaConsumer()",
-    "confluent_kafka.Consumer().poll()",
-    "confluent_kafka.Consumer().consume()",
-    "pika.BlockingConnection().channel().basic_get()",
-    "pika.BlockingConnection().channel().consume()",
-    *(f"{ctx}.socket().recv*" for ctx in ZMQ_CONTEXTS),
-    *(f"{module}.Socket().recv*" for module in ZMQ_MODULES),
-    # websocket-client
-    "websocket.create_connection()",
-    "websocket.WebSocket()",
-    "websocket._core.create_connection()",
-    "aio_pika.connect()",
-    "aio_pika.connect_robust()",
-    "aio_pika.IncomingMessage()",
-    "aio_pika.message.IncomingMessage()",
-    "aio_pika.abc.AbstractIncomingMessage()",
-    "pika.spec.Basic.Deliver()",
-    "confluent_kafka.Message()",
-    "aiokafka.ConsumerRecord()",
-    "kafka.consumer.fetcher.ConsumerRecord()",
-    "redis.asyncio.from_url().pubsub()",
-    "redis.asyncio.client.Redis().pubsub()",
-    "redis.asyncio.StrictRedis().pubsub()",
-    "redis.Redis().pubsub()",
-    "redis.StrictRedis().pubsub()",
-    "redis.from_url().pubsub()",
-    "redis.client.Redis().pubsub()",
-    "redis.asyncio.Redis().pubsub()",
-    # the process's own input
-    "sys.stdin",
-    "builtins.input()",
-    "fileinput.input()",
-)
-
-#: Collectives that hand this process what its peers sent over a process group, which no
-#: key authenticates: qualified name -> (channel, whether the call returns the peers' data,
-#: positions of the arguments it fills in place). Data from them reaching a loader is PKL103.
-CHANNEL_COLLECTIVES: Dict[str, Tuple[str, bool, Tuple[int, ...]]] = {
-    **{
-        f"{module}.{name}": ("torch.distributed process group", False, positions)
-        for module in ("torch.distributed", "torch.distributed.distributed_c10d")
-        for name, positions in (
-            ("broadcast", (0,)),
-            ("recv", (0,)),
-            ("irecv", (0,)),
-            ("all_gather", (0,)),
-            ("all_gather_into_tensor", (0,)),
-            ("gather", (1,)),
-            ("scatter", (0,)),
-            ("all_to_all", (0,)),
-            ("all_to_all_single", (0,)),
-        )
-    },
-    **{
-        f"torch_xla.core.xla_model.{name}": ("torch_xla replica collective", returns, positions)
-        for name, returns, positions in (
-            ("rendezvous", True, ()),
-            ("all_gather", True, ()),
-            ("all_to_all", True, ()),
-            ("collective_broadcast", False, (0,)),
-            ("send", False, ()),
-            ("recv", False, (0,)),
-            ("collective_permute", True, ()),
-        )
-    },
-    # a TCPStore serves whatever any peer that can reach its port ``set``
-    **{
-        f"torch.distributed.{store}().get": ("torch.distributed TCPStore", True, ())
-        for store in ("TCPStore", "PrefixStore", "distributed_c10d.TCPStore", "distributed_c10d.PrefixStore")
-    },
-    # the native collectives torch_xla's own helpers are built on
-    **{
-        f"torch_xla._XLAC._xla_{name}": ("torch_xla replica collective", True, ())
-        for name in (
-            "all_gather",
-            "all_gather_out",
-            "all_gather_coalesced",
-            "all_gather_coalesced_out",
-            "all_to_all",
-            "collective_permute",
-            "recv",
-        )
-    },
-}
-
-#: Functions whose parameters receive untrusted data when passed as callbacks:
-#: qualified name of the registering call -> (argument position, keyword) of the callback,
-#: and which parameters of the callback are untrusted (positions).
-CALLBACK_REGISTRATIONS: Dict[str, Tuple[Optional[int], Optional[str], Tuple[int, ...]]] = {
-    "websockets.serve": (0, "handler", (0,)),
-    "websockets.server.serve": (0, "handler", (0,)),
-    "websockets.asyncio.server.serve": (0, "handler", (0,)),
-    "websockets.sync.server.serve": (0, "handler", (0,)),
-    "asyncio.start_server": (0, "client_connected_cb", (0,)),
-    "asyncio.start_unix_server": (0, "client_connected_cb", (0,)),
-    "aiohttp.web.Application().router.add_route": (2, "handler", (0,)),
-    "aiohttp.web.Application().router.add_post": (1, "handler", (0,)),
-    "aiohttp.web.Application().router.add_put": (1, "handler", (0,)),
-    "aiohttp.web.Application().router.add_get": (1, "handler", (0,)),
-    "aiohttp.web.post": (1, "handler", (0,)),
-    "aiohttp.web.put": (1, "handler", (0,)),
-    "aiohttp.web.get": (1, "handler", (0,)),
-    "pika.BlockingConnection().channel().basic_consume": (None, "on_message_callback", (3,)),
-    "pika.SelectConnection().channel().basic_consume": (None, "on_message_callback", (3,)),
-    "websocket.WebSocketApp": (None, "on_message", (1,)),
-    "kombu.Consumer": (None, "callbacks", (0,)),
-}
-
-#: Decorators (their callee, ``*`` allowed) that make a function a web route: every
-#: parameter but ``self`` is request data (path parameters, bodies, form fields).
-ROUTE_DECORATORS: Tuple[str, ...] = (
-    "flask.Flask().route",
-    "flask.Flask().get",
-    "flask.Flask().post",
-    "flask.Flask().put",
-    "flask.Flask().patch",
-    "flask.Flask().delete",
-    "flask.Blueprint().route",
-    "flask.Blueprint().get",
-    "flask.Blueprint().post",
-    "flask.Blueprint().put",
-    "flask.Blueprint().patch",
-    "flask.Blueprint().delete",
-    "quart.Quart().route",
-    "quart.Quart().post",
-    "fastapi.FastAPI().*",
-    "fastapi.APIRouter().*",
-    "starlette.routing.Router().route",
-    "aiohttp.web.RouteTableDef().*",
-    "bottle.route",
-    "bottle.get",
-    "bottle.post",
-    "bottle.put",
-    "bottle.Bottle().*",
-    "sanic.Sanic().*",
-)
-
-#: Decorators that mark a Django or DRF view: the first parameter is the request.
-VIEW_DECORATOR_PREFIXES: Tuple[str, ...] = ("django.", "rest_framework.")
-#: Bases that make a class a view: its HTTP-method handlers get the request second.
-VIEW_BASE_PREFIXES: Tuple[str, ...] = ("django.views.", "rest_framework.", "django.contrib.auth.views.")
-VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "dispatch", "http_method_not_allowed"})
-#: The context grpcio passes to a servicer method next to the client's request: the parameter before
-#: one annotated with it is that request.
-GRPC_SERVICER_CONTEXTS = frozenset(
-    {"grpc.ServicerContext", "grpc.aio.ServicerContext", "grpc.aio._base_server.ServicerContext"}
-)
-
-#: Calls whose result is verified or authenticated data.
-SANITIZERS: Tuple[str, ...] = (
-    "cryptography.fernet.Fernet().decrypt",
-    "cryptography.fernet.Fernet().decrypt_at_time",
-    "cryptography.fernet.MultiFernet().decrypt",
-    "itsdangerous.*().loads",
-    "itsdangerous.*().unsign",
-    "itsdangerous.*().loads_unsafe",
-    "django.core.signing.loads",
-    "django.core.signing.*Signer().unsign",
-    "django.core.signing.*Signer().unsign_object",
-    "nacl.secret.SecretBox().decrypt",
-    "nacl.public.Box().decrypt",
-)
-
-#: Calls whose result carries the provenance of their positional arguments (none: a new, empty value).
-TRANSFORMS: Tuple[str, ...] = (
-    "base64.*decode*",
-    "binascii.a2b_*",
-    "binascii.unhexlify",
-    "zlib.decompress",
-    "gzip.decompress",
-    "bz2.decompress",
-    "lzma.decompress",
-    "codecs.decode",
-    "builtins.bytes",
-    "builtins.bytes.fromhex",
-    "builtins.bytearray",
-    "builtins.str",
-    "builtins.memoryview",
-    "io.BytesIO",
-    "io.StringIO",
-    "io.BufferedReader",
-    "io.TextIOWrapper",
-    "gzip.GzipFile",
-    "pickle.Unpickler",
-    "pickle._Unpickler",
-    "_pickle.Unpickler",
-    "cPickle.Unpickler",
-    "dill.Unpickler",
-    "copy.copy",
-    "copy.deepcopy",
-    "pathlib.Path",
-    "pathlib.PurePath",
-    "os.path.join",
-    "os.fsencode",
-    "os.fsdecode",
-    "builtins.int.to_bytes",
-    "builtins.int.from_bytes",
-    # the encoding direction carries provenance too: compress(dumps(x)) is still our own bytes
-    "base64.*encode*",
-    "binascii.b2a_*",
-    "binascii.hexlify",
-    "zlib.compress",
-    "gzip.compress",
-    "bz2.compress",
-    "lzma.compress",
-    "codecs.encode",
-    "pickletools.optimize",
-    # iteration helpers: the elements are what was iterated
-    "builtins.enumerate",
-    "builtins.reversed",
-    "builtins.sorted",
-    "builtins.list",
-    "builtins.tuple",
-    "builtins.iter",
-    "builtins.range",
-    # containers: built empty, or holding what they were built from
-    "builtins.dict",
-    "builtins.set",
-    "builtins.frozenset",
-    "collections.OrderedDict",
-    "collections.deque",
-    "queue.Queue",
-    "queue.SimpleQueue",
-    "queue.LifoQueue",
-    "asyncio.Queue",
-)
-
-#: Calls that open a path: a constant path is of unknown origin, a tainted one is tainted.
-PATH_OPENERS: Tuple[str, ...] = (
-    "builtins.open",
-    "io.open",
-    "gzip.open",
-    "bz2.open",
-    "lzma.open",
-    "codecs.open",
-)
-#: Methods that read a file named by their receiver (``Path(p).read_bytes()``).
-PATH_READ_METHODS = frozenset({"read_bytes", "read_text", "open"})
-
-
-def _pattern_regex(patterns: Iterable[str], continued: bool) -> "re.Pattern[str]":
-    parts = [re.escape(pattern).replace(r"\*", r"[A-Za-z0-9_.]*?") for pattern in patterns]
-    if not parts:
-        return re.compile(r"(?!)")
-    tail = r"(?:[.(\[].*)?" if continued else ""
-    return re.compile(r"^(?:" + "|".join(parts) + r")" + tail + r"$")
-
-
-class NamePatterns:
-    """A set of ``*`` patterns over qualified names, each compiled into one regular expression."""
-
-    def __init__(self, patterns: Iterable[str]):
-        self.patterns = tuple(patterns)
-        self._continued = _pattern_regex(self.patterns, continued=True)
-        self._exact = _pattern_regex(self.patterns, continued=False)
-        self._covered: Dict[str, bool] = {}
-
-    def covers(self, name: str) -> bool:
-        """Whether ``name`` is one of the patterns or continues one (``request.form.get()``)."""
-        known = self._covered.get(name)
-        if known is None:
-            if len(self._covered) > _MEMO_LIMIT:
-                self._covered.clear()  # the same names recur within a module, rarely across many
-            known = self._covered[name] = self._continued.match(name) is not None
-        return known
-
-    def is_one(self, name: str) -> bool:
-        """Whether ``name`` is exactly one of the patterns (a callee such as ``base64.b64decode``)."""
-        return self._exact.match(name) is not None
-
-
-_MEMO_LIMIT = 20000
-
-
-# ---------------------------------------------------------------- code-execution gadgets
-# One table for the two rules that ask "does this global run code?": PKL307 (a
-# ``__reduce__`` returns it) and PKL104 (a restricted ``find_class`` admits it).
-# Every set the two rules read is derived below, so they cannot disagree again.
-
-#: Called with strings, it runs code or a program: a payload gadget for both rules.
-RUNS_CODE = "runs code"
-#: Runs nothing itself but hands a payload what does (an attribute walk, a namespace,
-#: a nested unpickler, partial application). Only PKL104: a ``__reduce__`` returning
-#: one is ordinary (``enum`` returns ``getattr``, ``functools.partial`` pickles so).
-REACHES_CODE = "reaches code"
-#: Every global of the module and of its submodules is a way in: only PKL104, for
-#: which admitting any name of it is enough (``os.stat_result`` is harmless to return).
-WHOLE_MODULE = "whole module"
-
-#: The modules the ``builtins`` rows live in, in Python 3 and Python 2 spelling.
-BUILTINS_MODULES = frozenset({"builtins", "__builtin__"})
-
-
-class Gadget(NamedTuple):
-    """One row of :data:`CODE_EXECUTION_GADGETS`: ``module.name`` for each name, and why.
-
-    ``names`` is empty for a :data:`WHOLE_MODULE` row. The names of a ``builtins``
-    row are gadgets under *any* module name for PKL104: modules re-export builtins
-    (``io.open``), and an allow-list of bare names lets the pickle pick the module.
-    """
-
-    module: str
-    names: Tuple[str, ...]
-    why: str
-    kind: str = RUNS_CODE
-
-
-_PICKLE_LOADER_NAMES = ("load", "loads", "_load", "_loads", "Unpickler", "_Unpickler")
-
-#: The code-execution globals of the standard library and the pickle family.
-CODE_EXECUTION_GADGETS: Tuple[Gadget, ...] = (
-    # called with strings, they run code or a program
-    Gadget("builtins", ("eval", "exec"), "evaluates a string as Python"),
-    Gadget("builtins", ("compile",), "compiles a string to a code object"),
-    Gadget("builtins", ("__import__",), "imports (runs) an arbitrary module"),
-    Gadget("builtins", ("execfile",), "executes a Python file (Python 2)"),
-    Gadget("os", ("system", "popen"), "runs a shell command"),
-    Gadget(
-        "os",
-        ("execl", "execle", "execlp", "execlpe", "execv", "execve", "execvp", "execvpe"),
-        "replaces the process with a program",
-    ),
-    Gadget(
-        "os",
-        ("spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnve", "spawnvp", "spawnvpe"),
-        "starts a program",
-    ),
-    Gadget("os", ("posix_spawn", "posix_spawnp", "startfile"), "starts a program"),
-    Gadget("posix", ("system", "popen", "execv", "execve", "posix_spawn", "posix_spawnp"), "runs a program"),
-    Gadget("nt", ("system", "popen", "execv", "execve", "startfile", "spawnv", "spawnve"), "runs a program"),
-    Gadget(
-        "subprocess",
-        ("call", "run", "Popen", "check_output", "check_call", "getoutput", "getstatusoutput"),
-        "runs a program",
-    ),
-    Gadget("pty", ("spawn",), "runs a program on a pseudo-terminal"),
-    Gadget("runpy", ("run_path", "run_module"), "runs a Python file or module"),
-    Gadget("timeit", ("timeit", "repeat"), "executes a statement string (its setup runs once)"),
-    Gadget("cProfile", ("run", "runctx"), "executes a statement string"),
-    Gadget("profile", ("run", "runctx"), "executes a statement string"),
-    Gadget("pdb", ("run", "runeval", "runctx"), "executes a statement string under the debugger"),
-    Gadget("code", ("interact",), "starts an interactive interpreter"),
-    # they hand the payload what runs code
-    Gadget("builtins", ("getattr",), "walks from an admitted object to the modules it holds", REACHES_CODE),
-    Gadget("builtins", ("setattr",), "rewrites an attribute of any admitted object", REACHES_CODE),
-    Gadget("builtins", ("globals", "vars"), "hands over a namespace to read and rewrite", REACHES_CODE),
-    Gadget("builtins", ("open",), "reads or overwrites any file", REACHES_CODE),
-    Gadget("builtins", ("input",), "reads stdin (Python 2: and evaluates it)", REACHES_CODE),
-    Gadget("builtins", ("breakpoint",), "starts the debugger that PYTHONBREAKPOINT names", REACHES_CODE),
-    Gadget("builtins", ("apply",), "calls any callable (Python 2)", REACHES_CODE),
-    Gadget("importlib", ("import_module",), "imports any module", REACHES_CODE),
-    Gadget("functools", ("partial", "partialmethod"), "binds arguments to any callable", REACHES_CODE),
-    Gadget("operator", ("attrgetter", "methodcaller"), "reads attributes or calls methods by name", REACHES_CODE),
-    Gadget("_operator", ("attrgetter", "methodcaller"), "reads attributes or calls methods by name", REACHES_CODE),
-    *(
-        Gadget(module, _PICKLE_LOADER_NAMES, "a nested unpickler loads the rest unrestricted", REACHES_CODE)
-        for module in _PICKLE_MODULES
-    ),
-    # any global of these modules is a way in
-    Gadget("os", (), "runs programs, rewrites files and the environment", WHOLE_MODULE),
-    Gadget("posix", (), "runs programs (the POSIX half of os)", WHOLE_MODULE),
-    Gadget("nt", (), "runs programs (the Windows half of os)", WHOLE_MODULE),
-    Gadget("subprocess", (), "runs programs", WHOLE_MODULE),
-    Gadget("sys", (), "reaches every loaded module through sys.modules", WHOLE_MODULE),
-    Gadget("importlib", (), "imports and loads any module or file", WHOLE_MODULE),
-    Gadget("shutil", (), "moves, removes and overwrites files; runs archive tools", WHOLE_MODULE),
-    Gadget("pty", (), "runs programs on a pseudo-terminal", WHOLE_MODULE),
-    Gadget("socket", (), "opens network connections and file descriptors", WHOLE_MODULE),
-    Gadget("runpy", (), "runs Python files and modules", WHOLE_MODULE),
-    Gadget("code", (), "compiles and runs Python source", WHOLE_MODULE),
-    Gadget("codeop", (), "compiles Python source", WHOLE_MODULE),
-    Gadget("ctypes", (), "calls any C function", WHOLE_MODULE),
-    Gadget("types", (), "builds functions from code objects", WHOLE_MODULE),
-)
-
-
-def _gadget_names(kinds: Iterable[str]) -> Tuple[str, ...]:
-    wanted = frozenset(kinds)
-    return tuple(f"{g.module}.{n}" for g in CODE_EXECUTION_GADGETS if g.kind in wanted for n in g.names)
-
-
-def _gadgets_by_module() -> Dict[str, FrozenSet[str]]:
-    by_module: Dict[str, Set[str]] = {}
-    for gadget in CODE_EXECUTION_GADGETS:
-        modules = BUILTINS_MODULES if gadget.module == "builtins" else (gadget.module,)
-        for module in modules:
-            by_module.setdefault(module, set()).update(gadget.names)
-    return {module: frozenset(names) for module, names in by_module.items()}
-
-
-def _gadget_homes() -> Dict[str, str]:
-    homes: Dict[str, str] = {}
-    for qualified in _gadget_names((RUNS_CODE, REACHES_CODE)):
-        homes.setdefault(qualified.rpartition(".")[2], qualified)
-    return homes
-
-
-#: PKL307: the callables a ``__reduce__`` must not return (qualified names).
-CODE_EXECUTION_CALLABLES: FrozenSet[str] = frozenset(_gadget_names((RUNS_CODE,)))
-#: PKL104: modules any of whose globals (or their submodules' globals) is a gadget.
-CODE_EXECUTION_MODULES: FrozenSet[str] = frozenset(
-    g.module for g in CODE_EXECUTION_GADGETS if g.kind == WHOLE_MODULE
-)
-#: PKL104: names that are gadgets whatever module the pickle names (the ``builtins`` rows).
-CODE_EXECUTION_NAMES: FrozenSet[str] = frozenset(
-    n for g in CODE_EXECUTION_GADGETS if g.module == "builtins" for n in g.names
-)
-#: PKL104: module -> its named gadgets (``__builtin__`` shares the ``builtins`` rows).
-GADGETS_BY_MODULE: Dict[str, FrozenSet[str]] = _gadgets_by_module()
-#: PKL104 messages: where a gadget name taken from an unchecked module lives (first row wins).
-GADGET_HOMES: Dict[str, str] = _gadget_homes()

@@ -5,7 +5,7 @@
 """The measured resource catalogue: what pickle, deepcopy and copy do to what a call returns.
 
 Keys are resolver names (``flake8_pickle/scope.py``) of the callable whose result is the
-object; ``()`` marks the result of a call. See ``flake8_pickle/resources.py`` for the fields
+object; ``()`` marks the result of a call. See ``flake8_pickle/catalog/resources.py`` for the fields
 and ``scripts/gen_resource_catalog.py`` for how the tables are read and conflicts resolved.
 """
 

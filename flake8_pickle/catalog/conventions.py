@@ -1,0 +1,133 @@
+"""Library conventions the engine and the class rules recognise by qualified name.
+
+Not loaders, sources or resources, but names whose meaning a rule relies on: what makes
+a class a field class, which calls never return, which contexts expect an exception,
+which bases carry no pickling protocol, which resources the fixer may recreate.
+"""
+
+from __future__ import annotations
+
+from typing import FrozenSet
+
+from .names import PICKLE_MODULES
+
+# ---------------------------------------------------------------- name resolution (scope.py)
+#: Loader modules a name no scope binds is taken to be, as bandit does: a snippet, or a star
+#: import (``from compat import *``) that brought the module in. Only full module names, not
+#: conventional aliases (``np``, ``pd``), which are conventions rather than names a module binds.
+UNBOUND_MODULES = frozenset(module for module in PICKLE_MODULES if "." not in module) | {
+    "joblib", "marshal", "shelve", "jsonpickle", "yaml", "torch", "numpy", "pandas",
+}
+#: Calls that return the module their first argument names.
+IMPORTS_BY_NAME = frozenset({"importlib.import_module", "pytest.importorskip", "_pytest.outcomes.importorskip"})
+#: Contexts whose body is meant to raise: what it copies or pickles is tested to fail.
+EXPECTS_EXCEPTION = frozenset({"pytest.raises", "contextlib.suppress"})
+#: Calls that never return: a check whose failing branch ends in one guards what follows.
+NO_RETURN = frozenset(
+    {
+        "flask.abort",
+        "werkzeug.exceptions.abort",
+        "bottle.abort",
+        "sys.exit",
+        "builtins.exit",
+        "builtins.quit",
+        "os._exit",
+        "os.abort",
+    }
+)
+#: ``Optional[X]``, ``Union[X, Y]``, ``Annotated[X, ...]``: an annotation of X.
+TYPING_WRAPPERS = frozenset(
+    f"{module}.{name}"
+    for module in ("typing", "typing_extensions")
+    for name in ("Optional", "Union", "Annotated")
+)
+
+# ---------------------------------------------------------------- classes (classes.py, protocol.py)
+#: Decorators that make a class's annotated assignments instance fields.
+FIELD_CLASS_DECORATORS = frozenset(
+    {
+        "dataclasses.dataclass",
+        "attr.s",
+        "attr.attrs",
+        "attr.define",
+        "attr.mutable",
+        "attr.frozen",
+        "attrs.define",
+        "attrs.mutable",
+        "attrs.frozen",
+    }
+)
+#: Bases that do the same.
+FIELD_CLASS_BASES = ("pydantic.BaseModel", "pydantic.main.BaseModel", "typing.NamedTuple")
+#: Field factories: ``x: Lock = field(default_factory=Lock)``.
+FIELD_FACTORY_CALLS = frozenset(
+    {"dataclasses.field", "attr.ib", "attr.attrib", "attr.field", "attrs.field", "pydantic.Field", "pydantic.fields.Field"}
+)
+#: Exception groups are built by ``__new__(message, exceptions)``; their args model differs.
+GROUP_EXCEPTIONS = frozenset(("builtins.BaseExceptionGroup", "builtins.ExceptionGroup"))
+#: Regex functions a ``__getattr__`` guard may test the name with, and the ``re.Pattern`` method each is.
+REGEX_FUNCTIONS = {"re.match": "match", "re.fullmatch": "fullmatch", "re.search": "search"}
+
+# ---------------------------------------------------------------- restricted unpicklers (unpicklers.py)
+#: Builtin calls that make a literal collection, and the type it is read as.
+COLLECTION_BUILDERS = {
+    "builtins.frozenset": frozenset,
+    "builtins.set": frozenset,
+    "builtins.tuple": tuple,
+    "builtins.list": tuple,
+    "builtins.sorted": tuple,
+}
+#: Calls that wrap a mapping without changing what it holds.
+MAPPING_WRAPPERS = frozenset({"builtins.dict", "types.MappingProxyType"})
+#: Calls given the module or name that log, record or import, but never reject.
+HARMLESS_CALLS = frozenset({"warnings.warn", "importlib.import_module", "sys.modules.get"})
+
+# ---------------------------------------------------------------- the fixer (fix/)
+#: A fresh instance is as good as the old one: recreate it.
+RECREATE_SAFE: FrozenSet[str] = frozenset(
+    {
+        "threading.Lock",
+        "threading.RLock",
+        "threading.Condition",
+        "threading.Semaphore",
+        "threading.BoundedSemaphore",
+        "threading.local",
+        "_thread.allocate_lock",
+        "_thread.RLock",
+        "_thread._local",
+        "asyncio.Lock",
+        "asyncio.Condition",
+        "asyncio.Semaphore",
+        "asyncio.BoundedSemaphore",
+        "asyncio.locks.Lock",
+        "asyncio.locks.Condition",
+        "asyncio.locks.Semaphore",
+        "asyncio.locks.BoundedSemaphore",
+        "weakref.WeakValueDictionary",
+        "weakref.WeakKeyDictionary",
+    }
+)
+#: A fresh instance works but starts empty or unset (items, a flag, a pool's threads): unsafe.
+RECREATE_LOSES_STATE: FrozenSet[str] = frozenset(
+    {
+        "threading.Event",
+        "threading.Barrier",
+        "asyncio.Event",
+        "asyncio.locks.Event",
+        "asyncio.Queue",
+        "asyncio.queues.Queue",
+        "queue.Queue",
+        "queue.SimpleQueue",
+        "queue.LifoQueue",
+        "queue.PriorityQueue",
+        "_queue.SimpleQueue",
+        "concurrent.futures.ThreadPoolExecutor",
+        "concurrent.futures.thread.ThreadPoolExecutor",
+        "multiprocessing.pool.ThreadPool",
+        "multiprocessing.dummy.Pool",
+    }
+)
+#: Bases that add no pickling protocol of their own.
+PROTOCOL_FREE_BASES = frozenset({"builtins.object", "abc.ABC", "typing.Generic"})
+#: Bases known to define no ``__setstate__``, ``__reduce__`` or ``__reduce_ex__`` of their own.
+STATE_FREE_BASES = PROTOCOL_FREE_BASES | {"builtins.dict", "builtins.list"}

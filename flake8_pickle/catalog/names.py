@@ -1,0 +1,31 @@
+"""The shared vocabulary of the catalogue: module families several tables spell out.
+
+Every table of dotted names lives in this package (a test keeps it so); a family of
+modules that more than one table needs is written here once.
+"""
+
+from __future__ import annotations
+
+from typing import FrozenSet, Iterable, Tuple
+
+
+def names(modules: Iterable[str], attrs: Iterable[str]) -> Tuple[str, ...]:
+    """``module.attr`` for every module and attribute, modules first."""
+    attrs = tuple(attrs)
+    return tuple(f"{m}.{a}" for m in modules for a in attrs)
+
+
+#: The modules with pickle's own ``load``/``loads``/``dump``/``dumps``/``Unpickler`` API.
+PICKLE_MODULES: Tuple[str, ...] = ("pickle", "_pickle", "cPickle", "pickle5", "cloudpickle", "dill", "dill._dill")
+#: Of those, the ones that serialise lambdas and local functions by value (PKL204 does not apply).
+BY_VALUE_MODULES: Tuple[str, ...] = ("dill", "dill._dill", "cloudpickle")
+#: What turns an object into pickle bytes.
+PICKLE_DUMPS: FrozenSet[str] = frozenset(names(PICKLE_MODULES, ("dumps",))) | {
+    "multiprocessing.reduction.ForkingPickler.dumps"
+}
+
+#: pyzmq and its green (gevent, eventlet) spellings.
+ZMQ_MODULES: Tuple[str, ...] = ("zmq", "zmq.asyncio", "zmq.green", "eventlet.green.zmq")
+ZMQ_CONTEXTS: Tuple[str, ...] = tuple(
+    f"{module}.Context{suffix}" for module in ZMQ_MODULES for suffix in ("()", ".instance()")
+)

@@ -1,0 +1,392 @@
+"""Taint tables (PKL101): where untrusted data comes from, what verifies it, what carries it.
+
+Sources, sanitizers, verifiers, the transforms that carry facts through, framework
+conventions (routes, views, gRPC servicers), channel collectives and callback
+registrations. Patterns use ``*`` for any run of name characters; a name matches a
+pattern when it equals it or continues it with ``.``, ``(`` or ``[``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, Iterable, Optional, Tuple
+
+from .names import PICKLE_MODULES, ZMQ_CONTEXTS, ZMQ_MODULES
+
+# Patterns use ``*`` for any run of name characters; a name matches a pattern when it
+# equals it or continues it with ``.``, ``(`` or ``[`` (``request.form`` covers
+# ``request.form.get()``).
+
+#: What values that carry data an attacker controls come from.
+UNTRUSTED_SOURCES: Tuple[str, ...] = (
+    # Flask / Werkzeug, Bottle, Quart, Sanic: the global request proxies
+    "flask.request",
+    "flask.globals.request",
+    "werkzeug.wrappers.Request()",
+    "werkzeug.Request()",
+    "quart.request",
+    "bottle.request",
+    "bottle.BaseRequest()",
+    # Django and DRF: annotated request objects, class-based views' self.request
+    "django.http.HttpRequest()",
+    "django.http.request.HttpRequest()",
+    "django.core.handlers.wsgi.WSGIRequest()",
+    "rest_framework.request.Request()",
+    "django.views.*().request",
+    "rest_framework.*().request",
+    # FastAPI / Starlette
+    "fastapi.Request()",
+    "fastapi.UploadFile()",
+    "fastapi.WebSocket()",
+    "starlette.requests.Request()",
+    "starlette.datastructures.UploadFile()",
+    "starlette.websockets.WebSocket()",
+    # aiohttp server requests and client responses
+    "aiohttp.web.Request()",
+    "aiohttp.web.BaseRequest()",
+    "aiohttp.web_request.Request()",
+    "aiohttp.web.View().request",
+    "aiohttp.ClientSession().*()",
+    "aiohttp.request()",
+    # Tornado
+    "tornado.web.RequestHandler().request",
+    "tornado.web.RequestHandler().get_*argument*",
+    "tornado.web.RequestHandler().get_cookie",
+    "tornado.httputil.HTTPServerRequest()",
+    # http.server / socketserver handlers
+    "http.server.*().rfile",
+    "http.server.*().headers",
+    "socketserver.*().request",
+    "socketserver.*().rfile",
+    # sockets and streams
+    "socket.socket().recv",
+    "socket.socket().recvfrom",
+    "socket.socket().recv_into",
+    "socket.socket().recvmsg",
+    "socket.socket().makefile",
+    "socket.socket().accept()",
+    "socket.create_server().accept()",
+    "socket.create_connection()",
+    "socket.fromfd()",
+    "ssl.SSLSocket()",
+    "asyncio.open_connection()",
+    "asyncio.StreamReader()",
+    "asyncio.streams.StreamReader()",
+    # HTTP clients
+    "urllib.request.urlopen()",
+    "urllib.request.OpenerDirector().open()",
+    "urllib.request.build_opener().open()",
+    "requests.get()",
+    "requests.post()",
+    "requests.put()",
+    "requests.patch()",
+    "requests.delete()",
+    "requests.head()",
+    "requests.request()",
+    "requests.Session().*()",
+    "requests.Response()",
+    "httpx.get()",
+    "httpx.post()",
+    "httpx.put()",
+    "httpx.patch()",
+    "httpx.delete()",
+    "httpx.request()",
+    "httpx.stream()",
+    "httpx.Client().*()",
+    "httpx.AsyncClient().*()",
+    "httpx.Response()",
+    # websockets
+    "websockets.connect()",
+    "websockets.client.connect()",
+    "websockets.sync.client.connect()",
+    "websockets.asyncio.client.connect()",
+    "websockets.WebSocketServerProtocol()",
+    "websockets.ServerConnection()",
+    # message queues
+    "kafka.KafkaConsumer()",
+    "aiokafka.AIOKafkaConsumer()",
+    "confluent_kafka.Consumer().poll()",
+    "confluent_kafka.Consumer().consume()",
+    "pika.BlockingConnection().channel().basic_get()",
+    "pika.BlockingConnection().channel().consume()",
+    *(f"{ctx}.socket().recv*" for ctx in ZMQ_CONTEXTS),
+    *(f"{module}.Socket().recv*" for module in ZMQ_MODULES),
+    # websocket-client
+    "websocket.create_connection()",
+    "websocket.WebSocket()",
+    "websocket._core.create_connection()",
+    "aio_pika.connect()",
+    "aio_pika.connect_robust()",
+    "aio_pika.IncomingMessage()",
+    "aio_pika.message.IncomingMessage()",
+    "aio_pika.abc.AbstractIncomingMessage()",
+    "pika.spec.Basic.Deliver()",
+    "confluent_kafka.Message()",
+    "aiokafka.ConsumerRecord()",
+    "kafka.consumer.fetcher.ConsumerRecord()",
+    "redis.asyncio.from_url().pubsub()",
+    "redis.asyncio.client.Redis().pubsub()",
+    "redis.asyncio.StrictRedis().pubsub()",
+    "redis.Redis().pubsub()",
+    "redis.StrictRedis().pubsub()",
+    "redis.from_url().pubsub()",
+    "redis.client.Redis().pubsub()",
+    "redis.asyncio.Redis().pubsub()",
+    # the process's own input
+    "sys.stdin",
+    "builtins.input()",
+    "fileinput.input()",
+)
+
+#: Collectives that hand this process what its peers sent over a process group, which no
+#: key authenticates: qualified name -> (channel, whether the call returns the peers' data,
+#: positions of the arguments it fills in place). Data from them reaching a loader is PKL103.
+CHANNEL_COLLECTIVES: Dict[str, Tuple[str, bool, Tuple[int, ...]]] = {
+    **{
+        f"{module}.{name}": ("torch.distributed process group", False, positions)
+        for module in ("torch.distributed", "torch.distributed.distributed_c10d")
+        for name, positions in (
+            ("broadcast", (0,)),
+            ("recv", (0,)),
+            ("irecv", (0,)),
+            ("all_gather", (0,)),
+            ("all_gather_into_tensor", (0,)),
+            ("gather", (1,)),
+            ("scatter", (0,)),
+            ("all_to_all", (0,)),
+            ("all_to_all_single", (0,)),
+        )
+    },
+    **{
+        f"torch_xla.core.xla_model.{name}": ("torch_xla replica collective", returns, positions)
+        for name, returns, positions in (
+            ("rendezvous", True, ()),
+            ("all_gather", True, ()),
+            ("all_to_all", True, ()),
+            ("collective_broadcast", False, (0,)),
+            ("send", False, ()),
+            ("recv", False, (0,)),
+            ("collective_permute", True, ()),
+        )
+    },
+    # a TCPStore serves whatever any peer that can reach its port ``set``
+    **{
+        f"torch.distributed.{store}().get": ("torch.distributed TCPStore", True, ())
+        for store in ("TCPStore", "PrefixStore", "distributed_c10d.TCPStore", "distributed_c10d.PrefixStore")
+    },
+    # the native collectives torch_xla's own helpers are built on
+    **{
+        f"torch_xla._XLAC._xla_{name}": ("torch_xla replica collective", True, ())
+        for name in (
+            "all_gather",
+            "all_gather_out",
+            "all_gather_coalesced",
+            "all_gather_coalesced_out",
+            "all_to_all",
+            "collective_permute",
+            "recv",
+        )
+    },
+}
+
+#: Functions whose parameters receive untrusted data when passed as callbacks:
+#: qualified name of the registering call -> (argument position, keyword) of the callback,
+#: and which parameters of the callback are untrusted (positions).
+CALLBACK_REGISTRATIONS: Dict[str, Tuple[Optional[int], Optional[str], Tuple[int, ...]]] = {
+    "websockets.serve": (0, "handler", (0,)),
+    "websockets.server.serve": (0, "handler", (0,)),
+    "websockets.asyncio.server.serve": (0, "handler", (0,)),
+    "websockets.sync.server.serve": (0, "handler", (0,)),
+    "asyncio.start_server": (0, "client_connected_cb", (0,)),
+    "asyncio.start_unix_server": (0, "client_connected_cb", (0,)),
+    "aiohttp.web.Application().router.add_route": (2, "handler", (0,)),
+    "aiohttp.web.Application().router.add_post": (1, "handler", (0,)),
+    "aiohttp.web.Application().router.add_put": (1, "handler", (0,)),
+    "aiohttp.web.Application().router.add_get": (1, "handler", (0,)),
+    "aiohttp.web.post": (1, "handler", (0,)),
+    "aiohttp.web.put": (1, "handler", (0,)),
+    "aiohttp.web.get": (1, "handler", (0,)),
+    "pika.BlockingConnection().channel().basic_consume": (None, "on_message_callback", (3,)),
+    "pika.SelectConnection().channel().basic_consume": (None, "on_message_callback", (3,)),
+    "websocket.WebSocketApp": (None, "on_message", (1,)),
+    "kombu.Consumer": (None, "callbacks", (0,)),
+}
+
+#: Decorators (their callee, ``*`` allowed) that make a function a web route: every
+#: parameter but ``self`` is request data (path parameters, bodies, form fields).
+ROUTE_DECORATORS: Tuple[str, ...] = (
+    "flask.Flask().route",
+    "flask.Flask().get",
+    "flask.Flask().post",
+    "flask.Flask().put",
+    "flask.Flask().patch",
+    "flask.Flask().delete",
+    "flask.Blueprint().route",
+    "flask.Blueprint().get",
+    "flask.Blueprint().post",
+    "flask.Blueprint().put",
+    "flask.Blueprint().patch",
+    "flask.Blueprint().delete",
+    "quart.Quart().route",
+    "quart.Quart().post",
+    "fastapi.FastAPI().*",
+    "fastapi.APIRouter().*",
+    "starlette.routing.Router().route",
+    "aiohttp.web.RouteTableDef().*",
+    "bottle.route",
+    "bottle.get",
+    "bottle.post",
+    "bottle.put",
+    "bottle.Bottle().*",
+    "sanic.Sanic().*",
+)
+
+#: Decorators that mark a Django or DRF view: the first parameter is the request.
+VIEW_DECORATOR_PREFIXES: Tuple[str, ...] = ("django.", "rest_framework.")
+#: Bases that make a class a view: its HTTP-method handlers get the request second.
+VIEW_BASE_PREFIXES: Tuple[str, ...] = ("django.views.", "rest_framework.", "django.contrib.auth.views.")
+VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "dispatch", "http_method_not_allowed"})
+#: The context grpcio passes to a servicer method next to the client's request: the parameter before
+#: one annotated with it is that request.
+GRPC_SERVICER_CONTEXTS = frozenset(
+    {"grpc.ServicerContext", "grpc.aio.ServicerContext", "grpc.aio._base_server.ServicerContext"}
+)
+
+#: Calls whose result is verified or authenticated data.
+SANITIZERS: Tuple[str, ...] = (
+    "cryptography.fernet.Fernet().decrypt",
+    "cryptography.fernet.Fernet().decrypt_at_time",
+    "cryptography.fernet.MultiFernet().decrypt",
+    "itsdangerous.*().loads",
+    "itsdangerous.*().unsign",
+    "itsdangerous.*().loads_unsafe",
+    "django.core.signing.loads",
+    "django.core.signing.*Signer().unsign",
+    "django.core.signing.*Signer().unsign_object",
+    "nacl.secret.SecretBox().decrypt",
+    "nacl.public.Box().decrypt",
+)
+
+#: Calls whose result carries the provenance of their positional arguments (none: a new, empty value).
+TRANSFORMS: Tuple[str, ...] = (
+    "base64.*decode*",
+    "binascii.a2b_*",
+    "binascii.unhexlify",
+    "zlib.decompress",
+    "gzip.decompress",
+    "bz2.decompress",
+    "lzma.decompress",
+    "codecs.decode",
+    "builtins.bytes",
+    "builtins.bytes.fromhex",
+    "builtins.bytearray",
+    "builtins.str",
+    "builtins.memoryview",
+    "io.BytesIO",
+    "io.StringIO",
+    "io.BufferedReader",
+    "io.TextIOWrapper",
+    "gzip.GzipFile",
+    "pickle.Unpickler",
+    "pickle._Unpickler",
+    "_pickle.Unpickler",
+    "cPickle.Unpickler",
+    "dill.Unpickler",
+    "copy.copy",
+    "copy.deepcopy",
+    "pathlib.Path",
+    "pathlib.PurePath",
+    "os.path.join",
+    "os.fsencode",
+    "os.fsdecode",
+    "builtins.int.to_bytes",
+    "builtins.int.from_bytes",
+    # the encoding direction carries provenance too: compress(dumps(x)) is still our own bytes
+    "base64.*encode*",
+    "binascii.b2a_*",
+    "binascii.hexlify",
+    "zlib.compress",
+    "gzip.compress",
+    "bz2.compress",
+    "lzma.compress",
+    "codecs.encode",
+    "pickletools.optimize",
+    # iteration helpers: the elements are what was iterated
+    "builtins.enumerate",
+    "builtins.reversed",
+    "builtins.sorted",
+    "builtins.list",
+    "builtins.tuple",
+    "builtins.iter",
+    "builtins.range",
+    # containers: built empty, or holding what they were built from
+    "builtins.dict",
+    "builtins.set",
+    "builtins.frozenset",
+    "collections.OrderedDict",
+    "collections.deque",
+    "queue.Queue",
+    "queue.SimpleQueue",
+    "queue.LifoQueue",
+    "asyncio.Queue",
+)
+
+#: Calls that open a path: a constant path is of unknown origin, a tainted one is tainted.
+PATH_OPENERS: Tuple[str, ...] = (
+    "builtins.open",
+    "io.open",
+    "gzip.open",
+    "bz2.open",
+    "lzma.open",
+    "codecs.open",
+)
+#: Methods that read a file named by their receiver (``Path(p).read_bytes()``).
+PATH_READ_METHODS = frozenset({"read_bytes", "read_text", "open"})
+
+
+def _pattern_regex(patterns: Iterable[str], continued: bool) -> "re.Pattern[str]":
+    parts = [re.escape(pattern).replace(r"\*", r"[A-Za-z0-9_.]*?") for pattern in patterns]
+    if not parts:
+        return re.compile(r"(?!)")
+    tail = r"(?:[.(\[].*)?" if continued else ""
+    return re.compile(r"^(?:" + "|".join(parts) + r")" + tail + r"$")
+
+
+class NamePatterns:
+    """A set of ``*`` patterns over qualified names, each compiled into one regular expression."""
+
+    def __init__(self, patterns: Iterable[str]):
+        self.patterns = tuple(patterns)
+        self._continued = _pattern_regex(self.patterns, continued=True)
+        self._exact = _pattern_regex(self.patterns, continued=False)
+        self._covered: Dict[str, bool] = {}
+
+    def covers(self, name: str) -> bool:
+        """Whether ``name`` is one of the patterns or continues one (``request.form.get()``)."""
+        known = self._covered.get(name)
+        if known is None:
+            if len(self._covered) > _MEMO_LIMIT:
+                self._covered.clear()  # the same names recur within a module, rarely across many
+            known = self._covered[name] = self._continued.match(name) is not None
+        return known
+
+    def is_one(self, name: str) -> bool:
+        """Whether ``name`` is exactly one of the patterns (a callee such as ``base64.b64decode``)."""
+        return self._exact.match(name) is not None
+
+
+_MEMO_LIMIT = 20000
+
+#: Calls that only a Django or DRF view makes: building the response it returns.
+VIEW_RESPONSES: Tuple[str, ...] = ("django.http.", "django.shortcuts.", "django.template.response.", "rest_framework.response.")
+#: Constant-time comparisons: a test of one guards what it passes (``--pickle-sanitizers`` adds more).
+VERIFIERS = frozenset({"hmac.compare_digest", "secrets.compare_digest"})
+#: MAC digests: comparing one with ``==`` or ``!=`` is a signature check.
+DIGESTS = frozenset(
+    f"{maker}.{method}()"
+    for maker in ("hmac.new()", "hmac.HMAC()")
+    for method in ("digest", "hexdigest")
+) | {"hmac.digest()"}
+#: ``module.attr`` with one of these modules and attributes serialises: its output is the program's own.
+DUMP_SUFFIXES: Tuple[str, ...] = (".dumps", ".dump", ".encode", ".packb", ".dump_all", ".safe_dump")
+DUMP_MODULES: Tuple[str, ...] = PICKLE_MODULES + ("marshal", "jsonpickle", "yaml", "msgpack", "msgpack_numpy", "joblib")
