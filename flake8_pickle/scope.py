@@ -114,9 +114,15 @@ class LocalInstance:
 
 @dataclass(frozen=True)
 class Contains:
-    """An element of a container value: ``[lock]`` holds ``Contains(<lock's symbol>)``."""
+    """An element of a container value: ``[lock]`` holds ``Contains(<lock's symbol>)``.
+
+    ``key`` is the string key the element is stored under in a dict display
+    (``{"lock": lock}``), None where it is not known: ``d["items"]`` then reads only the
+    elements stored under ``"items"`` or under an unknown key.
+    """
 
     item: object
+    key: Optional[str] = None
 
 
 def _portable(symbol: object, depth: int = 0) -> bool:
@@ -182,7 +188,7 @@ def symbol_order(symbol: object) -> Tuple[int, str, int, int]:
     node = getattr(symbol, "node", None) or getattr(getattr(symbol, "cls", None), "node", None)
     if node is None and isinstance(symbol, Contains):
         inner = symbol_order(symbol.item)
-        return (2, inner[1], inner[2], inner[3])
+        return (2, inner[1] if symbol.key is None else f"{inner[1]}[{symbol.key!r}]", inner[2], inner[3])
     return (1, type(symbol).__name__, getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
 
@@ -563,7 +569,7 @@ class Resolver:
                 if special is not None:
                     base = special
                     break
-                base = frozenset(s.item for s in self.symbols_of(node.value, depth + 1) if isinstance(s, Contains))  # type: ignore[misc]
+                base = self._subscript_items(node, depth)
                 break
             elif isinstance(node, ast.Await):
                 node = node.value
@@ -599,13 +605,23 @@ class Resolver:
                 out |= self.symbols_of(value, depth + 1)
             return frozenset(out)
         if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
-            elements = node.values if isinstance(node, ast.Dict) else node.elts
+            if isinstance(node, ast.Dict):
+                elements = node.values
+                keys = [None if key is None else literal_str(key) for key in node.keys]
+            else:
+                elements = node.elts
+                keys = [None] * len(elements)
             held: Set[Symbol] = set()
-            for element in elements:
+            for element, key in zip(elements, keys):
                 if isinstance(element, ast.Starred):
                     element = element.value
                 for symbol in self.symbols_of(element, depth + 1):
-                    held.add(symbol if isinstance(symbol, Contains) else Contains(symbol))
+                    if not isinstance(symbol, Contains):
+                        symbol = Contains(symbol, key)
+                    elif key is not None:
+                        # ``{"locks": [lock]}``: what the list holds is read as held under "locks".
+                        symbol = Contains(symbol.item, key)
+                    held.add(symbol)
             return frozenset(held)
         if isinstance(node, ast.Lambda):
             return frozenset((LocalDef(node, "lambda", "<lambda>", nested=self._in_function()),))
@@ -737,6 +753,19 @@ class Resolver:
             name = literal_str(args[0])
             return frozenset((name,)) if name else EMPTY
         return None
+
+    def _subscript_items(self, node: ast.Subscript, depth: int) -> Symbols:
+        """What ``container[key]`` may be: the container's elements, only those stored under
+        ``key`` (or under an unknown key) when ``key`` is a string literal."""
+        key = node.slice
+        if isinstance(key, ast.Index):  # pragma: no cover - Python 3.8 AST shape
+            key = key.value  # type: ignore[attr-defined]
+        wanted = literal_str(key)
+        return frozenset(
+            s.item  # type: ignore[misc]
+            for s in self.symbols_of(node.value, depth + 1)
+            if isinstance(s, Contains) and (wanted is None or s.key is None or s.key == wanted)
+        )
 
     def _special_subscript(self, node: ast.Subscript) -> Optional[Symbols]:
         key = node.slice

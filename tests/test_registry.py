@@ -24,9 +24,12 @@ from flake8_pickle.rules import (
     IMPLEMENTED,
     OFF_BY_DEFAULT,
     PLANNED,
+    PROSE_DIR,
+    PROSE_SECTIONS,
     RULES,
     Rule,
     message,
+    parse_prose,
 )
 from flake8_pickle.settings import OPTIONS
 
@@ -247,6 +250,58 @@ def test_docs_module_stays_off_the_flake8_path():
                 continue
             assert not any("docs" in name.split(".") for name in imported), path
     probe = "import sys, flake8_pickle.plugin; sys.exit('flake8_pickle.docs' in sys.modules)"
+    subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, check=True)
+
+
+@pytest.mark.parametrize("rule", [r for r in _RULES if r.status == IMPLEMENTED], ids=lambda r: r.code)
+def test_a_rule_page_example_is_reported_and_its_fix_is_not(rule: Rule):
+    """The page's example gets its own code; the "Use instead" code gets nothing at all."""
+    from flake8_pickle.analysis import analyze
+
+    found = {f.code for f in analyze(ast.parse(rule.example), source=rule.example)}
+    assert rule.code in found, (rule.code, found)
+    fixed = [f for f in analyze(ast.parse(rule.use_instead), source=rule.use_instead) if f.code not in OFF_BY_DEFAULT]
+    assert fixed == [], (rule.code, fixed)
+
+
+def test_prose_files_match_the_registry():
+    """One Markdown source per code, none without a code, and every shared passage used."""
+    pages = {path.stem for path in PROSE_DIR.glob("PKL*.md")}
+    assert pages == set(RULES)
+    included = set()
+    for code in RULES:
+        text = (PROSE_DIR / f"{code}.md").read_text(encoding="utf-8")
+        included |= set(re.findall(r"<!-- include: ([a-z_]+) -->", text))
+        # A mistyped heading would silently become part of the previous section.
+        headings = re.findall(r"^## (.*)$", text, re.M)
+        assert headings and set(headings) <= set(PROSE_SECTIONS), (code, headings)
+    assert {path.stem[1:] for path in PROSE_DIR.glob("_*.md")} == included
+
+
+def test_prose_parsing():
+    text = (
+        "<!-- header -->\n\n## What it does\n\nFinds X.\n\n<!-- include: shared -->\n\n"
+        "## Why is this bad?\n\nIt crashes.\n\n## Example\n\n```python\nx = 1\n```\n\n"
+        "## Use instead\n\n```python\nx = 2\n```\n"
+    )
+    fields = parse_prose(text, lambda name: f"Shared {name}.")
+    assert fields["what_it_does"] == "Finds X.\n\nShared shared."
+    assert fields["why_bad"] == "It crashes."
+    assert (fields["example"], fields["use_instead"]) == ("x = 1", "x = 2")
+    assert fields["known_problems"] == fields["fix_notes"] == ""
+    with pytest.raises(ValueError, match="python block"):
+        parse_prose(text.replace("```python\nx = 2\n```", "x = 2"), str)
+    with pytest.raises(ValueError, match="twice"):
+        parse_prose(text + "\n## Why is this bad?\n\nAgain.\n", str)
+
+
+def test_a_flake8_run_reads_no_prose():
+    """The prose is for the docs generator: the plugin never opens it."""
+    probe = (
+        "import sys, ast, flake8_pickle.rules as r, flake8_pickle.plugin as p\n"
+        "list(p.PicklePlugin(ast.parse('import pickle\\npickle.loads(x)'), 'x.py', []).run())\n"
+        "sys.exit(r.prose.cache_info().currsize)"
+    )
     subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, check=True)
 
 
