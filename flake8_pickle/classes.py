@@ -16,6 +16,7 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from .catalog.conventions import FIELD_CLASS_BASES, FIELD_CLASS_DECORATORS, FIELD_FACTORY_CALLS
 from .catalog.handoff import ASDICT, COPY, DEEPCOPY, PICKLE, SPAWN
+from .catalog.names import unforked
 from .catalog.resource_table import ALIASES, RESOURCE_VALUES, RESOURCES, SYNTACTIC_RESOURCES
 from .catalog.resources import FAIL, KIND_RESOURCE, ResourceFacts
 from .scope import Contains, Generated, Listener, LocalDef, LocalInstance, Resolver, display_name, symbol_order
@@ -81,6 +82,7 @@ class ClassInfo:
 
 def resource_facts(constructor: str) -> Optional[ResourceFacts]:
     """Measured facts for what calling ``constructor`` returns, through aliases."""
+    constructor = unforked(constructor)
     facts = RESOURCES.get(constructor)
     if facts is None and constructor in ALIASES:
         facts = RESOURCES.get(ALIASES[constructor])
@@ -181,7 +183,7 @@ class ClassModel(Listener):
                     facts = _EXTRA_FACTS
                 name = constructor
             else:
-                facts = RESOURCE_VALUES.get(symbol)
+                facts = RESOURCE_VALUES.get(unforked(symbol))
                 name = symbol
             if facts is None or facts.condition:
                 return None  # unmeasured, or fails only in some states or for some arguments

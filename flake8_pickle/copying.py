@@ -34,12 +34,18 @@ from .scope import (
     is_classmethod,
     is_staticmethod,
     keyword_arg,
+    literal_str,
     names_in,
     symbol_order,
 )
 
 
 # What each call does to which of its arguments. Positions of the objects it copies or pickles.
+#: How a ``Process`` hand-off is named in messages: it pickles its target and arguments only
+#: when started under spawn or forkserver (a fork context's ``Process`` is not in the table).
+_SPAWNED_PROCESS = "Process (under spawn, the default on macOS and Windows)"
+
+
 @dataclass
 class _Sent:
     """One object handed to a copy, dump or process boundary, with what it resolved to."""
@@ -68,6 +74,8 @@ class CopyChecks(Listener):
         self._unstarted: Dict[int, List[_Sent]] = {}
         self._started: Set[int] = set()
         self._sent: List[_Sent] = []
+        #: The module calls ``multiprocessing.set_start_method("fork")``: its processes pickle nothing.
+        self._fork_start_method = False
 
     # ------------------------------------------------------------------ collecting
     def on_call(self, call: ast.Call, resolver: Resolver) -> None:
@@ -80,6 +88,8 @@ class CopyChecks(Listener):
                 self._started.add(_function_key(resolver))
         if "builtins.setattr" in names and len(call.args) >= 3:
             _export_local_classes(resolver.symbols_of(call.args[2]))
+        if "multiprocessing.set_start_method" in names and call.args and literal_str(call.args[0]) == "fork":
+            self._fork_start_method = True  # no Process of this module pickles what it is given
         for name in sorted(names) if not WATCHED.isdisjoint(names) else ():
             if name in DEEPCOPIES and call.args:
                 self._record(call, DEEPCOPIES[name], name, [call.args[0]], "PKL201", resolver)
@@ -175,13 +185,14 @@ class CopyChecks(Listener):
     def _process(self, call: ast.Call, name: str, resolver: Resolver) -> None:
         objects = [k.value for k in call.keywords if k.arg in ("target", "args", "kwargs")]
         objects.extend(call.args[1:4])
-        self._record(call, SPAWN, "Process", objects, "PKL203", resolver)
+        self._record(call, SPAWN, _SPAWNED_PROCESS, objects, "PKL203", resolver)
 
     # ------------------------------------------------------------------ grading
     def on_module_end(self, resolver: Resolver) -> None:
         used: Dict[int, Set[str]] = {}
-        for key in sorted(self._started):
-            self._sent.extend(self._unstarted.get(key, []))
+        if not self._fork_start_method:
+            for key in sorted(self._started):
+                self._sent.extend(self._unstarted.get(key, []))
         for sent in self._sent:
             held = self._grade(sent)
             if held is not None and held.owner is not None:

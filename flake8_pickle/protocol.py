@@ -426,6 +426,12 @@ class InitFacts:
                 return Piece(PARAM, frozenset(params))
             inner = self.describe(self.values[expr.id], depth + 1) if expr.id in self.values else _UNKNOWN
             return inner
+        if _is_self_attr(expr, self.self_name):
+            # ``self.message = message; super().__init__(self.message)``: the attribute is what was
+            # stored in it (once, before this read), so args gets that value, as if passed directly.
+            stored = self.values.get(f"self.{expr.attr}")  # type: ignore[attr-defined]
+            if stored is not None and (stored.lineno, stored.col_offset) < (expr.lineno, expr.col_offset):
+                return self.describe(stored, depth + 1)
         idempotent = self._idempotent_in(expr)
         if idempotent is None and not self._changes(expr, depth):
             return _UNKNOWN  # `tuple(b)`, `helper(p)`, `p[0]`, `p + 1`: may well round-trip

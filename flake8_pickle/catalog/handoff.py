@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Dict, FrozenSet, Tuple
 
-from .names import BY_VALUE_MODULES, PICKLE_MODULES, names
+from .names import BY_VALUE_MODULES, PICKLE_MODULES, names, with_fork_spellings
 
 DEEPCOPY = "deepcopy"
 PICKLE = "pickle"
@@ -38,12 +38,14 @@ DUMPS: FrozenSet[str] = frozenset(names(PICKLE_MODULES, ("dump", "dumps"))) | {
     "torch.save",
     "multiprocessing.reduction.ForkingPickler.dumps",
 }
-POOLS: Tuple[str, ...] = (
-    "multiprocessing.Pool()",
-    "multiprocessing.pool.Pool()",
-    "multiprocessing.get_context().Pool()",
-    "concurrent.futures.ProcessPoolExecutor()",
-    "concurrent.futures.process.ProcessPoolExecutor()",
+POOLS: Tuple[str, ...] = with_fork_spellings(
+    (
+        "multiprocessing.Pool()",
+        "multiprocessing.pool.Pool()",
+        "multiprocessing.get_context().Pool()",
+        "concurrent.futures.ProcessPoolExecutor()",
+        "concurrent.futures.process.ProcessPoolExecutor()",
+    )
 )
 #: method -> (position of the function, positions of iterables, positions of argument tuples, all-rest)
 POOL_METHODS: Dict[str, Tuple[int, Tuple[int, ...], Tuple[int, ...], bool]] = {
@@ -57,22 +59,27 @@ POOL_METHODS: Dict[str, Tuple[int, Tuple[int, ...], Tuple[int, ...], bool]] = {
     "apply_async": (0, (), (1,), False),
     "submit": (0, (), (), True),
 }
-QUEUES: Tuple[str, ...] = (
-    "multiprocessing.Queue()",
-    "multiprocessing.SimpleQueue()",
-    "multiprocessing.JoinableQueue()",
-    "multiprocessing.get_context().Queue()",
-    "multiprocessing.get_context().SimpleQueue()",
+QUEUES: Tuple[str, ...] = with_fork_spellings(
+    (
+        "multiprocessing.Queue()",
+        "multiprocessing.SimpleQueue()",
+        "multiprocessing.JoinableQueue()",
+        "multiprocessing.get_context().Queue()",
+        "multiprocessing.get_context().SimpleQueue()",
+    )
 )
-CONNECTIONS: Tuple[str, ...] = (
-    "multiprocessing.Pipe()",
-    "multiprocessing.connection.Pipe()",
-    "multiprocessing.get_context().Pipe()",
-    "multiprocessing.connection.Client()",
-    "multiprocessing.connection.Client(authkey)",
-    "multiprocessing.connection.Listener().accept()",
-    "multiprocessing.connection.Listener(authkey).accept()",
+CONNECTIONS: Tuple[str, ...] = with_fork_spellings(
+    (
+        "multiprocessing.Pipe()",
+        "multiprocessing.connection.Pipe()",
+        "multiprocessing.get_context().Pipe()",
+        "multiprocessing.connection.Client()",
+        "multiprocessing.connection.Client(authkey)",
+        "multiprocessing.connection.Listener().accept()",
+        "multiprocessing.connection.Listener(authkey).accept()",
+    )
 )
+#: (A fork context's ``Process`` is not here: it pickles nothing when started.)
 PROCESSES: FrozenSet[str] = frozenset(
     {"multiprocessing.Process", "multiprocessing.context.Process", "multiprocessing.get_context().Process"}
 )

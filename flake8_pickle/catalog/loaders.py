@@ -17,7 +17,7 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple, Union
 
-from .names import PICKLE_DUMPS, PICKLE_MODULES, ZMQ_CONTEXTS, ZMQ_MODULES, names
+from .names import FORK_CONTEXT, PICKLE_DUMPS, PICKLE_MODULES, ZMQ_CONTEXTS, ZMQ_MODULES, names
 from ..scope import (
     PARTIAL_OF,
     Contains,
@@ -574,6 +574,8 @@ def constructor_variant(qualified: str, call: ast.Call) -> Optional[str]:
     """
     if qualified.startswith(PARTIAL_OF):
         return _partial_variant(qualified[len(PARTIAL_OF) :], call)
+    if qualified == "multiprocessing.get_context" and literal_str(call_argument(call, 0, "method")) == "fork":
+        return FORK_CONTEXT
     if qualified in _RUAMEL_YAML:
         typ = call_argument(call, 0, "typ")
         values = []

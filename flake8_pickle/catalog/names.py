@@ -29,3 +29,18 @@ ZMQ_MODULES: Tuple[str, ...] = ("zmq", "zmq.asyncio", "zmq.green", "eventlet.gre
 ZMQ_CONTEXTS: Tuple[str, ...] = tuple(
     f"{module}.Context{suffix}" for module in ZMQ_MODULES for suffix in ("()", ".instance()")
 )
+
+#: ``multiprocessing.get_context()`` and its ``"fork"`` variant: a process of a fork context
+#: pickles nothing when started; its pools, queues and pipes pickle all the same.
+MP_CONTEXT = "multiprocessing.get_context()"
+FORK_CONTEXT = "multiprocessing.get_context(fork)"
+
+
+def unforked(name: str) -> str:
+    """``name`` with a fork context spelled as any context (what its objects are, measured)."""
+    return MP_CONTEXT + name[len(FORK_CONTEXT) :] if name.startswith(FORK_CONTEXT) else name
+
+
+def with_fork_spellings(names: Tuple[str, ...]) -> Tuple[str, ...]:
+    """``names`` and, for each made by a context, the same made by a fork context."""
+    return names + tuple(FORK_CONTEXT + n[len(MP_CONTEXT) :] for n in names if n.startswith(MP_CONTEXT))
