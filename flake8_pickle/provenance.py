@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
-from .catalog.loaders import DATA_BYTES, DATA_TEXT, Loader
+from .catalog.loaders import DATA_BYTES, DATA_TEXT, DUMP_TWINS, Loader
 from .catalog.taint import (
     CALLBACK_REGISTRATIONS,
     CHANNEL_COLLECTIVES,
@@ -474,7 +474,7 @@ class ProvenanceTracker(Listener):
             return frozenset((Trusted(f"verified by {display_name(name)}"),))
         if self.trusted.covers(name + "()"):
             return frozenset((Trusted(f"trusted source {display_name(name)}"),))
-        if name.endswith(DUMP_SUFFIXES) and _is_dump(name):
+        if (name.endswith(DUMP_SUFFIXES) and _is_dump(name)) or name in DUMP_TWINS:
             return frozenset((Trusted(f"output of {display_name(name)}"),))
         if self.path_openers.is_one(name):
             return self._path_facts(call.args[0] if call.args else None, depth)

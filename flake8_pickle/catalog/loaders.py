@@ -626,6 +626,14 @@ _DEFAULT_LOADERS: Tuple[Loader, ...] = (
         data_keyword="filename",
     ),
     Loader(("joblib.load", "sklearn.externals.joblib.load"), "joblib", DATA_PATH, data_keyword="filename"),
+    # spaCy's serialization helpers: cloudpickle underneath
+    Loader(
+        ("srsly.pickle_loads", "srsly._pickle_api.pickle_loads"),
+        "pickle",
+        DATA_BYTES,
+        data_keyword="data",
+        dump_twins=frozenset({"srsly.pickle_dumps", "srsly._pickle_api.pickle_dumps"}),
+    ),
     Loader(
         ("pandas.read_pickle", "pandas.io.pickle.read_pickle"),
         "pandas",
@@ -774,6 +782,8 @@ _DEFAULT_LOADERS: Tuple[Loader, ...] = (
 )
 
 #: Loaders whose arguments decide whether a call loads unsafely.
+#: Every catalogued loader's serializer: what it writes is the program's own (trusted) input.
+DUMP_TWINS: FrozenSet[str] = frozenset(name for loader in _DEFAULT_LOADERS for name in loader.dump_twins)
 _CONDITIONAL_LOADERS = frozenset(name for loader in _DEFAULT_LOADERS if loader.condition is not None for name in loader.names)
 
 #: Methods whose name alone identifies the library, for receivers we cannot type
