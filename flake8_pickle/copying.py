@@ -39,8 +39,6 @@ from .scope import (
     symbol_order,
 )
 
-
-# What each call does to which of its arguments. Positions of the objects it copies or pickles.
 #: How a ``Process`` hand-off is named in messages: it pickles its target and arguments only
 #: when started under spawn or forkserver (a fork context's ``Process`` is not in the table).
 _SPAWNED_PROCESS = "Process (under spawn, the default on macOS and Windows)"

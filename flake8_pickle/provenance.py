@@ -24,13 +24,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
-from .catalog.loaders import DATA_BYTES, DATA_TEXT, DUMP_TWINS, Loader
+from .catalog.loaders import DATA_BYTES, DATA_TEXT, TRUSTED_DUMPS, Loader
 from .catalog.taint import (
     CALLBACK_REGISTRATIONS,
     CHANNEL_COLLECTIVES,
     DIGESTS,
-    DUMP_MODULES,
-    DUMP_SUFFIXES,
     GRPC_SERVICER_CONTEXTS,
     PATH_OPENERS,
     PATH_READ_METHODS,
@@ -474,7 +472,7 @@ class ProvenanceTracker(Listener):
             return frozenset((Trusted(f"verified by {display_name(name)}"),))
         if self.trusted.covers(name + "()"):
             return frozenset((Trusted(f"trusted source {display_name(name)}"),))
-        if (name.endswith(DUMP_SUFFIXES) and _is_dump(name)) or name in DUMP_TWINS:
+        if name in TRUSTED_DUMPS:
             return frozenset((Trusted(f"output of {display_name(name)}"),))
         if self.path_openers.is_one(name):
             return self._path_facts(call.args[0] if call.args else None, depth)
@@ -580,7 +578,7 @@ class ProvenanceTracker(Listener):
             registration = CALLBACK_REGISTRATIONS.get(name)
             if registration is not None:
                 self._register_callback(call, registration, resolver)
-            if _is_dump(name) and name.endswith(".dump") and len(call.args) >= 2:
+            if name in TRUSTED_DUMPS and name.endswith(".dump") and len(call.args) >= 2:
                 stream = call.args[1]
                 if isinstance(stream, ast.Name):
                     # A buffer the same scope filled with dump() holds trusted bytes.
@@ -812,13 +810,6 @@ def _user_patterns(
         NamePatterns(trusted),
         NamePatterns(tuple(SANITIZERS) + sanitizers),
     )
-
-
-
-
-def _is_dump(name: str) -> bool:
-    module, _, attr = name.rpartition(".")
-    return module in DUMP_MODULES and "." + attr in DUMP_SUFFIXES
 
 
 def _first_source(facts: FrozenSet) -> Optional[Source]:

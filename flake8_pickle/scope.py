@@ -254,6 +254,14 @@ class Listener:
         """Called after every deferred body has been walked."""
 
 
+def _subscript_key(node: ast.Subscript) -> ast.AST:
+    """The key expression of ``node`` (unwrapping Python 3.8's ``ast.Index``)."""
+    key = node.slice
+    if isinstance(key, ast.Index):  # pragma: no cover - Python 3.8 AST shape
+        key = key.value  # type: ignore[attr-defined]
+    return key
+
+
 def _hooks(listeners: Sequence[Listener], event: str) -> List[Callable[..., None]]:
     """The bound ``event`` methods of the ``listeners`` that override :class:`Listener`'s."""
     default = getattr(Listener, event)
@@ -287,8 +295,7 @@ class Resolver:
         #: When given, asked before walking the body of each module-level function and each
         #: method (with its class): a body it rejects is never walked (no listener needs it).
         self.walk_function = walk_function
-        #: The bodies ``walk_function`` rejected.
-        self.unwalked: List[ast.AST] = []
+        #: The deferred entries (body, scopes, class) of the bodies ``walk_function`` rejected.
         self._skipped: List[Tuple[ast.AST, List[Scope], Optional[LocalDef]]] = []
         #: (innermost function or None, attribute) of each store into an attribute of the module's
         #: own instances (``self.x = ...``, ``self.r, self.w = ...``, ``for self.item in ...``).
@@ -363,10 +370,14 @@ class Resolver:
         if not accepted:
             return taken
         self._skipped = [entry for entry in self._skipped if id(entry[0]) not in taken]
-        self.unwalked = [node for node in self.unwalked if id(node) not in taken]
         self._deferred.extend(accepted)
         self._drain()
         return taken
+
+    @property
+    def unwalked(self) -> List[ast.AST]:
+        """The bodies ``walk_function`` rejected (and has not accepted since)."""
+        return [entry[0] for entry in self._skipped]
 
     def finish(self) -> None:
         """Tell the listeners the module is done."""
@@ -381,7 +392,6 @@ class Resolver:
                 node, chain, cls = entry
                 if self.walk_function is not None and (cls is not None or len(chain) == 1):
                     if not isinstance(node, ast.Lambda) and not self.walk_function(node, cls):
-                        self.unwalked.append(node)
                         self._skipped.append(entry)
                         continue
                 if cls is not None and self.value_hook is not None and id(cls) not in learned:
@@ -757,10 +767,7 @@ class Resolver:
     def _subscript_items(self, node: ast.Subscript, depth: int) -> Symbols:
         """What ``container[key]`` may be: the container's elements, only those stored under
         ``key`` (or under an unknown key) when ``key`` is a string literal."""
-        key = node.slice
-        if isinstance(key, ast.Index):  # pragma: no cover - Python 3.8 AST shape
-            key = key.value  # type: ignore[attr-defined]
-        wanted = literal_str(key)
+        wanted = literal_str(_subscript_key(node))
         return frozenset(
             s.item  # type: ignore[misc]
             for s in self.symbols_of(node.value, depth + 1)
@@ -768,10 +775,7 @@ class Resolver:
         )
 
     def _special_subscript(self, node: ast.Subscript) -> Optional[Symbols]:
-        key = node.slice
-        if isinstance(key, ast.Index):  # pragma: no cover - Python 3.8 AST shape
-            key = key.value  # type: ignore[attr-defined]
-        name = literal_str(key)
+        name = literal_str(_subscript_key(node))
         if name and "sys.modules" in self.qualified_names(node.value):
             return frozenset((name,))
         return None
@@ -1455,8 +1459,6 @@ class Resolver:
         stack.extend(reversed(inner))
         stack.append(enter)
         stack.append(generators[0].iter)
-
-
 
 
 #: Per node type, the fields that can hold child nodes, last first (filled lazily).

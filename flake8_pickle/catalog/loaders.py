@@ -17,7 +17,6 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple, Union
 
-from .names import FORK_CONTEXT, PICKLE_DUMPS, PICKLE_MODULES, ZMQ_CONTEXTS, ZMQ_MODULES, names
 from ..scope import (
     PARTIAL_OF,
     Contains,
@@ -30,6 +29,8 @@ from ..scope import (
     keyword_arg,
     literal_str,
 )
+from .names import FORK_CONTEXT, PICKLE_DUMPS, PICKLE_MODULES, ZMQ_CONTEXTS, ZMQ_MODULES, names
+from .taint import DUMP_MODULES, DUMP_SUFFIXES
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..scope import Resolver
@@ -784,6 +785,11 @@ _DEFAULT_LOADERS: Tuple[Loader, ...] = (
 #: Loaders whose arguments decide whether a call loads unsafely.
 #: Every catalogued loader's serializer: what it writes is the program's own (trusted) input.
 DUMP_TWINS: FrozenSet[str] = frozenset(name for loader in _DEFAULT_LOADERS for name in loader.dump_twins)
+#: Every call whose output (or, for ``dump``, the buffer it fills) is the program's own serialized
+#: data: the loaders' twins and the dump functions of the serializing modules.
+TRUSTED_DUMPS: FrozenSet[str] = DUMP_TWINS | frozenset(
+    module + suffix for module in DUMP_MODULES for suffix in DUMP_SUFFIXES
+)
 _CONDITIONAL_LOADERS = frozenset(name for loader in _DEFAULT_LOADERS if loader.condition is not None for name in loader.names)
 
 #: Methods whose name alone identifies the library, for receivers we cannot type
