@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import ast
 import gc
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Callable, Dict, List, Optional, Set
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set
 
 from .catalog.loaders import Catalog, constructor_variant
 from .classes import ClassModel
 from .copying import CopyChecks
 from .findings import Finding
 from .getstate import GetstateChecks
-from .precheck import CallGraph, ClassOnlyWalk, LoaderWalk, Possible, possible
+from .precheck import CallGraph, ClassOnlyWalk, LoaderWalk, Possible, imported_words, possible
 from .protocol import ProtocolChecks
-from .provenance import ProvenanceTracker
+from .provenance import NO_PROJECT, ProvenanceTracker
 from .scope import Listener, Resolver, Symbols
 from .security import LoaderChecks
 from .settings import Settings
 from .unpicklers import FindClassChecks
+
+if TYPE_CHECKING:  # the project package imports this module's dependencies, not the reverse
+    from .project.index import ModuleView
 
 
 @lru_cache(maxsize=8)
@@ -38,7 +41,11 @@ class Analysis:
 
 
 def run_analysis(
-    tree: ast.AST, settings: Settings = Settings(), inventory: bool = True, source: Optional[str] = None
+    tree: ast.AST,
+    settings: Settings = Settings(),
+    inventory: bool = True,
+    source: Optional[str] = None,
+    project: Optional["ModuleView"] = None,
 ) -> Analysis:
     """Walk ``tree`` with every rule family listening; return findings and facts.
 
@@ -46,7 +53,9 @@ def run_analysis(
     settings do not ask for (the flake8 run); True reports all of them.
     ``source``, when given, lets families the text rules out sit the walk out
     (a module that imports no loader module has no loader call; see
-    :mod:`flake8_pickle.precheck`).
+    :mod:`flake8_pickle.precheck`). ``project``, when given, is what the rest of
+    the project says (:mod:`flake8_pickle.project`): aliases, what its functions
+    return, who calls this module's functions with what, what its classes hold.
 
     The first walk serves every family and only spots loader calls. Provenance,
     which costs as much as the walk itself, runs in a second walk, and only in a
@@ -61,21 +70,27 @@ def run_analysis(
     if paused:
         gc.disable()
     try:
-        return _run_analysis(tree, settings, inventory, source)
+        return _run_analysis(tree, settings, inventory, source, project)
     finally:
         if paused:
             gc.enable()
 
 
-def _run_analysis(tree: ast.AST, settings: Settings, inventory: bool, source: Optional[str]) -> Analysis:
+def _run_analysis(
+    tree: ast.AST, settings: Settings, inventory: bool, source: Optional[str], project: Optional["ModuleView"]
+) -> Analysis:
     findings: List[Finding] = []
     wanted = set(settings.inventory_codes) if not inventory else {"PKL901", "PKL902"}
     catalog = catalog_for(settings)
     can = Possible() if source is None else possible(source, catalog)
-    model = ClassModel(settings.extra_resources, copyreg_possible=can.copyreg)
+    if project is not None and not can.loaders and source is not None:
+        # A loader reached only through the project's own aliases (``from app.ser import loads``).
+        words = project.loader_words(catalog.reaches_loader)
+        can = replace(can, loaders=not imported_words(source).isdisjoint(words))
+    model = ClassModel(settings.extra_resources, copyreg_possible=can.copyreg, project=project)
     checks: List[Listener] = [
         model,
-        CopyChecks(model, findings.append, inventory="PKL902" in wanted, active=can.copies),
+        CopyChecks(model, findings.append, inventory="PKL902" in wanted, active=can.copies, project=project),
         GetstateChecks(model, findings.append),
         FindClassChecks(findings.append),
         ProtocolChecks(findings.append),
@@ -88,10 +103,11 @@ def _run_analysis(tree: ast.AST, settings: Settings, inventory: bool, source: Op
             graph = CallGraph()
             checks.append(graph)
     walk_function = None
-    if source is not None and can.classes_only and "PKL902" not in wanted:
+    if source is not None and can.classes_only and "PKL902" not in wanted and not (project and project.copied_elsewhere()):
         # Only a class's own protocol can be reported: walk only the bodies that bear on one.
         walk_function = ClassOnlyWalk(source, model)
     resolver = Resolver(tree, checks, call_hook=constructor_variant, walk_function=walk_function)
+    _see_project(resolver, project)
     resolver.run()
     if spotter is not None and spotter.spotted:
         walk = None
@@ -99,7 +115,8 @@ def _run_analysis(tree: ast.AST, settings: Settings, inventory: bool, source: Op
         if graph is not None and source is not None:
             walk = LoaderWalk(tree, source, spotter.frames, graph, resolver.attribute_stores, local_attributes)
         _grade_loaders(
-            tree, settings, catalog, findings.append, "PKL901" in wanted, walk, resolver.late_state_classes(), state
+            tree, settings, catalog, findings.append, "PKL901" in wanted, walk, resolver.late_state_classes(), state,
+            project,
         )
     return Analysis(sorted(set(findings)), model, resolver)
 
@@ -118,6 +135,7 @@ def _grade_loaders(
     walk: Optional[LoaderWalk] = None,
     late_state: Optional[Set[int]] = None,
     state: Optional[Dict[int, Dict[str, Symbols]]] = None,
+    project: Optional["ModuleView"] = None,
 ) -> None:
     """The second walk: PKL101-PKL103 and PKL901, with the provenance of every loader's input.
 
@@ -131,10 +149,13 @@ def _grade_loaders(
     """
     for attempt in range(_MAX_RESTARTS + 1):
         found: List[Finding] = []
-        tracker = ProvenanceTracker(settings.untrusted_sources, settings.trusted_sources, settings.sanitizers)
+        tracker = ProvenanceTracker(
+            settings.untrusted_sources, settings.trusted_sources, settings.sanitizers, project or NO_PROJECT
+        )
         unpicklers = FindClassChecks(lambda finding: None)  # reported by the first walk
         loaders = LoaderChecks(catalog, tracker, found.append, inventory, unpicklers)
         resolver = Resolver(tree, [tracker, loaders, unpicklers], call_hook=constructor_variant, walk_function=walk)
+        _see_project(resolver, project)
         resolver.learn_classes = late_state
         if state is not None:
             resolver.seeded_attrs = state
@@ -150,8 +171,19 @@ def _grade_loaders(
             return
 
 
+def _see_project(resolver: Resolver, project: Optional["ModuleView"]) -> None:
+    """Let the resolver read the project's aliases and resolve the module's relative imports."""
+    if project is not None:
+        resolver.aliases = project.aliases
+        resolver.package = project.package
+
+
 def analyze(
-    tree: ast.AST, settings: Settings = Settings(), inventory: bool = True, source: Optional[str] = None
+    tree: ast.AST,
+    settings: Settings = Settings(),
+    inventory: bool = True,
+    source: Optional[str] = None,
+    project: Optional["ModuleView"] = None,
 ) -> List[Finding]:
     """Every finding for ``tree``, sorted by position then code (see :func:`run_analysis`)."""
-    return run_analysis(tree, settings, inventory, source).findings
+    return run_analysis(tree, settings, inventory, source, project).findings

@@ -92,9 +92,12 @@ def resource_facts(constructor: str) -> Optional[ResourceFacts]:
 class ClassModel(Listener):
     """Collects class definitions during the walk; answers "what does this value hold" afterwards."""
 
-    def __init__(self, extra_resources: Iterable[str] = (), copyreg_possible: bool = True):
+    def __init__(self, extra_resources: Iterable[str] = (), copyreg_possible: bool = True, project: object = None):
         #: False when the module's text never names copyreg: no registration to look for.
         self.copyreg_possible = copyreg_possible
+        #: The project index's view (:class:`flake8_pickle.project.index.ModuleView`): what the
+        #: classes of other modules hold. None: the module is analysed alone.
+        self.project = project
         self.classes: Dict[int, ClassInfo] = {}
         self.extra = frozenset(extra_resources)
         self._memo: Dict[Tuple[int, str], Optional[Held]] = {}
@@ -181,6 +184,8 @@ class ClassModel(Listener):
                 facts = resource_facts(constructor)
                 if facts is None and constructor in self.extra:
                     facts = _EXTRA_FACTS
+                if facts is None and self.project is not None:
+                    return self._project_holds(constructor, operation)
                 name = constructor
             else:
                 facts = RESOURCE_VALUES.get(unforked(symbol))
@@ -197,6 +202,16 @@ class ClassModel(Listener):
             # copy.copy of an instance shares its attributes: only C-level objects fail it.
             return self.class_holds(symbol.cls, operation, depth + 1)
         return None
+
+    def _project_holds(self, name: str, operation: str) -> Optional[Held]:
+        """What an instance of another module's class ``name`` holds that ``operation`` rejects
+        (the index answers per operation, from that module's own class model)."""
+        found = self.project.class_holds(name, operation)  # type: ignore[attr-defined]
+        if found is None:
+            return None
+        resource, where, line, owner, path = found
+        place = f"{path}, line {line}" if line else path
+        return Held(resource, resource_facts(resource) or _PROJECT_FACTS, f"{where} of {owner} ({place})")
 
     def class_holds(self, cls: LocalDef, operation: str, depth: int = 0) -> Optional[Held]:
         """What instances of ``cls`` hold that makes ``operation`` fail, unless its protocol covers it."""
@@ -222,6 +237,12 @@ class ClassModel(Listener):
                         held = Held(display_name(symbol), facts, path=f"base class of {cls.name}", owner=cls)
                         if held.fails(operation):
                             return held
+                    elif facts is None and self.project is not None:
+                        inherited = self._project_holds(symbol, operation)
+                        if inherited is not None:
+                            # Reported on the class that holds it, in its own module (PKL301 there).
+                            path = f"{inherited.path}, inherited by {cls.name}"
+                            return Held(inherited.resource, inherited.facts, path)
                 elif isinstance(symbol, LocalDef) and symbol.kind == "class":
                     held = self.class_holds(symbol, operation, depth + 1)
                     if held is not None:
@@ -251,6 +272,19 @@ class ClassModel(Listener):
         """What the module's class ``cls`` defines (None for classes the model has not seen)."""
         return self.classes.get(id(cls))
 
+
+_PROJECT_FACTS = ResourceFacts(
+    type_name="(project index)",
+    pickle=FAIL,
+    pickle_p0=FAIL,
+    deepcopy=FAIL,
+    copy=FAIL,
+    copy_fails=True,
+    error="holds a resource, per the class's own module",
+    kind=KIND_RESOURCE,
+    condition="",
+    evidence=("project index",),
+)
 
 _EXTRA_FACTS = ResourceFacts(
     type_name="(--pickle-extra-resources)",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from .catalog.handoff import (
     ASDICT,
@@ -61,9 +61,16 @@ class CopyChecks(Listener):
     """Records what each copy, dump and hand-off receives; grades it once classes are known."""
 
     def __init__(
-        self, model: ClassModel, report: Callable[[Finding], None], inventory: bool = True, active: bool = True
+        self,
+        model: ClassModel,
+        report: Callable[[Finding], None],
+        inventory: bool = True,
+        active: bool = True,
+        project: object = None,
     ):
         self.model = model
+        #: The project index's view: which of the module's classes other modules copy or pickle.
+        self.project = project
         self.report = report
         self.inventory = inventory
         #: False when the module's text names no copy, dump or process API: only class reports remain.
@@ -195,7 +202,17 @@ class CopyChecks(Listener):
             held = self._grade(sent)
             if held is not None and held.owner is not None:
                 used.setdefault(id(held.owner), set()).add(sent.operation)
+        if self.project is not None:
+            for info in self.model.classes.values():
+                elsewhere = self.project.uses(info.local.node)  # type: ignore[attr-defined]
+                if elsewhere:
+                    used.setdefault(id(info.local), set()).update(elsewhere)
         self._report_classes(used)
+
+    def handed(self) -> List[Tuple[str, FrozenSet]]:
+        """Each object the module copies, pickles or sends: the operation and what it resolved to
+        (complete once the module is done)."""
+        return [(sent.operation, sent.symbols) for sent in self._sent]
 
     def _report_classes(self, used: Dict[int, Set[str]]) -> None:
         """PKL301 for resource-holding classes that are used or meant to be pickled; PKL902 for all."""

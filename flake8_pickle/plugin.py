@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 from dataclasses import replace
 from typing import Any, ClassVar, Iterator, List, Sequence, Tuple, Type
 
@@ -11,7 +12,8 @@ from flake8.exceptions import PluginExecutionFailed
 from . import __version__
 from .analysis import analyze
 from .rules import OFF_BY_DEFAULT
-from .settings import OPTIONS, OptionError, Settings
+from .project.runner import Project
+from .settings import OPTIONS, PROJECT_OPTIONS, OptionError, Settings
 
 
 def _explicitly_selected_inventory(options: Any) -> Tuple[str, ...]:
@@ -32,12 +34,26 @@ def _explicitly_selected_inventory(options: Any) -> Tuple[str, ...]:
     )
 
 
+def _jobs(options: Any) -> int:
+    """flake8's ``--jobs`` as a number of processes (``auto``: one per CPU)."""
+    jobs = getattr(options, "jobs", None)
+    if jobs is None:
+        return 1
+    if getattr(jobs, "is_auto", False):
+        return os.cpu_count() or 1
+    try:
+        return max(1, int(getattr(jobs, "n_jobs", jobs)))
+    except (TypeError, ValueError):
+        return 1
+
+
 class PicklePlugin:
     """The ``PKL`` flake8 extension."""
 
     name = "flake8-pickle"
     version = __version__
     settings: ClassVar[Settings] = Settings()
+    project: ClassVar[Project] = Project(Settings())
 
     def __init__(self, tree: ast.AST, filename: str = "(none)", lines: Sequence[str] = ()) -> None:
         self.tree = tree
@@ -55,13 +71,17 @@ class PicklePlugin:
                 comma_separated_list=True,
                 help=f"{help_text} Comma-separated. (flake8-pickle)",
             )
+        for option, help_text in PROJECT_OPTIONS.items():
+            option_manager.add_option(
+                f"--{option}", default="", parse_from_config=True, help=f"{help_text} (flake8-pickle)"
+            )
         option_manager.extend_default_ignore(list(OFF_BY_DEFAULT))
 
     @classmethod
     def parse_options(cls, option_manager: Any, options: Any, args: List[str]) -> None:
         """Validate the options once at start-up; a bad value stops flake8 with a clear message."""
         raw = {}
-        for option in OPTIONS:
+        for option in (*OPTIONS, *PROJECT_OPTIONS):
             field_name = option[len("pickle-") :].replace("-", "_")
             raw[field_name] = getattr(options, option.replace("-", "_"), None) or ()
         try:
@@ -69,12 +89,16 @@ class PicklePlugin:
         except OptionError as exc:
             option_manager.parser.error(str(exc))
         cls.settings = replace(settings, inventory_codes=_explicitly_selected_inventory(options))
+        # Built here, in flake8's main process, with its ``--jobs``: the workers it forks next share it.
+        cls.project = Project(cls.settings, _jobs(options))
+        cls.project.prepare(list(getattr(options, "filenames", None) or ()), getattr(options, "stdin_display_name", "stdin"))
 
     def run(self) -> Iterator[Tuple[int, int, str, Type["PicklePlugin"]]]:
         """Yield flake8 result tuples; an internal error becomes flake8's PluginExecutionFailed."""
         try:
             source = "".join(self.lines) if self.lines else None
-            findings = analyze(self.tree, self.settings, inventory=False, source=source)
+            view = self.project.view(self.filename, self.tree)
+            findings = analyze(self.tree, self.settings, inventory=False, source=source, project=view)
         except Exception as exc:  # noqa: BLE001 - surfaced through flake8's own failure report
             raise PluginExecutionFailed(
                 filename=self.filename,

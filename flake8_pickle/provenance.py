@@ -65,6 +65,8 @@ UNTRUSTED = "untrusted"
 CHANNEL = "channel"
 _MAX_DEPTH = 40
 _MAX_HOPS = 6
+#: How many function summaries one expansion may substitute while a module is summarised whole.
+_SUMMARY_BUDGET = 500
 
 
 @dataclass(frozen=True)
@@ -135,8 +137,37 @@ class StateOf:
     line: int = 0
 
 
+@dataclass(frozen=True)
+class External:
+    """What calling ``name``, a callable of another module, returns for these arguments
+    (``"0"``, ``"1"``... for positions, the keyword's name, ``"<receiver>"`` for the object a
+    method is called on). Made only while a module is summarised for the project index
+    (:mod:`flake8_pickle.project`), where another module's summary says what it returns."""
+
+    name: str
+    line: int = 0
+    arguments: Tuple[Tuple[str, FrozenSet], ...] = ()
+
+
+class ProjectFacts:
+    """What other modules of the project say (the per-module view of the project index).
+
+    The default knows nothing: a module analysed alone."""
+
+    def call_result(self, call: External) -> Optional[FrozenSet]:
+        """What calling another module's function returns, or None if the index does not know it."""
+        return None
+
+    def callers(self, function: ast.AST, param: str) -> List[Tuple["Source", Tuple[str, ...]]]:
+        """Untrusted data other modules pass for ``param`` of this module's ``function``: each
+        source with the chain of calls (qualified names) it took."""
+        return []
+
+
+NO_PROJECT = ProjectFacts()
+
 Fact = object
-_FACT_TYPES = (Source, Channel, Trusted, Unknown, Param, Returned, StateOf)
+_FACT_TYPES = (Source, Channel, Trusted, Unknown, Param, Returned, StateOf, External)
 _FACT_TYPE_SET = frozenset(_FACT_TYPES)
 _LITERAL = frozenset((Trusted("literal"),))
 #: The facts that stand for what other bodies compute.
@@ -215,7 +246,19 @@ class ProvenanceTracker(Listener):
         untrusted_sources: Iterable[str] = (),
         trusted_sources: Iterable[str] = (),
         sanitizers: Iterable[str] = (),
+        project: ProjectFacts = NO_PROJECT,
+        summarising: bool = False,
     ):
+        #: What the rest of the project says about calls into it and calls from it.
+        self.project = project
+        #: Under :meth:`summary_expand`: the summaries one call may still substitute, what each
+        #: ``Returned`` expanded to, and whether a cycle or bound cut the current one short.
+        self._budget: Optional[int] = None
+        self._memo: Optional[Dict[Returned, FrozenSet]] = None
+        self._cut = False
+        #: True while summarising the module for the project index: a call of another module's
+        #: callable is kept as an :class:`External` fact for the index to resolve.
+        self.summarising = summarising
         self.sources, self.trusted, self.sanitizers = _user_patterns(
             tuple(untrusted_sources), tuple(trusted_sources), tuple(sanitizers)
         )
@@ -445,6 +488,9 @@ class ProvenanceTracker(Listener):
         uncatalogued = all(isinstance(s, _FACT_TYPES) for s in symbols)
         for name in sorted(s for s in symbols if isinstance(s, str)):
             known = self._catalogued_call(name, call, depth)
+            if known is None and (self.summarising or self.project is not NO_PROJECT):
+                external = self._external(name, call, depth)
+                known = frozenset((external,)) if self.summarising else self.project.call_result(external)
             if known is None:
                 uncatalogued = True
             elif any(isinstance(f, Source) for f in known):
@@ -485,6 +531,20 @@ class ProvenanceTracker(Listener):
             # Every positional argument: ``os.path.join(base, name)``, ``bytes(text, encoding)``.
             return self._union(call.args, depth)
         return None
+
+    def _external(self, name: str, call: ast.Call, depth: int) -> External:
+        """The call of another module's ``name``, with what its arguments and receiver carry.
+
+        A call among the arguments keeps its name but not its own arguments: ``x = f(x)`` in a
+        loop would otherwise nest one level deeper on every pass and never settle."""
+        arguments: List[Tuple[str, FrozenSet]] = []
+        if isinstance(call.func, ast.Attribute):
+            arguments.append(("<receiver>", _shallow(self.facts_of(call.func.value, depth + 1))))
+        for position, value in enumerate(call.args):
+            arguments.append((str(position), _shallow(self.facts_of(value, depth + 1))))
+        for keyword in call.keywords:
+            arguments.append((keyword.arg or "**", _shallow(self.facts_of(keyword.value, depth + 1))))
+        return External(name, call.lineno, tuple(arguments))
 
     def _opaque_call_facts(self, call: ast.Call, depth: int) -> FrozenSet:
         """A call nothing is known about: its receiver's facts and its arguments' facts."""
@@ -644,28 +704,29 @@ class ProvenanceTracker(Listener):
         self.returns[key] = self.returns.get(key, EMPTY) | facts
 
     # ------------------------------------------------------------------ resolution
+    def summary_expand(self, facts: FrozenSet) -> FrozenSet:
+        """:meth:`expand` for a module whose walk is done, summarised whole: what one ``Returned``
+        expands to is kept (when no cycle or bound cut it short), and the whole module may
+        substitute at most :data:`_SUMMARY_BUDGET` summaries before the rest count as unknown
+        data (a sound answer: unknown data is never trusted)."""
+        if self._budget is None:
+            self._budget = _SUMMARY_BUDGET
+            self._memo = {}
+        return self.expand(facts)
+
     def expand(self, facts: FrozenSet, depth: int = 0, visiting: FrozenSet = frozenset()) -> FrozenSet:
         """Substitute ``Returned`` summaries and callback parameters; keep other ``Param``s."""
         out: Set[Fact] = set()
         for fact in facts:
+            if isinstance(fact, Returned) and self._budget is not None:
+                out |= self._expand_counted(fact, depth, visiting)
+                continue
             if isinstance(fact, Returned):
                 key = id(fact.function.node)
                 if depth >= _MAX_DEPTH or (key, fact.call_id) in visiting:
                     out.add(UNKNOWN)
                     continue
-                summary = self.returns.get(key)
-                if not summary:
-                    out.add(UNKNOWN)
-                    continue
-                arguments = dict(fact.arguments)
-                inner = visiting | {(key, fact.call_id)}
-                hop = f"{fact.function.name}()"
-                for element in summary:
-                    if isinstance(element, Param) and element.function_id == key:
-                        out |= self.expand(arguments.get(element.name, frozenset((UNKNOWN,))), depth + 1, inner)
-                    else:
-                        expanded = self.expand(frozenset((element,)), depth + 1, inner)
-                        out |= {f.through(hop) if isinstance(f, Source) else f for f in expanded}
+                out |= self._expand_returned(fact, depth, visiting)
             elif isinstance(fact, StateOf):
                 key = ("state", fact.cls_id, fact.attr)
                 if depth >= _MAX_DEPTH or key in visiting:
@@ -679,6 +740,44 @@ class ProvenanceTracker(Listener):
                 out.add(self.callback_params[(fact.function_id, fact.name)])
             else:
                 out.add(fact)
+        return frozenset(out)
+
+    def _expand_counted(self, fact: Returned, depth: int, visiting: FrozenSet) -> FrozenSet:
+        """One ``Returned`` under :meth:`summary_expand`: memoised, and within the budget."""
+        assert self._memo is not None and self._budget is not None
+        known = self._memo.get(fact)
+        if known is not None:
+            return known
+        key = id(fact.function.node)
+        if depth >= _MAX_DEPTH or (key, fact.call_id) in visiting or self._budget <= 0:
+            self._cut = True
+            return frozenset((UNKNOWN,))
+        self._budget -= 1
+        outer, self._cut = self._cut, False
+        try:
+            result = self._expand_returned(fact, depth, visiting)
+        finally:
+            cut = self._cut
+            self._cut = outer or cut
+        if not cut:
+            self._memo[fact] = result
+        return result
+
+    def _expand_returned(self, fact: Returned, depth: int, visiting: FrozenSet) -> FrozenSet:
+        key = id(fact.function.node)
+        summary = self.returns.get(key)
+        if not summary:
+            return frozenset((UNKNOWN,))
+        out: Set[Fact] = set()
+        arguments = dict(fact.arguments)
+        inner = visiting | {(key, fact.call_id)}
+        hop = f"{fact.function.name}()"
+        for element in summary:
+            if isinstance(element, Param) and element.function_id == key:
+                out |= self.expand(arguments.get(element.name, frozenset((UNKNOWN,))), depth + 1, inner)
+            else:
+                expanded = self.expand(frozenset((element,)), depth + 1, inner)
+                out |= {f.through(hop) if isinstance(f, Source) else f for f in expanded}
         return frozenset(out)
 
     def demands(self, facts: Iterable[Fact]) -> "Demands":
@@ -745,6 +844,9 @@ class ProvenanceTracker(Listener):
         for fact in sorted((f for f in facts if isinstance(f, Param)), key=lambda p: p.name):
             if (fact.function_id, fact.name) in seen:
                 continue
+            for source, chain in self.project.callers(fact.function, fact.name):
+                # Another module of the project passes it (the chain names the calls, outermost first).
+                verdicts.append(Verdict(UNTRUSTED, source, tuple((hop, 0) for hop in chain) + via, None))
             local = self._locals_by_node.get(fact.function_id)
             for site in self.call_sites.get(fact.function_id, []) + self._dispatched_sites(fact.function):
                 name = local.name if local is not None else getattr(fact.function, "name", "?")
@@ -810,6 +912,14 @@ def _user_patterns(
         NamePatterns(trusted),
         NamePatterns(tuple(SANITIZERS) + sanitizers),
     )
+
+
+def _shallow(facts: FrozenSet) -> FrozenSet:
+    """``facts`` with each :class:`External` stripped of its arguments (what it returns when
+    called with unknown data is still known from its module's summary)."""
+    if not any(type(f) is External for f in facts):
+        return facts
+    return frozenset(External(f.name, f.line) if type(f) is External and f.arguments else f for f in facts)
 
 
 def _first_source(facts: FrozenSet) -> Optional[Source]:

@@ -46,7 +46,7 @@ from typing import (
     Union,
 )
 
-from .catalog.conventions import EXPECTS_EXCEPTION, IMPORTS_BY_NAME, NO_RETURN, TYPING_WRAPPERS, UNBOUND_MODULES
+from .catalog.conventions import EXPECTS_EXCEPTION, IMPORTS_BY_NAME, METHOD_WRAPPERS, NO_RETURN, TYPING_WRAPPERS, UNBOUND_MODULES
 
 EMPTY: FrozenSet = frozenset()
 _NO_NAMES: FrozenSet[str] = frozenset()
@@ -197,7 +197,13 @@ def display_name(qualified: str) -> str:
     return _CALL_SEGMENT.sub("", qualified)
 
 
-def _import_target(module: Optional[str], level: int, name: str) -> str:
+def _import_target(module: Optional[str], level: int, name: str, package: Optional[str] = None) -> str:
+    if level and package is not None:
+        # ``from ..ser import loads`` in package ``app.api``: ``app.ser.loads``.
+        parts = package.split(".") if package else []
+        if level - 1 <= len(parts):
+            base = parts[: len(parts) - (level - 1)]
+            return ".".join(base + ([module] if module else []) + [name])
     prefix = "." * level
     if module:
         return f"{prefix}{module}.{name}"
@@ -345,6 +351,12 @@ class Resolver:
         #: Node ids of the classes whose methods read instance state a later method stores (given by
         #: the first walk): the data-flow walk learns their state before walking them. None: every class.
         self.learn_classes: Optional[Set[int]] = None
+        #: The package the module belongs to (``app.api`` for ``app/api/views.py``), when known:
+        #: relative imports then resolve to absolute names.
+        self.package: Optional[str] = None
+        #: Project aliases (see :mod:`flake8_pickle.project`): a qualified name -> the other
+        #: qualified names it is (``app.ser.loads`` is ``pickle.loads``), or None.
+        self.aliases: Optional[Callable[[str], Optional[FrozenSet[str]]]] = None
 
     # ------------------------------------------------------------------ driving
     def run(self) -> None:
@@ -645,7 +657,12 @@ class Resolver:
     def attribute_of(self, symbol: Symbol, attr: str, depth: int = 0) -> Symbols:
         """The symbols of ``<symbol>.<attr>``."""
         if isinstance(symbol, str):
-            return frozenset((f"{symbol}.{attr}",))
+            name = f"{symbol}.{attr}"
+            if self.aliases is not None:
+                more = self.aliases(name)
+                if more:
+                    return more | {name}
+            return frozenset((name,))
         if depth > _MAX_DEPTH:
             return EMPTY
         if isinstance(symbol, LocalDef):
@@ -762,6 +779,9 @@ class Resolver:
         if "sys.modules.get" in callee and args:
             name = literal_str(args[0])
             return frozenset((name,)) if name else EMPTY
+        if callee & METHOD_WRAPPERS and len(args) == 1 and not call.keywords:
+            # ``loads = staticmethod(pickle.loads)`` in a class body: the class's ``loads`` is pickle's.
+            return self.symbols_of(args[0], depth + 1)
         return None
 
     def _subscript_items(self, node: ast.Subscript, depth: int) -> Symbols:
@@ -1054,8 +1074,15 @@ class Resolver:
                 if level == 0 and node.module:
                     self.scope.star_imports.append(node.module)
                 continue
-            target = _import_target(node.module, level, alias.name)
-            self.bind(alias.asname or alias.name, frozenset((target,)))
+            target = _import_target(node.module, level, alias.name, self.package)
+            if level and self.package is not None:
+                self.imported_roots.add(target.split(".")[0])
+            value = frozenset((target,))
+            if self.aliases is not None:
+                more = self.aliases(target)
+                if more:
+                    value = value | more
+            self.bind(alias.asname or alias.name, value)
 
     def _stmt_global(self, node: ast.Global) -> None:
         self.scope.globals.update(node.names)

@@ -22,7 +22,7 @@ from annotations import parse_expectations
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_FILES = sorted(FIXTURES.rglob("*.py"))
-BASE_ARGS = ["--isolated", "--select", "PKL", "--format", "%(row)d:%(col)d:%(code)s %(text)s"]
+BASE_ARGS = ["--isolated", "--pickle-project-root", "off", "--select", "PKL", "--format", "%(row)d:%(col)d:%(code)s %(text)s"]
 _OUTPUT = re.compile(r"^(?P<line>\d+):(?P<col>\d+):(?P<code>[A-Z]+[0-9]+) (?P<text>.*)$")
 
 

@@ -40,8 +40,8 @@ def test_readme_example_output_is_what_flake8_prints() -> None:
 
 
 def test_every_option_has_a_config_block() -> None:
-    from flake8_pickle.settings import OPTIONS
+    from flake8_pickle.settings import OPTIONS, PROJECT_OPTIONS
 
-    for option in OPTIONS:
+    for option in (*OPTIONS, *PROJECT_OPTIONS):
         assert f"### `--{option}`" in README
         assert re.search(rf"```ini\n\[flake8\]\n{option} =", README), option

@@ -19,6 +19,9 @@ UNBOUND_MODULES = frozenset(module for module in PICKLE_MODULES if "." not in mo
     "joblib", "marshal", "shelve", "jsonpickle", "yaml", "torch", "numpy", "pandas",
 }
 #: Calls that return the module their first argument names.
+#: Wrapping a callable in one of these leaves the same function to call
+#: (``loads = staticmethod(pickle.loads)`` in a class body).
+METHOD_WRAPPERS = frozenset({"builtins.staticmethod", "builtins.classmethod"})
 IMPORTS_BY_NAME = frozenset({"importlib.import_module", "pytest.importorskip", "_pytest.outcomes.importorskip"})
 #: Contexts whose body is meant to raise: what it copies or pickles is tested to fail.
 EXPECTS_EXCEPTION = frozenset({"pytest.raises", "contextlib.suppress"})

@@ -819,6 +819,11 @@ class Catalog:
             self.by_name.setdefault(name, Loader((name,), "custom", DATA_BYTES))
         self.distinctive_methods = dict(_DISTINCTIVE_METHODS)
 
+    def reaches_loader(self, qualified_names: Iterable[str]) -> bool:
+        """Whether one of ``qualified_names`` is a loader, or a class whose instances' ``load`` is."""
+        names = frozenset(qualified_names)
+        return self.loader_for(names) is not None or self.loader_for(f"{name}().load" for name in names) is not None
+
     def loader_for(self, qualified_names: Iterable[str]) -> Optional[Tuple[str, Loader]]:
         """The first catalogue entry among ``qualified_names``, with the name that matched."""
         for name in sorted(qualified_names):

@@ -16,7 +16,7 @@ import re
 import tempfile
 import tokenize
 from dataclasses import dataclass
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -71,20 +71,24 @@ def parse(text: str, filename: str = "<unknown>") -> ast.Module:
         raise SourceError(f"{type(exc).__name__}: {exc}") from exc
 
 
-def write_atomically(path: str, data: bytes) -> None:
+def write_atomically(path: str, data: bytes, mode: Optional[int] = None, durable: bool = True) -> None:
     """Replace ``path`` by ``data`` through a temporary file in the same directory.
 
     An interrupted run leaves either the old file or the new one, never a
-    truncated mix; the file keeps its permission bits.
+    truncated mix; the file keeps its permission bits (or gets ``mode`` when given,
+    for a new file). ``durable`` False skips the fsync: for a cache, whose entry a
+    crash may leave empty (then unreadable, and recomputed).
     """
     directory = os.path.dirname(os.path.abspath(path))
-    mode = os.stat(path).st_mode & 0o7777
+    if mode is None:
+        mode = os.stat(path).st_mode & 0o7777
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
-            os.fsync(out.fileno())
+            if durable:
+                os.fsync(out.fileno())
         os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:

@@ -1,0 +1,539 @@
+"""The project index: every module's summary, cached on disk, composed on demand.
+
+Building: each ``.py`` file of the project is read and hashed; its summary
+(:func:`flake8_pickle.project.summary.summarise`) is looked up in the cache under a key made of
+the schema, the plugin's version, the settings that change summaries, the module's name and
+the file's content. A miss parses and summarises the file and writes the entry: to a temporary
+file in the same directory, then ``os.replace``, so a reader sees a whole entry or none, and two
+processes writing the same entry write the same bytes. An entry that does not parse, or holds
+another schema, is a miss. A cache directory that cannot be written is read-only for the run:
+summaries are kept in memory. Nothing waits on a lock.
+
+Composing: a summary is computed from its module alone; what crosses modules is resolved here,
+when a module is linted: aliases through re-exports, what another module's function returns for
+the arguments given (through further modules), which calls in other modules pass untrusted data
+into this module's functions, and what another module's class holds.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Set, Tuple
+
+from .. import __version__
+from ..classes import PROTOCOL_COVERS
+from ..fix.source import write_atomically
+from ..provenance import UNKNOWN, Channel, External, ProjectFacts, Source, Trusted
+from ..settings import Settings
+from .layout import module_name, python_files
+from .summary import SCHEMA, module_package, reachable, summarise
+
+Json = Any
+CACHE_DIR_NAME = ".flake8_pickle_cache"
+_MAX_DEPTH = 8
+# Entries are written as mkstemp's private files, then given the mode a plain open() would give
+# them, so a cache shared between users or CI jobs stays readable.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+_FILE_MODE = 0o666 & ~_UMASK
+_MAX_CHAIN = 6
+
+
+def settings_digest(settings: Settings) -> str:
+    """What of the settings changes a summary (the inventory codes do not)."""
+    relevant = (
+        settings.untrusted_sources,
+        settings.trusted_sources,
+        settings.sanitizers,
+        settings.extra_loaders,
+        settings.extra_resources,
+    )
+    return hashlib.blake2b(repr(relevant).encode(), digest_size=8).hexdigest()
+
+
+class Cache:
+    """Summaries on disk, one file per (content, module, settings) key."""
+
+    def __init__(self, directory: Optional[Path]):
+        self.directory = directory
+        self.writable = directory is not None
+        self.entries = directory / f"s{SCHEMA}-{__version__}" if directory is not None else None
+
+    def key(self, module: str, path: str, digest: str, content: bytes) -> str:
+        hasher = hashlib.blake2b(digest_size=20)
+        hasher.update(f"{SCHEMA}\0{__version__}\0{digest}\0{module}\0{path}\0".encode())
+        hasher.update(content)
+        return hasher.hexdigest()
+
+    def _file(self, key: str) -> Optional[Path]:
+        return self.entries / key[:2] / f"{key}.json" if self.entries is not None else None
+
+    def read(self, key: str) -> Optional[Json]:
+        target = self._file(key)
+        if target is None:
+            return None
+        try:
+            with open(target, "rb") as handle:
+                data = json.loads(handle.read())
+        except (OSError, ValueError):
+            return None  # missing, half-written by a crashed older version, or corrupt: a miss
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+            return None
+        return data
+
+    def write(self, key: str, data: Json) -> None:
+        target = self._file(key)
+        if target is None or not self.writable:
+            return
+        try:
+            self._prepare()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(str(target), json.dumps(data, separators=(",", ":")).encode(), _FILE_MODE, durable=False)
+        except OSError:
+            self.writable = False  # read-only or full: keep summaries in memory for this run
+
+    def _prepare(self) -> None:
+        assert self.directory is not None
+        ignore = self.directory / ".gitignore"
+        if not ignore.exists():
+            self.directory.mkdir(parents=True, exist_ok=True)
+            text = "# Created by flake8-pickle: its project index. Safe to delete.\n*\n"
+            write_atomically(str(ignore), text.encode(), _FILE_MODE, durable=False)
+
+
+@dataclass(frozen=True)
+class FileJob:
+    """One file to summarise."""
+
+    path: str
+    relative: str
+    module: str
+    is_package: bool
+
+
+def _read_summary(job: FileJob, cache: Cache, digest: str, settings: Settings) -> Optional[Json]:
+    try:
+        with open(job.path, "rb") as handle:
+            content = handle.read()
+    except OSError:
+        return None
+    key = cache.key(job.module, job.relative, digest, content)
+    cached = cache.read(key)
+    if cached is not None:
+        return cached
+    data = summarise_source(content, job, settings)
+    cache.write(key, data)
+    return data
+
+
+def summarise_source(content: bytes, job: FileJob, settings: Settings) -> Json:
+    """The summary of a file's content; a file that does not parse summarises to nothing."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(content, filename=job.path)
+        return summarise(tree, job.module, job.relative, job.is_package, settings)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {"schema": SCHEMA, "module": job.module, "path": job.relative, "aliases": {}, "functions": {},
+                "classes": {}, "calls": [], "unparsed": True}
+
+
+def _summarise_chunk(arguments: Tuple[List[FileJob], Optional[str], str, Settings]) -> List[Optional[Json]]:
+    jobs, directory, digest, settings = arguments
+    cache = Cache(Path(directory) if directory else None)
+    return [_read_summary(job, cache, digest, settings) for job in jobs]
+
+
+def build(root: Path, settings: Settings, cache_dir: Optional[Path] = None, jobs: int = 1) -> "ProjectIndex":
+    """The index of the project at ``root`` (summaries from the cache where the content is unchanged)."""
+    directory = cache_dir if cache_dir is not None else root / CACHE_DIR_NAME
+    cache = Cache(directory)
+    digest = settings_digest(settings)
+    todo: List[FileJob] = []
+    for path in python_files(root, skip=(directory,)):
+        named = module_name(root, path)
+        if named is None:
+            continue
+        todo.append(FileJob(str(path), path.relative_to(root).as_posix(), named[0], named[1]))
+    summaries: List[Optional[Json]] = []
+    if jobs > 1 and len(todo) >= 64:
+        summaries = _parallel(todo, cache, digest, settings, jobs)
+    if not summaries:
+        summaries = [_read_summary(job, cache, digest, settings) for job in todo]
+    modules: Dict[str, Json] = {}
+    for job, summary in zip(todo, summaries):
+        if summary is not None:
+            modules.setdefault(job.module, summary)  # ``src/app`` before a stray ``app`` copy
+    return ProjectIndex(root, modules)
+
+
+def _parallel(todo: List[FileJob], cache: Cache, digest: str, settings: Settings, jobs: int) -> List[Optional[Json]]:
+    """Summaries computed by ``jobs`` processes; empty when processes cannot be started here."""
+    import multiprocessing
+
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:
+        return []
+    if multiprocessing.current_process().daemon:
+        return []  # a flake8 worker: it may not start processes of its own
+    size = max(1, len(todo) // (jobs * 4))
+    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+    directory = str(cache.directory) if cache.directory is not None and cache.writable else None
+    try:
+        with context.Pool(jobs) as pool:
+            results = pool.map(_summarise_chunk, [(chunk, directory, digest, settings) for chunk in chunks])
+    except (OSError, RuntimeError):
+        return []
+    return [summary for chunk in results for summary in chunk]
+
+
+@dataclass(frozen=True)
+class FunctionRef:
+    """A function of the project found for a called name."""
+
+    module: str
+    qualname: str
+    entry: Json
+    #: How many positional arguments of the call come before the summary's parameters
+    #: (1 for ``Class.method(obj, x)``, where the summary's parameters leave ``self`` out).
+    shift: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.module}:{self.qualname}"
+
+
+@dataclass
+class ProjectIndex:
+    """Every module's summary; composed answers, memoised."""
+
+    root: Path
+    modules: Dict[str, Json]
+    _closure: Dict[str, FrozenSet[str]] = field(default_factory=dict)
+    _sites: Optional[Dict[str, List[Tuple[str, Json, int]]]] = None
+    _loader_words: Optional[FrozenSet[str]] = None
+    _uses: Optional[Dict[str, Set[str]]] = None
+    _functions: Dict[str, Optional[FunctionRef]] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ names
+    def _split(self, name: str) -> Optional[Tuple[str, str]]:
+        """``(module, rest)`` for the longest module of the project ``name`` starts with."""
+        parts = name.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module = ".".join(parts[:cut])
+            if module in self.modules:
+                return module, ".".join(parts[cut:])
+        return None
+
+    def aliases(self, name: str) -> Optional[FrozenSet[str]]:
+        """The other names ``name`` is, through the project's aliases and re-exports."""
+        known = self._closure.get(name)
+        if known is None:
+            self._closure[name] = frozenset()  # a cycle of aliases stops here
+            found: Set[str] = set()
+            for target in self._direct(name):
+                if target != name:
+                    found.add(target)
+                    found |= self.aliases(target) or frozenset()
+            known = self._closure[name] = frozenset(found)
+        return known or None
+
+    def _direct(self, name: str) -> List[str]:
+        split = self._split(name)
+        if split is None:
+            return []
+        module, rest = split
+        return list(self.modules[module]["aliases"].get(rest, ()))
+
+    def canonical(self, name: str) -> Set[str]:
+        """Every name ``name`` may be, resolving aliases at each step as the resolver does."""
+        current: Set[str] = set()
+        for index, token in enumerate(_tokens(name)):
+            if token == "()":
+                current = {n + "()" for n in current}
+                continue
+            stepped = {token} if index == 0 else {f"{n}.{token}" for n in current}
+            current = set(stepped)
+            for candidate in stepped:
+                current |= self.aliases(candidate) or frozenset()
+            if len(current) > 32:
+                break
+        return current
+
+    # ------------------------------------------------------------------ functions
+    def function(self, name: str, depth: int = 0) -> Optional[FunctionRef]:
+        """The project function a call of ``name`` runs (through aliases and base classes)."""
+        if name in self._functions:
+            return self._functions[name]
+        self._functions[name] = None  # a cycle of bases or aliases finds nothing more
+        found = None
+        for candidate in sorted(self.canonical(name)):
+            found = self._function(candidate, depth)
+            if found is not None:
+                break
+        self._functions[name] = found
+        return found
+
+    def _function(self, name: str, depth: int) -> Optional[FunctionRef]:
+        split = self._split(name.replace("()", ""))
+        if split is None or depth > _MAX_DEPTH:
+            return None
+        module, qualname = split
+        summary = self.modules[module]
+        entry = summary["functions"].get(qualname)
+        on_instance = "()." in name
+        if entry is None:
+            owner, _, method = qualname.rpartition(".")
+            cls = summary["classes"].get(owner) if owner else None
+            if cls is None:
+                return None
+            for base in cls["bases"]:
+                base_name = base if "." in base and self._split(base) else f"{module}.{base}"
+                found = self.function(f"{base_name}{'()' if on_instance else ''}.{method}", depth + 1)
+                if found is not None:
+                    return found
+            return None
+        shift = 1 if entry["bound"] and not on_instance and not entry.get("classmethod") else 0
+        return FunctionRef(module, qualname, entry, shift)
+
+    def call_result(self, call: External, depth: int = 0) -> Optional[FrozenSet]:
+        """What ``call`` returns, from the callee's summary and the call's arguments."""
+        ref = self.function(call.name)
+        if ref is None or ref.entry.get("returns") is None or depth > _MAX_DEPTH:
+            return None
+        arguments = dict(call.arguments)
+        hop = f"{ref.module}.{ref.qualname}()"
+        path = self.modules[ref.module]["path"]
+        out: Set[object] = set()
+        for written in ref.entry["returns"]:
+            if written[0] == "P":
+                facts = _argument(ref, arguments, written[1])
+                out |= {f.through(hop) if isinstance(f, Source) else f for f in facts}
+            else:
+                out |= self._read(written, ref, arguments, path, hop, depth)
+        return frozenset(out)
+
+    def _read(self, written: Json, ref: FunctionRef, arguments: Dict[str, FrozenSet], path: str, hop: str, depth: int) -> Set[object]:
+        """A written fact of ``ref``'s summary as facts of the calling module."""
+        kind = written[0]
+        if kind == "S":
+            return {Source(f"{written[1]} in {written[4]}", written[2], tuple(written[3]) + (hop,))}
+        if kind == "C":
+            return {Channel(f"{written[1]} in {written[3]}", written[2])}
+        if kind == "T":
+            return {Trusted(written[1])}
+        if kind == "P":
+            return set(_argument(ref, arguments, written[1]))
+        if kind == "X":
+            inner: List[Tuple[str, FrozenSet]] = []
+            for key, facts in written[3]:
+                value: Set[object] = set()
+                for fact in facts:
+                    value |= self._read(fact, ref, arguments, path, hop, depth + 1)
+                inner.append((key, frozenset(value)))
+            external = External(written[1], written[2], tuple(inner))
+            result = self.call_result(external, depth + 1)
+            if result is None:
+                # Not the project's, or not summarised: what its arguments carry, and unknown data.
+                result = frozenset().union(*(facts for _, facts in inner)) | {UNKNOWN}
+            return set(result)
+        return {UNKNOWN}
+
+    # ------------------------------------------------------------------ callers
+    def _call_sites(self) -> Dict[str, List[Tuple[str, Json, int]]]:
+        """Function key -> (calling module, call entry, positional shift) for every recorded call."""
+        if self._sites is None:
+            sites: Dict[str, List[Tuple[str, Json, int]]] = {}
+            for module, summary in self.modules.items():
+                for call in summary["calls"]:
+                    seen: Set[str] = set()
+                    for callee in call["callees"]:
+                        ref = self.function(callee)
+                        if ref is not None and ref.key not in seen:
+                            seen.add(ref.key)
+                            sites.setdefault(ref.key, []).append((module, call, ref.shift))
+            self._sites = sites
+        return self._sites
+
+    def callers(
+        self, module: str, qualname: str, param: str, depth: int = 0, seen: FrozenSet[str] = frozenset()
+    ) -> List[Tuple[Source, Tuple[str, ...]]]:
+        """Untrusted data other modules pass for ``param`` of ``module:qualname``, with the chain."""
+        key = f"{module}:{qualname}"
+        if depth > _MAX_CHAIN or (key, param) in seen:  # type: ignore[comparison-overlap]
+            return []
+        summary = self.modules.get(module)
+        entry = summary["functions"].get(qualname) if summary is not None else None
+        if entry is None:
+            return []
+        params = entry["params"]
+        found: List[Tuple[Source, Tuple[str, ...]]] = []
+        for caller, call, shift in self._call_sites().get(key, []):
+            if caller == module and depth == 0:
+                continue  # the module's own calls are read from its text, not its (maybe stale) summary
+            keys = [param]
+            if param in params:
+                keys.append(str(params.index(param) + shift))
+            facts = [fact for name, written in call["args"] if name in keys for fact in written]
+            caller_summary = self.modules[caller]
+            at = f"{module}.{qualname}() called at {caller_summary['path']}:{call['line']}"
+            for fact in facts:
+                if fact[0] == "S":
+                    found.append((Source(f"{fact[1]} in {fact[4]}", fact[2], tuple(fact[3])), (at,)))
+                elif fact[0] == "X":
+                    # ``decode(read_body())``: what another function returns, resolved here.
+                    caller_ref = FunctionRef(caller, call["function"] or "", {"params": []}, 0)
+                    result = self._read(fact, caller_ref, {}, caller_summary["path"], "", depth)
+                    sources = sorted((f for f in result if isinstance(f, Source)), key=lambda f: (f.line, f.label))
+                    if sources:
+                        found.append((sources[0], (at,)))
+                elif fact[0] == "P" and call["function"]:
+                    for source, chain in self.callers(caller, call["function"], fact[1], depth + 1, seen | {(key, param)}):  # type: ignore[operator]
+                        found.append((source, chain + (at,)))
+        return found
+
+    # ------------------------------------------------------------------ classes
+    def class_holds(self, name: str, operation: str, depth: int = 0) -> Optional[Tuple[str, str, int, str, str]]:
+        """``(resource, where, line, class, file)`` an instance of the project class ``name`` holds that
+        makes ``operation`` fail, or None."""
+        if depth > _MAX_DEPTH:
+            return None
+        for candidate in sorted(self.canonical(name)):
+            split = self._split(candidate)
+            if split is None:
+                continue
+            module, qualname = split
+            summary = self.modules[module]
+            cls = summary["classes"].get(qualname)
+            if cls is None:
+                # A factory: ``connect()`` returns a ``Connection``.
+                function = summary["functions"].get(qualname)
+                for made in (function or {}).get("instances", ()):
+                    found = self.class_holds(made, operation, depth + 1)
+                    if found is not None:
+                        return found
+                continue
+            if set(cls["protocols"]) & PROTOCOL_COVERS[operation]:
+                return None
+            held = cls["holds"].get(operation)
+            if held is not None:
+                resource, where, line = held
+                return resource, where, line, f"{module}.{qualname}", summary["path"]
+            for base in cls["bases"]:
+                base_name = base if self._split(base) else f"{module}.{base}"
+                found = self.class_holds(base_name, operation, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def loader_words(self, is_loader: "Callable[[FrozenSet[str]], bool]") -> FrozenSet[str]:
+        """Words an import must spell to reach a loader through the project's aliases: the alias's
+        own name and its module's (``from app.ser import loads``, ``from app import ser``)."""
+        if self._loader_words is None:
+            words: Set[str] = set()
+            for module, summary in self.modules.items():
+                for key in summary["aliases"]:
+                    targets = self.aliases(f"{module}.{key}")
+                    if targets and is_loader(targets):
+                        words.add(module.rpartition(".")[2])
+                        words.add(key.split(".")[0].replace("()", ""))
+            self._loader_words = frozenset(words)
+        return self._loader_words
+
+    def uses(self, name: str) -> Set[str]:
+        """The operations (deepcopy, pickle, spawn...) other modules apply to instances of the
+        project class ``name``."""
+        if self._uses is None:
+            uses: Dict[str, Set[str]] = {}
+            for summary in self.modules.values():
+                for used, operations in summary.get("uses", {}).items():
+                    for canonical in self.canonical(used):
+                        uses.setdefault(canonical, set()).update(operations)
+            self._uses = uses
+        return self._uses.get(name, set())
+
+    def view(self, module: Optional[Tuple[str, bool]], tree: ast.AST) -> "ModuleView":
+        """The index as ``module`` (its name, and whether it is a package), parsed as ``tree``, sees it."""
+        return ModuleView(self, module, tree)
+
+
+def _tokens(name: str) -> List[str]:
+    """``app.Ser().loads`` -> ``["app", "Ser", "()", "loads"]``."""
+    out: List[str] = []
+    for part in name.split("."):
+        calls = 0
+        while part.endswith("()"):
+            part = part[:-2]
+            calls += 1
+        if part:
+            out.append(part)
+        out.extend(["()"] * calls)
+    return out
+
+
+def _argument(ref: FunctionRef, arguments: Dict[str, FrozenSet], param: str) -> FrozenSet:
+    """What the call passes for ``param`` (unknown when it passes nothing visible)."""
+    if param in arguments:
+        return arguments[param]
+    params = ref.entry["params"]
+    if param in params:
+        position = str(params.index(param) + ref.shift)
+        if position in arguments:
+            return arguments[position]
+    return frozenset((UNKNOWN,))
+
+
+class ModuleView(ProjectFacts):
+    """The project index as one module being linted sees it."""
+
+    def __init__(self, index: ProjectIndex, module: Optional[Tuple[str, bool]], tree: ast.AST):
+        self.index = index
+        self.module = module[0] if module is not None else None
+        #: Where the module's relative imports start (None: not inside the project).
+        self.package = module_package(*module) if module is not None else None
+        self._names = {id(node): name for name, node in reachable(tree)} if module else {}
+
+    def aliases(self, name: str) -> Optional[FrozenSet[str]]:
+        return self.index.aliases(name)
+
+    def loader_words(self, is_loader: Callable[[FrozenSet[str]], bool]) -> FrozenSet[str]:
+        return self.index.loader_words(is_loader)
+
+    def call_result(self, call: External) -> Optional[FrozenSet]:
+        return self.index.call_result(call)
+
+    def callers(self, function: ast.AST, param: str) -> List[Tuple[Source, Tuple[str, ...]]]:
+        qualname = self._names.get(id(function))
+        if qualname is None or self.module is None:
+            return []
+        return self.index.callers(self.module, qualname, param)
+
+    def class_holds(self, name: str, operation: str) -> Optional[Tuple[str, str, int, str, str]]:
+        return self.index.class_holds(name, operation)
+
+    def copied_elsewhere(self) -> bool:
+        """Whether other modules copy, pickle or send instances of any class of this module."""
+        prefix = f"{self.module}."
+        return self.module is not None and any(
+            self.index.uses(f"{prefix}{name}") for name in self._names.values()
+        )
+
+    def uses(self, cls: ast.AST) -> Set[str]:
+        """What other modules do to instances of this module's class ``cls``."""
+        qualname = self._names.get(id(cls))
+        if qualname is None or self.module is None:
+            return set()
+        return self.index.uses(f"{self.module}.{qualname}")
+
+
+def module_of(index: ProjectIndex, path: Path) -> Optional[Tuple[str, bool]]:
+    """The module name of ``path`` in ``index``'s project (and whether it is a package), if inside it."""
+    return module_name(index.root, path)
+

@@ -1,0 +1,67 @@
+"""The plugin's handle on the project index: which project a file is in, built once per process."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+from typing import Dict, Iterable, Optional
+
+from ..settings import PROJECT_OFF, Settings
+from .index import ModuleView, ProjectIndex, build, module_of
+from .layout import find_root
+
+#: The names flake8 gives a file read from standard input when no display name is set.
+STDIN_NAMES = frozenset({"stdin", "-", "<stdin>"})
+
+
+class Project:
+    """Indexes of the projects the linted files belong to, each built on first need."""
+
+    def __init__(self, settings: Settings, jobs: int = 1):
+        self.settings = settings
+        self.jobs = jobs
+        self._indexes: Dict[str, Optional[ProjectIndex]] = {}
+
+    @property
+    def off(self) -> bool:
+        return self.settings.project_root == PROJECT_OFF
+
+    def prepare(self, filenames: Iterable[str], stdin_name: str = "stdin") -> None:
+        """Build the index of the project of the first file flake8 was given (the working
+        directory's for ``-`` or none), before flake8 starts its worker processes."""
+        if self.off:
+            return
+        first = next((name for name in filenames if name not in STDIN_NAMES), None)
+        if first is None and stdin_name not in STDIN_NAMES:
+            first = stdin_name  # an editor names the unsaved file it sends
+        self.index_for(Path(first) if first else Path.cwd())
+
+    def index_for(self, path: Path) -> Optional[ProjectIndex]:
+        """The index of the project ``path`` is in (None outside any project, or when off)."""
+        if self.off:
+            return None
+        root = Path(self.settings.project_root) if self.settings.project_root else find_root(path)
+        if root is None:
+            return None
+        key = str(root)
+        if key not in self._indexes:
+            cache_dir = Path(self.settings.cache_dir) if self.settings.cache_dir else None
+            try:
+                self._indexes[key] = build(root, self.settings, cache_dir, self.jobs)
+            except (OSError, RecursionError, MemoryError, ValueError) as exc:
+                # The index is an addition: without it each file is still analysed alone.
+                print(f"flake8-pickle: project index of {root} not built ({exc}); analysing files alone", file=sys.stderr)
+                self._indexes[key] = None
+        return self._indexes[key]
+
+    def view(self, filename: str, tree: ast.AST) -> Optional[ModuleView]:
+        """What the project says to the module in ``filename`` (its text, maybe unsaved, is ``tree``)."""
+        if self.off:
+            return None
+        stdin = filename in STDIN_NAMES
+        path = Path.cwd() / "stdin" if stdin else Path(filename)
+        index = self.index_for(path)
+        if index is None:
+            return None
+        return index.view(None if stdin else module_of(index, path), tree)

@@ -1,0 +1,341 @@
+"""One module's summary for the project index: what other modules need to know about it.
+
+A summary is computed from the module alone (no other summary is read), so it can be cached by
+the module's content and composed with the others later (:mod:`flake8_pickle.project.index`).
+It holds, keyed by stable names (``Class.method`` inside the module, qualified names outside):
+
+- ``aliases``: module-level and class-level names bound to importable names
+  (``loads = pickle.loads``, ``from .ser import Serializer``, ``loads = staticmethod(pickle.loads)``),
+  and Unpickler subclasses that restrict nothing (the module's name stands for their base);
+- ``functions``: for each function and method, its positional parameters and what it returns or
+  yields, in facts: an untrusted source, trusted data, unknown data, one of its parameters, or
+  the result of a call into another module (an ``External`` fact, resolved at composition);
+- ``calls``: calls of other modules' callables whose arguments carry untrusted data, a parameter
+  of the calling function, or another such call;
+- ``classes``: for each class, its bases, its protocol methods and what resource its instances
+  hold that pickle, deepcopy, copy or a spawned process rejects.
+
+Facts are written as short JSON lists: ``["S", label, line, via]`` (untrusted), ``["C", channel,
+line]`` (a collective's output), ``["T", reason]``, ``["U"]``, ``["P", name]`` and
+``["X", name, line, [[key, facts], ...]]``.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+
+from ..catalog.handoff import ASDICT, COPY, DEEPCOPY, PICKLE, SPAWN
+from ..catalog.loaders import constructor_variant
+from ..classes import ClassModel
+from ..copying import CopyChecks
+from ..provenance import (
+    Channel,
+    External,
+    Param,
+    ProvenanceTracker,
+    Source,
+    Trusted,
+)
+from ..scope import Contains, Listener, LocalDef, LocalInstance, Resolver, is_classmethod, is_staticmethod, positional_parameters
+from ..settings import Settings
+from ..unpicklers import UNPICKLER_BASES, FindClassChecks
+
+#: Bumped whenever the shape or meaning of a summary changes: cached summaries of another
+#: schema are never read.
+SCHEMA = 1
+
+OPERATIONS = (PICKLE, DEEPCOPY, COPY, SPAWN)
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
+_MAX_FACT_DEPTH = 3
+Json = Any
+
+
+def module_package(module: str, is_package: bool) -> str:
+    """The package relative imports of ``module`` start from."""
+    if is_package:
+        return module
+    return module.rpartition(".")[0]
+
+
+def reachable(tree: ast.AST) -> List[Tuple[str, ast.AST]]:
+    """``(name, node)`` for every function and class another module can reach by name:
+    ``name``, ``Class.method``, ``Outer.Inner`` (nested functions are private to theirs)."""
+    out: List[Tuple[str, ast.AST]] = []
+    stack: List[Tuple[Iterable[ast.stmt], str]] = [(getattr(tree, "body", []), "")]
+    while stack:
+        body, prefix = stack.pop()
+        for node in _module_level(body):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                name = prefix + node.name
+                out.append((name, node))
+                if isinstance(node, ast.ClassDef):
+                    stack.append((node.body, name + "."))
+    return out
+
+
+def _module_level(body: Iterable[ast.stmt]) -> Iterable[ast.stmt]:
+    """Statements of ``body``, and of the ``if``/``try``/``with`` blocks in it (still module level)."""
+    for node in body:
+        yield node
+        if isinstance(node, (ast.If, ast.Try, ast.With, ast.AsyncWith)) or type(node).__name__ == "TryStar":
+            for field in ("body", "orelse", "finalbody"):
+                yield from _module_level(getattr(node, field, []) or [])
+            for handler in getattr(node, "handlers", []) or []:
+                yield from _module_level(handler.body)
+
+
+class _CallRecorder(Listener):
+    """Keeps the calls of other modules' callables, with the facts their arguments carry."""
+
+    runs_quiet = False
+
+    def __init__(self, tracker: ProvenanceTracker, module: str):
+        self.tracker = tracker
+        self.module = module
+        self.calls: List[Tuple[ast.Call, Optional[ast.AST], Tuple[str, ...], Tuple[Tuple[str, FrozenSet], ...]]] = []
+
+    def on_call(self, call: ast.Call, resolver: Resolver) -> None:
+        names = tuple(sorted(n for n in resolver.qualified_names(call.func) if _may_be_project(n)))
+        if not names:
+            return
+        arguments: List[Tuple[str, FrozenSet]] = []
+        for position, value in enumerate(call.args):
+            if isinstance(value, ast.Starred):
+                break
+            arguments.append((str(position), self.tracker.facts_of(value)))
+        for keyword in call.keywords:
+            if keyword.arg is not None:
+                arguments.append((keyword.arg, self.tracker.facts_of(keyword.value)))
+        if arguments:
+            function = resolver.function_stack[-1] if resolver.function_stack else None
+            self.calls.append((call, function, names, tuple(arguments)))
+
+
+class _ReturnRecorder(Listener):
+    """Keeps which classes' instances each function returns (a factory of another module's objects)."""
+
+    runs_quiet = False
+
+    def __init__(self) -> None:
+        self.instances: Dict[int, Set[object]] = {}
+
+    def on_return(self, node: ast.Return, resolver: Resolver) -> None:
+        if resolver.function_stack and node.value is not None:
+            found = self.instances.setdefault(id(resolver.function_stack[-1]), set())
+            for symbol in resolver.symbols_of(node.value):
+                if isinstance(symbol, str) and symbol.endswith("()") and _may_be_project(symbol):
+                    found.add(symbol[:-2])
+                elif isinstance(symbol, LocalInstance):
+                    found.add(symbol.cls)
+
+
+def _may_be_project(name: str) -> bool:
+    root = name.partition(".")[0]
+    return bool(root) and root not in _STDLIB
+
+
+def summarise(tree: ast.AST, module: str, path: str, is_package: bool, settings: Settings = Settings()) -> Json:
+    """The summary of ``tree``, the module ``module`` at ``path`` (relative to the project root)."""
+    nodes = reachable(tree)
+    names = {id(node): name for name, node in nodes}
+    model = ClassModel(settings.extra_resources)
+    tracker = ProvenanceTracker(
+        settings.untrusted_sources, settings.trusted_sources, settings.sanitizers, summarising=True
+    )
+    unpicklers = FindClassChecks(lambda finding: None)
+    recorder = _CallRecorder(tracker, module)
+    copies = CopyChecks(model, lambda finding: None, inventory=False)
+    factories = _ReturnRecorder()
+    resolver = Resolver(tree, [model, copies, tracker, unpicklers, recorder, factories], call_hook=constructor_variant)
+    resolver.package = module_package(module, is_package)
+    tracker.attach(resolver)
+    resolver.run()
+    writer = _Writer(tracker, path)
+
+    aliases: Dict[str, List[str]] = {}
+    for name, symbols in resolver.module_scope.bindings.items():
+        targets = sorted(s for s in _symbols(symbols) if isinstance(s, str) and s != f"{module}.{name}")
+        if targets:
+            aliases[name] = targets
+    sound = unpicklers.sound_unpickler_classes(resolver)
+    classes: Dict[str, Json] = {}
+    for cls in resolver.classes:
+        qualname = names.get(id(cls.node))
+        if qualname is None:
+            continue
+        for member, symbols in cls.members.items():
+            targets = sorted(s for s in _symbols(symbols) if isinstance(s, str))
+            if targets:
+                aliases[f"{qualname}.{member}"] = targets
+                aliases[f"{qualname}().{member}"] = targets
+        bases = sorted({s for base in cls.bases for s in base if isinstance(s, str)})
+        unpickler = [b for b in bases if b in UNPICKLER_BASES] or _unpickler_bases(cls)
+        if unpickler and cls not in sound:
+            aliases[qualname] = sorted(set(unpickler))
+        entry = _class_entry(model, cls, bases, names)
+        if entry:
+            classes[qualname] = entry
+
+    functions: Dict[str, Json] = {}
+    for qualname, node in nodes:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        params = positional_parameters(node)
+        bound = "." in qualname and not is_staticmethod(node)
+        if bound and params:
+            params = params[1:]
+        returned = tracker.returns.get(id(node))
+        functions[qualname] = {
+            "params": params,
+            "bound": bound,
+            "classmethod": is_classmethod(node),
+            "line": node.lineno,
+            "returns": writer.facts(tracker.summary_expand(returned), node) if returned else None,
+        }
+        instances = sorted(
+            item if isinstance(item, str) else f"{module}.{names[id(item.node)]}"
+            for item in factories.instances.get(id(node), ())
+            if isinstance(item, str) or id(item.node) in names
+        )
+        if instances:
+            functions[qualname]["instances"] = instances
+
+    calls: List[Json] = []
+    for call, function, callees, arguments in recorder.calls:
+        written = []
+        for key, facts in arguments:
+            expanded = writer.facts(tracker.summary_expand(facts), function)
+            if any(f[0] in ("S", "C", "P", "X") for f in expanded):
+                written.append([key, expanded])
+        if written:
+            calls.append({
+                "callees": list(callees),
+                "line": call.lineno,
+                "col": call.col_offset,
+                "function": names.get(id(function)) if function is not None else None,
+                "args": written,
+            })
+    uses: Dict[str, Set[str]] = {}
+    for operation, symbols in copies.handed():
+        if operation == ASDICT:
+            continue
+        for name in _handed_classes(symbols, names, module):
+            uses.setdefault(name, set()).add(operation)
+    return {
+        "schema": SCHEMA,
+        "module": module,
+        "path": path,
+        "aliases": aliases,
+        "functions": functions,
+        "classes": classes,
+        "calls": calls,
+        "uses": {name: sorted(operations) for name, operations in sorted(uses.items())},
+    }
+
+
+def _handed_classes(symbols: Iterable[object], names: Dict[int, str], module: str, depth: int = 0) -> Set[str]:
+    """Classes (qualified names) whose instances are among ``symbols``: another module's
+    constructed by name (``models.Connection()``), and for the module's own classes the bases
+    they inherit from other modules (``class Pooled(models.Connection)``)."""
+    out: Set[str] = set()
+    for symbol in symbols:
+        if isinstance(symbol, Contains) and depth < 4:
+            out |= _handed_classes((symbol.item,), names, module, depth + 1)
+        elif isinstance(symbol, str) and symbol.endswith("()") and _may_be_project(symbol):
+            out.add(symbol[:-2])
+        elif isinstance(symbol, LocalInstance):
+            out |= _string_ancestors(symbol.cls)
+    return out
+
+
+def _string_ancestors(cls: LocalDef, depth: int = 0) -> Set[str]:
+    out: Set[str] = set()
+    if depth > 8:
+        return out
+    for base in cls.bases:
+        for symbol in base:
+            if isinstance(symbol, str) and _may_be_project(symbol):
+                out.add(symbol)
+            elif isinstance(symbol, LocalDef) and symbol.kind == "class":
+                out |= _string_ancestors(symbol, depth + 1)
+    return out
+
+
+def _symbols(symbols: object) -> FrozenSet:
+    return symbols if isinstance(symbols, frozenset) else frozenset()
+
+
+def _unpickler_bases(cls: LocalDef, depth: int = 0) -> List[str]:
+    """The catalogued Unpickler a class of the module derives from, through its local bases."""
+    if depth > 8:
+        return []
+    out: List[str] = []
+    for base in cls.bases:
+        for symbol in base:
+            if isinstance(symbol, str) and symbol in UNPICKLER_BASES:
+                out.append(symbol)
+            elif isinstance(symbol, LocalDef) and symbol.kind == "class":
+                out.extend(_unpickler_bases(symbol, depth + 1))
+    return out
+
+
+def _class_entry(model: ClassModel, cls: LocalDef, bases: List[str], names: Dict[int, str]) -> Json:
+    info = model.info(cls)
+    holds: Dict[str, Json] = {}
+    for operation in OPERATIONS:
+        held = model.class_holds(cls, operation)
+        if held is not None:
+            holds[operation] = [held.resource, held.path, held.line or 0]
+    local_bases = sorted(
+        names[id(s.node)] for base in cls.bases for s in base if isinstance(s, LocalDef) and id(s.node) in names
+    )
+    if not holds and not bases:
+        return None
+    return {
+        "bases": bases + local_bases,
+        "holds": holds,
+        "protocols": sorted(info.protocols) if info is not None else [],
+        "line": getattr(cls.node, "lineno", 0),
+    }
+
+
+class _Writer:
+    """Facts as JSON lists, relative to one function (its parameters are ``P``)."""
+
+    def __init__(self, tracker: ProvenanceTracker, path: str):
+        self.tracker = tracker
+        self.path = path
+        self._memo: Dict[Tuple[FrozenSet, int, int], List[Json]] = {}
+
+    def facts(self, facts: FrozenSet, function: Optional[ast.AST], depth: int = 0) -> List[Json]:
+        key = (facts, id(function), depth)
+        known = self._memo.get(key)
+        if known is None:
+            known = self._memo[key] = self._facts(facts, function, depth)
+        return known
+
+    def _facts(self, facts: FrozenSet, function: Optional[ast.AST], depth: int) -> List[Json]:
+        out: List[Json] = []
+        for fact in facts:
+            written = self._fact(fact, function, depth)
+            if written is not None and written not in out:
+                out.append(written)
+        out.sort(key=repr)
+        return out
+
+    def _fact(self, fact: object, function: Optional[ast.AST], depth: int) -> Optional[Json]:
+        if isinstance(fact, Source):
+            return ["S", fact.label, fact.line, list(fact.via), self.path]
+        if isinstance(fact, Channel):
+            return ["C", fact.channel, fact.line, self.path]
+        if isinstance(fact, Trusted):
+            return ["T", fact.reason]
+        if isinstance(fact, Param) and function is not None and fact.function is function:
+            return ["P", fact.name]
+        if isinstance(fact, External) and depth < _MAX_FACT_DEPTH:
+            arguments = [[key, self.facts(self.tracker.summary_expand(value), function, depth + 1)] for key, value in fact.arguments]
+            return ["X", fact.name, fact.line, arguments]
+        return ["U"]
+

@@ -1,0 +1,319 @@
+"""The project index, end to end: fixture projects under tests/projects, linted by the real flake8
+from the project root, as a user runs it.
+
+Each project's files carry ``# expect:`` annotations like the single-file fixtures; every line
+without one asserts that nothing is reported. Each run works on a copy of the project in a
+temporary directory, so the cache the index writes never lands in the repository.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import pytest
+
+from annotations import parse_expectations
+
+PROJECTS = Path(__file__).parent / "projects"
+PROJECT_DIRS = sorted(p for p in PROJECTS.iterdir() if p.is_dir())
+FORMAT = "%(path)s:%(row)d:%(col)d:%(code)s %(text)s"
+_OUTPUT = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+):(?P<code>[A-Z]+[0-9]+) (?P<text>.*)$")
+
+Found = Dict[str, Dict[int, List[Tuple[str, str]]]]
+
+
+def copy_project(source: Path, tmp_path: Path) -> Path:
+    target = tmp_path / source.name
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(".flake8_pickle_cache", "__pycache__"))
+    return target
+
+
+def flake8(root: Path, *args: str, stdin: Optional[str] = None, expect_error: bool = False) -> subprocess.CompletedProcess:
+    proc = subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", "--select", "PKL", "--format", FORMAT, *args],
+        cwd=root,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if not expect_error:
+        assert proc.returncode in (0, 1), f"flake8 failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+        assert "PluginExecutionFailed" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+        assert "Traceback" not in proc.stderr, proc.stderr
+    return proc
+
+
+def parse(output: str) -> Found:
+    found: Found = defaultdict(lambda: defaultdict(list))
+    for raw in output.splitlines():
+        match = _OUTPUT.match(raw)
+        assert match, f"unexpected flake8 output line: {raw!r}"
+        path = Path(match.group("path")).as_posix()
+        path = path[2:] if path.startswith("./") else path
+        code = match.group("code")
+        found[path][int(match.group("line"))].append((code, f"{code} {match.group('text')}"))
+    return found
+
+
+def mismatches(root: Path, found: Found) -> List[str]:
+    problems: List[str] = []
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        if ".flake8_pickle_cache" in relative:
+            continue
+        expected = parse_expectations(path)
+        got_lines = found.get(relative, {})
+        for line in sorted(set(expected) | set(got_lines)):
+            want = sorted(code for code, _ in expected.get(line, []))
+            got = sorted(code for code, _ in got_lines.get(line, []))
+            if want != got:
+                problems.append(f"{relative}:{line}: expected {want or 'nothing'}, flake8 reported {got or 'nothing'}")
+                continue
+            for code, substring in expected.get(line, []):
+                messages = [text for c, text in got_lines[line] if c == code]
+                if substring is not None and not any(substring in text for text in messages):
+                    problems.append(f"{relative}:{line}: {code} message {messages} lacks {substring!r}")
+    unknown = set(found) - {p.relative_to(root).as_posix() for p in root.rglob("*.py")}
+    problems.extend(f"{path}: reported for a file that is not in the project" for path in sorted(unknown))
+    return problems
+
+
+@pytest.mark.parametrize("project", PROJECT_DIRS, ids=lambda p: p.name)
+def test_project_findings_by_path(project: Path, tmp_path: Path) -> None:
+    root = copy_project(project, tmp_path)
+    cold = flake8(root, ".")
+    assert mismatches(root, parse(cold.stdout)) == []
+    # A warm run (every summary read from the cache) reports exactly the same.
+    warm = flake8(root, ".")
+    assert sorted(warm.stdout.splitlines()) == sorted(cold.stdout.splitlines())
+
+
+@pytest.mark.parametrize("project", PROJECT_DIRS, ids=lambda p: p.name)
+def test_jobs_give_identical_findings(project: Path, tmp_path: Path) -> None:
+    root = copy_project(project, tmp_path)
+    parallel_cold = flake8(root, "-j", "8", ".")
+    serial = flake8(root, "-j", "1", ".")
+    shutil.rmtree(root / ".flake8_pickle_cache")
+    serial_cold = flake8(root, "-j", "1", ".")
+    assert sorted(parallel_cold.stdout.splitlines()) == sorted(serial.stdout.splitlines())
+    assert sorted(serial_cold.stdout.splitlines()) == sorted(serial.stdout.splitlines())
+
+
+@pytest.mark.parametrize("project", PROJECT_DIRS, ids=lambda p: p.name)
+def test_project_findings_by_stdin(project: Path, tmp_path: Path) -> None:
+    """An editor sends the file's text on stdin and names it: the same findings as by path."""
+    root = copy_project(project, tmp_path)
+    problems: List[str] = []
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        proc = flake8(root, "--stdin-display-name", relative, "-", stdin=path.read_text(encoding="utf-8"))
+        found = parse(proc.stdout)
+        by_path = parse(flake8(root, relative).stdout)
+        if found != by_path:
+            problems.append(f"{relative}: stdin {dict(found)} != path {dict(by_path)}")
+    assert problems == []
+
+
+WEBAPP = PROJECTS / "webapp"
+
+
+def _codes(proc: subprocess.CompletedProcess) -> List[Tuple[str, int, str]]:
+    found = parse(proc.stdout)
+    return sorted((path, line, code) for path, lines in found.items() for line, entries in lines.items() for code, _ in entries)
+
+
+def test_a_changed_callee_changes_the_callers_findings(tmp_path: Path) -> None:
+    root = copy_project(WEBAPP, tmp_path)
+    before = _codes(flake8(root, "webapp/views.py"))
+    assert ("webapp/views.py", 30, "PKL101") in before
+    transport = root / "webapp" / "transport.py"
+    original = transport.read_text(encoding="utf-8")
+    transport.write_text(original.replace("return request.get_data()", 'return b"static"'), encoding="utf-8")
+    after = _codes(flake8(root, "webapp/views.py"))
+    assert ("webapp/views.py", 30, "PKL101") not in after
+    assert [c for c in after if c[1] != 30] == [c for c in before if c[1] != 30]
+    transport.write_text(original, encoding="utf-8")
+    assert _codes(flake8(root, "webapp/views.py")) == before
+
+
+def test_unsaved_text_on_stdin_is_what_is_analysed(tmp_path: Path) -> None:
+    """The editor's buffer differs from the file on disk: the buffer's findings are reported."""
+    root = copy_project(WEBAPP, tmp_path)
+    text = (root / "webapp" / "views.py").read_text(encoding="utf-8")
+    edited = text.replace("return pickle.loads(cached_blob())", "return pickle.loads(read_body())")
+    proc = flake8(root, "--stdin-display-name", "webapp/views.py", "-", stdin=edited)
+    assert ("webapp/views.py", 34, "PKL101") in _codes(proc)
+    assert ("webapp/views.py", 34, "PKL101") not in _codes(flake8(root, "webapp/views.py"))
+
+
+def _entries(root: Path) -> List[Path]:
+    return sorted(p for p in (root / ".flake8_pickle_cache").rglob("*.json"))
+
+
+def test_corrupt_and_foreign_cache_entries_are_rebuilt(tmp_path: Path) -> None:
+    root = copy_project(WEBAPP, tmp_path)
+    reference = sorted(flake8(root, ".").stdout.splitlines())
+    entries = _entries(root)
+    assert entries, "the first run wrote no cache entries"
+    for number, entry in enumerate(entries):
+        if number % 3 == 0:
+            entry.write_bytes(entry.read_bytes()[: len(entry.read_bytes()) // 2])  # cut off mid-write
+        elif number % 3 == 1:
+            entry.write_bytes(b"\x00\xff not json")
+        else:
+            data = json.loads(entry.read_text(encoding="utf-8"))
+            data["schema"] = 999  # another version's summary under the same name
+            data["functions"] = {}
+            entry.write_text(json.dumps(data), encoding="utf-8")
+    assert sorted(flake8(root, ".").stdout.splitlines()) == reference
+    for entry in _entries(root):
+        assert json.loads(entry.read_text(encoding="utf-8"))["schema"] != 999
+
+
+def test_unwritable_cache_directory_falls_back_to_memory(tmp_path: Path) -> None:
+    root = copy_project(WEBAPP, tmp_path)
+    reference = sorted(flake8(root, "--pickle-cache-dir", str(tmp_path / "cache"), ".").stdout.splitlines())
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory", encoding="utf-8")
+    proc = flake8(root, "--pickle-cache-dir", str(blocker / "cache"), ".")
+    assert sorted(proc.stdout.splitlines()) == reference
+    assert not (root / ".flake8_pickle_cache").exists()
+
+
+def test_read_only_cache_is_read_and_not_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache that cannot be written (read-only mount, full disk): entries are still read,
+    and summaries of changed files are kept in memory for the run."""
+    from flake8_pickle.project import index as index_module
+    from flake8_pickle.settings import Settings
+
+    root = copy_project(WEBAPP, tmp_path)
+    cache = tmp_path / "cache"
+    warm = index_module.build(root, Settings(), cache)
+    before = sorted(p.name for p in cache.rglob("*.json"))
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(30, "Read-only file system")
+
+    monkeypatch.setattr(index_module.os, "replace", refuse)
+    (root / "webapp" / "transport.py").write_text("def read_body():\n    return b''\n", encoding="utf-8")
+    cold = index_module.build(root, Settings(), cache)
+    assert sorted(p.name for p in cache.rglob("*.json")) == before  # nothing written
+    assert not list(cache.rglob("*.tmp"))  # and no temporary file left behind
+    assert cold.modules["webapp.transport"]["functions"]["read_body"]["returns"] == [["T", "literal"]]
+    assert warm.modules["webapp.views"] == cold.modules["webapp.views"]
+
+
+def test_project_root_off_analyses_each_file_alone(tmp_path: Path) -> None:
+    root = copy_project(WEBAPP, tmp_path)
+    codes = _codes(flake8(root, "--pickle-project-root", "off", "webapp/serializers.py"))
+    assert ("webapp/serializers.py", 10, "PKL102") in codes  # the caller in views.py is not seen
+    assert not (root / ".flake8_pickle_cache").exists()
+
+
+def test_project_root_option_overrides_detection(tmp_path: Path) -> None:
+    root = copy_project(WEBAPP, tmp_path)
+    (root / "pyproject.toml").unlink()  # no marker: the tmp directory is no project
+    assert ("webapp/serializers.py", 10, "PKL102") in _codes(flake8(root, "webapp/serializers.py"))
+    codes = _codes(flake8(root, "--pickle-project-root", str(root), "webapp/serializers.py"))
+    assert ("webapp/serializers.py", 10, "PKL101") in codes
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--pickle-project-root", "no/such/dir"], "--pickle-project-root: 'no/such/dir' is not a directory"),
+        (["--pickle-cache-dir", "pyproject.toml"], "--pickle-cache-dir: 'pyproject.toml' exists and is not a directory"),
+    ],
+)
+def test_bad_project_options_are_rejected(tmp_path: Path, args: List[str], says: str) -> None:
+    root = copy_project(WEBAPP, tmp_path)
+    proc = flake8(root, *args, ".", expect_error=True)
+    assert proc.returncode != 0
+    assert says in proc.stderr
+
+
+def test_summaries_use_stable_names(tmp_path: Path) -> None:
+    """Summaries name functions and classes, never node identities: equal on every build."""
+    from flake8_pickle.project.index import build
+    from flake8_pickle.settings import Settings
+
+    root = copy_project(WEBAPP, tmp_path)
+    first = build(root, Settings(), tmp_path / "one").modules
+    second = build(root, Settings(), tmp_path / "two").modules
+    assert first == second
+    assert "PickleSerializer.loads" in first["webapp.serializers"]["functions"]
+    assert first["webapp"]["aliases"]["PickleSerializer"] == ["webapp.serializers.PickleSerializer"]
+    assert first["webapp.service"]["uses"]["webapp.models.Connection"] == ["deepcopy", "pickle", "spawn"]
+
+
+# ---------------------------------------------------------------------- executed claims
+_RAISES = re.compile(r"#\s*raises:\s*(?P<exc>[A-Za-z_][A-Za-z0-9_.]*)(?:\s+\"(?P<text>[^\"]*)\")?")
+_RUNNER = """
+import importlib, sys
+root, module, function = sys.argv[1:4]
+sys.path.insert(0, root)
+getattr(importlib.import_module(module), function)()
+"""
+
+
+def _claims() -> List[Tuple[Path, str, str, Optional[str], Optional[str]]]:
+    claims = []
+    for project in PROJECT_DIRS:
+        for path in sorted(project.rglob("*.py")):
+            source = path.read_text(encoding="utf-8")
+            lines = source.splitlines()
+            module = ".".join(path.relative_to(project).with_suffix("").parts)
+            for node in ast.parse(source).body:
+                if isinstance(node, ast.FunctionDef) and node.name.startswith(("crash_", "clean_")):
+                    match = _RAISES.search(lines[node.lineno - 1])
+                    exc, text = (match.group("exc"), match.group("text")) if match else (None, None)
+                    claims.append((project, module, node.name, exc, text))
+    return claims
+
+
+@pytest.mark.parametrize("project, module, function, exc, text", _claims(), ids=lambda v: getattr(v, "name", v))
+def test_cross_module_runtime_claims(project: Path, module: str, function: str, exc: Optional[str], text: Optional[str]) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUNNER, str(project), module, function],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        check=False,
+    )
+    if function.startswith("clean_"):
+        assert proc.returncode == 0, proc.stderr
+        return
+    assert proc.returncode != 0, f"{module}.{function} did not raise"
+    last = proc.stderr.strip().splitlines()[-1]
+    assert exc is not None and last.startswith(exc), last
+    assert text is None or text in last, last
+
+
+def test_every_cross_module_pkl2_and_pkl3_file_is_executed() -> None:
+    """A project file that expects PKL2xx/PKL3xx findings carries crash_ and clean_ functions,
+    or its classes are exercised by one that does (the file that copies them)."""
+    executed = {(project, module) for project, module, *_ in _claims()}
+    for project in PROJECT_DIRS:
+        for path in sorted(project.rglob("*.py")):
+            codes = {code for entries in parse_expectations(path).values() for code, _ in entries}
+            if not any(code.startswith(("PKL2", "PKL3")) for code in codes):
+                continue
+            module = ".".join(path.relative_to(project).with_suffix("").parts)
+            importers = [m for p, m in executed if p == project and _imports(project, m, module)]
+            assert (project, module) in executed or importers, f"{path}: no executed claim covers it"
+
+
+def _imports(project: Path, importer: str, module: str) -> bool:
+    path = project / (importer.replace(".", "/") + ".py")
+    return path.exists() and module in path.read_text(encoding="utf-8")
