@@ -11,7 +11,7 @@ operation.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from .catalog.conventions import FIELD_CLASS_BASES, FIELD_CLASS_DECORATORS, FIELD_FACTORY_CALLS
@@ -273,19 +273,6 @@ class ClassModel(Listener):
         return self.classes.get(id(cls))
 
 
-_PROJECT_FACTS = ResourceFacts(
-    type_name="(project index)",
-    pickle=FAIL,
-    pickle_p0=FAIL,
-    deepcopy=FAIL,
-    copy=FAIL,
-    copy_fails=True,
-    error="holds a resource, per the class's own module",
-    kind=KIND_RESOURCE,
-    condition="",
-    evidence=("project index",),
-)
-
 _EXTRA_FACTS = ResourceFacts(
     type_name="(--pickle-extra-resources)",
     pickle=FAIL,
@@ -297,4 +284,14 @@ _EXTRA_FACTS = ResourceFacts(
     kind=KIND_RESOURCE,
     condition="",
     evidence=("--pickle-extra-resources",),
+)
+
+#: What another module's class holds, per the index: it answers per operation, so every one fails.
+_PROJECT_FACTS = replace(
+    _EXTRA_FACTS,
+    type_name="(project index)",
+    copy=FAIL,
+    copy_fails=True,
+    error="holds a resource, per the class's own module",
+    evidence=("project index",),
 )

@@ -154,6 +154,10 @@ class ProjectFacts:
 
     The default knows nothing: a module analysed alone."""
 
+    def knows(self, name: str) -> bool:
+        """Whether ``name`` is a function of another module the index has summarised."""
+        return False
+
     def call_result(self, call: External) -> Optional[FrozenSet]:
         """What calling another module's function returns, or None if the index does not know it."""
         return None
@@ -488,7 +492,7 @@ class ProvenanceTracker(Listener):
         uncatalogued = all(isinstance(s, _FACT_TYPES) for s in symbols)
         for name in sorted(s for s in symbols if isinstance(s, str)):
             known = self._catalogued_call(name, call, depth)
-            if known is None and (self.summarising or self.project is not NO_PROJECT):
+            if known is None and (self.summarising or self.project.knows(name)):
                 external = self._external(name, call, depth)
                 known = frozenset((external,)) if self.summarising else self.project.call_result(external)
             if known is None:

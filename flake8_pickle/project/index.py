@@ -506,6 +506,9 @@ class ModuleView(ProjectFacts):
     def loader_words(self, is_loader: Callable[[FrozenSet[str]], bool]) -> FrozenSet[str]:
         return self.index.loader_words(is_loader)
 
+    def knows(self, name: str) -> bool:
+        return self.index.function(name) is not None
+
     def call_result(self, call: External) -> Optional[FrozenSet]:
         return self.index.call_result(call)
 
