@@ -24,7 +24,7 @@ import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from .. import __version__
 from ..classes import PROTOCOL_COVERS
@@ -43,6 +43,8 @@ _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 _FILE_MODE = 0o666 & ~_UMASK
 _MAX_CHAIN = 6
+#: How many subclasses of one class a ``self.m(...)`` call is followed into.
+_MAX_DESCENDANTS = 64
 
 
 def settings_digest(settings: Settings) -> str:
@@ -221,6 +223,7 @@ class ProjectIndex:
     _loader_words: Optional[FrozenSet[str]] = None
     _uses: Optional[Dict[str, Set[str]]] = None
     _functions: Dict[str, Optional[FunctionRef]] = field(default_factory=dict)
+    _children: Optional[Dict[str, List[str]]] = None
 
     # ------------------------------------------------------------------ names
     def _split(self, name: str) -> Optional[Tuple[str, str]]:
@@ -354,20 +357,74 @@ class ProjectIndex:
             for module, summary in self.modules.items():
                 for call in summary["calls"]:
                     seen: Set[str] = set()
-                    for callee in call["callees"]:
-                        ref = self.function(callee)
+                    refs = [self.function(callee) for callee in call["callees"]]
+                    for callee in call["callees"] if call.get("dispatch") else ():
+                        refs.extend(self._overrides(callee))
+                    for ref in refs:
                         if ref is not None and ref.key not in seen:
                             seen.add(ref.key)
                             sites.setdefault(ref.key, []).append((module, call, ref.shift))
             self._sites = sites
         return self._sites
 
+    def _overrides(self, callee: str) -> Iterable[Optional[FunctionRef]]:
+        """For ``self.m(...)`` in a method of ``module.Class`` (recorded as ``module.Class().m``):
+        the ``m`` each subclass anywhere in the project defines, which is what the call runs on
+        that subclass's instances."""
+        owner, _, method = callee.rpartition("().")
+        if not owner:
+            return
+        for descendant in self._descendants(owner):
+            split = self._split(descendant)
+            if split is None:
+                continue
+            module, qualname = split
+            entry = self.modules[module]["functions"].get(f"{qualname}.{method}")
+            if entry is not None:
+                yield FunctionRef(module, f"{qualname}.{method}", entry, 0)
+
+    def _defines(self, cls: str, method: str) -> bool:
+        split = self._split(cls)
+        return split is not None and f"{split[1]}.{method}" in self.modules[split[0]]["functions"]
+
+    def _descendants(self, cls: str, method: Optional[str] = None) -> List[str]:
+        """The project's classes that derive from ``cls``, nearest first (bounded); with ``method``,
+        leaving out each class that defines its own ``method``, and the classes under it."""
+        if self._children is None:
+            children: Dict[str, List[str]] = {}
+            for module, summary in self.modules.items():
+                for qualname, entry in summary["classes"].items():
+                    for base in entry["bases"]:
+                        base_name = base if self._split(base) else f"{module}.{base}"
+                        for name in self.canonical(base_name) | {base_name}:
+                            children.setdefault(name, []).append(f"{module}.{qualname}")
+            self._children = children
+        out: List[str] = []
+        queue = [cls]
+        while queue and len(out) < _MAX_DESCENDANTS:
+            for child in self._children.get(queue.pop(0), ()):
+                if child in out or child == cls or (method is not None and self._defines(child, method)):
+                    continue
+                out.append(child)
+                queue.append(child)
+        return out
+
     def callers(
-        self, module: str, qualname: str, param: str, depth: int = 0, seen: FrozenSet[str] = frozenset()
+        self,
+        module: str,
+        qualname: str,
+        param: str,
+        depth: int = 0,
+        seen: FrozenSet[Tuple[str, str]] = frozenset(),
+        receivers: Optional[FrozenSet[str]] = None,
     ) -> List[Tuple[Source, Tuple[str, ...]]]:
-        """Untrusted data other modules pass for ``param`` of ``module:qualname``, with the chain."""
+        """Untrusted data other modules pass for ``param`` of ``module:qualname``, with the chain.
+
+        ``receivers``: when the function was reached through a ``self.m(...)`` dispatch, the
+        classes its ``self`` can be (a call on an instance of another class runs another ``m``).
+        """
         key = f"{module}:{qualname}"
-        if depth > _MAX_CHAIN or (key, param) in seen:  # type: ignore[comparison-overlap]
+        if depth > _MAX_CHAIN or (key, param) in seen:
             return []
         summary = self.modules.get(module)
         entry = summary["functions"].get(qualname) if summary is not None else None
@@ -378,6 +435,8 @@ class ProjectIndex:
         for caller, call, shift in self._call_sites().get(key, []):
             if caller == module and depth == 0:
                 continue  # the module's own calls are read from its text, not its (maybe stale) summary
+            if receivers is not None and not self._receiver_fits(call, receivers):
+                continue
             keys = [param]
             if param in params:
                 keys.append(str(params.index(param) + shift))
@@ -395,9 +454,40 @@ class ProjectIndex:
                     if sources:
                         found.append((sources[0], (at,)))
                 elif fact[0] == "P" and call["function"]:
-                    for source, chain in self.callers(caller, call["function"], fact[1], depth + 1, seen | {(key, param)}):  # type: ignore[operator]
+                    # ``self.m(x)`` passes the caller's own ``self``: it is one of the classes that run this ``m``.
+                    after = receivers
+                    if call.get("dispatch"):
+                        runs = self._runs(module, qualname)
+                        after = runs if receivers is None else receivers & runs
+                        if not after:
+                            continue
+                    for source, chain in self.callers(caller, call["function"], fact[1], depth + 1, seen | {(key, param)}, after):
                         found.append((source, chain + (at,)))
         return found
+
+    def _runs(self, module: str, qualname: str) -> FrozenSet[str]:
+        """The classes whose instances run the method ``module:qualname``: its class, and the
+        subclasses that do not define their own."""
+        owner, _, method = qualname.rpartition(".")
+        if not owner:
+            return frozenset()
+        cls = f"{module}.{owner}"
+        return frozenset((cls, *self._descendants(cls, method)))
+
+    def _receiver_fits(self, call: Json, receivers: FrozenSet[str]) -> bool:
+        """Whether ``call`` may run on an instance of one of ``receivers``: a call on an instance of
+        a named class, only when it is one; ``self.m(...)``, when a subclass of the caller's class
+        is one; any other call (a function, an unbound method), always."""
+        for callee in call["callees"]:
+            owner, _, _ = callee.rpartition("().")
+            if not owner:
+                return True
+            classes = self.canonical(owner) | {owner}
+            if classes & receivers:
+                return True
+            if call.get("dispatch") and receivers.intersection(self._descendants(owner)):
+                return True
+        return False
 
     # ------------------------------------------------------------------ classes
     def class_holds(self, name: str, operation: str, depth: int = 0) -> Optional[Tuple[str, str, int, str, str]]:

@@ -11,7 +11,8 @@ It holds, keyed by stable names (``Class.method`` inside the module, qualified n
   yields, in facts: an untrusted source, trusted data, unknown data, one of its parameters, or
   the result of a call into another module (an ``External`` fact, resolved at composition);
 - ``calls``: calls of other modules' callables whose arguments carry untrusted data, a parameter
-  of the calling function, or another such call;
+  of the calling function, or another such call; and ``self.m(...)`` calls (``"dispatch": true``,
+  callee ``module.Class().m``), which run the ``m`` of whichever subclass the object is;
 - ``classes``: for each class, its bases, its protocol methods and what resource its instances
   hold that pickle, deepcopy, copy or a spawned process rejects.
 
@@ -44,7 +45,7 @@ from ..unpicklers import UNPICKLER_BASES, FindClassChecks
 
 #: Bumped whenever the shape or meaning of a summary changes: cached summaries of another
 #: schema are never read.
-SCHEMA = 1
+SCHEMA = 2
 
 OPERATIONS = (PICKLE, DEEPCOPY, COPY, SPAWN)
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
@@ -87,17 +88,26 @@ def _module_level(body: Iterable[ast.stmt]) -> Iterable[ast.stmt]:
 
 
 class _CallRecorder(Listener):
-    """Keeps the calls of other modules' callables, with the facts their arguments carry."""
+    """Keeps the calls of other modules' callables, with the facts their arguments carry, and the
+    module's ``self.m(...)`` calls: a subclass in another module may be what defines ``m``."""
 
     runs_quiet = False
 
-    def __init__(self, tracker: ProvenanceTracker, module: str):
+    def __init__(self, tracker: ProvenanceTracker, module: str, names: Dict[int, str]):
         self.tracker = tracker
         self.module = module
+        #: Qualified names (inside the module) of the classes and functions others can reach.
+        self.names = names
         self.calls: List[Tuple[ast.Call, Optional[ast.AST], Tuple[str, ...], Tuple[Tuple[str, FrozenSet], ...]]] = []
+        #: The ids of the calls that are ``self.m(...)`` dispatches (recorded as ``module.Class().m``).
+        self.dispatched: Set[int] = set()
 
     def on_call(self, call: ast.Call, resolver: Resolver) -> None:
         names = tuple(sorted(n for n in resolver.qualified_names(call.func) if _may_be_project(n)))
+        dispatch = self._dispatch(call, resolver)
+        if dispatch:
+            names = tuple(sorted(set(names) | {dispatch}))
+            self.dispatched.add(id(call))
         if not names:
             return
         arguments: List[Tuple[str, FrozenSet]] = []
@@ -111,6 +121,19 @@ class _CallRecorder(Listener):
         if arguments:
             function = resolver.function_stack[-1] if resolver.function_stack else None
             self.calls.append((call, function, names, tuple(arguments)))
+
+    def _dispatch(self, call: ast.Call, resolver: Resolver) -> Optional[str]:
+        """``module.Class().m`` for ``self.m(...)`` or ``cls.m(...)`` in a method of ``Class``."""
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")):
+            return None
+        for owner in resolver.lookup(func.value.id):
+            cls = owner.cls if isinstance(owner, LocalInstance) else owner
+            if isinstance(cls, LocalDef) and cls.kind == "class":
+                qualname = self.names.get(id(cls.node))
+                if qualname is not None:
+                    return f"{self.module}.{qualname}().{func.attr}"
+        return None
 
 
 class _ReturnRecorder(Listener):
@@ -145,7 +168,7 @@ def summarise(tree: ast.AST, module: str, path: str, is_package: bool, settings:
         settings.untrusted_sources, settings.trusted_sources, settings.sanitizers, summarising=True
     )
     unpicklers = FindClassChecks(lambda finding: None)
-    recorder = _CallRecorder(tracker, module)
+    recorder = _CallRecorder(tracker, module, names)
     copies = CopyChecks(model, lambda finding: None, inventory=False)
     factories = _ReturnRecorder()
     resolver = Resolver(tree, [model, copies, tracker, unpicklers, recorder, factories], call_hook=constructor_variant)
@@ -217,6 +240,8 @@ def summarise(tree: ast.AST, module: str, path: str, is_package: bool, settings:
                 "function": names.get(id(function)) if function is not None else None,
                 "args": written,
             })
+            if id(call) in recorder.dispatched:
+                calls[-1]["dispatch"] = True
     uses: Dict[str, Set[str]] = {}
     for operation, symbols in copies.handed():
         if operation == ASDICT:
@@ -291,7 +316,7 @@ def _class_entry(model: ClassModel, cls: LocalDef, bases: List[str], names: Dict
     local_bases = sorted(
         names[id(s.node)] for base in cls.bases for s in base if isinstance(s, LocalDef) and id(s.node) in names
     )
-    if not holds and not bases:
+    if not holds and not bases and not local_bases:
         return None
     return {
         "bases": bases + local_bases,
