@@ -225,6 +225,11 @@ class CallSite:
     call: ast.Call
     function: LocalDef
     arguments: Dict[str, FrozenSet]
+    #: For ``obj.method(...)``: the module's classes ``obj`` is an instance of (None: not known,
+    #: not such a call, or a call on ``self``/``cls``, whose object may be any subclass).
+    receivers: Optional[FrozenSet[LocalDef]] = None
+    #: The call passes the caller's own object on (``self.m(...)``, ``cls.m(...)``).
+    on_self: bool = False
 
 
 @dataclass(frozen=True)
@@ -605,12 +610,15 @@ class ProvenanceTracker(Listener):
             params = positional_parameters(function)
             if params[:1] == ["request"] or params[:2] == ["self", "request"]:
                 self.callback_params[(id(function), "request")] = Source("request", getattr(function, "lineno", 0))
+        func = call.func
         for symbol in symbols if not resolver.quiet else ():
             if isinstance(symbol, LocalDef) and symbol.kind == "function":
                 self._locals_by_node[id(symbol.node)] = symbol
                 arguments = dict(self._arguments(symbol, call, 0))
-                self.call_sites.setdefault(id(symbol.node), []).append(CallSite(call, symbol, arguments))
-        func = call.func
+                on_self, receivers = _receiver(func, resolver)
+                self.call_sites.setdefault(id(symbol.node), []).append(
+                    CallSite(call, symbol, arguments, receivers, on_self)
+                )
         if isinstance(func, ast.Attribute) and func.attr in ACCUMULATING_METHODS and (call.args or call.keywords):
             # ``chunks.append(chunk)``, ``buf.extend(data)``, ``out.write(data)``: the receiver now holds it.
             stored: Set[Fact] = set()
@@ -839,9 +847,19 @@ class ProvenanceTracker(Listener):
         return [Verdict(UNKNOWN_TIER)]
 
     def _untrusted_callers(
-        self, facts: FrozenSet, via: Tuple[Tuple[str, int], ...], depth: int, seen: FrozenSet
+        self,
+        facts: FrozenSet,
+        via: Tuple[Tuple[str, int], ...],
+        depth: int,
+        seen: FrozenSet,
+        must_run: Tuple[Tuple[LocalDef, str], ...] = (),
     ) -> List[Verdict]:
-        """Call sites that pass untrusted data into the parameters ``facts`` depend on."""
+        """Call sites that pass untrusted data into the parameters ``facts`` depend on.
+
+        ``must_run``: the methods (class, name) the object of the current function must run,
+        because the flow reached it through ``self.m(...)`` dispatched to a subclass's ``m``. A call
+        on an instance of a class that runs another ``m`` is then not a caller.
+        """
         verdicts: List[Verdict] = []
         if depth > 8:
             return verdicts
@@ -852,17 +870,30 @@ class ProvenanceTracker(Listener):
                 # Another module of the project passes it (the chain names the calls, outermost first).
                 verdicts.append(Verdict(UNTRUSTED, source, tuple((hop, 0) for hop in chain) + via, None))
             local = self._locals_by_node.get(fact.function_id)
-            for site in self.call_sites.get(fact.function_id, []) + self._dispatched_sites(fact.function):
+            dispatched = self._dispatched_sites(fact.function)
+            dispatched_ids = {id(site) for site in dispatched}
+            for site in self.call_sites.get(fact.function_id, []) + dispatched:
+                if must_run and site.receivers is not None and not any(
+                    all(_runs(cls, owner, method) for owner, method in must_run) for cls in site.receivers
+                ):
+                    continue
                 name = local.name if local is not None else getattr(fact.function, "name", "?")
                 chain = ((f"{name}()", site.call.lineno),) + via
                 argument = self.expand(site.arguments.get(fact.name, EMPTY))
                 source = _first_source(argument)
                 if source is not None:
                     verdicts.append(Verdict(UNTRUSTED, source, chain, site.call))
-                else:
-                    verdicts.extend(
-                        self._untrusted_callers(argument, chain, depth + 1, seen | {(fact.function_id, fact.name)})
-                    )
+                    continue
+                # ``self.m(x)`` passes its own object on: what it must run still holds, and a
+                # dispatch to a subclass's ``m`` adds that the object is one that runs it.
+                after = must_run if site.on_self else ()
+                if id(site) in dispatched_ids:
+                    owner = self._method_owner.get(fact.function_id)
+                    if owner is not None:
+                        after = after + ((owner[0], owner[1].name),)
+                verdicts.extend(
+                    self._untrusted_callers(argument, chain, depth + 1, seen | {(fact.function_id, fact.name)}, after)
+                )
         return verdicts
 
     def _dispatched_sites(self, function: ast.AST) -> List[CallSite]:
@@ -886,13 +917,39 @@ class ProvenanceTracker(Listener):
             for index, facts in enumerate(positional):
                 if index < len(params):
                     arguments[params[index]] = facts
-            sites.append(CallSite(call, method, arguments))
+            sites.append(CallSite(call, method, arguments, None, True))
         return sites
 
 
 _TRANSFORMS = NamePatterns(TRANSFORMS)
 _PATH_OPENERS = NamePatterns(PATH_OPENERS)
 _ROUTES = NamePatterns(ROUTE_DECORATORS)
+
+
+def _receiver(func: ast.expr, resolver: Resolver) -> Tuple[bool, Optional[FrozenSet[LocalDef]]]:
+    """Whether a call of ``func`` is on ``self``/``cls``, and the module's classes the object of
+    ``obj.method`` is an instance of (None when it is not known to be only those)."""
+    if not isinstance(func, ast.Attribute):
+        return False, None
+    value = func.value
+    if isinstance(value, ast.Name) and value.id in ("self", "cls"):
+        return True, None
+    symbols = resolver.symbols_of(value)
+    if symbols and all(isinstance(s, LocalInstance) for s in symbols):
+        return False, frozenset(s.cls for s in symbols)  # type: ignore[union-attr]
+    return False, None
+
+
+def _runs(cls: LocalDef, owner: LocalDef, method: str, depth: int = 0) -> bool:
+    """Whether an instance of ``cls`` runs ``owner``'s ``method`` (``cls`` is ``owner``, or derives
+    from it through classes that do not define ``method`` themselves)."""
+    if cls is owner:
+        return True
+    if depth > 8 or method in cls.members:
+        return False
+    return any(
+        isinstance(symbol, LocalDef) and _runs(symbol, owner, method, depth + 1) for bases in cls.bases for symbol in bases
+    )
 
 
 def _inherits(cls: LocalDef, base: LocalDef, depth: int = 0) -> bool:

@@ -292,6 +292,9 @@ class ProjectIndex:
         summary = self.modules[module]
         entry = summary["functions"].get(qualname)
         on_instance = "()." in name
+        if entry is None and not on_instance and self._is_class(module, qualname):
+            # ``Job(data)`` runs ``Job.__init__`` (its own or a base class's) on the new object.
+            return self.function(f"{module}.{qualname}().__init__", depth + 1)
         if entry is None:
             owner, _, method = qualname.rpartition(".")
             cls = summary["classes"].get(owner) if owner else None
@@ -305,6 +308,14 @@ class ProjectIndex:
             return None
         shift = 1 if entry["bound"] and not on_instance and not entry.get("classmethod") else 0
         return FunctionRef(module, qualname, entry, shift)
+
+    def _is_class(self, module: str, qualname: str) -> bool:
+        """Whether ``qualname`` is a class of ``module`` (summarised, or with methods summarised)."""
+        summary = self.modules[module]
+        if qualname in summary["classes"]:
+            return True
+        prefix = qualname + "."
+        return any(name.startswith(prefix) for name in summary["functions"])
 
     def call_result(self, call: External, depth: int = 0) -> Optional[FrozenSet]:
         """What ``call`` returns, from the callee's summary and the call's arguments."""
