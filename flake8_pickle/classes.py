@@ -101,6 +101,8 @@ class ClassModel(Listener):
         self.classes: Dict[int, ClassInfo] = {}
         self.extra = frozenset(extra_resources)
         self._memo: Dict[Tuple[int, str], Optional[Held]] = {}
+        #: The class whose other-module bases are not asked, while set (see :meth:`unprotected_resource_classes`).
+        self._own_only: Optional[int] = None
 
     def on_class(self, node: ast.ClassDef, local: LocalDef, resolver: Resolver) -> None:
         protocols: Set[str] = set()
@@ -215,7 +217,7 @@ class ClassModel(Listener):
 
     def class_holds(self, cls: LocalDef, operation: str, depth: int = 0) -> Optional[Held]:
         """What instances of ``cls`` hold that makes ``operation`` fail, unless its protocol covers it."""
-        key = (id(cls), operation)
+        key = (id(cls), operation if self._own_only is None else f"{operation}/{self._own_only}")
         if key in self._memo:
             return self._memo[key]
         self._memo[key] = None  # a cycle holds nothing more than what its first pass finds
@@ -237,7 +239,7 @@ class ClassModel(Listener):
                         held = Held(display_name(symbol), facts, path=f"base class of {cls.name}", owner=cls)
                         if held.fails(operation):
                             return held
-                    elif facts is None and self.project is not None:
+                    elif facts is None and self.project is not None and self._own_only != id(cls):
                         inherited = self._project_holds(symbol, operation)
                         if inherited is not None:
                             # Reported on the class that holds it, in its own module (PKL301 there).
@@ -263,6 +265,16 @@ class ClassModel(Listener):
         """Classes whose own attributes or bases are resources that pickle or deepcopy reject."""
         out = []
         for info in self.classes.values():
+            if self.project is not None:
+                # A class is reported for what it holds itself, and a base another module defines
+                # can only take that away: ask the index only about classes that hold something.
+                self._own_only = id(info.local)
+                try:
+                    own = self.class_holds(info.local, DEEPCOPY) or self.class_holds(info.local, PICKLE)
+                finally:
+                    self._own_only = None
+                if own is None or own.owner is not info.local:
+                    continue
             held = self.class_holds(info.local, DEEPCOPY) or self.class_holds(info.local, PICKLE)
             if held is not None and held.owner is info.local:
                 out.append((info, held))

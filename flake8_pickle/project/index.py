@@ -21,10 +21,11 @@ import ast
 import hashlib
 import json
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Set, Tuple
 
 from .. import __version__
 from ..classes import PROTOCOL_COVERS
@@ -32,6 +33,7 @@ from ..fix.source import write_atomically
 from ..provenance import UNKNOWN, Channel, External, ProjectFacts, Source, Trusted
 from ..settings import Settings
 from .layout import module_name, python_files
+from ..precheck import possible
 from .summary import SCHEMA, module_package, reachable, summarise
 
 Json = Any
@@ -45,6 +47,8 @@ _FILE_MODE = 0o666 & ~_UMASK
 _MAX_CHAIN = 6
 #: How many subclasses of one class a ``self.m(...)`` call is followed into.
 _MAX_DESCENDANTS = 64
+#: How many modules to summarise at once before the work is shared among ``--jobs`` processes.
+_PARALLEL_AT = 64
 
 
 def settings_digest(settings: Settings) -> str:
@@ -119,63 +123,162 @@ class FileJob:
     is_package: bool
 
 
-def _read_summary(job: FileJob, cache: Cache, digest: str, settings: Settings) -> Optional[Json]:
-    try:
-        with open(job.path, "rb") as handle:
-            content = handle.read()
-    except OSError:
-        return None
-    key = cache.key(job.module, job.relative, digest, content)
-    cached = cache.read(key)
-    if cached is not None:
-        return cached
-    data = summarise_source(content, job, settings)
-    cache.write(key, data)
-    return data
-
-
-def summarise_source(content: bytes, job: FileJob, settings: Settings) -> Json:
+def summarise_source(content: bytes, job: FileJob, settings: Settings, head: bool = False) -> Json:
     """The summary of a file's content; a file that does not parse summarises to nothing."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(content, filename=job.path)
-        return summarise(tree, job.module, job.relative, job.is_package, settings)
+        return summarise(tree, job.module, job.relative, job.is_package, settings, head, content)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {"schema": SCHEMA, "module": job.module, "path": job.relative, "aliases": {}, "functions": {},
                 "classes": {}, "calls": [], "unparsed": True}
 
 
-def _summarise_chunk(arguments: Tuple[List[FileJob], Optional[str], str, Settings]) -> List[Optional[Json]]:
-    jobs, directory, digest, settings = arguments
+def _summarise_chunk(arguments: Tuple[List[Tuple[FileJob, bytes]], Optional[str], str, Settings, bool]) -> List[Json]:
+    files, directory, digest, settings, head = arguments
     cache = Cache(Path(directory) if directory else None)
-    return [_read_summary(job, cache, digest, settings) for job in jobs]
+    return [_summary_of(job, content, cache, digest, settings, head) for job, content in files]
 
 
 def build(root: Path, settings: Settings, cache_dir: Optional[Path] = None, jobs: int = 1) -> "ProjectIndex":
-    """The index of the project at ``root`` (summaries from the cache where the content is unchanged)."""
+    """The index of the project at ``root``.
+
+    Every file is read and hashed here, but summarised only when a question needs it: the modules
+    whose text can reach a loader or a copy (the same text pre-check linting uses) at once, with
+    ``jobs`` processes, since every linted module asks about those; the rest on first need (a
+    caller of a function spells its name), from the cache where the content is unchanged.
+    """
     directory = cache_dir if cache_dir is not None else root / CACHE_DIR_NAME
     cache = Cache(directory)
     digest = settings_digest(settings)
-    todo: List[FileJob] = []
+    files: Dict[str, Tuple[FileJob, bytes]] = {}
     for path in python_files(root, skip=(directory,)):
         named = module_name(root, path)
-        if named is None:
+        if named is None or named[0] in files:
+            continue  # ``src/app`` before a stray ``app`` copy
+        try:
+            with open(path, "rb") as handle:
+                content = handle.read()
+        except OSError:
             continue
-        todo.append(FileJob(str(path), path.relative_to(root).as_posix(), named[0], named[1]))
-    summaries: List[Optional[Json]] = []
-    if jobs > 1 and len(todo) >= 64:
-        summaries = _parallel(todo, cache, digest, settings, jobs)
-    if not summaries:
-        summaries = [_read_summary(job, cache, digest, settings) for job in todo]
-    modules: Dict[str, Json] = {}
-    for job, summary in zip(todo, summaries):
-        if summary is not None:
-            modules.setdefault(job.module, summary)  # ``src/app`` before a stray ``app`` copy
+        files[named[0]] = (FileJob(str(path), path.relative_to(root).as_posix(), named[0], named[1]), content)
+    modules = Summaries(files, cache, digest, settings)
+    # Every linted module asks which names reach a loader and what other modules copy: the
+    # modules that can answer are read now, with ``jobs`` processes, before flake8 forks.
+    modules.load(modules.copy_candidates(), jobs)
+    modules.load(modules.loader_candidates(), jobs, head=True)
     return ProjectIndex(root, modules)
 
 
-def _parallel(todo: List[FileJob], cache: Cache, digest: str, settings: Settings, jobs: int) -> List[Optional[Json]]:
+class Summaries(Mapping):
+    """The project's modules by name, each summarised on first access (from the cache where the
+    content is unchanged), with the text questions that say which modules a question needs."""
+
+    def __init__(self, files: Dict[str, Tuple[FileJob, bytes]], cache: Cache, digest: str, settings: Settings):
+        self._files = files
+        self._cache = cache
+        self._digest = digest
+        self._settings = settings
+        self._loaded: Dict[str, Json] = {}
+        self._heads: Dict[str, Json] = {}
+        self._mentioning: Dict[str, List[str]] = {}
+        self._loader_modules: Optional[List[str]] = None
+        self._copy_modules: Optional[List[str]] = None
+
+    def __getitem__(self, module: str) -> Json:
+        summary = self._loaded.get(module)
+        if summary is None:
+            job, content = self._files[module]  # KeyError: not a module of the project
+            summary = self._loaded[module] = _summary_of(job, content, self._cache, self._digest, self._settings)
+        return summary
+
+    def head(self, module: str) -> Json:
+        """What the module's own statements say (aliases, class bases, function signatures): the
+        whole summary when it is loaded, else the cheaper head summary."""
+        summary = self._loaded.get(module) or self._heads.get(module)
+        if summary is None:
+            job, content = self._files[module]  # KeyError: not a module of the project
+            summary = self._heads[module] = _summary_of(job, content, self._cache, self._digest, self._settings, head=True)
+        return summary
+
+    def __contains__(self, module: object) -> bool:
+        return module in self._files
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    @property
+    def loaded(self) -> int:
+        """How many modules have been summarised (or read from the cache) so far."""
+        return len(self._loaded)
+
+    def load(self, modules: Iterable[str], jobs: int = 1, head: bool = False) -> None:
+        """Summarise ``modules`` now (or only their heads), with ``jobs`` processes when there are many."""
+        store = self._heads if head else self._loaded
+        todo = [m for m in dict.fromkeys(modules) if m not in store and m not in self._loaded]
+        if jobs > 1 and len(todo) >= _PARALLEL_AT:
+            files = [self._files[m] for m in todo]
+            summaries = _parallel(files, self._cache, self._digest, self._settings, jobs, head)
+            for module, summary in zip(todo, summaries):
+                store[module] = summary
+        for module in todo:
+            _ = self.head(module) if head else self[module]
+
+    def mentioning(self, word: str) -> List[str]:
+        """The modules whose text holds the identifier ``word`` (in code, a comment or a string:
+        more, never fewer)."""
+        found = self._mentioning.get(word)
+        if found is None:
+            needle = word.encode()
+            whole = re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(needle) + rb"(?![A-Za-z0-9_])")
+            found = self._mentioning[word] = [
+                m for m, (_, content) in self._files.items() if needle in content and whole.search(content)
+            ]
+        return found
+
+    def loader_candidates(self) -> List[str]:
+        """Modules whose text names a catalogued loader's module (only they can alias a loader)."""
+        if self._loader_modules is None:
+            from ..analysis import catalog_for  # the catalogue with the user's extra loaders
+
+            roots = {name.split(".")[0] for name in catalog_for(self._settings).by_name}
+            found: Set[str] = set()
+            for root in roots:
+                found.update(self.mentioning(root))
+            self._loader_modules = [m for m in self._files if m in found]
+        return self._loader_modules
+
+    def copy_candidates(self) -> List[str]:
+        """Modules whose text can copy, pickle or hand off an object (the linting pre-check's
+        answer): only they record what they do to other modules' objects."""
+        if self._copy_modules is None:
+            from ..analysis import catalog_for
+
+            catalog = catalog_for(self._settings)
+            self._copy_modules = [
+                m for m, (_, content) in self._files.items()
+                if possible(content.decode("utf-8", "replace"), catalog).copies
+            ]
+        return self._copy_modules
+
+
+def _summary_of(job: FileJob, content: bytes, cache: Cache, digest: str, settings: Settings, head: bool = False) -> Json:
+    key = cache.key(job.module, job.relative, digest + ("-head" if head else ""), content)
+    cached = cache.read(key)
+    if cached is not None:
+        return cached
+    data = summarise_source(content, job, settings, head)
+    cache.write(key, data)
+    return data
+
+
+def _parallel(
+    todo: List[Tuple[FileJob, bytes]], cache: Cache, digest: str, settings: Settings, jobs: int, head: bool = False
+) -> List[Json]:
     """Summaries computed by ``jobs`` processes; empty when processes cannot be started here."""
     import multiprocessing
 
@@ -190,7 +293,7 @@ def _parallel(todo: List[FileJob], cache: Cache, digest: str, settings: Settings
     directory = str(cache.directory) if cache.directory is not None and cache.writable else None
     try:
         with context.Pool(jobs) as pool:
-            results = pool.map(_summarise_chunk, [(chunk, directory, digest, settings) for chunk in chunks])
+            results = pool.map(_summarise_chunk, [(chunk, directory, digest, settings, head) for chunk in chunks])
     except (OSError, RuntimeError):
         return []
     return [summary for chunk in results for summary in chunk]
@@ -217,13 +320,18 @@ class ProjectIndex:
     """Every module's summary; composed answers, memoised."""
 
     root: Path
-    modules: Dict[str, Json]
+    modules: "Summaries"
     _closure: Dict[str, FrozenSet[str]] = field(default_factory=dict)
-    _sites: Optional[Dict[str, List[Tuple[str, Json, int]]]] = None
+    #: Function key -> (calling module, call entry, positional shift), from the modules scanned so far.
+    _sites: Dict[str, List[Tuple[str, Json, int]]] = field(default_factory=dict)
+    _scanned: Set[str] = field(default_factory=set)
+    _referrers: Dict[str, List[str]] = field(default_factory=dict)
     _loader_words: Optional[FrozenSet[str]] = None
     _uses: Optional[Dict[str, Set[str]]] = None
     _functions: Dict[str, Optional[FunctionRef]] = field(default_factory=dict)
-    _children: Optional[Dict[str, List[str]]] = None
+    #: Class -> its subclasses, from the modules scanned for classes so far.
+    _children: Dict[str, List[str]] = field(default_factory=dict)
+    _class_scanned: Set[str] = field(default_factory=set)
 
     # ------------------------------------------------------------------ names
     def _split(self, name: str) -> Optional[Tuple[str, str]]:
@@ -253,7 +361,7 @@ class ProjectIndex:
         if split is None:
             return []
         module, rest = split
-        return list(self.modules[module]["aliases"].get(rest, ()))
+        return list(self.modules.head(module)["aliases"].get(rest, ()))
 
     def canonical(self, name: str) -> Set[str]:
         """Every name ``name`` may be, resolving aliases at each step as the resolver does."""
@@ -289,7 +397,7 @@ class ProjectIndex:
         if split is None or depth > _MAX_DEPTH:
             return None
         module, qualname = split
-        summary = self.modules[module]
+        summary = self.modules.head(module)
         entry = summary["functions"].get(qualname)
         on_instance = "()." in name
         if entry is None and not on_instance and self._is_class(module, qualname):
@@ -311,7 +419,7 @@ class ProjectIndex:
 
     def _is_class(self, module: str, qualname: str) -> bool:
         """Whether ``qualname`` is a class of ``module`` (summarised, or with methods summarised)."""
-        summary = self.modules[module]
+        summary = self.modules.head(module)
         if qualname in summary["classes"]:
             return True
         prefix = qualname + "."
@@ -320,13 +428,16 @@ class ProjectIndex:
     def call_result(self, call: External, depth: int = 0) -> Optional[FrozenSet]:
         """What ``call`` returns, from the callee's summary and the call's arguments."""
         ref = self.function(call.name)
-        if ref is None or ref.entry.get("returns") is None or depth > _MAX_DEPTH:
+        if ref is None or depth > _MAX_DEPTH:
+            return None
+        returns = self.modules[ref.module]["functions"][ref.qualname].get("returns")
+        if returns is None:
             return None
         arguments = dict(call.arguments)
         hop = f"{ref.module}.{ref.qualname}()"
-        path = self.modules[ref.module]["path"]
+        path = self.modules.head(ref.module)["path"]
         out: Set[object] = set()
-        for written in ref.entry["returns"]:
+        for written in returns:
             if written[0] == "P":
                 facts = _argument(ref, arguments, written[1])
                 out |= {f.through(hop) if isinstance(f, Source) else f for f in facts}
@@ -361,22 +472,66 @@ class ProjectIndex:
         return {UNKNOWN}
 
     # ------------------------------------------------------------------ callers
-    def _call_sites(self) -> Dict[str, List[Tuple[str, Json, int]]]:
-        """Function key -> (calling module, call entry, positional shift) for every recorded call."""
-        if self._sites is None:
-            sites: Dict[str, List[Tuple[str, Json, int]]] = {}
-            for module, summary in self.modules.items():
-                for call in summary["calls"]:
-                    seen: Set[str] = set()
-                    refs = [self.function(callee) for callee in call["callees"]]
-                    for callee in call["callees"] if call.get("dispatch") else ():
-                        refs.extend(self._overrides(callee))
-                    for ref in refs:
-                        if ref is not None and ref.key not in seen:
-                            seen.add(ref.key)
-                            sites.setdefault(ref.key, []).append((module, call, ref.shift))
-            self._sites = sites
-        return self._sites
+    def _call_sites(self, function: str) -> List[Tuple[str, Json, int]]:
+        """(calling module, call entry, positional shift) for every recorded call of the project
+        function ``function`` (``module:qualname``). Only the modules that spell its name, or the
+        name of an alias of it, can call it: those are scanned (and summarised) on first need."""
+        module, _, qualname = function.partition(":")
+        for caller in self.referrers(f"{module}.{qualname}"):
+            if caller in self._scanned:
+                continue
+            self._scanned.add(caller)
+            for call in self.modules[caller]["calls"]:
+                seen: Set[str] = set()
+                refs = [self.function(callee) for callee in call["callees"]]
+                for callee in call["callees"] if call.get("dispatch") else ():
+                    refs.extend(self._overrides(callee))
+                for ref in refs:
+                    if ref is not None and ref.key not in seen:
+                        seen.add(ref.key)
+                        self._sites.setdefault(ref.key, []).append((caller, call, ref.shift))
+        return self._sites.get(function, [])
+
+    def referrers(self, name: str) -> List[str]:
+        """The modules whose text may refer to the project function or class ``name``: those that
+        spell its last name, or the name of an alias of it (found in those modules, and so on);
+        for ``Class.__init__``, those that spell the class or one of its subclasses."""
+        known = self._referrers.get(name)
+        if known is not None:
+            return known
+        self._referrers[name] = []  # a cycle through subclasses stops here
+        owner, _, last = name.rpartition(".")
+        split = self._split(owner) if owner else None
+        if split is not None and self._is_class(*split):
+            # A method runs on an instance of its class or of a subclass, which the calling module
+            # names (``Job(data)``, ``RetriedJob(data).run()``, ``class Mine(Job)`` for ``self.run()``),
+            # or on a name bound to one of those; and it spells the method, unless it constructs.
+            classes = [owner, *self._descendants(owner)]
+            modules = {m for cls in classes for m in self.referrers(cls)}
+            # ``self.m(...)`` in a base class (a template method) dispatches to this ``m`` too.
+            modules.update(ancestor.partition(":")[0] for ancestor in self._ancestors(owner))
+            found = sorted(modules)
+            if last != "__init__":
+                spelled = set(self.modules.mentioning(last))
+                found = [m for m in found if m in spelled]
+            self._referrers[name] = found
+            return found
+        targets = {name}
+        words = [last]
+        found: List[str] = []
+        seen_words = set(words)
+        while words:
+            for module in self.modules.mentioning(words.pop()):
+                if module in found:
+                    continue
+                found.append(module)
+                for key in self.modules.head(module)["aliases"]:
+                    word = key.replace("()", "").rpartition(".")[2]
+                    if word not in seen_words and targets & (self.aliases(f"{module}.{key}") or frozenset()):
+                        seen_words.add(word)
+                        words.append(word)
+        self._referrers[name] = found
+        return found
 
     def _overrides(self, callee: str) -> Iterable[Optional[FunctionRef]]:
         """For ``self.m(...)`` in a method of ``module.Class`` (recorded as ``module.Class().m``):
@@ -390,30 +545,53 @@ class ProjectIndex:
             if split is None:
                 continue
             module, qualname = split
-            entry = self.modules[module]["functions"].get(f"{qualname}.{method}")
+            entry = self.modules.head(module)["functions"].get(f"{qualname}.{method}")
             if entry is not None:
                 yield FunctionRef(module, f"{qualname}.{method}", entry, 0)
 
     def _defines(self, cls: str, method: str) -> bool:
         split = self._split(cls)
-        return split is not None and f"{split[1]}.{method}" in self.modules[split[0]]["functions"]
+        return split is not None and f"{split[1]}.{method}" in self.modules.head(split[0])["functions"]
+
+    def _ancestors(self, cls: str) -> List[str]:
+        """``module:qualname`` of the project classes ``cls`` derives from (bounded)."""
+        out: List[str] = []
+        queue = [(cls, 0)]
+        while queue and len(out) < _MAX_DESCENDANTS:
+            name, depth = queue.pop(0)
+            for candidate in sorted(self.canonical(name)):
+                split = self._split(candidate)
+                if split is None or depth > _MAX_DEPTH or not self._is_class(*split):
+                    continue
+                key = f"{split[0]}:{split[1]}"
+                if depth and key not in out:
+                    out.append(key)
+                entry = self.modules.head(split[0])["classes"].get(split[1])
+                for base in entry["bases"] if entry is not None else ():
+                    queue.append((base if self._split(base) else f"{split[0]}.{base}", depth + 1))
+        return out
+
+    def _scan_subclasses(self, cls: str) -> None:
+        """Record the subclasses the modules that spell ``cls`` (or an alias of it) define."""
+        for module in self.referrers(cls):
+            if module in self._class_scanned:
+                continue
+            self._class_scanned.add(module)
+            for qualname, entry in self.modules.head(module)["classes"].items():
+                for base in entry["bases"]:
+                    base_name = base if self._split(base) else f"{module}.{base}"
+                    for name in self.canonical(base_name) | {base_name}:
+                        self._children.setdefault(name, []).append(f"{module}.{qualname}")
 
     def _descendants(self, cls: str, method: Optional[str] = None) -> List[str]:
         """The project's classes that derive from ``cls``, nearest first (bounded); with ``method``,
         leaving out each class that defines its own ``method``, and the classes under it."""
-        if self._children is None:
-            children: Dict[str, List[str]] = {}
-            for module, summary in self.modules.items():
-                for qualname, entry in summary["classes"].items():
-                    for base in entry["bases"]:
-                        base_name = base if self._split(base) else f"{module}.{base}"
-                        for name in self.canonical(base_name) | {base_name}:
-                            children.setdefault(name, []).append(f"{module}.{qualname}")
-            self._children = children
         out: List[str] = []
         queue = [cls]
         while queue and len(out) < _MAX_DESCENDANTS:
-            for child in self._children.get(queue.pop(0), ()):
+            parent = queue.pop(0)
+            self._scan_subclasses(parent)
+            for child in self._children.get(parent, ()):
                 if child in out or child == cls or (method is not None and self._defines(child, method)):
                     continue
                 out.append(child)
@@ -437,13 +615,12 @@ class ProjectIndex:
         key = f"{module}:{qualname}"
         if depth > _MAX_CHAIN or (key, param) in seen:
             return []
-        summary = self.modules.get(module)
-        entry = summary["functions"].get(qualname) if summary is not None else None
+        entry = self.modules.head(module)["functions"].get(qualname) if module in self.modules else None
         if entry is None:
             return []
         params = entry["params"]
         found: List[Tuple[Source, Tuple[str, ...]]] = []
-        for caller, call, shift in self._call_sites().get(key, []):
+        for caller, call, shift in self._call_sites(key):
             if caller == module and depth == 0:
                 continue  # the module's own calls are read from its text, not its (maybe stale) summary
             if receivers is not None and not self._receiver_fits(call, receivers):
@@ -452,7 +629,7 @@ class ProjectIndex:
             if param in params:
                 keys.append(str(params.index(param) + shift))
             facts = [fact for name, written in call["args"] if name in keys for fact in written]
-            caller_summary = self.modules[caller]
+            caller_summary = self.modules.head(caller)
             at = f"{module}.{qualname}() called at {caller_summary['path']}:{call['line']}"
             for fact in facts:
                 if fact[0] == "S":
@@ -538,13 +715,23 @@ class ProjectIndex:
         """Words an import must spell to reach a loader through the project's aliases: the alias's
         own name and its module's (``from app.ser import loads``, ``from app import ser``)."""
         if self._loader_words is None:
+            # Only a module whose text names a loader module, or a name already found to alias a
+            # loader, can bind a name to one: those are read, round by round.
             words: Set[str] = set()
-            for module, summary in self.modules.items():
-                for key in summary["aliases"]:
-                    targets = self.aliases(f"{module}.{key}")
-                    if targets and is_loader(targets):
-                        words.add(module.rpartition(".")[2])
-                        words.add(key.split(".")[0].replace("()", ""))
+            checked: Set[str] = set()
+            frontier = self.modules.loader_candidates()
+            while frontier:
+                found: Set[str] = set()
+                for module in frontier:
+                    if module in checked:
+                        continue
+                    checked.add(module)
+                    for key in self.modules.head(module)["aliases"]:
+                        targets = self.aliases(f"{module}.{key}")
+                        if targets and is_loader(targets):
+                            found.update((module.rpartition(".")[2], key.split(".")[0].replace("()", "")))
+                frontier = [m for word in sorted(found - words) for m in self.modules.mentioning(word)]
+                words |= found
             self._loader_words = frozenset(words)
         return self._loader_words
 
@@ -553,7 +740,8 @@ class ProjectIndex:
         project class ``name``."""
         if self._uses is None:
             uses: Dict[str, Set[str]] = {}
-            for summary in self.modules.values():
+            for module in self.modules.copy_candidates():  # only they can copy, pickle or hand off
+                summary = self.modules[module]
                 for used, operations in summary.get("uses", {}).items():
                     for canonical in self.canonical(used):
                         uses.setdefault(canonical, set()).update(operations)

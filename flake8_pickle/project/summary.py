@@ -159,10 +159,27 @@ def _may_be_project(name: str) -> bool:
     return bool(root) and root not in _STDLIB
 
 
-def summarise(tree: ast.AST, module: str, path: str, is_package: bool, settings: Settings = Settings()) -> Json:
-    """The summary of ``tree``, the module ``module`` at ``path`` (relative to the project root)."""
+def summarise(
+    tree: ast.AST,
+    module: str,
+    path: str,
+    is_package: bool,
+    settings: Settings = Settings(),
+    head: bool = False,
+    source: Optional[bytes] = None,
+) -> Json:
+    """The summary of ``tree``, the module ``module`` at ``path`` (relative to the project root).
+
+    ``head``: only what the module's and classes' own statements say (aliases, bases, function
+    signatures), without walking function bodies (except those that bind a global, and the methods
+    of Unpickler subclasses): what resolving names across modules needs, at a fraction of the cost.
+    ``source``, the module's text if known, rules out ``global`` statements without a walk.
+    """
     nodes = reachable(tree)
     names = {id(node): name for name, node in nodes}
+    if head:
+        globals_possible = source is None or b"global" in source
+        return _head(tree, module, path, is_package, nodes, names, globals_possible)
     model = ClassModel(settings.extra_resources)
     tracker = ProvenanceTracker(
         settings.untrusted_sources, settings.trusted_sources, settings.sanitizers, summarising=True
@@ -177,46 +194,13 @@ def summarise(tree: ast.AST, module: str, path: str, is_package: bool, settings:
     resolver.run()
     writer = _Writer(tracker, path)
 
-    aliases: Dict[str, List[str]] = {}
-    for name, symbols in resolver.module_scope.bindings.items():
-        targets = sorted(s for s in _symbols(symbols) if isinstance(s, str) and s != f"{module}.{name}")
-        if targets:
-            aliases[name] = targets
-    sound = unpicklers.sound_unpickler_classes(resolver)
-    classes: Dict[str, Json] = {}
-    for cls in resolver.classes:
-        qualname = names.get(id(cls.node))
-        if qualname is None:
-            continue
-        for member, symbols in cls.members.items():
-            targets = sorted(s for s in _symbols(symbols) if isinstance(s, str))
-            if targets:
-                aliases[f"{qualname}.{member}"] = targets
-                aliases[f"{qualname}().{member}"] = targets
-        bases = sorted({s for base in cls.bases for s in base if isinstance(s, str)})
-        unpickler = [b for b in bases if b in UNPICKLER_BASES] or _unpickler_bases(cls)
-        if unpickler and cls not in sound:
-            aliases[qualname] = sorted(set(unpickler))
-        entry = _class_entry(model, cls, bases, names)
-        if entry:
-            classes[qualname] = entry
-
-    functions: Dict[str, Json] = {}
+    aliases, classes = _names_and_classes(resolver, unpicklers, module, names, model)
+    functions = _signatures(nodes)
     for qualname, node in nodes:
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if qualname not in functions:
             continue
-        params = positional_parameters(node)
-        bound = "." in qualname and not is_staticmethod(node)
-        if bound and params:
-            params = params[1:]
         returned = tracker.returns.get(id(node))
-        functions[qualname] = {
-            "params": params,
-            "bound": bound,
-            "classmethod": is_classmethod(node),
-            "line": node.lineno,
-            "returns": writer.facts(tracker.summary_expand(returned), node) if returned else None,
-        }
+        functions[qualname]["returns"] = writer.facts(tracker.summary_expand(returned), node) if returned else None
         instances = sorted(
             item if isinstance(item, str) else f"{module}.{names[id(item.node)]}"
             for item in factories.instances.get(id(node), ())
@@ -258,6 +242,105 @@ def summarise(tree: ast.AST, module: str, path: str, is_package: bool, settings:
         "calls": calls,
         "uses": {name: sorted(operations) for name, operations in sorted(uses.items())},
     }
+
+
+def _head(
+    tree: ast.AST,
+    module: str,
+    path: str,
+    is_package: bool,
+    nodes: List[Tuple[str, ast.AST]],
+    names: Dict[int, str],
+    globals_possible: bool,
+) -> Json:
+    """The head summary (see :func:`summarise`)."""
+    unpicklers = FindClassChecks(lambda finding: None)
+    binds_globals = {id(f) for f in _functions_with_global(tree)} if globals_possible else set()
+
+    def walk(node: ast.AST, cls: Optional[LocalDef]) -> bool:
+        if cls is not None and (_unpickler_bases(cls) or any(s in UNPICKLER_BASES for b in cls.bases for s in b)):
+            return True
+        return id(node) in binds_globals
+
+    resolver = Resolver(tree, [unpicklers], call_hook=constructor_variant, walk_function=walk)
+    resolver.package = module_package(module, is_package)
+    resolver.run()
+    aliases, classes = _names_and_classes(resolver, unpicklers, module, names, None)
+    return {
+        "schema": SCHEMA,
+        "head": True,
+        "module": module,
+        "path": path,
+        "aliases": aliases,
+        "functions": _signatures(nodes),
+        "classes": classes,
+        "calls": [],
+        "uses": {},
+    }
+
+
+def _functions_with_global(tree: ast.AST) -> Iterable[ast.AST]:
+    """The functions whose bodies hold a ``global`` statement (with the functions around them),
+    found by one walk of the tree, or none when the module has no ``global`` at all."""
+    stack: List[Tuple[ast.AST, Tuple[ast.AST, ...]]] = [(tree, ())]
+    found: Set[int] = set()
+    out: List[ast.AST] = []
+    while stack:
+        node, around = stack.pop()
+        if isinstance(node, ast.Global):
+            for function in around:
+                if id(function) not in found:
+                    found.add(id(function))
+                    out.append(function)
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            around = around + (node,)
+        stack.extend((child, around) for child in ast.iter_child_nodes(node))
+    return out
+
+
+def _names_and_classes(
+    resolver: Resolver, unpicklers: FindClassChecks, module: str, names: Dict[int, str], model: Optional[ClassModel]
+) -> Tuple[Dict[str, List[str]], Dict[str, Json]]:
+    """The module's aliases, and its classes' entries (without what they hold when ``model`` is None)."""
+    aliases: Dict[str, List[str]] = {}
+    for name, symbols in resolver.module_scope.bindings.items():
+        targets = sorted(s for s in _symbols(symbols) if isinstance(s, str) and s != f"{module}.{name}")
+        if targets:
+            aliases[name] = targets
+    sound = unpicklers.sound_unpickler_classes(resolver)
+    classes: Dict[str, Json] = {}
+    for cls in resolver.classes:
+        qualname = names.get(id(cls.node))
+        if qualname is None:
+            continue
+        for member, symbols in cls.members.items():
+            targets = sorted(s for s in _symbols(symbols) if isinstance(s, str))
+            if targets:
+                aliases[f"{qualname}.{member}"] = targets
+                aliases[f"{qualname}().{member}"] = targets
+        bases = sorted({s for base in cls.bases for s in base if isinstance(s, str)})
+        unpickler = [b for b in bases if b in UNPICKLER_BASES] or _unpickler_bases(cls)
+        if unpickler and cls not in sound:
+            aliases[qualname] = sorted(set(unpickler))
+        entry = _class_entry(model, cls, bases, names)
+        if entry:
+            classes[qualname] = entry
+    return aliases, classes
+
+
+def _signatures(nodes: List[Tuple[str, ast.AST]]) -> Dict[str, Json]:
+    """Each function's and method's parameters (``self`` left out) and kind, from its ``def``."""
+    functions: Dict[str, Json] = {}
+    for qualname, node in nodes:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        params = positional_parameters(node)
+        bound = "." in qualname and not is_staticmethod(node)
+        if bound and params:
+            params = params[1:]
+        functions[qualname] = {"params": params, "bound": bound, "classmethod": is_classmethod(node), "line": node.lineno}
+    return functions
 
 
 def _handed_classes(symbols: Iterable[object], names: Dict[int, str], module: str, depth: int = 0) -> Set[str]:
@@ -306,11 +389,11 @@ def _unpickler_bases(cls: LocalDef, depth: int = 0) -> List[str]:
     return out
 
 
-def _class_entry(model: ClassModel, cls: LocalDef, bases: List[str], names: Dict[int, str]) -> Json:
-    info = model.info(cls)
+def _class_entry(model: Optional[ClassModel], cls: LocalDef, bases: List[str], names: Dict[int, str]) -> Json:
+    info = model.info(cls) if model is not None else None
     holds: Dict[str, Json] = {}
-    for operation in OPERATIONS:
-        held = model.class_holds(cls, operation)
+    for operation in OPERATIONS if model is not None else ():
+        held = model.class_holds(cls, operation)  # type: ignore[union-attr]
         if held is not None:
             holds[operation] = [held.resource, held.path, held.line or 0]
     local_bases = sorted(
