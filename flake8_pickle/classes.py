@@ -273,7 +273,7 @@ class ClassModel(Listener):
                     own = self.class_holds(info.local, DEEPCOPY) or self.class_holds(info.local, PICKLE)
                 finally:
                     self._own_only = None
-                if own is None or own.owner is not info.local:
+                if own is None:
                     continue
             held = self.class_holds(info.local, DEEPCOPY) or self.class_holds(info.local, PICKLE)
             if held is not None and held.owner is info.local:

@@ -65,6 +65,8 @@ UNTRUSTED = "untrusted"
 CHANNEL = "channel"
 _MAX_DEPTH = 40
 _MAX_HOPS = 6
+#: How many facts an argument of another module's call may carry before its calls count as unknown.
+_MAX_SHALLOW = 32
 #: How many function summaries one expansion may substitute while a module is summarised whole.
 _SUMMARY_BUDGET = 500
 
@@ -377,6 +379,16 @@ class ProvenanceTracker(Listener):
     # ------------------------------------------------------------------ facts of expressions
     def facts_of(self, expr: ast.AST, depth: int = 0) -> FrozenSet:
         """The facts of ``expr`` at the current point of the walk (empty: nothing to say)."""
+        if self.summarising:
+            facts = self._facts_of(expr, depth)
+            if len(facts) > _MAX_SHALLOW and any(type(f) is External for f in facts):
+                # Summarising: a value that went through many calls of other modules keeps its
+                # sources and parameters, and the calls' results count as unknown data.
+                return frozenset(f for f in facts if type(f) is not External) | {UNKNOWN}
+            return facts
+        return self._facts_of(expr, depth)
+
+    def _facts_of(self, expr: ast.AST, depth: int = 0) -> FrozenSet:
         if depth > _MAX_DEPTH:
             return frozenset((UNKNOWN,))
         resolver = self.resolver
@@ -743,6 +755,12 @@ class ProvenanceTracker(Listener):
                 key = ("state", fact.cls_id, fact.attr)
                 if depth >= _MAX_DEPTH or key in visiting:
                     continue
+                if self._budget is not None:
+                    # Summarising a whole module: attribute chains share the module's budget.
+                    if self._budget <= 0:
+                        out.add(UNKNOWN)
+                        continue
+                    self._budget -= 1
                 stored = _instance_state(fact.cls, fact.attr)
                 hop = f"self.{fact.attr}"
                 held = self._binding_facts(_AtLine(fact.line), stored, hop) if stored else EMPTY
@@ -980,6 +998,10 @@ def _shallow(facts: FrozenSet) -> FrozenSet:
     called with unknown data is still known from its module's summary)."""
     if not any(type(f) is External for f in facts):
         return facts
+    if len(facts) > _MAX_SHALLOW:
+        # Data that went through many calls: what those calls return counts as unknown data
+        # (never trusted), so a long chain of calls costs no more than a short one.
+        return frozenset(f for f in facts if type(f) is not External) | {UNKNOWN}
     return frozenset(External(f.name, f.line) if type(f) is External and f.arguments else f for f in facts)
 
 

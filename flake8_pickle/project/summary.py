@@ -50,6 +50,8 @@ SCHEMA = 2
 OPERATIONS = (PICKLE, DEEPCOPY, COPY, SPAWN)
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
 _MAX_FACT_DEPTH = 3
+#: How many call facts and arguments one module's summary may write before the rest are unknown.
+_WRITE_BUDGET = 5000
 Json = Any
 
 
@@ -416,6 +418,8 @@ class _Writer:
         self.tracker = tracker
         self.path = path
         self._memo: Dict[Tuple[FrozenSet, int, int], List[Json]] = {}
+        #: How many more call facts (and their arguments) the module's summary may write.
+        self._budget = _WRITE_BUDGET
 
     def facts(self, facts: FrozenSet, function: Optional[ast.AST], depth: int = 0) -> List[Json]:
         key = (facts, id(function), depth)
@@ -442,7 +446,10 @@ class _Writer:
             return ["T", fact.reason]
         if isinstance(fact, Param) and function is not None and fact.function is function:
             return ["P", fact.name]
-        if isinstance(fact, External) and depth < _MAX_FACT_DEPTH:
+        if isinstance(fact, External) and depth < _MAX_FACT_DEPTH and self._budget > 0:
+            # A call's arguments are written out (and their calls', to a depth): bounded per module,
+            # past which the call's result is unknown data (never trusted, at worst PKL102).
+            self._budget -= 1 + len(fact.arguments)
             arguments = [[key, self.facts(self.tracker.summary_expand(value), function, depth + 1)] for key, value in fact.arguments]
             return ["X", fact.name, fact.line, arguments]
         return ["U"]
