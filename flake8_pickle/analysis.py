@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set
 from .catalog.loaders import Catalog, constructor_variant
 from .classes import ClassModel
 from .copying import CopyChecks
-from .findings import Finding
+from .findings import Finding, unique
 from .getstate import GetstateChecks
 from .precheck import CallGraph, ClassOnlyWalk, LoaderWalk, Possible, imported_words, possible
 from .protocol import ProtocolChecks
@@ -118,7 +118,7 @@ def _run_analysis(
             tree, settings, catalog, findings.append, "PKL901" in wanted, walk, resolver.late_state_classes(), state,
             project,
         )
-    return Analysis(sorted(set(findings)), model, resolver)
+    return Analysis(unique(findings), model, resolver)
 
 
 #: How many times the provenance walk may start over on a grown set of bodies before it keeps
