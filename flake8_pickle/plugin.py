@@ -11,6 +11,7 @@ from flake8.exceptions import PluginExecutionFailed
 
 from . import __version__
 from .analysis import analyze
+from .findings import Finding
 from .rules import OFF_BY_DEFAULT
 from .project.runner import Project
 from .settings import OPTIONS, PROJECT_OPTIONS, OptionError, Settings
@@ -93,12 +94,16 @@ class PicklePlugin:
         cls.project = Project(cls.settings, _jobs(options))
         cls.project.prepare(list(getattr(options, "filenames", None) or ()), getattr(options, "stdin_display_name", "stdin"))
 
+    def findings(self) -> List[Finding]:
+        """The findings for this file, with their steps (what ``flake8-pickle check`` reads)."""
+        source = "".join(self.lines) if self.lines else None
+        view = self.project.view(self.filename, self.tree)
+        return analyze(self.tree, self.settings, inventory=False, source=source, project=view)
+
     def run(self) -> Iterator[Tuple[int, int, str, Type["PicklePlugin"]]]:
         """Yield flake8 result tuples; an internal error becomes flake8's PluginExecutionFailed."""
         try:
-            source = "".join(self.lines) if self.lines else None
-            view = self.project.view(self.filename, self.tree)
-            findings = analyze(self.tree, self.settings, inventory=False, source=source, project=view)
+            findings = self.findings()
         except Exception as exc:  # noqa: BLE001 - surfaced through flake8's own failure report
             raise PluginExecutionFailed(
                 filename=self.filename,
