@@ -23,10 +23,13 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, TextIO, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, TextIO, Tuple
 
 from . import __version__
 from .findings import Finding, Step
+
+if TYPE_CHECKING:
+    from .analysis import Analysis
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -72,6 +75,8 @@ class CheckRun:
     """What one run found, and where its relative paths start."""
 
     results: List[Result]
+    #: With ``--explain`` and PKL901 on: loader calls whose arguments make them safe (code "").
+    notes: List[Result] = field(default_factory=list)
     #: Project roots by checked file, for steps in other modules of the project.
     roots: Dict[str, Path] = field(default_factory=dict)
     exit_zero: bool = False
@@ -128,10 +133,10 @@ def _collector() -> type:
     return Collector
 
 
-def run_flake8(argv: Sequence[str]) -> Tuple[List[object], argparse.Namespace]:
+def run_flake8(argv: Sequence[str]) -> Tuple[List[object], argparse.Namespace, List[str]]:
     """Run flake8 on ``argv`` (its options and paths) with only the PKL checker; return the
-    violations its style guide reported and its parsed options. A usage or configuration
-    error raises SystemExit(2), from flake8's own option parser."""
+    violations its style guide reported, its parsed options and the files it checked. A usage
+    or configuration error raises SystemExit(2), from flake8's own option parser."""
     from flake8 import exceptions
     from flake8.main.application import Application
 
@@ -154,7 +159,7 @@ def run_flake8(argv: Sequence[str]) -> Tuple[List[object], argparse.Namespace]:
     finally:
         manager.stop()
     manager.report()
-    return collector.violations, app.options
+    return collector.violations, app.options, list(getattr(manager, "filenames", ()))
 
 
 # --------------------------------------------------------------------------- what flake8 cannot carry
@@ -173,10 +178,16 @@ def _reread(filename: str, options: argparse.Namespace) -> Tuple[Optional[ast.AS
         return None, []
 
 
-def _analysed(filename: str, tree: ast.AST, lines: List[str]) -> List[Finding]:
+def _analysed(filename: str, tree: ast.AST, lines: List[str]) -> "Analysis":
     from .plugin import PicklePlugin
 
-    return PicklePlugin(tree, filename, lines).findings()
+    return PicklePlugin(tree, filename, lines).analysis()
+
+
+def _inventory_on() -> bool:
+    from .plugin import PicklePlugin
+
+    return "PKL901" in PicklePlugin.settings.inventory_codes
 
 
 def _contexts(tree: ast.AST) -> List[Tuple[int, int, str]]:
@@ -209,14 +220,23 @@ def fingerprint(code: str, context: str, source_line: str, occurrence: int) -> s
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
-def collect(violations: Sequence[object], options: argparse.Namespace) -> CheckRun:
-    """The reported violations as results, each with its steps, context and fingerprint."""
+def collect(
+    violations: Sequence[object], options: argparse.Namespace, checked: Sequence[str] = (), explain: bool = False
+) -> CheckRun:
+    """The reported violations as results, each with its steps, context and fingerprint. With
+    ``explain`` and the PKL901 inventory on, every checked file is analysed again for notes on
+    the loader calls whose arguments make them safe."""
     from .plugin import PicklePlugin
 
     by_file: Dict[str, List[object]] = {}
     for violation in violations:
         by_file.setdefault(violation.filename, []).append(violation)  # type: ignore[attr-defined]
+    stdin_name = getattr(options, "stdin_display_name", "stdin") or "stdin"
+    if explain and _inventory_on():
+        for name in checked:
+            by_file.setdefault(stdin_name if name == "-" else name, [])
     results: List[Result] = []
+    notes: List[Result] = []
     roots: Dict[str, Path] = {}
     for filename, reported in by_file.items():
         tree, lines = _reread(filename, options)
@@ -224,9 +244,15 @@ def collect(violations: Sequence[object], options: argparse.Namespace) -> CheckR
         spans: List[Tuple[int, int, str]] = []
         if tree is not None:
             spans = _contexts(tree)
-            if any(v.code.startswith("PKL") for v in reported):  # type: ignore[attr-defined]
-                for finding in _analysed(filename, tree, lines):
+            if not reported or any(v.code.startswith("PKL") for v in reported):  # type: ignore[attr-defined]
+                analysis = _analysed(filename, tree, lines)
+                for finding in analysis.findings:
                     findings[(finding.line, finding.col + 1, finding.code, finding.message[len(finding.code) + 1 :])] = finding
+                if explain:
+                    notes.extend(
+                        Result(filename, n.line, n.col + 1, "", n.message, n.steps, _context_at(spans, n.line))
+                        for n in analysis.notes
+                    )
                 index = None if PicklePlugin.project.off else PicklePlugin.project.index_for(Path(filename))
                 if index is not None:
                     roots[filename] = Path(index.root)
@@ -250,7 +276,7 @@ def collect(violations: Sequence[object], options: argparse.Namespace) -> CheckR
                 )
             )
     results.sort(key=lambda r: (r.path, r.line, r.column, r.code))
-    return CheckRun(results, roots, bool(getattr(options, "exit_zero", False)))
+    return CheckRun(results, notes, roots, bool(getattr(options, "exit_zero", False)))
 
 
 def step_path(run: CheckRun, result: Result, step: Step) -> str:
@@ -275,7 +301,7 @@ def _leads(result: Result) -> List[str]:
     count = len(result.steps)
     if result.code in ("PKL101", "PKL103"):
         return ["path:"] + ["->"] * (count - 1)
-    if result.code in ("PKL901", "PKL102"):
+    if result.code in ("PKL901", "PKL102", ""):
         follows = "->" if result.steps and result.steps[0].message.startswith(("PKL101", "PKL103")) else "and:"
         return ["why:"] + [follows] * (count - 1)
     return ["see:"] * count
@@ -284,8 +310,9 @@ def _leads(result: Result) -> List[str]:
 def render_text(run: CheckRun, explain: bool) -> str:
     """flake8's default format; with ``explain``, each finding's steps below it."""
     out: List[str] = []
-    for result in run.results:
-        out.append(f"{result.path}:{result.line}:{result.column}: {result.code} {result.text}")
+    shown = sorted(run.results + (run.notes if explain else []), key=lambda r: (r.path, r.line, r.column, r.code))
+    for result in shown:
+        out.append(f"{result.path}:{result.line}:{result.column}: {result.code or 'note:'} {result.text}")
         if explain:
             for lead, step in zip(_leads(result), result.steps):
                 out.append(f"    {lead:>5} {step_path(run, result, step)}:{step.line}: {step.message}")
@@ -346,13 +373,13 @@ def main(argv: Optional[Sequence[str]] = None, stdout: Optional[TextIO] = None, 
         print(f"flake8-pickle check: error: --format: {args.report_format!r} is not one of {', '.join(FORMATS)}", file=stderr)
         return EXIT_ERROR
     try:
-        violations, options = run_flake8(rest)
+        violations, options, checked = run_flake8(rest)
     except UsageError as exc:
         print(f"flake8-pickle check: error: {exc}", file=stderr)
         return EXIT_ERROR
     except SystemExit as exc:  # flake8's option parser or the plugin's validation has said why
         return exc.code if isinstance(exc.code, int) else EXIT_ERROR
-    run = collect(violations, options)
+    run = collect(violations, options, checked, explain=args.explain and args.report_format == "text")
     if args.report_format == "sarif":
         from .sarif import render_sarif
 

@@ -57,8 +57,11 @@ class LoaderChecks(Listener):
         report: Callable[[Finding], None],
         inventory: bool = True,
         unpicklers: Optional[FindClassChecks] = None,
+        note: Optional[Callable[[Finding], None]] = None,
     ):
         self.catalog = catalog
+        #: Told of each catalogued loader call whose arguments make it safe (``--explain``).
+        self.note = note
         self.tracker = tracker
         self.unpicklers = unpicklers
         self.report = report
@@ -86,6 +89,11 @@ class LoaderChecks(Listener):
         qualified, loader = match
         verdict, switch = loader.assess(call, resolver)
         if verdict == NOT_LOADER:
+            if self.note is not None:
+                label = loader.label_for(qualified)
+                self.note(Finding(call.lineno, call.col_offset, "", f"{label} is not a pickle-family load here", (
+                    Step(call.lineno, f"safe: the arguments make {label} load safely (`{shown(call, 60)}`)"),
+                )))
             return
         if verdict == LOADER_UNSURE and switch is not None:
             self._unsure[id(call)] = switch
@@ -117,8 +125,9 @@ class LoaderChecks(Listener):
         if self.inventory:
             self._inventory[id(call)] = Finding(line, col, "PKL901", message("PKL901", loader=label))
         if loader.data_kind == DATA_CHANNEL:
-            self.report(Finding(line, col, "PKL103", message("PKL103", loader=label, channel=loader.channel)))
-            self._judged(call, Step(line, f"PKL103: it reads an unauthenticated channel ({loader.channel})"))
+            reads = Step(line, f"{label} reads an unauthenticated channel ({loader.channel}): any peer may send the pickle")
+            self.report(Finding(line, col, "PKL103", message("PKL103", loader=label, channel=loader.channel), (reads,)))
+            self._judged(call, Step(line, "PKL103: what it loads comes from an unauthenticated channel"), reads)
             return
         argument = loader.data_argument(call)
         if literal_input(loader, argument):
