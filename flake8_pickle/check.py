@@ -25,6 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, TextIO, Tuple
 
+from flake8 import exceptions
+from flake8.formatting.base import BaseFormatter
+from flake8.main.application import Application
+from flake8.processor import FileProcessor
+
 from . import __version__
 from .findings import Finding, Step
 
@@ -109,43 +114,35 @@ def _pickle_selection(options: argparse.Namespace) -> None:
     options.select = chosen + [code for code in UNCHECKED_CODES if code not in chosen]
 
 
-def _collector() -> type:
-    from flake8.formatting.base import BaseFormatter
+class Collector(BaseFormatter):
+    """A flake8 formatter that keeps each violation flake8's style guide reports, unprinted."""
 
-    class Collector(BaseFormatter):
-        """A flake8 formatter that keeps each reported violation instead of printing it."""
+    def after_init(self) -> None:
+        self.violations: List[object] = []
 
-        def after_init(self) -> None:
-            self.violations: List[object] = []
+    def start(self) -> None:
+        """Open nothing: the command writes its own report."""
 
-        def start(self) -> None:
-            """Open nothing: the command writes its own report."""
+    def stop(self) -> None:
+        """Close nothing."""
 
-        def stop(self) -> None:
-            """Close nothing."""
+    def handle(self, error: object) -> None:
+        self.violations.append(error)
 
-        def handle(self, error: object) -> None:
-            self.violations.append(error)
-
-        def format(self, error: object) -> Optional[str]:
-            return None
-
-    return Collector
+    def format(self, error: object) -> Optional[str]:
+        return None
 
 
 def run_flake8(argv: Sequence[str]) -> Tuple[List[object], argparse.Namespace, List[str]]:
     """Run flake8 on ``argv`` (its options and paths) with only the PKL checker; return the
     violations its style guide reported, its parsed options and the files it checked. A usage
     or configuration error raises SystemExit(2), from flake8's own option parser."""
-    from flake8 import exceptions
-    from flake8.main.application import Application
-
     app = Application()
     app.initialize(list(argv))
     assert app.plugins is not None and app.options is not None
     app.plugins = _only_pickle_checks(app.plugins)  # type: ignore[assignment]
     _pickle_selection(app.options)
-    collector = _collector()(app.options)
+    collector = Collector(app.options)
     app.formatter = collector
     app.make_guide()
     app.make_file_checker_manager(list(argv))
@@ -167,8 +164,6 @@ def run_flake8(argv: Sequence[str]) -> Tuple[List[object], argparse.Namespace, L
 
 def _reread(filename: str, options: argparse.Namespace) -> Tuple[Optional[ast.AST], List[str]]:
     """The tree and lines flake8 gave the plugin for ``filename`` (stdin is read from flake8's cache)."""
-    from flake8.processor import FileProcessor
-
     stdin_name = getattr(options, "stdin_display_name", "stdin") or "stdin"
     name = "-" if filename == stdin_name and "-" in (getattr(options, "filenames", None) or ()) else filename
     try:

@@ -67,16 +67,26 @@ def _plain(text: str) -> str:
     return " ".join(text.split())
 
 
+def _help_markdown(rule: Rule) -> str:
+    """The rule's prose as the ``help`` a code-scanning UI shows beside an alert (the full page,
+    with options and references, is at ``helpUri``)."""
+    parts = [f"## Why is this bad?\n\n{rule.why_bad}"]
+    if rule.known_problems:
+        parts.append(f"## Known problems\n\n{rule.known_problems}")
+    parts.append(f"## Example\n\n```python\n{rule.example}\n```")
+    parts.append(f"## Use instead\n\n```python\n{rule.use_instead}\n```")
+    parts.append(f"[The rule's page]({page_url(rule.code)})")
+    return "\n\n".join(parts)
+
+
 def rule_descriptor(rule: Rule) -> Dict[str, object]:
     """A registry rule as a SARIF ``reportingDescriptor``."""
-    from .docs import render_rule_page
-
     return {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": _plain(rule.what_it_does), "markdown": rule.what_it_does},
-        "help": {"text": _plain(rule.why_bad), "markdown": render_rule_page(rule)},
+        "help": {"text": _plain(rule.why_bad), "markdown": _help_markdown(rule)},
         "helpUri": page_url(rule.code),
         "defaultConfiguration": {"level": level(rule.code), "enabled": rule.default_enabled},
         "properties": {

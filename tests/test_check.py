@@ -189,6 +189,7 @@ def test_sarif_rules_come_from_the_registry(tmp_path: Path) -> None:
         assert rule["name"] == RULES[code].name
         assert rule["shortDescription"]["text"] == RULES[code].summary
         assert rule["fullDescription"]["text"]
+        assert RULES[code].example in rule["help"]["markdown"]
         assert rule["helpUri"] == page_url(code)
         assert (REPO / "docs" / "rules" / f"{code}.md").is_file()
         assert page_url(code).endswith(f"/docs/rules/{code}.md")
