@@ -1,4 +1,4 @@
-"""``python -m flake8_pickle fix PATH...``: the fixer command (see :mod:`flake8_pickle.fix.cli`)."""
+"""``python -m flake8_pickle fix PATH...`` and ``python -m flake8_pickle check PATH...`` (see :mod:`flake8_pickle.fix.cli`)."""
 
 import sys
 

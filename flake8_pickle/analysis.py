@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import ast
 import gc
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set
 
 from .catalog.loaders import Catalog, constructor_variant
 from .classes import ClassModel
 from .copying import CopyChecks
-from .findings import Finding
+from .findings import Finding, unique
 from .getstate import GetstateChecks
 from .precheck import CallGraph, ClassOnlyWalk, LoaderWalk, Possible, imported_words, possible
 from .protocol import ProtocolChecks
@@ -38,6 +38,9 @@ class Analysis:
     findings: List[Finding]
     classes: ClassModel
     resolver: Resolver
+    #: With the PKL901 inventory on: catalogued loader calls whose arguments make them safe
+    #: (``yaml.load(s, Loader=yaml.SafeLoader)``), code "", with why (``check --explain``).
+    notes: List[Finding] = field(default_factory=list)
 
 
 def run_analysis(
@@ -80,6 +83,7 @@ def _run_analysis(
     tree: ast.AST, settings: Settings, inventory: bool, source: Optional[str], project: Optional["ModuleView"]
 ) -> Analysis:
     findings: List[Finding] = []
+    notes: List[Finding] = []
     wanted = set(settings.inventory_codes) if not inventory else {"PKL901", "PKL902"}
     catalog = catalog_for(settings)
     can = Possible() if source is None else possible(source, catalog)
@@ -97,7 +101,7 @@ def _run_analysis(
     ]
     spotter = graph = None
     if can.loaders:
-        spotter = LoaderChecks(catalog, None, findings.append)
+        spotter = LoaderChecks(catalog, None, findings.append, note=notes.append if "PKL901" in wanted else None)
         checks.append(spotter)
         if source is not None:
             graph = CallGraph()
@@ -118,7 +122,7 @@ def _run_analysis(
             tree, settings, catalog, findings.append, "PKL901" in wanted, walk, resolver.late_state_classes(), state,
             project,
         )
-    return Analysis(sorted(set(findings)), model, resolver)
+    return Analysis(unique(findings), model, resolver, unique(notes))
 
 
 #: How many times the provenance walk may start over on a grown set of bodies before it keeps

@@ -19,6 +19,7 @@ from .catalog.handoff import ASDICT, COPY, DEEPCOPY, PICKLE, SPAWN
 from .catalog.names import unforked
 from .catalog.resource_table import ALIASES, RESOURCE_VALUES, RESOURCES, SYNTACTIC_RESOURCES
 from .catalog.resources import FAIL, KIND_RESOURCE, ResourceFacts
+from .findings import Step
 from .scope import Contains, Generated, Listener, LocalDef, LocalInstance, Resolver, display_name, symbol_order
 
 #: Protocol methods that make each operation the class's own business.
@@ -56,6 +57,18 @@ class Held:
         if self.line:
             text += f" (line {self.line})"
         return text
+
+    def related(self) -> Tuple[Step, ...]:
+        """The related places of a finding about this resource: where it was created or assigned,
+        and the class of the module that holds it (places in other modules are not known here)."""
+        steps: List[Step] = []
+        if self.line:
+            where = f" in {self.path}" if self.path else ""
+            steps.append(Step(self.line, f"{self.resource} created{where}"))
+        line = getattr(self.owner.node, "lineno", 0) if self.owner is not None else 0
+        if self.owner is not None and line:
+            steps.append(Step(line, f"class {self.owner.name} holds it"))
+        return tuple(steps)
 
     def fails(self, operation: str) -> bool:
         """Whether ``operation`` on this resource raises, per the measurements."""

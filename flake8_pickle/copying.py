@@ -22,7 +22,7 @@ from .catalog.handoff import (
     WATCHED,
 )
 from .classes import PROTOCOL_COVERS, ClassModel, Held
-from .findings import Finding, shown
+from .findings import Finding, Step, shown
 from .rules import message
 from .scope import (
     Contains,
@@ -195,6 +195,8 @@ class CopyChecks(Listener):
     # ------------------------------------------------------------------ grading
     def on_module_end(self, resolver: Resolver) -> None:
         used: Dict[int, Set[str]] = {}
+        #: Class -> where the module copies, pickles or sends its instances (related places of PKL301).
+        handed_at: Dict[int, List[Step]] = {}
         if not self._fork_start_method:
             for key in sorted(self._started):
                 self._sent.extend(self._unstarted.get(key, []))
@@ -202,19 +204,21 @@ class CopyChecks(Listener):
             held = self._grade(sent)
             if held is not None and held.owner is not None:
                 used.setdefault(id(held.owner), set()).add(sent.operation)
+                line = sent.call.lineno  # type: ignore[attr-defined]
+                handed_at.setdefault(id(held.owner), []).append(Step(line, f"{sent.label} of an instance here"))
         if self.project is not None:
             for info in self.model.classes.values():
                 elsewhere = self.project.uses(info.local.node)  # type: ignore[attr-defined]
                 if elsewhere:
                     used.setdefault(id(info.local), set()).update(elsewhere)
-        self._report_classes(used)
+        self._report_classes(used, handed_at)
 
     def handed(self) -> List[Tuple[str, FrozenSet]]:
         """Each object the module copies, pickles or sends: the operation and what it resolved to
         (complete once the module is done)."""
         return [(sent.operation, sent.symbols) for sent in self._sent]
 
-    def _report_classes(self, used: Dict[int, Set[str]]) -> None:
+    def _report_classes(self, used: Dict[int, Set[str]], handed_at: Dict[int, List[Step]]) -> None:
         """PKL301 for resource-holding classes that are used or meant to be pickled; PKL902 for all."""
         for info, held in self.model.unprotected_resource_classes():
             node = info.local.node
@@ -238,7 +242,8 @@ class CopyChecks(Listener):
                 continue
             wanted = "__getstate__ or __reduce__" if operations & {PICKLE, SPAWN} else "__getstate__, __reduce__ or __deepcopy__"
             text = message("PKL301", cls=info.local.name, resource=held.describe(), protocol=wanted)
-            self.report(Finding(line, col, "PKL301", text))
+            steps = tuple(s for s in held.related() if s.line != line) + tuple(sorted(handed_at.get(id(info.local), ())))
+            self.report(Finding(line, col, "PKL301", text, steps))
 
     def _grade(self, sent: _Sent) -> Optional[Held]:
         node = sent.call
@@ -256,7 +261,7 @@ class CopyChecks(Listener):
             text = message("PKL203", operation=sent.label, subject=sent.subject, resource=held.describe())
         else:
             text = message(sent.code, operation=sent.label, subject=sent.subject, resource=held.describe())
-        self.report(Finding(line, col, sent.code, text))
+        self.report(Finding(line, col, sent.code, text, held.related()))
         return held
 
 

@@ -159,7 +159,7 @@ class GetstateChecks(Listener):
                 kept = (_ALL in included or name in included) and name not in excluded
                 if kept:
                     text = message("PKL304", cls=info.local.name, resource=held.describe())
-                    self.report(Finding(method.lineno, method.col_offset, "PKL304", text))
+                    self.report(Finding(method.lineno, method.col_offset, "PKL304", text, held.related()))
                     break
 
     def _resource_attributes(self, info: ClassInfo) -> List[Tuple[str, Held]]:

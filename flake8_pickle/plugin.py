@@ -10,7 +10,8 @@ from typing import Any, ClassVar, Iterator, List, Sequence, Tuple, Type
 from flake8.exceptions import PluginExecutionFailed
 
 from . import __version__
-from .analysis import analyze
+from .analysis import Analysis, analyze, run_analysis
+from .findings import Finding
 from .rules import OFF_BY_DEFAULT
 from .project.runner import Project
 from .settings import OPTIONS, PROJECT_OPTIONS, OptionError, Settings
@@ -93,12 +94,23 @@ class PicklePlugin:
         cls.project = Project(cls.settings, _jobs(options))
         cls.project.prepare(list(getattr(options, "filenames", None) or ()), getattr(options, "stdin_display_name", "stdin"))
 
+    def analysis(self) -> Analysis:
+        """The analysis of this file, as :meth:`findings` runs it: findings with their steps, and
+        notes on loads judged safe (what ``flake8-pickle check`` reads besides flake8's tuples)."""
+        source = "".join(self.lines) if self.lines else None
+        view = self.project.view(self.filename, self.tree)
+        return run_analysis(self.tree, self.settings, inventory=False, source=source, project=view)
+
+    def findings(self) -> List[Finding]:
+        """The findings for this file (flake8's run)."""
+        source = "".join(self.lines) if self.lines else None
+        view = self.project.view(self.filename, self.tree)
+        return analyze(self.tree, self.settings, inventory=False, source=source, project=view)
+
     def run(self) -> Iterator[Tuple[int, int, str, Type["PicklePlugin"]]]:
         """Yield flake8 result tuples; an internal error becomes flake8's PluginExecutionFailed."""
         try:
-            source = "".join(self.lines) if self.lines else None
-            view = self.project.view(self.filename, self.tree)
-            findings = analyze(self.tree, self.settings, inventory=False, source=source, project=view)
+            findings = self.findings()
         except Exception as exc:  # noqa: BLE001 - surfaced through flake8's own failure report
             raise PluginExecutionFailed(
                 filename=self.filename,

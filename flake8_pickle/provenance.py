@@ -97,9 +97,11 @@ class Channel:
 
 @dataclass(frozen=True)
 class Trusted:
-    """Data produced in-process or verified."""
+    """Data produced in-process or verified (``line``: the call that made it so, when known;
+    not part of the fact's identity)."""
 
     reason: str
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -243,6 +245,8 @@ class Verdict:
     via: Tuple[Tuple[str, int], ...] = ()
     report_at: Optional[ast.AST] = None
     channel: Optional[Channel] = None
+    #: For trusted data: what made it so (``--explain`` shows them).
+    trusted: Tuple[Trusted, ...] = ()
 
 
 class ProvenanceTracker(Listener):
@@ -536,11 +540,11 @@ class ProvenanceTracker(Listener):
         if self.sources.covers(name + "()"):
             return frozenset((Source(shown(call), call.lineno),))
         if self.sanitizers.is_one(name):
-            return frozenset((Trusted(f"verified by {display_name(name)}"),))
+            return frozenset((Trusted(f"verified by {display_name(name)}", call.lineno),))
         if self.trusted.covers(name + "()"):
             return frozenset((Trusted(f"trusted source {display_name(name)}"),))
         if name in TRUSTED_DUMPS:
-            return frozenset((Trusted(f"output of {display_name(name)}"),))
+            return frozenset((Trusted(f"output of {display_name(name)}", call.lineno),))
         if self.path_openers.is_one(name):
             return self._path_facts(call.args[0] if call.args else None, depth)
         collective = CHANNEL_COLLECTIVES.get(name)
@@ -666,7 +670,7 @@ class ProvenanceTracker(Listener):
                 stream = call.args[1]
                 if isinstance(stream, ast.Name):
                     # A buffer the same scope filled with dump() holds trusted bytes.
-                    self._store_into(stream, frozenset((Trusted(f"filled by {display_name(name)}"),)), resolver)
+                    self._store_into(stream, frozenset((Trusted(f"filled by {display_name(name)}", call.lineno),)), resolver)
 
     def _register_callback(self, call: ast.Call, registration: Tuple, resolver: Resolver) -> None:
         position, keyword, tainted = registration
@@ -861,7 +865,7 @@ class ProvenanceTracker(Listener):
         concrete = {f for f in facts}
         if concrete and all(isinstance(f, Trusted) for f in concrete):
             if sink.loader.data_kind in (DATA_BYTES, DATA_TEXT) or any(f.reason != "literal" for f in concrete):  # type: ignore[attr-defined]
-                return [Verdict(TRUSTED)]
+                return [Verdict(TRUSTED, trusted=tuple(sorted(concrete, key=lambda f: (f.line, f.reason))))]  # type: ignore[attr-defined]
         return [Verdict(UNKNOWN_TIER)]
 
     def _untrusted_callers(

@@ -441,6 +441,15 @@ RULES: Dict[str, Rule] = {rule.code: rule for rule in _RULES}
 OFF_BY_DEFAULT: Tuple[str, ...] = tuple(r.code for r in _RULES if not r.default_enabled)
 
 
+#: Where each code's page (``docs/rules/PKLnnn.md``) is published.
+RULE_PAGES = "https://github.com/flake8-pickle/flake8-pickle/blob/main/docs/rules/"
+
+
+def page_url(code: str) -> str:
+    """The address of ``code``'s documentation page (the SARIF ``helpUri``)."""
+    return f"{RULE_PAGES}{code}.md"
+
+
 def message(code: str, **values: object) -> str:
     """Format the message of ``code`` with ``values``."""
     return RULES[code].format(**values)

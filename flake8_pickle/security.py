@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import Callable, Dict, FrozenSet, List, Optional, Tuple
 
 from .catalog.loaders import (
@@ -17,13 +18,17 @@ from .catalog.loaders import (
     Loader,
 )
 from .catalog.taint import CALLBACK_REGISTRATIONS
-from .findings import Finding, shown
-from .provenance import CHANNEL, TRUSTED, UNTRUSTED, ProvenanceTracker, Sink, literal_input
+from .findings import Finding, Step, shown
+from .provenance import CHANNEL, TRUSTED, UNTRUSTED, ProvenanceTracker, Sink, Verdict, literal_input
 from .rules import message
-from .scope import Listener, Resolver
+from .scope import Listener, LocalInstance, Resolver
 from .unpicklers import FindClassChecks
 
 _ARGUMENT_WORD = {DATA_STREAM: "stream", DATA_PATH: "path or file"}
+#: How the project index names a source read in another module (``request.data in app/views.py``)
+#: and a call made there (``app.store.load() called at app/views.py:12``): see project/index.py.
+_IN_MODULE = re.compile(r"^(?P<what>.+) in (?P<file>\S+\.pyi?)$")
+_CALLED_AT = re.compile(r"^(?P<what>.+) called at (?P<file>\S+\.pyi?):(?P<line>\d+)$")
 
 
 def describe_input(loader: Loader, argument: Optional[ast.expr]) -> str:
@@ -52,8 +57,11 @@ class LoaderChecks(Listener):
         report: Callable[[Finding], None],
         inventory: bool = True,
         unpicklers: Optional[FindClassChecks] = None,
+        note: Optional[Callable[[Finding], None]] = None,
     ):
         self.catalog = catalog
+        #: Told of each catalogued loader call whose arguments make it safe (``--explain``).
+        self.note = note
         self.tracker = tracker
         self.unpicklers = unpicklers
         self.report = report
@@ -64,6 +72,8 @@ class LoaderChecks(Listener):
         self._unsure: Dict[int, ast.AST] = {}
         self.spotted = False
         self.frames: List[ast.AST] = []
+        #: PKL901 findings not reported yet: they are reported with why the load was judged so.
+        self._inventory: Dict[int, Finding] = {}
 
     def on_call(self, call: ast.Call, resolver: Resolver) -> None:
         names = resolver.qualified_names(call.func)
@@ -79,6 +89,11 @@ class LoaderChecks(Listener):
         qualified, loader = match
         verdict, switch = loader.assess(call, resolver)
         if verdict == NOT_LOADER:
+            if self.note is not None:
+                label = loader.label_for(qualified)
+                self.note(Finding(call.lineno, call.col_offset, "", f"{label} is not a pickle-family load here", (
+                    Step(call.lineno, f"safe: the arguments make {label} load safely (`{shown(call, 60)}`)"),
+                )))
             return
         if verdict == LOADER_UNSURE and switch is not None:
             self._unsure[id(call)] = switch
@@ -108,13 +123,20 @@ class LoaderChecks(Listener):
         tracker = self.tracker
         line, col = call.lineno, call.col_offset
         if self.inventory:
-            self.report(Finding(line, col, "PKL901", message("PKL901", loader=label)))
+            self._inventory[id(call)] = Finding(line, col, "PKL901", message("PKL901", loader=label))
         if loader.data_kind == DATA_CHANNEL:
-            self.report(Finding(line, col, "PKL103", message("PKL103", loader=label, channel=loader.channel)))
+            reads = Step(line, f"{label} reads an unauthenticated channel ({loader.channel}): any peer may send the pickle")
+            self.report(Finding(line, col, "PKL103", message("PKL103", loader=label, channel=loader.channel), (reads,)))
+            self._judged(call, Step(line, "PKL103: what it loads comes from an unauthenticated channel"), reads)
             return
         argument = loader.data_argument(call)
-        if literal_input(loader, argument) or resolver.guards:
-            return  # a literal, or reached only after an HMAC/signature check passed
+        if literal_input(loader, argument):
+            self._judged(call, Step(line, "trusted: its input is a literal"))
+            return
+        if resolver.guards:
+            guard = resolver.guards[-1]
+            self._judged(call, Step(guard.lineno, f"trusted: the check `{shown(guard)}` at line {guard.lineno} guards this load"))
+            return  # reached only after an HMAC/signature check passed
         receiver: FrozenSet = frozenset()
         if argument is not None:
             facts = tracker.facts_of(argument)
@@ -140,19 +162,34 @@ class LoaderChecks(Listener):
         for sink in self._sinks:
             if self.unpicklers is not None and sink.receiver:
                 if self.unpicklers.loads_through_sound_unpickler(sink.receiver, resolver):
-                    continue  # an exact allow-list of harmless globals: nothing to execute
+                    # An exact allow-list of harmless globals: nothing to execute.
+                    self._judged(sink.call, *_sound_unpickler_steps(sink.receiver))
+                    continue
             self._grade(sink)
+        for finding in self._inventory.values():
+            self.report(finding)
+        self._inventory.clear()
+
+    def _judged(self, call: ast.Call, *steps: Step) -> None:
+        """Report the PKL901 finding of ``call`` (if the inventory is on) with why it was judged so."""
+        finding = self._inventory.pop(id(call), None)
+        if finding is not None:
+            self.report(finding._replace(steps=steps))
 
     def _grade(self, sink: Sink) -> None:
         assert self.tracker is not None
         verdicts = self.tracker.verdict(sink)
         for verdict in verdicts:
             if verdict.tier == TRUSTED:
+                self._judged(sink.call, *_trusted_steps(verdict, sink))
                 return
             if verdict.tier == CHANNEL and verdict.channel is not None:
                 line, col = sink.call.lineno, sink.call.col_offset
                 channel = f"{verdict.channel.channel}, line {verdict.channel.line}"
-                self.report(Finding(line, col, "PKL103", message("PKL103", loader=sink.label, channel=channel)))
+                what, where = _located(verdict.channel.channel)
+                steps = (Step(verdict.channel.line, f"received from peers by {what}", where), Step(line, f"reaches {sink.label}"))
+                self.report(Finding(line, col, "PKL103", message("PKL103", loader=sink.label, channel=channel), steps))
+                self._judged(sink.call, Step(line, "PKL103: peers sent it over an unauthenticated channel"), *steps)
                 return
             if verdict.tier == UNTRUSTED and verdict.source is not None and not sink.capped:
                 at = verdict.report_at or sink.call
@@ -168,7 +205,9 @@ class LoaderChecks(Listener):
                     loader=sink.label,
                     chain=chain,
                 )
-                self.report(Finding(at.lineno, at.col_offset, "PKL101", text))  # type: ignore[attr-defined]
+                path = untrusted_path(verdict, sink)
+                self.report(Finding(at.lineno, at.col_offset, "PKL101", text, path))  # type: ignore[attr-defined]
+                self._judged(sink.call, Step(sink.call.lineno, "PKL101: untrusted data reaches it"), *path)
         if any(v.tier == UNTRUSTED and not sink.capped for v in verdicts):
             return
         line, col = sink.call.lineno, sink.call.col_offset
@@ -184,4 +223,62 @@ class LoaderChecks(Listener):
                 "PKL102", loader=sink.label, subject="on data", aspect="origin",
                 argument=describe_input(sink.loader, sink.argument),
             )
-        self.report(Finding(line, col, "PKL102", text))
+        if switch is not None:
+            why = f"PKL102: whether it loads safely depends on `{shown(switch)}`, which is not a literal"
+        elif any(v.tier == UNTRUSTED for v in verdicts):
+            why = "PKL102: untrusted data reaches it, but the call may load safely (capped at PKL102)"
+        else:
+            why = f"PKL102: no catalogued source or reason to trust reaches its {describe_input(sink.loader, sink.argument)}"
+        steps = (Step(line, why),)
+        self.report(Finding(line, col, "PKL102", text, steps))
+        self._judged(sink.call, *steps)
+
+
+def _located(label: str) -> Tuple[str, Optional[str]]:
+    """A label the project index gave a place in another module: the label and that file."""
+    match = _IN_MODULE.match(label)
+    return (match.group("what"), match.group("file")) if match else (label, None)
+
+
+def untrusted_path(verdict: Verdict, sink: Sink) -> Tuple[Step, ...]:
+    """The path of a PKL101 finding: the source, each hop it took, each call that passed it on,
+    and the load. A hop whose line the analysis does not record is shown at the source's line
+    (hops inside the source's flow) or the load's (calls in another module), and says so."""
+    assert verdict.source is not None
+    source = verdict.source
+    label, source_file = _located(source.label)
+    steps = [Step(source.line, f"untrusted data read from {label}", source_file)]
+    for hop in source.via:
+        steps.append(Step(source.line, f"passes through {hop} (line not recorded: shown at the source)", source_file))
+    for name, line in verdict.via:
+        called = _CALLED_AT.match(name)
+        if line:
+            steps.append(Step(line, f"passed to {name} here"))
+        elif called:
+            steps.append(Step(int(called.group("line")), f"passed to {called.group('what')} here", called.group("file")))
+        else:
+            steps.append(Step(sink.call.lineno, f"passed to {name} (line not recorded: shown at the load)"))
+    steps.append(Step(sink.call.lineno, f"reaches {sink.label}"))
+    return tuple(steps)
+
+
+def _trusted_steps(verdict: Verdict, sink: Sink) -> Tuple[Step, ...]:
+    """Why a load's input is trusted: each reason, at the line that made it so (else the load's)."""
+    line = sink.call.lineno
+    reasons = verdict.trusted or ()
+    steps = tuple(
+        Step(fact.line or line, f"trusted: {fact.reason}" + (f" at line {fact.line}" if fact.line else ""))
+        for fact in reasons
+    )
+    return steps or (Step(line, "trusted"),)
+
+
+def _sound_unpickler_steps(receiver: FrozenSet) -> Tuple[Step, ...]:
+    """Why a load through an in-module Unpickler subclass is trusted: its allow-list."""
+    steps = []
+    for symbol in sorted(receiver, key=lambda s: getattr(getattr(s, "cls", None), "name", "")):
+        if isinstance(symbol, LocalInstance):
+            cls = symbol.cls
+            line = getattr(cls.node, "lineno", 0)
+            steps.append(Step(line, f"trusted: restricted Unpickler {cls.name} (line {line}) admits only an exact allow-list of harmless globals"))
+    return tuple(steps)

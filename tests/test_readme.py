@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -45,3 +46,31 @@ def test_every_option_has_a_config_block() -> None:
     for option in (*OPTIONS, *PROJECT_OPTIONS):
         assert f"### `--{option}`" in README
         assert re.search(rf"```ini\n\[flake8\]\n{option} =", README), option
+
+
+def _text_block_after(lead: str) -> str:
+    shown = re.search(re.escape(lead) + r"[^\n]*\n\n```text\n(.*?)```", README, flags=re.S)
+    assert shown, f"README must show the output after {lead!r}"
+    return shown.group(1)
+
+
+def _check(args: list[str], cwd: Path) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-m", "flake8_pickle", "check", *args], cwd=cwd, capture_output=True, text=True
+    )
+    assert proc.returncode == 1, proc.stderr
+    return proc.stdout
+
+
+def test_readme_explain_output_is_what_check_prints(tmp_path: Path) -> None:
+    shown = _text_block_after("that holds it and where the class is copied. On the bundled example:")
+    assert _check(["--isolated", "--explain", "examples/"], ROOT) == shown
+    for lead, tree, args in (
+        ("through two helpers (`tests/check/flows/handlers.py`):", "flows", ["--explain", "handlers.py"]),
+        ("(`tests/check/explain/tiers.py`):", "explain", ["--explain", "--extend-select", "PKL901", "tiers.py"]),
+    ):
+        copy = tmp_path / tree
+        shutil.copytree(ROOT / "tests" / "check" / tree, copy)  # the run writes its index cache there
+        printed = _check(args, copy)
+        blocks = re.split(r"\n(?=\S)", _text_block_after(lead).rstrip("\n"))
+        assert all(block + "\n" in printed for block in blocks), printed

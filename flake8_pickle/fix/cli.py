@@ -47,10 +47,16 @@ def _split_codes(value: str) -> Tuple[str, ...]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (one subcommand, ``fix``)."""
-    parser = argparse.ArgumentParser(prog="flake8-pickle", description="Fix what flake8-pickle finds.")
+    parser = argparse.ArgumentParser(prog="flake8-pickle", description="Report and fix what flake8-pickle finds.")
     parser.add_argument("--version", action="version", version=f"flake8-pickle {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
+    # Listed for --help only: main() hands ``check`` and its arguments to flake8_pickle.check.
+    commands.add_parser(
+        "check",
+        help="report PKL findings as text, JSON or SARIF, with flake8's configuration (check --help)",
+        add_help=False,
+    )
     fix = commands.add_parser(
         "fix",
         help="rewrite files to fix PKL findings",
@@ -281,8 +287,13 @@ def run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO)
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of ``flake8-pickle`` and ``python -m flake8_pickle``."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["check"]:
+        from ..check import main as check
+
+        return check(arguments[1:])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     try:
         return run(args, sys.stdin, sys.stdout, sys.stderr)
     except UsageError as exc:
