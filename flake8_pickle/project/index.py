@@ -211,11 +211,6 @@ class Summaries(Mapping):
     def __len__(self) -> int:
         return len(self._files)
 
-    @property
-    def loaded(self) -> int:
-        """How many modules have been summarised (or read from the cache) so far."""
-        return len(self._loaded)
-
     def load(self, modules: Iterable[str], jobs: int = 1, head: bool = False) -> None:
         """Summarise ``modules`` now (or only their heads), with ``jobs`` processes when there are many."""
         store = self._heads if head else self._loaded
