@@ -46,6 +46,7 @@ from .catalog.taint import (
 from .findings import shown
 from .scope import (
     ACCUMULATING_METHODS,
+    DROPPED_NAMES,
     EMPTY,
     Listener,
     LocalDef,
@@ -457,6 +458,8 @@ class ProvenanceTracker(Listener):
         return frozenset(out)
 
     def _name_facts(self, name: str, node: ast.AST, label: str) -> FrozenSet:
+        if name.startswith(DROPPED_NAMES):
+            return _UNKNOWN_ONLY  # names the resolver let go of, and what derives from them
         if self.sources.covers(name):
             return frozenset((Source(label, getattr(node, "lineno", 0)),))
         if self.trusted.covers(name):

@@ -64,6 +64,16 @@ _MISSING = object()
 _CALL_SEGMENT = re.compile(r"\([^()]*\)")
 #: Resolution through getattr()/partial()/class bases nests at most this deep.
 _MAX_DEPTH = 24
+#: A qualified name holds at most this many calls (``a.B().c().d()``: 3). The result of calling
+#: a longer one is unknown: its provenance is then what the receiver and the arguments carry,
+#: so a source anywhere in the chain still counts. Without the bound, ``self.x = self.x.m()``
+#: and ``self.x = self.x.n()`` in many methods build every sequence of m and n as a name.
+_MAX_CALLS = 6
+#: An instance attribute keeps at most this many qualified names, the ones with the fewest calls
+#: (the roots the others were derived from, whose catalogue entries cover the longer ones).
+_MAX_ATTR_NAMES = 48
+#: Stands for the names an instance attribute lost to :data:`_MAX_ATTR_NAMES`: of unknown origin.
+DROPPED_NAMES = "<dropped names>"
 
 _MATCH = getattr(ast, "Match", None)
 _TRY_STAR = getattr(ast, "TryStar", None)
@@ -123,6 +133,17 @@ class Contains:
 
     item: object
     key: Optional[str] = None
+
+
+def _bounded_names(symbols: Symbols) -> Symbols:
+    """``symbols`` with at most :data:`_MAX_ATTR_NAMES` qualified names, the shortest chains kept."""
+    names = [symbol for symbol in symbols if isinstance(symbol, str)]
+    if len(names) <= _MAX_ATTR_NAMES:
+        return symbols
+    names.sort(key=lambda name: (name.count("()"), len(name), name))
+    dropped = set(names[_MAX_ATTR_NAMES:])
+    kept = frozenset(symbol for symbol in symbols if not (isinstance(symbol, str) and symbol in dropped))
+    return kept | {DROPPED_NAMES}
 
 
 def _portable(symbol: object, depth: int = 0) -> bool:
@@ -654,15 +675,18 @@ class Resolver:
     def _in_function(self) -> bool:
         return any(scope.kind in ("function", "lambda") for scope in self.scopes)
 
+    def _named(self, name: str) -> Symbols:
+        """``name``, with the other names the project's aliases say it is."""
+        if self.aliases is not None:
+            more = self.aliases(name)
+            if more:
+                return more | {name}
+        return frozenset((name,))
+
     def attribute_of(self, symbol: Symbol, attr: str, depth: int = 0) -> Symbols:
         """The symbols of ``<symbol>.<attr>``."""
         if isinstance(symbol, str):
-            name = f"{symbol}.{attr}"
-            if self.aliases is not None:
-                more = self.aliases(name)
-                if more:
-                    return more | {name}
-            return frozenset((name,))
+            return self._named(f"{symbol}.{attr}")
         if depth > _MAX_DEPTH:
             return EMPTY
         if isinstance(symbol, LocalDef):
@@ -704,7 +728,10 @@ class Resolver:
                 variant = self.call_hook(symbol, call)
                 if variant is not None:
                     return frozenset((variant,))
-            return frozenset((f"{symbol}()",))
+            if symbol.count("()") >= _MAX_CALLS:
+                return EMPTY
+            # ``resolve_serializer()``: a project function may return a class or a loader.
+            return self._named(f"{symbol}()")
         if isinstance(symbol, LocalDef) and symbol.kind == "class":
             return frozenset((LocalInstance(symbol),))
         if isinstance(symbol, LocalDef) and symbol.kind == "function":
@@ -868,7 +895,7 @@ class Resolver:
             if isinstance(sym, LocalInstance):
                 self.attribute_stores.append((self.function_stack[-1] if self.function_stack else None, target.attr))
                 attrs = sym.cls.instance_attrs
-                attrs[target.attr] = attrs.get(target.attr, EMPTY) | value
+                attrs[target.attr] = _bounded_names(attrs.get(target.attr, EMPTY) | value)
                 sym.cls.attr_lines.setdefault(target.attr, target.lineno)
 
     # ------------------------------------------------------------------ branch merging

@@ -388,3 +388,51 @@ def test_pathological_expressions_through_every_rule_family(make):
     source = "import pickle, copy, threading\n" + deepest_parseable(make)
     tree = ast.parse(source)
     assert analyze(tree, inventory=False) == analyze(tree, inventory=False, source=source)
+
+
+def _status_machine(methods: int, stores: int) -> str:
+    """A class whose methods replace ``self.status`` by a method of it, ``stores`` times over
+    ``methods`` different methods: every sequence of them is a name the attribute may hold."""
+    lines = ["import pickle", "from lib import Status", "class Machine:", "    def __init__(self, ident):", "        self.status = Status(ident)"]
+    for i in range(stores):
+        lines += [f"    def step{i}(self, event):", f"        self.status = self.status.m{i % methods}(event)"]
+    lines += ["    def load(self, data):", "        return pickle.loads(self.status.payload(data))"]
+    return "\n".join(lines) + "\n"
+
+
+def test_names_stay_bounded_when_an_attribute_is_rebuilt_from_itself():
+    """Ray's DeploymentState rebuilds ``self._curr_status_info`` from itself in 17 places: without
+    bounds, every sequence of its two methods became a name (thousands per read) and summarising
+    the module did not finish. Names hold at most six calls, an attribute at most 48 names (the
+    shortest chains), and the rest stand as one marker of unknown origin."""
+    from flake8_pickle.scope import _MAX_ATTR_NAMES, _MAX_CALLS, DROPPED_NAMES
+
+    tree = ast.parse(_status_machine(methods=3, stores=24))
+    resolver = Resolver(tree, [], call_hook=constructor_variant)
+    resolver.run()
+    (machine,) = [cls for cls in resolver.classes if cls.name == "Machine"]
+    names = {s for s in machine.instance_attrs["status"] if isinstance(s, str)}
+    assert "lib.Status()" in names  # the root every other name derives from is kept
+    assert DROPPED_NAMES in names
+    assert len(names - {DROPPED_NAMES}) <= _MAX_ATTR_NAMES
+    assert all(name.count("()") <= _MAX_CALLS for name in names)
+    # Without the bounds this class held 3 + 9 + ... names: the test's shape really grows.
+    assert len(names) > 12
+
+
+def test_a_loader_reading_dropped_names_is_not_silent():
+    source = _status_machine(methods=3, stores=24)
+    findings = analyze(ast.parse(source))
+    assert [(f.line, f.code) for f in findings if f.code.startswith("PKL1")] == [(source.count("\n"), "PKL102")]
+
+
+def test_a_source_among_dropped_names_still_reaches_the_loader():
+    """The consumer has the most calls of the attribute's 57 names, so its name is dropped: what
+    was stored in the attribute still carries the source."""
+    lines = ["import pickle", "import lib", "import pika", "class Feed:", "    def __init__(self):"]
+    lines.append('        self.feed = pika.BlockingConnection().channel().consume("jobs")')
+    for i in range(56):
+        lines += [f"    def use{i}(self):", f"        self.feed = lib.f{i}()"]
+    lines += ["    def run(self):", "        for method, props, body in self.feed:", "            pickle.loads(body)"]
+    findings = analyze(ast.parse("\n".join(lines) + "\n"))
+    assert [(f.line, f.code) for f in findings if f.code.startswith("PKL1")] == [(len(lines), "PKL101")]

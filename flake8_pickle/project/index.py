@@ -364,6 +364,8 @@ class ProjectIndex:
         for index, token in enumerate(_tokens(name)):
             if token == "()":
                 current = {n + "()" for n in current}
+                for candidate in list(current):
+                    current |= self.aliases(candidate) or frozenset()
                 continue
             stepped = {token} if index == 0 else {f"{n}.{token}" for n in current}
             current = set(stepped)

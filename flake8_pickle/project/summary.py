@@ -307,9 +307,10 @@ def _names_and_classes(
     """The module's aliases, and its classes' entries (without what they hold when ``model`` is None)."""
     aliases: Dict[str, List[str]] = {}
     for name, symbols in resolver.module_scope.bindings.items():
-        targets = sorted(s for s in _symbols(symbols) if isinstance(s, str) and s != f"{module}.{name}")
+        targets = sorted(_alias_targets(_symbols(symbols), names, module) - {f"{module}.{name}"})
         if targets:
             aliases[name] = targets
+    aliases.update(_returned_aliases(resolver, names, module))
     sound = unpicklers.sound_unpickler_classes(resolver)
     classes: Dict[str, Json] = {}
     for cls in resolver.classes:
@@ -329,6 +330,98 @@ def _names_and_classes(
         if entry:
             classes[qualname] = entry
     return aliases, classes
+
+
+def _alias_targets(symbols: Iterable[object], names: Dict[int, str], module: str) -> Set[str]:
+    """The names other modules know ``symbols`` by: library names as they are, the module's own
+    classes and functions by their qualified names (``PickleSerializer = DefaultSerializer``), and
+    its own objects as a call of their class (``default = DefaultSerializer()``)."""
+    out: Set[str] = set()
+    for symbol in symbols:
+        if isinstance(symbol, str):
+            out.add(symbol)
+        elif isinstance(symbol, LocalDef) and symbol.kind in ("class", "function") and id(symbol.node) in names:
+            out.add(f"{module}.{names[id(symbol.node)]}")
+        elif isinstance(symbol, LocalInstance) and id(symbol.cls.node) in names:
+            out.add(f"{module}.{names[id(symbol.cls.node)]}()")
+    return out
+
+
+def _returned_aliases(resolver: Resolver, names: Dict[int, str], module: str) -> Dict[str, List[str]]:
+    """``"resolve_serializer()": ["app.ser.PickleSerializer"]``: what a function's call may be,
+    when it returns a module-level name (or an attribute of one) that its body does not rebind.
+    Read from the ``return`` statements alone, so a head summary has it without walking bodies;
+    an alias only adds names a call may be, so what is not understood here is simply left out."""
+    out: Dict[str, List[str]] = {}
+    for node, qualname in ((n, q) for n, q in _functions_by_id(resolver, names)):
+        returned, local, generator = _returns_of(node)
+        if generator:
+            continue
+        targets: Set[str] = set()
+        for value in returned:
+            chain: List[str] = []
+            probe = value
+            while isinstance(probe, ast.Attribute):
+                chain.append(probe.attr)
+                probe = probe.value
+            if not isinstance(probe, ast.Name) or probe.id in local:
+                continue
+            symbols = resolver.module_scope.bindings.get(probe.id)
+            if symbols is None:
+                continue
+            current: FrozenSet = _symbols(symbols)
+            for attr in reversed(chain):
+                current = frozenset(s for symbol in current for s in resolver.attribute_of(symbol, attr))
+            targets |= _alias_targets(current, names, module)
+        targets.discard(f"{module}.{qualname}()")
+        if targets:
+            out[f"{qualname}()"] = sorted(targets)
+            owner, _, method = qualname.rpartition(".")
+            if owner:
+                out[f"{owner}().{method}()"] = sorted(targets)
+    return out
+
+
+def _functions_by_id(resolver: Resolver, names: Dict[int, str]) -> Iterable[Tuple[ast.AST, str]]:
+    for node in ast.walk(resolver.tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and id(node) in names:
+            yield node, names[id(node)]
+
+
+def _returns_of(function: ast.AST) -> Tuple[List[ast.expr], Set[str], bool]:
+    """The values ``function`` returns, the names its body binds, and whether it is a generator,
+    from its own statements (nested functions and classes are other scopes)."""
+    returned: List[ast.expr] = []
+    local: Set[str] = set()
+    generator = False
+    arguments = function.args  # type: ignore[attr-defined]
+    for arg in arguments.posonlyargs + arguments.args + arguments.kwonlyargs + [arguments.vararg, arguments.kwarg]:
+        if arg is not None:
+            local.add(arg.arg)
+    stack: List[ast.AST] = list(function.body)  # type: ignore[attr-defined]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            local.add(node.name)
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, ast.Return) and node.value is not None:
+            returned.append(node.value)
+        elif isinstance(node, (ast.Yield, ast.YieldFrom)):
+            generator = True
+        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            local.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            local.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            local.add(node.name)
+        elif type(node).__name__ in ("MatchAs", "MatchStar") and getattr(node, "name", None):
+            local.add(node.name)  # type: ignore[attr-defined]
+        elif type(node).__name__ == "MatchMapping" and getattr(node, "rest", None):
+            local.add(node.rest)  # type: ignore[attr-defined]
+        stack.extend(ast.iter_child_nodes(node))
+    return returned, local, generator
 
 
 def _signatures(nodes: List[Tuple[str, ast.AST]]) -> Dict[str, Json]:
