@@ -37,7 +37,7 @@ from .catalog.conventions import GROUP_EXCEPTIONS, REGEX_FUNCTIONS
 from .catalog.gadgets import CODE_EXECUTION_CALLABLES
 from .findings import Finding, shown
 from .rules import message
-from .scope import Listener, LocalDef, Resolver, display_name, literal_str
+from .scope import Listener, LocalDef, Resolver, block_statements as _statements, display_name, literal_str
 
 # --------------------------------------------------------------------------- tables
 
@@ -64,24 +64,6 @@ Method = ast.FunctionDef
 
 
 # --------------------------------------------------------------------------- walking one method
-
-
-def _statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
-    """Every statement of a block in source order, nested blocks included, nested defs excluded."""
-    stack: List[ast.stmt] = list(reversed(body))
-    while stack:
-        statement = stack.pop()
-        yield statement
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        children: List[ast.stmt] = []
-        for name in ("body", "orelse", "finalbody"):
-            children.extend(getattr(statement, name, None) or [])
-        for handler in getattr(statement, "handlers", None) or []:
-            children.extend(handler.body)
-        for case in getattr(statement, "cases", None) or []:
-            children.extend(case.body)
-        stack.extend(reversed(children))
 
 
 def _own_expressions(statement: ast.stmt) -> Iterator[ast.AST]:

@@ -1268,7 +1268,7 @@ class Resolver:
         """Defaults and annotations are evaluated where the function is defined."""
         for default in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
             self._walk_expr(default)
-        for arg in _all_args(args):
+        for arg in all_args(args):
             if arg.annotation is not None:
                 self._walk_expr(arg.annotation)
 
@@ -1311,7 +1311,7 @@ class Resolver:
             args: ast.arguments = node.args  # type: ignore[attr-defined]
             positional = list(getattr(args, "posonlyargs", [])) + list(args.args)
             has_defaults = bool(args.defaults) or any(d is not None for d in args.kw_defaults)
-            for index, arg in enumerate(_all_args(args)):
+            for index, arg in enumerate(all_args(args)):
                 value = self.annotated_instance(arg.annotation) if arg.annotation is not None else EMPTY
                 default = default_of(node, arg.arg) if has_defaults else None
                 if default is not None and type(default) in (ast.Name, ast.Attribute):
@@ -1660,6 +1660,24 @@ def _stores_on_self(function: ast.AST) -> bool:
     return False
 
 
+def block_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement of a block in source order, nested blocks included, nested defs excluded."""
+    stack: List[ast.stmt] = list(reversed(body))
+    while stack:
+        statement = stack.pop()
+        yield statement
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        children: List[ast.stmt] = []
+        for name in ("body", "orelse", "finalbody"):
+            children.extend(getattr(statement, name, None) or [])
+        for handler in getattr(statement, "handlers", None) or []:
+            children.extend(handler.body)
+        for case in getattr(statement, "cases", None) or []:
+            children.extend(case.body)
+        stack.extend(reversed(children))
+
+
 def is_generator_function(node: ast.AST) -> bool:
     """Whether a def's own body (not nested defs) contains ``yield``."""
     stack: List[ast.AST] = list(getattr(node, "body", []))
@@ -1685,7 +1703,7 @@ def _ends_flow(block: Sequence[ast.stmt]) -> bool:
     return bool(block) and isinstance(block[-1], _TERMINATORS)
 
 
-def _all_args(args: ast.arguments) -> Iterator[ast.arg]:
+def all_args(args: ast.arguments) -> Iterator[ast.arg]:
     yield from getattr(args, "posonlyargs", [])
     yield from args.args
     if args.vararg is not None:

@@ -43,7 +43,7 @@ from .catalog.gadgets import (
 )
 from .findings import Finding
 from .rules import message
-from .scope import Listener, LocalDef, LocalInstance, Resolver, target_names
+from .scope import Listener, LocalDef, LocalInstance, Resolver, all_args, target_names
 
 #: The library classes whose subclasses are graded.
 UNPICKLER_BASES = frozenset(
@@ -593,7 +593,7 @@ class _MethodGrader:
             return Grade(self.local, method)
         self.self_param = positional[0] if offset else None
         self.module_param, self.name_param = positional[offset], positional[offset + 1]
-        self.params = {a.arg for a in _all_args(method.args)}
+        self.params = {a.arg for a in all_args(method.args)}
         try:
             live = self._block(method.body, [_Path((), {})], 0, False)
             for path in live:
@@ -1453,16 +1453,6 @@ class _MethodGrader:
 
 
 # ---------------------------------------------------------------- small pure helpers
-def _all_args(args: ast.arguments) -> Iterator[ast.arg]:
-    yield from getattr(args, "posonlyargs", [])
-    yield from args.args
-    if args.vararg is not None:
-        yield args.vararg
-    yield from args.kwonlyargs
-    if args.kwarg is not None:
-        yield args.kwarg
-
-
 def _last_binding(cls: ast.ClassDef, name: str) -> Optional[ast.AST]:
     """The statement of the class body that last binds ``name`` (None if it is bound elsewhere)."""
     found: Optional[ast.AST] = None

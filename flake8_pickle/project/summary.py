@@ -39,7 +39,19 @@ from ..provenance import (
     Source,
     Trusted,
 )
-from ..scope import Contains, Listener, LocalDef, LocalInstance, Resolver, is_classmethod, is_staticmethod, positional_parameters
+from ..scope import (
+    Contains,
+    Listener,
+    LocalDef,
+    LocalInstance,
+    Resolver,
+    all_args,
+    block_statements,
+    is_classmethod,
+    is_generator_function,
+    is_staticmethod,
+    positional_parameters,
+)
 from ..settings import Settings
 from ..unpicklers import UNPICKLER_BASES, FindClassChecks
 
@@ -196,7 +208,7 @@ def summarise(
     resolver.run()
     writer = _Writer(tracker, path)
 
-    aliases, classes = _names_and_classes(resolver, unpicklers, module, names, model)
+    aliases, classes = _names_and_classes(resolver, unpicklers, module, nodes, names, model)
     functions = _signatures(nodes)
     for qualname, node in nodes:
         if qualname not in functions:
@@ -267,7 +279,7 @@ def _head(
     resolver = Resolver(tree, [unpicklers], call_hook=constructor_variant, walk_function=walk)
     resolver.package = module_package(module, is_package)
     resolver.run()
-    aliases, classes = _names_and_classes(resolver, unpicklers, module, names, None)
+    aliases, classes = _names_and_classes(resolver, unpicklers, module, nodes, names, None)
     return {
         "schema": SCHEMA,
         "head": True,
@@ -302,7 +314,12 @@ def _functions_with_global(tree: ast.AST) -> Iterable[ast.AST]:
 
 
 def _names_and_classes(
-    resolver: Resolver, unpicklers: FindClassChecks, module: str, names: Dict[int, str], model: Optional[ClassModel]
+    resolver: Resolver,
+    unpicklers: FindClassChecks,
+    module: str,
+    nodes: List[Tuple[str, ast.AST]],
+    names: Dict[int, str],
+    model: Optional[ClassModel],
 ) -> Tuple[Dict[str, List[str]], Dict[str, Json]]:
     """The module's aliases, and its classes' entries (without what they hold when ``model`` is None)."""
     aliases: Dict[str, List[str]] = {}
@@ -310,7 +327,7 @@ def _names_and_classes(
         targets = sorted(_alias_targets(_symbols(symbols), names, module) - {f"{module}.{name}"})
         if targets:
             aliases[name] = targets
-    aliases.update(_returned_aliases(resolver, names, module))
+    aliases.update(_returned_aliases(resolver, nodes, names, module))
     sound = unpicklers.sound_unpickler_classes(resolver)
     classes: Dict[str, Json] = {}
     for cls in resolver.classes:
@@ -347,30 +364,35 @@ def _alias_targets(symbols: Iterable[object], names: Dict[int, str], module: str
     return out
 
 
-def _returned_aliases(resolver: Resolver, names: Dict[int, str], module: str) -> Dict[str, List[str]]:
+def _returned_aliases(
+    resolver: Resolver, nodes: List[Tuple[str, ast.AST]], names: Dict[int, str], module: str
+) -> Dict[str, List[str]]:
     """``"resolve_serializer()": ["app.ser.PickleSerializer"]``: what a function's call may be,
     when it returns a module-level name (or an attribute of one) that its body does not rebind.
-    Read from the ``return`` statements alone, so a head summary has it without walking bodies;
-    an alias only adds names a call may be, so what is not understood here is simply left out."""
+    Read from the ``return`` statements alone, so a head summary has it without walking bodies'
+    expressions (only a function returning a module-level name has its body read for what it
+    binds); an alias only adds names a call may be, so what is not understood is left out."""
+    bindings = resolver.module_scope.bindings
     out: Dict[str, List[str]] = {}
-    for node, qualname in ((n, q) for n, q in _functions_by_id(resolver, names)):
-        returned, local, generator = _returns_of(node)
-        if generator:
+    for qualname, node in nodes:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
+        returned = [
+            (chain[0], chain[1:])
+            for statement in block_statements(node.body)
+            if isinstance(statement, ast.Return) and statement.value is not None
+            for chain in (_attribute_chain(statement.value),)
+            if chain and chain[0] in bindings
+        ]
+        if not returned or is_generator_function(node):
+            continue
+        local = _bound_in(node)
         targets: Set[str] = set()
-        for value in returned:
-            chain: List[str] = []
-            probe = value
-            while isinstance(probe, ast.Attribute):
-                chain.append(probe.attr)
-                probe = probe.value
-            if not isinstance(probe, ast.Name) or probe.id in local:
+        for base, attrs in returned:
+            if base in local:
                 continue
-            symbols = resolver.module_scope.bindings.get(probe.id)
-            if symbols is None:
-                continue
-            current: FrozenSet = _symbols(symbols)
-            for attr in reversed(chain):
+            current: FrozenSet = _symbols(bindings[base])
+            for attr in attrs:
                 current = frozenset(s for symbol in current for s in resolver.attribute_of(symbol, attr))
             targets |= _alias_targets(current, names, module)
         targets.discard(f"{module}.{qualname}()")
@@ -382,22 +404,21 @@ def _returned_aliases(resolver: Resolver, names: Dict[int, str], module: str) ->
     return out
 
 
-def _functions_by_id(resolver: Resolver, names: Dict[int, str]) -> Iterable[Tuple[ast.AST, str]]:
-    for node in ast.walk(resolver.tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and id(node) in names:
-            yield node, names[id(node)]
+def _attribute_chain(value: ast.expr) -> Optional[List[str]]:
+    """``["ser", "PickleSerializer"]`` for ``ser.PickleSerializer``; None for anything but names."""
+    attrs: List[str] = []
+    while isinstance(value, ast.Attribute):
+        attrs.append(value.attr)
+        value = value.value
+    if not isinstance(value, ast.Name):
+        return None
+    return [value.id] + attrs[::-1]
 
 
-def _returns_of(function: ast.AST) -> Tuple[List[ast.expr], Set[str], bool]:
-    """The values ``function`` returns, the names its body binds, and whether it is a generator,
-    from its own statements (nested functions and classes are other scopes)."""
-    returned: List[ast.expr] = []
-    local: Set[str] = set()
-    generator = False
-    arguments = function.args  # type: ignore[attr-defined]
-    for arg in arguments.posonlyargs + arguments.args + arguments.kwonlyargs + [arguments.vararg, arguments.kwarg]:
-        if arg is not None:
-            local.add(arg.arg)
+def _bound_in(function: ast.AST) -> Set[str]:
+    """The names ``function``'s own scope binds: its parameters and every name its body stores,
+    imports, defines or catches (nested functions and classes are other scopes)."""
+    local = {arg.arg for arg in all_args(function.args)}  # type: ignore[attr-defined]
     stack: List[ast.AST] = list(function.body)  # type: ignore[attr-defined]
     while stack:
         node = stack.pop()
@@ -406,11 +427,7 @@ def _returns_of(function: ast.AST) -> Tuple[List[ast.expr], Set[str], bool]:
             continue
         if isinstance(node, ast.Lambda):
             continue
-        if isinstance(node, ast.Return) and node.value is not None:
-            returned.append(node.value)
-        elif isinstance(node, (ast.Yield, ast.YieldFrom)):
-            generator = True
-        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             local.add(node.id)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             local.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
@@ -421,7 +438,7 @@ def _returns_of(function: ast.AST) -> Tuple[List[ast.expr], Set[str], bool]:
         elif type(node).__name__ == "MatchMapping" and getattr(node, "rest", None):
             local.add(node.rest)  # type: ignore[attr-defined]
         stack.extend(ast.iter_child_nodes(node))
-    return returned, local, generator
+    return local
 
 
 def _signatures(nodes: List[Tuple[str, ast.AST]]) -> Dict[str, Json]:
