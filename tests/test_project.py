@@ -21,14 +21,14 @@ from typing import Dict, List, Optional, Tuple
 
 import pytest
 
-from annotations import parse_expectations
+from annotations import compare, missing_columns, parse_expectations
 
 PROJECTS = Path(__file__).parent / "projects"
 PROJECT_DIRS = sorted(p for p in PROJECTS.iterdir() if p.is_dir())
 FORMAT = "%(path)s:%(row)d:%(col)d:%(code)s %(text)s"
 _OUTPUT = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+):(?P<code>[A-Z]+[0-9]+) (?P<text>.*)$")
 
-Found = Dict[str, Dict[int, List[Tuple[str, str]]]]
+Found = Dict[str, Dict[int, List[Tuple[str, int, str]]]]
 
 
 def copy_project(source: Path, tmp_path: Path) -> Path:
@@ -61,7 +61,7 @@ def parse(output: str) -> Found:
         path = Path(match.group("path")).as_posix()
         path = path[2:] if path.startswith("./") else path
         code = match.group("code")
-        found[path][int(match.group("line"))].append((code, f"{code} {match.group('text')}"))
+        found[path][int(match.group("line"))].append((code, int(match.group("col")), f"{code} {match.group('text')}"))
     return found
 
 
@@ -72,17 +72,8 @@ def mismatches(root: Path, found: Found) -> List[str]:
         if ".flake8_pickle_cache" in relative:
             continue
         expected = parse_expectations(path)
-        got_lines = found.get(relative, {})
-        for line in sorted(set(expected) | set(got_lines)):
-            want = sorted(code for code, _ in expected.get(line, []))
-            got = sorted(code for code, _ in got_lines.get(line, []))
-            if want != got:
-                problems.append(f"{relative}:{line}: expected {want or 'nothing'}, flake8 reported {got or 'nothing'}")
-                continue
-            for code, substring in expected.get(line, []):
-                messages = [text for c, text in got_lines[line] if c == code]
-                if substring is not None and not any(substring in text for text in messages):
-                    problems.append(f"{relative}:{line}: {code} message {messages} lacks {substring!r}")
+        problems.extend(missing_columns(relative, expected))
+        problems.extend(compare(relative, expected, found.get(relative, {})))
     unknown = set(found) - {p.relative_to(root).as_posix() for p in root.rglob("*.py")}
     problems.extend(f"{path}: reported for a file that is not in the project" for path in sorted(unknown))
     return problems
@@ -129,7 +120,7 @@ WEBAPP = PROJECTS / "webapp"
 
 def _codes(proc: subprocess.CompletedProcess) -> List[Tuple[str, int, str]]:
     found = parse(proc.stdout)
-    return sorted((path, line, code) for path, lines in found.items() for line, entries in lines.items() for code, _ in entries)
+    return sorted((path, line, code) for path, lines in found.items() for line, entries in lines.items() for code, _, _ in entries)
 
 
 def test_a_changed_callee_changes_the_callers_findings(tmp_path: Path) -> None:
@@ -306,7 +297,7 @@ def test_every_cross_module_pkl2_and_pkl3_file_is_executed() -> None:
     executed = {(project, module) for project, module, *_ in _claims()}
     for project in PROJECT_DIRS:
         for path in sorted(project.rglob("*.py")):
-            codes = {code for entries in parse_expectations(path).values() for code, _ in entries}
+            codes = {code for entries in parse_expectations(path).values() for code, *_ in entries}
             if not any(code.startswith(("PKL2", "PKL3")) for code in codes):
                 continue
             module = ".".join(path.relative_to(project).with_suffix("").parts)

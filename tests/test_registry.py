@@ -321,7 +321,7 @@ def annotated_codes() -> Dict[str, Set[str]]:
     codes: Dict[str, Set[str]] = {}
     for path in sorted(FIXTURES.rglob("*.py")):
         for entries in parse_expectations(path).values():
-            for code, _ in entries:
+            for code, *_ in entries:
                 codes.setdefault(code, set()).add(path.relative_to(REPO_ROOT).as_posix())
     return codes
 
@@ -347,8 +347,8 @@ def test_parse_single_and_multiple_codes():
         "z = 1  # an ordinary comment\n"
     )
     assert parse_expectation_source(source) == {
-        2: [("PKL102", None)],
-        3: [("PKL102", None), ("PKL901", None)],
+        2: [("PKL102", None, None)],
+        3: [("PKL102", None, None), ("PKL901", None, None)],
     }
 
 
@@ -359,9 +359,9 @@ def test_parse_message_substrings():
         "e = f(g)  #expect:PKL103  # the remark after a second hash is free-form\n"
     )
     assert parse_expectation_source(source) == {
-        1: [("PKL101", "request.cookies"), ("PKL901", None)],
-        2: [("PKL201", "threading.Lock, held in"), ("PKL202", 'say "hi"')],
-        3: [("PKL103", None)],
+        1: [("PKL101", "request.cookies", None), ("PKL901", None, None)],
+        2: [("PKL201", "threading.Lock, held in", None), ("PKL202", 'say "hi"', None)],
+        3: [("PKL103", None, None)],
     }
 
 
@@ -373,12 +373,12 @@ def test_expect_inside_a_string_is_not_an_annotation():
         "'''\n"
         "x = 1  # noqa: E501  # expect: PKL901\n"
     )
-    assert parse_expectation_source(source) == {5: [("PKL901", None)]}
+    assert parse_expectation_source(source) == {5: [("PKL901", None, None)]}
 
 
 def test_comment_on_a_continuation_line_and_no_annotations():
     source = "f(\n    a,  # expect: PKL204\n)\n"
-    assert parse_expectation_source(source) == {2: [("PKL204", None)]}
+    assert parse_expectation_source(source) == {2: [("PKL204", None, None)]}
     assert parse_expectation_source("x = 1\n") == {}
 
 
@@ -391,6 +391,9 @@ def test_comment_on_a_continuation_line_and_no_annotations():
         "# expect: PKL101,",
         '# expect: PKL101 "unterminated',
         "# expect: PKL1011",
+        "# expect: PKL101@",
+        "# expect: PKL101@x",
+        "# expect: PKL101 @5",
     ],
 )
 def test_malformed_annotations_raise(comment: str):
@@ -404,5 +407,13 @@ def test_parse_expectations_reads_files_with_their_encoding(tmp_path: Path):
         b"# -*- coding: latin-1 -*-\n"
         b"name = '\xe9'  # expect: PKL102 \"\xe9\"\n"
     )
-    assert parse_expectations(fixture) == {2: [("PKL102", "\u00e9")]}
-    assert parse_expectations(str(fixture)) == {2: [("PKL102", "\u00e9")]}
+    assert parse_expectations(fixture) == {2: [("PKL102", "\u00e9", None)]}
+    assert parse_expectations(str(fixture)) == {2: [("PKL102", "\u00e9", None)]}
+
+
+def test_parse_columns():
+    source = 'pickle.loads(x)  # expect: PKL102@1 "pickle", PKL901@1\nf(y)  # expect: PKL201@12\n'
+    assert parse_expectation_source(source) == {
+        1: [("PKL102", "pickle", 1), ("PKL901", None, 1)],
+        2: [("PKL201", None, 12)],
+    }

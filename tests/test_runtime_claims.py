@@ -92,7 +92,7 @@ def test_runtime_claim(path: Path, function: str, exception: Optional[str], text
 
 def test_pkl2_and_pkl3_fixtures_carry_executed_claims() -> None:
     for path in sorted(FIXTURES.rglob("*.py")):
-        codes = {code for entries in parse_expectations(path).values() for code, _ in entries}
+        codes = {code for entries in parse_expectations(path).values() for code, *_ in entries}
         if not any(code.startswith(("PKL2", "PKL3")) for code in codes):
             continue
         names = {f for p, f, _, _, _ in CLAIMS if p == path}

@@ -7,7 +7,7 @@ class Job:
         self.payload = payload
 
     def run(self):
-        return pickle.loads(self.payload)  # expect: PKL101 "request.data in webapp/job_views.py (line 10) reaches pickle.loads (line 10) via webapp.jobs.Job.__init__() called at webapp/job_views.py:10", PKL101 "request.get_data() in webapp/job_views.py (line 14)"
+        return pickle.loads(self.payload)  # expect: PKL101@16 "request.data in webapp/job_views.py (line 10) reaches pickle.loads (line 10) via webapp.jobs.Job.__init__() called at webapp/job_views.py:10", PKL101@16 "request.get_data() in webapp/job_views.py (line 14)"
 
 
 class RetriedJob(Job):
@@ -20,4 +20,4 @@ class LocalJob:
 
     def run(self):
         # Only ever constructed with the program's own dump; a parameter still is of unknown origin.
-        return pickle.loads(self.payload)  # expect: PKL102
+        return pickle.loads(self.payload)  # expect: PKL102@16

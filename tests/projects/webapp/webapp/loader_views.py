@@ -5,7 +5,7 @@ from .loader_setup import decode, safe_decode
 
 
 def upload():
-    return decode(request.data)  # expect: PKL101 "request.data"
+    return decode(request.data)  # expect: PKL101@12 "request.data"
 
 
 def upload_json():

@@ -2,7 +2,7 @@
 import threading
 
 
-class Connection:  # expect: PKL301 "class Connection holds threading.Lock in self._lock (line 7)"
+class Connection:  # expect: PKL301@1 "class Connection holds threading.Lock in self._lock (line 7)"
     def __init__(self):
         self._lock = threading.Lock()
         self.sent = 0

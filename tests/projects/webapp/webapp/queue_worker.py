@@ -11,14 +11,14 @@ class Worker:
         self.sock = socket.create_connection(("queue", 7000))
 
     def next_job(self):
-        return self.codec.loads(self.sock.recv(4096))  # expect: PKL101 "self.sock.recv(4096)"
+        return self.codec.loads(self.sock.recv(4096))  # expect: PKL101@16 "self.sock.recv(4096)"
 
     def stored(self, blob):
-        return self.codec.loads(blob)  # expect: PKL102
+        return self.codec.loads(blob)  # expect: PKL102@16
 
 
 def parse_default(raw):
-    return DefaultCodec.loads(raw)  # expect: PKL102
+    return DefaultCodec.loads(raw)  # expect: PKL102@12
 
 
 def parse_json(sock):

@@ -15,11 +15,11 @@ class GuardedPool(GuardedConnection):
 
 
 def crash_deepcopy():  # raises: TypeError "cannot pickle '_thread.lock' object"
-    copy.deepcopy(Connection())  # expect: PKL201 "holds threading.Lock in self._lock of webapp.models.Connection (webapp/models.py, line 7)"
+    copy.deepcopy(Connection())  # expect: PKL201@5 "holds threading.Lock in self._lock of webapp.models.Connection (webapp/models.py, line 7)"
 
 
 def crash_pickle_subclass():  # raises: TypeError "cannot pickle '_thread.lock' object"
-    pickle.dumps(PooledConnection())  # expect: PKL202 "inherited by PooledConnection"
+    pickle.dumps(PooledConnection())  # expect: PKL202@5 "inherited by PooledConnection"
 
 
 def _work(conn):
@@ -28,7 +28,7 @@ def _work(conn):
 
 def crash_spawn_process():  # raises: TypeError "cannot pickle '_thread.lock' object"
     context = multiprocessing.get_context("spawn")
-    worker = context.Process(target=_work, args=(Connection(),))  # expect: PKL203 "webapp.models.Connection"
+    worker = context.Process(target=_work, args=(Connection(),))  # expect: PKL203@14 "webapp.models.Connection"
     worker.start()
     worker.join()
 
@@ -51,7 +51,7 @@ def clean_spawn_process():
 
 
 def crash_factory():  # raises: TypeError "cannot pickle '_thread.lock' object"
-    copy.deepcopy(connect())  # expect: PKL201 "webapp.models.Connection"
+    copy.deepcopy(connect())  # expect: PKL201@5 "webapp.models.Connection"
 
 
 def clean_factory():

@@ -19,15 +19,15 @@ def upload():
 
 
 def alias():
-    return loads(request.get_data())  # expect: PKL101 "request.get_data() (line 22) reaches pickle.loads"
+    return loads(request.get_data())  # expect: PKL101@12 "request.get_data() (line 22) reaches pickle.loads"
 
 
 def module_alias():
-    return serializers.loads(request.get_data())  # expect: PKL101 "reaches pickle.loads"
+    return serializers.loads(request.get_data())  # expect: PKL101@12 "reaches pickle.loads"
 
 
 def helper_source():
-    return pickle.loads(read_body())  # expect: PKL101 "request.get_data() in webapp/transport.py (line 8) through webapp.transport.read_body() reaches pickle.loads"
+    return pickle.loads(read_body())  # expect: PKL101@12 "request.get_data() in webapp/transport.py (line 8) through webapp.transport.read_body() reaches pickle.loads"
 
 
 def helper_trusted():
@@ -39,11 +39,11 @@ def task():
 
 
 def through_helper():
-    return pickle.loads(passthrough(request.data))  # expect: PKL101 "request.data (line 42) through webapp.transport.passthrough() reaches pickle.loads"
+    return pickle.loads(passthrough(request.data))  # expect: PKL101@12 "request.data (line 42) through webapp.transport.passthrough() reaches pickle.loads"
 
 
 def unpickler():
-    return Unpickler(io.BytesIO(request.data)).load()  # expect: PKL101 "reaches pickle.Unpickler.load"
+    return Unpickler(io.BytesIO(request.data)).load()  # expect: PKL101@12 "reaches pickle.Unpickler.load"
 
 
 def restricted():
