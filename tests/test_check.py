@@ -13,6 +13,7 @@ from typing import Dict, List, Optional, Tuple
 import jsonschema
 import pytest
 
+from cli_runner import run_cli
 from flake8_pickle.rules import RULES, page_url
 
 TESTS = Path(__file__).parent
@@ -32,9 +33,8 @@ def tree(name: str, tmp_path: Path) -> Path:
 
 
 def check(args: List[str], cwd: Path, stdin: Optional[str] = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [CHECK, "check", *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=300, check=False
-    )
+    """``flake8-pickle check ARGS`` in ``cwd``, in this process (flake8 itself runs as a subprocess)."""
+    return run_cli(["check", *args], cwd, stdin, text=True)
 
 
 def flake8(args: List[str], cwd: Path) -> subprocess.CompletedProcess:
@@ -133,6 +133,23 @@ def test_stdin_is_checked_as_flake8_checks_it(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout.splitlines()[0].startswith("handlers.py:18:12: PKL101 untrusted data from request.get_data()")
     assert "       -> handlers.py:13: passed to decode() here" in proc.stdout
+
+
+def test_the_installed_command_reports_what_the_in_process_run_reports(tmp_path: Path) -> None:
+    """The console script, as a user runs it (a subprocess), by path and by stdin."""
+    root = tree("flows", tmp_path)
+    ours = check(["--format", "json", "."], root)
+    script = subprocess.run(
+        [CHECK, "check", "--format", "json", "."], cwd=root, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert script.returncode == ours.returncode == 1, script.stderr
+    assert findings_of_json(script.stdout) == findings_of_json(ours.stdout) != []
+    source = (root / "handlers.py").read_text(encoding="utf-8")
+    piped = subprocess.run(
+        [CHECK, "check", "--stdin-display-name", "handlers.py", "-"],
+        cwd=root, input=source, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert piped.returncode == 1 and piped.stdout.startswith("handlers.py:18:12: PKL101"), piped.stdout + piped.stderr
 
 
 # --------------------------------------------------------------------------- exit codes

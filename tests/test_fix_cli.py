@@ -12,6 +12,8 @@ from typing import List, Optional
 
 import pytest
 
+from cli_runner import run_cli
+
 FIXTURES = Path(__file__).parent / "fixtures_fix"
 LOCK_BEFORE = (FIXTURES / "pkl301_lock_before.py").read_bytes()
 LOCK_AFTER = (FIXTURES / "pkl301_lock_after.py").read_bytes()
@@ -30,15 +32,8 @@ copy.deepcopy(Client())
 
 
 def fix(args: List[str], cwd: Path, stdin: Optional[bytes] = None) -> subprocess.CompletedProcess:
-    """Run ``python -m flake8_pickle fix`` in ``cwd``; stdout/stderr as text unless bytes came in."""
-    return subprocess.run(
-        [sys.executable, "-m", "flake8_pickle", "fix", *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
+    """``flake8-pickle fix ARGS`` in ``cwd``, in this process; stdout and stderr as bytes."""
+    return run_cli(["fix", *args], cwd, stdin)
 
 
 def write(directory: Path, name: str, data: bytes) -> Path:

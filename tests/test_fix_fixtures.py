@@ -28,6 +28,9 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import pytest
 
+from cli_runner import run_cli
+from flake8_pickle.check import run_flake8
+
 FIXTURES = Path(__file__).parent / "fixtures_fix"
 CASES = sorted(p.name[: -len("_before.py")] for p in FIXTURES.glob("*_before.py"))
 _HEADER = re.compile(r"^#\s*(?P<key>fix-args|fixes|before-raises):\s*(?P<value>.*)$")
@@ -54,14 +57,9 @@ def fix_args(path: Path) -> List[str]:
 
 
 def run_fixer(args: List[str], stdin: Optional[bytes] = None) -> subprocess.CompletedProcess:
-    """``python -m flake8_pickle fix ARGS`` in a subprocess (bytes in, bytes out)."""
-    return subprocess.run(
-        [sys.executable, "-m", "flake8_pickle", "fix", *args],
-        input=stdin,
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
+    """``flake8-pickle fix ARGS``, in this process (bytes in, bytes out); ``test_fix_cli`` runs the
+    console script itself."""
+    return run_cli(["fix", *args], Path.cwd(), stdin)
 
 
 def run_roundtrip(source: bytes, directory: Path) -> subprocess.CompletedProcess:
@@ -81,15 +79,9 @@ def run_roundtrip(source: bytes, directory: Path) -> subprocess.CompletedProcess
 
 
 def flake8_codes(path: Path) -> Set[str]:
-    """The codes the installed flake8 reports on ``path`` (PKL only, isolated from any config)."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "flake8", "--isolated", "--select", "PKL", "--format", "%(code)s", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
-    return set(proc.stdout.split())
+    """The codes flake8's application reports on ``path`` (PKL only, isolated from any config)."""
+    violations, _, _ = run_flake8(["--isolated", "--pickle-project-root", "off", "--select", "PKL", str(path)])
+    return {v.code for v in violations}  # type: ignore[attr-defined]
 
 
 def _needs(case: str) -> None:

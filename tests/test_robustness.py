@@ -11,6 +11,7 @@ import textwrap
 import warnings
 from contextlib import redirect_stdout
 from pathlib import Path
+from typing import List, Tuple
 
 import hypothesmith
 import pytest
@@ -80,18 +81,13 @@ def test_long_module_finishes_and_finds_every_loader() -> None:
     assert len([f for f in findings if f.code == "PKL102"]) == 2 * 6250
 
 
-def test_whole_standard_library_without_plugin_failure() -> None:
-    """Every module of the running interpreter's standard library that parses is analysed cleanly,
-    and the text pre-check (as flake8 runs it, with the source) changes none of its findings."""
-    import sysconfig
+def _check_stdlib_files(paths: List[Path]) -> Tuple[int, List[str]]:
+    """Analyse each file that parses, with and without the text pre-check: (analysed, failures)."""
     from importlib.util import decode_source
 
-    root = Path(sysconfig.get_paths()["stdlib"])
     analysed = 0
     failures = []
-    for path in sorted(root.rglob("*.py")):
-        if "site-packages" in path.parts:
-            continue
+    for path in paths:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
@@ -109,6 +105,27 @@ def test_whole_standard_library_without_plugin_failure() -> None:
             if full != prechecked:
                 failures.append(f"{path}: the pre-check changed {sorted(set(full) ^ set(prechecked))}")
         analysed += 1
+    return analysed, failures
+
+
+def test_whole_standard_library_without_plugin_failure() -> None:
+    """Every module of the running interpreter's standard library that parses is analysed cleanly,
+    and the text pre-check (as flake8 runs it, with the source) changes none of its findings.
+    The files are shared out over the CPUs (forked workers, as ``flake8 -j`` does)."""
+    import multiprocessing
+    import os
+    import sysconfig
+    from concurrent.futures import ProcessPoolExecutor
+
+    root = Path(sysconfig.get_paths()["stdlib"])
+    paths = [p for p in sorted(root.rglob("*.py")) if "site-packages" not in p.parts]
+    # Under pytest-xdist the CPUs are already shared out between test workers.
+    workers = 1 if os.environ.get("PYTEST_XDIST_WORKER") else max(1, min(os.cpu_count() or 1, 8))
+    shares = [paths[i::workers] for i in range(workers)]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        results = list(pool.map(_check_stdlib_files, shares))
+    analysed = sum(count for count, _ in results)
+    failures = [failure for _, share in results for failure in share]
     assert analysed > 1000
     assert failures == []
 
