@@ -13,7 +13,7 @@ from .classes import ClassModel
 from .copying import CopyChecks
 from .findings import Finding, unique
 from .getstate import GetstateChecks
-from .precheck import CallGraph, ClassOnlyWalk, LoaderWalk, Possible, imported_words, possible
+from .precheck import CallGraph, ClassOnlyWalk, LoaderWalk, Possible, class_needs, imported_words, possible
 from .protocol import ProtocolChecks
 from .provenance import NO_PROJECT, ProvenanceTracker
 from .scope import Listener, Resolver, Symbols
@@ -109,7 +109,7 @@ def _run_analysis(
     walk_function = None
     if source is not None and can.classes_only and "PKL902" not in wanted and not (project and project.copied_elsewhere()):
         # Only a class's own protocol can be reported: walk only the bodies that bear on one.
-        walk_function = ClassOnlyWalk(source, model)
+        walk_function = ClassOnlyWalk(source, model, class_needs(checks))
     resolver = Resolver(tree, checks, call_hook=constructor_variant, walk_function=walk_function)
     _see_project(resolver, project)
     resolver.run()

@@ -25,6 +25,7 @@ from .classes import PROTOCOL_COVERS, ClassModel, Held
 from .findings import Finding, Step, shown
 from .rules import message
 from .scope import (
+    ClassNeeds,
     Contains,
     Generated,
     Listener,
@@ -59,6 +60,10 @@ class _Sent:
 
 class CopyChecks(Listener):
     """Records what each copy, dump and hand-off receives; grades it once classes are known."""
+
+    #: PKL301 reports a resource-holding class meant to be pickled even where nothing copies it:
+    #: one defining ``__setstate__`` or ``__copy__``, or an exception.
+    needs = ClassNeeds(whole_class=frozenset({"__setstate__", "__copy__"}), exceptions=True)
 
     def __init__(
         self,

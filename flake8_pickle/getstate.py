@@ -15,7 +15,7 @@ from .classes import PICKLE, ClassInfo, ClassModel, Held
 from .findings import Finding
 from .protocol import is_dict_copy, is_live_dict
 from .rules import message
-from .scope import Listener, Resolver
+from .scope import ClassNeeds, Listener, Resolver
 
 _ALL = "*"
 
@@ -139,6 +139,8 @@ def _shape(value: ast.AST, states: Dict[str, Tuple[Set[str], Set[str]]]) -> Opti
 
 class GetstateChecks(Listener):
     """PKL304, once the class model knows every class's attributes."""
+
+    needs = ClassNeeds(whole_class=frozenset({"__getstate__"}))
 
     def __init__(self, model: ClassModel, report: Callable[[Finding], None]):
         self.model = model

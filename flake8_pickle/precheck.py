@@ -19,21 +19,13 @@ from .catalog.handoff import SINK_NAMES
 from .catalog.loaders import Catalog
 from .classes import ClassModel
 from .protocol import lineage
-from .scope import ACCUMULATING_METHODS, UNBOUND_MODULES, Listener, LocalDef, Resolver
+from .scope import ACCUMULATING_METHODS, UNBOUND_MODULES, ClassNeeds, Listener, LocalDef, Resolver
 
 if TYPE_CHECKING:  # pragma: no cover - typing only (provenance imports this module's neighbours)
     from .provenance import Demands
 
 #: Words of an import that can reach any module by a computed name.
 DYNAMIC_IMPORTS = frozenset({"__import__", "import_module", "modules"})
-#: Methods whose class's attributes some PKL3xx rule reads (PKL301 intent, PKL304, PKL305).
-STATE_DUNDERS = frozenset({"__getstate__", "__setstate__", "__copy__"})
-#: Methods some PKL3xx rule reads on their own (PKL303, PKL306-PKL308): a class defining only
-#: these needs them and its constructors walked, not its other methods.
-PROTOCOL_DUNDERS = STATE_DUNDERS | {
-    "__reduce__", "__reduce_ex__", "__deepcopy__", "__getattr__", "__getattribute__", "__setattr__",
-    "__getnewargs__", "__getnewargs_ex__",
-}
 #: Methods walked in every class that defines a protocol method.
 _CONSTRUCTORS = frozenset({"__init__", "__post_init__", "__new__", "setUp"})
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -184,16 +176,21 @@ class ClassOnlyWalk:
 
     Called by the resolver for each module-level function and each method before
     walking its body. A module-level function matters only where it defines a class
-    or binds a global. Every method matters in a class whose attributes a rule reads:
-    one that defines ``__getstate__``, ``__setstate__`` or ``__copy__`` or is an
-    exception (the roots), and a base, a subclass or a class named in the body of
-    such a class (what the roots may inherit or hold). In any other class that
-    defines a protocol method (``__reduce__``, ``__getattr__``...), those methods
+    or binds a global. What matters in classes is what the rule families declare
+    (:class:`~flake8_pickle.scope.ClassNeeds`, combined by :func:`class_needs`).
+    Every method matters in a class whose attributes a rule reads: one that defines a
+    ``whole_class`` method (``__getstate__``, ``__setstate__``...) or is an exception
+    (the roots), and a base, a subclass or a class named in the body of such a class
+    (what the roots may inherit or hold). In any other class that defines a method
+    some family reads on its own (``__reduce__``, ``__getattr__``...), those methods
     and its constructors matter.
     """
 
-    def __init__(self, source: str, model: ClassModel):
+    def __init__(self, source: str, model: ClassModel, needs: ClassNeeds):
         self.model = model
+        self.needs = needs
+        #: Every method name a declaration names: what a class must define to matter at all.
+        self._dunders = needs.whole_class | needs.methods
         if "\r" in source:  # line numbers count \r\n and a lone \r as one line end, as the parser does
             source = source.replace("\r\n", "\n").replace("\r", "\n")
         self._source = source
@@ -215,7 +212,7 @@ class ClassOnlyWalk:
         if id(cls) in self._relevant:
             return True
         name = getattr(node, "name", "")
-        return id(cls) in self._protocol_only and (name in PROTOCOL_DUNDERS or name in _CONSTRUCTORS)
+        return id(cls) in self._protocol_only and (name in self.needs.methods or name in _CONSTRUCTORS)
 
     def _holds_keyword(self, node: ast.AST) -> bool:
         first = getattr(node, "lineno", 0)
@@ -233,9 +230,9 @@ class ClassOnlyWalk:
                 subclasses.setdefault(id(base), []).append(cls)
         pending: List[LocalDef] = []
         for cls in classes:
-            defined = _dunders_defined(cls)
-            if defined & STATE_DUNDERS or self.model.is_exception(cls) or lineage(cls).is_exception():
-                pending.append(cls)  # the two notions of "exception" the rules use: PKL301's and PKL302's
+            defined = _dunders_defined(cls, self._dunders)
+            if defined & self.needs.whole_class or (self.needs.exceptions and self._is_exception(cls)):
+                pending.append(cls)
             elif defined:
                 self._protocol_only.add(id(cls))
         relevant: Set[int] = set()
@@ -249,6 +246,10 @@ class ClassOnlyWalk:
             for name in self._names_in(cls):
                 pending.extend(by_name.get(name, ()))
         return relevant
+
+    def _is_exception(self, cls: LocalDef) -> bool:
+        # The two notions of "exception" the rules use: PKL301's and PKL302's.
+        return self.model.is_exception(cls) or lineage(cls).is_exception()
 
     def _names_in(self, cls: LocalDef) -> FrozenSet[str]:
         """Every word of the class's text: the names its body may use (string annotations too)."""
@@ -269,16 +270,24 @@ def _local_bases(cls: LocalDef) -> Iterable[LocalDef]:
                 yield symbol
 
 
-def _dunders_defined(cls: LocalDef) -> Set[str]:
-    """The protocol methods the body of ``cls`` defines (by ``def`` or by assignment)."""
+def _dunders_defined(cls: LocalDef, dunders: FrozenSet[str]) -> Set[str]:
+    """The methods among ``dunders`` that the body of ``cls`` defines (by ``def`` or by assignment)."""
     found: Set[str] = set()
     for statement in getattr(cls.node, "body", ()):
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if statement.name in PROTOCOL_DUNDERS:
+            if statement.name in dunders:
                 found.add(statement.name)
         elif isinstance(statement, ast.Assign):
-            found.update(t.id for t in statement.targets if isinstance(t, ast.Name) and t.id in PROTOCOL_DUNDERS)
+            found.update(t.id for t in statement.targets if isinstance(t, ast.Name) and t.id in dunders)
     return found
+
+
+def class_needs(checks: Iterable[Listener]) -> ClassNeeds:
+    """What the given rule families read of a module's classes, together."""
+    combined = ClassNeeds()
+    for check in checks:
+        combined |= check.needs
+    return combined
 
 
 _ATTRIBUTE_READ = re.compile(r"\.\s*([A-Za-z_][A-Za-z0-9_]*)")

@@ -37,7 +37,7 @@ from .catalog.conventions import GROUP_EXCEPTIONS, REGEX_FUNCTIONS
 from .catalog.gadgets import CODE_EXECUTION_CALLABLES
 from .findings import Finding, shown
 from .rules import message
-from .scope import Listener, LocalDef, Resolver, block_statements as _statements, display_name, literal_str
+from .scope import ClassNeeds, Listener, LocalDef, Resolver, block_statements as _statements, display_name, literal_str
 
 # --------------------------------------------------------------------------- tables
 
@@ -822,6 +822,17 @@ def _pieces_problem(facts: InitFacts, pieces: List[Piece], call: ast.AST) -> Opt
 
 class ProtocolChecks(Listener):
     """Reads each class's protocol methods during the walk and reports PKL302, PKL303, PKL305-PKL308."""
+
+    needs = ClassNeeds(
+        # PKL305 compares what __setstate__ reads with what the class's methods set.
+        whole_class=frozenset({"__setstate__"}),
+        methods=frozenset({
+            "__getstate__", "__copy__", "__reduce__", "__reduce_ex__", "__deepcopy__", "__getattr__",
+            "__getattribute__", "__setattr__", "__getnewargs__", "__getnewargs_ex__",
+        }),
+        # PKL302 rebuilds an exception from its constructor and its bases'.
+        exceptions=True,
+    )
 
     def __init__(self, report: Callable[[Finding], None]):
         self.report = report

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import (
     AbstractSet,
     Callable,
+    ClassVar,
     Dict,
     FrozenSet,
     Iterable,
@@ -259,8 +260,32 @@ def call_argument(call: ast.Call, position: Optional[int], keyword: Optional[str
     return None
 
 
+@dataclass(frozen=True)
+class ClassNeeds:
+    """Which method bodies of a module's classes a rule family reads: its declaration to the text
+    pre-check, which walks only those bodies in a module where nothing but a class's own protocol
+    can be reported (:class:`flake8_pickle.precheck.ClassOnlyWalk`)."""
+
+    #: A class defining one of these has every method read (its attributes matter), and so have
+    #: its bases, its subclasses and the classes its body names.
+    whole_class: FrozenSet[str] = frozenset()
+    #: These methods are read on their own, with the constructors of the class defining them.
+    methods: FrozenSet[str] = frozenset()
+    #: Every method of an exception class is read, as for ``whole_class``.
+    exceptions: bool = False
+
+    def __or__(self, other: "ClassNeeds") -> "ClassNeeds":
+        return ClassNeeds(
+            self.whole_class | other.whole_class, self.methods | other.methods, self.exceptions or other.exceptions
+        )
+
+
 class Listener:
     """Hooks a rule family implements to receive facts during the single walk."""
+
+    #: The class bodies the family reads (nothing by default); the pre-check combines every
+    #: family's declaration, so a new class rule declares its methods here and nowhere else.
+    needs: ClassVar[ClassNeeds] = ClassNeeds()
 
     def on_call(self, call: ast.Call, resolver: "Resolver") -> None:
         """Called for every call expression, before its arguments are walked."""

@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import List
 from textwrap import dedent
 
 import pytest
 
 from flake8_pickle.analysis import analyze, catalog_for, run_analysis
 from flake8_pickle.catalog import handoff
-from flake8_pickle.precheck import COPY_ROOTS, call_words, imported_words, keyword_lines, possible
+from flake8_pickle.classes import ClassModel
+from flake8_pickle.copying import CopyChecks
+from flake8_pickle.getstate import GetstateChecks
+from flake8_pickle.precheck import COPY_ROOTS, ClassOnlyWalk, call_words, class_needs, imported_words, keyword_lines, possible
+from flake8_pickle.protocol import ProtocolChecks
+from flake8_pickle.scope import ClassNeeds, Listener, Resolver
 from flake8_pickle.settings import Settings
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures").rglob("*.py")) + sorted(
@@ -147,6 +153,67 @@ def test_class_only_modules_skip_bodies_no_rule_reads() -> None:
     # The local class found through its factory, the exception's args, its held Conn, and __getattr__.
     assert codes == sorted(f.code for f in analyze(ast.parse(CLASS_ONLY), inventory=False))
     assert {"PKL301", "PKL302", "PKL308"} <= set(codes)
+
+
+def _walked_methods(checks, source: str) -> List[str]:
+    """Names of the functions a class-only walk serving ``checks`` walks in ``source``."""
+    tree = ast.parse(source)
+    model = ClassModel()
+    walk = ClassOnlyWalk(source, model, class_needs(checks))
+    resolver = Resolver(tree, [model, *checks], walk_function=walk)
+    resolver.run()
+    every = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    unwalked = {id(n) for n in resolver.unwalked}
+    return sorted(n.name for n in every if id(n) not in unwalked)
+
+
+def test_the_class_only_walk_reads_what_the_checks_declare() -> None:
+    """A new class rule declares its methods on its check; the pre-check needs no edit."""
+
+    class ReadsInitSubclass(Listener):
+        needs = ClassNeeds(methods=frozenset({"__init_subclass__"}))
+
+    class ReadsWholeClassGetItem(Listener):
+        needs = ClassNeeds(whole_class=frozenset({"__class_getitem__"}))
+
+    source = dedent(
+        """
+        class Base:
+            def __init__(self):
+                self.a = 1
+
+            def __init_subclass__(cls, **kwargs):
+                pass
+
+            def other(self):
+                pass
+
+
+        class Generic:
+            def __class_getitem__(cls, item):
+                return cls
+
+            def helper(self):
+                pass
+
+
+        class Plain:
+            def method(self):
+                pass
+        """
+    )
+    assert _walked_methods([], source) == []
+    assert _walked_methods([ReadsInitSubclass()], source) == ["__init__", "__init_subclass__"]
+    assert _walked_methods([ReadsWholeClassGetItem()], source) == ["__class_getitem__", "helper"]
+    both = _walked_methods([ReadsInitSubclass(), ReadsWholeClassGetItem()], source)
+    assert both == ["__class_getitem__", "__init__", "__init_subclass__", "helper"]
+
+
+def test_every_class_family_declares_what_it_reads() -> None:
+    """The families that report class findings in a class-only module each declare their methods."""
+    assert CopyChecks.needs.exceptions and "__setstate__" in CopyChecks.needs.whole_class
+    assert "__getstate__" in GetstateChecks.needs.whole_class
+    assert {"__reduce__", "__getattr__"} <= ProtocolChecks.needs.methods and ProtocolChecks.needs.exceptions
 
 
 def test_a_loader_call_walks_every_body() -> None:
