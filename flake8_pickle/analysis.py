@@ -10,16 +10,16 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set
 
 from .catalog.loaders import Catalog, constructor_variant
 from .classes import ClassModel
-from .copying import CopyChecks
+from .checks.copying import CopyChecks
 from .findings import Finding, unique
-from .getstate import GetstateChecks
+from .checks.protocol.state import GetstateChecks
 from .precheck import CallGraph, ClassOnlyWalk, LoaderWalk, Possible, class_needs, imported_words, possible
-from .protocol import ProtocolChecks
+from .checks.protocol import ProtocolChecks
 from .provenance import NO_PROJECT, ProvenanceTracker
 from .scope import Listener, Resolver, Symbols
-from .security import LoaderChecks
+from .checks.loaders import LoaderChecks
 from .settings import Settings
-from .unpicklers import FindClassChecks
+from .checks.unpicklers import FindClassChecks
 
 if TYPE_CHECKING:  # the project package imports this module's dependencies, not the reverse
     from .project.index import ModuleView

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Seq
 from .catalog.handoff import SINK_NAMES
 from .catalog.loaders import Catalog
 from .classes import ClassModel
-from .protocol import lineage
+from .checks.protocol import lineage
 from .scope import ACCUMULATING_METHODS, UNBOUND_MODULES, ClassNeeds, Listener, LocalDef, Resolver
 
 if TYPE_CHECKING:  # pragma: no cover - typing only (provenance imports this module's neighbours)

@@ -1476,7 +1476,7 @@ class Resolver:
             self.function_stack
             and isinstance(node, ast.Yield)
             and value is not None
-            and _decorator_names(self.function_stack[-1]) & _CONTEXT_MANAGERS
+            and decorator_names(self.function_stack[-1]) & _CONTEXT_MANAGERS
         ):
             key = id(self.function_stack[-1])
             self.yielded[key] = self.yielded.get(key, EMPTY) | self.symbols_of(value)
@@ -1489,7 +1489,7 @@ class Resolver:
             return EMPTY
         out: Symbols = EMPTY
         for symbol in self.symbols_of(context.func):
-            if isinstance(symbol, LocalDef) and symbol.kind == "function" and _decorator_names(symbol.node) & _CONTEXT_MANAGERS:
+            if isinstance(symbol, LocalDef) and symbol.kind == "function" and decorator_names(symbol.node) & _CONTEXT_MANAGERS:
                 yielded = self.yielded.get(id(symbol.node))
                 if yielded is None:
                     self.unresolved_managers.add(id(symbol.node))
@@ -1758,27 +1758,35 @@ def positional_parameters(function: ast.AST) -> List[str]:
     return [a.arg for a in list(getattr(args, "posonlyargs", [])) + list(args.args)]
 
 
-def _decorator_names(node: ast.AST) -> Set[str]:
+#: What :func:`decorator_names` gives a decorator that is neither a name nor an attribute.
+OTHER_DECORATOR = "<call>"
+
+
+def decorator_names(node: ast.AST) -> Set[str]:
+    """The last name of each decorator of a def or class (``functools.cache`` -> ``cache``), and
+    :data:`OTHER_DECORATOR` for any other decorator (a call, a subscript...)."""
     names = set()
     for decorator in getattr(node, "decorator_list", []):
         if isinstance(decorator, ast.Name):
             names.add(decorator.id)
         elif isinstance(decorator, ast.Attribute):
             names.add(decorator.attr)
+        else:
+            names.add(OTHER_DECORATOR)
     return names
 
 
 def is_property(node: ast.AST) -> bool:
     """A ``@property`` (or ``@cached_property``) getter: reading the attribute calls it."""
-    return bool(_decorator_names(node) & {"property", "cached_property"})
+    return bool(decorator_names(node) & {"property", "cached_property"})
 
 
 def is_staticmethod(node: ast.AST) -> bool:
-    return "staticmethod" in _decorator_names(node)
+    return "staticmethod" in decorator_names(node)
 
 
 def is_classmethod(node: ast.AST) -> bool:
-    return "classmethod" in _decorator_names(node) or getattr(node, "name", "") in ("__new__", "__init_subclass__", "__class_getitem__")
+    return "classmethod" in decorator_names(node) or getattr(node, "name", "") in ("__new__", "__init_subclass__", "__class_getitem__")
 
 
 def target_names(target: ast.AST) -> Iterator[str]:

@@ -129,3 +129,29 @@ def test_every_subpackage_is_packaged() -> None:
     }
     data = {"flake8_pickle.prose"}  # Markdown only: listed so that its package data ships
     assert present | data == listed
+
+
+#: The hand-written modules still over the target of about 800 lines, with the size each may not
+#: exceed: split them, never grow them (the generated resource table is data, not code).
+_OVERSIZED = {
+    "scope.py": 1835,
+    "checks/unpicklers.py": 1760,
+    "provenance.py": 1090,
+    "catalog/loaders.py": 845,
+    "project/index.py": 830,
+}
+_GENERATED = {"catalog/resource_table.py"}
+
+
+def test_no_module_grows_past_the_size_target() -> None:
+    sizes = {
+        path.relative_to(PACKAGE).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
+        for path in PACKAGE.rglob("*.py")
+    }
+    too_long = {
+        name: size
+        for name, size in sizes.items()
+        if name not in _GENERATED and size > _OVERSIZED.get(name, 800)
+    }
+    assert too_long == {}
+    assert set(_OVERSIZED) <= set(sizes), "a listed module is gone: drop it from _OVERSIZED"

@@ -16,10 +16,10 @@ import pytest
 from flake8_pickle.analysis import analyze, catalog_for, run_analysis
 from flake8_pickle.catalog import handoff
 from flake8_pickle.classes import ClassModel
-from flake8_pickle.copying import CopyChecks
-from flake8_pickle.getstate import GetstateChecks
+from flake8_pickle.checks.copying import CopyChecks
+from flake8_pickle.checks.protocol.state import GetstateChecks
 from flake8_pickle.precheck import COPY_ROOTS, ClassOnlyWalk, call_words, class_needs, imported_words, keyword_lines, possible
-from flake8_pickle.protocol import ProtocolChecks
+from flake8_pickle.checks.protocol import ProtocolChecks
 from flake8_pickle.scope import ClassNeeds, Listener, Resolver
 from flake8_pickle.settings import Settings
 
@@ -264,7 +264,7 @@ def test_the_provenance_walk_follows_only_what_reaches_a_loader() -> None:
     from flake8_pickle.analysis import _grade_loaders
     from flake8_pickle.precheck import CallGraph, LoaderWalk
     from flake8_pickle.scope import Resolver
-    from flake8_pickle.security import LoaderChecks
+    from flake8_pickle.checks.loaders import LoaderChecks
 
     tree = ast.parse(LOADER_MODULE)
     spotter, graph = LoaderChecks(catalog_for(Settings()), None, lambda finding: None), CallGraph()
@@ -319,7 +319,7 @@ def test_a_loader_at_module_level_walks_only_the_bodies_its_input_needs() -> Non
     from flake8_pickle.analysis import _grade_loaders
     from flake8_pickle.precheck import CallGraph, LoaderWalk
     from flake8_pickle.scope import Resolver
-    from flake8_pickle.security import LoaderChecks
+    from flake8_pickle.checks.loaders import LoaderChecks
 
     tree = ast.parse(MAIN_BLOCK_MODULE)
     spotter, graph = LoaderChecks(catalog_for(Settings()), None, lambda finding: None), CallGraph()

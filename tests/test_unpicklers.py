@@ -16,7 +16,7 @@ import pytest
 from flake8_pickle.analysis import analyze
 from flake8_pickle.findings import Finding
 from flake8_pickle.scope import LocalInstance, Resolver
-from flake8_pickle.unpicklers import (
+from flake8_pickle.checks.unpicklers import (
     DENY_LIST,
     PREFIX,
     RESTRICTS_NOTHING_IMPORT,

@@ -1,7 +1,7 @@
 """PKL304: drop the resource attributes still in the state ``__getstate__`` returns.
 
 The plan reads the shape of the returned state the way the rule does
-(:func:`flake8_pickle.getstate.kept_attributes`) and picks one of three rewrites
+(:func:`flake8_pickle.checks.protocol.state.kept_attributes`) and picks one of three rewrites
 of the method's single ``return``:
 
 * ``return self.__dict__.copy()`` (``dict(self.__dict__)``, ``vars(self).copy()``,
@@ -36,8 +36,8 @@ import libcst as cst
 from ..catalog.conventions import STATE_FREE_BASES
 from ..classes import PICKLE, ClassInfo, ClassModel
 from ..findings import Finding
-from ..getstate import kept_attributes
-from ..protocol import is_live_dict
+from ..checks.protocol.state import kept_attributes
+from ..checks.protocol.model import is_live_dict
 from ..rules import FIX_MIXED, FIX_UNSAFE, RULES
 from ..scope import LocalDef
 from .base import SAFE, UNSAFE, Decline, DefinitionKey, FixCodemod, FixFacts, Plan, blank_line, class_body_statements

@@ -30,7 +30,7 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 from ..catalog.handoff import ASDICT, COPY, DEEPCOPY, PICKLE, SPAWN
 from ..catalog.loaders import constructor_variant
 from ..classes import ClassModel
-from ..copying import CopyChecks
+from ..checks.copying import CopyChecks
 from ..provenance import (
     Channel,
     External,
@@ -53,7 +53,7 @@ from ..scope import (
     positional_parameters,
 )
 from ..settings import Settings
-from ..unpicklers import UNPICKLER_BASES, FindClassChecks
+from ..checks.unpicklers import UNPICKLER_BASES, FindClassChecks
 
 #: Bumped whenever the shape or meaning of a summary changes: cached summaries of another
 #: schema are never read.

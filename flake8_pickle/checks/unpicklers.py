@@ -33,17 +33,17 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
-from .catalog.conventions import COLLECTION_BUILDERS, HARMLESS_CALLS, MAPPING_WRAPPERS
-from .catalog.gadgets import (
+from ..catalog.conventions import COLLECTION_BUILDERS, HARMLESS_CALLS, MAPPING_WRAPPERS
+from ..catalog.gadgets import (
     BUILTINS_MODULES,
     CODE_EXECUTION_MODULES,
     CODE_EXECUTION_NAMES,
     GADGET_HOMES,
     GADGETS_BY_MODULE,
 )
-from .findings import Finding
-from .rules import message
-from .scope import Listener, LocalDef, LocalInstance, Resolver, all_args, target_names
+from ..findings import Finding
+from ..rules import message
+from ..scope import Listener, LocalDef, LocalInstance, Resolver, all_args, decorator_names, target_names
 
 #: The library classes whose subclasses are graded.
 UNPICKLER_BASES = frozenset(
@@ -293,18 +293,6 @@ def _constant_str(node: object) -> Optional[str]:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     return None
-
-
-def _decorator_names(node: ast.AST) -> Set[str]:
-    names = set()
-    for decorator in getattr(node, "decorator_list", []):
-        if isinstance(decorator, ast.Name):
-            names.add(decorator.id)
-        elif isinstance(decorator, ast.Attribute):
-            names.add(decorator.attr)
-        else:
-            names.add("<call>")
-    return names
 
 
 def _pattern_names(pattern: ast.AST) -> Iterator[str]:
@@ -584,7 +572,7 @@ class _MethodGrader:
         method = _last_binding(self.local.node, "find_class")  # type: ignore[arg-type]
         if not isinstance(method, ast.FunctionDef):
             return Grade(self.local, None)  # an assignment, an async def, a conditional def
-        decorators = _decorator_names(method)
+        decorators = decorator_names(method)
         positional = [a.arg for a in list(getattr(method.args, "posonlyargs", [])) + list(method.args.args)]
         if decorators - {"staticmethod", "classmethod"}:
             return Grade(self.local, method)

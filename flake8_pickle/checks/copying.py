@@ -1,4 +1,5 @@
-"""PKL201-PKL204: copying, pickling or sending to another process what cannot be copied or pickled."""
+"""PKL201-PKL204, PKL301 and PKL902: copying, pickling or sending to another process what cannot be
+copied or pickled, and the resource-holding classes that are (or are meant to be) copied or pickled."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import ast
 from dataclasses import dataclass
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
-from .catalog.handoff import (
+from ..catalog.handoff import (
     ASDICT,
     BY_VALUE_MODULES,
     CONNECTIONS,
@@ -21,10 +22,10 @@ from .catalog.handoff import (
     SPAWN,
     WATCHED,
 )
-from .classes import PROTOCOL_COVERS, ClassModel, Held
-from .findings import Finding, Step, shown
-from .rules import message
-from .scope import (
+from ..classes import PROTOCOL_COVERS, ClassModel, Held
+from ..findings import Finding, Step, shown
+from ..rules import message
+from ..scope import (
     ClassNeeds,
     Contains,
     Generated,

@@ -1,4 +1,5 @@
-"""PKL1xx and PKL901: pickle-family loader calls and the provenance of what they read."""
+"""PKL101-PKL103 and PKL901: pickle-family loader calls and the provenance of what they read
+(PKL104 is :mod:`.unpicklers`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import ast
 import re
 from typing import Callable, Dict, FrozenSet, List, Optional, Tuple
 
-from .catalog.loaders import (
+from ..catalog.loaders import (
     DATA_CHANNEL,
     DATA_PATH,
     DATA_STREAM,
@@ -17,11 +18,11 @@ from .catalog.loaders import (
     Catalog,
     Loader,
 )
-from .catalog.taint import CALLBACK_REGISTRATIONS
-from .findings import Finding, Step, shown
-from .provenance import CHANNEL, TRUSTED, UNTRUSTED, ProvenanceTracker, Sink, Verdict, literal_input
-from .rules import message
-from .scope import Listener, LocalInstance, Resolver
+from ..catalog.taint import CALLBACK_REGISTRATIONS
+from ..findings import Finding, Step, shown
+from ..provenance import CHANNEL, TRUSTED, UNTRUSTED, ProvenanceTracker, Sink, Verdict, literal_input
+from ..rules import message
+from ..scope import Listener, LocalInstance, Resolver
 from .unpicklers import FindClassChecks
 
 _ARGUMENT_WORD = {DATA_STREAM: "stream", DATA_PATH: "path or file"}

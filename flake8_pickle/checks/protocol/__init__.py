@@ -1,0 +1,310 @@
+"""PKL302, PKL303, PKL305-PKL308: class pickling protocols that crash or lose data.
+
+Everything here rides on the resolver's single walk. ``on_class`` records each
+class and its methods (the class body is done, the method bodies are not walked
+yet); ``on_call`` and ``on_return`` inside those methods, which the resolver
+walks later with the method's own bindings in force, resolve what needs
+resolving (``from os import system as s`` inside ``__reduce__``); the checks
+that need every class of the module and its ``copyreg`` registrations run in
+``on_module_end``. A check reads at most one method body at a time, and walks
+it with explicit stacks.
+
+Where a finding is reported:
+
+* PKL302 on the ``class`` line;
+* PKL303 on each statement that mutates the live ``__dict__``;
+* PKL305 on the ``def __setstate__`` line, or the ``def __getstate__`` line when
+  the class has no ``__setstate__`` of its own;
+* PKL306 on the ``return`` with the wrong shape, or on the ``def`` line for a
+  missing parameter;
+* PKL307 on the ``return`` of the gadget;
+* PKL308 on the line of the expression that raises or recurses.
+
+When unsure (a base class from another module, a helper we cannot read, a
+name rebound in a way we do not follow) the checks stay silent.
+
+The listener is here; each rule's reading lives in a module of its own:
+:mod:`.model` (the class, its lineage, one method body), :mod:`.exceptions` (PKL302),
+:mod:`.state` (PKL303-PKL305), :mod:`.reduce` (PKL306), :mod:`.lookups` (PKL308).
+PKL307 reads the gadget table (:mod:`flake8_pickle.catalog.gadgets`) directly.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple, Union
+
+from ...catalog.gadgets import CODE_EXECUTION_CALLABLES
+from ...findings import Finding, shown
+from ...rules import message
+from ...scope import ClassNeeds, Listener, LocalDef, Resolver, block_statements as _statements, display_name
+from .exceptions import ExceptionArgs, args_problem
+from .lookups import _COLLECTION_BUILDERS, _HalfBuiltWalk, _NameGuard, _rebuilds_through_builtin, _statements_with_protection
+from .model import (
+    _MAX_SHOWN,
+    _NOT_AFTER_LOAD,
+    _REBUILD_HOOKS,
+    BUILTIN_EXCEPTIONS,
+    ClassFacts,
+    Lineage,
+    Method,
+    _member_function,
+    _method_reads,
+    _method_stores,
+    _own_expressions,
+    _positional,
+    _self_name,
+    is_live_dict,
+    lineage,
+)
+from .reduce import _non_tuple_shape, _reduce_shape
+from .state import _dropped_attributes, _mutated_live_dict, _restores, _simple_bindings
+
+# --------------------------------------------------------------------------- the listener
+
+
+class ProtocolChecks(Listener):
+    """Reads each class's protocol methods during the walk and reports PKL302, PKL303, PKL305-PKL308."""
+
+    needs = ClassNeeds(
+        # PKL305 compares what __setstate__ reads with what the class's methods set.
+        whole_class=frozenset({"__setstate__"}),
+        methods=frozenset({
+            "__getstate__", "__copy__", "__reduce__", "__reduce_ex__", "__deepcopy__", "__getattr__",
+            "__getattribute__", "__setattr__", "__getnewargs__", "__getnewargs_ex__",
+        }),
+        # PKL302 rebuilds an exception from its constructor and its bases'.
+        exceptions=True,
+    )
+
+    def __init__(self, report: Callable[[Finding], None]):
+        self.report = report
+        self._classes: List[ClassFacts] = []
+        self._method_owner: Dict[ast.AST, Tuple[ClassFacts, str]] = {}
+        self._call_targets: Dict[ast.Call, FrozenSet] = {}
+        self._call_functions: Dict[ast.Call, FrozenSet] = {}
+        self._registered: Set[int] = set()
+
+    # ----------------------------------------------------------------- events
+    def on_class(self, node: ast.ClassDef, local: LocalDef, resolver: Resolver) -> None:
+        facts = ClassFacts(node, local)
+        for statement in _statements(node.body):
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                facts.methods.setdefault(statement.name, []).append(statement)
+                if isinstance(statement, ast.FunctionDef):
+                    self._method_owner[statement] = (facts, statement.name)
+        self._classes.append(facts)
+        self._check_signatures(facts)
+
+    def on_call(self, call: ast.Call, resolver: Resolver) -> None:
+        func = call.func
+        callee = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        if callee == "pickle" and call.args:
+            if "copyreg.pickle" in resolver.qualified_names(func):
+                for symbol in resolver.symbols_of(call.args[0]):
+                    if isinstance(symbol, LocalDef):
+                        self._registered.add(id(symbol))
+        if isinstance(func, ast.Name) and func.id in _COLLECTION_BUILDERS:
+            self._call_functions[call] = resolver.symbols_of(func)  # `_forward = frozenset({...})`
+        if not resolver.function_stack or resolver.function_stack[-1] not in self._method_owner:
+            return
+        _, method = self._method_owner[resolver.function_stack[-1]]
+        if method == "__init__" and isinstance(func, ast.Attribute) and func.attr == "__init__":
+            self._call_targets[call] = resolver.symbols_of(func.value)
+        elif method == "__getattr__":
+            self._call_functions[call] = resolver.symbols_of(func)
+
+    def on_return(self, node: ast.Return, resolver: Resolver) -> None:
+        if not resolver.function_stack:
+            return
+        owner = self._method_owner.get(resolver.function_stack[-1])
+        if owner is None:
+            return
+        facts, method = owner
+        if method in ("__reduce__", "__reduce_ex__"):
+            self._check_reduce_return(facts, method, node, resolver)
+        elif method == "__getnewargs__":
+            shape = _non_tuple_shape(node.value)
+            if shape is not None:
+                self._emit(node, "PKL306", cls=facts.name, method=method, problem=f"returns {shape}, not a tuple")
+
+    def on_module_end(self, resolver: Resolver) -> None:
+        model = ExceptionArgs(self._call_targets)
+        for facts in self._classes:
+            chain = lineage(facts.local)
+            self._check_exception(facts, chain, model)
+            getstate = facts.method("__getstate__")
+            if getstate is not None:
+                self._check_getstate_mutation(facts, getstate)
+                self._check_setstate_restores(facts, chain, getstate)
+            getattr_method = facts.method("__getattr__")
+            if getattr_method is not None:
+                self._check_getattr(facts, chain, getattr_method)
+
+    def _emit(self, node: ast.AST, code: str, **values: object) -> None:
+        self.report(Finding(node.lineno, node.col_offset, code, message(code, **values)))
+
+    # ----------------------------------------------------------------- PKL306 / PKL307
+    def _check_signatures(self, facts: ClassFacts) -> None:
+        for name, parameter in (("__reduce_ex__", "protocol"), ("__deepcopy__", "memo")):
+            for function in facts.methods.get(name, []):
+                if not isinstance(function, ast.FunctionDef) or function.decorator_list:
+                    continue
+                if len(_positional(function)) < 2 and function.args.vararg is None:
+                    self._emit(function, "PKL306", cls=facts.name, method=name, problem=f"has no {parameter} parameter")
+
+    def _check_reduce_return(self, facts: ClassFacts, method: str, node: ast.Return, resolver: Resolver) -> None:
+        value = node.value
+        shape = _reduce_shape(value)
+        if shape is not None:
+            problem = f"returns {shape}, not a string or a 2-to-6 tuple"
+            self._emit(node, "PKL306", cls=facts.name, method=method, problem=problem)
+            return
+        if isinstance(value, ast.Tuple) and value.elts:
+            names = resolver.qualified_names(value.elts[0]) & CODE_EXECUTION_CALLABLES
+            if names:
+                shown = display_name(sorted(names)[0])
+                if shown.startswith("builtins."):
+                    shown = shown[len("builtins.") :]
+                self._emit(node, "PKL307", cls=facts.name, method=method, callable=shown)
+
+    # ----------------------------------------------------------------- PKL302
+    def _check_exception(self, facts: ClassFacts, chain: Lineage, model: ExceptionArgs) -> None:
+        if not chain.complete or not chain.is_exception():
+            return
+        if any(chain.defines(hook) for hook in _REBUILD_HOOKS + ("__new__",)):
+            return
+        if any(id(cls) in self._registered for cls in chain.classes):
+            return
+        order: List[Union[LocalDef, str]] = [*chain.classes, *chain.builtins]
+        owner_index = next((i for i, c in enumerate(chain.classes) if "__init__" in c.members), None)
+        if owner_index is None:
+            return
+        owner = chain.classes[owner_index]
+        function = _member_function(owner, "__init__")
+        if not isinstance(function, ast.FunctionDef):
+            return
+        if owner is not facts.local and lineage(owner).is_exception():
+            return  # reported on the class that defines this __init__
+        problem = args_problem(model.facts(function), model.args_of(order, owner_index))
+        if problem is not None:
+            self._emit(facts.node, "PKL302", cls=facts.name, problem=problem)
+
+    # ----------------------------------------------------------------- PKL303
+    def _check_getstate_mutation(self, facts: ClassFacts, getstate: Method) -> None:
+        self_name = _self_name(getstate)
+        aliases: Dict[str, str] = {}
+        for statement in _statements(getstate.body):
+            target = _mutated_live_dict(statement, self_name, aliases)
+            if target is not None:
+                self._emit(statement, "PKL303", cls=facts.name, target=target)
+            for name, value in _simple_bindings(statement):
+                if value is not None and is_live_dict(value, self_name):
+                    aliases[name] = f"{name} = {shown(value, _MAX_SHOWN)}"
+                else:
+                    aliases.pop(name, None)
+
+    # ----------------------------------------------------------------- PKL305
+    def _check_setstate_restores(self, facts: ClassFacts, chain: Lineage, getstate: Method) -> None:
+        if not chain.complete or any(id(c) in self._registered for c in chain.classes):
+            return
+        if any(chain.defines(name) for name in _REBUILD_HOOKS + ("__getattr__", "__getattribute__")):
+            return
+        dropped = _dropped_attributes(getstate, chain)
+        if not dropped:
+            return
+        setstate_owner = next((c for c in chain.classes if "__setstate__" in c.members), None)
+        setstate: Optional[ast.AST] = None
+        if setstate_owner is not None:
+            setstate = _member_function(setstate_owner, "__setstate__")
+            if not isinstance(setstate, ast.FunctionDef):
+                return
+        methods = [
+            (cls, name, _member_function(cls, name)) for cls in chain.classes for name in cls.members
+        ]
+        functions = [(cls, name, f) for cls, name, f in methods if isinstance(f, ast.FunctionDef)]
+        where = facts.method("__setstate__") or getstate
+        for attr in sorted(dropped):
+            if chain.defines(attr) or (attr.startswith("__") and not attr.endswith("__")):
+                continue
+            if setstate is not None and _restores(setstate, attr, chain, set()) is not False:
+                continue
+            if any(name not in _NOT_AFTER_LOAD and _method_stores(f, attr) for _, name, f in functions):
+                continue  # set lazily or reset elsewhere: cannot tell
+            if any(name not in _NOT_AFTER_LOAD and _method_reads(f, attr) for _, name, f in functions):
+                self._emit(where, "PKL305", cls=facts.name, attribute=f"self.{attr}")
+
+    # ----------------------------------------------------------------- PKL308
+    def _check_getattr(self, facts: ClassFacts, chain: Lineage, function: Method) -> None:
+        positional = _positional(function)
+        if len(positional) < 2:
+            return
+        self_name, name = positional[0].arg, positional[1].arg
+        reported: Set[Tuple[int, str]] = set()
+        guard = _NameGuard(function, chain, self._call_functions)
+        reached = _HalfBuiltWalk(function, self_name, chain, guard, live=True).reached()
+        for node, error in self._non_attribute_errors(function, self_name, name, reached):
+            key = (node.lineno, error.split(",")[0])  # one KeyError per line: a[b][name]
+            if key not in reported:
+                reported.add(key)
+                self._emit(node, "PKL308", cls=facts.name, problem=error)
+        if not chain.complete or chain.defines("__setstate__") or any(chain.defines(h) for h in _REBUILD_HOOKS):
+            return
+        if _rebuilds_through_builtin(chain):
+            return  # never half-built: an exception is rebuilt by calling its class
+        read = _HalfBuiltWalk(function, self_name, chain, guard).first_read()
+        if read is not None:
+            via = getattr(read, "via", None)
+            where = f" (in {via}())" if via else ""
+            problem = f"reads self.{read.attr}{where}, missing on a copied or unpickled object (RecursionError)"
+            self._emit(read, "PKL308", cls=facts.name, problem=problem)
+
+    def _non_attribute_errors(
+        self, function: Method, self_name: str, name: str, reached: Optional[Set[int]]
+    ) -> Iterator[Tuple[ast.AST, str]]:
+        """Errors other than AttributeError that ``__getattr__`` can raise.
+
+        An explicit ``raise`` counts when a name copy or pickle looks up reaches it (raising
+        ``NotImplementedError`` for public names on purpose breaks neither); a ``KeyError``
+        of a lookup keyed by the name counts for any name: it breaks ``hasattr`` and
+        ``getattr(obj, name, default)`` too, and is never what the author meant. ``reached``
+        None: the walk could not tell, every statement counts.
+        """
+        for statement, protected in _statements_with_protection(function.body):
+            if (
+                isinstance(statement, ast.Raise)
+                and statement.exc is not None
+                and (reached is None or id(statement) in reached)
+            ):
+                raised = self._raised_class(statement.exc)
+                if raised is not None and not protected.catches(raised):
+                    yield statement, f"raises {raised}, not AttributeError"
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            if protected.catches("KeyError"):
+                continue
+            for node in _own_expressions(statement):
+                if not isinstance(node, ast.Subscript) or not isinstance(node.ctx, ast.Load):
+                    continue
+                if protected.checked(node):
+                    continue
+                keyed_by_name = any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node.slice))
+                if keyed_by_name or (is_live_dict(node.value, self_name) and not protected.in_handler):
+                    yield node, f"can raise KeyError for a missing name: `{shown(node, _MAX_SHOWN)}`"
+
+    def _raised_class(self, exc: ast.AST) -> Optional[str]:
+        """The builtin exception class a ``raise`` raises, when it is not an AttributeError."""
+        func = exc.func if isinstance(exc, ast.Call) else exc
+        symbols = self._call_functions.get(exc) if isinstance(exc, ast.Call) else None
+        if symbols is None:
+            if not isinstance(func, ast.Name) or f"builtins.{func.id}" not in BUILTIN_EXCEPTIONS:
+                return None
+            symbols = frozenset((f"builtins.{func.id}",))
+        if len(symbols) != 1:
+            return None
+        symbol = next(iter(symbols))
+        if isinstance(symbol, str) and symbol in BUILTIN_EXCEPTIONS:
+            raised = getattr(builtins, symbol.split(".", 1)[1])
+            return None if issubclass(raised, AttributeError) else raised.__name__
+        return None
