@@ -13,7 +13,8 @@ from typing import Dict, List, Tuple
 
 import pytest
 
-from flake8_pickle.checks import protocol, unpicklers
+from flake8_pickle.checks import protocol
+from flake8_pickle.checks.unpicklers import model as unpicklers
 from flake8_pickle.analysis import analyze
 from flake8_pickle.catalog import gadgets
 from flake8_pickle.catalog.gadgets import (

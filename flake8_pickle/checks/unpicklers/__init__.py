@@ -1,0 +1,172 @@
+"""PKL104: restricted Unpickler subclasses whose find_class restricts nothing or admits code execution.
+
+Every ``GLOBAL``/``STACK_GLOBAL`` opcode of a pickle goes through
+``Unpickler.find_class(module, name)``; overriding it with an allow-list is
+the Python documentation's defence ("Restricting Globals"). This module
+grades each in-module subclass of a pickle-family ``Unpickler`` that defines
+``find_class``.
+
+The grading reads the body of ``find_class`` syntactically, path by path:
+each ``return`` is reached under the conditions of the ``if``/``assert``/
+``for``/``match`` statements above it, with the method's local assignments
+substituted into them. A path that hands ``(module, name)`` to the parent
+(``super().find_class``, ``pickle.Unpickler.find_class``,
+``getattr(sys.modules[module], name)``, ``importlib.import_module``) admits
+exactly what its conditions allow; those conditions are read as exact
+allow-lists (membership in, or equality with, literal collections resolved
+through method locals, class attributes and module-level constants),
+deny-lists (the negated forms) or prefix and pattern checks. Names are
+resolved through the module's one resolver once the walk is done, so
+module-level bindings are final. Whatever cannot be read (a helper method, a
+collection built at run time) is neither reported nor trusted.
+
+A class whose every path is an exact allow-list of harmless globals, or
+rejects, is *sound*: :meth:`FindClassChecks.sound_unpickler_classes` lists
+those (and their subclasses that inherit the method), so loads through them
+can be treated as trusted.
+
+The listener is here; :mod:`.model` holds the verdicts and readers, :mod:`.values` evaluates
+expressions, :mod:`.paths` walks the method path by path and :mod:`.grading` judges the paths.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set
+
+from ...findings import Finding
+from ...rules import message
+from ...scope import Listener, LocalDef, LocalInstance, Resolver
+from .grading import _MethodGrader
+from .model import (
+    ADMITS,
+    DENY_LIST,
+    PREFIX,
+    RESTRICTS_NOTHING,
+    RESTRICTS_NOTHING_IMPORT,
+    RESTRICTS_NOTHING_PARENT,
+    UNPICKLER_BASES,
+    Grade,
+    _definer_above,
+    _ModuleFacts,
+    dangerous_global,
+    dangerous_module,
+)
+
+__all__ = [
+    "ADMITS",
+    "DENY_LIST",
+    "PREFIX",
+    "RESTRICTS_NOTHING",
+    "RESTRICTS_NOTHING_IMPORT",
+    "RESTRICTS_NOTHING_PARENT",
+    "UNPICKLER_BASES",
+    "FindClassChecks",
+    "Grade",
+    "dangerous_global",
+    "dangerous_module",
+]
+
+
+# ---------------------------------------------------------------- the listener
+class FindClassChecks(Listener):
+    """Grades the find_class of every in-module Unpickler subclass (PKL104).
+
+    Classes are recorded as the resolver meets them and graded when the module
+    is done (or earlier, on demand, from another listener's ``on_module_end``),
+    so module-level constants defined after the class are read in their final form.
+    """
+
+    def __init__(self, report: Callable[[Finding], None]):
+        self.report = report
+        self._classes: List[LocalDef] = []
+        self._known: Set[object] = set()
+        self._grades: Dict[LocalDef, Grade] = {}
+        self._grading: Set[LocalDef] = set()
+        self._facts: Optional[_ModuleFacts] = None
+        self._graded_all = False
+        self._reported = False
+
+    # ------------------------------------------------------------------ listener events
+    def on_class(self, node: ast.ClassDef, local: LocalDef, resolver: Resolver) -> None:
+        # Bases are classified before their subclasses: one look at the direct bases suffices.
+        for base in local.bases:
+            for symbol in base:
+                if (isinstance(symbol, str) and symbol in UNPICKLER_BASES) or symbol in self._known:
+                    self._classes.append(local)
+                    self._known.add(local)
+                    return
+
+    def on_module_end(self, resolver: Resolver) -> None:
+        if self._reported:
+            return
+        self._reported = True
+        for grade in self.grade_all(resolver):
+            if grade.problem is None or grade.method is None:
+                continue
+            method = grade.method
+            text = message("PKL104", cls=grade.cls.name, problem=grade.problem)
+            self.report(Finding(method.lineno, method.col_offset, "PKL104", text))  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------------------ public answers
+    def grade_all(self, resolver: Resolver) -> List[Grade]:
+        """The grade of every Unpickler subclass that defines find_class (computed once)."""
+        if not self._graded_all:
+            self._graded_all = True
+            for local in self._classes:
+                if "find_class" in local.members:
+                    self._grade(local, resolver)
+        return [self._grades[c] for c in self._classes if c in self._grades]
+
+    def sound_unpickler_classes(self, resolver: Resolver) -> FrozenSet[LocalDef]:
+        """In-module Unpickler subclasses whose find_class (own or inherited) is a sound allow-list.
+
+        Valid once the resolver's walk is done (from any listener's ``on_module_end``).
+        """
+        self.grade_all(resolver)
+        return frozenset(c for c in self._classes if self._is_sound(c, resolver))
+
+    def loads_through_sound_unpickler(self, receiver: Iterable[object], resolver: Resolver) -> bool:
+        """Whether every symbol of a ``.load()`` receiver is an instance of a sound class.
+
+        ``receiver`` is ``resolver.symbols_of(call.func.value)`` taken at the call.
+        """
+        symbols = list(receiver)
+        if not symbols:
+            return False
+        sound = self.sound_unpickler_classes(resolver)
+        return all(isinstance(s, LocalInstance) and s.cls in sound for s in symbols)
+
+    # ------------------------------------------------------------------ grading
+    def _is_sound(self, local: LocalDef, resolver: Resolver) -> bool:
+        if "find_class" in local.members:
+            return self._grade(local, resolver).sound
+        definer, between = _definer_above(local)
+        if definer is None:
+            return False  # a plain Unpickler: nothing is restricted
+        grade = self._grade(definer, resolver)
+        if not grade.sound:
+            return False
+        return not any(attr in c.members for c in between for attr in grade.self_attributes)
+
+    def _grade(self, local: LocalDef, resolver: Resolver) -> Grade:
+        known = self._grades.get(local)
+        if known is not None:
+            return known
+        if local in self._grading or len(self._grading) > 8:
+            # A cycle, or a long chain graded out of order: neither report nor trust for now
+            # (grade_all grades bases first, so the chain is met one level at a time).
+            return Grade(local, None)
+        self._grading.add(local)
+        try:
+            if self._facts is None:
+                self._facts = _ModuleFacts(resolver.tree)
+            grade = _MethodGrader(local, resolver, self._facts, self).grade()
+        finally:
+            self._grading.discard(local)
+        self._grades[local] = grade
+        return grade
+
+    def grade_of_parent(self, local: LocalDef, resolver: Resolver) -> Grade:
+        """The grade of an in-module class that defines find_class (for delegating children)."""
+        return self._grade(local, resolver)

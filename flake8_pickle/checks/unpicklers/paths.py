@@ -1,0 +1,408 @@
+"""PKL104: the paths through a find_class, each ending in a return, a raise or a delegation."""
+
+from __future__ import annotations
+
+import ast
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from ...catalog.conventions import HARMLESS_CALLS
+from ...scope import LocalDef, target_names
+from .values import _Reader
+from .model import (
+    NEUTRAL,
+    OBJECTS,
+    OPAQUE,
+    REJECT,
+    RESOLVE,
+    UNPICKLER_BASES,
+    _DictValue,
+    _ElementOf,
+    _GiveUp,
+    _HARMLESS_CALL_PREFIXES,
+    _HARMLESS_METHODS,
+    _Imported,
+    _MATCH_NODE,
+    _MAX_EXPR_NODES,
+    _MAX_NESTING,
+    _MAX_PATHS,
+    _MAX_WORK,
+    _Path,
+    _TRY_NODES,
+    _Terminal,
+    _Unknown,
+    _bind,
+    _clauses,
+    _constant_str,
+    _definer_above,
+    _lookup_parts,
+    _members,
+    _module_and_name,
+    _pattern_names,
+    _pattern_test,
+    _returns_in,
+    _substituted,
+    _walk,
+)
+
+
+class _PathWalk(_Reader):
+    """Walks find_class statement by statement, path by path: each path carries the conditions that
+    reach it and the method's local bindings; each ``return`` or ``raise`` ends one in a terminal."""
+
+    # ------------------------------------------------------------------ walking the body
+    def _tick(self, paths: Sequence[_Path]) -> None:
+        self._work += 1 + len(paths)
+        if self._work > _MAX_WORK or len(paths) > _MAX_PATHS:
+            raise _GiveUp
+
+    def _block(self, body: Sequence[ast.stmt], paths: List[_Path], depth: int, handler: bool) -> List[_Path]:
+        if depth > _MAX_NESTING:
+            raise _GiveUp
+        for statement in body:
+            if not paths:
+                break
+            self._tick(paths)
+            paths = self._statement(statement, paths, depth, handler)
+        return paths
+
+    def _statement(self, node: ast.stmt, paths: List[_Path], depth: int, handler: bool) -> List[_Path]:
+        if isinstance(node, ast.Return):
+            for path in paths:
+                self._return(node.value, path, handler)
+            return []
+        if isinstance(node, ast.Raise):
+            for path in paths:
+                self.terminals.append(_Terminal(NEUTRAL if handler else REJECT, path))
+            return []
+        if isinstance(node, ast.If):
+            return self._if(node, paths, depth, handler)
+        if isinstance(node, ast.Assert):
+            for path in paths:
+                for failed in self._assume(path, node.test, False):
+                    self.terminals.append(_Terminal(NEUTRAL if handler else REJECT, failed))
+            return self._assume_all(paths, node.test, True)
+        if isinstance(node, (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.value is not None:
+            paths = self._checked_by_calls(node.value, paths, handler)
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            if node.value is None:
+                return paths
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            return [self._assign(path, targets, node.value) for path in paths]
+        if isinstance(node, (ast.AugAssign, ast.Delete)):
+            targets = node.targets if isinstance(node, ast.Delete) else [node.target]
+            return [self._forget(path, (n for t in targets for n in target_names(t))) for path in paths]
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            return [self._import(path, node) for path in paths]
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return [self._forget(path, [node.name]) for path in paths]
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            return [_Path(p.atoms, {k: v for k, v in p.env.items() if k not in node.names}) for p in paths]
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            return self._loop(node, paths, depth, handler)
+        if isinstance(node, (ast.Break, ast.Continue)):
+            if self._loop_exits:
+                self._loop_exits[-1].extend(paths)
+            return []
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            names = [n for item in node.items if item.optional_vars for n in target_names(item.optional_vars)]
+            return self._block(node.body, [self._forget(p, names) for p in paths], depth + 1, handler)
+        if isinstance(node, _TRY_NODES):
+            return self._try(node, paths, depth, handler)
+        if _MATCH_NODE is not None and isinstance(node, _MATCH_NODE):
+            return self._match(node, paths, depth, handler)
+        return paths  # expression statements (logging), pass
+
+    def _checked_by_calls(self, value: ast.AST, paths: List[_Path], handler: bool) -> List[_Path]:
+        """A call such as ``self.check(module, name)`` may raise: a path rejects there, the rest continue."""
+        out: List[_Path] = []
+        for path in paths:
+            call = self._checking_call(self._substitute(value, path.env))
+            if call is None:
+                out.append(path)
+                continue
+            self.terminals.append(_Terminal(NEUTRAL if handler else REJECT, path))
+            out.append(_Path(path.atoms + ((call, True),), path.env))
+        return out
+
+    def _checking_call(self, expr: ast.AST) -> Optional[ast.AST]:
+        """The first call in ``expr`` that is given the module or name and may reject them."""
+        try:
+            for node in _walk(expr):
+                if not isinstance(node, ast.Call) or not self._mentions_arguments(node):
+                    continue
+                func = node.func
+                if isinstance(func, ast.Attribute):
+                    if func.attr in _HARMLESS_METHODS:
+                        continue
+                    if isinstance(func.value, ast.Name) and func.value.id in (self.module_param, self.name_param):
+                        continue  # a str method of the module or name
+                names = self._names_of(func)
+                if names and all(n.startswith(_HARMLESS_CALL_PREFIXES) or n in HARMLESS_CALLS for n in names):
+                    continue
+                return node
+        except _GiveUp:
+            return expr
+        return None
+
+    def _if(self, node: ast.If, paths: List[_Path], depth: int, handler: bool) -> List[_Path]:
+        # An elif chain nests as deep as it is long: follow it iteratively.
+        live: List[_Path] = []
+        current = node
+        while True:
+            live.extend(self._block(current.body, self._assume_all(paths, current.test, True), depth + 1, handler))
+            paths = self._assume_all(paths, current.test, False)
+            orelse = current.orelse
+            if len(orelse) == 1 and isinstance(orelse[0], ast.If):
+                current = orelse[0]
+                self._tick(paths)
+                continue
+            live.extend(self._block(orelse, paths, depth + 1, handler))
+            return live
+
+    def _loop(self, node: ast.stmt, paths: List[_Path], depth: int, handler: bool) -> List[_Path]:
+        if isinstance(node, ast.While):
+            entered = self._assume_all(paths, node.test, True)
+            skipped = self._assume_all(paths, node.test, False)
+        else:
+            assert isinstance(node, (ast.For, ast.AsyncFor))
+            entered = []
+            for path in paths:
+                element = _ElementOf(collection=self._substitute(node.iter, path.env))
+                entered.append(self._assign(path, [node.target], element, substitute=False))
+            # A literal non-empty collection is iterated at least once.
+            iterated = _members(self._evaluate(self._substitute(node.iter, paths[0].env))) if paths else None
+            skipped = [] if iterated else list(paths)
+        self._loop_exits.append([])
+        try:
+            finished = self._block(node.body, entered, depth + 1, handler)  # type: ignore[attr-defined]
+        finally:
+            exits = self._loop_exits.pop()
+        after = self._block(node.orelse, finished + skipped, depth + 1, handler)  # type: ignore[attr-defined]
+        return after + exits
+
+    def _try(self, node: ast.AST, paths: List[_Path], depth: int, handler: bool) -> List[_Path]:
+        body: List[ast.stmt] = node.body  # type: ignore[attr-defined]
+        # A handler of a ``try: return super().find_class(...)`` only reacts to a failed
+        # import; a handler of a lookup (``SAFE[module]``) is the check itself.
+        handlers_neutral = handler or _returns_in(body)
+        finished = self._block(body, paths, depth + 1, handler)
+        live = self._block(node.orelse, finished, depth + 1, handler)  # type: ignore[attr-defined]
+        for except_handler in node.handlers:  # type: ignore[attr-defined]
+            names = [except_handler.name] if except_handler.name else []
+            start = [self._forget(p, names) for p in paths]
+            live = live + self._block(except_handler.body, start, depth + 1, handlers_neutral)
+        final: List[ast.stmt] = node.finalbody  # type: ignore[attr-defined]
+        if final:
+            live = self._block(final, live, depth + 1, handler)
+        return live
+
+    def _match(self, node: ast.AST, paths: List[_Path], depth: int, handler: bool) -> List[_Path]:
+        live: List[_Path] = []
+        missed: List[ast.AST] = []  # patterns of earlier unguarded cases: they did not match
+
+        def entry(path: _Path, pattern: Optional[ast.AST]) -> _Path:
+            subject = self._substitute(node.subject, path.env)  # type: ignore[attr-defined]
+            atoms = [(_pattern_test(subject, p), False) for p in missed]
+            if pattern is not None:
+                test = _pattern_test(subject, pattern)
+                if test is not None:
+                    atoms.append((test, True))
+            return _Path(path.atoms + tuple((a, b) for a, b in atoms if a is not None), path.env)
+
+        for case in node.cases:  # type: ignore[attr-defined]
+            chosen: List[_Path] = []
+            for path in paths:
+                start = self._forget(entry(path, case.pattern), _pattern_names(case.pattern))
+                chosen.extend([start] if case.guard is None else self._assume(start, case.guard, True))
+            live.extend(self._block(case.body, chosen, depth + 1, handler))
+            if case.guard is None:
+                if _pattern_test(node.subject, case.pattern) is None:  # type: ignore[attr-defined]
+                    return live  # an irrefutable case: nothing falls through
+                missed.append(case.pattern)
+        return live + [entry(path, None) for path in paths]
+
+    # ------------------------------------------------------------------ paths
+    def _assume_all(self, paths: Iterable[_Path], test: ast.AST, positive: bool) -> List[_Path]:
+        out: List[_Path] = []
+        for path in paths:
+            out.extend(self._assume(path, test, positive))
+        if len(out) > _MAX_PATHS:
+            raise _GiveUp
+        return out
+
+    def _assume(self, path: _Path, test: ast.AST, positive: bool) -> List[_Path]:
+        clauses = _clauses(self._substitute(test, path.env), positive, 0)
+        return [_Path(path.atoms + clause, path.env) for clause in clauses]
+
+    def _assign(self, path: _Path, targets: Sequence[ast.AST], value: ast.AST, substitute: bool = True) -> _Path:
+        bound = self._substitute(value, path.env) if substitute else value
+        env = dict(path.env)
+        for target in targets:
+            _bind(env, target, bound)
+        return _Path(path.atoms, env)
+
+    def _forget(self, path: _Path, names: Iterable[str]) -> _Path:
+        names = list(names)
+        if not names:
+            return path
+        env = dict(path.env)
+        for name in names:
+            env[name] = _Unknown()
+        return _Path(path.atoms, env)
+
+    def _import(self, path: _Path, node: ast.AST) -> _Path:
+        env = dict(path.env)
+        for alias in node.names:  # type: ignore[attr-defined]
+            if isinstance(node, ast.Import):
+                if alias.asname:
+                    env[alias.asname] = _Imported(alias.name)
+                else:
+                    top = alias.name.split(".")[0]
+                    env[top] = _Imported(top)
+            elif node.level or not node.module or alias.name == "*":  # type: ignore[attr-defined]
+                if alias.name != "*":
+                    env[alias.asname or alias.name] = _Unknown()
+            else:
+                env[alias.asname or alias.name] = _Imported(f"{node.module}.{alias.name}")  # type: ignore[attr-defined]
+        return _Path(path.atoms, env)
+
+    def _substitute(self, expr: ast.AST, env: Dict[str, ast.AST]) -> ast.AST:
+        if not env:
+            return expr
+        budget = [_MAX_EXPR_NODES]
+        return _substituted(expr, env, 0, budget)
+
+    # ------------------------------------------------------------------ returns
+    def _return(self, value: Optional[ast.AST], path: _Path, handler: bool) -> None:
+        pending: List[Tuple[Optional[ast.AST], _Path]] = [
+            (None if value is None else self._substitute(value, path.env), path)
+        ]
+        while pending:
+            expr, current = pending.pop()
+            if isinstance(expr, ast.IfExp):
+                self._tick(pending)
+                for branch, positive in ((expr.body, True), (expr.orelse, False)):
+                    for assumed in _clauses(expr.test, positive, 0):
+                        pending.append((branch, _Path(current.atoms + assumed, current.env)))
+                continue
+            self.terminals.append(self._classify_return(expr, current, handler))
+
+    def _classify_return(self, expr: Optional[ast.AST], path: _Path, handler: bool) -> _Terminal:
+        if expr is None or isinstance(expr, ast.Constant):
+            return _Terminal(NEUTRAL if handler else REJECT, path)
+        if isinstance(expr, ast.Call):
+            delegated = self._delegation(expr, path)
+            if delegated is not None:
+                return delegated
+        mapped = self._mapped_objects(expr)
+        if mapped is not None:
+            return _Terminal(OBJECTS, path, objects=tuple(mapped))
+        if isinstance(expr, (ast.Name, ast.Attribute, _Imported)) and not self._mentions_arguments(expr):
+            if not (isinstance(expr, ast.Name) and expr.id in self.params):
+                return _Terminal(OBJECTS, path, objects=(expr,))
+        return _Terminal(OPAQUE, path)
+
+    def _delegation(self, call: ast.Call, path: _Path) -> Optional[_Terminal]:
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr == "find_class":
+            receiver = func.value
+            if (
+                isinstance(receiver, ast.Call)
+                and "builtins.super" in self._names_of(receiver.func)
+            ):
+                arguments = _module_and_name(call, 0)
+                parent, _ = _definer_above(self.local)
+                return self._resolving(path, arguments, via_parent=True, parent=parent)
+            if isinstance(receiver, (ast.Name, ast.Attribute)):
+                if self._names_of(receiver) & UNPICKLER_BASES:
+                    return self._resolving(path, _module_and_name(call, 1), via_parent=True)
+                base = self._attribute_owner(receiver) if isinstance(receiver, ast.Name) else None
+                if base is not None and base is not self.local and self.self_param != getattr(receiver, "id", None):
+                    parent = base if "find_class" in base.members else _definer_above(base)[0]
+                    return self._resolving(path, _module_and_name(call, 1), via_parent=True, parent=parent)
+            return _Terminal(OPAQUE, path)
+        if "builtins.getattr" in self._names_of(func):
+            if len(call.args) not in (2, 3) or call.keywords:
+                return _Terminal(OPAQUE, path)
+            if len(call.args) == 3 and not isinstance(call.args[2], ast.Constant):
+                return _Terminal(OPAQUE, path)
+            holder, name = call.args[0], call.args[1]
+            module_key = self._imported_module_key(holder)
+            if module_key is not None:
+                return self._resolving(path, (module_key, name), via_parent=False)
+            if not self._mentions_arguments(holder):
+                fixed = self._names_of(holder)
+                if len(fixed) == 1 and not any("(" in f for f in fixed):
+                    terminal = self._resolving(path, (None, name), via_parent=False)
+                    if terminal.kind == RESOLVE:
+                        terminal.fixed_module = next(iter(fixed))
+                    return terminal
+            return _Terminal(OPAQUE, path)
+        return None
+
+    def _imported_module_key(self, holder: ast.AST) -> Optional[ast.AST]:
+        """``sys.modules[m]``, ``sys.modules.get(m)``, ``importlib.import_module(m)``, ``__import__(m)``: m."""
+        if isinstance(holder, ast.Subscript) and "sys.modules" in self._names_of(holder.value):
+            key = holder.slice
+            return getattr(key, "value", key) if type(key).__name__ == "Index" else key
+        if isinstance(holder, ast.Call) and holder.args:
+            names = self._names_of(holder.func)
+            if names & {"sys.modules.get", "importlib.import_module", "builtins.__import__", "importlib.__import__"}:
+                return holder.args[0]
+        return None
+
+    def _resolving(
+        self,
+        path: _Path,
+        arguments: Optional[Tuple[Optional[ast.AST], Optional[ast.AST]]],
+        via_parent: bool,
+        parent: Optional[LocalDef] = None,
+    ) -> _Terminal:
+        if arguments is None:
+            return _Terminal(OPAQUE, path)
+        module_key, name_key = arguments
+        terminal = _Terminal(RESOLVE, path, via_parent=via_parent, parent=parent)
+        for key, slot in ((module_key, "module"), (name_key, "name")):
+            if key is None:
+                continue
+            constant = _constant_str(key)
+            if constant is not None:
+                setattr(terminal, f"fixed_{slot}", constant)
+            elif not self._mentions_arguments(key) or any(isinstance(n, (_Unknown, _ElementOf)) for n in _walk(key)):
+                return _Terminal(OPAQUE, path)
+            setattr(terminal, f"key_{slot}", key)
+        return terminal
+
+    def _mapped_objects(self, expr: ast.AST) -> Optional[List[ast.AST]]:
+        """``SAFE[(module, name)]``, ``SAFE[module][name]``, ``SAFE.get(name)`` on a literal mapping: its values."""
+        node = expr
+        defaults: List[ast.AST] = []
+        steps = 0
+        while steps < 8:
+            base, key, default = _lookup_parts(node)
+            if base is None:
+                break
+            if default is not None:
+                defaults.append(default)
+            node = base
+            steps += 1
+        if steps == 0:
+            return None
+        mapping = self._evaluate(node)
+        if not isinstance(mapping, _DictValue):
+            return None
+        leaves: List[ast.AST] = list(defaults)
+        stack: List[Tuple[_DictValue, int]] = [(mapping, 1)]
+        while stack:
+            current, level = stack.pop()
+            for value in current.items.values():
+                inner = None
+                if level < steps:
+                    inner = self._evaluate(value, scope_cls=current.scope_cls, method_scope=False)
+                if isinstance(inner, _DictValue):
+                    stack.append((inner, level + 1))
+                else:
+                    leaves.append(value)
+            if len(leaves) > _MAX_EXPR_NODES:
+                raise _GiveUp
+        return leaves
