@@ -19,7 +19,7 @@ from .provenance import NO_PROJECT, ProvenanceTracker
 from .scope import Listener, Resolver, Symbols
 from .checks.loaders import LoaderChecks
 from .settings import Settings
-from .checks.unpicklers import FindClassChecks
+from .checks.unpicklers import FindClassChecks, SoundUnpicklers
 
 if TYPE_CHECKING:  # the project package imports this module's dependencies, not the reverse
     from .project.index import ModuleView
@@ -92,11 +92,12 @@ def _run_analysis(
         words = project.loader_words(catalog.reaches_loader)
         can = replace(can, loaders=not imported_words(source).isdisjoint(words))
     model = ClassModel(settings.extra_resources, copyreg_possible=can.copyreg, project=project)
+    finder = FindClassChecks(findings.append)
     checks: List[Listener] = [
         model,
         CopyChecks(model, findings.append, inventory="PKL902" in wanted, active=can.copies, project=project),
         GetstateChecks(model, findings.append),
-        FindClassChecks(findings.append),
+        finder,
         ProtocolChecks(findings.append),
     ]
     spotter = graph = None
@@ -120,7 +121,7 @@ def _run_analysis(
             walk = LoaderWalk(tree, source, spotter.frames, graph, resolver.attribute_stores, local_attributes)
         _grade_loaders(
             tree, settings, catalog, findings.append, "PKL901" in wanted, walk, resolver.late_state_classes(), state,
-            project,
+            project, finder.sound(resolver),
         )
     return Analysis(unique(findings), model, resolver, unique(notes))
 
@@ -140,6 +141,7 @@ def _grade_loaders(
     late_state: Optional[Set[int]] = None,
     state: Optional[Dict[int, Dict[str, Symbols]]] = None,
     project: Optional["ModuleView"] = None,
+    sound: SoundUnpicklers = SoundUnpicklers(),
 ) -> None:
     """The second walk: PKL101-PKL103 and PKL901, with the provenance of every loader's input.
 
@@ -156,9 +158,9 @@ def _grade_loaders(
         tracker = ProvenanceTracker(
             settings.untrusted_sources, settings.trusted_sources, settings.sanitizers, project or NO_PROJECT
         )
-        unpicklers = FindClassChecks(lambda finding: None)  # reported by the first walk
-        loaders = LoaderChecks(catalog, tracker, found.append, inventory, unpicklers)
-        resolver = Resolver(tree, [tracker, loaders, unpicklers], call_hook=constructor_variant, walk_function=walk)
+        # The restricted unpicklers were graded (and PKL104 reported) by the first walk.
+        loaders = LoaderChecks(catalog, tracker, found.append, inventory, sound)
+        resolver = Resolver(tree, [tracker, loaders], call_hook=constructor_variant, walk_function=walk)
         _see_project(resolver, project)
         resolver.learn_classes = late_state
         if state is not None:

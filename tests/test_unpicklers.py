@@ -722,11 +722,33 @@ def test_loads_through_sound_unpickler():
     checks, resolver, _ = run(source)
     receiver = {name: resolver.symbols_of(ast.Name(id=name, ctx=ast.Load())) for name in ("strict", "plain", "either")}
     assert all(isinstance(s, LocalInstance) for s in receiver["strict"])
-    assert checks.loads_through_sound_unpickler(receiver["strict"], resolver)
-    assert not checks.loads_through_sound_unpickler(receiver["plain"], resolver)
-    assert not checks.loads_through_sound_unpickler(receiver["either"], resolver)
-    assert not checks.loads_through_sound_unpickler(frozenset({"pickle.Unpickler()"}), resolver)
-    assert not checks.loads_through_sound_unpickler(frozenset(), resolver)
+    sound = checks.sound(resolver)
+    assert sound.admit(receiver["strict"])
+    assert not sound.admit(receiver["plain"])
+    assert not sound.admit(receiver["either"])
+    assert not sound.admit(frozenset({"pickle.Unpickler()"}))
+    assert not sound.admit(frozenset())
+
+
+def test_a_second_walk_asks_the_first_walks_grades():
+    """The provenance walk has symbols of its own; the grades are the first walk's, by class node."""
+    tree = ast.parse(textwrap.dedent(INHERITANCE + "strict = Strict(None)\nplain = Plain(None)\n"))
+    checks = FindClassChecks(lambda finding: None)
+    first = Resolver(tree, [checks])
+    first.run()
+    sound = checks.sound(first)
+    second = Resolver(tree, [])  # the same tree, walked again: new symbols, the same nodes
+    second.run()
+
+    def symbols(resolver: Resolver, name: str):
+        return resolver.symbols_of(ast.Name(id=name, ctx=ast.Load()))
+
+    assert symbols(second, "strict") != symbols(first, "strict")
+    assert sound.admit(symbols(second, "strict"))
+    assert not sound.admit(symbols(second, "plain"))
+    other = Resolver(ast.parse(textwrap.dedent(INHERITANCE + "strict = Strict(None)\n")), [])
+    other.run()
+    assert not sound.admit(symbols(other, "strict"))  # another tree of the same text shares nothing
 
 
 def test_grading_on_demand_matches_the_module_end_report():

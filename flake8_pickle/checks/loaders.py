@@ -23,7 +23,7 @@ from ..findings import Finding, Step, shown
 from ..provenance import CHANNEL, TRUSTED, UNTRUSTED, ProvenanceTracker, Sink, Verdict, literal_input
 from ..rules import message
 from ..scope import Listener, LocalInstance, Resolver
-from .unpicklers import FindClassChecks
+from .unpicklers import SoundUnpicklers
 
 _ARGUMENT_WORD = {DATA_STREAM: "stream", DATA_PATH: "path or file"}
 #: How the project index names a source read in another module (``request.data in app/views.py``)
@@ -57,7 +57,7 @@ class LoaderChecks(Listener):
         tracker: Optional[ProvenanceTracker],
         report: Callable[[Finding], None],
         inventory: bool = True,
-        unpicklers: Optional[FindClassChecks] = None,
+        unpicklers: Optional[SoundUnpicklers] = None,
         note: Optional[Callable[[Finding], None]] = None,
     ):
         self.catalog = catalog
@@ -162,7 +162,7 @@ class LoaderChecks(Listener):
                 self._loader_call(call, loader.label_for(call.func.attr), loader, resolver, capped=False)  # type: ignore[attr-defined]
         for sink in self._sinks:
             if self.unpicklers is not None and sink.receiver:
-                if self.unpicklers.loads_through_sound_unpickler(sink.receiver, resolver):
+                if self.unpicklers.admit(sink.receiver):
                     # An exact allow-list of harmless globals: nothing to execute.
                     self._judged(sink.call, *_sound_unpickler_steps(sink.receiver))
                     continue

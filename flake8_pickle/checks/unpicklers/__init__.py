@@ -32,6 +32,7 @@ expressions, :mod:`.paths` walks the method path by path and :mod:`.grading` jud
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set
 
 from ...findings import Finding
@@ -63,9 +64,27 @@ __all__ = [
     "UNPICKLER_BASES",
     "FindClassChecks",
     "Grade",
+    "SoundUnpicklers",
     "dangerous_global",
     "dangerous_module",
 ]
+
+
+@dataclass(frozen=True)
+class SoundUnpicklers:
+    """The module's Unpickler subclasses whose find_class is a sound allow-list, by their ``class``
+    statements: a later walk of the same tree has symbols of its own, but the same nodes, so the
+    classes are graded once, by the walk that reports PKL104."""
+
+    nodes: FrozenSet[ast.AST] = frozenset()
+
+    def admit(self, receiver: Iterable[object]) -> bool:
+        """Whether every symbol of a ``.load()`` receiver is an instance of a sound class.
+
+        ``receiver`` is ``resolver.symbols_of(call.func.value)`` taken at the call.
+        """
+        symbols = list(receiver)
+        return bool(symbols) and all(isinstance(s, LocalInstance) and s.cls.node in self.nodes for s in symbols)
 
 
 # ---------------------------------------------------------------- the listener
@@ -126,16 +145,9 @@ class FindClassChecks(Listener):
         self.grade_all(resolver)
         return frozenset(c for c in self._classes if self._is_sound(c, resolver))
 
-    def loads_through_sound_unpickler(self, receiver: Iterable[object], resolver: Resolver) -> bool:
-        """Whether every symbol of a ``.load()`` receiver is an instance of a sound class.
-
-        ``receiver`` is ``resolver.symbols_of(call.func.value)`` taken at the call.
-        """
-        symbols = list(receiver)
-        if not symbols:
-            return False
-        sound = self.sound_unpickler_classes(resolver)
-        return all(isinstance(s, LocalInstance) and s.cls in sound for s in symbols)
+    def sound(self, resolver: Resolver) -> "SoundUnpicklers":
+        """The sound classes as a later walk of the same tree can ask about them (graded here, once)."""
+        return SoundUnpicklers(frozenset(c.node for c in self.sound_unpickler_classes(resolver)))
 
     # ------------------------------------------------------------------ grading
     def _is_sound(self, local: LocalDef, resolver: Resolver) -> bool:
