@@ -52,13 +52,10 @@ from .scope import (
     LocalDef,
     LocalInstance,
     Resolver,
-    call_argument,
     display_name,
-    is_property,
-    is_staticmethod,
-    positional_parameters,
     symbol_order,
 )
+from .shapes import call_argument, is_property, is_staticmethod, positional_parameters
 
 TRUSTED = "trusted"
 UNKNOWN_TIER = "unknown"

@@ -38,7 +38,6 @@ from typing import (
     Dict,
     FrozenSet,
     Iterable,
-    Iterator,
     List,
     Optional,
     Sequence,
@@ -48,6 +47,19 @@ from typing import (
 )
 
 from .catalog.conventions import EXPECTS_EXCEPTION, IMPORTS_BY_NAME, METHOD_WRAPPERS, NO_RETURN, TYPING_WRAPPERS, UNBOUND_MODULES
+from .shapes import (
+    all_args,
+    decorator_names,
+    default_of,
+    ends_flow,
+    is_classmethod,
+    is_generator_function,
+    is_staticmethod,
+    keyword_arg,
+    literal_str,
+    positional_parameters,
+    target_names,
+)
 
 EMPTY: FrozenSet = frozenset()
 _NO_NAMES: FrozenSet[str] = frozenset()
@@ -91,7 +103,6 @@ _SYMBOL_LESS = frozenset(
 )
 #: Fields that never hold an expression to visit (contexts, operators, comments).
 _NOT_CHILDREN = frozenset({"ctx", "type_comment", "op", "ops"})
-_TERMINATORS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 
 
 @dataclass(eq=False)
@@ -230,34 +241,6 @@ def _import_target(module: Optional[str], level: int, name: str, package: Option
     if module:
         return f"{prefix}{module}.{name}"
     return f"{prefix}{name}"
-
-
-def literal_str(node: Optional[ast.AST]) -> Optional[str]:
-    """The value of a string literal node, else None."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    return None
-
-
-def keyword_arg(call: ast.Call, name: str) -> Optional[ast.expr]:
-    """The value passed to keyword ``name`` in ``call``, or None."""
-    for kw in call.keywords:
-        if kw.arg == name:
-            return kw.value
-    return None
-
-
-def call_argument(call: ast.Call, position: Optional[int], keyword: Optional[str]) -> Optional[ast.expr]:
-    """The argument bound to a parameter given by position and/or keyword name."""
-    if keyword is not None:
-        value = keyword_arg(call, keyword)
-        if value is not None:
-            return value
-    if position is not None and position < len(call.args):
-        candidate = call.args[position]
-        if not any(isinstance(a, ast.Starred) for a in call.args[: position + 1]):
-            return candidate
-    return None
 
 
 @dataclass(frozen=True)
@@ -944,6 +927,15 @@ class Resolver:
             if scope.bindings.get(name, _MISSING) is not value:
                 self._set(scope, name, value)
 
+    def _widen(self, changes: Dict[Tuple[int, str], Tuple[Scope, str, object]]) -> None:
+        """Join each changed binding with its value before the change, rebinding only where that
+        adds something (the state "before or after", reached from "after")."""
+        for scope, name, before in changes.values():
+            current = scope.bindings.get(name, _MISSING)
+            merged = _join(current, before)
+            if merged is not current:
+                self._set(scope, name, merged)
+
     def _walk_branches(
         self,
         branches: Sequence[Sequence[ast.stmt]],
@@ -957,6 +949,7 @@ class Resolver:
         """
         mark = len(self._journal)
         outcomes: List[Tuple[Dict, Dict]] = []
+        last = len(branches) - 1
         for index, block in enumerate(branches):
             start = len(self._journal)
             if guarded[0] == index and guarded[1] is not None:
@@ -967,11 +960,37 @@ class Resolver:
                     self.guards.pop()
             else:
                 self._walk_block(block)
+            if index == last:
+                self._merge_in_place(mark, outcomes, not ends_flow(block), include_fallthrough)
+                return
             changes = self._changes_since(start)
-            if not _ends_flow(block):
+            if not ends_flow(block):
                 outcomes.append((changes, self._current_values(changes)))
             self._restore(changes)
         self._merge_outcomes(mark, outcomes, include_fallthrough)
+
+    def _merge_in_place(self, mark: int, outcomes: List[Tuple[Dict, Dict]], live: bool, include_fallthrough: bool) -> None:
+        """Merge the branch just walked, whose bindings are still in force, with the earlier
+        ``outcomes`` (and the state before ``mark`` with ``include_fallthrough``).
+
+        A binding changes only where another outcome adds to it: a name bound in one branch of
+        a nest of ``if``/``for``/``try`` blocks is merged once per level with no work when nothing
+        else binds it, so a function nested ``d`` blocks deep costs about ``d`` merges, not ``d``
+        restores and rebinds of every name bound inside it. When the branch leaves the flow
+        (``live`` False), its bindings are undone and the others merged as usual.
+        """
+        if not live:
+            self._restore(self._changes_since(mark))
+            self._merge_outcomes(mark, outcomes, include_fallthrough)
+            return
+        for key, (scope, name, before) in self._changes_since(mark).items():
+            current = scope.bindings.get(name, _MISSING)
+            merged = _join(current, before) if include_fallthrough else current
+            for _, result in outcomes:
+                merged = _join(merged, result.get(key, before))
+            if merged is not current:
+                self._set(scope, name, merged)
+        self._compact(mark)
 
     def _merge_outcomes(self, mark: int, outcomes: List[Tuple[Dict, Dict]], include_fallthrough: bool) -> None:
         all_changes = self._changes_since(mark)
@@ -1009,7 +1028,7 @@ class Resolver:
             if isinstance(statement, ast.If):
                 polarity = self._guard_polarity(statement)
                 failing = statement.orelse if polarity else statement.body
-                if polarity is not None and (_ends_flow(failing) or self._ends_in_noreturn_call(failing)):
+                if polarity is not None and (ends_flow(failing) or self._ends_in_noreturn_call(failing)):
                     # ``if not verified: raise`` guards everything after it in this block.
                     self.guards.append(statement.test)
         del self.guards[depth:]
@@ -1157,7 +1176,12 @@ class Resolver:
             break
         polarity = self._guard_polarity(node)
         guarded = None if polarity is None else (0 if polarity else 1)
-        self._walk_branches(branches, include_fallthrough=False, guarded=(guarded, node.test))
+        fallthrough = not branches[-1]
+        if fallthrough:
+            # No ``else``: the state before the chain is the last outcome, and the last test's body
+            # is the branch merged in place (see _merge_in_place).
+            branches.pop()
+        self._walk_branches(branches, include_fallthrough=fallthrough, guarded=(guarded, node.test))
 
     def _stmt_loop(self, node: Union[ast.For, ast.AsyncFor, ast.While]) -> None:
         if self.value_hook is not None and not self.quiet and self._loop_depth == 0:
@@ -1204,10 +1228,7 @@ class Resolver:
                 items = frozenset(s.item for s in self.symbols_of(node.iter) if isinstance(s, Contains))  # type: ignore[misc]
                 self._bind_target(node.target, items | self.facts_of(node.iter))
         self._walk_block(node.body)
-        changes = self._changes_since(mark)
-        outcome = (changes, self._current_values(changes))
-        self._restore(changes)
-        self._merge_outcomes(mark, [outcome], include_fallthrough=True)
+        self._merge_in_place(mark, [], live=True, include_fallthrough=True)
 
     def _stmt_with(self, node: Union[ast.With, ast.AsyncWith]) -> None:
         expects = False
@@ -1230,26 +1251,34 @@ class Resolver:
         mark = len(self._journal)
         self._walk_block(node.body)
         self._walk_block(node.orelse)
+        live = not ends_flow(node.orelse or node.body)
+        if not node.handlers:
+            self._merge_in_place(mark, [], live, include_fallthrough=False)
+            self._walk_block(node.finalbody)
+            return
         body_changes = self._changes_since(mark)
         body_values = self._current_values(body_changes)
         outcomes: List[Tuple[Dict, Dict]] = []
-        if not _ends_flow(node.orelse or node.body):
+        if live:
             outcomes.append((body_changes, body_values))
-        self._restore(body_changes)
-        for handler in node.handlers:
-            start = len(self._journal)
+        for index, handler in enumerate(node.handlers):
             # The exception may come from anywhere in the body: start from either state.
-            self._restore(body_changes, extra=body_values)
+            if index == 0:
+                self._widen(body_changes)
+            else:
+                self._restore(body_changes, extra=body_values)
             if handler.type is not None:
                 self._walk_expr(handler.type)
             if handler.name:
                 self.bind(handler.name, EMPTY)
             self._walk_block(handler.body)
-            changes = self._changes_since(start)
-            if not _ends_flow(handler.body):
+            if index == len(node.handlers) - 1:
+                self._merge_in_place(mark, outcomes, not ends_flow(handler.body), include_fallthrough=False)
+                break
+            changes = self._changes_since(mark)
+            if not ends_flow(handler.body):
                 outcomes.append((changes, self._current_values(changes)))
-            self._restore(self._changes_since(mark))
-        self._merge_outcomes(mark, outcomes, include_fallthrough=False)
+            self._restore(changes)
         self._walk_block(node.finalbody)
 
     def _stmt_match(self, node: ast.AST) -> None:
@@ -1268,7 +1297,7 @@ class Resolver:
                 self._walk_expr(case.guard)
             self._walk_block(case.body)
             changes = self._changes_since(start)
-            if not _ends_flow(case.body):
+            if not ends_flow(case.body):
                 outcomes.append((changes, self._current_values(changes)))
             self._restore(self._changes_since(mark))
         self._merge_outcomes(mark, outcomes, include_fallthrough=True)
@@ -1685,37 +1714,6 @@ def _stores_on_self(function: ast.AST) -> bool:
     return False
 
 
-def block_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
-    """Every statement of a block in source order, nested blocks included, nested defs excluded."""
-    stack: List[ast.stmt] = list(reversed(body))
-    while stack:
-        statement = stack.pop()
-        yield statement
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        children: List[ast.stmt] = []
-        for name in ("body", "orelse", "finalbody"):
-            children.extend(getattr(statement, name, None) or [])
-        for handler in getattr(statement, "handlers", None) or []:
-            children.extend(handler.body)
-        for case in getattr(statement, "cases", None) or []:
-            children.extend(case.body)
-        stack.extend(reversed(children))
-
-
-def is_generator_function(node: ast.AST) -> bool:
-    """Whether a def's own body (not nested defs) contains ``yield``."""
-    stack: List[ast.AST] = list(getattr(node, "body", []))
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (ast.Yield, ast.YieldFrom)):
-            return True
-        if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        stack.extend(ast.iter_child_nodes(current))
-    return False
-
-
 def _union(a: object, b: object) -> object:
     if a is _MISSING:
         return b
@@ -1724,82 +1722,15 @@ def _union(a: object, b: object) -> object:
     return a | b  # type: ignore[operator]
 
 
-def _ends_flow(block: Sequence[ast.stmt]) -> bool:
-    return bool(block) and isinstance(block[-1], _TERMINATORS)
-
-
-def all_args(args: ast.arguments) -> Iterator[ast.arg]:
-    yield from getattr(args, "posonlyargs", [])
-    yield from args.args
-    if args.vararg is not None:
-        yield args.vararg
-    yield from args.kwonlyargs
-    if args.kwarg is not None:
-        yield args.kwarg
-
-
-def default_of(function: ast.AST, name: str) -> Optional[ast.expr]:
-    """The default value of parameter ``name`` of a def or lambda, if it has one."""
-    args: ast.arguments = function.args  # type: ignore[attr-defined]
-    positional = list(getattr(args, "posonlyargs", [])) + list(args.args)
-    offset = len(positional) - len(args.defaults)
-    for position, arg in enumerate(positional):
-        if arg.arg == name:
-            return args.defaults[position - offset] if position >= offset else None
-    for arg, default in zip(args.kwonlyargs, args.kw_defaults):
-        if arg.arg == name:
-            return default
-    return None
-
-
-def positional_parameters(function: ast.AST) -> List[str]:
-    """Names of the positional parameters of a def or lambda, in order."""
-    args: ast.arguments = function.args  # type: ignore[attr-defined]
-    return [a.arg for a in list(getattr(args, "posonlyargs", [])) + list(args.args)]
-
-
-#: What :func:`decorator_names` gives a decorator that is neither a name nor an attribute.
-OTHER_DECORATOR = "<call>"
-
-
-def decorator_names(node: ast.AST) -> Set[str]:
-    """The last name of each decorator of a def or class (``functools.cache`` -> ``cache``), and
-    :data:`OTHER_DECORATOR` for any other decorator (a call, a subscript...)."""
-    names = set()
-    for decorator in getattr(node, "decorator_list", []):
-        if isinstance(decorator, ast.Name):
-            names.add(decorator.id)
-        elif isinstance(decorator, ast.Attribute):
-            names.add(decorator.attr)
-        else:
-            names.add(OTHER_DECORATOR)
-    return names
-
-
-def is_property(node: ast.AST) -> bool:
-    """A ``@property`` (or ``@cached_property``) getter: reading the attribute calls it."""
-    return bool(decorator_names(node) & {"property", "cached_property"})
-
-
-def is_staticmethod(node: ast.AST) -> bool:
-    return "staticmethod" in decorator_names(node)
-
-
-def is_classmethod(node: ast.AST) -> bool:
-    return "classmethod" in decorator_names(node) or getattr(node, "name", "") in ("__new__", "__init_subclass__", "__class_getitem__")
-
-
-def target_names(target: ast.AST) -> Iterator[str]:
-    """Every name an assignment target binds: ``a``, ``(a, [b, *c])``."""
-    stack = [target]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Name):
-            yield node.id
-        elif isinstance(node, (ast.Tuple, ast.List)):
-            stack.extend(node.elts)
-        elif isinstance(node, ast.Starred):
-            stack.append(node.value)
+def _join(a: object, b: object) -> object:
+    """:func:`_union`, returning ``a`` itself when ``b`` adds nothing to it (no rebinding needed)."""
+    if b is _MISSING or b is a:
+        return a
+    if a is _MISSING:
+        return b
+    if b <= a:  # type: ignore[operator]
+        return a
+    return a | b  # type: ignore[operator]
 
 
 _STATEMENT_HANDLERS: Dict[type, Callable[[Resolver, ast.AST], None]] = {

@@ -33,13 +33,10 @@ from ..scope import (
     LocalDef,
     LocalInstance,
     Resolver,
-    is_classmethod,
-    is_staticmethod,
-    keyword_arg,
-    literal_str,
     names_in,
     symbol_order,
 )
+from ..shapes import is_classmethod, is_staticmethod, keyword_arg, literal_str
 
 #: How a ``Process`` hand-off is named in messages: it pickles its target and arguments only
 #: when started under spawn or forkserver (a fork context's ``Process`` is not in the table).

@@ -39,12 +39,8 @@ from ..provenance import (
     Source,
     Trusted,
 )
-from ..scope import (
-    Contains,
-    Listener,
-    LocalDef,
-    LocalInstance,
-    Resolver,
+from ..scope import Contains, Listener, LocalDef, LocalInstance, Resolver
+from ..shapes import (
     all_args,
     block_statements,
     is_classmethod,

@@ -38,7 +38,8 @@ from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Set, Tup
 from ...catalog.gadgets import CODE_EXECUTION_CALLABLES
 from ...findings import Finding, shown
 from ...rules import message
-from ...scope import ClassNeeds, Listener, LocalDef, Resolver, block_statements as _statements, display_name
+from ...scope import ClassNeeds, Listener, LocalDef, Resolver, display_name
+from ...shapes import block_statements as _statements
 from .exceptions import ExceptionArgs, args_problem
 from .lookups import _COLLECTION_BUILDERS, _HalfBuiltWalk, _NameGuard, _rebuilds_through_builtin, _statements_with_protection
 from .model import (

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple, Union
 
 from ...findings import shown
-from ...scope import LocalDef, block_statements as _statements, literal_str
+from ...scope import LocalDef
+from ...shapes import block_statements as _statements, literal_str
 from .model import (
     BUILTIN_EXCEPTIONS,
     _MAX_ALTERNATIVES,

@@ -12,7 +12,7 @@ import re
 from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ...catalog.conventions import REGEX_FUNCTIONS
-from ...scope import block_statements as _statements, literal_str
+from ...shapes import block_statements as _statements, literal_str
 from .model import _MAX_DEPTH, _OBJECT_ATTRIBUTES, Lineage, Method, _is_self_attr, _member_function, _positional, is_live_dict
 
 class _Protection:

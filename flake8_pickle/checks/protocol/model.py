@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from ...catalog.conventions import GROUP_EXCEPTIONS
-from ...scope import LocalDef, block_statements as _statements, literal_str
+from ...scope import LocalDef
+from ...shapes import block_statements as _statements, literal_str
 
 # --------------------------------------------------------------------------- tables
 

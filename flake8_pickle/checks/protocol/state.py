@@ -19,7 +19,8 @@ from typing import Callable, Dict, Iterator, List, Optional, Set, Tuple
 from ...classes import PICKLE, ClassInfo, ClassModel, Held
 from ...findings import Finding, shown
 from ...rules import message
-from ...scope import ClassNeeds, Listener, Resolver, block_statements as _statements, literal_str
+from ...scope import ClassNeeds, Listener, Resolver
+from ...shapes import block_statements as _statements, literal_str
 from .model import (
     _DICT_MUTATORS,
     _MAX_DEPTH,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import FrozenSet, List, Optional, Set, Tuple
 
-from ...scope import all_args, decorator_names
+from ...shapes import all_args, decorator_names
 from .paths import _PathWalk
 from .model import (
     ADMITS,

@@ -15,7 +15,8 @@ from ...catalog.gadgets import (
     GADGET_HOMES,
     GADGETS_BY_MODULE,
 )
-from ...scope import LocalDef, target_names
+from ...scope import LocalDef
+from ...shapes import target_names
 
 #: The library classes whose subclasses are graded.
 UNPICKLER_BASES = frozenset(

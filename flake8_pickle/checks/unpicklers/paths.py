@@ -6,7 +6,8 @@ import ast
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ...catalog.conventions import HARMLESS_CALLS
-from ...scope import LocalDef, target_names
+from ...scope import LocalDef
+from ...shapes import target_names
 from .values import _Reader
 from .model import (
     NEUTRAL,
