@@ -11,10 +11,11 @@ operation.
 from __future__ import annotations
 
 import ast
+import builtins
 from dataclasses import dataclass, field, replace
-from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Union
 
-from .catalog.conventions import FIELD_CLASS_BASES, FIELD_CLASS_DECORATORS, FIELD_FACTORY_CALLS
+from .catalog.conventions import FIELD_CLASS_BASES, FIELD_CLASS_DECORATORS, FIELD_FACTORY_CALLS, GROUP_EXCEPTIONS
 from .catalog.handoff import ASDICT, COPY, DEEPCOPY, PICKLE, SPAWN
 from .catalog.names import unforked
 from .catalog.resource_table import ALIASES, RESOURCE_VALUES, RESOURCES, SYNTACTIC_RESOURCES
@@ -35,7 +36,21 @@ PROTOCOL_COVERS = {
 PROTOCOL_METHODS = frozenset().union(*PROTOCOL_COVERS.values()) | {"__setstate__", "__getnewargs__", "__getnewargs_ex__"}
 
 _MAX_DEPTH = 12
-EXCEPTION_SUFFIXES = ("Error", "Exception", "Warning", "Exit", "Interrupt", "Iteration")
+#: How deep :func:`lineage` follows local bases, and how many classes it lists at most.
+_MAX_LINEAGE_DEPTH = 8
+_MAX_LINEAGE = 64
+#: Builtin exception classes (measured from this interpreter's builtins): a class with one of these
+#: among its bases, directly or through the module's classes, is an exception.
+BUILTIN_EXCEPTIONS: FrozenSet[str] = frozenset(
+    f"builtins.{name}"
+    for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, BaseException)
+)
+
+
+def is_builtin_exception(symbol: object) -> bool:
+    """Whether a base's symbol is a builtin exception class."""
+    return isinstance(symbol, str) and symbol in BUILTIN_EXCEPTIONS
 
 
 @dataclass(frozen=True)
@@ -173,7 +188,7 @@ class ClassModel(Listener):
         """Whether ``cls`` derives from a built-in exception (through the module's classes)."""
         for base in cls.bases:
             for symbol in base:
-                if isinstance(symbol, str) and symbol.startswith("builtins.") and symbol.endswith(EXCEPTION_SUFFIXES):
+                if is_builtin_exception(symbol):
                     return True
                 if isinstance(symbol, LocalDef) and symbol.kind == "class" and depth < _MAX_DEPTH:
                     if self.is_exception(symbol, depth + 1):
@@ -320,3 +335,63 @@ _PROJECT_FACTS = replace(
     error="holds a resource, per the class's own module",
     evidence=("project index",),
 )
+
+
+# --------------------------------------------------------------------------- lineage
+
+
+@dataclass
+class Lineage:
+    """A class's in-module ancestry: an MRO approximation and whether it is complete."""
+
+    classes: List[LocalDef]
+    builtins: List[str]
+    complete: bool
+
+    def defines(self, name: str) -> bool:
+        return any(name in cls.members for cls in self.classes)
+
+    def is_exception(self) -> bool:
+        """Whether the exact lineage reaches a builtin exception (:meth:`ClassModel.is_exception` also
+        answers for bases it cannot order: this one is what rebuilding the class can rely on)."""
+        return any(is_builtin_exception(name) for name in self.builtins)
+
+
+def lineage(cls: LocalDef) -> Lineage:
+    """Depth-first, left-to-right ancestry keeping each class's last occurrence (C3 for the usual shapes)."""
+    order: List[Union[LocalDef, str]] = []
+    complete = True
+    stack: List[Tuple[Union[LocalDef, str], int]] = [(cls, 0)]
+    while stack:
+        item, depth = stack.pop()
+        order.append(item)
+        if not isinstance(item, LocalDef):
+            continue
+        if depth > _MAX_LINEAGE_DEPTH or len(order) > _MAX_LINEAGE:
+            complete = False
+            break
+        pushed: List[Tuple[Union[LocalDef, str], int]] = []
+        for base in item.bases:
+            symbols = list(base)
+            if len(symbols) != 1:
+                complete = False
+                continue
+            symbol = symbols[0]
+            if isinstance(symbol, LocalDef) and symbol.kind == "class":
+                pushed.append((symbol, depth + 1))
+            elif isinstance(symbol, str) and symbol.startswith("builtins.") and symbol not in GROUP_EXCEPTIONS:
+                pushed.append((symbol, depth + 1))
+            else:
+                complete = False
+        stack.extend(reversed(pushed))
+    seen: Set[Tuple[str, object]] = set()
+    deduplicated: List[Union[LocalDef, str]] = []
+    for item in reversed(order):
+        key = ("local", id(item)) if isinstance(item, LocalDef) else ("name", item)
+        if key not in seen:
+            seen.add(key)
+            deduplicated.append(item)
+    deduplicated.reverse()
+    classes = [c for c in deduplicated if isinstance(c, LocalDef)]
+    names = [c for c in deduplicated if isinstance(c, str) and c != "builtins.object"]
+    return Lineage(classes, names, complete)

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Seq
 from .catalog.handoff import SINK_NAMES
 from .catalog.loaders import Catalog
 from .classes import ClassModel
-from .checks.protocol import lineage
 from .scope import ACCUMULATING_METHODS, UNBOUND_MODULES, ClassNeeds, Listener, LocalDef, Resolver
 
 if TYPE_CHECKING:  # pragma: no cover - typing only (provenance imports this module's neighbours)
@@ -248,8 +247,8 @@ class ClassOnlyWalk:
         return relevant
 
     def _is_exception(self, cls: LocalDef) -> bool:
-        # The two notions of "exception" the rules use: PKL301's and PKL302's.
-        return self.model.is_exception(cls) or lineage(cls).is_exception()
+        # The broad notion (some base may be a builtin exception); PKL302's exact lineage is within it.
+        return self.model.is_exception(cls)
 
     def _names_in(self, cls: LocalDef) -> FrozenSet[str]:
         """Every word of the class's text: the names its body may use (string annotations too)."""

@@ -727,3 +727,33 @@ def test_lookup_protected_only_by_its_own_membership_test():
                 return TABLE[key]
     """
     assert codes(source) == [(10, "PKL308")]
+
+
+def test_one_exception_notion_two_strengths() -> None:
+    """The class model answers "is an exception" once: broadly (some base reaches a builtin
+    exception), and exactly through the lineage PKL302 rebuilds from, which implies the broad one."""
+    from flake8_pickle.classes import BUILTIN_EXCEPTIONS, ClassModel, lineage
+    from flake8_pickle.scope import Resolver
+
+    source = textwrap.dedent(
+        """
+        import socket
+        class Base(ValueError): pass
+        class Child(Base): pass
+        class Mixed(Base, socket.socket): pass
+        class Either(Base if socket else object): pass
+        class Group(ExceptionGroup): pass
+        class Stop(KeyboardInterrupt): pass
+        class Plain: pass
+        """
+    )
+    model = ClassModel()
+    resolver = Resolver(ast.parse(source), [model])
+    resolver.run()
+    classes = {info.local.name: info.local for info in model.classes.values()}
+    broad = {name for name, cls in classes.items() if model.is_exception(cls)}
+    exact = {name for name, cls in classes.items() if lineage(cls).is_exception()}
+    assert broad == {"Base", "Child", "Mixed", "Either", "Group", "Stop"}
+    assert exact == {"Base", "Child", "Mixed", "Stop"}
+    assert exact <= broad
+    assert {"builtins.OSError", "builtins.IOError", "builtins.StopIteration"} <= BUILTIN_EXCEPTIONS

@@ -25,7 +25,7 @@ import libcst as cst
 
 from ..catalog.conventions import PROTOCOL_FREE_BASES, RECREATE_LOSES_STATE, RECREATE_SAFE
 from ..catalog.resource_table import ALIASES, RESOURCE_VALUES
-from ..classes import DEEPCOPY, EXCEPTION_SUFFIXES, PICKLE, ClassInfo, ClassModel, resource_facts
+from ..classes import DEEPCOPY, PICKLE, ClassInfo, ClassModel, is_builtin_exception, resource_facts
 from ..findings import Finding
 from ..scope import BUILTIN_NAMES, Contains, Generated, LocalDef, LocalInstance
 from .base import (
@@ -307,9 +307,7 @@ def _refusal(node: ast.ClassDef, info: ClassInfo, model: ClassModel, facts: FixF
     for base in info.local.bases:
         for symbol in base:
             if isinstance(symbol, str):
-                plain = symbol in PROTOCOL_FREE_BASES or (
-                    symbol.startswith("builtins.") and symbol.endswith(EXCEPTION_SUFFIXES)
-                )
+                plain = symbol in PROTOCOL_FREE_BASES or is_builtin_exception(symbol)
                 if not plain:
                     return f"base class {symbol} is defined elsewhere; its pickling protocol is unknown"
             elif isinstance(symbol, LocalDef) and symbol.kind == "class":

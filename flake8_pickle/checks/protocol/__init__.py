@@ -42,13 +42,12 @@ from ...scope import ClassNeeds, Listener, LocalDef, Resolver, display_name
 from ...shapes import block_statements as _statements
 from .exceptions import ExceptionArgs, args_problem
 from .lookups import _COLLECTION_BUILDERS, _HalfBuiltWalk, _NameGuard, _rebuilds_through_builtin, _statements_with_protection
+from ...classes import BUILTIN_EXCEPTIONS, Lineage, lineage
 from .model import (
     _MAX_SHOWN,
     _NOT_AFTER_LOAD,
     _REBUILD_HOOKS,
-    BUILTIN_EXCEPTIONS,
     ClassFacts,
-    Lineage,
     Method,
     _member_function,
     _method_reads,
@@ -57,7 +56,6 @@ from .model import (
     _positional,
     _self_name,
     is_live_dict,
-    lineage,
 )
 from .reduce import _non_tuple_shape, _reduce_shape
 from .state import _dropped_attributes, _mutated_live_dict, _restores, _simple_bindings

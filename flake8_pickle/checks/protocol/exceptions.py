@@ -13,8 +13,8 @@ from typing import Dict, FrozenSet, List, Optional, Set, Tuple, Union
 from ...findings import shown
 from ...scope import LocalDef
 from ...shapes import block_statements as _statements, literal_str
+from ...classes import BUILTIN_EXCEPTIONS
 from .model import (
-    BUILTIN_EXCEPTIONS,
     _MAX_ALTERNATIVES,
     _MAX_DEPTH,
     _MAX_SHOWN,

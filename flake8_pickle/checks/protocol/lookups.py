@@ -13,7 +13,16 @@ from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tup
 
 from ...catalog.conventions import REGEX_FUNCTIONS
 from ...shapes import block_statements as _statements, literal_str
-from .model import _MAX_DEPTH, _OBJECT_ATTRIBUTES, Lineage, Method, _is_self_attr, _member_function, _positional, is_live_dict
+from ...classes import Lineage
+from .model import (
+    _MAX_DEPTH,
+    _OBJECT_ATTRIBUTES,
+    Method,
+    _is_self_attr,
+    _member_function,
+    _positional,
+    is_live_dict,
+)
 
 class _Protection:
     """What a statement of ``__getattr__`` is protected from.

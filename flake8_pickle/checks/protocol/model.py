@@ -4,22 +4,13 @@ small readers of one method body (``self`` and its attributes, the live ``__dict
 from __future__ import annotations
 
 import ast
-import builtins
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
-from ...catalog.conventions import GROUP_EXCEPTIONS
 from ...scope import LocalDef
 from ...shapes import block_statements as _statements, literal_str
 
 # --------------------------------------------------------------------------- tables
-
-#: Builtin exception classes: a class with one of these in its bases is an exception (PKL302).
-BUILTIN_EXCEPTIONS: FrozenSet[str] = frozenset(
-    f"builtins.{name}"
-    for name, value in vars(builtins).items()
-    if isinstance(value, type) and issubclass(value, BaseException)
-)
 
 #: Dict methods that change the dict they are called on (PKL303).
 _DICT_MUTATORS = frozenset(("pop", "popitem", "update", "clear", "setdefault", "__delitem__", "__setitem__"))
@@ -165,61 +156,6 @@ class ClassFacts:
         if not defs or len(defs) != 1 or not isinstance(defs[0], ast.FunctionDef):
             return None
         return defs[0]
-
-
-@dataclass
-class Lineage:
-    """A class's in-module ancestry: an MRO approximation and whether it is complete."""
-
-    classes: List[LocalDef]
-    builtins: List[str]
-    complete: bool
-
-    def defines(self, name: str) -> bool:
-        return any(name in cls.members for cls in self.classes)
-
-    def is_exception(self) -> bool:
-        return bool(set(self.builtins) & BUILTIN_EXCEPTIONS)
-
-
-def lineage(cls: LocalDef) -> Lineage:
-    """Depth-first, left-to-right ancestry keeping each class's last occurrence (C3 for the usual shapes)."""
-    order: List[Union[LocalDef, str]] = []
-    complete = True
-    stack: List[Tuple[Union[LocalDef, str], int]] = [(cls, 0)]
-    while stack:
-        item, depth = stack.pop()
-        order.append(item)
-        if not isinstance(item, LocalDef):
-            continue
-        if depth > _MAX_DEPTH or len(order) > 64:
-            complete = False
-            break
-        pushed: List[Tuple[Union[LocalDef, str], int]] = []
-        for base in item.bases:
-            symbols = list(base)
-            if len(symbols) != 1:
-                complete = False
-                continue
-            symbol = symbols[0]
-            if isinstance(symbol, LocalDef) and symbol.kind == "class":
-                pushed.append((symbol, depth + 1))
-            elif isinstance(symbol, str) and symbol.startswith("builtins.") and symbol not in GROUP_EXCEPTIONS:
-                pushed.append((symbol, depth + 1))
-            else:
-                complete = False
-        stack.extend(reversed(pushed))
-    seen: Set[Tuple[str, object]] = set()
-    deduplicated: List[Union[LocalDef, str]] = []
-    for item in reversed(order):
-        key = ("local", id(item)) if isinstance(item, LocalDef) else ("name", item)
-        if key not in seen:
-            seen.add(key)
-            deduplicated.append(item)
-    deduplicated.reverse()
-    classes = [c for c in deduplicated if isinstance(c, LocalDef)]
-    names = [c for c in deduplicated if isinstance(c, str) and c != "builtins.object"]
-    return Lineage(classes, names, complete)
 
 
 def _member_function(cls: LocalDef, name: str) -> Optional[ast.AST]:

@@ -21,11 +21,11 @@ from ...findings import Finding, shown
 from ...rules import message
 from ...scope import ClassNeeds, Listener, Resolver
 from ...shapes import block_statements as _statements, literal_str
+from ...classes import Lineage
 from .model import (
     _DICT_MUTATORS,
     _MAX_DEPTH,
     _MAX_SHOWN,
-    Lineage,
     Method,
     _expressions,
     _is_self_attr,
