@@ -98,7 +98,7 @@ def _run_analysis(
         CopyChecks(model, findings.append, inventory="PKL902" in wanted, active=can.copies, project=project),
         GetstateChecks(model, findings.append),
         finder,
-        ProtocolChecks(findings.append),
+        ProtocolChecks(model, findings.append),
     ]
     spotter = graph = None
     if can.loaders:

@@ -21,6 +21,7 @@ from .catalog.names import unforked
 from .catalog.resource_table import ALIASES, RESOURCE_VALUES, RESOURCES, SYNTACTIC_RESOURCES
 from .catalog.resources import FAIL, KIND_RESOURCE, ResourceFacts
 from .findings import Step
+from .shapes import block_statements
 from .scope import Contains, Generated, Listener, LocalDef, LocalInstance, Resolver, display_name, symbol_order
 
 #: Protocol methods that make each operation the class's own business.
@@ -106,6 +107,10 @@ class ClassInfo:
     protocols: FrozenSet[str]
     fields: Dict[str, Tuple[FrozenSet, int]] = field(default_factory=dict)
     is_exception: bool = False
+    #: Every ``def`` of the class body by name, in order (``def``s in ``if``/``try`` blocks too).
+    methods: Dict[str, List[ast.AST]] = field(default_factory=dict)
+    #: The names the body's top level binds by ``def`` or plain assignment (``__reduce__ = f``).
+    defined: FrozenSet[str] = frozenset()
 
 
 def resource_facts(constructor: str) -> Optional[ResourceFacts]:
@@ -133,15 +138,17 @@ class ClassModel(Listener):
         self._own_only: Optional[int] = None
 
     def on_class(self, node: ast.ClassDef, local: LocalDef, resolver: Resolver) -> None:
-        protocols: Set[str] = set()
+        defined: Set[str] = set()
         for statement in node.body:
-            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name in PROTOCOL_METHODS:
-                protocols.add(statement.name)
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                defined.add(statement.name)
             elif isinstance(statement, ast.Assign):
-                for target in statement.targets:
-                    if isinstance(target, ast.Name) and target.id in PROTOCOL_METHODS:
-                        protocols.add(target.id)
-        info = ClassInfo(local, frozenset(protocols))
+                defined.update(t.id for t in statement.targets if isinstance(t, ast.Name))
+        methods: Dict[str, List[ast.AST]] = {}
+        for statement in block_statements(node.body):
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                methods.setdefault(statement.name, []).append(statement)
+        info = ClassInfo(local, frozenset(defined & PROTOCOL_METHODS), methods=methods, defined=frozenset(defined))
         decorators = set()
         for decorator in node.decorator_list:
             target = decorator.func if isinstance(decorator, ast.Call) else decorator
@@ -311,6 +318,11 @@ class ClassModel(Listener):
     def info(self, cls: LocalDef) -> Optional[ClassInfo]:
         """What the module's class ``cls`` defines (None for classes the model has not seen)."""
         return self.classes.get(id(cls))
+
+    def registered(self, cls: LocalDef) -> bool:
+        """Whether the module registers a reducer for ``cls`` with ``copyreg.pickle``."""
+        info = self.classes.get(id(cls))
+        return info is not None and COPYREG in info.protocols
 
 
 _EXTRA_FACTS = ResourceFacts(

@@ -229,7 +229,8 @@ class ClassOnlyWalk:
                 subclasses.setdefault(id(base), []).append(cls)
         pending: List[LocalDef] = []
         for cls in classes:
-            defined = _dunders_defined(cls, self._dunders)
+            info = self.model.info(cls)
+            defined = info.defined & self._dunders if info is not None else frozenset()
             if defined & self.needs.whole_class or (self.needs.exceptions and self._is_exception(cls)):
                 pending.append(cls)
             elif defined:
@@ -267,18 +268,6 @@ def _local_bases(cls: LocalDef) -> Iterable[LocalDef]:
         for symbol in base:
             if isinstance(symbol, LocalDef) and symbol.kind == "class":
                 yield symbol
-
-
-def _dunders_defined(cls: LocalDef, dunders: FrozenSet[str]) -> Set[str]:
-    """The methods among ``dunders`` that the body of ``cls`` defines (by ``def`` or by assignment)."""
-    found: Set[str] = set()
-    for statement in getattr(cls.node, "body", ()):
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if statement.name in dunders:
-                found.add(statement.name)
-        elif isinstance(statement, ast.Assign):
-            found.update(t.id for t in statement.targets if isinstance(t, ast.Name) and t.id in dunders)
-    return found
 
 
 def class_needs(checks: Iterable[Listener]) -> ClassNeeds:

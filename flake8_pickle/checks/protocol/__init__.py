@@ -42,7 +42,7 @@ from ...scope import ClassNeeds, Listener, LocalDef, Resolver, display_name
 from ...shapes import block_statements as _statements
 from .exceptions import ExceptionArgs, args_problem
 from .lookups import _COLLECTION_BUILDERS, _HalfBuiltWalk, _NameGuard, _rebuilds_through_builtin, _statements_with_protection
-from ...classes import BUILTIN_EXCEPTIONS, Lineage, lineage
+from ...classes import BUILTIN_EXCEPTIONS, ClassModel, Lineage, lineage
 from .model import (
     _MAX_SHOWN,
     _NOT_AFTER_LOAD,
@@ -77,33 +77,28 @@ class ProtocolChecks(Listener):
         exceptions=True,
     )
 
-    def __init__(self, report: Callable[[Finding], None]):
+    def __init__(self, model: ClassModel, report: Callable[[Finding], None]):
+        #: The class model: which classes have a ``copyreg`` reducer (it walks before this family).
+        self.model = model
         self.report = report
         self._classes: List[ClassFacts] = []
         self._method_owner: Dict[ast.AST, Tuple[ClassFacts, str]] = {}
         self._call_targets: Dict[ast.Call, FrozenSet] = {}
         self._call_functions: Dict[ast.Call, FrozenSet] = {}
-        self._registered: Set[int] = set()
 
     # ----------------------------------------------------------------- events
     def on_class(self, node: ast.ClassDef, local: LocalDef, resolver: Resolver) -> None:
-        facts = ClassFacts(node, local)
-        for statement in _statements(node.body):
-            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                facts.methods.setdefault(statement.name, []).append(statement)
-                if isinstance(statement, ast.FunctionDef):
-                    self._method_owner[statement] = (facts, statement.name)
+        info = self.model.info(local)
+        facts = ClassFacts(node, local, info.methods if info is not None else {})
+        for name, functions in facts.methods.items():
+            for function in functions:
+                if isinstance(function, ast.FunctionDef):
+                    self._method_owner[function] = (facts, name)
         self._classes.append(facts)
         self._check_signatures(facts)
 
     def on_call(self, call: ast.Call, resolver: Resolver) -> None:
         func = call.func
-        callee = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
-        if callee == "pickle" and call.args:
-            if "copyreg.pickle" in resolver.qualified_names(func):
-                for symbol in resolver.symbols_of(call.args[0]):
-                    if isinstance(symbol, LocalDef):
-                        self._registered.add(id(symbol))
         if isinstance(func, ast.Name) and func.id in _COLLECTION_BUILDERS:
             self._call_functions[call] = resolver.symbols_of(func)  # `_forward = frozenset({...})`
         if not resolver.function_stack or resolver.function_stack[-1] not in self._method_owner:
@@ -174,7 +169,7 @@ class ProtocolChecks(Listener):
             return
         if any(chain.defines(hook) for hook in _REBUILD_HOOKS + ("__new__",)):
             return
-        if any(id(cls) in self._registered for cls in chain.classes):
+        if any(self.model.registered(cls) for cls in chain.classes):
             return
         order: List[Union[LocalDef, str]] = [*chain.classes, *chain.builtins]
         owner_index = next((i for i, c in enumerate(chain.classes) if "__init__" in c.members), None)
@@ -206,7 +201,7 @@ class ProtocolChecks(Listener):
 
     # ----------------------------------------------------------------- PKL305
     def _check_setstate_restores(self, facts: ClassFacts, chain: Lineage, getstate: Method) -> None:
-        if not chain.complete or any(id(c) in self._registered for c in chain.classes):
+        if not chain.complete or any(self.model.registered(c) for c in chain.classes):
             return
         if any(chain.defines(name) for name in _REBUILD_HOOKS + ("__getattr__", "__getattribute__")):
             return
