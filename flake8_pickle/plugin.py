@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import sys
 from dataclasses import replace
 from typing import Any, ClassVar, Iterator, List, Sequence, Tuple, Type
 
@@ -12,7 +13,7 @@ from flake8.exceptions import PluginExecutionFailed
 from . import __version__
 from .analysis import Analysis, analyze, run_analysis
 from .findings import Finding
-from .rules import OFF_BY_DEFAULT
+from .rules import OFF_BY_DEFAULT, unknown_codes
 from .project.runner import Project
 from .settings import OPTIONS, PROJECT_OPTIONS, OptionError, Settings
 
@@ -33,6 +34,18 @@ def _explicitly_selected_inventory(options: Any) -> Tuple[str, ...]:
     return tuple(
         code for code in OFF_BY_DEFAULT if any(len(c) >= 4 and code.startswith(c) for c in chosen)
     )
+
+
+def _unknown_selected_codes(options: Any) -> List[str]:
+    """Warnings for ``PKL`` codes of the selection options that name no code (``--select PKL999``)."""
+    warnings: List[str] = []
+    for option in ("select", "extend_select", "ignore", "extend_ignore"):
+        value = getattr(options, option, None) or ()
+        if isinstance(value, str):
+            value = value.split(",")
+        ours = [v.strip() for v in value if v and v.strip().startswith("PKL")]
+        warnings.extend(unknown_codes("--" + option.replace("_", "-"), ours))
+    return warnings
 
 
 def _jobs(options: Any) -> int:
@@ -89,6 +102,8 @@ class PicklePlugin:
             settings = Settings.from_values(**raw)
         except OptionError as exc:
             option_manager.parser.error(str(exc))
+        for warning in _unknown_selected_codes(options):
+            print(warning, file=sys.stderr)
         cls.settings = replace(settings, inventory_codes=_explicitly_selected_inventory(options))
         # Built here, in flake8's main process, with its ``--jobs``: the workers it forks next share it.
         cls.project = Project(cls.settings, _jobs(options))

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 IMPLEMENTED = "implemented"
 PLANNED = "planned"
@@ -453,3 +453,13 @@ def page_url(code: str) -> str:
 def message(code: str, **values: object) -> str:
     """Format the message of ``code`` with ``values``."""
     return RULES[code].format(**values)
+
+
+def unknown_codes(option: str, codes: Iterable[str]) -> List[str]:
+    """A warning for each code or prefix given to ``option`` that names no code of the registry
+    (the plugin passes only the ones that start with ``PKL``; the fixer passes all)."""
+    return [
+        f"flake8-pickle: warning: {option} {code} matches no flake8-pickle code"
+        for code in codes
+        if code and not any(known.startswith(code) for known in RULES)
+    ]

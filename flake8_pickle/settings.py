@@ -17,6 +17,10 @@ OPTIONS = {
     "pickle-extra-resources": "Extra qualified names of constructors of unpicklable resources, e.g. mylib.Pool.",
 }
 
+#: Options whose names are called (a loader, a sanitizer, a resource constructor): ``f()`` there names
+#: what calling ``f`` returns, which is not what the option matches, so it is rejected.
+CALLED_OPTIONS = frozenset({"pickle-extra-loaders", "pickle-sanitizers", "pickle-extra-resources"})
+
 #: Options that take one path each (not names). The README documents each.
 PROJECT_OPTIONS = {
     "pickle-project-root": (
@@ -45,6 +49,11 @@ def parse_qualified_names(option: str, values: Iterable[str]) -> Tuple[str, ...]
             raise OptionError(
                 f"--{option}: {value!r} is not a qualified name "
                 "(expected dotted identifiers such as 'package.module.function' or 'package.Class().method')"
+            )
+        if value.endswith("()") and option in CALLED_OPTIONS:
+            raise OptionError(
+                f"--{option}: {value!r} names a call's result, which is never called itself; "
+                f"name the function: {value[:-2]!r}"
             )
         names.append(value)
     return tuple(dict.fromkeys(names))

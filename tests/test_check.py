@@ -152,6 +152,17 @@ def test_the_installed_command_reports_what_the_in_process_run_reports(tmp_path:
     assert piped.returncode == 1 and piped.stdout.startswith("handlers.py:18:12: PKL101"), piped.stdout + piped.stderr
 
 
+def test_flake8_warns_about_pkl_codes_that_match_nothing(tmp_path: Path) -> None:
+    root = tree("configured", tmp_path)
+    proc = flake8(["--isolated", "--select", "PKL,PKL999,E501", "--extend-ignore", "PKL10,PKL7", "app"], root)
+    assert proc.returncode in (0, 1), proc.stderr
+    warnings = [line for line in proc.stderr.splitlines() if "warning" in line]
+    assert warnings == [
+        "flake8-pickle: warning: --select PKL999 matches no flake8-pickle code",
+        "flake8-pickle: warning: --extend-ignore PKL7 matches no flake8-pickle code",
+    ]
+
+
 # --------------------------------------------------------------------------- exit codes
 
 
@@ -170,6 +181,8 @@ def test_exit_codes(tmp_path: Path) -> None:
     [
         (["--format", "xml"], "--format"),
         (["--pickle-extra-loaders", "mylib.load("], "--pickle-extra-loaders"),
+        (["--pickle-extra-loaders", "mylib.serial.load_blob()"], "name the function: 'mylib.serial.load_blob'"),
+        (["--pickle-sanitizers", "app.verify()"], "--pickle-sanitizers: 'app.verify()' names a call's result"),
         (["--no-such-option"], "--no-such-option"),
     ],
 )

@@ -97,7 +97,7 @@ def test_stdin_to_stdout(tmp_path: Path) -> None:
     proc = fix(["-"], tmp_path, stdin=LOCK_BEFORE)
     assert proc.returncode == 1
     assert proc.stdout == LOCK_AFTER
-    assert "-:10: PKL301 fixed (safe)" in proc.stderr.decode()
+    assert "stdin:10: PKL301 fixed (safe)" in proc.stderr.decode()
     named = fix(["--stdin-display-name", "pkg/limiter.py", "-"], tmp_path, stdin=LOCK_BEFORE)
     assert "pkg/limiter.py:10: PKL301 fixed" in named.stderr.decode()
     unchanged = fix(["-"], tmp_path, stdin=CLEAN)
@@ -107,14 +107,85 @@ def test_stdin_to_stdout(tmp_path: Path) -> None:
 def test_unsafe_fixes_need_the_flag(tmp_path: Path) -> None:
     path = write(tmp_path, "client.py", SOCKET_CLASS)
     proc = fix(["client.py"], tmp_path)
-    assert proc.returncode == 1  # a fixable finding remains
+    assert proc.returncode == 0  # nothing changed: the lint hook reports what is left
     assert path.read_bytes() == SOCKET_CLASS
     assert "client.py:5: PKL301 not fixed: unsafe fix, use --unsafe-fixes" in proc.stdout.decode()
-    assert "1 needs --unsafe-fixes" in proc.stdout.decode()
+    assert "left unfixed: 1 needs --unsafe-fixes" in proc.stdout.decode()
+    assert fix(["--exit-non-zero-on-unfixed", "client.py"], tmp_path).returncode == 1
     proc = fix(["--unsafe-fixes", "client.py"], tmp_path)
     assert proc.returncode == 1
     assert b"self.sock = None" in path.read_bytes()
     assert "PKL301 fixed (unsafe)" in proc.stdout.decode()
+
+
+UNFIXABLE = b"""import pickle
+import socket
+
+
+def serve(sock: socket.socket):
+    return pickle.loads(sock.recv(4096))
+"""
+
+
+def test_findings_without_a_fix_are_named_and_left_to_the_lint(tmp_path: Path) -> None:
+    """A pre-commit fix hook passes on a file it cannot fix, and says why; the lint reports it."""
+    path = write(tmp_path, "server.py", UNFIXABLE)
+    proc = fix(["--unsafe-fixes", "server.py"], tmp_path)
+    out = proc.stdout.decode()
+    assert proc.returncode == 0, out
+    assert path.read_bytes() == UNFIXABLE
+    assert "server.py:6: PKL101 not fixed: no automatic fix; the lint reports it" in out
+    assert "fixed 0 findings; left unfixed: 1 with no automatic fix." in out
+    strict = fix(["--unsafe-fixes", "--exit-non-zero-on-unfixed", "server.py"], tmp_path)
+    assert strict.returncode == 1
+    assert fix(["--select", "PKL3", "server.py"], tmp_path).stdout.decode().startswith("flake8-pickle: fixed 0 findings.")
+
+
+def test_the_hook_fails_only_on_the_run_that_changed_a_file(tmp_path: Path) -> None:
+    write(tmp_path, "limiter.py", LOCK_BEFORE)
+    write(tmp_path, "client.py", SOCKET_CLASS)  # needs --unsafe-fixes: left to the lint
+    write(tmp_path, "server.py", UNFIXABLE)  # no fix at all: left to the lint
+    assert fix(["."], tmp_path).returncode == 1
+    again = fix(["."], tmp_path)
+    assert again.returncode == 0, again.stdout.decode()
+    # client.py's deepcopy (PKL201) and server.py's load (PKL101) have no automatic fix.
+    assert "left unfixed: 1 needs --unsafe-fixes, 2 with no automatic fix" in again.stdout.decode()
+
+
+def test_an_option_naming_a_calls_result_is_rejected(tmp_path: Path) -> None:
+    write(tmp_path, "limiter.py", LOCK_BEFORE)
+    proc = fix(["--pickle-extra-loaders", "mylib.serial.load_blob()", "limiter.py"], tmp_path)
+    assert proc.returncode == 2
+    assert "--pickle-extra-loaders: 'mylib.serial.load_blob()' names a call's result" in proc.stderr.decode()
+    assert fix(["--pickle-untrusted-sources", "app.current_payload()", "--diff", "limiter.py"], tmp_path).returncode == 1
+
+
+@pytest.mark.parametrize("args, warned", [
+    (["--select", "PKL999"], "--select PKL999"),
+    (["--ignore", "PKL9,XYZ1"], "--ignore XYZ1"),
+])
+def test_codes_that_match_nothing_are_warned_about(tmp_path: Path, args: List[str], warned: str) -> None:
+    write(tmp_path, "limiter.py", LOCK_BEFORE)
+    proc = fix([*args, "--diff", "limiter.py"], tmp_path)
+    assert f"flake8-pickle: warning: {warned} matches no flake8-pickle code" in proc.stderr.decode()
+    assert "PKL9 " not in proc.stderr.decode()
+    assert "warning" not in fix(["--select", "PKL3", "--diff", "limiter.py"], tmp_path).stderr.decode()
+
+
+def test_libcst_reads_only_files_with_something_to_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file libcst cannot handle (an 8,000-operand ``and`` crashes its parser) is never given to it
+    unless a fix is wanted there."""
+    from flake8_pickle.fix import engine
+
+    def refuse(text: str):
+        raise AssertionError("libcst was asked to parse a file with nothing to fix")
+
+    monkeypatch.setattr(engine, "_check_libcst", refuse)
+    long_and = b"x = " + b" and ".join(b"a%d" % i for i in range(8000)) + b"\n"
+    write(tmp_path, "long.py", long_and)
+    write(tmp_path, "server.py", UNFIXABLE)
+    proc = fix(["long.py", "server.py"], tmp_path)
+    assert proc.returncode == 0, proc.stderr.decode()
 
 
 def test_directories_recurse_and_skip_hidden_venv_and_build(tmp_path: Path) -> None:

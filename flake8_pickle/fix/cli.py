@@ -1,9 +1,10 @@
 """The ``flake8-pickle`` command: ``flake8-pickle fix [options] PATH...``.
 
-Exit codes: 0 nothing left to fix; 1 fixes were applied, or fixable findings
-remain (an unsafe fix without ``--unsafe-fixes``, a fix the fixer declined),
-or, with ``--check``/``--diff``, something would change; 2 a usage,
-configuration or parse error (the other files are still fixed).
+Exit codes, made for a pre-commit hook: 0 nothing was changed (findings the fixer cannot
+fix are left to the lint, which reports them; ``--exit-non-zero-on-unfixed`` makes them
+count); 1 a file was changed, or with ``--check``/``--diff`` would be; 2 a usage or
+configuration error, or a file that could not be read, parsed or written (the other files
+are still fixed).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, TextIO, Tuple
 
 from .. import __version__
+from ..rules import unknown_codes
 from ..settings import OPTIONS, OptionError, Settings
-from .engine import DECLINED, FIXED, NEEDS_UNSAFE, FileResult, Options, Selection, fix_bytes
+from .engine import DECLINED, FIXED, NEEDS_UNSAFE, NO_FIX, FileResult, Options, Selection, fix_bytes
 from .source import write_atomically
 
 EXIT_CLEAN = 0
@@ -71,7 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("--ignore", default=None, help="codes or prefixes not to fix")
     fix.add_argument("--config", default=None, help="read this file's [flake8] section instead of searching")
     fix.add_argument("--isolated", action="store_true", help="ignore configuration files")
-    fix.add_argument("--stdin-display-name", default="-", help="the name of stdin in messages")
+    fix.add_argument("--stdin-display-name", default="stdin", help="the name of stdin in messages (as flake8's)")
+    fix.add_argument(
+        "--exit-non-zero-on-unfixed",
+        action="store_true",
+        help="also exit 1 when a selected finding is left unfixed (by default the lint reports those)",
+    )
     fix.add_argument("-q", "--quiet", action="store_true", help="print only the summary and errors")
     for option, help_text in OPTIONS.items():
         fix.add_argument(f"--{option}", default=None, help=f"{help_text} Comma-separated; overrides the config.")
@@ -182,6 +189,7 @@ class Totals:
     fixed_unsafe: int = 0
     needs_unsafe: int = 0
     declined: int = 0
+    no_fix: int = 0
     files_changed: int = 0
     errors: List[str] = field(default_factory=list)
 
@@ -194,7 +202,13 @@ class Totals:
                 self.needs_unsafe += 1
             elif outcome.status == DECLINED:
                 self.declined += 1
+            elif outcome.status == NO_FIX:
+                self.no_fix += 1
         self.files_changed += result.changed
+
+    @property
+    def unfixed(self) -> int:
+        return self.needs_unsafe + self.declined + self.no_fix
 
 
 def _report(name: str, result: FileResult, dry: bool, out: TextIO) -> None:
@@ -219,9 +233,11 @@ def _summary(totals: Totals, dry: bool) -> str:
     if totals.needs_unsafe:
         left.append(f"{totals.needs_unsafe} need{'s' * (totals.needs_unsafe == 1)} --unsafe-fixes")
     if totals.declined:
-        left.append(f"{totals.declined} left unfixed")
+        left.append(f"{totals.declined} declined (reasons above)")
+    if totals.no_fix:
+        left.append(f"{totals.no_fix} with no automatic fix")
     if left:
-        text += "; " + ", ".join(left)
+        text += "; left unfixed: " + ", ".join(left)
     if totals.errors:
         text += f"; {len(totals.errors)} file{'s' * (len(totals.errors) != 1)} skipped"
     return text + "."
@@ -238,6 +254,10 @@ def _diff(name: str, result: FileResult) -> str:
 def run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
     """Fix every path of ``args``; return the exit code."""
     options = build_options(args)
+    for warning in unknown_codes("--select", options.selection.select if args.select is not None else ()) + unknown_codes(
+        "--ignore", options.selection.ignore
+    ):
+        print(warning, file=stderr)
     dry = args.check or args.diff
     totals = Totals()
     # Messages go to stderr whenever stdout carries a diff or fixed source.
@@ -278,9 +298,7 @@ def run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO)
     print(_summary(totals, dry), file=messages)
     if totals.errors:
         return EXIT_ERROR
-    if dry:
-        return EXIT_CHANGED if totals.files_changed else EXIT_CLEAN
-    if totals.files_changed or totals.needs_unsafe or totals.declined:
+    if totals.files_changed or (args.exit_non_zero_on_unfixed and totals.unfixed):
         return EXIT_CHANGED
     return EXIT_CLEAN
 

@@ -51,7 +51,8 @@ class Options:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What happened to one finding: ``fixed``, ``unsafe`` (needs ``--unsafe-fixes``) or ``declined``."""
+    """What happened to one selected finding: ``fixed``, ``unsafe`` (needs ``--unsafe-fixes``),
+    ``declined`` (with the reason), or ``no fix`` (the code has no automatic fix: the lint reports it)."""
 
     line: int
     code: str
@@ -63,6 +64,7 @@ class Outcome:
 FIXED = "fixed"
 NEEDS_UNSAFE = "unsafe"
 DECLINED = "declined"
+NO_FIX = "no fix"
 
 
 @dataclass
@@ -87,7 +89,7 @@ class FileResult:
     @property
     def remaining(self) -> int:
         """Findings a fix exists for that were left unfixed."""
-        return sum(1 for o in self.outcomes if o.status != FIXED)
+        return sum(1 for o in self.outcomes if o.status not in (FIXED, NO_FIX))
 
 
 DEFAULT_OPTIONS = Options()
@@ -127,19 +129,21 @@ def fix_text(text: str, options: Options = DEFAULT_OPTIONS, filename: str = "<un
     """
     original_lines = text.splitlines()
     tree, analysis = _analyse(text, options, filename)
-    _check_libcst(text)
-    outcomes: List[Outcome] = []
+    outcomes: List[Outcome] = [
+        Outcome(f.line, f.code, NO_FIX, reason="no automatic fix; the lint reports it")
+        for f in _selected(analysis.findings, options, original_lines)
+        if not any(codemod.handles(f) for codemod in CODEMODS)
+    ]
+    parsed = False
     for codemod in CODEMODS:
         lines = text.splitlines()
-        wanted = [
-            f
-            for f in analysis.findings
-            if codemod.handles(f)
-            and options.selection.wants(f.code)
-            and not (1 <= f.line <= len(lines) and noqa_silences(lines[f.line - 1], f.code))
-        ]
+        wanted = [f for f in _selected(analysis.findings, options, lines) if codemod.handles(f)]
         if not wanted:
             continue
+        if not parsed:
+            # Only a file with something to fix is parsed by libcst (slower, and less robust than ast).
+            _check_libcst(text)
+            parsed = True
         line_map = LineMap(original_lines, lines)
         facts = FixFacts(text, tree, analysis, options.settings, lines)
         accepted: List[Plan] = []
@@ -168,6 +172,16 @@ def fix_text(text: str, options: Options = DEFAULT_OPTIONS, filename: str = "<un
         text, tree, analysis = new_text, new_tree, new_analysis
     outcomes.sort(key=lambda o: (o.line, o.code))
     return text, outcomes
+
+
+def _selected(findings: Sequence[Finding], options: Options, lines: Sequence[str]) -> List[Finding]:
+    """The findings the selection asks for and no ``# noqa`` on their line silences."""
+    return [
+        f
+        for f in findings
+        if options.selection.wants(f.code)
+        and not (1 <= f.line <= len(lines) and noqa_silences(lines[f.line - 1], f.code))
+    ]
 
 
 def _apply_verified(
