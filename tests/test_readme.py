@@ -40,6 +40,19 @@ def test_readme_example_output_is_what_flake8_prints() -> None:
     assert sorted(proc.stdout.splitlines()) == sorted(shown.group(1).splitlines())
 
 
+def test_the_example_is_clean_under_default_flake8_but_for_its_findings() -> None:
+    """A user running plain ``flake8`` on the example sees the PKL findings and nothing else."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", "--pickle-project-root", "off", "examples/"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines and [line for line in lines if ": PKL" not in line] == []
+
+
 def test_every_option_has_a_config_block() -> None:
     from flake8_pickle.settings import OPTIONS, PROJECT_OPTIONS
 

@@ -1,4 +1,4 @@
-"""A job runner whose config holds a lock: deep copies and process pools crash on it."""
+"""A job runner whose config holds a lock: copies and pools crash on it."""
 import copy
 import multiprocessing
 import threading
