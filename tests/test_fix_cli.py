@@ -393,3 +393,139 @@ def test_pre_commit_hook_definition() -> None:
     assert "entry: flake8-pickle fix" in text
     assert "language: python" in text
     assert "types: [python]" in text
+
+
+# --------------------------------------------------------------------------- faults
+
+
+def _script() -> str:
+    script = shutil.which("flake8-pickle", path=os.path.dirname(sys.executable))
+    if script is None:
+        pytest.skip("the flake8-pickle script is not installed in this environment (reinstall the package)")
+    return script
+
+
+@pytest.mark.parametrize(
+    "redirect, says",
+    [
+        ("<&-", "stdin or stdout is closed"),
+        ("< limiter.py >&-", "stdin or stdout is closed"),
+        ("< limiter.py > /dev/full", "No space left on device"),
+    ],
+    ids=["closed-stdin", "closed-stdout", "full-stdout"],
+)
+def test_closed_and_full_streams_exit_2_with_a_message(tmp_path: Path, redirect: str, says: str) -> None:
+    if not os.path.exists("/dev/full") and "full" in redirect:
+        pytest.skip("no /dev/full here")
+    write(tmp_path, "limiter.py", LOCK_BEFORE)
+    proc = subprocess.run(
+        ["bash", "-c", f'"$0" fix - {redirect}', _script()], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert says in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_file_edited_meanwhile_is_not_overwritten(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from flake8_pickle.fix import cli
+
+    path = write(tmp_path, "limiter.py", LOCK_BEFORE)
+    real_fix_bytes = cli.fix_bytes
+
+    def edited_while_fixing(data, options, name):
+        result = real_fix_bytes(data, options, name)
+        path.write_bytes(LOCK_BEFORE + b"# someone else's edit\n")
+        return result
+
+    monkeypatch.setattr(cli, "fix_bytes", edited_while_fixing)
+    proc = fix(["limiter.py"], tmp_path)
+    assert proc.returncode == 2
+    assert path.read_bytes() == LOCK_BEFORE + b"# someone else's edit\n"
+    assert "limiter.py: not written: it changed since it was read" in proc.stderr.decode()
+    assert "fixed (safe)" not in proc.stdout.decode()  # never reported as fixed
+    assert "fixed 0 findings" in proc.stdout.decode() and "1 file skipped" in proc.stdout.decode()
+
+
+def test_a_failed_write_is_not_reported_as_fixed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from flake8_pickle.fix import cli
+
+    path = write(tmp_path, "limiter.py", LOCK_BEFORE)
+
+    def disk_full(path, data, read):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cli, "replace_source", disk_full)
+    proc = fix(["limiter.py"], tmp_path)
+    assert proc.returncode == 2
+    assert path.read_bytes() == LOCK_BEFORE
+    assert "limiter.py: not written: No space left on device" in proc.stderr.decode()
+    assert "PKL301 fixed" not in proc.stdout.decode()
+
+
+def test_a_symlink_is_fixed_through_and_stays_a_link(tmp_path: Path) -> None:
+    target = write(tmp_path, "real/limiter.py", LOCK_BEFORE)
+    link = tmp_path / "limiter.py"
+    link.symlink_to(target)
+    assert fix(["limiter.py"], tmp_path).returncode == 1
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert target.read_bytes() == LOCK_AFTER
+
+
+def test_hard_links_stay_one_file(tmp_path: Path) -> None:
+    first = write(tmp_path, "limiter.py", LOCK_BEFORE)
+    second = tmp_path / "also.txt"
+    os.link(first, second)
+    assert fix(["limiter.py"], tmp_path).returncode == 1
+    assert first.read_bytes() == second.read_bytes() == LOCK_AFTER
+    assert os.stat(first).st_ino == os.stat(second).st_ino and os.stat(first).st_nlink == 2
+
+
+def test_extended_attributes_are_kept(tmp_path: Path) -> None:
+    path = write(tmp_path, "limiter.py", LOCK_BEFORE)
+    try:
+        os.setxattr(path, "user.reviewed", b"yes")
+    except (AttributeError, OSError):
+        pytest.skip("no user extended attributes on this file system")
+    assert fix(["limiter.py"], tmp_path).returncode == 1
+    assert path.read_bytes() == LOCK_AFTER
+    assert os.getxattr(path, "user.reviewed") == b"yes"
+
+
+def test_owner_and_group_are_kept(tmp_path: Path) -> None:
+    if os.getuid() != 0:
+        pytest.skip("giving a file to another owner needs root")
+    path = write(tmp_path, "limiter.py", LOCK_BEFORE)
+    os.chown(path, 4242, 4343)
+    assert fix(["limiter.py"], tmp_path).returncode == 1
+    assert path.read_bytes() == LOCK_AFTER
+    assert (os.stat(path).st_uid, os.stat(path).st_gid) == (4242, 4343)
+
+
+def test_a_file_that_crashes_libcst_is_skipped_and_the_run_goes_on(tmp_path: Path) -> None:
+    """libcst's native parser overflows its stack on an 8,000-operand ``and`` (a segfault): the file
+    is parsed in a child process first, skipped with a message, and the other files are fixed."""
+    if not hasattr(os, "fork"):
+        pytest.skip("the libcst parse is isolated where os.fork exists")
+    long_and = b"FLAGS = " + b" and ".join(b"a%d" % i for i in range(8000)) + b"\n"
+    crash = write(tmp_path, "crash.py", LOCK_BEFORE + long_and)
+    ok = write(tmp_path, "ok.py", LOCK_BEFORE)
+    proc = subprocess.run([_script(), "fix", "crash.py", "ok.py"], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert "crash.py: skipped: cannot parse: libcst crashed parsing it (signal" in proc.stderr
+    assert crash.read_bytes() == LOCK_BEFORE + long_and
+    assert ok.read_bytes() == LOCK_AFTER
+
+
+def test_a_parse_that_does_not_end_is_given_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not hasattr(os, "fork"):
+        pytest.skip("the libcst parse is isolated where os.fork exists")
+    import time
+
+    from flake8_pickle.fix import engine
+
+    monkeypatch.setattr(engine, "LIBCST_SECONDS", 0.5)
+    monkeypatch.setattr(engine.cst, "parse_module", lambda text: time.sleep(30))
+    path = write(tmp_path, "limiter.py", LOCK_BEFORE)
+    proc = fix(["limiter.py"], tmp_path)
+    assert proc.returncode == 2
+    assert "libcst took longer than 0.5 s to parse it" in proc.stderr.decode()
+    assert path.read_bytes() == LOCK_BEFORE

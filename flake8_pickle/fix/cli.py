@@ -22,7 +22,7 @@ from .. import __version__
 from ..rules import unknown_codes
 from ..settings import OPTIONS, OptionError, Settings
 from .engine import DECLINED, FIXED, NEEDS_UNSAFE, NO_FIX, FileResult, Options, Selection, fix_bytes
-from .source import write_atomically
+from .source import replace_source
 
 EXIT_CLEAN = 0
 EXIT_CHANGED = 1
@@ -278,23 +278,24 @@ def run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO)
             if is_stdin and not dry:
                 stdout.buffer.write(data)  # type: ignore[attr-defined]
             continue
+        if result.changed and not dry and not is_stdin:
+            # Written before it is reported: a file that could not be written is not "fixed".
+            try:
+                replace_source(path, result.fixed, data)
+            except OSError as exc:
+                totals.errors.append(name)
+                print(f"{name}: not written: {exc.strerror or exc}", file=stderr)
+                continue
         totals.add(result)
         if not args.quiet:
             _report(name, result, dry, messages)
         if args.diff:
             if result.changed:
                 stdout.write(_diff(name, result))
-        elif is_stdin:
-            if not args.check:
-                stdout.flush()
-                stdout.buffer.write(result.fixed)  # type: ignore[attr-defined]
-                stdout.buffer.flush()  # type: ignore[attr-defined]
-        elif result.changed and not args.check:
-            try:
-                write_atomically(path, result.fixed)
-            except OSError as exc:
-                totals.errors.append(name)
-                print(f"{name}: not written: {exc.strerror or exc}", file=stderr)
+        elif is_stdin and not args.check:
+            stdout.flush()
+            stdout.buffer.write(result.fixed)  # type: ignore[attr-defined]
+            stdout.buffer.flush()  # type: ignore[attr-defined]
     print(_summary(totals, dry), file=messages)
     if totals.errors:
         return EXIT_ERROR
@@ -312,13 +313,34 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return check(arguments[1:])
     parser = build_parser()
     args = parser.parse_args(arguments)
+    if "-" in args.paths and (sys.stdin is None or sys.stdout is None) and not (args.check or args.diff):
+        # Closed before the process started (``<&-``, ``>&-``): Python leaves them None.
+        _error("stdin or stdout is closed; '-' reads stdin and writes the fixed source to stdout")
+        return EXIT_ERROR
     try:
-        return run(args, sys.stdin, sys.stdout, sys.stderr)
+        code = run(args, sys.stdin, sys.stdout or open(os.devnull, "w"), sys.stderr or open(os.devnull, "w"))
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a full device says so here, not in a traceback at exit
+        return code
     except UsageError as exc:
-        print(f"flake8-pickle: error: {exc}", file=sys.stderr)
+        _error(str(exc))
+        return EXIT_ERROR
+    except (OSError, ValueError) as exc:
+        # A closed or full output stream (``> /dev/full``), or stdin closed while reading it.
+        _error(f"cannot read or write a standard stream: {getattr(exc, 'strerror', None) or exc}")
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+
+
+def _error(text: str) -> None:
+    """Say what went wrong on stderr, if there is one to say it on."""
+    if sys.stderr is not None:
+        try:
+            print(f"flake8-pickle: error: {text}", file=sys.stderr)
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
 
 
 if __name__ == "__main__":  # pragma: no cover

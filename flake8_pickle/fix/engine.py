@@ -12,6 +12,9 @@ analysis has not confirmed.
 from __future__ import annotations
 
 import ast
+import os
+import signal
+import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple, Type
 
@@ -113,7 +116,52 @@ def _analyse(text: str, options: Options, filename: str) -> Tuple[ast.Module, An
     return tree, run_analysis(tree, options.settings, inventory=False)
 
 
+#: How long libcst may take to parse one file in the trial child before the file is skipped.
+LIBCST_SECONDS = 120.0
+
+
+def _libcst_trial(text: str) -> Optional[str]:
+    """Parse ``text`` with libcst in a forked child first: libcst's native parser can crash the
+    process (an 8,000-operand ``and`` overflows its stack) or run on and on, and neither may stop a
+    run over many files. Returns why the file must be skipped, or None. Without ``os.fork`` (Windows)
+    the parse is not isolated."""
+    if not hasattr(os, "fork"):
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:  # the child: parse; only a crash or a hang tells the parent anything
+        try:
+            cst.parse_module(text)
+        except BaseException:  # noqa: BLE001, S110 - the parent parses again and reports the error
+            pass
+        finally:
+            os._exit(0)
+    limit = LIBCST_SECONDS
+    deadline = time.monotonic() + limit
+    delay = 0.001
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return f"libcst took longer than {limit:g} s to parse it"
+        time.sleep(delay)
+        delay = min(delay * 2, 0.05)
+    if os.WIFSIGNALED(status):
+        return f"libcst crashed parsing it (signal {os.WTERMSIG(status)})"
+    if os.WEXITSTATUS(status) != 0:
+        return "libcst crashed parsing it"
+    return None
+
+
 def _check_libcst(text: str) -> cst.Module:
+    crashed = _libcst_trial(text)
+    if crashed is not None:
+        raise SourceError(crashed)
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:

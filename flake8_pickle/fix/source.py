@@ -71,17 +71,20 @@ def parse(text: str, filename: str = "<unknown>") -> ast.Module:
         raise SourceError(f"{type(exc).__name__}: {exc}") from exc
 
 
-def write_atomically(path: str, data: bytes, mode: Optional[int] = None, durable: bool = True) -> None:
+def write_atomically(
+    path: str, data: bytes, mode: Optional[int] = None, durable: bool = True, keep: Optional[os.stat_result] = None
+) -> None:
     """Replace ``path`` by ``data`` through a temporary file in the same directory.
 
     An interrupted run leaves either the old file or the new one, never a
     truncated mix; the file keeps its permission bits (or gets ``mode`` when given,
     for a new file). ``durable`` False skips the fsync: for a cache, whose entry a
-    crash may leave empty (then unreadable, and recomputed).
+    crash may leave empty (then unreadable, and recomputed). ``keep``, the file's
+    status, also keeps its owner, group and extended attributes.
     """
     directory = os.path.dirname(os.path.abspath(path))
     if mode is None:
-        mode = os.stat(path).st_mode & 0o7777
+        mode = (keep or os.stat(path)).st_mode & 0o7777
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
@@ -90,6 +93,8 @@ def write_atomically(path: str, data: bytes, mode: Optional[int] = None, durable
             if durable:
                 os.fsync(out.fileno())
         os.chmod(temporary, mode)
+        if keep is not None:
+            _copy_metadata(temporary, keep, path)
         os.replace(temporary, path)
     except BaseException:
         try:
@@ -97,6 +102,53 @@ def write_atomically(path: str, data: bytes, mode: Optional[int] = None, durable
         except OSError:
             pass
         raise
+
+
+class ChangedMeanwhile(OSError):
+    """The file on disk is no longer what the fixer read: someone else edited it."""
+
+
+def replace_source(path: str, data: bytes, read: bytes) -> None:
+    """Write the fixed ``data`` over the source file ``path``, which held ``read`` when it was read.
+
+    - Through a symbolic link: the file it points to is fixed, and the link stays a link.
+    - A file that changed since it was read is not replaced (:class:`ChangedMeanwhile`).
+    - A file with one name is replaced atomically (a temporary file renamed over it) and keeps its
+      permission bits, its owner and group where this process may set them, and its extended
+      attributes. A file with several hard links is rewritten in place, so every name sees the fix.
+    """
+    real = os.path.realpath(path)
+    with open(real, "rb") as handle:
+        if handle.read() != read:
+            raise ChangedMeanwhile(f"it changed since it was read ({path}); not written, run the fixer again")
+    status = os.stat(real)
+    if status.st_nlink > 1:
+        with open(real, "r+b") as out:
+            out.write(data)
+            out.truncate()
+            out.flush()
+            os.fsync(out.fileno())
+        return
+    write_atomically(real, data, keep=status)
+
+
+def _copy_metadata(temporary: str, status: os.stat_result, original: str) -> None:
+    """Give the temporary file the original's owner, group and extended attributes, where allowed."""
+    if hasattr(os, "chown") and (status.st_uid, status.st_gid) != (os.getuid(), os.getgid()):
+        try:
+            os.chown(temporary, status.st_uid, status.st_gid)
+        except OSError:
+            pass  # not ours to give away: the new file keeps this process's owner
+    if hasattr(os, "listxattr"):
+        try:
+            names = os.listxattr(original)
+        except OSError:
+            return
+        for name in names:
+            try:
+                os.setxattr(temporary, name, os.getxattr(original, name))
+            except OSError:
+                pass
 
 
 # flake8's own pattern for inline suppression comments: the bare form silences every code,
