@@ -93,12 +93,13 @@ def _run_analysis(
         can = replace(can, loaders=not imported_words(source).isdisjoint(words))
     model = ClassModel(settings.extra_resources, copyreg_possible=can.copyreg, project=project)
     finder = FindClassChecks(findings.append)
+    copies = CopyChecks(model, findings.append, inventory="PKL902" in wanted, active=can.copies, project=project)
     checks: List[Listener] = [
         model,
-        CopyChecks(model, findings.append, inventory="PKL902" in wanted, active=can.copies, project=project),
+        copies,
         GetstateChecks(model, findings.append),
         finder,
-        ProtocolChecks(model, findings.append),
+        ProtocolChecks(model, findings.append, copies),  # after CopyChecks: it reads where instances go
     ]
     spotter = graph = None
     if can.loaders:

@@ -284,6 +284,22 @@ def test_sarif_related_locations_of_resource_findings(tmp_path: Path) -> None:
     assert related[("PKL201", 14)] == [(10, "threading.Lock created in self._lock"), (7, "class JobConfig holds it")]
 
 
+def test_sarif_related_locations_of_class_protocol_findings(tmp_path: Path) -> None:
+    """PKL104, PKL204 and PKL3xx point at the class (or the callable) and at where instances are
+    copied, pickled or sent (tests/check/flows/protocols.py)."""
+    log, _ = sarif(["protocols.py"], tree("flows", tmp_path))
+    related = {
+        (r["ruleId"], region_of(r["locations"][0])[1]): [
+            (region_of(place)[1], place["message"]["text"]) for place in r.get("relatedLocations", [])
+        ]
+        for r in log["runs"][0]["results"]
+    }
+    assert related[("PKL302", 7)] == [(27, "pickle.dumps of an instance here")]
+    assert related[("PKL308", 18)] == [(13, "class Lazy is defined here"), (31, "copy.deepcopy of an instance here")]
+    assert related[("PKL104", 22)] == [(21, "class Strict is defined here")]
+    assert related[("PKL204", 39)] == [(35, "local function double is defined here")]
+
+
 def test_sarif_columns_count_characters(tmp_path: Path) -> None:
     root = tree("flows", tmp_path)
     log, _ = sarif(["jobs.py"], root)
@@ -301,7 +317,7 @@ def test_sarif_columns_count_characters(tmp_path: Path) -> None:
 def test_fingerprints_survive_edits_above(tmp_path: Path) -> None:
     root = tree("flows", tmp_path)
     before, _ = sarif(["."], root)
-    for name in ("handlers.py", "jobs.py"):
+    for name in ("handlers.py", "jobs.py", "protocols.py"):
         path = root / name
         path.write_text("# a comment\n\n\ndef unrelated():\n    return 1\n\n\n" + path.read_text(encoding="utf-8"))
     after, _ = sarif(["."], root)

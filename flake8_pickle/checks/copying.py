@@ -216,6 +216,18 @@ class CopyChecks(Listener):
                     used.setdefault(id(info.local), set()).update(elsewhere)
         self._report_classes(used, handed_at)
 
+    def places_handed(self, cls: LocalDef, limit: int = 4) -> Tuple[Step, ...]:
+        """Where the module copies, pickles or sends an instance of ``cls`` (the first ``limit``
+        places, in order; complete once the module is done)."""
+        lines = sorted(
+            {
+                (sent.call.lineno, sent.label)  # type: ignore[attr-defined]
+                for sent in self._sent
+                if any(isinstance(s, LocalInstance) and s.cls is cls for s in sent.symbols)
+            }
+        )
+        return tuple(Step(line, f"{label} of an instance here") for line, label in lines[:limit])
+
     def handed(self) -> List[Tuple[str, FrozenSet]]:
         """Each object the module copies, pickles or sends: the operation and what it resolved to
         (complete once the module is done)."""
@@ -252,10 +264,13 @@ class CopyChecks(Listener):
         node = sent.call
         line, col = node.lineno, node.col_offset  # type: ignore[attr-defined]
         if sent.operation in (PICKLE, SPAWN) and not sent.by_value:
-            callable_ = _unpicklable_callable(sent.symbols, self.model)
-            if callable_ is not None:
-                text = message("PKL204", operation=sent.label, subject=callable_)
-                self.report(Finding(line, col, "PKL204", text))
+            found = _unpicklable_callable(sent.symbols, self.model)
+            if found is not None:
+                subject, defined = found
+                text = message("PKL204", operation=sent.label, subject=subject)
+                where = subject.rsplit(" (line", 1)[0]
+                steps = (Step(defined, f"{where} is defined here"),) if defined and defined != line else ()
+                self.report(Finding(line, col, "PKL204", text, steps))
                 return None
         held = self.model.held_by(sent.symbols, sent.operation)
         if held is None:
@@ -284,26 +299,29 @@ def _export_local_classes(symbols: FrozenSet) -> None:
             symbol.nested = False
 
 
-def _unpicklable_callable(symbols: FrozenSet, model: ClassModel, depth: int = 0) -> Optional[str]:
-    """A lambda, local function, local class (or its instance) or generator among ``symbols``."""
+def _unpicklable_callable(symbols: FrozenSet, model: ClassModel, depth: int = 0) -> Optional[Tuple[str, int]]:
+    """A lambda, local function, local class (or its instance) or generator among ``symbols``: how
+    the message names it, and the line where it is defined."""
     for symbol in sorted(symbols, key=symbol_order):
         if isinstance(symbol, Contains) and depth < 8:
             found = _unpicklable_callable(frozenset((symbol.item,)), model, depth + 1)
             if found:
                 return found
         if isinstance(symbol, LocalDef):
-            line = getattr(symbol.node, "lineno", "?")
+            line = getattr(symbol.node, "lineno", 0)
             if symbol.kind == "lambda":
-                return f"a lambda (line {line})"
+                return f"a lambda (line {line})", line
             if symbol.nested and symbol.kind == "function":
-                return f"local function {symbol.name} (line {line})"
+                return f"local function {symbol.name} (line {line})", line
             if symbol.nested and symbol.kind == "class":
-                return f"local class {symbol.name} (line {line})"
+                return f"local class {symbol.name} (line {line})", line
         info = model.info(symbol.cls) if isinstance(symbol, LocalInstance) else None
         reduces = info is not None and bool(info.protocols & {"__reduce__", "__reduce_ex__"})
         if isinstance(symbol, LocalInstance) and symbol.cls.nested and not reduces:
             # An instance whose __reduce__ names another callable never refers to its class.
-            return f"an instance of local class {symbol.cls.name} (line {getattr(symbol.cls.node, 'lineno', '?')})"
+            line = getattr(symbol.cls.node, "lineno", 0)
+            return f"an instance of local class {symbol.cls.name} (line {line})", line
         if isinstance(symbol, Generated) and symbol.is_generator():
-            return f"a generator (line {getattr(symbol.node, 'lineno', '?')})"
+            line = getattr(symbol.node, "lineno", 0)
+            return f"a generator (line {line})", line
     return None

@@ -36,7 +36,8 @@ import builtins
 from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple, Union
 
 from ...catalog.gadgets import CODE_EXECUTION_CALLABLES
-from ...findings import Finding, shown
+from ...findings import Finding, Step, shown
+from ..copying import CopyChecks
 from ...rules import message
 from ...scope import ClassNeeds, Listener, LocalDef, Resolver, display_name
 from ...shapes import block_statements as _statements
@@ -77,10 +78,13 @@ class ProtocolChecks(Listener):
         exceptions=True,
     )
 
-    def __init__(self, model: ClassModel, report: Callable[[Finding], None]):
+    def __init__(self, model: ClassModel, report: Callable[[Finding], None], copies: Optional[CopyChecks] = None):
         #: The class model: which classes have a ``copyreg`` reducer (it walks before this family).
         self.model = model
         self.report = report
+        #: Where the module copies, pickles or sends instances (each finding's related places).
+        self.copies = copies
+        self._pending: List[Tuple[ast.AST, str, ClassFacts, Dict[str, object]]] = []
         self._classes: List[ClassFacts] = []
         self._method_owner: Dict[ast.AST, Tuple[ClassFacts, str]] = {}
         self._call_targets: Dict[ast.Call, FrozenSet] = {}
@@ -121,7 +125,7 @@ class ProtocolChecks(Listener):
         elif method == "__getnewargs__":
             shape = _non_tuple_shape(node.value)
             if shape is not None:
-                self._emit(node, "PKL306", cls=facts.name, method=method, problem=f"returns {shape}, not a tuple")
+                self._emit(node, "PKL306", facts, method=method, problem=f"returns {shape}, not a tuple")
 
     def on_module_end(self, resolver: Resolver) -> None:
         model = ExceptionArgs(self._call_targets)
@@ -135,9 +139,22 @@ class ProtocolChecks(Listener):
             getattr_method = facts.method("__getattr__")
             if getattr_method is not None:
                 self._check_getattr(facts, chain, getattr_method)
+        self._report_pending()
 
-    def _emit(self, node: ast.AST, code: str, **values: object) -> None:
-        self.report(Finding(node.lineno, node.col_offset, code, message(code, **values)))
+    def _emit(self, node: ast.AST, code: str, facts: ClassFacts, **values: object) -> None:
+        """Report at module end, when every copy of the module is known (the related places)."""
+        self._pending.append((node, code, facts, values))
+
+    def _report_pending(self) -> None:
+        for node, code, facts, values in self._pending:
+            steps: List[Step] = []
+            if facts.node.lineno != node.lineno:  # type: ignore[attr-defined]
+                steps.append(Step(facts.node.lineno, f"class {facts.name} is defined here"))
+            if self.copies is not None:
+                steps.extend(self.copies.places_handed(facts.local))
+            text = message(code, cls=facts.name, **values)
+            self.report(Finding(node.lineno, node.col_offset, code, text, tuple(steps)))  # type: ignore[attr-defined]
+        self._pending.clear()
 
     # ----------------------------------------------------------------- PKL306 / PKL307
     def _check_signatures(self, facts: ClassFacts) -> None:
@@ -146,14 +163,14 @@ class ProtocolChecks(Listener):
                 if not isinstance(function, ast.FunctionDef) or function.decorator_list:
                     continue
                 if len(_positional(function)) < 2 and function.args.vararg is None:
-                    self._emit(function, "PKL306", cls=facts.name, method=name, problem=f"has no {parameter} parameter")
+                    self._emit(function, "PKL306", facts, method=name, problem=f"has no {parameter} parameter")
 
     def _check_reduce_return(self, facts: ClassFacts, method: str, node: ast.Return, resolver: Resolver) -> None:
         value = node.value
         shape = _reduce_shape(value)
         if shape is not None:
             problem = f"returns {shape}, not a string or a 2-to-6 tuple"
-            self._emit(node, "PKL306", cls=facts.name, method=method, problem=problem)
+            self._emit(node, "PKL306", facts, method=method, problem=problem)
             return
         if isinstance(value, ast.Tuple) and value.elts:
             names = resolver.qualified_names(value.elts[0]) & CODE_EXECUTION_CALLABLES
@@ -161,7 +178,7 @@ class ProtocolChecks(Listener):
                 shown = display_name(sorted(names)[0])
                 if shown.startswith("builtins."):
                     shown = shown[len("builtins.") :]
-                self._emit(node, "PKL307", cls=facts.name, method=method, callable=shown)
+                self._emit(node, "PKL307", facts, method=method, callable=shown)
 
     # ----------------------------------------------------------------- PKL302
     def _check_exception(self, facts: ClassFacts, chain: Lineage, model: ExceptionArgs) -> None:
@@ -183,7 +200,7 @@ class ProtocolChecks(Listener):
             return  # reported on the class that defines this __init__
         problem = args_problem(model.facts(function), model.args_of(order, owner_index))
         if problem is not None:
-            self._emit(facts.node, "PKL302", cls=facts.name, problem=problem)
+            self._emit(facts.node, "PKL302", facts, problem=problem)
 
     # ----------------------------------------------------------------- PKL303
     def _check_getstate_mutation(self, facts: ClassFacts, getstate: Method) -> None:
@@ -192,7 +209,7 @@ class ProtocolChecks(Listener):
         for statement in _statements(getstate.body):
             target = _mutated_live_dict(statement, self_name, aliases)
             if target is not None:
-                self._emit(statement, "PKL303", cls=facts.name, target=target)
+                self._emit(statement, "PKL303", facts, target=target)
             for name, value in _simple_bindings(statement):
                 if value is not None and is_live_dict(value, self_name):
                     aliases[name] = f"{name} = {shown(value, _MAX_SHOWN)}"
@@ -227,7 +244,7 @@ class ProtocolChecks(Listener):
             if any(name not in _NOT_AFTER_LOAD and _method_stores(f, attr) for _, name, f in functions):
                 continue  # set lazily or reset elsewhere: cannot tell
             if any(name not in _NOT_AFTER_LOAD and _method_reads(f, attr) for _, name, f in functions):
-                self._emit(where, "PKL305", cls=facts.name, attribute=f"self.{attr}")
+                self._emit(where, "PKL305", facts, attribute=f"self.{attr}")
 
     # ----------------------------------------------------------------- PKL308
     def _check_getattr(self, facts: ClassFacts, chain: Lineage, function: Method) -> None:
@@ -242,7 +259,7 @@ class ProtocolChecks(Listener):
             key = (node.lineno, error.split(",")[0])  # one KeyError per line: a[b][name]
             if key not in reported:
                 reported.add(key)
-                self._emit(node, "PKL308", cls=facts.name, problem=error)
+                self._emit(node, "PKL308", facts, problem=error)
         if not chain.complete or chain.defines("__setstate__") or any(chain.defines(h) for h in _REBUILD_HOOKS):
             return
         if _rebuilds_through_builtin(chain):
@@ -252,7 +269,7 @@ class ProtocolChecks(Listener):
             via = getattr(read, "via", None)
             where = f" (in {via}())" if via else ""
             problem = f"reads self.{read.attr}{where}, missing on a copied or unpickled object (RecursionError)"
-            self._emit(read, "PKL308", cls=facts.name, problem=problem)
+            self._emit(read, "PKL308", facts, problem=problem)
 
     def _non_attribute_errors(
         self, function: Method, self_name: str, name: str, reached: Optional[Set[int]]

@@ -35,7 +35,7 @@ import ast
 from dataclasses import dataclass
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set
 
-from ...findings import Finding
+from ...findings import Finding, Step
 from ...rules import message
 from ...scope import Listener, LocalDef, LocalInstance, Resolver
 from .grading import _MethodGrader
@@ -125,7 +125,9 @@ class FindClassChecks(Listener):
                 continue
             method = grade.method
             text = message("PKL104", cls=grade.cls.name, problem=grade.problem)
-            self.report(Finding(method.lineno, method.col_offset, "PKL104", text))  # type: ignore[attr-defined]
+            line = getattr(grade.cls.node, "lineno", 0)
+            steps = (Step(line, f"class {grade.cls.name} is defined here"),) if line and line != method.lineno else ()  # type: ignore[attr-defined]
+            self.report(Finding(method.lineno, method.col_offset, "PKL104", text, steps))  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ public answers
     def grade_all(self, resolver: Resolver) -> List[Grade]:
