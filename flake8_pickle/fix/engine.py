@@ -15,6 +15,7 @@ import ast
 import os
 import signal
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple, Type
 
@@ -128,7 +129,11 @@ def _libcst_trial(text: str) -> Optional[str]:
     if not hasattr(os, "fork"):
         return None
     try:
-        pid = os.fork()
+        with warnings.catch_warnings():
+            # Python 3.12+ warns when a multi-threaded process forks (a test runner's worker, say):
+            # the child only parses and exits, and glibc's fork resets the allocator's locks.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
     except OSError:
         return None
     if pid == 0:  # the child: parse; only a crash or a hang tells the parent anything
