@@ -15,7 +15,7 @@ import builtins
 from dataclasses import dataclass, field, replace
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Union
 
-from .catalog.conventions import FIELD_CLASS_BASES, FIELD_CLASS_DECORATORS, FIELD_FACTORY_CALLS, GROUP_EXCEPTIONS
+from .catalog.conventions import FIELD_CLASS_BASES, FIELD_CLASS_DECORATORS, FIELD_FACTORY_CALLS, GROUP_EXCEPTIONS, TYPED_DICT_BASES
 from .catalog.handoff import ASDICT, COPY, DEEPCOPY, PICKLE, SPAWN
 from .catalog.names import unforked
 from .catalog.resource_table import ALIASES, RESOURCE_VALUES, RESOURCES, SYNTACTIC_RESOURCES
@@ -300,6 +300,8 @@ class ClassModel(Listener):
         """Classes whose own attributes or bases are resources that pickle or deepcopy reject."""
         out = []
         for info in self.classes.values():
+            if self.is_typed_dict(info.local):
+                continue  # its instances are dicts; what they hold is reported where they are copied
             if self.project is not None:
                 # A class is reported for what it holds itself, and a base another module defines
                 # can only take that away: ask the index only about classes that hold something.
@@ -318,6 +320,17 @@ class ClassModel(Listener):
     def info(self, cls: LocalDef) -> Optional[ClassInfo]:
         """What the module's class ``cls`` defines (None for classes the model has not seen)."""
         return self.classes.get(id(cls))
+
+    def is_typed_dict(self, cls: LocalDef, depth: int = 0) -> bool:
+        """Whether ``cls`` is a ``TypedDict`` (directly or through the module's classes)."""
+        for base in cls.bases:
+            for symbol in base:
+                if isinstance(symbol, str) and symbol in TYPED_DICT_BASES:
+                    return True
+                if isinstance(symbol, LocalDef) and symbol.kind == "class" and depth < _MAX_DEPTH:
+                    if self.is_typed_dict(symbol, depth + 1):
+                        return True
+        return False
 
     def registered(self, cls: LocalDef) -> bool:
         """Whether the module registers a reducer for ``cls`` with ``copyreg.pickle``."""

@@ -62,6 +62,9 @@ FIELD_CLASS_DECORATORS = frozenset(
 )
 #: Bases that do the same.
 FIELD_CLASS_BASES = ("pydantic.BaseModel", "pydantic.main.BaseModel", "typing.NamedTuple")
+#: Bases of classes whose instances are plain dicts: their annotations name keys, and a class body can
+#: hold no pickling protocol, so no class-level finding (PKL301, PKL902) applies to them.
+TYPED_DICT_BASES = frozenset({"typing.TypedDict", "typing_extensions.TypedDict"})
 #: Field factories: ``x: Lock = field(default_factory=Lock)``.
 FIELD_FACTORY_CALLS = frozenset(
     {"dataclasses.field", "attr.ib", "attr.attrib", "attr.field", "attrs.field", "pydantic.Field", "pydantic.fields.Field"}
