@@ -284,6 +284,10 @@ class ClassModel(Listener):
                     held = self.class_holds(symbol, operation, depth + 1)
                     if held is not None:
                         return held
+        return self._attributes_hold(cls, info, operation, depth)
+
+    def _attributes_hold(self, cls: LocalDef, info: Optional[ClassInfo], operation: str, depth: int) -> Optional[Held]:
+        """What the class's own fields and instance attributes hold (its bases aside)."""
         attributes: List[Tuple[str, FrozenSet, Optional[int]]] = []
         if info is not None:
             attributes.extend((name, symbols, line) for name, (symbols, line) in info.fields.items())
@@ -313,6 +317,14 @@ class ClassModel(Listener):
                 if own is None:
                     continue
             held = self.class_holds(info.local, DEEPCOPY) or self.class_holds(info.local, PICKLE)
+            if held is not None and held.owner is not info.local:
+                # A base holds a resource, and the class may hold one of its own: a protocol added to
+                # the base would not cover it, so the class is reported for its own.
+                held = None
+                if not info.protocols & (PROTOCOL_COVERS[DEEPCOPY] | PROTOCOL_COVERS[PICKLE]):
+                    held = self._attributes_hold(info.local, info, DEEPCOPY, 0) or self._attributes_hold(
+                        info.local, info, PICKLE, 0
+                    )
             if held is not None and held.owner is info.local:
                 out.append((info, held))
         return sorted(out, key=lambda pair: getattr(pair[0].local.node, "lineno", 0))

@@ -206,9 +206,13 @@ class CopyChecks(Listener):
         for sent in self._sent:
             held = self._grade(sent)
             if held is not None and held.owner is not None:
-                used.setdefault(id(held.owner), set()).add(sent.operation)
                 line = sent.call.lineno  # type: ignore[attr-defined]
-                handed_at.setdefault(id(held.owner), []).append(Step(line, f"{sent.label} of an instance here"))
+                # The class that holds the resource, and the classes of the instances handed (a
+                # subclass may hold one of its own besides what its base holds).
+                owners = {id(held.owner)} | {id(s.cls) for s in sent.symbols if isinstance(s, LocalInstance)}
+                for owner in owners:
+                    used.setdefault(owner, set()).add(sent.operation)
+                    handed_at.setdefault(owner, []).append(Step(line, f"{sent.label} of an instance here"))
         if self.project is not None:
             for info in self.model.classes.values():
                 elsewhere = self.project.uses(info.local.node)  # type: ignore[attr-defined]
