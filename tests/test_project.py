@@ -338,3 +338,51 @@ def test_every_cross_module_pkl2_and_pkl3_file_is_executed() -> None:
 def _imports(project: Path, importer: str, module: str) -> bool:
     path = project / (importer.replace(".", "/") + ".py")
     return path.exists() and module in path.read_text(encoding="utf-8")
+
+
+def _many_modules(root: Path, count: int) -> None:
+    """A project of ``count`` codec modules, each loading what a view module of its own passes in."""
+    (root / "pyproject.toml").write_text("[project]\nname = 'many'\n", encoding="utf-8")
+    package = root / "many"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    for i in range(count):
+        (package / f"codec{i}.py").write_text(
+            "import pickle\n\n\ndef decode(blob):\n    return pickle.loads(blob)\n", encoding="utf-8"
+        )
+        (package / f"view{i}.py").write_text(
+            f"import socket\n\nfrom many.codec{i} import decode\n\n\n"
+            "def serve(sock: socket.socket):\n    return decode(sock.recv(4096))\n",
+            encoding="utf-8",
+        )
+
+
+def test_a_large_project_is_summarised_in_parallel_with_the_same_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past 64 modules to summarise, the index shares the work among ``--jobs`` processes: the same
+    summaries as one process, and flake8 -j2 reports what -j1 reports."""
+    from flake8_pickle.project import index as index_module
+    from flake8_pickle.settings import Settings
+
+    root = tmp_path / "many"
+    root.mkdir()
+    _many_modules(root, 70)  # 70 codecs that can reach a loader: past _PARALLEL_AT
+    calls: List[int] = []
+    real = index_module._parallel
+
+    def spy(todo, *args, **kwargs):
+        calls.append(len(todo))
+        return real(todo, *args, **kwargs)
+
+    monkeypatch.setattr(index_module, "_parallel", spy)
+    shared = index_module.build(root, Settings(), cache_dir=tmp_path / "cache-2", jobs=2)
+    alone = index_module.build(root, Settings(), cache_dir=tmp_path / "cache-1", jobs=1)
+    assert calls and max(calls) >= index_module._PARALLEL_AT
+    names = [f"many.codec{i}" for i in range(70)] + [f"many.view{i}" for i in range(70)]
+    assert [shared.modules[n] for n in names] == [alone.modules[n] for n in names]
+    parallel = flake8(root, "-j", "2", ".")
+    serial = flake8(root, "-j", "1", ".")
+    assert sorted(parallel.stdout.splitlines()) == sorted(serial.stdout.splitlines())
+    found = parse(serial.stdout)
+    assert [found[f"many/codec{i}.py"][5][0][0] for i in range(70)] == ["PKL101"] * 70
