@@ -16,7 +16,8 @@ from .checks.protocol.state import GetstateChecks
 from .precheck import CallGraph, ClassOnlyWalk, LoaderWalk, Possible, class_needs, imported_words, possible
 from .checks.protocol import ProtocolChecks
 from .provenance import NO_PROJECT, ProvenanceTracker
-from .scope import Listener, Resolver, Symbols
+from .scope import Listener, Resolver
+from .symbols import Symbols
 from .checks.loaders import LoaderChecks
 from .settings import Settings
 from .checks.unpicklers import FindClassChecks, SoundUnpicklers

@@ -22,7 +22,8 @@ from .catalog.resource_table import ALIASES, RESOURCE_VALUES, RESOURCES, SYNTACT
 from .catalog.resources import FAIL, KIND_RESOURCE, ResourceFacts
 from .findings import Step
 from .shapes import block_statements
-from .scope import Contains, Generated, Listener, LocalDef, LocalInstance, Resolver, display_name, symbol_order
+from .scope import Listener, Resolver
+from .symbols import Contains, Generated, LocalDef, LocalInstance, display_name, symbol_order
 
 #: Protocol methods that make each operation the class's own business.
 #: ``copyreg.pickle(C, reducer)`` gives C a reducer that pickle and copy both consult.

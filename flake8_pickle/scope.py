@@ -29,15 +29,13 @@ from __future__ import annotations
 
 import ast
 import builtins
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import (
     AbstractSet,
     Callable,
     ClassVar,
     Dict,
     FrozenSet,
-    Iterable,
     List,
     Optional,
     Sequence,
@@ -46,14 +44,24 @@ from typing import (
     Union,
 )
 
-from .catalog.conventions import EXPECTS_EXCEPTION, IMPORTS_BY_NAME, METHOD_WRAPPERS, NO_RETURN, TYPING_WRAPPERS, UNBOUND_MODULES
+from .catalog.conventions import (
+    CONTAINER_ANNOTATIONS,
+    ELEMENT_METHODS,
+    ELEMENTS_METHODS,
+    EXPECTS_EXCEPTION,
+    IMPORTS_BY_NAME,
+    METHOD_WRAPPERS,
+    NO_RETURN,
+    TYPING_WRAPPERS,
+    UNBOUND_MODULES,
+)
+from .symbols import EMPTY, Contains, Generated, LocalDef, LocalInstance, Symbol, Symbols, names_in
 from .shapes import (
     all_args,
     decorator_names,
     default_of,
     ends_flow,
     is_classmethod,
-    is_generator_function,
     is_staticmethod,
     keyword_arg,
     literal_str,
@@ -61,7 +69,6 @@ from .shapes import (
     target_names,
 )
 
-EMPTY: FrozenSet = frozenset()
 _NO_NAMES: FrozenSet[str] = frozenset()
 BUILTIN_NAMES = frozenset(dir(builtins))
 #: What each built-in name resolves to (built once, shared).
@@ -74,7 +81,6 @@ _FALLBACK_SYMBOLS: Dict[str, FrozenSet[str]] = {
     **_BUILTIN_SYMBOLS,
 }
 _MISSING = object()
-_CALL_SEGMENT = re.compile(r"\([^()]*\)")
 #: Resolution through getattr()/partial()/class bases nests at most this deep.
 _MAX_DEPTH = 24
 #: A qualified name holds at most this many calls (``a.B().c().d()``: 3). The result of calling
@@ -105,48 +111,6 @@ _SYMBOL_LESS = frozenset(
 _NOT_CHILDREN = frozenset({"ctx", "type_comment", "op", "ops"})
 
 
-@dataclass(eq=False)
-class LocalDef:
-    """A function or class defined in the checked module (compared by identity)."""
-
-    node: ast.AST
-    kind: str  # "function", "class" or "lambda"
-    name: str
-    bases: Tuple[FrozenSet, ...] = ()
-    members: Dict[str, FrozenSet] = field(default_factory=dict)
-    instance_attrs: Dict[str, FrozenSet] = field(default_factory=dict)
-    #: Line of the first assignment of each instance attribute (``self.x = ...``).
-    attr_lines: Dict[str, int] = field(default_factory=dict)
-    #: Defined inside a function: pickle cannot find it by its qualified name.
-    nested: bool = False
-
-    def __repr__(self) -> str:
-        return f"<local {self.kind} {self.name} line {getattr(self.node, 'lineno', '?')}>"
-
-
-@dataclass(frozen=True)
-class LocalInstance:
-    """An instance of a class defined in the checked module."""
-
-    cls: LocalDef
-
-    def __repr__(self) -> str:
-        return f"<instance of {self.cls.name}>"
-
-
-@dataclass(frozen=True)
-class Contains:
-    """An element of a container value: ``[lock]`` holds ``Contains(<lock's symbol>)``.
-
-    ``key`` is the string key the element is stored under in a dict display
-    (``{"lock": lock}``), None where it is not known: ``d["items"]`` then reads only the
-    elements stored under ``"items"`` or under an unknown key.
-    """
-
-    item: object
-    key: Optional[str] = None
-
-
 def _bounded_names(symbols: Symbols) -> Symbols:
     """``symbols`` with at most :data:`_MAX_ATTR_NAMES` qualified names, the shortest chains kept."""
     names = [symbol for symbol in symbols if isinstance(symbol, str)]
@@ -165,26 +129,6 @@ def _portable(symbol: object, depth: int = 0) -> bool:
     return type(symbol) is str
 
 
-@dataclass(frozen=True)
-class Generated:
-    """What a generator expression, or a call of a function of the module, may produce.
-
-    For a call, ``function`` is the callee: the value is a generator only if that
-    function's body yields, which :func:`is_generator_function` answers when a rule
-    needs to know (most call results never reach a rule that asks).
-    """
-
-    node: ast.AST = field(hash=False, compare=False)
-    node_id: int = 0
-    function: Optional[ast.AST] = field(default=None, hash=False, compare=False)
-
-    def is_generator(self) -> bool:
-        """Whether this value really is a generator object."""
-        return self.function is None or is_generator_function(self.function)
-
-
-Symbol = Union[str, LocalDef, LocalInstance, Contains, Generated]
-Symbols = FrozenSet[Symbol]
 CallHook = Callable[[str, ast.Call], Optional[str]]
 #: Extra elements (e.g. provenance facts) a binding of ``expr`` carries besides its symbols.
 ValueHook = Callable[[ast.AST], FrozenSet]
@@ -207,27 +151,6 @@ class Scope:
         self.nonlocals: Set[str] = set()
         self.star_imports: List[str] = []
         self.cls = cls
-
-
-def names_in(symbols: Iterable[Symbol]) -> Set[str]:
-    """The qualified-name strings among ``symbols``."""
-    return {s for s in symbols if isinstance(s, str)}
-
-
-def symbol_order(symbol: object) -> Tuple[int, str, int, int]:
-    """A deterministic order for symbol sets (sets iterate in hash order, which varies per run)."""
-    if isinstance(symbol, str):
-        return (0, symbol, 0, 0)
-    node = getattr(symbol, "node", None) or getattr(getattr(symbol, "cls", None), "node", None)
-    if node is None and isinstance(symbol, Contains):
-        inner = symbol_order(symbol.item)
-        return (2, inner[1] if symbol.key is None else f"{inner[1]}[{symbol.key!r}]", inner[2], inner[3])
-    return (1, type(symbol).__name__, getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
-
-
-def display_name(qualified: str) -> str:
-    """``pickle.Unpickler().load`` as a reader writes it: ``pickle.Unpickler.load``."""
-    return _CALL_SEGMENT.sub("", qualified)
 
 
 def _import_target(module: Optional[str], level: int, name: str, package: Optional[str] = None) -> str:
@@ -364,6 +287,8 @@ class Resolver:
         #: resolved so far: ``f().g().h()`` resolves each link once, not once per call in it.
         #: Emptied whenever a binding or the scope stack changes.
         self._chain_cache: Optional[Dict[ast.AST, Symbols]] = None
+        #: String annotations parsed (``x: "Client"``), kept alive with the resolver: id -> (node, parsed).
+        self._annotation_nodes: Dict[int, Tuple[ast.AST, Optional[ast.expr]]] = {}
         #: True while a body is walked only to learn the bindings it makes (a loop's earlier
         #: passes, a class's attribute writers): only listeners with ``runs_quiet`` hear it,
         #: and they must not report.
@@ -772,6 +697,10 @@ class Resolver:
         """getattr(m, "x"), __import__("m"), importlib.import_module("m"), pytest.importorskip("m"),
         sys.modules.get("m")."""
         func = call.func
+        if isinstance(func, ast.Attribute) and (func.attr in ELEMENT_METHODS or func.attr in ELEMENTS_METHODS):
+            elements = self._element_call(call, func, depth)
+            if elements is not None:
+                return elements
         # Only plain dotted callees of up to three parts can be one of these; checking
         # nothing longer keeps resolution of long method chains linear.
         links = 0
@@ -818,6 +747,27 @@ class Resolver:
             # ``loads = staticmethod(pickle.loads)`` in a class body: the class's ``loads`` is pickle's.
             return self.symbols_of(args[0], depth + 1)
         return None
+
+    def _element_call(self, call: ast.Call, func: ast.Attribute, depth: int) -> Optional[Symbols]:
+        """``d.get(k)``, ``d.pop(k)``, ``d.values()``, ``d.items()`` on a container value: one of its
+        elements, or its elements again. None when the receiver holds no elements (a plain call)."""
+        receiver = self.symbols_of(func.value, depth + 1)
+        if not any(isinstance(s, Contains) for s in receiver):
+            return None
+        wanted = literal_str(call.args[0]) if call.args else None
+        out: Set[Symbol] = set()
+        for symbol in receiver:
+            if isinstance(symbol, Contains):
+                if func.attr in ELEMENTS_METHODS:
+                    out.add(symbol)
+                elif wanted is None or symbol.key is None or symbol.key == wanted:
+                    out.add(symbol.item)
+            else:
+                for method in self.attribute_of(symbol, func.attr):
+                    out |= self._call_result(method, call)
+        if func.attr in ("get", "pop", "setdefault") and len(call.args) >= 2:
+            out |= self.symbols_of(call.args[1], depth + 1)  # the default
+        return frozenset(out)
 
     def _subscript_items(self, node: ast.Subscript, depth: int) -> Symbols:
         """What ``container[key]`` may be: the container's elements, only those stored under
@@ -1396,17 +1346,31 @@ class Resolver:
             return self.annotated_instance(annotation.left, depth + 1) | self.annotated_instance(
                 annotation.right, depth + 1
             )
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            parsed = self._string_annotation(annotation)
+            return EMPTY if parsed is None else self.annotated_instance(parsed, depth + 1)
         if isinstance(annotation, ast.Subscript):
             wrapper = self.qualified_names(annotation.value)
+            inner = annotation.slice
+            parts = list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
             if wrapper & TYPING_WRAPPERS:
-                inner = annotation.slice
-                parts = list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
                 if wrapper & {"typing.Annotated", "typing_extensions.Annotated"}:
                     parts = parts[:1]
                 out: Symbols = EMPTY
                 for part in parts:
                     out = out | self.annotated_instance(part, depth + 1)
                 return out
+            for name in wrapper:
+                if name in CONTAINER_ANNOTATIONS:
+                    # ``list[Client]``, ``dict[str, Client]``: a container whose elements are instances.
+                    position = CONTAINER_ANNOTATIONS[name]
+                    if position is not None:
+                        parts = parts[position : position + 1]
+                    elements: Symbols = EMPTY
+                    for part in parts:
+                        if not (isinstance(part, ast.Constant) and part.value is Ellipsis):
+                            elements = elements | self.annotated_instance(part, depth + 1)
+                    return frozenset(Contains(element) for element in elements)
             return EMPTY
         if not isinstance(annotation, (ast.Name, ast.Attribute)):
             return EMPTY
@@ -1417,6 +1381,21 @@ class Resolver:
             elif isinstance(symbol, LocalDef) and symbol.kind == "class":
                 out_set.add(LocalInstance(symbol))
         return frozenset(out_set)
+
+    def _string_annotation(self, node: ast.Constant) -> Optional[ast.expr]:
+        """``"Client"`` as an annotation: the expression the string spells (parsed, never run),
+        kept alive with the resolver so that node identities stay unique."""
+        key = id(node)
+        if key not in self._annotation_nodes:
+            parsed: Optional[ast.expr] = None
+            text = node.value
+            if isinstance(text, str) and len(text) <= 200:
+                try:
+                    parsed = ast.parse(text.strip(), mode="eval").body
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    parsed = None
+            self._annotation_nodes[key] = (node, parsed)
+        return self._annotation_nodes[key][1]
 
     # ------------------------------------------------------------------ expressions
     def _walk_expr(self, root: ast.AST) -> None:
@@ -1546,13 +1525,18 @@ class Resolver:
         else:
             inner.append(node.elt)  # type: ignore[attr-defined]
 
+        def elements(iterable: ast.AST) -> Symbols:
+            # What iterating gives: a container's elements (``for c in clients``), and the facts.
+            items = frozenset(s.item for s in self.symbols_of(iterable) if isinstance(s, Contains))  # type: ignore[misc]
+            return items | self.facts_of(iterable)
+
         def enter() -> None:
-            first = self.facts_of(generators[0].iter)  # evaluated outside, like the iterable
+            first = elements(generators[0].iter)  # evaluated outside, like the iterable
             if self._chain_cache:
                 self._chain_cache.clear()
             self.scopes.append(scope)
             for i, gen in enumerate(generators):
-                value = first if i == 0 else self.facts_of(gen.iter)
+                value = first if i == 0 else elements(gen.iter)
                 for sub in target_names(gen.target):
                     scope.bindings[sub] = value
 

@@ -11,7 +11,8 @@ from typing import Dict
 from flake8_pickle.catalog.handoff import COPY, DEEPCOPY, PICKLE
 from flake8_pickle.checks.copying import CopyChecks
 from flake8_pickle.classes import COPYREG, ClassModel
-from flake8_pickle.scope import LocalDef, Resolver
+from flake8_pickle.scope import Resolver
+from flake8_pickle.symbols import LocalDef
 
 SOURCE = textwrap.dedent(
     """

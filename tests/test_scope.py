@@ -10,7 +10,8 @@ import pytest
 
 from flake8_pickle.analysis import analyze
 from flake8_pickle.catalog.loaders import constructor_variant
-from flake8_pickle.scope import Listener, LocalDef, LocalInstance, Resolver
+from flake8_pickle.scope import Listener, Resolver
+from flake8_pickle.symbols import LocalDef, LocalInstance
 
 
 class _Callees(Listener):

@@ -15,7 +15,8 @@ import pytest
 
 from flake8_pickle.analysis import analyze
 from flake8_pickle.findings import Finding
-from flake8_pickle.scope import LocalInstance, Resolver
+from flake8_pickle.scope import Resolver
+from flake8_pickle.symbols import LocalInstance
 from flake8_pickle.checks.unpicklers import (
     DENY_LIST,
     PREFIX,

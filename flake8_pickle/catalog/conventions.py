@@ -45,6 +45,28 @@ TYPING_WRAPPERS = frozenset(
     for name in ("Optional", "Union", "Annotated")
 )
 
+#: Generic containers an annotation may name, and which of its arguments is the element type: ``0``
+#: for sequences and sets (``list[Client]``), ``1`` for mappings (``dict[str, Client]``, the values),
+#: ``None`` for tuples (every argument but ``...``).
+_SEQUENCES = ("List", "Set", "FrozenSet", "Deque", "Sequence", "MutableSequence", "Iterable", "Iterator",
+              "Collection", "AbstractSet", "MutableSet", "Generator", "AsyncIterable", "AsyncIterator")
+_MAPPINGS = ("Dict", "DefaultDict", "OrderedDict", "Mapping", "MutableMapping", "ChainMap")
+CONTAINER_ANNOTATIONS = {
+    **{f"{module}.{name}": 0 for module in ("typing", "typing_extensions", "collections.abc") for name in _SEQUENCES},
+    **{f"{module}.{name}": 1 for module in ("typing", "typing_extensions", "collections.abc") for name in _MAPPINGS},
+    **{f"builtins.{name}": 0 for name in ("list", "set", "frozenset")},
+    "builtins.dict": 1,
+    "collections.deque": 0,
+    "collections.defaultdict": 1,
+    "collections.OrderedDict": 1,
+    "builtins.tuple": None,
+    "typing.Tuple": None,
+}
+#: Methods of a container whose result is one of its elements (``d.get(k)``), or the container's
+#: elements again (``d.values()``, ``d.items()``: iterating them gives elements).
+ELEMENT_METHODS = frozenset({"get", "pop", "setdefault", "popleft"})
+ELEMENTS_METHODS = frozenset({"values", "items", "copy"})
+
 # ---------------------------------------------------------------- classes (classes.py, protocol.py)
 #: Decorators that make a class's annotated assignments instance fields.
 FIELD_CLASS_DECORATORS = frozenset(

@@ -17,7 +17,8 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple, Union
 
-from ..scope import PARTIAL_OF, Contains, Generated, LocalDef, LocalInstance, display_name
+from ..scope import PARTIAL_OF
+from ..symbols import Contains, Generated, LocalDef, LocalInstance, display_name
 from ..shapes import call_argument, default_of, keyword_arg, literal_str
 from .names import FORK_CONTEXT, PICKLE_DUMPS, PICKLE_MODULES, ZMQ_CONTEXTS, ZMQ_MODULES, names
 from .taint import DUMP_MODULES, DUMP_SUFFIXES

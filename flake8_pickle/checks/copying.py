@@ -25,17 +25,8 @@ from ..catalog.handoff import (
 from ..classes import PROTOCOL_COVERS, ClassModel, Held
 from ..findings import Finding, Step, shown
 from ..rules import message
-from ..scope import (
-    ClassNeeds,
-    Contains,
-    Generated,
-    Listener,
-    LocalDef,
-    LocalInstance,
-    Resolver,
-    names_in,
-    symbol_order,
-)
+from ..scope import ClassNeeds, Listener, Resolver
+from ..symbols import Contains, Generated, LocalDef, LocalInstance, names_in, symbol_order
 from ..shapes import is_classmethod, is_staticmethod, keyword_arg, literal_str
 
 #: How a ``Process`` hand-off is named in messages: it pickles its target and arguments only

@@ -22,7 +22,8 @@ from ..catalog.taint import CALLBACK_REGISTRATIONS
 from ..findings import Finding, Step, shown
 from ..provenance import CHANNEL, TRUSTED, UNTRUSTED, ProvenanceTracker, Sink, Verdict, literal_input
 from ..rules import message
-from ..scope import Listener, LocalInstance, Resolver
+from ..scope import Listener, Resolver
+from ..symbols import LocalInstance
 from .unpicklers import SoundUnpicklers
 
 _ARGUMENT_WORD = {DATA_STREAM: "stream", DATA_PATH: "path or file"}

@@ -39,7 +39,7 @@ from ..findings import Finding
 from ..checks.protocol.state import kept_attributes
 from ..checks.protocol.model import is_live_dict
 from ..rules import FIX_MIXED, FIX_UNSAFE, RULES
-from ..scope import LocalDef
+from ..symbols import LocalDef
 from .base import SAFE, UNSAFE, Decline, DefinitionKey, FixCodemod, FixFacts, Plan, blank_line, class_body_statements
 from .resource_state import (
     RECREATE,

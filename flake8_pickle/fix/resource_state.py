@@ -27,7 +27,8 @@ from ..catalog.conventions import PROTOCOL_FREE_BASES, RECREATE_LOSES_STATE, REC
 from ..catalog.resource_table import ALIASES, RESOURCE_VALUES
 from ..classes import DEEPCOPY, PICKLE, ClassInfo, ClassModel, is_builtin_exception, resource_facts
 from ..findings import Finding
-from ..scope import BUILTIN_NAMES, Contains, Generated, LocalDef, LocalInstance
+from ..scope import BUILTIN_NAMES
+from ..symbols import Contains, Generated, LocalDef, LocalInstance
 from .base import (
     SAFE,
     UNSAFE,

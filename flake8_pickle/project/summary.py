@@ -39,7 +39,8 @@ from ..provenance import (
     Source,
     Trusted,
 )
-from ..scope import Contains, Listener, LocalDef, LocalInstance, Resolver
+from ..scope import Listener, Resolver
+from ..symbols import Contains, LocalDef, LocalInstance
 from ..shapes import (
     all_args,
     block_statements,

@@ -39,7 +39,8 @@ from ...catalog.gadgets import CODE_EXECUTION_CALLABLES
 from ...findings import Finding, Step, shown
 from ..copying import CopyChecks
 from ...rules import message
-from ...scope import ClassNeeds, Listener, LocalDef, Resolver, display_name
+from ...scope import ClassNeeds, Listener, Resolver
+from ...symbols import LocalDef, display_name
 from ...shapes import block_statements as _statements
 from .exceptions import ExceptionArgs, args_problem
 from .lookups import _COLLECTION_BUILDERS, _HalfBuiltWalk, _NameGuard, _rebuilds_through_builtin, _statements_with_protection

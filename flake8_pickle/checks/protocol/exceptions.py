@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple, Union
 
 from ...findings import shown
-from ...scope import LocalDef
+from ...symbols import LocalDef
 from ...shapes import block_statements as _statements, literal_str
 from ...classes import BUILTIN_EXCEPTIONS
 from .model import (

@@ -7,7 +7,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
-from ...scope import LocalDef
+from ...symbols import LocalDef
 from ...shapes import block_statements as _statements, literal_str
 
 # --------------------------------------------------------------------------- tables

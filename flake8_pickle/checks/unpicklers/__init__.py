@@ -37,7 +37,8 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set
 
 from ...findings import Finding, Step
 from ...rules import message
-from ...scope import Listener, LocalDef, LocalInstance, Resolver
+from ...scope import Listener, Resolver
+from ...symbols import LocalDef, LocalInstance
 from .grading import _MethodGrader
 from .model import (
     ADMITS,

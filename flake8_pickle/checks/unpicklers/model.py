@@ -15,7 +15,7 @@ from ...catalog.gadgets import (
     GADGET_HOMES,
     GADGETS_BY_MODULE,
 )
-from ...scope import LocalDef
+from ...symbols import LocalDef
 from ...shapes import target_names
 
 #: The library classes whose subclasses are graded.

@@ -6,7 +6,7 @@ import ast
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ...catalog.conventions import HARMLESS_CALLS
-from ...scope import LocalDef
+from ...symbols import LocalDef
 from ...shapes import target_names
 from .values import _Reader
 from .model import (

@@ -6,7 +6,8 @@ import ast
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from ...catalog.conventions import COLLECTION_BUILDERS, MAPPING_WRAPPERS
-from ...scope import LocalDef, Resolver
+from ...scope import Resolver
+from ...symbols import LocalDef
 from .model import (
     _DictValue,
     _ElementOf,

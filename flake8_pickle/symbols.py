@@ -1,0 +1,101 @@
+"""The symbols the resolver gives a name or an expression: a qualified name (a string), a class or
+function of the module (:class:`LocalDef`), an instance of one (:class:`LocalInstance`), an element of
+a container (:class:`Contains`), what a generator or a call of the module's function produces
+(:class:`Generated`). Plain data, shared by the resolver and every rule that reads its answers."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, Iterable, Optional, Set, Tuple, Union
+
+from .shapes import is_generator_function
+
+EMPTY: FrozenSet = frozenset()
+_CALL_SEGMENT = re.compile(r"\([^()]*\)")
+
+
+@dataclass(eq=False)
+class LocalDef:
+    """A function or class defined in the checked module (compared by identity)."""
+
+    node: ast.AST
+    kind: str  # "function", "class" or "lambda"
+    name: str
+    bases: Tuple[FrozenSet, ...] = ()
+    members: Dict[str, FrozenSet] = field(default_factory=dict)
+    instance_attrs: Dict[str, FrozenSet] = field(default_factory=dict)
+    #: Line of the first assignment of each instance attribute (``self.x = ...``).
+    attr_lines: Dict[str, int] = field(default_factory=dict)
+    #: Defined inside a function: pickle cannot find it by its qualified name.
+    nested: bool = False
+
+    def __repr__(self) -> str:
+        return f"<local {self.kind} {self.name} line {getattr(self.node, 'lineno', '?')}>"
+
+
+@dataclass(frozen=True)
+class LocalInstance:
+    """An instance of a class defined in the checked module."""
+
+    cls: LocalDef
+
+    def __repr__(self) -> str:
+        return f"<instance of {self.cls.name}>"
+
+
+@dataclass(frozen=True)
+class Contains:
+    """An element of a container value: ``[lock]`` holds ``Contains(<lock's symbol>)``.
+
+    ``key`` is the string key the element is stored under in a dict display
+    (``{"lock": lock}``), None where it is not known: ``d["items"]`` then reads only the
+    elements stored under ``"items"`` or under an unknown key.
+    """
+
+    item: object
+    key: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Generated:
+    """What a generator expression, or a call of a function of the module, may produce.
+
+    For a call, ``function`` is the callee: the value is a generator only if that
+    function's body yields, which :func:`is_generator_function` answers when a rule
+    needs to know (most call results never reach a rule that asks).
+    """
+
+    node: ast.AST = field(hash=False, compare=False)
+    node_id: int = 0
+    function: Optional[ast.AST] = field(default=None, hash=False, compare=False)
+
+    def is_generator(self) -> bool:
+        """Whether this value really is a generator object."""
+        return self.function is None or is_generator_function(self.function)
+
+
+Symbol = Union[str, LocalDef, LocalInstance, Contains, Generated]
+Symbols = FrozenSet[Symbol]
+
+
+def names_in(symbols: Iterable[Symbol]) -> Set[str]:
+    """The qualified-name strings among ``symbols``."""
+    return {s for s in symbols if isinstance(s, str)}
+
+
+def symbol_order(symbol: object) -> Tuple[int, str, int, int]:
+    """A deterministic order for symbol sets (sets iterate in hash order, which varies per run)."""
+    if isinstance(symbol, str):
+        return (0, symbol, 0, 0)
+    node = getattr(symbol, "node", None) or getattr(getattr(symbol, "cls", None), "node", None)
+    if node is None and isinstance(symbol, Contains):
+        inner = symbol_order(symbol.item)
+        return (2, inner[1] if symbol.key is None else f"{inner[1]}[{symbol.key!r}]", inner[2], inner[3])
+    return (1, type(symbol).__name__, getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
+def display_name(qualified: str) -> str:
+    """``pickle.Unpickler().load`` as a reader writes it: ``pickle.Unpickler.load``."""
+    return _CALL_SEGMENT.sub("", qualified)
