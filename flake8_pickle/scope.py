@@ -668,7 +668,12 @@ class Resolver:
         if isinstance(symbol, LocalDef) and symbol.kind == "class":
             return frozenset((LocalInstance(symbol),))
         if isinstance(symbol, LocalDef) and symbol.kind == "function":
-            return frozenset((Generated(call, id(call), symbol.node),))
+            produced = frozenset((Generated(call, id(call), symbol.node),))
+            returns = getattr(symbol.node, "returns", None)
+            if returns is not None:
+                # ``def make() -> Client``: the call gives a Client.
+                produced = produced | self.annotated_instance(returns)
+            return produced
         return EMPTY
 
     def _partial_result(self, call: ast.Call) -> Symbols:
