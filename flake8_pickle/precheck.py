@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Seq
 from .catalog.handoff import SINK_NAMES
 from .catalog.loaders import Catalog
 from .classes import ClassModel
-from .scope import ACCUMULATING_METHODS, UNBOUND_MODULES, ClassNeeds, Listener, Resolver
+from .catalog.conventions import ACCUMULATING_METHODS
+from .scope import UNBOUND_MODULES, ClassNeeds, Listener, Resolver
 from .symbols import LocalDef
 
 if TYPE_CHECKING:  # pragma: no cover - typing only (provenance imports this module's neighbours)

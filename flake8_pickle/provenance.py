@@ -44,7 +44,8 @@ from .catalog.taint import (
     NamePatterns,
 )
 from .findings import shown
-from .scope import ACCUMULATING_METHODS, DROPPED_NAMES, Listener, Resolver
+from .catalog.conventions import ACCUMULATING_METHODS
+from .scope import DROPPED_NAMES, Listener, Resolver
 from .symbols import EMPTY, LocalDef, LocalInstance, display_name, symbol_order
 from .shapes import call_argument, is_property, is_staticmethod, positional_parameters
 

@@ -57,6 +57,9 @@ from .catalog.conventions import (
 )
 from .symbols import EMPTY, Contains, Generated, LocalDef, LocalInstance, Symbol, Symbols, names_in
 from .shapes import (
+    carried_names,
+    literal_rows,
+    stores_on_self,
     all_args,
     decorator_names,
     default_of,
@@ -65,7 +68,6 @@ from .shapes import (
     is_staticmethod,
     keyword_arg,
     literal_str,
-    positional_parameters,
     target_names,
 )
 
@@ -406,7 +408,7 @@ class Resolver:
                 continue
             if self.walk_function is not None and not self.walk_function(node, cls):
                 continue
-            if not _stores_on_self(node):
+            if not stores_on_self(node):
                 continue
             self.walk_quietly(lambda n=node, c=chain: self._run_deferred(n, c, cls))
 
@@ -603,7 +605,31 @@ class Resolver:
             return frozenset((LocalDef(node, "lambda", "<lambda>", nested=self._in_function()),))
         if isinstance(node, ast.GeneratorExp):
             return frozenset((Generated(node, id(node)),))
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp)):
+            return self._comprehension_elements(node, depth)
         return EMPTY
+
+    def _comprehension_elements(self, node: ast.AST, depth: int) -> Symbols:
+        """``[open(p) for p in paths]``, ``{n: Lock() for n in names}``: a container of what the
+        element (a dict comprehension's value) may be, read with the comprehension's own targets
+        bound (to the iterables' elements) so that an outer name of the same spelling is not read."""
+        generators: List[ast.comprehension] = node.generators  # type: ignore[attr-defined]
+        element = node.value if isinstance(node, ast.DictComp) else node.elt  # type: ignore[attr-defined]
+        scope = Scope("comprehension", node)
+        self.scopes.append(scope)
+        if self._chain_cache:
+            self._chain_cache.clear()
+        try:
+            for gen in generators:
+                items = frozenset(s.item for s in self.symbols_of(gen.iter, depth + 1) if isinstance(s, Contains))  # type: ignore[misc]
+                for name in target_names(gen.target):
+                    scope.bindings[name] = items
+            held = self.symbols_of(element, depth + 1)
+        finally:
+            self.scopes.pop()
+            if self._chain_cache:
+                self._chain_cache.clear()
+        return frozenset(s if isinstance(s, Contains) else Contains(s) for s in held)
 
     def _in_function(self) -> bool:
         return any(scope.kind in ("function", "lambda") for scope in self.scopes)
@@ -1140,7 +1166,7 @@ class Resolver:
 
     def _stmt_loop(self, node: Union[ast.For, ast.AsyncFor, ast.While]) -> None:
         if self.value_hook is not None and not self.quiet and self._loop_depth == 0:
-            carried = _carried_names(node)
+            carried = carried_names(node)
             if carried:
                 # Follow the back edge: ``a = b; b = data`` gives ``a`` the data on the next pass.
                 # Earlier passes are quiet; the outermost loop iterates, inner ones ride along.
@@ -1171,7 +1197,7 @@ class Resolver:
             self._walk_expr(node.test)
         else:
             self._walk_expr(node.iter)
-            positions = _literal_rows(node.target, node.iter)
+            positions = literal_rows(node.target, node.iter)
             if positions is not None:
                 # ``for a, b in [(x, y), ...]``: each name gets its own column.
                 for target, column in zip(node.target.elts, positions):  # type: ignore[attr-defined]
@@ -1567,140 +1593,6 @@ _WALKED_FIRST = frozenset({"__init__", "__post_init__", "setUp", "__new__"})
 
 #: Quiet passes a loop body gets at most before its real one (a bounded fixpoint).
 _LOOP_PASSES = 3
-#: Method calls that store their arguments in the receiver.
-ACCUMULATING_METHODS = frozenset(
-    {"append", "extend", "insert", "add", "update", "write", "writelines", "appendleft", "extendleft", "put", "put_nowait", "setdefault"}
-)
-_NESTED_BODIES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
-
-
-def _names_of(node: ast.AST) -> Tuple[Set[str], Set[str]]:
-    """Names a simple statement (or an expression) reads and names it stores.
-
-    A mutating method call stores its receiver. A read that only feeds the same name's own
-    update (``x = x + y``, ``x += y``, ``x.append(y)``) is not counted: one pass of the loop
-    body already gives such a name every value it can take.
-    """
-    loads: Set[str] = set()
-    stores: Set[str] = set()
-    own: Set[int] = set()
-    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-        own.update(id(n) for n in ast.walk(node.value) if isinstance(n, ast.Name) and n.id == node.targets[0].id)
-    elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
-        stores.add(node.target.id)
-        node = node.value
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, ast.Name):
-            if isinstance(current.ctx, ast.Store):
-                stores.add(current.id)
-            elif id(current) not in own:
-                loads.add(current.id)
-            continue
-        if isinstance(current, _NESTED_BODIES):
-            name = getattr(current, "name", None)
-            if name:
-                stores.add(name)
-            continue
-        if (
-            isinstance(current, ast.Call)
-            and isinstance(current.func, ast.Attribute)
-            and current.func.attr in ACCUMULATING_METHODS
-            and isinstance(current.func.value, ast.Name)
-        ):
-            stores.add(current.func.value.id)
-            own.add(id(current.func.value))
-        elif isinstance(current, ast.Subscript) and isinstance(current.ctx, ast.Store) and isinstance(current.value, ast.Name):
-            stores.add(current.value.id)
-            own.add(id(current.value))
-        stack.extend(ast.iter_child_nodes(current))
-    return loads, stores
-
-
-def _name_events(statements: Sequence[ast.AST], events: List[Tuple[Set[str], Set[str]]]) -> None:
-    """(reads, stores) of ``statements`` in execution order, compound statements opened up."""
-    for statement in statements:
-        if isinstance(statement, (ast.For, ast.AsyncFor)):
-            events.append(_names_of(statement.iter))
-            events.append(_names_of(statement.target))
-            _name_events(statement.body, events)
-            _name_events(statement.orelse, events)
-        elif isinstance(statement, (ast.While, ast.If)):
-            events.append(_names_of(statement.test))
-            _name_events(statement.body, events)
-            _name_events(statement.orelse, events)
-        elif isinstance(statement, (ast.With, ast.AsyncWith)):
-            for item in statement.items:
-                events.append(_names_of(item.context_expr))
-                if item.optional_vars is not None:
-                    events.append(_names_of(item.optional_vars))
-            _name_events(statement.body, events)
-        elif isinstance(statement, ast.Try) or (_TRY_STAR is not None and isinstance(statement, _TRY_STAR)):
-            _name_events(statement.body, events)  # type: ignore[attr-defined]
-            for handler in statement.handlers:  # type: ignore[attr-defined]
-                _name_events(handler.body, events)
-            _name_events(statement.orelse, events)  # type: ignore[attr-defined]
-            _name_events(statement.finalbody, events)  # type: ignore[attr-defined]
-        elif _MATCH is not None and isinstance(statement, _MATCH):
-            events.append(_names_of(statement.subject))  # type: ignore[attr-defined]
-            for case in statement.cases:  # type: ignore[attr-defined]
-                events.append(_names_of(case.pattern))
-                _name_events(case.body, events)
-        else:
-            events.append(_names_of(statement))
-
-
-def _carried_names(node: Union[ast.For, ast.AsyncFor, ast.While]) -> FrozenSet[str]:
-    """Names a loop reads before it rebinds them: their value crosses the back edge."""
-    events: List[Tuple[Set[str], Set[str]]] = []
-    if isinstance(node, ast.While):
-        events.append(_names_of(node.test))
-    _name_events(node.body, events)
-    read: Set[str] = set()
-    carried: Set[str] = set()
-    for loads, stores in events:
-        read |= loads
-        carried |= stores & read
-    return frozenset(carried)
-
-
-def _literal_rows(target: ast.AST, iterable: ast.AST) -> Optional[List[List[ast.expr]]]:
-    """For ``for a, b in [(x, y), (z, w)]``: the columns ``[[x, z], [y, w]]``, else None."""
-    if not isinstance(target, (ast.Tuple, ast.List)) or not isinstance(iterable, (ast.List, ast.Tuple, ast.Set)):
-        return None
-    width = len(target.elts)
-    if not iterable.elts or any(isinstance(e, ast.Starred) for e in target.elts):
-        return None
-    columns: List[List[ast.expr]] = [[] for _ in range(width)]
-    for row in iterable.elts:
-        if not isinstance(row, (ast.Tuple, ast.List)) or len(row.elts) != width:
-            return None
-        if any(isinstance(cell, ast.Starred) for cell in row.elts):
-            return None
-        for index, cell in enumerate(row.elts):
-            columns[index].append(cell)
-    return columns
-
-
-def _stores_on_self(function: ast.AST) -> bool:
-    """Whether a method's statements assign an attribute of its first parameter (``self.x = ...``)."""
-    params = positional_parameters(function)
-    if not params:
-        return False
-    first = params[0]
-    stack: List[ast.AST] = list(getattr(function, "body", []))
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = current.targets if isinstance(current, ast.Assign) else [current.target]
-            for target in targets:
-                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == first:
-                    return True
-        if isinstance(current, _NESTED_BODIES):
-            continue
-        stack.extend(child for child in ast.iter_child_nodes(current) if isinstance(child, ast.stmt))
-    return False
 
 
 def _union(a: object, b: object) -> object:

@@ -5,8 +5,14 @@ of the nodes they are given; no names are resolved here (that is :mod:`flake8_pi
 from __future__ import annotations
 
 import ast
-from typing import Iterator, List, Optional, Sequence, Set
+from typing import FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
+from .catalog.conventions import ACCUMULATING_METHODS
+
+_MATCH = getattr(ast, "Match", None)
+_TRY_STAR = getattr(ast, "TryStar", None)
+#: Nodes whose bodies are other scopes (a walk of one body does not enter them).
+NESTED_BODIES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 #: Statements after which a block's flow does not go on.
 TERMINATORS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 
@@ -144,3 +150,132 @@ def target_names(target: ast.AST) -> Iterator[str]:
 def ends_flow(block: Sequence[ast.stmt]) -> bool:
     """Whether a block's last statement leaves it (``return``, ``raise``, ``continue``, ``break``)."""
     return bool(block) and isinstance(block[-1], TERMINATORS)
+
+
+def names_read_and_stored(node: ast.AST) -> Tuple[Set[str], Set[str]]:
+    """Names a simple statement (or an expression) reads and names it stores.
+
+    A mutating method call stores its receiver. A read that only feeds the same name's own
+    update (``x = x + y``, ``x += y``, ``x.append(y)``) is not counted: one pass of the loop
+    body already gives such a name every value it can take.
+    """
+    loads: Set[str] = set()
+    stores: Set[str] = set()
+    own: Set[int] = set()
+    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        own.update(id(n) for n in ast.walk(node.value) if isinstance(n, ast.Name) and n.id == node.targets[0].id)
+    elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+        stores.add(node.target.id)
+        node = node.value
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Name):
+            if isinstance(current.ctx, ast.Store):
+                stores.add(current.id)
+            elif id(current) not in own:
+                loads.add(current.id)
+            continue
+        if isinstance(current, NESTED_BODIES):
+            name = getattr(current, "name", None)
+            if name:
+                stores.add(name)
+            continue
+        if (
+            isinstance(current, ast.Call)
+            and isinstance(current.func, ast.Attribute)
+            and current.func.attr in ACCUMULATING_METHODS
+            and isinstance(current.func.value, ast.Name)
+        ):
+            stores.add(current.func.value.id)
+            own.add(id(current.func.value))
+        elif isinstance(current, ast.Subscript) and isinstance(current.ctx, ast.Store) and isinstance(current.value, ast.Name):
+            stores.add(current.value.id)
+            own.add(id(current.value))
+        stack.extend(ast.iter_child_nodes(current))
+    return loads, stores
+
+
+def name_events(statements: Sequence[ast.AST], events: List[Tuple[Set[str], Set[str]]]) -> None:
+    """(reads, stores) of ``statements`` in execution order, compound statements opened up."""
+    for statement in statements:
+        if isinstance(statement, (ast.For, ast.AsyncFor)):
+            events.append(names_read_and_stored(statement.iter))
+            events.append(names_read_and_stored(statement.target))
+            name_events(statement.body, events)
+            name_events(statement.orelse, events)
+        elif isinstance(statement, (ast.While, ast.If)):
+            events.append(names_read_and_stored(statement.test))
+            name_events(statement.body, events)
+            name_events(statement.orelse, events)
+        elif isinstance(statement, (ast.With, ast.AsyncWith)):
+            for item in statement.items:
+                events.append(names_read_and_stored(item.context_expr))
+                if item.optional_vars is not None:
+                    events.append(names_read_and_stored(item.optional_vars))
+            name_events(statement.body, events)
+        elif isinstance(statement, ast.Try) or (_TRY_STAR is not None and isinstance(statement, _TRY_STAR)):
+            name_events(statement.body, events)  # type: ignore[attr-defined]
+            for handler in statement.handlers:  # type: ignore[attr-defined]
+                name_events(handler.body, events)
+            name_events(statement.orelse, events)  # type: ignore[attr-defined]
+            name_events(statement.finalbody, events)  # type: ignore[attr-defined]
+        elif _MATCH is not None and isinstance(statement, _MATCH):
+            events.append(names_read_and_stored(statement.subject))  # type: ignore[attr-defined]
+            for case in statement.cases:  # type: ignore[attr-defined]
+                events.append(names_read_and_stored(case.pattern))
+                name_events(case.body, events)
+        else:
+            events.append(names_read_and_stored(statement))
+
+
+def carried_names(node: Union[ast.For, ast.AsyncFor, ast.While]) -> FrozenSet[str]:
+    """Names a loop reads before it rebinds them: their value crosses the back edge."""
+    events: List[Tuple[Set[str], Set[str]]] = []
+    if isinstance(node, ast.While):
+        events.append(names_read_and_stored(node.test))
+    name_events(node.body, events)
+    read: Set[str] = set()
+    carried: Set[str] = set()
+    for loads, stores in events:
+        read |= loads
+        carried |= stores & read
+    return frozenset(carried)
+
+
+def literal_rows(target: ast.AST, iterable: ast.AST) -> Optional[List[List[ast.expr]]]:
+    """For ``for a, b in [(x, y), (z, w)]``: the columns ``[[x, z], [y, w]]``, else None."""
+    if not isinstance(target, (ast.Tuple, ast.List)) or not isinstance(iterable, (ast.List, ast.Tuple, ast.Set)):
+        return None
+    width = len(target.elts)
+    if not iterable.elts or any(isinstance(e, ast.Starred) for e in target.elts):
+        return None
+    columns: List[List[ast.expr]] = [[] for _ in range(width)]
+    for row in iterable.elts:
+        if not isinstance(row, (ast.Tuple, ast.List)) or len(row.elts) != width:
+            return None
+        if any(isinstance(cell, ast.Starred) for cell in row.elts):
+            return None
+        for index, cell in enumerate(row.elts):
+            columns[index].append(cell)
+    return columns
+
+
+def stores_on_self(function: ast.AST) -> bool:
+    """Whether a method's statements assign an attribute of its first parameter (``self.x = ...``)."""
+    params = positional_parameters(function)
+    if not params:
+        return False
+    first = params[0]
+    stack: List[ast.AST] = list(getattr(function, "body", []))
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = current.targets if isinstance(current, ast.Assign) else [current.target]
+            for target in targets:
+                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == first:
+                    return True
+        if isinstance(current, NESTED_BODIES):
+            continue
+        stack.extend(child for child in ast.iter_child_nodes(current) if isinstance(child, ast.stmt))
+    return False

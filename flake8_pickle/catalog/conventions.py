@@ -159,3 +159,8 @@ RECREATE_LOSES_STATE: FrozenSet[str] = frozenset(
 PROTOCOL_FREE_BASES = frozenset({"builtins.object", "abc.ABC", "typing.Generic"})
 #: Bases known to define no ``__setstate__``, ``__reduce__`` or ``__reduce_ex__`` of their own.
 STATE_FREE_BASES = PROTOCOL_FREE_BASES | {"builtins.dict", "builtins.list"}
+
+#: Method calls that store their arguments in the receiver.
+ACCUMULATING_METHODS = frozenset(
+    {"append", "extend", "insert", "add", "update", "write", "writelines", "appendleft", "extendleft", "put", "put_nowait", "setdefault"}
+)
