@@ -287,8 +287,11 @@ class ClassModel(Listener):
                         return held
         return self._attributes_hold(cls, info, operation, depth)
 
-    def _attributes_hold(self, cls: LocalDef, info: Optional[ClassInfo], operation: str, depth: int) -> Optional[Held]:
-        """What the class's own fields and instance attributes hold (its bases aside)."""
+    def _attributes_hold(
+        self, cls: LocalDef, info: Optional[ClassInfo], operation: str, depth: int, own: bool = False
+    ) -> Optional[Held]:
+        """What the class's own fields and instance attributes hold (its bases aside); with ``own``,
+        only a resource the class holds itself (not one inside an instance of another class)."""
         attributes: List[Tuple[str, FrozenSet, Optional[int]]] = []
         if info is not None:
             attributes.extend((name, symbols, line) for name, (symbols, line) in info.fields.items())
@@ -297,6 +300,8 @@ class ClassModel(Listener):
         for name, symbols, line in sorted(attributes, key=lambda a: (a[2] or 0, a[0])):
             held = self.held_by(symbols, inner_operation, depth + 1)
             if held is not None:
+                if own and held.owner is not None and held.owner is not cls:
+                    continue
                 path = f"self.{name}" + (f".{held.path[5:]}" if held.path.startswith("self.") else "")
                 return Held(held.resource, held.facts, path, held.line or line, held.owner or cls)
         return None
@@ -319,12 +324,12 @@ class ClassModel(Listener):
                     continue
             held = self.class_holds(info.local, DEEPCOPY) or self.class_holds(info.local, PICKLE)
             if held is not None and held.owner is not info.local:
-                # A base holds a resource, and the class may hold one of its own: a protocol added to
-                # the base would not cover it, so the class is reported for its own.
+                # A base (or an attribute's class) holds a resource, and the class may hold one of its
+                # own: a protocol added there would not cover it, so the class is reported for its own.
                 held = None
                 if not info.protocols & (PROTOCOL_COVERS[DEEPCOPY] | PROTOCOL_COVERS[PICKLE]):
-                    held = self._attributes_hold(info.local, info, DEEPCOPY, 0) or self._attributes_hold(
-                        info.local, info, PICKLE, 0
+                    held = self._attributes_hold(info.local, info, DEEPCOPY, 0, own=True) or self._attributes_hold(
+                        info.local, info, PICKLE, 0, own=True
                     )
             if held is not None and held.owner is info.local:
                 out.append((info, held))

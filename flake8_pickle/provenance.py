@@ -45,7 +45,8 @@ from .catalog.taint import (
 )
 from .findings import shown
 from .catalog.conventions import ACCUMULATING_METHODS
-from .scope import DROPPED_NAMES, Listener, Resolver
+from .scope import Listener, Resolver
+from .symbols import DROPPED_NAMES
 from .symbols import EMPTY, LocalDef, LocalInstance, display_name, symbol_order
 from .shapes import call_argument, is_property, is_staticmethod, positional_parameters
 

@@ -45,6 +45,7 @@ from typing import (
 )
 
 from .catalog.conventions import (
+    STORING_METHODS,
     CONTAINER_ANNOTATIONS,
     ELEMENT_METHODS,
     ELEMENTS_METHODS,
@@ -55,7 +56,21 @@ from .catalog.conventions import (
     TYPING_WRAPPERS,
     UNBOUND_MODULES,
 )
-from .symbols import EMPTY, Contains, Generated, LocalDef, LocalInstance, Symbol, Symbols, names_in
+from .symbols import (
+    EMPTY,
+    Contains,
+    Generated,
+    LocalDef,
+    LocalInstance,
+    Symbol,
+    Symbols,
+    MISSING as _MISSING,
+    bounded_names,
+    join as _join,
+    union as _union,
+    names_in,
+    portable,
+)
 from .shapes import (
     carried_names,
     literal_rows,
@@ -82,7 +97,6 @@ _FALLBACK_SYMBOLS: Dict[str, FrozenSet[str]] = {
     **{name: frozenset((name,)) for name in UNBOUND_MODULES},
     **_BUILTIN_SYMBOLS,
 }
-_MISSING = object()
 #: Resolution through getattr()/partial()/class bases nests at most this deep.
 _MAX_DEPTH = 24
 #: A qualified name holds at most this many calls (``a.B().c().d()``: 3). The result of calling
@@ -90,11 +104,6 @@ _MAX_DEPTH = 24
 #: so a source anywhere in the chain still counts. Without the bound, ``self.x = self.x.m()``
 #: and ``self.x = self.x.n()`` in many methods build every sequence of m and n as a name.
 _MAX_CALLS = 6
-#: An instance attribute keeps at most this many qualified names, the ones with the fewest calls
-#: (the roots the others were derived from, whose catalogue entries cover the longer ones).
-_MAX_ATTR_NAMES = 48
-#: Stands for the names an instance attribute lost to :data:`_MAX_ATTR_NAMES`: of unknown origin.
-DROPPED_NAMES = "<dropped names>"
 
 _MATCH = getattr(ast, "Match", None)
 _TRY_STAR = getattr(ast, "TryStar", None)
@@ -111,24 +120,6 @@ _SYMBOL_LESS = frozenset(
 )
 #: Fields that never hold an expression to visit (contexts, operators, comments).
 _NOT_CHILDREN = frozenset({"ctx", "type_comment", "op", "ops"})
-
-
-def _bounded_names(symbols: Symbols) -> Symbols:
-    """``symbols`` with at most :data:`_MAX_ATTR_NAMES` qualified names, the shortest chains kept."""
-    names = [symbol for symbol in symbols if isinstance(symbol, str)]
-    if len(names) <= _MAX_ATTR_NAMES:
-        return symbols
-    names.sort(key=lambda name: (name.count("()"), len(name), name))
-    dropped = set(names[_MAX_ATTR_NAMES:])
-    kept = frozenset(symbol for symbol in symbols if not (isinstance(symbol, str) and symbol in dropped))
-    return kept | {DROPPED_NAMES}
-
-
-def _portable(symbol: object, depth: int = 0) -> bool:
-    """A qualified name, or an element of a container of one: the same in every walk."""
-    while type(symbol) is Contains and depth < 8:
-        symbol, depth = symbol.item, depth + 1  # type: ignore[attr-defined]
-    return type(symbol) is str
 
 
 CallHook = Callable[[str, ast.Call], Optional[str]]
@@ -376,7 +367,7 @@ class Resolver:
         local: Set[str] = set()
         for cls in self.classes:
             for attr, symbols in cls.instance_attrs.items():
-                names = frozenset(symbol for symbol in symbols if _portable(symbol))
+                names = frozenset(symbol for symbol in symbols if portable(symbol))
                 if names:
                     state.setdefault(id(cls.node), {})[attr] = names
                 if len(names) != len(symbols):
@@ -876,6 +867,20 @@ class Resolver:
         elif isinstance(target, ast.Subscript):
             self._walk_expr(target.value)
             self._walk_expr(target.slice)
+            self.store_elements(target.value, value, literal_str(_subscript_key(target)))
+
+    def store_elements(self, container: ast.AST, value: Symbols, key: Optional[str] = None) -> None:
+        """``d[k] = v``, ``items.append(v)``: the container (a local name or ``self.<attr>``) now also
+        holds ``v``. A name bound outside the current scope is left as it is."""
+        if not value:
+            return
+        held = frozenset(s if isinstance(s, Contains) else Contains(s, key) for s in value)
+        if isinstance(container, ast.Name):
+            if container.id in self.scope.bindings:
+                self.bind(container.id, self.lookup(container.id) | held)
+        elif isinstance(container, ast.Attribute) and isinstance(container.value, ast.Name):
+            if not container.attr.startswith("__"):  # ``self.__dict__[k] = v`` sets ``self.k``, not a container
+                self.record_instance_attr(container, held)
 
     def record_instance_attr(self, target: ast.Attribute, value: Symbols) -> None:
         if not isinstance(target.value, ast.Name):
@@ -884,7 +889,7 @@ class Resolver:
             if isinstance(sym, LocalInstance):
                 self.attribute_stores.append((self.function_stack[-1] if self.function_stack else None, target.attr))
                 attrs = sym.cls.instance_attrs
-                attrs[target.attr] = _bounded_names(attrs.get(target.attr, EMPTY) | value)
+                attrs[target.attr] = bounded_names(attrs.get(target.attr, EMPTY) | value)
                 sym.cls.attr_lines.setdefault(target.attr, target.lineno)
 
     # ------------------------------------------------------------------ branch merging
@@ -1464,6 +1469,12 @@ class Resolver:
                 for hook in on_call:
                     hook(item, self)  # type: ignore[arg-type]
                 self._memo_expr = self._memo_symbols = self._memo_names = None
+                func = item.func  # type: ignore[attr-defined]
+                if type(func) is ast.Attribute and func.attr in STORING_METHODS:
+                    position = STORING_METHODS[func.attr]
+                    args = item.args  # type: ignore[attr-defined]
+                    if len(args) > position and not isinstance(args[position], ast.Starred):
+                        self.store_elements(func.value, self.symbols_of(args[position]))
                 for keyword in reversed(item.keywords):  # type: ignore[attr-defined]
                     if type(keyword.value) not in _LEAVES:
                         push(keyword.value)
@@ -1593,25 +1604,6 @@ _WALKED_FIRST = frozenset({"__init__", "__post_init__", "setUp", "__new__"})
 
 #: Quiet passes a loop body gets at most before its real one (a bounded fixpoint).
 _LOOP_PASSES = 3
-
-
-def _union(a: object, b: object) -> object:
-    if a is _MISSING:
-        return b
-    if b is _MISSING:
-        return a
-    return a | b  # type: ignore[operator]
-
-
-def _join(a: object, b: object) -> object:
-    """:func:`_union`, returning ``a`` itself when ``b`` adds nothing to it (no rebinding needed)."""
-    if b is _MISSING or b is a:
-        return a
-    if a is _MISSING:
-        return b
-    if b <= a:  # type: ignore[operator]
-        return a
-    return a | b  # type: ignore[operator]
 
 
 _STATEMENT_HANDLERS: Dict[type, Callable[[Resolver, ast.AST], None]] = {

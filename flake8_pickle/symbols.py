@@ -99,3 +99,52 @@ def symbol_order(symbol: object) -> Tuple[int, str, int, int]:
 def display_name(qualified: str) -> str:
     """``pickle.Unpickler().load`` as a reader writes it: ``pickle.Unpickler.load``."""
     return _CALL_SEGMENT.sub("", qualified)
+
+
+#: An instance attribute keeps at most this many qualified names, the ones with the fewest calls
+#: (the roots the others were derived from, whose catalogue entries cover the longer ones).
+MAX_ATTR_NAMES = 48
+#: Stands for the names an instance attribute lost to :data:`MAX_ATTR_NAMES`: of unknown origin.
+DROPPED_NAMES = "<dropped names>"
+
+
+def bounded_names(symbols: Symbols) -> Symbols:
+    """``symbols`` with at most :data:`MAX_ATTR_NAMES` qualified names, the shortest chains kept."""
+    names = [symbol for symbol in symbols if isinstance(symbol, str)]
+    if len(names) <= MAX_ATTR_NAMES:
+        return symbols
+    names.sort(key=lambda name: (name.count("()"), len(name), name))
+    dropped = set(names[MAX_ATTR_NAMES:])
+    kept = frozenset(symbol for symbol in symbols if not (isinstance(symbol, str) and symbol in dropped))
+    return kept | {DROPPED_NAMES}
+
+
+def portable(symbol: object, depth: int = 0) -> bool:
+    """A qualified name, or an element of a container of one: the same in every walk."""
+    while type(symbol) is Contains and depth < 8:
+        symbol, depth = symbol.item, depth + 1  # type: ignore[attr-defined]
+    return type(symbol) is str
+
+
+#: A binding that does not exist (a name unbound on some path); :func:`union` and :func:`join` skip it.
+MISSING = object()
+
+
+def union(a: object, b: object) -> object:
+    """Both symbol sets (either may be :data:`MISSING`)."""
+    if a is MISSING:
+        return b
+    if b is MISSING:
+        return a
+    return a | b  # type: ignore[operator]
+
+
+def join(a: object, b: object) -> object:
+    """:func:`union`, returning ``a`` itself when ``b`` adds nothing to it (no rebinding needed)."""
+    if b is MISSING or b is a:
+        return a
+    if a is MISSING:
+        return b
+    if b <= a:  # type: ignore[operator]
+        return a
+    return a | b  # type: ignore[operator]

@@ -164,3 +164,6 @@ STATE_FREE_BASES = PROTOCOL_FREE_BASES | {"builtins.dict", "builtins.list"}
 ACCUMULATING_METHODS = frozenset(
     {"append", "extend", "insert", "add", "update", "write", "writelines", "appendleft", "extendleft", "put", "put_nowait", "setdefault"}
 )
+#: Methods that store one argument in their receiver as an element, by the argument's position:
+#: ``items.append(lock)``, ``pending.insert(0, sock)``.
+STORING_METHODS = {"append": 0, "add": 0, "appendleft": 0, "put": 0, "put_nowait": 0, "insert": 1}
