@@ -45,6 +45,7 @@ from typing import (
 )
 
 from .catalog.conventions import (
+    STORING_ALL_METHODS,
     STORING_METHODS,
     CONTAINER_ANNOTATIONS,
     ELEMENT_METHODS,
@@ -869,9 +870,17 @@ class Resolver:
             self._walk_expr(target.slice)
             self.store_elements(target.value, value, literal_str(_subscript_key(target)))
 
+    def _stored_by_call(self, func: ast.Attribute, args: List[ast.expr]) -> None:
+        """``items.append(v)`` stores ``v``; ``items.extend(more)`` stores the elements of ``more``."""
+        position = STORING_METHODS.get(func.attr, 0)
+        if len(args) > position and not isinstance(args[position], ast.Starred):
+            value = self.symbols_of(args[position])
+            if func.attr in STORING_ALL_METHODS:
+                value = frozenset(s for s in value if isinstance(s, Contains))
+            self.store_elements(func.value, value)
+
     def store_elements(self, container: ast.AST, value: Symbols, key: Optional[str] = None) -> None:
-        """``d[k] = v``, ``items.append(v)``: the container (a local name or ``self.<attr>``) now also
-        holds ``v``. A name bound outside the current scope is left as it is."""
+        """``d[k] = v``: the container (a local name or ``self.<attr>``) also holds ``v``; not an outer name."""
         if not value:
             return
         held = frozenset(s if isinstance(s, Contains) else Contains(s, key) for s in value)
@@ -1470,11 +1479,8 @@ class Resolver:
                     hook(item, self)  # type: ignore[arg-type]
                 self._memo_expr = self._memo_symbols = self._memo_names = None
                 func = item.func  # type: ignore[attr-defined]
-                if type(func) is ast.Attribute and func.attr in STORING_METHODS:
-                    position = STORING_METHODS[func.attr]
-                    args = item.args  # type: ignore[attr-defined]
-                    if len(args) > position and not isinstance(args[position], ast.Starred):
-                        self.store_elements(func.value, self.symbols_of(args[position]))
+                if type(func) is ast.Attribute and (func.attr in STORING_METHODS or func.attr in STORING_ALL_METHODS):
+                    self._stored_by_call(func, item.args)  # type: ignore[attr-defined]
                 for keyword in reversed(item.keywords):  # type: ignore[attr-defined]
                     if type(keyword.value) not in _LEAVES:
                         push(keyword.value)

@@ -167,3 +167,5 @@ ACCUMULATING_METHODS = frozenset(
 #: Methods that store one argument in their receiver as an element, by the argument's position:
 #: ``items.append(lock)``, ``pending.insert(0, sock)``.
 STORING_METHODS = {"append": 0, "add": 0, "appendleft": 0, "put": 0, "put_nowait": 0, "insert": 1}
+#: Methods that store the elements of their first argument in their receiver: ``items.extend(more)``.
+STORING_ALL_METHODS = frozenset({"extend", "extendleft", "update"})
