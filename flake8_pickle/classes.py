@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import builtins
 from dataclasses import dataclass, field, replace
-from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Union
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Union
 
 from .catalog.conventions import FIELD_CLASS_BASES, FIELD_CLASS_DECORATORS, FIELD_FACTORY_CALLS, GROUP_EXCEPTIONS, TYPED_DICT_BASES
 from .catalog.handoff import ASDICT, COPY, DEEPCOPY, PICKLE, SPAWN
@@ -53,6 +53,19 @@ BUILTIN_EXCEPTIONS: FrozenSet[str] = frozenset(
 def is_builtin_exception(symbol: object) -> bool:
     """Whether a base's symbol is a builtin exception class."""
     return isinstance(symbol, str) and symbol in BUILTIN_EXCEPTIONS
+
+
+def _derives_from(cls: LocalDef, is_base: Callable[[object], bool], depth: int = 0) -> bool:
+    """Whether a base of ``cls``, or of one of the module's classes it derives from, is one ``is_base``
+    accepts (a qualified name)."""
+    for base in cls.bases:
+        for symbol in base:
+            if isinstance(symbol, str) and is_base(symbol):
+                return True
+            if isinstance(symbol, LocalDef) and symbol.kind == "class" and depth < _MAX_DEPTH:
+                if _derives_from(symbol, is_base, depth + 1):
+                    return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -192,16 +205,9 @@ class ClassModel(Listener):
                 if info is not None:
                     info.protocols = info.protocols | {COPYREG}
 
-    def is_exception(self, cls: LocalDef, depth: int = 0) -> bool:
+    def is_exception(self, cls: LocalDef) -> bool:
         """Whether ``cls`` derives from a built-in exception (through the module's classes)."""
-        for base in cls.bases:
-            for symbol in base:
-                if is_builtin_exception(symbol):
-                    return True
-                if isinstance(symbol, LocalDef) and symbol.kind == "class" and depth < _MAX_DEPTH:
-                    if self.is_exception(symbol, depth + 1):
-                        return True
-        return False
+        return _derives_from(cls, is_builtin_exception)
 
     # ------------------------------------------------------------------ queries (after the walk)
     def held_by(self, symbols: Iterable[object], operation: str, depth: int = 0) -> Optional[Held]:
@@ -339,16 +345,9 @@ class ClassModel(Listener):
         """What the module's class ``cls`` defines (None for classes the model has not seen)."""
         return self.classes.get(id(cls))
 
-    def is_typed_dict(self, cls: LocalDef, depth: int = 0) -> bool:
+    def is_typed_dict(self, cls: LocalDef) -> bool:
         """Whether ``cls`` is a ``TypedDict`` (directly or through the module's classes)."""
-        for base in cls.bases:
-            for symbol in base:
-                if isinstance(symbol, str) and symbol in TYPED_DICT_BASES:
-                    return True
-                if isinstance(symbol, LocalDef) and symbol.kind == "class" and depth < _MAX_DEPTH:
-                    if self.is_typed_dict(symbol, depth + 1):
-                        return True
-        return False
+        return _derives_from(cls, TYPED_DICT_BASES.__contains__)
 
     def registered(self, cls: LocalDef) -> bool:
         """Whether the module registers a reducer for ``cls`` with ``copyreg.pickle``."""

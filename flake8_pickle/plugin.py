@@ -25,25 +25,25 @@ def _explicitly_selected_inventory(options: Any) -> Tuple[str, ...]:
     bugbear's B9 checks, the inventories stay off then, because they repeat every
     other finding. ``--extend-select PKL901`` (or ``PKL9``) turns them on.
     """
-    chosen: List[str] = []
-    for option in ("select", "extend_select"):
-        value = getattr(options, option, None) or ()
-        if isinstance(value, str):
-            value = value.split(",")
-        chosen.extend(v.strip() for v in value if v and v.strip())
+    chosen = [code for option in ("select", "extend_select") for code in _codes(options, option)]
     return tuple(
         code for code in OFF_BY_DEFAULT if any(len(c) >= 4 and code.startswith(c) for c in chosen)
     )
+
+
+def _codes(options: Any, option: str) -> List[str]:
+    """The codes or prefixes flake8's selection option ``option`` (``extend_select``...) holds."""
+    value = getattr(options, option, None) or ()
+    if isinstance(value, str):
+        value = value.split(",")
+    return [v.strip() for v in value if v and v.strip()]
 
 
 def _unknown_selected_codes(options: Any) -> List[str]:
     """Warnings for ``PKL`` codes of the selection options that name no code (``--select PKL999``)."""
     warnings: List[str] = []
     for option in ("select", "extend_select", "ignore", "extend_ignore"):
-        value = getattr(options, option, None) or ()
-        if isinstance(value, str):
-            value = value.split(",")
-        ours = [v.strip() for v in value if v and v.strip().startswith("PKL")]
+        ours = [code for code in _codes(options, option) if code.startswith("PKL")]
         warnings.extend(unknown_codes("--" + option.replace("_", "-"), ours))
     return warnings
 

@@ -233,7 +233,8 @@ class ClassOnlyWalk:
         for cls in classes:
             info = self.model.info(cls)
             defined = info.defined & self._dunders if info is not None else frozenset()
-            if defined & self.needs.whole_class or (self.needs.exceptions and self._is_exception(cls)):
+            # The broad notion of an exception: PKL302's exact lineage is within it.
+            if defined & self.needs.whole_class or (self.needs.exceptions and self.model.is_exception(cls)):
                 pending.append(cls)
             elif defined:
                 self._protocol_only.add(id(cls))
@@ -248,10 +249,6 @@ class ClassOnlyWalk:
             for name in self._names_in(cls):
                 pending.extend(by_name.get(name, ()))
         return relevant
-
-    def _is_exception(self, cls: LocalDef) -> bool:
-        # The broad notion (some base may be a builtin exception); PKL302's exact lineage is within it.
-        return self.model.is_exception(cls)
 
     def _names_in(self, cls: LocalDef) -> FrozenSet[str]:
         """Every word of the class's text: the names its body may use (string annotations too)."""

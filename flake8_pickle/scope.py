@@ -67,6 +67,8 @@ from .symbols import (
     Symbols,
     MISSING as _MISSING,
     bounded_names,
+    contained,
+    elements,
     join as _join,
     union as _union,
     names_in,
@@ -108,9 +110,7 @@ _MAX_CALLS = 6
 
 _MATCH = getattr(ast, "Match", None)
 _TRY_STAR = getattr(ast, "TryStar", None)
-_TYPE_ALIAS = getattr(ast, "TypeAlias", None)
 
-_FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 #: Expressions with nothing inside to visit.
 _LEAVES = frozenset({ast.Name, ast.Constant})
@@ -613,7 +613,7 @@ class Resolver:
             self._chain_cache.clear()
         try:
             for gen in generators:
-                items = frozenset(s.item for s in self.symbols_of(gen.iter, depth + 1) if isinstance(s, Contains))  # type: ignore[misc]
+                items = self.elements_of(gen.iter, depth + 1)
                 for name in target_names(gen.target):
                     scope.bindings[name] = items
             held = self.symbols_of(element, depth + 1)
@@ -621,7 +621,7 @@ class Resolver:
             self.scopes.pop()
             if self._chain_cache:
                 self._chain_cache.clear()
-        return frozenset(s if isinstance(s, Contains) else Contains(s) for s in held)
+        return contained(held)
 
     def _in_function(self) -> bool:
         return any(scope.kind in ("function", "lambda") for scope in self.scopes)
@@ -775,17 +775,15 @@ class Resolver:
         """``d.get(k)``, ``d.pop(k)``, ``d.values()``, ``d.items()`` on a container value: one of its
         elements, or its elements again. None when the receiver holds no elements (a plain call)."""
         receiver = self.symbols_of(func.value, depth + 1)
-        if not any(isinstance(s, Contains) for s in receiver):
+        held = [s for s in receiver if isinstance(s, Contains)]
+        if not held:
             return None
-        wanted = literal_str(call.args[0]) if call.args else None
-        out: Set[Symbol] = set()
+        if func.attr in ELEMENTS_METHODS:
+            out: Set[Symbol] = set(held)
+        else:
+            out = set(elements(held, literal_str(call.args[0]) if call.args else None))
         for symbol in receiver:
-            if isinstance(symbol, Contains):
-                if func.attr in ELEMENTS_METHODS:
-                    out.add(symbol)
-                elif wanted is None or symbol.key is None or symbol.key == wanted:
-                    out.add(symbol.item)
-            else:
+            if not isinstance(symbol, Contains):
                 for method in self.attribute_of(symbol, func.attr):
                     out |= self._call_result(method, call)
         if func.attr in ("get", "pop", "setdefault") and len(call.args) >= 2:
@@ -795,12 +793,11 @@ class Resolver:
     def _subscript_items(self, node: ast.Subscript, depth: int) -> Symbols:
         """What ``container[key]`` may be: the container's elements, only those stored under
         ``key`` (or under an unknown key) when ``key`` is a string literal."""
-        wanted = literal_str(_subscript_key(node))
-        return frozenset(
-            s.item  # type: ignore[misc]
-            for s in self.symbols_of(node.value, depth + 1)
-            if isinstance(s, Contains) and (wanted is None or s.key is None or s.key == wanted)
-        )
+        return elements(self.symbols_of(node.value, depth + 1), literal_str(_subscript_key(node)))
+
+    def elements_of(self, expr: ast.AST, depth: int = 0) -> Symbols:
+        """What iterating ``expr`` gives, as far as symbols go: the elements of the containers it is."""
+        return elements(self.symbols_of(expr, depth))
 
     def _special_subscript(self, node: ast.Subscript) -> Optional[Symbols]:
         name = literal_str(_subscript_key(node))
@@ -883,7 +880,7 @@ class Resolver:
         """``d[k] = v``: the container (a local name or ``self.<attr>``) also holds ``v``; not an outer name."""
         if not value:
             return
-        held = frozenset(s if isinstance(s, Contains) else Contains(s, key) for s in value)
+        held = contained(value, key)
         if isinstance(container, ast.Name):
             if container.id in self.scope.bindings:
                 self.bind(container.id, self.lookup(container.id) | held)
@@ -1220,7 +1217,7 @@ class Resolver:
                         value = value | self.value_of(cell)
                     self._bind_target(target, value, column[0] if len(column) == 1 else None)
             else:
-                items = frozenset(s.item for s in self.symbols_of(node.iter) if isinstance(s, Contains))  # type: ignore[misc]
+                items = self.elements_of(node.iter)
                 self._bind_target(node.target, items | self.facts_of(node.iter))
         self._walk_block(node.body)
         self._merge_in_place(mark, [], live=True, include_fallthrough=True)
@@ -1575,8 +1572,7 @@ class Resolver:
 
         def elements(iterable: ast.AST) -> Symbols:
             # What iterating gives: a container's elements (``for c in clients``), and the facts.
-            items = frozenset(s.item for s in self.symbols_of(iterable) if isinstance(s, Contains))  # type: ignore[misc]
-            return items | self.facts_of(iterable)
+            return self.elements_of(iterable) | self.facts_of(iterable)
 
         def enter() -> None:
             first = elements(generators[0].iter)  # evaluated outside, like the iterable

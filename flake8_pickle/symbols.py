@@ -148,3 +148,17 @@ def join(a: object, b: object) -> object:
     if b <= a:  # type: ignore[operator]
         return a
     return a | b  # type: ignore[operator]
+
+
+def elements(symbols: Iterable[object], key: Optional[str] = None) -> Symbols:
+    """What a container with these symbols holds: its elements; with ``key``, only those stored
+    under that key or under an unknown one (``d["lock"]``)."""
+    return frozenset(
+        s.item for s in symbols if isinstance(s, Contains) and (key is None or s.key is None or s.key == key)  # type: ignore[misc]
+    )
+
+
+def contained(symbols: Iterable[object], key: Optional[str] = None) -> Symbols:
+    """``symbols`` as the elements of a container (stored under ``key``); an element of another
+    container stays what it is."""
+    return frozenset(s if isinstance(s, Contains) else Contains(s, key) for s in symbols)

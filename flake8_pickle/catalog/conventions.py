@@ -160,12 +160,11 @@ PROTOCOL_FREE_BASES = frozenset({"builtins.object", "abc.ABC", "typing.Generic"}
 #: Bases known to define no ``__setstate__``, ``__reduce__`` or ``__reduce_ex__`` of their own.
 STATE_FREE_BASES = PROTOCOL_FREE_BASES | {"builtins.dict", "builtins.list"}
 
-#: Method calls that store their arguments in the receiver.
-ACCUMULATING_METHODS = frozenset(
-    {"append", "extend", "insert", "add", "update", "write", "writelines", "appendleft", "extendleft", "put", "put_nowait", "setdefault"}
-)
 #: Methods that store one argument in their receiver as an element, by the argument's position:
 #: ``items.append(lock)``, ``pending.insert(0, sock)``.
 STORING_METHODS = {"append": 0, "add": 0, "appendleft": 0, "put": 0, "put_nowait": 0, "insert": 1}
 #: Methods that store the elements of their first argument in their receiver: ``items.extend(more)``.
 STORING_ALL_METHODS = frozenset({"extend", "extendleft", "update"})
+#: Method calls that store their arguments in the receiver (what provenance accumulates): the two
+#: tables above, and writes into a buffer.
+ACCUMULATING_METHODS = frozenset(STORING_METHODS) | STORING_ALL_METHODS | {"write", "writelines", "setdefault"}

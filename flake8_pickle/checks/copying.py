@@ -146,7 +146,7 @@ class CopyChecks(Listener):
     ) -> None:
         for node in iterables:
             # Only the elements of an iterable travel; the iterable itself stays in this process.
-            items = frozenset(s.item for s in resolver.symbols_of(node) if isinstance(s, Contains))  # type: ignore[misc]
+            items = resolver.elements_of(node)
             self._sent.append(_Sent(call, operation, label, f"`{shown(node)}`", items, code, by_value))
         for node in objects:
             symbols = resolver.symbols_of(node.value if isinstance(node, ast.Starred) else node)
@@ -261,19 +261,15 @@ class CopyChecks(Listener):
         if sent.operation in (PICKLE, SPAWN) and not sent.by_value:
             found = _unpicklable_callable(sent.symbols, self.model)
             if found is not None:
-                subject, defined = found
-                text = message("PKL204", operation=sent.label, subject=subject)
-                where = subject.rsplit(" (line", 1)[0]
-                steps = (Step(defined, f"{where} is defined here"),) if defined and defined != line else ()
+                what, defined = found
+                text = message("PKL204", operation=sent.label, subject=f"{what} (line {defined or '?'})")
+                steps = (Step(defined, f"{what} is defined here"),) if defined and defined != line else ()
                 self.report(Finding(line, col, "PKL204", text, steps))
                 return None
         held = self.model.held_by(sent.symbols, sent.operation)
         if held is None:
             return None
-        if sent.code == "PKL203":
-            text = message("PKL203", operation=sent.label, subject=sent.subject, resource=held.describe())
-        else:
-            text = message(sent.code, operation=sent.label, subject=sent.subject, resource=held.describe())
+        text = message(sent.code, operation=sent.label, subject=sent.subject, resource=held.describe())
         self.report(Finding(line, col, sent.code, text, held.related()))
         return held
 
@@ -295,8 +291,8 @@ def _export_local_classes(symbols: FrozenSet) -> None:
 
 
 def _unpicklable_callable(symbols: FrozenSet, model: ClassModel, depth: int = 0) -> Optional[Tuple[str, int]]:
-    """A lambda, local function, local class (or its instance) or generator among ``symbols``: how
-    the message names it, and the line where it is defined."""
+    """A lambda, local function, local class (or its instance) or generator among ``symbols``: what
+    it is (``local function work``) and the line where it is defined (0 when unknown)."""
     for symbol in sorted(symbols, key=symbol_order):
         if isinstance(symbol, Contains) and depth < 8:
             found = _unpicklable_callable(frozenset((symbol.item,)), model, depth + 1)
@@ -305,18 +301,18 @@ def _unpicklable_callable(symbols: FrozenSet, model: ClassModel, depth: int = 0)
         if isinstance(symbol, LocalDef):
             line = getattr(symbol.node, "lineno", 0)
             if symbol.kind == "lambda":
-                return f"a lambda (line {line})", line
+                return "a lambda", line
             if symbol.nested and symbol.kind == "function":
-                return f"local function {symbol.name} (line {line})", line
+                return f"local function {symbol.name}", line
             if symbol.nested and symbol.kind == "class":
-                return f"local class {symbol.name} (line {line})", line
+                return f"local class {symbol.name}", line
         info = model.info(symbol.cls) if isinstance(symbol, LocalInstance) else None
         reduces = info is not None and bool(info.protocols & {"__reduce__", "__reduce_ex__"})
         if isinstance(symbol, LocalInstance) and symbol.cls.nested and not reduces:
             # An instance whose __reduce__ names another callable never refers to its class.
             line = getattr(symbol.cls.node, "lineno", 0)
-            return f"an instance of local class {symbol.cls.name} (line {line})", line
+            return f"an instance of local class {symbol.cls.name}", line
         if isinstance(symbol, Generated) and symbol.is_generator():
             line = getattr(symbol.node, "lineno", 0)
-            return f"a generator (line {line})", line
+            return "a generator", line
     return None

@@ -86,15 +86,6 @@ class FileResult:
         """Whether the fixed bytes differ from the input."""
         return self.fixed != self.original
 
-    @property
-    def fixed_count(self) -> int:
-        return sum(1 for o in self.outcomes if o.status == FIXED)
-
-    @property
-    def remaining(self) -> int:
-        """Findings a fix exists for that were left unfixed."""
-        return sum(1 for o in self.outcomes if o.status not in (FIXED, NO_FIX))
-
 
 DEFAULT_OPTIONS = Options()
 
