@@ -98,7 +98,7 @@ def _run_analysis(
     checks: List[Listener] = [
         model,
         copies,
-        GetstateChecks(model, findings.append),
+        GetstateChecks(model, findings.append, copies),  # after CopyChecks too
         finder,
         ProtocolChecks(model, findings.append, copies),  # after CopyChecks: it reads where instances go
     ]

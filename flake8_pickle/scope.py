@@ -69,6 +69,7 @@ from .symbols import (
     bounded_names,
     contained,
     elements,
+    unpacked,
     join as _join,
     union as _union,
     names_in,
@@ -851,6 +852,8 @@ class Resolver:
             if isinstance(value_node, (ast.Tuple, ast.List)) and len(value_node.elts) == len(target.elts):
                 if not any(isinstance(e, ast.Starred) for e in value_node.elts):
                     elements = list(value_node.elts)
+            if elements is None:
+                value = unpacked(value)
             for i, element in enumerate(target.elts):
                 if elements is not None:
                     self._bind_target(element, self.value_of(elements[i]), elements[i])

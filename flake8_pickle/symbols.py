@@ -162,3 +162,13 @@ def contained(symbols: Iterable[object], key: Optional[str] = None) -> Symbols:
     """``symbols`` as the elements of a container (stored under ``key``); an element of another
     container stays what it is."""
     return frozenset(s if isinstance(s, Contains) else Contains(s, key) for s in symbols)
+
+
+def unpacked(value: Symbols) -> Symbols:
+    """What each part of ``value`` is when it is unpacked: a container or a generator expression
+    gives its elements (``a, b = (x for x in xs)`` stores no generator); anything else its own
+    parts. (A call's result stays as it is: asking whether the callee yields walks its body.)"""
+    if not any(isinstance(s, (Contains, Generated)) for s in value):
+        return value
+    kept = frozenset(s for s in value if not isinstance(s, Contains) and not (isinstance(s, Generated) and s.function is None))
+    return kept | elements(value)

@@ -223,6 +223,14 @@ class CopyChecks(Listener):
         )
         return tuple(Step(line, f"{label} of an instance here") for line, label in lines[:limit])
 
+    def operations_on(self, cls: LocalDef) -> Set[str]:
+        """What the module (and, with the project index, the rest of the project) does to
+        instances of ``cls``: copy, deepcopy, pickle, spawn... (complete once the module is done)."""
+        done = {sent.operation for sent in self._sent if any(isinstance(s, LocalInstance) and s.cls is cls for s in sent.symbols)}
+        if self.project is not None:
+            done |= set(self.project.uses(cls.node) or ())  # type: ignore[attr-defined]
+        return done
+
     def handed(self) -> List[Tuple[str, FrozenSet]]:
         """Each object the module copies, pickles or sends: the operation and what it resolved to
         (complete once the module is done)."""

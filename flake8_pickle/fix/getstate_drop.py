@@ -36,7 +36,7 @@ import libcst as cst
 from ..catalog.conventions import STATE_FREE_BASES
 from ..classes import PICKLE, ClassInfo, ClassModel
 from ..findings import Finding
-from ..checks.protocol.state import kept_attributes
+from ..checks.protocol.state import kept_attributes, named_keys
 from ..checks.protocol.model import is_live_dict
 from ..rules import FIX_MIXED, FIX_UNSAFE, RULES
 from ..symbols import LocalDef
@@ -110,9 +110,12 @@ class GetstateDropFix(FixCodemod):
         refusal = _refusal(node, method, info, model)
         if refusal:
             return Decline(finding, refusal)
-        shape = kept_attributes(method)
-        if shape is None:
+        shapes = kept_attributes(method)
+        if shapes is None:
             return Decline(finding, "the shape of the returned state is not understood")
+        shape = named_keys(shapes)
+        if shape is None:
+            return Decline(finding, "the state keeps a resource attribute under another key or in a tuple")
         included, excluded = shape
         attributes = _kept_resources(info, model, included, excluded)
         if isinstance(attributes, str):

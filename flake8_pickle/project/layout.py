@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import List, Optional, Tuple
 
@@ -43,6 +44,12 @@ def python_files(root: Path, skip: Tuple[Path, ...] = ()) -> List[Path]:
     return found
 
 
+@lru_cache(maxsize=64)
+def _resolved(root: str) -> Path:
+    """A project root, resolved (asked once per linted file: cached)."""
+    return Path(root).resolve()
+
+
 def module_name(root: Path, path: Path) -> Optional[Tuple[str, bool]]:
     """``(dotted module name, is a package's __init__)`` of ``path`` inside ``root``.
 
@@ -50,7 +57,7 @@ def module_name(root: Path, path: Path) -> Optional[Tuple[str, bool]]:
     directories without ``__init__.py`` still count (namespace packages).
     """
     try:
-        parts = list(path.resolve().relative_to(root.resolve()).parts)
+        parts = list(path.resolve().relative_to(_resolved(str(root))).parts)
     except ValueError:
         return None
     if not parts or not parts[-1].endswith(".py"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import sys
 from pathlib import Path
 from typing import Dict, Iterable, Optional
@@ -22,6 +23,9 @@ class Project:
         self.settings = settings
         self.jobs = jobs
         self._indexes: Dict[str, Optional[ProjectIndex]] = {}
+        #: Directory of a linted file -> its project root: found once per directory, not per file
+        #: (walking up with a stat per marker per level cost a quarter of the plugin's time).
+        self._roots: Dict[str, Optional[Path]] = {}
 
     @property
     def off(self) -> bool:
@@ -37,11 +41,19 @@ class Project:
             first = stdin_name  # an editor names the unsaved file it sends
         self.index_for(Path(first) if first else Path.cwd())
 
-    def index_for(self, path: Path) -> Optional[ProjectIndex]:
+    def index_for(self, path: Path, is_file: bool = False) -> Optional[ProjectIndex]:
         """The index of the project ``path`` is in (None outside any project, or when off)."""
         if self.off:
             return None
-        root = Path(self.settings.project_root) if self.settings.project_root else find_root(path)
+        if self.settings.project_root:
+            root: Optional[Path] = Path(self.settings.project_root)
+        elif is_file:
+            directory = os.path.dirname(os.path.abspath(path))
+            if directory not in self._roots:
+                self._roots[directory] = find_root(Path(directory))
+            root = self._roots[directory]
+        else:
+            root = find_root(path)
         if root is None:
             return None
         key = str(root)
@@ -61,7 +73,7 @@ class Project:
             return None
         stdin = filename in STDIN_NAMES
         path = Path.cwd() / "stdin" if stdin else Path(filename)
-        index = self.index_for(path)
+        index = self.index_for(path, is_file=True)
         if index is None:
             return None
         return index.view(None if stdin else module_of(index, path), tree)

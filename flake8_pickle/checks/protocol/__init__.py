@@ -44,7 +44,7 @@ from ...symbols import LocalDef, display_name
 from ...shapes import block_statements as _statements
 from .exceptions import ExceptionArgs, args_problem
 from .lookups import _COLLECTION_BUILDERS, _HalfBuiltWalk, _NameGuard, _rebuilds_through_builtin, _statements_with_protection
-from ...classes import BUILTIN_EXCEPTIONS, ClassModel, Lineage, lineage
+from ...classes import BUILTIN_EXCEPTIONS, ClassModel, Lineage, _derives_from, lineage
 from .model import (
     _MAX_SHOWN,
     _NOT_AFTER_LOAD,
@@ -59,7 +59,7 @@ from .model import (
     _self_name,
     is_live_dict,
 )
-from .reduce import _non_tuple_shape, _reduce_shape
+from .reduce import _non_tuple_shape, reduce_problem
 from .state import _dropped_attributes, _mutated_live_dict, _restores, _simple_bindings
 
 # --------------------------------------------------------------------------- the listener
@@ -168,9 +168,8 @@ class ProtocolChecks(Listener):
 
     def _check_reduce_return(self, facts: ClassFacts, method: str, node: ast.Return, resolver: Resolver) -> None:
         value = node.value
-        shape = _reduce_shape(value)
-        if shape is not None:
-            problem = f"returns {shape}, not a string or a 2-to-6 tuple"
+        problem = reduce_problem(value)
+        if problem is not None:
             self._emit(node, "PKL306", facts, method=method, problem=problem)
             return
         if isinstance(value, ast.Tuple) and value.elts:
@@ -253,8 +252,15 @@ class ProtocolChecks(Listener):
         if len(positional) < 2:
             return
         self_name, name = positional[0].arg, positional[1].arg
+        if self._abstract_everywhere_replaced(facts, function):
+            return
         reported: Set[Tuple[int, str]] = set()
-        guard = _NameGuard(function, chain, self._call_functions)
+        descendants = [
+            below
+            for below in (lineage(info.local) for info in self.model.classes.values() if info.local is not facts.local)
+            if any(cls is facts.local for cls in below.classes)
+        ]
+        guard = _NameGuard(function, chain, self._call_functions, descendants)
         reached = _HalfBuiltWalk(function, self_name, chain, guard, live=True).reached()
         for node, error in self._non_attribute_errors(function, self_name, name, reached):
             key = (node.lineno, error.split(",")[0])  # one KeyError per line: a[b][name]
@@ -271,6 +277,23 @@ class ProtocolChecks(Listener):
             where = f" (in {via}())" if via else ""
             problem = f"reads self.{read.attr}{where}, missing on a copied or unpickled object (RecursionError)"
             self._emit(read, "PKL308", facts, problem=problem)
+
+    def _abstract_everywhere_replaced(self, facts: ClassFacts, function: Method) -> bool:
+        """An abstract base's ``__getattr__`` (the class derives from ``abc.ABC``, or the method
+        raises ``NotImplementedError``) that every subclass of the module replaces: it never runs on
+        an object anyone copies. A base with no subclass here is read as it is."""
+        abstract = _derives_from(facts.local, lambda base: base == "abc.ABC") or any(
+            isinstance(node, ast.Raise) and node.exc is not None and self._raised_class(node.exc) == "NotImplementedError"
+            for node in ast.walk(function)
+        )
+        if not abstract:
+            return False
+        subclasses = [
+            info
+            for info in self.model.classes.values()
+            if any(facts.local in base for base in info.local.bases)
+        ]
+        return bool(subclasses) and all("__getattr__" in info.defined for info in subclasses)
 
     def _non_attribute_errors(
         self, function: Method, self_name: str, name: str, reached: Optional[Set[int]]
@@ -302,7 +325,10 @@ class ProtocolChecks(Listener):
                 if protected.checked(node):
                     continue
                 keyed_by_name = any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node.slice))
-                if keyed_by_name or (is_live_dict(node.value, self_name) and not protected.in_handler):
+                # ``self.__dict__["_data"]`` fails only on a half-built object: when a name copy or
+                # pickle looks up gets there (``if name in self.ALLOWED:`` before it keeps them out).
+                half_built = is_live_dict(node.value, self_name) and not protected.in_handler
+                if keyed_by_name or half_built and (reached is None or id(statement) in reached):
                     yield node, f"can raise KeyError for a missing name: `{shown(node, _MAX_SHOWN)}`"
 
     def _raised_class(self, exc: ast.AST) -> Optional[str]:

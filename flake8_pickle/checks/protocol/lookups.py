@@ -271,7 +271,13 @@ class _NameGuard:
     else is not known, and a test that is not known may go either way.
     """
 
-    def __init__(self, function: Method, chain: Lineage, call_functions: Dict[ast.Call, FrozenSet]):
+    def __init__(
+        self,
+        function: Method,
+        chain: Lineage,
+        call_functions: Dict[ast.Call, FrozenSet],
+        descendants: Sequence[Lineage] = (),
+    ):
         positional = _positional(function)
         self.self_name = positional[0].arg if positional else None
         counts = _binding_counts(function.body)
@@ -285,20 +291,28 @@ class _NameGuard:
             target, value = pair
             if isinstance(target, ast.Name) and counts.get(target.id) == 1 and target.id != self.self_name:
                 self.locals[target.id] = value
-        self.chain = chain
+        #: The class's lineage, then each subclass's of the module: a test is true (or false) only
+        #: when it is for every one of them (``ALLOWED = set()`` here, ``("c",)`` in a subclass).
+        self.chains: List[Lineage] = [chain, *descendants]
+        self._current = 0
         self.call_functions = call_functions
-        self._class_values: Dict[str, object] = {}
+        self._class_values: Dict[Tuple[int, str], object] = {}
         self._matches: Dict[Tuple[str, str, str], object] = {}
 
     # ----------------------------------------------------------------- truth of a test
     def truth(self, node: ast.AST, probe: str) -> Optional[bool]:
-        value = self.value(node, probe)
-        if value is _NOT_KNOWN:
-            return None
-        try:
-            return bool(value)
-        except Exception:  # noqa: BLE001 - a value we made ourselves; be safe anyway
-            return None
+        found: Set[bool] = set()
+        for current in range(len(self.chains)):
+            self._current = current
+            value = self.value(node, probe)
+            if value is _NOT_KNOWN:
+                return None
+            try:
+                found.add(bool(value))
+            except Exception:  # noqa: BLE001 - a value we made ourselves; be safe anyway
+                return None
+        self._current = 0
+        return found.pop() if len(found) == 1 else None
 
     def split(self, node: ast.AST, probes: FrozenSet[str]) -> Tuple[FrozenSet[str], FrozenSet[str]]:
         """The probes for which ``node`` may be true, and those for which it may be false."""
@@ -477,12 +491,13 @@ class _NameGuard:
 
     def _class_value(self, attr: str) -> object:
         """A class attribute bound once, in the class body, to a string or a literal collection of strings."""
-        if attr not in self._class_values:
-            self._class_values[attr] = self._read_class_value(attr)
-        return self._class_values[attr]
+        key = (self._current, attr)
+        if key not in self._class_values:
+            self._class_values[key] = self._read_class_value(attr)
+        return self._class_values[key]
 
     def _read_class_value(self, attr: str) -> object:
-        owner = next((c for c in self.chain.classes if attr in c.members), None)
+        owner = next((c for c in self.chains[self._current].classes if attr in c.members), None)
         if owner is None or not isinstance(owner.node, ast.ClassDef):
             return _NOT_KNOWN
         body = owner.node.body
@@ -500,6 +515,12 @@ class _NameGuard:
     def _literal_collection(self, node: ast.AST) -> object:
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) <= _MAX_LITERAL:
             return node.value  # _EXECUTOR_ATTR = "trial_executor"
+        if isinstance(node, ast.Call) and not node.keywords and not node.args:
+            symbols = self.call_functions.get(node, frozenset())
+            symbol = next(iter(symbols)) if len(symbols) == 1 else None
+            if isinstance(symbol, str) and symbol.startswith("builtins.") and symbol[len("builtins.") :] in _COLLECTION_BUILDERS:
+                return frozenset()  # ``EXTRA = set()``: nothing is in it
+            return _NOT_KNOWN
         if isinstance(node, ast.Call) and not node.keywords and len(node.args) == 1:
             symbols = self.call_functions.get(node, frozenset())
             if len(symbols) != 1:

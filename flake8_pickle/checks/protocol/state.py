@@ -14,14 +14,15 @@ nothing.
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterator, List, Optional, Set, Tuple
 
-from ...classes import PICKLE, ClassInfo, ClassModel, Held
+from ...classes import PICKLE, SPAWN, ClassInfo, ClassModel, Held, Lineage
 from ...findings import Finding, shown
 from ...rules import message
 from ...scope import ClassNeeds, Listener, Resolver
+from ..copying import CopyChecks
 from ...shapes import block_statements as _statements, literal_str
-from ...classes import Lineage
 from .model import (
     _DICT_MUTATORS,
     _MAX_DEPTH,
@@ -36,9 +37,6 @@ from .model import (
     is_dict_copy,
     is_live_dict,
 )
-
-_ALL = "*"
-
 
 def _is_self_dict(node: ast.AST) -> bool:
     """``self.__dict__``, ``vars(self)``, or a copy of them (``copy.deepcopy`` keeps every key too)."""
@@ -76,84 +74,236 @@ def _excluded_by_filter(test: ast.AST, key: str) -> Set[str]:
     return out
 
 
-def kept_attributes(method: ast.AST) -> Optional[Tuple[Set[str], Set[str]]]:
-    """(included, excluded) keys of the state ``method`` returns; ``*`` means every attribute.
+@dataclass
+class _State:
+    """What a state value under construction holds, read syntactically.
 
-    None when the shape is not understood (the rule then stays silent).
+    ``whole``: it starts from every attribute (``self.__dict__`` or a copy), less ``dropped``;
+    ``keyed``: the attributes held under each literal key; ``unkeyed``: attributes held in
+    positions (tuple state) or under keys that are not literal.
     """
-    states: Dict[str, Tuple[Set[str], Set[str]]] = {}
-    result: Optional[Tuple[Set[str], Set[str]]] = None
+
+    whole: bool = False
+    dropped: Set[str] = field(default_factory=set)
+    keyed: Dict[str, Set[str]] = field(default_factory=dict)
+    unkeyed: Set[str] = field(default_factory=set)
+    #: Tuple state: the states of its items (``(self.__dict__.copy(), {"a": self.a})``).
+    parts: List["_State"] = field(default_factory=list)
+
+    def copy(self) -> "_State":
+        keyed = {k: set(v) for k, v in self.keyed.items()}
+        return _State(self.whole, set(self.dropped), keyed, set(self.unkeyed), [p.copy() for p in self.parts])
+
+    def keeps(self, attribute: str) -> bool:
+        if attribute in self.unkeyed or any(attribute in held for held in self.keyed.values()):
+            return True
+        if any(part.keeps(attribute) for part in self.parts):
+            return True
+        return self.whole and attribute not in self.dropped
+
+    def remove(self, key: str) -> None:
+        """``del state[key]``, ``state.pop(key)``, or the key overwritten."""
+        self.dropped.add(key)
+        self.keyed.pop(key, None)
+
+    def store(self, key: Optional[str], held: Set[str]) -> None:
+        """``state[key] = value`` where the value holds ``held``."""
+        if key is None:
+            self.unkeyed |= held
+        else:
+            self.remove(key)
+            if held:
+                self.keyed[key] = set(held)
+
+
+def kept_attributes(method: ast.AST) -> Optional[List[_State]]:
+    """The states ``method`` may return (one per ``return``), or None when a shape is not understood
+    (the rule then stays silent)."""
+    self_name = _self_name(method) if isinstance(method, ast.FunctionDef) else None
+    states: Dict[str, _State] = {}
+    results: List[_State] = []
     for statement in getattr(method, "body", []):
         if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
-            shape = _shape(statement.value, states)
+            shape = _shape(statement.value, states, self_name)
             if shape is not None:
                 states[statement.targets[0].id] = shape
+            else:
+                states.pop(statement.targets[0].id, None)
         elif isinstance(statement, ast.Delete):
             for target in statement.targets:
                 if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id in states:
                     key = _constant_key(target.slice)
                     if key:
-                        states[target.value.id][1].add(key)
+                        states[target.value.id].remove(key)
         elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
             call = statement.value
             func = call.func
             if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in states:
+                state = states[func.value.id]
                 if func.attr == "pop" and call.args and _constant_key(call.args[0]):
-                    states[func.value.id][1].add(_constant_key(call.args[0]))  # type: ignore[arg-type]
-                elif func.attr == "update" and call.args and isinstance(call.args[0], ast.Dict):
-                    for key_node in call.args[0].keys:
-                        if key_node is not None and _constant_key(key_node):
-                            states[func.value.id][1].add(_constant_key(key_node))  # type: ignore[arg-type]
+                    state.remove(_constant_key(call.args[0]))  # type: ignore[arg-type]
+                elif func.attr in ("update", "setdefault") and (call.args or call.keywords):
+                    _stored_by_call(state, func.attr, call, self_name)
         elif isinstance(statement, ast.Assign) and len(statement.targets) == 1:
             target = statement.targets[0]
             if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id in states:
-                key = _constant_key(target.slice)
-                if key:
-                    states[target.value.id][1].add(key)  # overwritten: no longer the resource
+                states[target.value.id].store(_constant_key(target.slice), _held(statement.value, self_name))
         elif isinstance(statement, ast.Return) and statement.value is not None:
-            shape = _shape(statement.value, states)
+            shape = _shape(statement.value, states, self_name)
             if shape is None:
                 return None
-            result = shape if result is None else (result[0] | shape[0], result[1] & shape[1])
+            results.append(shape)
         elif isinstance(statement, (ast.If, ast.For, ast.While, ast.Try, ast.With)):
             return None  # branches: too many shapes to be sure
-    return result
+    return results or None
 
 
-def _shape(value: ast.AST, states: Dict[str, Tuple[Set[str], Set[str]]]) -> Optional[Tuple[Set[str], Set[str]]]:
+def named_keys(shapes: List[_State]) -> Optional[Tuple[Set[str], Set[str]]]:
+    """The states as ``(included, excluded)`` keys, for the fixer that deletes keys: when every
+    attribute is stored under its own name (or the state is the whole ``__dict__`` less some keys,
+    ``"*"`` in ``included``). None when an attribute sits under another key or in a tuple."""
+    included: Set[str] = set()
+    excluded: Optional[Set[str]] = None
+    for state in shapes:
+        if state.unkeyed or state.parts or any(held != {key} for key, held in state.keyed.items()):
+            return None
+        included |= ({"*"} if state.whole else set()) | set(state.keyed)
+        dropped = state.dropped - set(state.keyed)
+        excluded = dropped if excluded is None else excluded & dropped
+    return included, excluded or set()
+
+
+def _stored_by_call(state: _State, method: str, call: ast.Call, self_name: Optional[str]) -> None:
+    """``state.update({...})``, ``state.update(k=v)``, ``state.setdefault(k, v)``."""
+    if method == "setdefault":
+        key = _constant_key(call.args[0]) if len(call.args) == 2 else None
+        if key is not None and key not in state.keyed and (not state.whole or key in state.dropped):
+            state.store(key, _held(call.args[1], self_name))  # surely absent: the default is stored
+        return
+    pairs: List[Tuple[Optional[str], ast.AST]] = [(k.arg, k.value) for k in call.keywords]
+    for argument in call.args:
+        if isinstance(argument, ast.Dict):
+            pairs += [(_constant_key(k) if k is not None else None, v) for k, v in zip(argument.keys, argument.values)]
+        else:
+            state.unkeyed |= _held(argument, self_name)
+    for key, value in pairs:
+        state.store(key, _held(value, self_name))
+
+
+def _held(value: ast.AST, self_name: Optional[str], depth: int = 0) -> Set[str]:
+    """Attributes of ``self`` a value holds as it is: ``self.x``, and containers literal of them."""
+    if _is_self_attr(value, self_name) and not _is_self_dict(value):
+        return {value.attr}  # type: ignore[attr-defined]
+    if depth > _MAX_DEPTH:
+        return set()
+    out: Set[str] = set()
+    if isinstance(value, (ast.Tuple, ast.List, ast.Set)):
+        for element in value.elts:
+            out |= _held(element.value if isinstance(element, ast.Starred) else element, self_name, depth + 1)
+    elif isinstance(value, ast.Dict):
+        for item in value.values:
+            out |= _held(item, self_name, depth + 1)
+    return out
+
+
+def _getattr_names(value: ast.AST, self_name: Optional[str], variable: str) -> bool:
+    """``getattr(self, <variable>)`` or ``self.__dict__[<variable>]``."""
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "getattr":
+        args = value.args
+        return (
+            len(args) >= 2
+            and isinstance(args[0], ast.Name)
+            and args[0].id == self_name
+            and isinstance(args[1], ast.Name)
+            and args[1].id == variable
+        )
+    return (
+        isinstance(value, ast.Subscript)
+        and is_live_dict(value.value, self_name)
+        and isinstance(value.slice, ast.Name)
+        and value.slice.id == variable
+    )
+
+
+def _is_slots(node: ast.AST) -> bool:
+    """``self.__slots__``, ``type(self).__slots__`` or ``Class.__slots__``."""
+    return isinstance(node, ast.Attribute) and node.attr == "__slots__"
+
+
+def _shape(value: ast.AST, states: Dict[str, _State], self_name: Optional[str]) -> Optional[_State]:
     if isinstance(value, ast.Name) and value.id in states:
-        included, excluded = states[value.id]
-        return included, excluded
+        return states[value.id].copy()
     if _is_self_dict(value):
-        return {_ALL}, set()
+        return _State(whole=True)
     if isinstance(value, ast.Dict):
-        included: Set[str] = set()
+        state = _State()
         for key, item in zip(value.keys, value.values):
             if key is None:
                 if not _is_self_dict(item):
                     return None
-                included.add(_ALL)
-            elif _constant_key(key):
-                included.add(_constant_key(key))  # type: ignore[arg-type]
+                # ``{"_lock": None, **self.__dict__}``: the copy brings every attribute back.
+                state = _State(whole=True, keyed=state.keyed, unkeyed=state.unkeyed)
             else:
-                return None
-        return included, set()
-    if isinstance(value, ast.DictComp) and len(value.generators) == 1:
-        generator = value.generators[0]
-        iterator = generator.iter
-        if (
-            isinstance(iterator, ast.Call)
-            and isinstance(iterator.func, ast.Attribute)
-            and iterator.func.attr == "items"
-            and _is_self_dict(iterator.func.value)
-            and isinstance(generator.target, ast.Tuple)
-            and isinstance(generator.target.elts[0], ast.Name)
-        ):
-            key = generator.target.elts[0].id
-            excluded: Set[str] = set()
-            for test in generator.ifs:
-                excluded |= _excluded_by_filter(test, key)
-            return {_ALL}, excluded
+                state.store(_constant_key(key), _held(item, self_name))
+        return state
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "dict":
+        if len(value.args) > 1 or value.args and not _is_self_dict(value.args[0]):
+            return None
+        state = _State(whole=bool(value.args))
+        _stored_by_call(state, "update", ast.Call(func=value.func, args=[], keywords=value.keywords), self_name)
+        return state
+    if isinstance(value, (ast.Tuple, ast.List)):
+        # Tuple state (``__slots__`` classes): ``(self.a, self._lock)``, ``(None, {"a": self.a})``.
+        state = _State()
+        for element in value.elts:
+            inner = _shape(element, states, self_name)
+            if inner is not None:
+                state.parts.append(inner)
+            else:
+                state.unkeyed |= _held(element, self_name)
+        return state
+    if isinstance(value, (ast.DictComp, ast.GeneratorExp, ast.ListComp)) and len(value.generators) == 1:
+        return _comprehension_shape(value, self_name)
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("tuple", "list"):
+        if len(value.args) == 1 and isinstance(value.args[0], (ast.GeneratorExp, ast.ListComp)):
+            return _shape(value.args[0], states, self_name)
+    if isinstance(value, ast.Constant):
+        return _State()
+    return None
+
+
+def _comprehension_shape(value: ast.AST, self_name: Optional[str]) -> Optional[_State]:
+    """``{k: v for k, v in self.__dict__.items() if k != "_lock"}``, ``{n: getattr(self, n) for n in
+    ("a", "_lock")}``, ``tuple(getattr(self, s) for s in self.__slots__)``."""
+    generator: ast.comprehension = value.generators[0]  # type: ignore[attr-defined]
+    iterator = generator.iter
+    element = value.value if isinstance(value, ast.DictComp) else value.elt  # type: ignore[attr-defined]
+    if (
+        isinstance(value, ast.DictComp)
+        and isinstance(iterator, ast.Call)
+        and isinstance(iterator.func, ast.Attribute)
+        and iterator.func.attr == "items"
+        and _is_self_dict(iterator.func.value)
+        and isinstance(generator.target, ast.Tuple)
+        and isinstance(generator.target.elts[0], ast.Name)
+    ):
+        key = generator.target.elts[0].id
+        excluded: Set[str] = set()
+        for test in generator.ifs:
+            excluded |= _excluded_by_filter(test, key)
+        return _State(whole=True, dropped=excluded)
+    if not (isinstance(generator.target, ast.Name) and _getattr_names(element, self_name, generator.target.id)):
+        return None
+    variable = generator.target.id
+    excluded = set()
+    for test in generator.ifs:
+        excluded |= _excluded_by_filter(test, variable)
+    if _is_slots(iterator) or _is_self_dict(iterator):
+        return _State(whole=True, dropped=excluded)
+    if isinstance(iterator, (ast.Tuple, ast.List, ast.Set)):
+        names = [_constant_key(e) for e in iterator.elts]
+        if all(names):
+            return _State(unkeyed={n for n in names if n and n not in excluded})
     return None
 
 
@@ -162,9 +312,11 @@ class GetstateChecks(Listener):
 
     needs = ClassNeeds(whole_class=frozenset({"__getstate__"}))
 
-    def __init__(self, model: ClassModel, report: Callable[[Finding], None]):
+    def __init__(self, model: ClassModel, report: Callable[[Finding], None], copies: Optional["CopyChecks"] = None):
         self.model = model
         self.report = report
+        #: Where the module copies, pickles or sends instances (None: not known, as in unit tests).
+        self.copies = copies
 
     def on_module_end(self, resolver: Resolver) -> None:
         for info in sorted(self.model.classes.values(), key=lambda i: getattr(i.local.node, "lineno", 0)):
@@ -173,25 +325,27 @@ class GetstateChecks(Listener):
             method = _method(info, "__getstate__")
             if method is None:
                 continue
-            shape = kept_attributes(method)
-            if shape is None:
+            shapes = kept_attributes(method)
+            if shapes is None:
                 continue
-            included, excluded = shape
-            for name, held in self._resource_attributes(info):
-                kept = (_ALL in included or name in included) and name not in excluded
-                if kept:
+            # A multiprocessing primitive ("should only be shared between processes through
+            # inheritance") kept in state is how it is handed to a process the module spawns: on
+            # purpose, unless instances are also copied or pickled some other way.
+            otherwise = self.copies is None or bool(self.copies.operations_on(info.local) - {SPAWN})
+            for name, held in self._resource_attributes(info, otherwise):
+                if any(shape.keeps(name) for shape in shapes):
                     text = message("PKL304", cls=info.local.name, resource=held.describe())
                     self.report(Finding(method.lineno, method.col_offset, "PKL304", text, held.related()))
                     break
 
-    def _resource_attributes(self, info: ClassInfo) -> List[Tuple[str, Held]]:
+    def _resource_attributes(self, info: ClassInfo, inheritable: bool = True) -> List[Tuple[str, Held]]:
         cls = info.local
         attributes = [(n, s, line) for n, (s, line) in info.fields.items()]
         attributes += [(n, s, cls.attr_lines.get(n)) for n, s in cls.instance_attrs.items()]
         out = []
         for name, symbols, line in sorted(attributes, key=lambda a: (a[2] or 0, a[0])):
             held = self.model.held_by(symbols, PICKLE)
-            if held is not None:
+            if held is not None and (inheritable or held.fails(SPAWN)):
                 out.append((name, Held(held.resource, held.facts, f"self.{name}", held.line or line, cls)))
         return out
 
