@@ -107,7 +107,7 @@ class Held:
         if operation == SPAWN:
             # "Lock objects should only be shared between processes through inheritance": passing
             # them to Process(args=...) is that inheritance, and works under every start method.
-            return self.facts.pickle_fails and "through inheritance" not in self.facts.error
+            return self.facts.pickle_fails and not self.facts.travels_when_spawning
         if operation == COPY:
             return self.facts.copy_fails
         return self.facts.deepcopy_fails

@@ -42,6 +42,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 ORACLE = REPO_ROOT / "tests" / "data" / "oracle_table.json"
 SHARED_ORACLE = REPO_ROOT.parent / "shared" / "oracle" / "table.json"
 PROBE = REPO_ROOT / "probes" / "thirdparty" / "table.json"
+BASES = REPO_ROOT / "probes" / "bases" / "table.json"
+BASES_PROBE = REPO_ROOT / "probes" / "bases" / "probe.py"
 GENERATOR = REPO_ROOT / "scripts" / "gen_resource_catalog.py"
 TABLE = REPO_ROOT / "flake8_pickle" / "catalog" / "resource_table.py"
 
@@ -177,6 +179,32 @@ def test_well_known_outcomes():
 @pytest.mark.parametrize("row", MEASURED_PROBE_ROWS, ids=lambda row: row["key"])
 def test_probe_row(row):
     _check_row(row, f"probe: {row['package']} {row['version']}: {row['object']}")
+
+
+BASES_ROWS: List[dict] = json.loads(BASES.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("row", BASES_ROWS, ids=lambda row: row["key"])
+def test_bases_row(row):
+    """Each subclass measurement is in the catalogue under the base's name (or it round-trips)."""
+    _check_row(row, f"probe: {row['package']} {row['version']}: {row['object']}")
+
+
+def test_bases_table_has_every_row_of_its_probe():
+    spec = importlib.util.spec_from_file_location("bases_probe", BASES_PROBE)
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    assert [key for key, *_ in module.ROWS] == [row["key"] for row in BASES_ROWS]
+
+
+def test_library_bases_that_hold_resources_and_look_alikes_that_do_not():
+    for base in ("logging.Handler", "socketserver.TCPServer", "http.server.HTTPServer", "cmd.Cmd", "sched.scheduler"):
+        assert entry(base) is not None and entry(base).deepcopy_fails, base
+    for look_alike in ("logging.NullHandler", "concurrent.futures.Executor", "smtplib.SMTP", "contextlib.ExitStack"):
+        assert look_alike in ROUND_TRIPS and entry(look_alike) is None, look_alike
+    process = entry("multiprocessing.Process")
+    assert process is not None and process.pickle_fails and process.travels_when_spawning
 
 
 def test_probe_evidence_names_the_package_version():

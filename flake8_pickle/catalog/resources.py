@@ -18,6 +18,14 @@ LOADS_FAIL = "loads_fail"
 #: The object could not be built where it was measured (see the evidence).
 NOT_MEASURED = "not_measured"
 
+#: Errors multiprocessing raises only when an object is pickled outside the spawning of a process
+#: (measured: a lock, a queue and a ``Process`` passed in ``Process(args=...)`` arrive in the child
+#: under spawn; ``tests/fixtures/runtime/pkl203_processes.py``).
+SPAWNING_ONLY_ERRORS = (
+    "should only be shared between processes through inheritance",
+    "Pickling an AuthenticationString object is disallowed",
+)
+
 #: Fails ``copy.deepcopy`` (and, unless the facts say otherwise, pickle): locks, sockets, files...
 KIND_RESOURCE = "resource"
 #: Fails pickle but deep-copies: lambdas, local functions and classes, weakrefs...
@@ -70,6 +78,13 @@ class ResourceFacts:
     def pickle_fails(self) -> bool:
         """Pickling at the default protocol raises (at dump or at load), or could not be measured."""
         return self.pickle != OK
+
+    @property
+    def travels_when_spawning(self) -> bool:
+        """Pickling fails only outside the spawning of a process: multiprocessing's locks, queues
+        and values ("should only be shared between processes through inheritance") and a
+        ``Process`` object (its ``AuthenticationString`` key), which ``Process(args=...)`` carries."""
+        return any(marker in self.error for marker in SPAWNING_ONLY_ERRORS)
 
     @property
     def deepcopy_fails(self) -> bool:
