@@ -5,9 +5,10 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 import libcst as cst
+from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import PositionProvider
 
 from ..findings import Finding
@@ -240,6 +241,9 @@ class ReducePayload:
     """The attributes, in ``__init__``'s parameter order, that rebuild the exception."""
 
     attributes: Tuple[str, ...]
+    #: Keyword-only parameters and the attributes that store them: passed through
+    #: ``functools.partial`` (a reduce tuple carries positional arguments only).
+    keywords: Tuple[Tuple[str, str], ...] = ()
 
 
 class ExceptionReduceFix(FixCodemod):
@@ -265,19 +269,24 @@ class ExceptionReduceFix(FixCodemod):
         if any(isinstance(s, ast.FunctionDef) and s.name in ("__reduce__", "__reduce_ex__") for s in node.body):
             return Decline(finding, "the class already defines __reduce__")
         args = init.args
-        if args.vararg or args.kwarg or args.kwonlyargs:
-            return Decline(finding, "__init__ takes *args, **kwargs or keyword-only parameters")
+        if args.vararg or args.kwarg:
+            return Decline(finding, "__init__ takes *args or **kwargs")
         positional = [*args.posonlyargs, *args.args][1:]
-        attributes = []
-        for parameter in positional:
+        stored_as: Dict[str, str] = {}
+        for parameter in [*positional, *args.kwonlyargs]:
             stored = _stored_parameter(init, parameter.arg)
             if stored is None:
                 reason = f"__init__ does not store parameter {parameter.arg!r} unchanged in an attribute"
                 return Decline(finding, reason)
-            attributes.append(stored)
-        if not attributes:
+            stored_as[parameter.arg] = stored
+        if not stored_as:
             return Decline(finding, "__init__ takes no arguments to rebuild from")
-        return Plan(finding, SAFE, target=key, payload=ReducePayload(tuple(attributes)))
+        keywords = tuple((p.arg, stored_as[p.arg]) for p in args.kwonlyargs)
+        if keywords and "functools" in facts.analysis.resolver.module_scope.bindings:
+            if facts.analysis.resolver.module_scope.bindings["functools"] != frozenset({"functools"}):
+                return Decline(finding, "the module binds the name functools to something else")
+        payload = ReducePayload(tuple(stored_as[p.arg] for p in positional), keywords)
+        return Plan(finding, SAFE, target=key, payload=payload)
 
     def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef) -> cst.ClassDef:
         plans = self.plans_for(self.current_key)
@@ -287,7 +296,12 @@ class ExceptionReduceFix(FixCodemod):
         fields = ", ".join(f"self.{a}" for a in payload.attributes)
         if len(payload.attributes) == 1:
             fields += ","
-        code = f"def __reduce__(self):\n    return (self.__class__, ({fields}))\n"
+        rebuild = "self.__class__"
+        if payload.keywords:
+            AddImportsVisitor.add_needed_import(self.context, "functools")
+            passed = ", ".join(f"{parameter}=self.{attr}" for parameter, attr in payload.keywords)
+            rebuild = f"functools.partial(self.__class__, {passed})"
+        code = f"def __reduce__(self):\n    return ({rebuild}, ({fields}))\n"
         method = class_body_statements(code, self.module)[0].with_changes(leading_lines=[blank_line()])
         body = list(updated_node.body.body)
         position = max(

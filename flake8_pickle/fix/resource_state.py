@@ -179,7 +179,8 @@ def plan_attribute_fixes(
         if tier == SET_NONE or assignment is None or init is None:
             fixes.append(AttributeFix(name, always, SET_NONE))
             continue
-        rewrite = _expression_rewrite(assignment, init, module_names, missing - recreated, facts)
+        fresh = {f.name for f in fixes if f.action == RECREATE and f.safe}
+        rewrite = _expression_rewrite(assignment, init, module_names, missing - recreated, facts, fresh)
         if rewrite is None:
             fixes.append(AttributeFix(name, always, SET_NONE))
             continue
@@ -465,12 +466,15 @@ def _expression_rewrite(
     module_names: Set[str],
     not_yet_restored: Set[str],
     facts: FixFacts,
+    fresh: Set[str] = frozenset(),  # type: ignore[assignment]
 ) -> Optional[Tuple[Tuple[Tuple[str, str], ...], bool]]:
     """How the expression is re-evaluated in ``__setstate__``: (substitutions, needs only module names).
 
     None when it reads something ``__setstate__`` cannot reach: a local of
     ``__init__``, a parameter that was not stored unchanged, a dropped attribute
-    not restored yet, ``super()``.
+    not restored yet, ``super()``. ``fresh``: attributes the same ``__setstate__`` has just
+    recreated safely (a new lock): reading one keeps the expression safe, so a
+    ``threading.Condition(self._lock)`` comes back on the class's own new lock.
     """
     self_name = _self_name(init)
     parameters = {a.arg for a in [*init.args.posonlyargs, *init.args.args, *init.args.kwonlyargs]}
@@ -482,9 +486,17 @@ def _expression_rewrite(
     pure = True
     if any(isinstance(n, (ast.Await, ast.Yield, ast.YieldFrom)) for n in ast.walk(value)):
         return None
+    fresh_reads = {
+        id(node.value)
+        for node in ast.walk(value)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == self_name
+        and node.attr in fresh
+    }
     for name in _free_names(value):
         if name.id == self_name:
-            pure = False
+            pure = pure and id(name) in fresh_reads
             continue
         if name.id in parameters:
             stored = _stored_parameter(init, name.id, value)
