@@ -27,6 +27,7 @@ from ..catalog.conventions import PROTOCOL_FREE_BASES, RECREATE_LOSES_STATE, REC
 from ..catalog.resource_table import ALIASES, RESOURCE_VALUES
 from ..classes import DEEPCOPY, PICKLE, ClassInfo, ClassModel, is_builtin_exception, resource_facts
 from ..findings import Finding
+from .dataclass_fields import dataclass_options, dataclass_refusal, resource_fields, without_comparison
 from ..scope import BUILTIN_NAMES
 from ..symbols import Contains, Generated, LocalDef, LocalInstance
 from .base import (
@@ -59,6 +60,8 @@ class AttributeFix:
     #: Names in the expression to rewrite: parameter -> ``self.attribute`` that stored it.
     substitutions: Tuple[Tuple[str, str], ...] = ()
     safe: bool = False
+    #: A dataclass field's ``default_factory``: the attribute is recreated by calling it.
+    factory: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ class ClassFix:
     exception: bool
     extend_setstate: bool
     init_self: str
+    #: Dataclass fields whose declaration gets ``compare=False``.
+    compare_off: Tuple[str, ...] = ()
 
 
 class ResourceStateFix(FixCodemod):
@@ -89,9 +94,12 @@ class ResourceStateFix(FixCodemod):
         if node is None or info is None or key is None:
             return Decline(finding, "the class model has no facts for this class")
         local = info.local
-        refusal = _refusal(node, info, model, facts)
+        options = dataclass_options(node, facts) if node.decorator_list else None
+        refusal = _refusal(node, info, model, facts, dataclass=options is not None)
         if refusal:
             return Decline(finding, refusal)
+        if options is not None:
+            return cls._plan_dataclass(finding, facts, node, info, options, key)
         attributes = _resource_attributes(local, model)
         if isinstance(attributes, str):
             return Decline(finding, attributes)
@@ -111,6 +119,32 @@ class ResourceStateFix(FixCodemod):
         payload = ClassFix(key, tuple(fixes), model.is_exception(local), setstate is not None, init_self)
         return Plan(finding, safety, target=key, payload=payload)
 
+    @classmethod
+    def _plan_dataclass(
+        cls, finding: Finding, facts: FixFacts, node: ast.ClassDef, info: ClassInfo, options: Dict[str, object], key
+    ) -> Union[Plan, Decline]:
+        """A dataclass: its resource fields are dropped and rebuilt from their ``default_factory``."""
+        model = facts.analysis.classes
+        problem = dataclass_refusal(options)
+        if problem:
+            return Decline(finding, problem)
+        if _method(node, "__setstate__") is not None or _method(node, "__post_init__") is not None:
+            return Decline(finding, "the dataclass defines __setstate__ or __post_init__")
+        found = resource_fields(node, info, model, facts)
+        if isinstance(found, str):
+            return Decline(finding, found)
+        if not found or _resource_attributes(info.local, model):
+            return Decline(finding, "the resource is not held only in fields with a default_factory")
+        fixes = []
+        for name, factory, symbols in found:
+            recreate = _tier(symbols, model.extra) == RECREATE
+            action = RECREATE if recreate else SET_NONE
+            fixes.append(AttributeFix(name, True, action, safe=recreate, factory=factory if recreate else ""))
+        compare_off = tuple(name for name, _, _ in found) if options.get("eq", True) is not False else ()
+        safety = SAFE if all(f.safe for f in fixes) and not compare_off else UNSAFE
+        payload = ClassFix(key, tuple(fixes), False, False, "self", compare_off)
+        return Plan(finding, safety, target=key, payload=payload)
+
     # ------------------------------------------------------------------ rewriting (libcst)
     def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef) -> cst.ClassDef:
         plans = self.plans_for(self.current_key)
@@ -118,6 +152,8 @@ class ResourceStateFix(FixCodemod):
             return updated_node
         fix: ClassFix = plans[0].payload
         body = list(updated_node.body.body)
+        if fix.compare_off:
+            body = [without_comparison(s, fix.compare_off) for s in body]
         init_statement = _init_statement(body)
         recreations = self._recreations(fix, init_statement)
         if recreations is None:
@@ -201,6 +237,9 @@ def recreation_lines(
         if attribute.action == SET_NONE:
             lines.append(f"self.{attribute.name} = None")
             continue
+        if attribute.factory:
+            lines.append(f"self.{attribute.name} = {attribute.factory}()")
+            continue
         value = _cst_init_value(init, attribute.name, init_self)
         if value is None:
             return None
@@ -281,8 +320,11 @@ def _self_name(function: Optional[ast.FunctionDef]) -> Optional[str]:
     return positional[0].arg if positional else None
 
 
-def _refusal(node: ast.ClassDef, info: ClassInfo, model: ClassModel, facts: FixFacts) -> Optional[str]:
-    """Why the class cannot be given a state protocol safely, or None."""
+def _refusal(
+    node: ast.ClassDef, info: ClassInfo, model: ClassModel, facts: FixFacts, dataclass: bool = False
+) -> Optional[str]:
+    """Why the class cannot be given a state protocol safely, or None (``dataclass``: a plain
+    ``@dataclasses.dataclass``, whose fields are planned by :mod:`.dataclass_fields`)."""
     for statement in node.body:
         targets: List[ast.expr] = []
         if isinstance(statement, ast.Assign):
@@ -301,9 +343,10 @@ def _refusal(node: ast.ClassDef, info: ClassInfo, model: ClassModel, facts: FixF
             isinstance(s, (ast.AsyncFunctionDef, ast.Assign)) and _binds(s, name) for s in node.body
         ):
             return f"{name} is not a plain method"
-    if node.decorator_list:
-        return "the class is decorated (dataclass, attrs or similar); its fields are not rewritten"
-    if any(model.held_by(symbols, DEEPCOPY) or model.held_by(symbols, PICKLE) for symbols, _ in info.fields.values()):
+    if node.decorator_list and not dataclass:
+        return "the class is decorated (attrs or similar, or a dataclass with options that are not literals)"
+    held_in_fields = (model.held_by(s, DEEPCOPY) or model.held_by(s, PICKLE) for s, _ in info.fields.values())
+    if not dataclass and any(held_in_fields):
         return "a class-level field holds the resource"
     is_exception = model.is_exception(info.local)
     for base in info.local.bases:
