@@ -177,6 +177,17 @@ class ClassModel(Listener):
                 if statement.value is not None:
                     symbols = symbols | self._default_symbols(statement.value, resolver)
                 info.fields[statement.target.id] = (symbols, statement.lineno)
+            elif (
+                has_fields
+                and isinstance(statement, ast.Assign)
+                and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)
+                and isinstance(statement.value, ast.Call)
+                and resolver.qualified_names(statement.value.func) & FIELD_FACTORY_CALLS
+            ):
+                # attrs without annotations: ``lock = attr.ib(factory=threading.Lock)``.
+                symbols = self._default_symbols(statement.value, resolver)
+                info.fields[statement.targets[0].id] = (symbols, statement.lineno)
         self.classes[id(local)] = info
 
     @staticmethod

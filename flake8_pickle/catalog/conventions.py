@@ -91,6 +91,20 @@ TYPED_DICT_BASES = frozenset({"typing.TypedDict", "typing_extensions.TypedDict"}
 FIELD_FACTORY_CALLS = frozenset(
     {"dataclasses.field", "attr.ib", "attr.attrib", "attr.field", "attrs.field", "pydantic.Field", "pydantic.fields.Field"}
 )
+#: The dataclass decorator, for the PKL301 fix (``fix/dataclass_fields.py``).
+DATACLASS = "dataclasses.dataclass"
+#: attrs class decorators, and whether each makes a slotted (or frozen) class by default.
+ATTRS_DECORATORS = {
+    "attr.s": {}, "attr.attrs": {}, "attr.define": {"slots": True}, "attr.mutable": {"slots": True},
+    "attrs.define": {"slots": True}, "attrs.mutable": {"slots": True},
+    "attr.frozen": {"slots": True, "frozen": True}, "attrs.frozen": {"slots": True, "frozen": True},
+}
+#: Field calls, and the keyword that excludes the field from ``==``.
+FIELD_COMPARE_KEYWORDS = {
+    "dataclasses.field": "compare", "attr.ib": "eq", "attr.attrib": "eq", "attr.field": "eq", "attrs.field": "eq",
+}
+#: attrs' ``default=attr.Factory(X)``.
+FACTORY_WRAPPERS = frozenset({"attr.Factory", "attrs.Factory"})
 #: Exception groups are built by ``__new__(message, exceptions)``; their args model differs.
 GROUP_EXCEPTIONS = frozenset(("builtins.BaseExceptionGroup", "builtins.ExceptionGroup"))
 #: Regex functions a ``__getattr__`` guard may test the name with, and the ``re.Pattern`` method each is.

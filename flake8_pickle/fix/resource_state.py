@@ -27,7 +27,7 @@ from ..catalog.conventions import PROTOCOL_FREE_BASES, RECREATE_LOSES_STATE, REC
 from ..catalog.resource_table import ALIASES, RESOURCE_VALUES
 from ..classes import DEEPCOPY, PICKLE, ClassInfo, ClassModel, is_builtin_exception, resource_facts
 from ..findings import Finding
-from .dataclass_fields import dataclass_options, dataclass_refusal, resource_fields, without_comparison
+from .dataclass_fields import comparison_keyword, dataclass_options, dataclass_refusal, resource_fields, without_comparison
 from ..scope import BUILTIN_NAMES
 from ..symbols import Contains, Generated, LocalDef, LocalInstance
 from .base import (
@@ -73,8 +73,8 @@ class ClassFix:
     exception: bool
     extend_setstate: bool
     init_self: str
-    #: Dataclass fields whose declaration gets ``compare=False``.
-    compare_off: Tuple[str, ...] = ()
+    #: Dataclass or attrs fields whose declaration gets ``compare=False`` (attrs: ``eq=False``).
+    compare_off: Tuple[Tuple[str, str], ...] = ()
 
 
 class ResourceStateFix(FixCodemod):
@@ -129,7 +129,7 @@ class ResourceStateFix(FixCodemod):
         if problem:
             return Decline(finding, problem)
         if _method(node, "__setstate__") is not None or _method(node, "__post_init__") is not None:
-            return Decline(finding, "the dataclass defines __setstate__ or __post_init__")
+            return Decline(finding, "the class defines __setstate__ or __post_init__")
         found = resource_fields(node, info, model, facts)
         if isinstance(found, str):
             return Decline(finding, found)
@@ -140,7 +140,8 @@ class ResourceStateFix(FixCodemod):
             recreate = _tier(symbols, model.extra) == RECREATE
             action = RECREATE if recreate else SET_NONE
             fixes.append(AttributeFix(name, True, action, safe=recreate, factory=factory if recreate else ""))
-        compare_off = tuple(name for name, _, _ in found) if options.get("eq", True) is not False else ()
+        keywords = comparison_keyword(node, facts)
+        compare_off = tuple((name, keywords[name]) for name, _, _ in found) if options.get("eq", True) is not False else ()
         safety = SAFE if all(f.safe for f in fixes) and not compare_off else UNSAFE
         payload = ClassFix(key, tuple(fixes), False, False, "self", compare_off)
         return Plan(finding, safety, target=key, payload=payload)
@@ -344,7 +345,7 @@ def _refusal(
         ):
             return f"{name} is not a plain method"
     if node.decorator_list and not dataclass:
-        return "the class is decorated (attrs or similar, or a dataclass with options that are not literals)"
+        return "the class is decorated (not a dataclass or attrs class, or its options are not literals)"
     held_in_fields = (model.held_by(s, DEEPCOPY) or model.held_by(s, PICKLE) for s, _ in info.fields.values())
     if not dataclass and any(held_in_fields):
         return "a class-level field holds the resource"
