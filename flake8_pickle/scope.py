@@ -797,14 +797,13 @@ class Resolver:
         return elements(self.symbols_of(node.value, depth + 1), literal_str(_subscript_key(node)))
 
     def elements_of(self, expr: ast.AST, depth: int = 0) -> Symbols:
-        """What iterating ``expr`` gives, as far as symbols go: the elements of the containers it is."""
-        return elements(self.symbols_of(expr, depth))
+        """What iterating ``expr`` gives: the elements of the containers it is (of a generator expression too)."""
+        gen = isinstance(expr, ast.GeneratorExp)
+        return elements(self._comprehension_elements(expr, depth) if gen else self.symbols_of(expr, depth))
 
     def _special_subscript(self, node: ast.Subscript) -> Optional[Symbols]:
         name = literal_str(_subscript_key(node))
-        if name and "sys.modules" in self.qualified_names(node.value):
-            return frozenset((name,))
-        return None
+        return frozenset((name,)) if name and "sys.modules" in self.qualified_names(node.value) else None
 
     # ------------------------------------------------------------------ binding
     def value_of(self, expr: ast.AST) -> Symbols:
