@@ -406,7 +406,7 @@ def test_names_stay_bounded_when_an_attribute_is_rebuilt_from_itself():
     bounds, every sequence of its two methods became a name (thousands per read) and summarising
     the module did not finish. Names hold at most six calls, an attribute at most 48 names (the
     shortest chains), and the rest stand as one marker of unknown origin."""
-    from flake8_pickle.scope import _MAX_CALLS
+    from flake8_pickle.scope_model import _MAX_CALLS
     from flake8_pickle.symbols import DROPPED_NAMES, MAX_ATTR_NAMES as _MAX_ATTR_NAMES
 
     tree = ast.parse(_status_machine(methods=3, stores=24))

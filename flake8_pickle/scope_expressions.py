@@ -1,0 +1,428 @@
+"""The resolver's reading of expressions: what an expression may be (its symbols), the qualified
+names of a callee, attributes, call results, container elements and annotations.
+
+A mixin of :class:`flake8_pickle.scope.Resolver`: it reads the scopes and bindings the resolver
+keeps, and is never used alone.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import (
+    AbstractSet,
+    List,
+    Optional,
+    Set,
+)
+
+from .catalog.conventions import (
+    CONTAINER_ANNOTATIONS,
+    ELEMENT_METHODS,
+    ELEMENTS_METHODS,
+    IMPORTS_BY_NAME,
+    METHOD_WRAPPERS,
+    TYPING_WRAPPERS,
+)
+from .symbols import (
+    EMPTY,
+    Contains,
+    Generated,
+    LocalDef,
+    LocalInstance,
+    Symbol,
+    Symbols,
+    contained,
+    elements,
+    names_in,
+)
+from .shapes import (
+    keyword_arg,
+    literal_str,
+    target_names,
+)
+
+
+from .scope_model import (
+    _NO_NAMES,
+    PARTIAL_OF,
+    _MAX_DEPTH,
+    _MAX_CALLS,
+    _SYMBOL_LESS,
+    Scope,
+    _subscript_key,
+)
+
+
+class Expressions:
+    """What expressions are, as far as symbols go (see the module docstring)."""
+
+    def qualified_names(self, expr: Optional[ast.AST]) -> AbstractSet[str]:
+        """The importable qualified names ``expr`` may evaluate to (do not modify the answer)."""
+        if expr is None:
+            return _NO_NAMES
+        if expr is self._memo_expr:
+            # The callee of the call whose listeners are running: every listener asks.
+            if self._memo_names is None:
+                self._memo_names = frozenset(names_in(self.symbols_of(expr)))
+            return self._memo_names
+        return names_in(self.symbols_of(expr))
+
+    def symbols_of(self, expr: ast.AST, depth: int = 0) -> Symbols:
+        """Every symbol ``expr`` may evaluate to at the current point (empty if unknown)."""
+        if expr is self._memo_expr:
+            if self._memo_symbols is None:
+                self._memo_expr = None
+                self._memo_symbols = self.symbols_of(expr, depth)
+                self._memo_expr = expr
+            return self._memo_symbols
+        kind = type(expr)
+        if kind is ast.Name:
+            return self.lookup(expr.id)  # type: ignore[attr-defined]
+        if kind in _SYMBOL_LESS or depth > _MAX_DEPTH:
+            return EMPTY
+        # Peel attribute/call/subscript chains iteratively: a.b().c[0].d
+        cache = self._chain_cache if depth == 0 else None
+        chain: List[ast.AST] = []
+        node = expr
+        while True:
+            if cache is not None and node in cache:
+                base = cache[node]
+                break
+            if isinstance(node, ast.Attribute):
+                chain.append(node)
+                node = node.value
+            elif isinstance(node, ast.Call):
+                special = self._special_call(node, depth)
+                if special is not None:
+                    base = special
+                    break
+                chain.append(node)
+                node = node.func
+            elif isinstance(node, ast.Subscript):
+                special = self._special_subscript(node)
+                if special is not None:
+                    base = special
+                    break
+                base = self._subscript_items(node, depth)
+                break
+            elif isinstance(node, ast.Await):
+                node = node.value
+            else:
+                base = self._atom(node, depth)
+                break
+        for link in reversed(chain):
+            if not base:
+                base = EMPTY
+            elif len(base) == 1:
+                # The common case: one symbol, whose answer is already a frozenset.
+                for only in base:
+                    base = self.attribute_of(only, link.attr) if type(link) is ast.Attribute else self._call_result(only, link)  # type: ignore[arg-type, attr-defined]
+            elif type(link) is ast.Attribute:
+                base = frozenset(s for sym in base for s in self.attribute_of(sym, link.attr))  # type: ignore[attr-defined]
+            else:
+                assert isinstance(link, ast.Call)
+                base = frozenset(s for sym in base for s in self._call_result(sym, link))
+            if cache is not None:
+                cache[link] = base
+        return base
+
+    def _atom(self, node: ast.AST, depth: int) -> Symbols:
+        if isinstance(node, ast.Name):
+            return self.lookup(node.id)
+        if isinstance(node, ast.NamedExpr):
+            return self.symbols_of(node.value, depth + 1)
+        if isinstance(node, ast.IfExp):
+            return self.symbols_of(node.body, depth + 1) | self.symbols_of(node.orelse, depth + 1)
+        if isinstance(node, ast.BoolOp):
+            out: Set[Symbol] = set()
+            for value in node.values:
+                out |= self.symbols_of(value, depth + 1)
+            return frozenset(out)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+            if isinstance(node, ast.Dict):
+                elements = node.values
+                keys = [None if key is None else literal_str(key) for key in node.keys]
+            else:
+                elements = node.elts
+                keys = [None] * len(elements)
+            held: Set[Symbol] = set()
+            for element, key in zip(elements, keys):
+                if isinstance(element, ast.Starred):
+                    element = element.value
+                for symbol in self.symbols_of(element, depth + 1):
+                    if not isinstance(symbol, Contains):
+                        symbol = Contains(symbol, key)
+                    elif key is not None:
+                        # ``{"locks": [lock]}``: what the list holds is read as held under "locks".
+                        symbol = Contains(symbol.item, key)
+                    held.add(symbol)
+            return frozenset(held)
+        if isinstance(node, ast.Lambda):
+            return frozenset((LocalDef(node, "lambda", "<lambda>", nested=self._in_function()),))
+        if isinstance(node, ast.GeneratorExp):
+            return frozenset((Generated(node, id(node)),))
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp)):
+            return self._comprehension_elements(node, depth)
+        return EMPTY
+
+    def _comprehension_elements(self, node: ast.AST, depth: int) -> Symbols:
+        """``[open(p) for p in paths]``, ``{n: Lock() for n in names}``: a container of what the
+        element (a dict comprehension's value) may be, read with the comprehension's own targets
+        bound (to the iterables' elements) so that an outer name of the same spelling is not read."""
+        generators: List[ast.comprehension] = node.generators  # type: ignore[attr-defined]
+        element = node.value if isinstance(node, ast.DictComp) else node.elt  # type: ignore[attr-defined]
+        scope = Scope("comprehension", node)
+        self.scopes.append(scope)
+        if self._chain_cache:
+            self._chain_cache.clear()
+        try:
+            for gen in generators:
+                items = self.elements_of(gen.iter, depth + 1)
+                for name in target_names(gen.target):
+                    scope.bindings[name] = items
+            held = self.symbols_of(element, depth + 1)
+        finally:
+            self.scopes.pop()
+            if self._chain_cache:
+                self._chain_cache.clear()
+        return contained(held)
+
+    def _in_function(self) -> bool:
+        return any(scope.kind in ("function", "lambda") for scope in self.scopes)
+
+    def _named(self, name: str) -> Symbols:
+        """``name``, with the other names the project's aliases say it is."""
+        if self.aliases is not None:
+            more = self.aliases(name)
+            if more:
+                return more | {name}
+        return frozenset((name,))
+
+    def attribute_of(self, symbol: Symbol, attr: str, depth: int = 0) -> Symbols:
+        """The symbols of ``<symbol>.<attr>``."""
+        if isinstance(symbol, str):
+            return self._named(f"{symbol}.{attr}")
+        if depth > _MAX_DEPTH:
+            return EMPTY
+        if isinstance(symbol, LocalDef):
+            if symbol.kind != "class":
+                return EMPTY
+            if attr in symbol.members:
+                return symbol.members[attr]
+            out: Set[Symbol] = set()
+            for base in symbol.bases:
+                for b in base:
+                    out |= self.attribute_of(b, attr, depth + 1)
+            return frozenset(out)
+        if isinstance(symbol, LocalInstance):
+            cls = symbol.cls
+            if attr in cls.members:
+                return cls.members[attr]
+            found = cls.instance_attrs.get(attr)
+            if self.value_hook is None:
+                # What each instance attribute resolved to when first read: a later method that
+                # stores more in it makes the class one whose state the data-flow walk learns first.
+                self.first_reads.setdefault((cls, attr), found or EMPTY)
+            if found is not None:
+                return found
+            out = set()
+            for base in cls.bases:
+                for b in base:
+                    if isinstance(b, str):
+                        out.add(f"{b}().{attr}")
+                    elif isinstance(b, LocalDef) and b.kind == "class":
+                        out |= self.attribute_of(LocalInstance(b), attr, depth + 1)
+            return frozenset(out)
+        return EMPTY
+
+    def _call_result(self, symbol: Symbol, call: ast.Call) -> Symbols:
+        if isinstance(symbol, str):
+            if symbol == "functools.partial" and call.args:
+                return self._partial_result(call)
+            if self.call_hook is not None:
+                variant = self.call_hook(symbol, call)
+                if variant is not None:
+                    return frozenset((variant,))
+            if symbol.count("()") >= _MAX_CALLS:
+                return EMPTY
+            # ``resolve_serializer()``: a project function may return a class or a loader.
+            return self._named(f"{symbol}()")
+        if isinstance(symbol, LocalDef) and symbol.kind == "class":
+            return frozenset((LocalInstance(symbol),))
+        if isinstance(symbol, LocalDef) and symbol.kind == "function":
+            produced = frozenset((Generated(call, id(call), symbol.node),))
+            returns = getattr(symbol.node, "returns", None)
+            if returns is not None:
+                # ``def make() -> Client``: the call gives a Client.
+                produced = produced | self.annotated_instance(returns)
+            return produced
+        return EMPTY
+
+    def _partial_result(self, call: ast.Call) -> Symbols:
+        """``functools.partial(f, *args, **kwargs)``: what ``f`` is, or a variant of it.
+
+        When the partial binds arguments, the call hook is asked about
+        ``"functools.partial:" + name`` for each qualified name ``f`` may be. A variant
+        it returns (``torch.load(partial@3:9)``: calls of it depend on what the partial
+        bound) replaces the name, and :attr:`partial_calls` maps it to the partial's call
+        so that a check can read the bound arguments back.
+        """
+        targets = self.symbols_of(call.args[0], 1)
+        if self.call_hook is None or (len(call.args) == 1 and not call.keywords):
+            return targets
+        out: Set[Symbol] = set()
+        for target in targets:
+            variant = self.call_hook(PARTIAL_OF + target, call) if isinstance(target, str) else None
+            if variant is None:
+                out.add(target)
+            else:
+                self.partial_calls[variant] = call
+                out.add(variant)
+        return frozenset(out)
+
+    def _special_call(self, call: ast.Call, depth: int) -> Optional[Symbols]:
+        """getattr(m, "x"), __import__("m"), importlib.import_module("m"), pytest.importorskip("m"),
+        sys.modules.get("m")."""
+        func = call.func
+        if isinstance(func, ast.Attribute) and (func.attr in ELEMENT_METHODS or func.attr in ELEMENTS_METHODS):
+            elements = self._element_call(call, func, depth)
+            if elements is not None:
+                return elements
+        # Only plain dotted callees of up to three parts can be one of these; checking
+        # nothing longer keeps resolution of long method chains linear.
+        links = 0
+        probe: ast.AST = func
+        while isinstance(probe, ast.Attribute) and links < 3:
+            probe = probe.value
+            links += 1
+        if not isinstance(probe, ast.Name) or not call.args:
+            return None
+        callee = self.qualified_names(func)
+        if not callee:
+            return None
+        args = call.args
+        if "builtins.getattr" in callee and len(args) >= 2:
+            attr = literal_str(args[1])
+            if attr is None:
+                return EMPTY
+            out: Set[Symbol] = set()
+            for sym in self.symbols_of(args[0], depth + 1):
+                out |= self.attribute_of(sym, attr)
+            if len(args) >= 3:
+                out |= self.symbols_of(args[2], depth + 1)
+            return frozenset(out)
+        if callee & {"builtins.__import__", "importlib.__import__"} and args:
+            name = literal_str(args[0])
+            if not name or name.startswith("."):
+                return EMPTY
+            fromlist = keyword_arg(call, "fromlist")
+            if fromlist is None and len(args) >= 4:
+                fromlist = args[3]
+            wants_leaf = isinstance(fromlist, (ast.List, ast.Tuple, ast.Set)) and bool(fromlist.elts)
+            wants_leaf = wants_leaf or (isinstance(fromlist, ast.Constant) and bool(fromlist.value))
+            return frozenset((name if wants_leaf else name.split(".")[0],))
+        if callee & IMPORTS_BY_NAME and args:
+            # Each returns the module named, a submodule included (not its top-level package).
+            name = literal_str(args[0])
+            if not name or name.startswith("."):
+                return EMPTY
+            return frozenset((name,))
+        if "sys.modules.get" in callee and args:
+            name = literal_str(args[0])
+            return frozenset((name,)) if name else EMPTY
+        if callee & METHOD_WRAPPERS and len(args) == 1 and not call.keywords:
+            # ``loads = staticmethod(pickle.loads)`` in a class body: the class's ``loads`` is pickle's.
+            return self.symbols_of(args[0], depth + 1)
+        return None
+
+    def _element_call(self, call: ast.Call, func: ast.Attribute, depth: int) -> Optional[Symbols]:
+        """``d.get(k)``, ``d.pop(k)``, ``d.values()``, ``d.items()`` on a container value: one of its
+        elements, or its elements again. None when the receiver holds no elements (a plain call)."""
+        receiver = self.symbols_of(func.value, depth + 1)
+        held = [s for s in receiver if isinstance(s, Contains)]
+        if not held:
+            return None
+        if func.attr in ELEMENTS_METHODS:
+            out: Set[Symbol] = set(held)
+        else:
+            out = set(elements(held, literal_str(call.args[0]) if call.args else None))
+        for symbol in receiver:
+            if not isinstance(symbol, Contains):
+                for method in self.attribute_of(symbol, func.attr):
+                    out |= self._call_result(method, call)
+        if func.attr in ("get", "pop", "setdefault") and len(call.args) >= 2:
+            out |= self.symbols_of(call.args[1], depth + 1)  # the default
+        return frozenset(out)
+
+    def _subscript_items(self, node: ast.Subscript, depth: int) -> Symbols:
+        """What ``container[key]`` may be: the container's elements, only those stored under
+        ``key`` (or under an unknown key) when ``key`` is a string literal."""
+        return elements(self.symbols_of(node.value, depth + 1), literal_str(_subscript_key(node)))
+
+    def elements_of(self, expr: ast.AST, depth: int = 0) -> Symbols:
+        """What iterating ``expr`` gives: the elements of the containers it is (of a generator expression too)."""
+        gen = isinstance(expr, ast.GeneratorExp)
+        return elements(self._comprehension_elements(expr, depth) if gen else self.symbols_of(expr, depth))
+
+    def _special_subscript(self, node: ast.Subscript) -> Optional[Symbols]:
+        name = literal_str(_subscript_key(node))
+        return frozenset((name,)) if name and "sys.modules" in self.qualified_names(node.value) else None
+
+    def annotated_instance(self, annotation: ast.AST, depth: int = 0) -> Symbols:
+        """``sock: socket.socket`` makes ``sock`` an instance: ``socket.socket()``."""
+        if depth > 4:
+            return EMPTY
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            return self.annotated_instance(annotation.left, depth + 1) | self.annotated_instance(
+                annotation.right, depth + 1
+            )
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            parsed = self._string_annotation(annotation)
+            return EMPTY if parsed is None else self.annotated_instance(parsed, depth + 1)
+        if isinstance(annotation, ast.Subscript):
+            wrapper = self.qualified_names(annotation.value)
+            inner = annotation.slice
+            parts = list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
+            if wrapper & TYPING_WRAPPERS:
+                if wrapper & {"typing.Annotated", "typing_extensions.Annotated"}:
+                    parts = parts[:1]
+                out: Symbols = EMPTY
+                for part in parts:
+                    out = out | self.annotated_instance(part, depth + 1)
+                return out
+            for name in wrapper:
+                if name in CONTAINER_ANNOTATIONS:
+                    # ``list[Client]``, ``dict[str, Client]``: a container whose elements are instances.
+                    position = CONTAINER_ANNOTATIONS[name]
+                    if position is not None:
+                        parts = parts[position : position + 1]
+                    elements: Symbols = EMPTY
+                    for part in parts:
+                        if not (isinstance(part, ast.Constant) and part.value is Ellipsis):
+                            elements = elements | self.annotated_instance(part, depth + 1)
+                    return frozenset(Contains(element) for element in elements)
+            return EMPTY
+        if not isinstance(annotation, (ast.Name, ast.Attribute)):
+            return EMPTY
+        out_set: Set[Symbol] = set()
+        for symbol in self.symbols_of(annotation):
+            if isinstance(symbol, str) and not symbol.startswith("builtins."):
+                out_set.add(f"{symbol}()")
+            elif isinstance(symbol, LocalDef) and symbol.kind == "class":
+                out_set.add(LocalInstance(symbol))
+        return frozenset(out_set)
+
+    def _string_annotation(self, node: ast.Constant) -> Optional[ast.expr]:
+        """``"Client"`` as an annotation: the expression the string spells (parsed, never run),
+        kept alive with the resolver so that node identities stay unique."""
+        key = id(node)
+        if key not in self._annotation_nodes:
+            parsed: Optional[ast.expr] = None
+            text = node.value
+            if isinstance(text, str) and len(text) <= 200:
+                try:
+                    parsed = ast.parse(text.strip(), mode="eval").body
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    parsed = None
+            self._annotation_nodes[key] = (node, parsed)
+        return self._annotation_nodes[key][1]

@@ -1,0 +1,622 @@
+"""The resolver's walk: statements in source order (bindings, branches merged linearly, loops to a
+bounded fixpoint, deferred function bodies) and expressions with an explicit stack.
+
+A mixin of :class:`flake8_pickle.scope.Resolver`, never used alone.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import (
+    Callable,
+    Dict,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+)
+
+from .catalog.conventions import (
+    STORING_ALL_METHODS,
+    STORING_METHODS,
+    EXPECTS_EXCEPTION,
+    NO_RETURN,
+)
+from .symbols import (
+    EMPTY,
+    LocalDef,
+    LocalInstance,
+    Symbols,
+    MISSING as _MISSING,
+)
+from .shapes import (
+    carried_names,
+    literal_rows,
+    all_args,
+    decorator_names,
+    default_of,
+    ends_flow,
+    is_classmethod,
+    is_staticmethod,
+    target_names,
+)
+
+
+from .scope_model import (
+    _MATCH,
+    _TRY_STAR,
+    _COMPREHENSIONS,
+    _LEAVES,
+    _FUNCTION,
+    _NOT_CHILDREN,
+    Scope,
+    _import_target,
+    _CHILD_FIELDS,
+    _ASSERT_RAISES,
+    _CONTEXT_MANAGERS,
+    _WALKED_FIRST,
+    _LOOP_PASSES,
+)
+
+
+class Statements:
+    """The walk of a module (see the module docstring)."""
+
+    # ------------------------------------------------------------------ statements
+    def _walk_block(self, statements: Sequence[ast.stmt]) -> None:
+        depth = len(self.guards)
+        for statement in statements:
+            self._walk_stmt(statement)
+            if isinstance(statement, ast.If):
+                polarity = self._guard_polarity(statement)
+                failing = statement.orelse if polarity else statement.body
+                if polarity is not None and (ends_flow(failing) or self._ends_in_noreturn_call(failing)):
+                    # ``if not verified: raise`` guards everything after it in this block.
+                    self.guards.append(statement.test)
+        del self.guards[depth:]
+
+    def _ends_in_noreturn_call(self, block: Sequence[ast.stmt]) -> bool:
+        """``abort(403)``, ``sys.exit(1)``: a last statement that never returns."""
+        if not block or not isinstance(block[-1], ast.Expr) or not isinstance(block[-1].value, ast.Call):
+            return False
+        return bool(self.qualified_names(block[-1].value.func) & NO_RETURN)
+
+    def _guard_polarity(self, node: ast.If) -> Optional[bool]:
+        if self.guard_hook is None or (len(node.orelse) == 1 and isinstance(node.orelse[0], ast.If)):
+            return None
+        return self.guard_hook(node.test)
+
+    def _walk_stmt(self, node: ast.stmt) -> None:
+        handler = _STATEMENT_HANDLERS.get(type(node))
+        if handler is not None:
+            handler(self, node)
+        else:
+            self._walk_generic_stmt(node)
+
+    def _walk_generic_stmt(self, node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt):
+                self._walk_stmt(child)
+            elif isinstance(child, ast.expr):
+                self._walk_expr(child)
+            else:
+                self._walk_generic_stmt(child)
+
+    def _stmt_expr(self, node: ast.Expr) -> None:
+        self._walk_expr(node.value)
+
+    def _stmt_raise(self, node: ast.Raise) -> None:
+        if node.exc is not None:
+            self._walk_expr(node.exc)
+        if node.cause is not None:
+            self._walk_expr(node.cause)
+
+    def _stmt_assert(self, node: ast.Assert) -> None:
+        self._walk_expr(node.test)
+        if node.msg is not None:
+            self._walk_expr(node.msg)
+
+    def _stmt_nothing(self, node: ast.stmt) -> None:
+        """``pass``, ``break``, ``continue``: nothing to bind or visit."""
+
+    def _stmt_return(self, node: ast.Return) -> None:
+        if node.value is not None:
+            self._walk_expr(node.value)
+        for hook in self._on_return:
+            hook(node, self)
+
+    def _stmt_assign(self, node: ast.Assign) -> None:
+        # One chain cache for the walk of the value and its binding: ``x = a.b.c()`` resolves
+        # each link once (a binding made in between, by a walrus, empties the cache).
+        owner = self._chain_cache is None
+        if owner:
+            self._chain_cache = {}
+        try:
+            self._walk_expr(node.value)
+            for hook in self._on_assign:
+                hook(node, self)
+            value = self.value_of(node.value)
+        finally:
+            if owner:
+                self._chain_cache = None
+        for target in node.targets:
+            self._bind_target(target, value, node.value)
+
+    def _stmt_annassign(self, node: ast.AnnAssign) -> None:
+        self._walk_expr(node.annotation)
+        if node.value is not None:
+            self._walk_expr(node.value)
+            value = self.value_of(node.value)
+            if isinstance(node.target, ast.Name):
+                value = value | self.annotated_instance(node.annotation)
+            self._bind_target(node.target, value, node.value)
+        elif not isinstance(node.target, ast.Name):
+            self._bind_target(node.target, EMPTY)
+
+    def _stmt_augassign(self, node: ast.AugAssign) -> None:
+        self._walk_expr(node.value)
+        if isinstance(node.target, ast.Name):
+            # ``data += chunk``: the result holds both; it is no longer a module or function.
+            old = self.lookup(node.target.id)
+            kept = frozenset(s for s in old if not isinstance(s, (str, LocalDef)))
+            self.bind(node.target.id, kept | self.facts_of(node.value))
+        else:
+            self._bind_target(node.target, EMPTY)
+
+    def _stmt_delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            self._bind_target(target, EMPTY)
+
+    def _stmt_import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self.imported_roots.add(alias.name.split(".")[0])
+            parts = alias.name.split(".")
+            self.imported_modules.update(".".join(parts[: i + 1]) for i in range(len(parts)))
+            if alias.asname:
+                self.bind(alias.asname, frozenset((alias.name,)))
+            else:
+                top = alias.name.split(".")[0]
+                self.bind(top, frozenset((top,)))
+
+    def _stmt_importfrom(self, node: ast.ImportFrom) -> None:
+        level = node.level or 0
+        if level == 0 and node.module:
+            self.imported_roots.add(node.module.split(".")[0])
+        for alias in node.names:
+            if alias.name == "*":
+                if level == 0 and node.module:
+                    self.scope.star_imports.append(node.module)
+                continue
+            target = _import_target(node.module, level, alias.name, self.package)
+            if level and self.package is not None:
+                self.imported_roots.add(target.split(".")[0])
+            value = frozenset((target,))
+            if self.aliases is not None:
+                more = self.aliases(target)
+                if more:
+                    value = value | more
+            self.bind(alias.asname or alias.name, value)
+
+    def _stmt_global(self, node: ast.Global) -> None:
+        self.scope.globals.update(node.names)
+
+    def _stmt_nonlocal(self, node: ast.Nonlocal) -> None:
+        self.scope.nonlocals.update(node.names)
+
+    def _stmt_if(self, node: ast.If) -> None:
+        # An elif chain nests in the AST as deep as it is long: flatten it, not recurse.
+        branches: List[Sequence[ast.stmt]] = []
+        current: ast.If = node
+        while True:
+            self._walk_expr(current.test)
+            branches.append(current.body)
+            orelse = current.orelse
+            if len(orelse) == 1 and isinstance(orelse[0], ast.If):
+                current = orelse[0]
+                continue
+            branches.append(orelse)
+            break
+        polarity = self._guard_polarity(node)
+        guarded = None if polarity is None else (0 if polarity else 1)
+        fallthrough = not branches[-1]
+        if fallthrough:
+            # No ``else``: the state before the chain is the last outcome, and the last test's body
+            # is the branch merged in place (see _merge_in_place).
+            branches.pop()
+        self._walk_branches(branches, include_fallthrough=fallthrough, guarded=(guarded, node.test))
+
+    def _stmt_loop(self, node: Union[ast.For, ast.AsyncFor, ast.While]) -> None:
+        if self.value_hook is not None and not self.quiet and self._loop_depth == 0:
+            carried = carried_names(node)
+            if carried:
+                # Follow the back edge: ``a = b; b = data`` gives ``a`` the data on the next pass.
+                # Earlier passes are quiet; the outermost loop iterates, inner ones ride along.
+                self._loop_depth += 1
+                try:
+                    for _ in range(_LOOP_PASSES):
+                        mark = len(self._journal)
+                        self.walk_quietly(lambda: self._loop_pass(node))
+                        changes = self._changes_since(mark)
+                        if not any(
+                            name in carried and scope.bindings.get(name, _MISSING) != old
+                            for scope, name, old in changes.values()
+                        ):
+                            break
+                finally:
+                    self._loop_depth -= 1
+        self._loop_depth += 1
+        try:
+            self._loop_pass(node)
+        finally:
+            self._loop_depth -= 1
+        self._walk_block(node.orelse)
+
+    def _loop_pass(self, node: Union[ast.For, ast.AsyncFor, ast.While]) -> None:
+        """One pass of a loop body from the current state, merged with not running it."""
+        mark = len(self._journal)
+        if isinstance(node, ast.While):
+            self._walk_expr(node.test)
+        else:
+            self._walk_expr(node.iter)
+            positions = literal_rows(node.target, node.iter)
+            if positions is not None:
+                # ``for a, b in [(x, y), ...]``: each name gets its own column.
+                for target, column in zip(node.target.elts, positions):  # type: ignore[attr-defined]
+                    value: Symbols = EMPTY
+                    for cell in column:
+                        value = value | self.value_of(cell)
+                    self._bind_target(target, value, column[0] if len(column) == 1 else None)
+            else:
+                items = self.elements_of(node.iter)
+                self._bind_target(node.target, items | self.facts_of(node.iter))
+        self._walk_block(node.body)
+        self._merge_in_place(mark, [], live=True, include_fallthrough=True)
+
+    def _stmt_with(self, node: Union[ast.With, ast.AsyncWith]) -> None:
+        expects = False
+        for item in node.items:
+            self._walk_expr(item.context_expr)
+            if item.optional_vars is not None:
+                # __enter__ of files, sockets, locks, pools and sessions returns self; a
+                # ``@contextmanager`` function of the module gives what it yields.
+                self._bind_target(item.optional_vars, self.value_of(item.context_expr) | self._managed(item.context_expr))
+            if isinstance(item.context_expr, ast.Call):
+                names = self.qualified_names(item.context_expr.func)
+                expects = expects or any(n in EXPECTS_EXCEPTION or n.endswith(_ASSERT_RAISES) for n in names)
+        self.expecting_exception += expects
+        try:
+            self._walk_block(node.body)
+        finally:
+            self.expecting_exception -= expects
+
+    def _stmt_try(self, node: ast.Try) -> None:
+        mark = len(self._journal)
+        self._walk_block(node.body)
+        self._walk_block(node.orelse)
+        live = not ends_flow(node.orelse or node.body)
+        if not node.handlers:
+            self._merge_in_place(mark, [], live, include_fallthrough=False)
+            self._walk_block(node.finalbody)
+            return
+        body_changes = self._changes_since(mark)
+        body_values = self._current_values(body_changes)
+        outcomes: List[Tuple[Dict, Dict]] = []
+        if live:
+            outcomes.append((body_changes, body_values))
+        for index, handler in enumerate(node.handlers):
+            # The exception may come from anywhere in the body: start from either state.
+            if index == 0:
+                self._widen(body_changes)
+            else:
+                self._restore(body_changes, extra=body_values)
+            if handler.type is not None:
+                self._walk_expr(handler.type)
+            if handler.name:
+                self.bind(handler.name, EMPTY)
+            self._walk_block(handler.body)
+            if index == len(node.handlers) - 1:
+                self._merge_in_place(mark, outcomes, not ends_flow(handler.body), include_fallthrough=False)
+                break
+            changes = self._changes_since(mark)
+            if not ends_flow(handler.body):
+                outcomes.append((changes, self._current_values(changes)))
+            self._restore(changes)
+        self._walk_block(node.finalbody)
+
+    def _stmt_match(self, node: ast.AST) -> None:
+        self._walk_expr(node.subject)  # type: ignore[attr-defined]
+        mark = len(self._journal)
+        outcomes: List[Tuple[Dict, Dict]] = []
+        for case in node.cases:  # type: ignore[attr-defined]
+            start = len(self._journal)
+            for sub in ast.walk(case.pattern):
+                name = getattr(sub, "name", None) or getattr(sub, "rest", None)
+                if isinstance(name, str):
+                    self.bind(name, EMPTY)
+                if isinstance(sub, ast.expr):
+                    self._walk_expr(sub)
+            if case.guard is not None:
+                self._walk_expr(case.guard)
+            self._walk_block(case.body)
+            changes = self._changes_since(start)
+            if not ends_flow(case.body):
+                outcomes.append((changes, self._current_values(changes)))
+            self._restore(self._changes_since(mark))
+        self._merge_outcomes(mark, outcomes, include_fallthrough=True)
+
+    def _stmt_function(self, node: Union[ast.FunctionDef, ast.AsyncFunctionDef]) -> None:
+        for decorator in node.decorator_list:
+            self._walk_expr(decorator)
+        self._walk_arguments_outside(node.args)
+        if node.returns is not None:
+            self._walk_expr(node.returns)
+        enclosing_cls = self.scope.cls if self.scope.kind == "class" else None
+        entry = (node, list(self.scopes), enclosing_cls)
+        if enclosing_cls is not None and node.name in _WALKED_FIRST:
+            # Attribute types come from __init__: walk it before the class's other methods.
+            self._deferred.insert(self._class_deferral_start, entry)
+        else:
+            self._deferred.append(entry)
+        nested = self._in_function() and node.name not in self.scope.globals
+        self.bind(node.name, frozenset((LocalDef(node, "function", node.name, nested=nested),)))
+
+    def _walk_arguments_outside(self, args: ast.arguments) -> None:
+        """Defaults and annotations are evaluated where the function is defined."""
+        for default in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
+            self._walk_expr(default)
+        for arg in all_args(args):
+            if arg.annotation is not None:
+                self._walk_expr(arg.annotation)
+
+    def _stmt_class(self, node: ast.ClassDef) -> None:
+        for decorator in node.decorator_list:
+            self._walk_expr(decorator)
+        for base in node.bases:
+            self._walk_expr(base)
+        for keyword in node.keywords:
+            self._walk_expr(keyword.value)
+        bases = tuple(self.symbols_of(b) for b in node.bases)
+        nested = self._in_function() and node.name not in self.scope.globals
+        local = LocalDef(node, "class", node.name, bases=bases, nested=nested)
+        self.classes.append(local)
+        seeded = self.seeded_attrs.get(id(node))
+        if seeded:
+            local.instance_attrs.update(seeded)
+        scope = Scope("class", node, cls=local)
+        local.members = scope.bindings
+        self.scopes.append(scope)
+        saved_start, self._class_deferral_start = self._class_deferral_start, len(self._deferred)
+        try:
+            self._walk_block(node.body)
+        finally:
+            self.scopes.pop()
+            self._class_deferral_start = saved_start
+        self.bind(node.name, frozenset((local,)))
+        for listener in self.listeners:
+            listener.on_class(node, local, self)
+
+    def _run_deferred(self, node: ast.AST, chain: List[Scope], cls: Optional[LocalDef]) -> None:
+        saved_scopes, saved_journal, saved_guards = self.scopes, self._journal, self.guards
+        self.guards = []  # a body runs when called, not where it is defined
+        kind = "lambda" if isinstance(node, ast.Lambda) else "function"
+        scope = Scope(kind, node)
+        self.scopes = chain + [scope]
+        self._journal = []
+        self.function_stack.append(node)
+        try:
+            args: ast.arguments = node.args  # type: ignore[attr-defined]
+            positional = list(getattr(args, "posonlyargs", [])) + list(args.args)
+            has_defaults = bool(args.defaults) or any(d is not None for d in args.kw_defaults)
+            for index, arg in enumerate(all_args(args)):
+                value = self.annotated_instance(arg.annotation) if arg.annotation is not None else EMPTY
+                default = default_of(node, arg.arg) if has_defaults else None
+                if default is not None and type(default) in (ast.Name, ast.Attribute):
+                    # ``pickle_module=pickle``: unless a caller passes another, it is that module.
+                    value = value | (self.qualified_names(default) & self.imported_modules)
+                if self.param_hook is not None:
+                    value = value | self.param_hook(node, arg, index, cls)
+                self.bind(arg.arg, value)
+            if cls is not None and positional and not is_staticmethod(node):
+                first = positional[0].arg
+                if is_classmethod(node):
+                    self.bind(first, frozenset((cls,)))
+                else:
+                    self.bind(first, frozenset((LocalInstance(cls),)))
+            if isinstance(node, ast.Lambda):
+                self._walk_expr(node.body)
+            else:
+                self._walk_block(node.body)  # type: ignore[attr-defined]
+        finally:
+            self.function_stack.pop()
+            self.scopes, self._journal, self.guards = saved_scopes, saved_journal, saved_guards
+
+    # ------------------------------------------------------------------ expressions
+    def _walk_expr(self, root: ast.AST) -> None:
+        """Walk an expression iteratively, binding walrus/comprehension names and calling listeners.
+
+        Children are visited in evaluation order; names and constants, which hold
+        nothing to visit, are never pushed.
+        """
+        if type(root) in _LEAVES:
+            return
+        if self._chain_cache is None:
+            self._chain_cache = {}
+            try:
+                self._walk_expr_inner(root)
+            finally:
+                self._chain_cache = None
+        else:
+            self._walk_expr_inner(root)
+
+    def _walk_expr_inner(self, root: ast.AST) -> None:
+        stack: List[object] = [root]
+        push, pop = stack.append, stack.pop
+        on_call = self._on_call
+        while stack:
+            item = pop()
+            kind = type(item)
+            if kind is ast.Attribute:
+                value = item.value  # type: ignore[attr-defined]
+                if type(value) not in _LEAVES:
+                    push(value)
+                continue
+            if kind is ast.Call:
+                # Every listener asks what the callee is: resolve it once for all of them.
+                self._memo_expr, self._memo_symbols, self._memo_names = item.func, None, None  # type: ignore[attr-defined]
+                for hook in on_call:
+                    hook(item, self)  # type: ignore[arg-type]
+                self._memo_expr = self._memo_symbols = self._memo_names = None
+                func = item.func  # type: ignore[attr-defined]
+                if type(func) is ast.Attribute and (func.attr in STORING_METHODS or func.attr in STORING_ALL_METHODS):
+                    self._stored_by_call(func, item.args)  # type: ignore[attr-defined]
+                for keyword in reversed(item.keywords):  # type: ignore[attr-defined]
+                    if type(keyword.value) not in _LEAVES:
+                        push(keyword.value)
+                for arg in reversed(item.args):  # type: ignore[attr-defined]
+                    if type(arg) not in _LEAVES:
+                        push(arg)
+                if type(item.func) not in _LEAVES:  # type: ignore[attr-defined]
+                    push(item.func)  # type: ignore[attr-defined]
+                continue
+            if kind is _FUNCTION:
+                item()  # type: ignore[operator]
+                continue
+            if kind is ast.Lambda:
+                self._walk_arguments_outside(item.args)  # type: ignore[attr-defined]
+                self._deferred.append((item, list(self.scopes), None))  # type: ignore[arg-type]
+                continue
+            if kind in _COMPREHENSIONS:
+                self._schedule_comprehension(item, stack)  # type: ignore[arg-type]
+                continue
+            if kind is ast.Yield or kind is ast.YieldFrom:
+                push(lambda node=item: self._yielded(node))
+                inner = item.value  # type: ignore[attr-defined]
+                if inner is not None and type(inner) not in _LEAVES:
+                    push(inner)
+                continue
+            if kind is ast.NamedExpr:
+                target = item.target  # type: ignore[attr-defined]
+                value_node = item.value  # type: ignore[attr-defined]
+                push(lambda t=target, v=value_node: self._bind_walrus(t, v))
+                push(value_node)
+                continue
+            fields = _CHILD_FIELDS.get(kind)
+            if fields is None:
+                fields = _CHILD_FIELDS[kind] = tuple(
+                    reversed([f for f in kind._fields if f not in _NOT_CHILDREN])  # type: ignore[attr-defined]
+                )
+            for name in fields:
+                value = getattr(item, name, None)
+                if type(value) is list:
+                    for element in reversed(value):
+                        if type(element) not in _LEAVES and isinstance(element, ast.AST):
+                            push(element)
+                elif value is not None and type(value) not in _LEAVES and isinstance(value, ast.AST):
+                    push(value)
+
+    def _yielded(self, node: ast.AST) -> None:
+        value = getattr(node, "value", None)
+        if (
+            self.function_stack
+            and isinstance(node, ast.Yield)
+            and value is not None
+            and decorator_names(self.function_stack[-1]) & _CONTEXT_MANAGERS
+        ):
+            key = id(self.function_stack[-1])
+            self.yielded[key] = self.yielded.get(key, EMPTY) | self.symbols_of(value)
+        for hook in self._on_yield:
+            hook(node, self)
+
+    def _managed(self, context: ast.AST) -> Symbols:
+        """What ``with f() as x`` binds when ``f`` is a ``@contextmanager`` generator of the module."""
+        if not isinstance(context, ast.Call):
+            return EMPTY
+        out: Symbols = EMPTY
+        for symbol in self.symbols_of(context.func):
+            if isinstance(symbol, LocalDef) and symbol.kind == "function" and decorator_names(symbol.node) & _CONTEXT_MANAGERS:
+                yielded = self.yielded.get(id(symbol.node))
+                if yielded is None:
+                    self.unresolved_managers.add(id(symbol.node))
+                else:
+                    out = out | yielded
+        return out
+
+    def _bind_walrus(self, target: ast.Name, value: ast.AST) -> None:
+        symbols = self.value_of(value)
+        for scope in reversed(self.scopes):
+            if scope.kind != "comprehension":
+                self._set(scope, target.id, symbols)
+                return
+
+    def _schedule_comprehension(self, node: ast.AST, stack: List[object]) -> None:
+        generators: List[ast.comprehension] = node.generators  # type: ignore[attr-defined]
+        scope = Scope("comprehension", node)
+        inner: List[ast.AST] = []
+        for i, gen in enumerate(generators):
+            if i > 0:
+                inner.append(gen.iter)
+            inner.extend(gen.ifs)
+        if isinstance(node, ast.DictComp):
+            inner.extend([node.key, node.value])
+        else:
+            inner.append(node.elt)  # type: ignore[attr-defined]
+
+        def elements(iterable: ast.AST) -> Symbols:
+            # What iterating gives: a container's elements (``for c in clients``), and the facts.
+            return self.elements_of(iterable) | self.facts_of(iterable)
+
+        def enter() -> None:
+            first = elements(generators[0].iter)  # evaluated outside, like the iterable
+            if self._chain_cache:
+                self._chain_cache.clear()
+            self.scopes.append(scope)
+            for i, gen in enumerate(generators):
+                value = first if i == 0 else elements(gen.iter)
+                for sub in target_names(gen.target):
+                    scope.bindings[sub] = value
+
+        def leave() -> None:
+            if self._chain_cache:
+                self._chain_cache.clear()
+            if self.scopes and self.scopes[-1] is scope:
+                self.scopes.pop()
+
+        # Executed in stack order: first iterable outside, then enter, inner parts, leave.
+        stack.append(leave)
+        stack.extend(reversed(inner))
+        stack.append(enter)
+        stack.append(generators[0].iter)
+
+
+_STATEMENT_HANDLERS: Dict[type, Callable[["Statements", ast.AST], None]] = {
+    ast.Expr: Statements._stmt_expr,
+    ast.Raise: Statements._stmt_raise,
+    ast.Assert: Statements._stmt_assert,
+    ast.Pass: Statements._stmt_nothing,
+    ast.Break: Statements._stmt_nothing,
+    ast.Continue: Statements._stmt_nothing,
+    ast.Return: Statements._stmt_return,
+    ast.Assign: Statements._stmt_assign,
+    ast.AnnAssign: Statements._stmt_annassign,
+    ast.AugAssign: Statements._stmt_augassign,
+    ast.Delete: Statements._stmt_delete,
+    ast.Import: Statements._stmt_import,
+    ast.ImportFrom: Statements._stmt_importfrom,
+    ast.Global: Statements._stmt_global,
+    ast.Nonlocal: Statements._stmt_nonlocal,
+    ast.If: Statements._stmt_if,
+    ast.For: Statements._stmt_loop,
+    ast.AsyncFor: Statements._stmt_loop,
+    ast.While: Statements._stmt_loop,
+    ast.With: Statements._stmt_with,
+    ast.AsyncWith: Statements._stmt_with,
+    ast.Try: Statements._stmt_try,
+    ast.FunctionDef: Statements._stmt_function,
+    ast.AsyncFunctionDef: Statements._stmt_function,
+    ast.ClassDef: Statements._stmt_class,
+}
+if _TRY_STAR is not None:
+    _STATEMENT_HANDLERS[_TRY_STAR] = Statements._stmt_try
+if _MATCH is not None:
+    _STATEMENT_HANDLERS[_MATCH] = Statements._stmt_match
