@@ -20,28 +20,19 @@ from __future__ import annotations
 
 import ast
 import itertools
-from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
-from .catalog.loaders import DATA_BYTES, DATA_TEXT, TRUSTED_DUMPS, Loader
+from .catalog.loaders import DATA_BYTES, DATA_TEXT, TRUSTED_DUMPS
 from .catalog.taint import (
     CALLBACK_REGISTRATIONS,
     CHANNEL_COLLECTIVES,
     DIGESTS,
     GRPC_SERVICER_CONTEXTS,
-    PATH_OPENERS,
     PATH_READ_METHODS,
-    ROUTE_DECORATORS,
-    SANITIZERS,
-    TRANSFORMS,
-    UNTRUSTED_SOURCES,
     VERIFIERS,
-    VIEW_BASE_PREFIXES,
     VIEW_DECORATOR_PREFIXES,
     VIEW_METHODS,
     VIEW_RESPONSES,
-    NamePatterns,
 )
 from .findings import shown
 from .catalog.conventions import ACCUMULATING_METHODS
@@ -50,194 +41,22 @@ from .symbols import DROPPED_NAMES
 from .symbols import EMPTY, LocalDef, LocalInstance, display_name, symbol_order
 from .shapes import call_argument, is_property, is_staticmethod, positional_parameters
 
-TRUSTED = "trusted"
-UNKNOWN_TIER = "unknown"
-UNTRUSTED = "untrusted"
-CHANNEL = "channel"
-_MAX_DEPTH = 40
-_MAX_HOPS = 6
-#: How many facts an argument of another module's call may carry before its calls count as unknown.
-_MAX_SHALLOW = 32
-#: How many function summaries one expansion may substitute while a module is summarised whole.
-_SUMMARY_BUDGET = 500
+from .provenance_model import (
+    TRUSTED, UNKNOWN_TIER, UNTRUSTED, CHANNEL, _MAX_DEPTH, _MAX_SHALLOW, _SUMMARY_BUDGET, Source,
+    Channel, Trusted, Unknown, UNKNOWN, Param, Returned, StateOf, External, ProjectFacts, NO_PROJECT,
+    Fact, _FACT_TYPES, _FACT_TYPE_SET, _LITERAL, _SYMBOLIC, Demands, Sink, CallSite, Verdict,
+    _TRANSFORMS, _PATH_OPENERS, _ROUTES, _receiver, _runs, _inherits, _user_patterns, _shallow,
+    _first_source, _UNKNOWN_ONLY, _AtLine, _instance_state, _reads_instance_state,
+    _is_bound_method_call, _has_base, _is_view_base, _string_annotation, _is_grpc_servicer,
+    literal_input,
+)
 
-
-@dataclass(frozen=True)
-class Source:
-    """Untrusted input: what was read and on which line, and the hops it took since
-    (helpers returning it, attributes holding it, generators yielding it)."""
-
-    label: str
-    line: int
-    via: Tuple[str, ...] = ()
-
-    def through(self, hop: str) -> "Source":
-        """The same input, one hop further (a hop already taken, or past the cap, is not added)."""
-        if hop in self.via or len(self.via) >= _MAX_HOPS:
-            return self
-        return Source(self.label, self.line, self.via + (hop,))
-
-
-@dataclass(frozen=True)
-class Channel:
-    """What peers sent over an unauthenticated process group (a collective's output)."""
-
-    channel: str
-    line: int
-
-
-@dataclass(frozen=True)
-class Trusted:
-    """Data produced in-process or verified (``line``: the call that made it so, when known;
-    not part of the fact's identity)."""
-
-    reason: str
-    line: int = field(default=0, compare=False)
-
-
-@dataclass(frozen=True)
-class Unknown:
-    """Data whose origin cannot be established."""
-
-
-UNKNOWN = Unknown()
-
-
-@dataclass(frozen=True)
-class Param:
-    """The value a caller passes for parameter ``name`` of ``function``."""
-
-    function: ast.AST = field(hash=False, compare=False)
-    function_id: int = 0
-    name: str = ""
-
-
-@dataclass(frozen=True)
-class Returned:
-    """What ``function`` returns when called with ``arguments`` (parameter name -> facts)."""
-
-    function: LocalDef = field(hash=False, compare=False)
-    call_id: int = 0
-    arguments: Tuple[Tuple[str, FrozenSet], ...] = ()
-
-
-@dataclass(frozen=True)
-class StateOf:
-    """What attribute ``attr`` of an instance of ``cls`` holds once every method has stored in it
-    (a read in ``process()`` of what ``handle()``, walked later, stores)."""
-
-    cls: LocalDef = field(hash=False, compare=False)
-    cls_id: int = 0
-    attr: str = ""
-    line: int = 0
-
-
-@dataclass(frozen=True)
-class External:
-    """What calling ``name``, a callable of another module, returns for these arguments
-    (``"0"``, ``"1"``... for positions, the keyword's name, ``"<receiver>"`` for the object a
-    method is called on). Made only while a module is summarised for the project index
-    (:mod:`flake8_pickle.project`), where another module's summary says what it returns."""
-
-    name: str
-    line: int = 0
-    arguments: Tuple[Tuple[str, FrozenSet], ...] = ()
-
-
-class ProjectFacts:
-    """What other modules of the project say (the per-module view of the project index).
-
-    The default knows nothing: a module analysed alone."""
-
-    def knows(self, name: str) -> bool:
-        """Whether ``name`` is a function of another module the index has summarised."""
-        return False
-
-    def call_result(self, call: External) -> Optional[FrozenSet]:
-        """What calling another module's function returns, or None if the index does not know it."""
-        return None
-
-    def callers(self, function: ast.AST, param: str) -> List[Tuple["Source", Tuple[str, ...]]]:
-        """Untrusted data other modules pass for ``param`` of this module's ``function``: each
-        source with the chain of calls (qualified names) it took."""
-        return []
-
-
-NO_PROJECT = ProjectFacts()
-
-Fact = object
-_FACT_TYPES = (Source, Channel, Trusted, Unknown, Param, Returned, StateOf, External)
-_FACT_TYPE_SET = frozenset(_FACT_TYPES)
-_LITERAL = frozenset((Trusted("literal"),))
-#: The facts that stand for what other bodies compute.
-_SYMBOLIC = frozenset((Param, Returned, StateOf))
-
-
-@dataclass
-class Demands:
-    """What grading some facts needs walked (see :meth:`ProvenanceTracker.demands`)."""
-
-    #: Functions whose bodies are summarised (their returns and yields).
-    bodies: List[ast.AST] = field(default_factory=list)
-    #: Functions whose callers' arguments are read.
-    callers_of: List[ast.AST] = field(default_factory=list)
-    #: Attributes of the module's instances whose stored values are read.
-    attributes: Set[str] = field(default_factory=set)
-
-
-def _is_literal(node: ast.AST) -> bool:
-    """A constant, or constants joined with ``+`` (iteratively: chains can be long)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, ast.Constant):
-            continue
-        if isinstance(current, ast.BinOp) and isinstance(current.op, ast.Add):
-            stack.extend((current.left, current.right))
-            continue
-        return False
-    return True
-
-
-@dataclass
-class Sink:
-    """A loader call and the facts of what it reads."""
-
-    call: ast.Call
-    label: str
-    loader: Loader
-    argument: Optional[ast.expr]
-    facts: FrozenSet
-    capped: bool
-    #: For ``unpickler.load()``: what the receiver resolved to at the call.
-    receiver: FrozenSet = frozenset()
-
-
-@dataclass
-class CallSite:
-    """A call of a function of this module, with the facts of each argument."""
-
-    call: ast.Call
-    function: LocalDef
-    arguments: Dict[str, FrozenSet]
-    #: For ``obj.method(...)``: the module's classes ``obj`` is an instance of (None: not known,
-    #: not such a call, or a call on ``self``/``cls``, whose object may be any subclass).
-    receivers: Optional[FrozenSet[LocalDef]] = None
-    #: The call passes the caller's own object on (``self.m(...)``, ``cls.m(...)``).
-    on_self: bool = False
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """The tier of a sink and, for untrusted data, where it came from."""
-
-    tier: str
-    source: Optional[Source] = None
-    via: Tuple[Tuple[str, int], ...] = ()
-    report_at: Optional[ast.AST] = None
-    channel: Optional[Channel] = None
-    #: For trusted data: what made it so (``--explain`` shows them).
-    trusted: Tuple[Trusted, ...] = ()
+#: Re-exported: the rest of the package reads the vocabulary from here.
+__all__ = [
+    "TRUSTED", "UNKNOWN_TIER", "UNTRUSTED", "CHANNEL", "Source", "Channel", "Trusted", "Unknown",
+    "UNKNOWN", "Param", "Returned", "StateOf", "External", "ProjectFacts", "NO_PROJECT", "Fact",
+    "Demands", "Sink", "CallSite", "Verdict", "literal_input", "ProvenanceTracker",
+]
 
 
 class ProvenanceTracker(Listener):
@@ -935,145 +754,3 @@ class ProvenanceTracker(Listener):
             sites.append(CallSite(call, method, arguments, None, True))
         return sites
 
-
-_TRANSFORMS = NamePatterns(TRANSFORMS)
-_PATH_OPENERS = NamePatterns(PATH_OPENERS)
-_ROUTES = NamePatterns(ROUTE_DECORATORS)
-
-
-def _receiver(func: ast.expr, resolver: Resolver) -> Tuple[bool, Optional[FrozenSet[LocalDef]]]:
-    """Whether a call of ``func`` is on ``self``/``cls``, and the module's classes the object of
-    ``obj.method`` is an instance of (None when it is not known to be only those)."""
-    if not isinstance(func, ast.Attribute):
-        return False, None
-    value = func.value
-    if isinstance(value, ast.Name) and value.id in ("self", "cls"):
-        return True, None
-    symbols = resolver.symbols_of(value)
-    if symbols and all(isinstance(s, LocalInstance) for s in symbols):
-        return False, frozenset(s.cls for s in symbols)  # type: ignore[union-attr]
-    return False, None
-
-
-def _runs(cls: LocalDef, owner: LocalDef, method: str, depth: int = 0) -> bool:
-    """Whether an instance of ``cls`` runs ``owner``'s ``method`` (``cls`` is ``owner``, or derives
-    from it through classes that do not define ``method`` themselves)."""
-    if cls is owner:
-        return True
-    if depth > 8 or method in cls.members:
-        return False
-    return any(
-        isinstance(symbol, LocalDef) and _runs(symbol, owner, method, depth + 1) for bases in cls.bases for symbol in bases
-    )
-
-
-def _inherits(cls: LocalDef, base: LocalDef, depth: int = 0) -> bool:
-    """Whether ``cls`` is ``base`` or a subclass of it (through the module's own classes)."""
-    if cls is base:
-        return True
-    if depth > 8:
-        return False
-    return any(
-        isinstance(symbol, LocalDef) and _inherits(symbol, base, depth + 1) for bases in cls.bases for symbol in bases
-    )
-
-
-@lru_cache(maxsize=8)
-def _user_patterns(
-    untrusted: Tuple[str, ...], trusted: Tuple[str, ...], sanitizers: Tuple[str, ...]
-) -> Tuple[NamePatterns, NamePatterns, NamePatterns]:
-    """Source, trusted-source and sanitizer patterns, compiled once per option values."""
-    return (
-        NamePatterns(tuple(UNTRUSTED_SOURCES) + untrusted),
-        NamePatterns(trusted),
-        NamePatterns(tuple(SANITIZERS) + sanitizers),
-    )
-
-
-def _shallow(facts: FrozenSet) -> FrozenSet:
-    """``facts`` with each :class:`External` stripped of its arguments (what it returns when
-    called with unknown data is still known from its module's summary)."""
-    if not any(type(f) is External for f in facts):
-        return facts
-    if len(facts) > _MAX_SHALLOW:
-        # Data that went through many calls: what those calls return counts as unknown data
-        # (never trusted), so a long chain of calls costs no more than a short one.
-        return frozenset(f for f in facts if type(f) is not External) | {UNKNOWN}
-    return frozenset(External(f.name, f.line) if type(f) is External and f.arguments else f for f in facts)
-
-
-def _first_source(facts: FrozenSet) -> Optional[Source]:
-    sources = sorted((f for f in facts if isinstance(f, Source)), key=lambda s: (s.line, s.label, len(s.via), s.via))
-    return sources[0] if sources else None
-
-
-_UNKNOWN_ONLY = frozenset((UNKNOWN,))
-
-
-class _AtLine:
-    """Where a fact read from instance state is reported to come from."""
-
-    def __init__(self, line: int):
-        self.lineno = line
-
-
-def _instance_state(cls: LocalDef, attr: str, depth: int = 0) -> FrozenSet:
-    """Everything the module stores in ``attr`` of an instance of ``cls`` (its own classes' bases too)."""
-    found = cls.instance_attrs.get(attr)
-    if found is not None or depth > 8:
-        return found or EMPTY
-    out: FrozenSet = EMPTY
-    for bases in cls.bases:
-        for base in bases:
-            if isinstance(base, LocalDef) and base.kind == "class":
-                out = out | _instance_state(base, attr, depth + 1)
-    return out
-
-
-def _reads_instance_state(expr: ast.Attribute, resolver: Resolver) -> bool:
-    """``self.x`` (or ``obj.x`` of an instance of the module's own class)."""
-    return isinstance(expr.value, ast.Name) and any(isinstance(s, LocalInstance) for s in resolver.lookup(expr.value.id))
-
-
-def _is_bound_method_call(call: ast.Call, resolver: Optional[Resolver]) -> bool:
-    if resolver is None or not isinstance(call.func, ast.Attribute):
-        return False
-    return any(isinstance(s, (LocalInstance,)) for s in resolver.symbols_of(call.func.value))
-
-
-def _has_base(cls: LocalDef, match: Callable[[str], bool], depth: int = 0) -> bool:
-    """Whether a base of ``cls`` (through the module's own classes) has a qualified name ``match`` accepts."""
-    if depth > 8:
-        return False
-    for base in cls.bases:
-        for symbol in base:
-            if isinstance(symbol, str) and match(symbol):
-                return True
-            if isinstance(symbol, LocalDef) and symbol.kind == "class" and _has_base(symbol, match, depth + 1):
-                return True
-    return False
-
-
-def _is_view_base(name: str) -> bool:
-    return name.startswith(VIEW_BASE_PREFIXES)
-
-
-def _string_annotation(value: object) -> Optional[ast.expr]:
-    """The expression a quoted annotation spells (``"grpc.ServicerContext"``), when it parses."""
-    if not isinstance(value, str) or len(value) > 200:
-        return None
-    try:
-        return ast.parse(value.strip(), mode="eval").body
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-
-
-def _is_grpc_servicer(name: str) -> bool:
-    """``x_pb2_grpc.FooServicer``: the servicer base class grpcio-tools generates for a service."""
-    module, _, leaf = name.rpartition(".")
-    return module.endswith("_pb2_grpc") and leaf.endswith("Servicer")
-
-
-def literal_input(loader: Loader, argument: Optional[ast.expr]) -> bool:
-    """A literal is trusted input for loaders that read bytes or text (not for paths)."""
-    return argument is not None and loader.data_kind in (DATA_BYTES, DATA_TEXT) and _is_literal(argument)

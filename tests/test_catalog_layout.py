@@ -134,7 +134,6 @@ def test_every_subpackage_is_packaged() -> None:
 #: The hand-written modules still over the target of about 800 lines, with the size each may not
 #: exceed: split them, never grow them (the generated resource table is data, not code).
 _OVERSIZED = {
-    "provenance.py": 1090,
     "catalog/loaders.py": 845,
     "project/index.py": 830,
 }
