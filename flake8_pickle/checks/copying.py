@@ -218,7 +218,7 @@ class CopyChecks(Listener):
             {
                 (sent.call.lineno, sent.label)  # type: ignore[attr-defined]
                 for sent in self._sent
-                if any(isinstance(s, LocalInstance) and s.cls is cls for s in sent.symbols)
+                if _hands(sent.symbols, cls)
             }
         )
         return tuple(Step(line, f"{label} of an instance here") for line, label in lines[:limit])
@@ -226,7 +226,7 @@ class CopyChecks(Listener):
     def operations_on(self, cls: LocalDef) -> Set[str]:
         """What the module (and, with the project index, the rest of the project) does to
         instances of ``cls``: copy, deepcopy, pickle, spawn... (complete once the module is done)."""
-        done = {sent.operation for sent in self._sent if any(isinstance(s, LocalInstance) and s.cls is cls for s in sent.symbols)}
+        done = {sent.operation for sent in self._sent if _hands(sent.symbols, cls)}
         if self.project is not None:
             done |= set(self.project.uses(cls.node) or ())  # type: ignore[attr-defined]
         return done
@@ -324,3 +324,13 @@ def _unpicklable_callable(symbols: FrozenSet, model: ClassModel, depth: int = 0)
             line = getattr(symbol.node, "lineno", 0)
             return "a generator", line
     return None
+
+
+def _hands(symbols: FrozenSet, cls: LocalDef, depth: int = 0) -> bool:
+    """Whether what was handed is an instance of ``cls`` or holds one (``args=(obj,)``, ``[obj]``)."""
+    for symbol in symbols:
+        if isinstance(symbol, LocalInstance) and symbol.cls is cls:
+            return True
+        if isinstance(symbol, Contains) and depth < 8 and _hands(frozenset((symbol.item,)), cls, depth + 1):
+            return True
+    return False

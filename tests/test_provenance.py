@@ -1,0 +1,192 @@
+"""Unit tests of the provenance layer (``flake8_pickle.provenance``): the facts a loader's input
+carries, how symbolic facts expand, what grading a sink demands, and the verdict's tier.
+
+The fixtures test the whole plugin through flake8; these read the tracker's own answers, so a
+change that keeps the findings but breaks a fact (a lost hop, a source line) is seen here.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from typing import List, Tuple
+
+from flake8_pickle.analysis import catalog_for
+from flake8_pickle.catalog.loaders import constructor_variant
+from flake8_pickle.checks.loaders import LoaderChecks
+from flake8_pickle.checks.unpicklers import SoundUnpicklers
+from flake8_pickle.provenance import (
+    CHANNEL,
+    TRUSTED,
+    UNKNOWN,
+    UNKNOWN_TIER,
+    UNTRUSTED,
+    Param,
+    ProvenanceTracker,
+    Returned,
+    Sink,
+    Source,
+    Trusted,
+    Verdict,
+)
+from flake8_pickle.scope import Resolver
+from flake8_pickle.settings import Settings
+
+
+def track(source: str) -> Tuple[ProvenanceTracker, List[Sink]]:
+    """Walk ``source`` with a tracker and the loader checks, as the analysis's second walk does."""
+    tree = ast.parse(textwrap.dedent(source))
+    tracker = ProvenanceTracker()
+    loaders = LoaderChecks(catalog_for(Settings()), tracker, lambda finding: None, True, SoundUnpicklers())
+    resolver = Resolver(tree, [tracker, loaders], call_hook=constructor_variant)
+    tracker.attach(resolver)
+    resolver.walk()
+    resolver.finish()
+    return tracker, list(loaders._sinks)
+
+
+def only_sink(source: str) -> Tuple[ProvenanceTracker, Sink, Verdict]:
+    tracker, sinks = track(source)
+    assert len(sinks) == 1, sinks
+    verdicts = tracker.verdict(sinks[0])
+    assert len(verdicts) == 1, verdicts
+    return tracker, sinks[0], verdicts[0]
+
+
+def test_a_source_call_is_a_source_fact_with_its_line() -> None:
+    tracker, sink, verdict = only_sink(
+        """
+        import pickle, socket
+        sock = socket.socket()
+        data = sock.recv(4096)
+        pickle.loads(data)
+        """
+    )
+    sources = {(s.label, s.line) for s in sink.facts if isinstance(s, Source)}
+    # The read itself, and the name it was bound to (its qualified name is a source's result).
+    assert sources == {("sock.recv(4096)", 4), ("data", 5)}
+    assert verdict.tier == UNTRUSTED and verdict.source == Source("sock.recv(4096)", 4)
+
+
+def test_a_literal_is_judged_at_the_call_and_an_own_dump_is_trusted_for_its_reason() -> None:
+    _, sinks = track("import pickle\npickle.loads(b'\\x80\\x04K\\x01.')\n")
+    assert sinks == []  # a literal needs no provenance: no sink to grade
+    _, sink, own = only_sink("import pickle\ndef f(x):\n    return pickle.loads(pickle.dumps(x))\n")
+    assert own.tier == TRUSTED
+    assert {(f.reason, f.line) for f in sink.facts if isinstance(f, Trusted)} == {("output of pickle.dumps", 3)}
+    assert all(isinstance(f, Trusted) for f in sink.facts)
+
+
+def test_a_parameter_stays_symbolic_and_is_unknown_without_callers() -> None:
+    _, sink, verdict = only_sink(
+        """
+        import pickle
+        def load(data):
+            return pickle.loads(data)
+        """
+    )
+    params = [f for f in sink.facts if isinstance(f, Param)]
+    assert [p.name for p in params] == ["data"]
+    assert verdict.tier == UNKNOWN_TIER
+
+
+def test_a_caller_passing_a_source_makes_the_parameter_untrusted() -> None:
+    _, _, verdict = only_sink(
+        """
+        import pickle, socket
+        def load(data):
+            return pickle.loads(data)
+        def serve(sock: socket.socket):
+            load(sock.recv(1024))
+        """
+    )
+    assert verdict.tier == UNTRUSTED
+    assert verdict.source is not None and verdict.source.label == "sock.recv(1024)"
+
+
+def test_a_method_of_a_literal_carries_its_arguments() -> None:
+    """``b"".join(chunks)`` is not trusted because its receiver is a literal (the #14 hole)."""
+    _, _, verdict = only_sink(
+        """
+        import pickle
+        def read(conn):
+            chunks = []
+            while chunk := conn.recv(4096):
+                chunks.append(chunk)
+            return pickle.loads(b"".join(chunks))
+        """
+    )
+    assert verdict.tier != TRUSTED
+
+
+def test_a_helper_return_expands_at_the_call_and_names_the_hop() -> None:
+    tracker, sink, verdict = only_sink(
+        """
+        import pickle, socket
+        def read(conn: socket.socket):
+            return conn.recv(10)
+        def main(sock):
+            return pickle.loads(read(sock))
+        """
+    )
+    assert any(isinstance(f, Returned) and f.function.name == "read" for f in sink.facts)
+    assert tracker.expand(sink.facts) == {Source("conn.recv(10)", 4, ("read()",))}
+    assert verdict.tier == UNTRUSTED and verdict.source == Source("conn.recv(10)", 4, ("read()",))
+
+
+def test_a_method_of_an_untyped_parameter_is_unknown_not_trusted() -> None:
+    """``s.recv(10)`` on a parameter of unknown type is no catalogued source; its literal argument
+    must not make the result trusted either."""
+    tracker, sink, verdict = only_sink(
+        """
+        import pickle, socket
+        def read(s):
+            return s.recv(10)
+        sock = socket.socket()
+        pickle.loads(read(sock))
+        """
+    )
+    expanded = tracker.expand(sink.facts)
+    assert UNKNOWN in expanded
+    assert verdict.tier == UNKNOWN_TIER
+
+
+def test_grading_demands_the_bodies_it_depends_on() -> None:
+    source = """
+        import pickle
+        def fetch(client):
+            return client.get()
+        def use(client):
+            return pickle.loads(fetch(client))
+        """
+    tracker, sinks = track(source)
+    demands = tracker.demands(f for sink in sinks for f in sink.facts)
+    assert {getattr(b, "name", None) for b in demands.bodies} >= {"fetch"}
+
+
+def test_unknown_data_is_unknown_not_trusted() -> None:
+    tracker, sink, verdict = only_sink(
+        """
+        import pickle
+        def load(blob_store):
+            return pickle.loads(blob_store.read_all())
+        """
+    )
+    assert verdict.tier == UNKNOWN_TIER
+    assert not any(isinstance(f, Trusted) for f in tracker.expand(sink.facts))
+
+
+def test_a_channel_kept_on_self_is_a_channel_in_another_method() -> None:
+    _, _, verdict = only_sink(
+        """
+        import pickle
+        import zmq
+        class Worker:
+            def __init__(self):
+                self.sub = zmq.Context().socket(zmq.SUB)
+            def step(self):
+                return pickle.loads(self.sub.recv())
+        """
+    )
+    assert verdict.tier in (CHANNEL, UNTRUSTED)
+    assert verdict.tier != UNKNOWN_TIER
