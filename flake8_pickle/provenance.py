@@ -295,10 +295,10 @@ class ProvenanceTracker(Listener):
         getters = [s for s in symbols if isinstance(s, LocalDef) and s.kind == "function" and is_property(s.node)]
         if getters:
             # ``self.body`` of a ``@property``: what the getter returns.
-            named = named | frozenset(Returned(g, id(expr), ()) for g in sorted(getters, key=symbol_order))
+            named = named | frozenset(Returned(g, id(expr), (), expr.lineno) for g in sorted(getters, key=symbol_order))
         if _reads_instance_state(expr, resolver):
             hop = shown(expr)
-            named = frozenset(f.through(hop) if isinstance(f, Source) and f.label != hop else f for f in named)
+            named = frozenset(f.through(hop, expr.lineno) if isinstance(f, Source) and f.label != hop else f for f in named)
             assert isinstance(expr.value, ast.Name)
             named = named | frozenset(
                 StateOf(s.cls, id(s.cls), expr.attr, expr.lineno)
@@ -336,7 +336,7 @@ class ProvenanceTracker(Listener):
                 out |= known
         for symbol in sorted((s for s in symbols if not isinstance(s, str)), key=symbol_order):
             if isinstance(symbol, LocalDef) and symbol.kind == "function":
-                out.add(Returned(symbol, id(call), self._arguments(symbol, call, depth)))
+                out.add(Returned(symbol, id(call), self._arguments(symbol, call, depth), call.lineno))
             elif isinstance(symbol, LocalDef) and symbol.kind == "class":
                 arguments = list(call.args) + [k.value for k in call.keywords]
                 # An object of the module's own class, built from nothing, holds in-process data.
@@ -581,7 +581,7 @@ class ProvenanceTracker(Listener):
                 hop = f"self.{fact.attr}"
                 held = self._binding_facts(_AtLine(fact.line), stored, hop) if stored else EMPTY
                 expanded = self.expand(held, depth + 1, visiting | {key})
-                out |= {f.through(hop) if isinstance(f, Source) and f.label != hop else f for f in expanded}
+                out |= {f.through(hop, fact.line) if isinstance(f, Source) and f.label != hop else f for f in expanded}
             elif isinstance(fact, Param) and (fact.function_id, fact.name) in self.callback_params:
                 out.add(self.callback_params[(fact.function_id, fact.name)])
             else:
@@ -618,12 +618,13 @@ class ProvenanceTracker(Listener):
         arguments = dict(fact.arguments)
         inner = visiting | {(key, fact.call_id)}
         hop = f"{fact.function.name}()"
+        returned_at = fact.line or getattr(fact.function.node, "lineno", 0)
         for element in summary:
             if isinstance(element, Param) and element.function_id == key:
                 out |= self.expand(arguments.get(element.name, frozenset((UNKNOWN,))), depth + 1, inner)
             else:
                 expanded = self.expand(frozenset((element,)), depth + 1, inner)
-                out |= {f.through(hop) if isinstance(f, Source) else f for f in expanded}
+                out |= {f.through(hop, returned_at) if isinstance(f, Source) else f for f in expanded}
         return frozenset(out)
 
     def demands(self, facts: Iterable[Fact]) -> "Demands":

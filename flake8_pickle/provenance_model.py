@@ -43,12 +43,16 @@ class Source:
     label: str
     line: int
     via: Tuple[str, ...] = ()
+    #: The line of each hop in ``via`` (0: not recorded, as for hops in another module); not part
+    #: of the fact's identity.
+    hop_lines: Tuple[int, ...] = field(default=(), compare=False)
 
-    def through(self, hop: str) -> "Source":
+    def through(self, hop: str, line: int = 0) -> "Source":
         """The same input, one hop further (a hop already taken, or past the cap, is not added)."""
         if hop in self.via or len(self.via) >= _MAX_HOPS:
             return self
-        return Source(self.label, self.line, self.via + (hop,))
+        lines = self.hop_lines + (0,) * (len(self.via) - len(self.hop_lines))
+        return Source(self.label, self.line, self.via + (hop,), lines + (line,))
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,8 @@ class Returned:
     function: LocalDef = field(hash=False, compare=False)
     call_id: int = 0
     arguments: Tuple[Tuple[str, FrozenSet], ...] = ()
+    #: The line of the call (or property read): where the returned value flows on.
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)

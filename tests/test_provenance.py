@@ -190,3 +190,28 @@ def test_a_channel_kept_on_self_is_a_channel_in_another_method() -> None:
     )
     assert verdict.tier in (CHANNEL, UNTRUSTED)
     assert verdict.tier != UNKNOWN_TIER
+
+
+def test_each_hop_records_where_the_data_passed() -> None:
+    """``self.last`` at the line it is read, ``payload()`` at the line it is called: the path of a
+    PKL101 finding (SARIF ``codeFlows``, ``--explain``) shows each hop where it happens."""
+    tracker, sink, verdict = only_sink(
+        """
+        import pickle
+        import socket
+        class Server:
+            def __init__(self, sock: socket.socket):
+                self.sock = sock
+                self.last = None
+            def pump(self):
+                self.last = self.sock.recv(4096)
+            def payload(self):
+                return self.last
+            def handle(self):
+                return pickle.loads(self.payload())
+        """
+    )
+    assert verdict.tier == UNTRUSTED
+    source = verdict.source
+    assert (source.label, source.line) == ("self.sock.recv(4096)", 9)
+    assert list(zip(source.via, source.hop_lines)) == [("self.last", 11), ("payload()", 13)]

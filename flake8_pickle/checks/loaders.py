@@ -250,8 +250,12 @@ def untrusted_path(verdict: Verdict, sink: Sink) -> Tuple[Step, ...]:
     source = verdict.source
     label, source_file = _located(source.label)
     steps = [Step(source.line, f"untrusted data read from {label}", source_file)]
-    for hop in source.via:
-        steps.append(Step(source.line, f"passes through {hop} (line not recorded: shown at the source)", source_file))
+    for index, hop in enumerate(source.via):
+        line = source.hop_lines[index] if index < len(source.hop_lines) else 0
+        if line and source_file is None:
+            steps.append(Step(line, f"passes through {hop}"))
+        else:
+            steps.append(Step(source.line, f"passes through {hop} (line not recorded: shown at the source)", source_file))
     for name, line in verdict.via:
         called = _CALLED_AT.match(name)
         if line:
