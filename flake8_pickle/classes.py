@@ -78,6 +78,8 @@ class Held:
     line: Optional[int] = None
     #: The class of the module whose own attribute or base is the resource (None: the value itself).
     owner: Optional[LocalDef] = field(default=None, compare=False)
+    #: Where another module of the project creates it (a step with that module's file).
+    elsewhere: Optional[Step] = field(default=None, compare=False)
 
     def describe(self) -> str:
         """``threading.Lock in self._lock (line 8)``."""
@@ -98,6 +100,8 @@ class Held:
         line = getattr(self.owner.node, "lineno", 0) if self.owner is not None else 0
         if self.owner is not None and line:
             steps.append(Step(line, f"class {self.owner.name} holds it"))
+        if self.elsewhere is not None:
+            steps.append(self.elsewhere)
         return tuple(steps)
 
     def fails(self, operation: str) -> bool:
@@ -266,7 +270,9 @@ class ClassModel(Listener):
             return None
         resource, where, line, owner, path = found
         place = f"{path}, line {line}" if line else path
-        return Held(resource, resource_facts(resource) or _PROJECT_FACTS, f"{where} of {owner} ({place})")
+        facts = resource_facts(resource) or _PROJECT_FACTS
+        created = Step(line, f"{resource} created in {where} of {owner}", path) if line else None
+        return Held(resource, facts, f"{where} of {owner} ({place})", elsewhere=created)
 
     def class_holds(self, cls: LocalDef, operation: str, depth: int = 0) -> Optional[Held]:
         """What instances of ``cls`` hold that makes ``operation`` fail, unless its protocol covers it."""
@@ -297,7 +303,7 @@ class ClassModel(Listener):
                         if inherited is not None:
                             # Reported on the class that holds it, in its own module (PKL301 there).
                             path = f"{inherited.path}, inherited by {cls.name}"
-                            return Held(inherited.resource, inherited.facts, path)
+                            return Held(inherited.resource, inherited.facts, path, elsewhere=inherited.elsewhere)
                 elif isinstance(symbol, LocalDef) and symbol.kind == "class":
                     held = self.class_holds(symbol, operation, depth + 1)
                     if held is not None:
@@ -320,7 +326,7 @@ class ClassModel(Listener):
                 if own and held.owner is not None and held.owner is not cls:
                     continue
                 path = f"self.{name}" + (f".{held.path[5:]}" if held.path.startswith("self.") else "")
-                return Held(held.resource, held.facts, path, held.line or line, held.owner or cls)
+                return Held(held.resource, held.facts, path, held.line or line, held.owner or cls, held.elsewhere)
         return None
 
     def unprotected_resource_classes(self) -> List[Tuple[ClassInfo, Held]]:

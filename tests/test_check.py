@@ -268,6 +268,23 @@ def test_sarif_code_flow_crosses_modules(tmp_path: Path) -> None:
     ]
 
 
+def test_sarif_related_locations_cross_modules(tmp_path: Path) -> None:
+    """A copy in service.py of a class defined in models.py points at the lock's creation there,
+    for the class itself and for a subclass that inherits it."""
+    root = tmp_path / "webapp"
+    shutil.copytree(TESTS / "projects" / "webapp", root)
+    log, _ = sarif(["."], root)
+    related = {
+        (r["ruleId"], region_of(r["locations"][0])): [
+            region_of(place) + (place["message"]["text"],) for place in r.get("relatedLocations", [])
+        ]
+        for r in log["runs"][0]["results"]
+    }
+    created = ("webapp/models.py", 7, "threading.Lock created in self._lock of webapp.models.Connection")
+    assert related[("PKL201", ("webapp/service.py", 18))] == [created]
+    assert related[("PKL202", ("webapp/service.py", 22))] == [created]  # PooledConnection(Connection)
+
+
 def test_sarif_related_locations_of_resource_findings(tmp_path: Path) -> None:
     log, _ = sarif(["."], tree("flows", tmp_path))
     related = {

@@ -44,10 +44,17 @@ def python_files(root: Path, skip: Tuple[Path, ...] = ()) -> List[Path]:
     return found
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=1024)
 def _resolved(root: str) -> Path:
-    """A project root, resolved (asked once per linted file: cached)."""
+    """A project root or a directory of one, resolved (asked once per linted file: cached)."""
     return Path(root).resolve()
+
+
+def _real(path: Path) -> Path:
+    """``path.resolve()``, resolving each directory once (asked for every file, twice a run)."""
+    if os.path.islink(path):
+        return path.resolve()
+    return _resolved(os.path.dirname(os.path.abspath(path))) / path.name
 
 
 def module_name(root: Path, path: Path) -> Optional[Tuple[str, bool]]:
@@ -57,7 +64,7 @@ def module_name(root: Path, path: Path) -> Optional[Tuple[str, bool]]:
     directories without ``__init__.py`` still count (namespace packages).
     """
     try:
-        parts = list(path.resolve().relative_to(_resolved(str(root))).parts)
+        parts = list(_real(path).relative_to(_resolved(str(root))).parts)
     except ValueError:
         return None
     if not parts or not parts[-1].endswith(".py"):
