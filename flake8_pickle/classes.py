@@ -140,6 +140,13 @@ def resource_facts(constructor: str) -> Optional[ResourceFacts]:
     return facts
 
 
+def _public_first(symbol: object) -> Tuple[bool, Tuple[int, str, int, int]]:
+    """Symbols in a stable order, public names first: a base ``threading.local`` is named so, not by
+    its alias ``_thread._local`` (sets iterate in an order that changes from run to run)."""
+    private = isinstance(symbol, str) and any(part.startswith("_") for part in symbol.split("."))
+    return private, symbol_order(symbol)
+
+
 class ClassModel(Listener):
     """Collects class definitions during the walk; answers "what does this value hold" afterwards."""
 
@@ -291,7 +298,7 @@ class ClassModel(Listener):
         if info is not None and info.protocols & PROTOCOL_COVERS[operation]:
             return None
         for base in cls.bases:
-            for symbol in base:
+            for symbol in sorted(base, key=_public_first):
                 if isinstance(symbol, str):
                     facts = resource_facts(symbol)
                     if facts is not None and not facts.condition:

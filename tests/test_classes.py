@@ -135,3 +135,4 @@ def test_where_instances_are_handed() -> None:
     assert [(step.line, step.message) for step in own] == [(own[0].line, "copy.deepcopy of an instance here")]
     assert [step.message for step in copies.places_handed(classes["Holder"])] == ["copy.copy of an instance here"]
     assert copies.places_handed(classes["Plain"]) == ()
+

@@ -215,6 +215,7 @@ def test_read_only_cache_is_read_and_not_written(tmp_path: Path, monkeypatch: py
     """A cache that cannot be written (read-only mount, full disk): entries are still read,
     and summaries of changed files are kept in memory for the run."""
     from flake8_pickle.project import index as index_module
+    from flake8_pickle.project import store
     from flake8_pickle.settings import Settings
 
     root = copy_project(WEBAPP, tmp_path)
@@ -225,7 +226,7 @@ def test_read_only_cache_is_read_and_not_written(tmp_path: Path, monkeypatch: py
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(30, "Read-only file system")
 
-    monkeypatch.setattr(index_module.os, "replace", refuse)
+    monkeypatch.setattr(store.os, "replace", refuse)
     (root / "webapp" / "transport.py").write_text("def read_body():\n    return b''\n", encoding="utf-8")
     cold = index_module.build(root, Settings(), cache)
     assert sorted(p.name for p in cache.rglob("*.json")) == before  # nothing written
@@ -363,22 +364,23 @@ def test_a_large_project_is_summarised_in_parallel_with_the_same_findings(
     """Past 64 modules to summarise, the index shares the work among ``--jobs`` processes: the same
     summaries as one process, and flake8 -j2 reports what -j1 reports."""
     from flake8_pickle.project import index as index_module
+    from flake8_pickle.project import store
     from flake8_pickle.settings import Settings
 
     root = tmp_path / "many"
     root.mkdir()
     _many_modules(root, 70)  # 70 codecs that can reach a loader: past _PARALLEL_AT
     calls: List[int] = []
-    real = index_module._parallel
+    real = store._parallel
 
     def spy(todo, *args, **kwargs):
         calls.append(len(todo))
         return real(todo, *args, **kwargs)
 
-    monkeypatch.setattr(index_module, "_parallel", spy)
+    monkeypatch.setattr(store, "_parallel", spy)
     shared = index_module.build(root, Settings(), cache_dir=tmp_path / "cache-2", jobs=2)
     alone = index_module.build(root, Settings(), cache_dir=tmp_path / "cache-1", jobs=1)
-    assert calls and max(calls) >= index_module._PARALLEL_AT
+    assert calls and max(calls) >= store._PARALLEL_AT
     names = [f"many.codec{i}" for i in range(70)] + [f"many.view{i}" for i in range(70)]
     assert [shared.modules[n] for n in names] == [alone.modules[n] for n in names]
     parallel = flake8(root, "-j", "2", ".")
@@ -386,3 +388,29 @@ def test_a_large_project_is_summarised_in_parallel_with_the_same_findings(
     assert sorted(parallel.stdout.splitlines()) == sorted(serial.stdout.splitlines())
     found = parse(serial.stdout)
     assert [found[f"many/codec{i}.py"][5][0][0] for i in range(70)] == ["PKL101"] * 70
+
+
+def test_a_base_with_two_catalogued_names_is_named_the_same_in_every_run(tmp_path: Path) -> None:
+    """With the standard library as the project (as in the corpus runs), ``threading.local`` is also
+    ``_thread._local`` through the project's ``threading`` module. The message names the public one,
+    whatever order the run's string hashing gives that set of names (it changed between runs)."""
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "setup.cfg").write_text("", encoding="utf-8")
+    (root / "threading.py").write_text("from _thread import _local as local\n", encoding="utf-8")
+    (root / "app.py").write_text(
+        "import copy\nimport threading\n\n\nclass Local(threading.local):\n    pass\n\n\n"
+        "def crash():\n    return copy.deepcopy(Local())\n",
+        encoding="utf-8",
+    )
+    outputs = set()
+    for seed in range(6):
+        proc = subprocess.run(
+            # The console script: ``python -m`` would put the project's ``threading.py`` on sys.path.
+            [str(Path(sys.executable).with_name("flake8")), "--isolated", "--select", "PKL", "--pickle-cache-dir", str(tmp_path / f"c{seed}"), "app.py"],
+            cwd=root, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        )
+        outputs.add(proc.stdout)
+    assert len(outputs) == 1, outputs
+    (only,) = outputs
+    assert "holds threading.local in base class of Local" in only and "_thread" not in only, only

@@ -1,13 +1,8 @@
-"""The project index: every module's summary, cached on disk, composed on demand.
+"""The project index: every module's summary, composed on demand.
 
-Building: each ``.py`` file of the project is read and hashed; its summary
-(:func:`flake8_pickle.project.summary.summarise`) is looked up in the cache under a key made of
-the schema, the plugin's version, the settings that change summaries, the module's name and
-the file's content. A miss parses and summarises the file and writes the entry: to a temporary
-file in the same directory, then ``os.replace``, so a reader sees a whole entry or none, and two
-processes writing the same entry write the same bytes. An entry that does not parse, or holds
-another schema, is a miss. A cache directory that cannot be written is read-only for the run:
-summaries are kept in memory. Nothing waits on a lock.
+Building (:func:`build`): each ``.py`` file of the project is read; the modules every linted
+module asks about are summarised at once (from the cache of :mod:`flake8_pickle.project.store`
+where the content is unchanged), the rest on first need.
 
 Composing: a summary is computed from its module alone; what crosses modules is resolved here,
 when a module is linted: aliases through re-exports, what another module's function returns for
@@ -18,127 +13,22 @@ into this module's functions, and what another module's class holds.
 from __future__ import annotations
 
 import ast
-import hashlib
-import json
-import os
-import re
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
-from .. import __version__
 from ..classes import PROTOCOL_COVERS
-from ..fix.source import write_atomically
 from ..provenance import UNKNOWN, Channel, External, ProjectFacts, Source, Trusted
 from ..settings import Settings
 from .layout import module_name, python_files
-from ..precheck import possible
-from .summary import SCHEMA, module_package, reachable, summarise
+from .store import CACHE_DIR_NAME, Cache, FileJob, Summaries, settings_digest
+from .summary import module_package, reachable
 
 Json = Any
-CACHE_DIR_NAME = ".flake8_pickle_cache"
 _MAX_DEPTH = 8
-# Entries are written as mkstemp's private files, then given the mode a plain open() would give
-# them, so a cache shared between users or CI jobs stays readable.
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
-_FILE_MODE = 0o666 & ~_UMASK
 _MAX_CHAIN = 6
 #: How many subclasses of one class a ``self.m(...)`` call is followed into.
 _MAX_DESCENDANTS = 64
-#: How many modules to summarise at once before the work is shared among ``--jobs`` processes.
-_PARALLEL_AT = 64
-
-
-def settings_digest(settings: Settings) -> str:
-    """What of the settings changes a summary (the inventory codes do not)."""
-    relevant = (
-        settings.untrusted_sources,
-        settings.trusted_sources,
-        settings.sanitizers,
-        settings.extra_loaders,
-        settings.extra_resources,
-    )
-    return hashlib.blake2b(repr(relevant).encode(), digest_size=8).hexdigest()
-
-
-class Cache:
-    """Summaries on disk, one file per (content, module, settings) key."""
-
-    def __init__(self, directory: Optional[Path]):
-        self.directory = directory
-        self.writable = directory is not None
-        self.entries = directory / f"s{SCHEMA}-{__version__}" if directory is not None else None
-
-    def key(self, module: str, path: str, digest: str, content: bytes) -> str:
-        hasher = hashlib.blake2b(digest_size=20)
-        hasher.update(f"{SCHEMA}\0{__version__}\0{digest}\0{module}\0{path}\0".encode())
-        hasher.update(content)
-        return hasher.hexdigest()
-
-    def _file(self, key: str) -> Optional[Path]:
-        return self.entries / key[:2] / f"{key}.json" if self.entries is not None else None
-
-    def read(self, key: str) -> Optional[Json]:
-        target = self._file(key)
-        if target is None:
-            return None
-        try:
-            with open(target, "rb") as handle:
-                data = json.loads(handle.read())
-        except (OSError, ValueError):
-            return None  # missing, half-written by a crashed older version, or corrupt: a miss
-        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-            return None
-        return data
-
-    def write(self, key: str, data: Json) -> None:
-        target = self._file(key)
-        if target is None or not self.writable:
-            return
-        try:
-            self._prepare()
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(str(target), json.dumps(data, separators=(",", ":")).encode(), _FILE_MODE, durable=False)
-        except OSError:
-            self.writable = False  # read-only or full: keep summaries in memory for this run
-
-    def _prepare(self) -> None:
-        assert self.directory is not None
-        ignore = self.directory / ".gitignore"
-        if not ignore.exists():
-            self.directory.mkdir(parents=True, exist_ok=True)
-            text = "# Created by flake8-pickle: its project index. Safe to delete.\n*\n"
-            write_atomically(str(ignore), text.encode(), _FILE_MODE, durable=False)
-
-
-@dataclass(frozen=True)
-class FileJob:
-    """One file to summarise."""
-
-    path: str
-    relative: str
-    module: str
-    is_package: bool
-
-
-def summarise_source(content: bytes, job: FileJob, settings: Settings, head: bool = False) -> Json:
-    """The summary of a file's content; a file that does not parse summarises to nothing."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(content, filename=job.path)
-        return summarise(tree, job.module, job.relative, job.is_package, settings, head, content)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return {"schema": SCHEMA, "module": job.module, "path": job.relative, "aliases": {}, "functions": {},
-                "classes": {}, "calls": [], "unparsed": True}
-
-
-def _summarise_chunk(arguments: Tuple[List[Tuple[FileJob, bytes]], Optional[str], str, Settings, bool]) -> List[Json]:
-    files, directory, digest, settings, head = arguments
-    cache = Cache(Path(directory) if directory else None)
-    return [_summary_of(job, content, cache, digest, settings, head) for job, content in files]
 
 
 def build(root: Path, settings: Settings, cache_dir: Optional[Path] = None, jobs: int = 1) -> "ProjectIndex":
@@ -169,129 +59,6 @@ def build(root: Path, settings: Settings, cache_dir: Optional[Path] = None, jobs
     modules.load(modules.copy_candidates(), jobs)
     modules.load(modules.loader_candidates(), jobs, head=True)
     return ProjectIndex(root, modules)
-
-
-class Summaries(Mapping):
-    """The project's modules by name, each summarised on first access (from the cache where the
-    content is unchanged), with the text questions that say which modules a question needs."""
-
-    def __init__(self, files: Dict[str, Tuple[FileJob, bytes]], cache: Cache, digest: str, settings: Settings):
-        self._files = files
-        self._cache = cache
-        self._digest = digest
-        self._settings = settings
-        self._loaded: Dict[str, Json] = {}
-        self._heads: Dict[str, Json] = {}
-        self._mentioning: Dict[str, List[str]] = {}
-        self._loader_modules: Optional[List[str]] = None
-        self._copy_modules: Optional[List[str]] = None
-
-    def __getitem__(self, module: str) -> Json:
-        summary = self._loaded.get(module)
-        if summary is None:
-            job, content = self._files[module]  # KeyError: not a module of the project
-            summary = self._loaded[module] = _summary_of(job, content, self._cache, self._digest, self._settings)
-        return summary
-
-    def head(self, module: str) -> Json:
-        """What the module's own statements say (aliases, class bases, function signatures): the
-        whole summary when it is loaded, else the cheaper head summary."""
-        summary = self._loaded.get(module) or self._heads.get(module)
-        if summary is None:
-            job, content = self._files[module]  # KeyError: not a module of the project
-            summary = self._heads[module] = _summary_of(job, content, self._cache, self._digest, self._settings, head=True)
-        return summary
-
-    def __contains__(self, module: object) -> bool:
-        return module in self._files
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._files)
-
-    def __len__(self) -> int:
-        return len(self._files)
-
-    def load(self, modules: Iterable[str], jobs: int = 1, head: bool = False) -> None:
-        """Summarise ``modules`` now (or only their heads), with ``jobs`` processes when there are many."""
-        store = self._heads if head else self._loaded
-        todo = [m for m in dict.fromkeys(modules) if m not in store and m not in self._loaded]
-        if jobs > 1 and len(todo) >= _PARALLEL_AT:
-            files = [self._files[m] for m in todo]
-            summaries = _parallel(files, self._cache, self._digest, self._settings, jobs, head)
-            for module, summary in zip(todo, summaries):
-                store[module] = summary
-        for module in todo:
-            _ = self.head(module) if head else self[module]
-
-    def mentioning(self, word: str) -> List[str]:
-        """The modules whose text holds the identifier ``word`` (in code, a comment or a string:
-        more, never fewer)."""
-        found = self._mentioning.get(word)
-        if found is None:
-            needle = word.encode()
-            whole = re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(needle) + rb"(?![A-Za-z0-9_])")
-            found = self._mentioning[word] = [
-                m for m, (_, content) in self._files.items() if needle in content and whole.search(content)
-            ]
-        return found
-
-    def loader_candidates(self) -> List[str]:
-        """Modules whose text names a catalogued loader's module (only they can alias a loader)."""
-        if self._loader_modules is None:
-            from ..analysis import catalog_for  # the catalogue with the user's extra loaders
-
-            roots = {name.split(".")[0] for name in catalog_for(self._settings).by_name}
-            found: Set[str] = set()
-            for root in roots:
-                found.update(self.mentioning(root))
-            self._loader_modules = [m for m in self._files if m in found]
-        return self._loader_modules
-
-    def copy_candidates(self) -> List[str]:
-        """Modules whose text can copy, pickle or hand off an object (the linting pre-check's
-        answer): only they record what they do to other modules' objects."""
-        if self._copy_modules is None:
-            from ..analysis import catalog_for
-
-            catalog = catalog_for(self._settings)
-            self._copy_modules = [
-                m for m, (_, content) in self._files.items()
-                if possible(content.decode("utf-8", "replace"), catalog).copies
-            ]
-        return self._copy_modules
-
-
-def _summary_of(job: FileJob, content: bytes, cache: Cache, digest: str, settings: Settings, head: bool = False) -> Json:
-    key = cache.key(job.module, job.relative, digest + ("-head" if head else ""), content)
-    cached = cache.read(key)
-    if cached is not None:
-        return cached
-    data = summarise_source(content, job, settings, head)
-    cache.write(key, data)
-    return data
-
-
-def _parallel(
-    todo: List[Tuple[FileJob, bytes]], cache: Cache, digest: str, settings: Settings, jobs: int, head: bool = False
-) -> List[Json]:
-    """Summaries computed by ``jobs`` processes; empty when processes cannot be started here."""
-    import multiprocessing
-
-    try:
-        context = multiprocessing.get_context("fork")
-    except ValueError:
-        return []
-    if multiprocessing.current_process().daemon:
-        return []  # a flake8 worker: it may not start processes of its own
-    size = max(1, len(todo) // (jobs * 4))
-    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-    directory = str(cache.directory) if cache.directory is not None and cache.writable else None
-    try:
-        with context.Pool(jobs) as pool:
-            results = pool.map(_summarise_chunk, [(chunk, directory, digest, settings, head) for chunk in chunks])
-    except (OSError, RuntimeError):
-        return []
-    return [summary for chunk in results for summary in chunk]
 
 
 @dataclass(frozen=True)
@@ -327,6 +94,10 @@ class ProjectIndex:
     #: Class -> its subclasses, from the modules scanned for classes so far.
     _children: Dict[str, List[str]] = field(default_factory=dict)
     _class_scanned: Set[str] = field(default_factory=set)
+    _canonical: Dict[str, FrozenSet[str]] = field(default_factory=dict)
+    _holds: Dict[Tuple[str, str], Optional[Tuple[str, str, int, str, str]]] = field(default_factory=dict)
+    #: Every dotted prefix of a class name other modules use (``uses``): the modules they are in.
+    _used_in: Optional[Set[str]] = None
 
     # ------------------------------------------------------------------ names
     def _split(self, name: str) -> Optional[Tuple[str, str]]:
@@ -358,8 +129,14 @@ class ProjectIndex:
         module, rest = split
         return list(self.modules.head(module)["aliases"].get(rest, ()))
 
-    def canonical(self, name: str) -> Set[str]:
+    def canonical(self, name: str) -> FrozenSet[str]:
         """Every name ``name`` may be, resolving aliases at each step as the resolver does."""
+        known = self._canonical.get(name)
+        if known is None:
+            known = self._canonical[name] = frozenset(self._canonical_names(name))
+        return known
+
+    def _canonical_names(self, name: str) -> Set[str]:
         current: Set[str] = set()
         for index, token in enumerate(_tokens(name)):
             if token == "()":
@@ -678,6 +455,14 @@ class ProjectIndex:
     def class_holds(self, name: str, operation: str, depth: int = 0) -> Optional[Tuple[str, str, int, str, str]]:
         """``(resource, where, line, class, file)`` an instance of the project class ``name`` holds that
         makes ``operation`` fail, or None."""
+        if depth == 0:
+            key = (name, operation)
+            if key not in self._holds:
+                self._holds[key] = self._class_holds(name, operation, 0)
+            return self._holds[key]
+        return self._class_holds(name, operation, depth)
+
+    def _class_holds(self, name: str, operation: str, depth: int) -> Optional[Tuple[str, str, int, str, str]]:
         if depth > _MAX_DEPTH:
             return None
         for candidate in sorted(self.canonical(name)):
@@ -745,6 +530,14 @@ class ProjectIndex:
             self._uses = uses
         return self._uses.get(name, set())
 
+    def uses_inside(self, module: str) -> bool:
+        """Whether other modules copy, pickle or send instances of a class named inside ``module``."""
+        if self._used_in is None:
+            self.uses("")
+            assert self._uses is not None
+            self._used_in = {name[:cut] for name in self._uses for cut, char in enumerate(name) if char == "."}
+        return module in self._used_in
+
     def view(self, module: Optional[Tuple[str, bool]], tree: ast.AST) -> "ModuleView":
         """The index as ``module`` (its name, and whether it is a package), parsed as ``tree``, sees it."""
         return ModuleView(self, module, tree)
@@ -784,7 +577,15 @@ class ModuleView(ProjectFacts):
         self.module = module[0] if module is not None else None
         #: Where the module's relative imports start (None: not inside the project).
         self.package = module_package(*module) if module is not None else None
-        self._names = {id(node): name for name, node in reachable(tree)} if module else {}
+        self._tree = tree
+        self._named: Optional[Dict[int, str]] = None
+
+    @property
+    def _names(self) -> Dict[int, str]:
+        """The module's functions and classes by node, with their qualified names (read on first need)."""
+        if self._named is None:
+            self._named = {id(node): name for name, node in reachable(self._tree)} if self.module else {}
+        return self._named
 
     def aliases(self, name: str) -> Optional[FrozenSet[str]]:
         return self.index.aliases(name)
@@ -809,10 +610,10 @@ class ModuleView(ProjectFacts):
 
     def copied_elsewhere(self) -> bool:
         """Whether other modules copy, pickle or send instances of any class of this module."""
+        if self.module is None or not self.index.uses_inside(self.module):
+            return False
         prefix = f"{self.module}."
-        return self.module is not None and any(
-            self.index.uses(f"{prefix}{name}") for name in self._names.values()
-        )
+        return any(self.index.uses(f"{prefix}{name}") for name in self._names.values())
 
     def uses(self, cls: ast.AST) -> Set[str]:
         """What other modules do to instances of this module's class ``cls``."""

@@ -50,11 +50,14 @@ def _resolved(root: str) -> Path:
     return Path(root).resolve()
 
 
-def _real(path: Path) -> Path:
-    """``path.resolve()``, resolving each directory once (asked for every file, twice a run)."""
-    if os.path.islink(path):
-        return path.resolve()
-    return _resolved(os.path.dirname(os.path.abspath(path))) / path.name
+@lru_cache(maxsize=1024)
+def _relative_parts(root: str, directory: str) -> Optional[Tuple[str, ...]]:
+    """The parts of ``directory`` below ``root``, both resolved (None: outside it). Asked for every
+    linted file, twice a run: resolved once per directory."""
+    try:
+        return Path(directory).resolve().relative_to(_resolved(root)).parts
+    except ValueError:
+        return None
 
 
 def module_name(root: Path, path: Path) -> Optional[Tuple[str, bool]]:
@@ -63,10 +66,15 @@ def module_name(root: Path, path: Path) -> Optional[Tuple[str, bool]]:
     A ``src/`` directory directly under the root is not part of the name (the src layout);
     directories without ``__init__.py`` still count (namespace packages).
     """
-    try:
-        parts = list(_real(path).relative_to(_resolved(str(root))).parts)
-    except ValueError:
+    if os.path.islink(path):
+        real = Path(path).resolve()
+        directory, name = str(real.parent), real.name
+    else:
+        directory, name = os.path.split(os.path.abspath(path))
+    prefix = _relative_parts(str(root), directory)
+    if prefix is None:
         return None
+    parts = [*prefix, name]
     if not parts or not parts[-1].endswith(".py"):
         return None
     if len(parts) > 1 and parts[0] == "src":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import gc
 import os
 import sys
 from pathlib import Path
@@ -39,7 +40,13 @@ class Project:
         first = next((name for name in filenames if name not in STDIN_NAMES), None)
         if first is None and stdin_name not in STDIN_NAMES:
             first = stdin_name  # an editor names the unsaved file it sends
-        self.index_for(Path(first) if first else Path.cwd())
+        if self.index_for(Path(first) if first else Path.cwd()) is not None:
+            # The index lives as long as the process. Frozen, its many small objects are left out of
+            # every later full collection of the cyclic garbage collector, which otherwise walked
+            # them again and again while flake8 ran (0.7 s of a 33 s run over Django, cold or warm).
+            # Objects freed by reference counting are still freed; the workers flake8 forks next
+            # inherit the frozen heap and leave its pages unwritten.
+            gc.freeze()
 
     def index_for(self, path: Path, is_file: bool = False) -> Optional[ProjectIndex]:
         """The index of the project ``path`` is in (None outside any project, or when off)."""

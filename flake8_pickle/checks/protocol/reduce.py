@@ -23,6 +23,8 @@ def reduce_problem(value: Optional[ast.AST]) -> Optional[str]:
             size = "an empty tuple" if not value.elts else f"a {len(value.elts)}-tuple"
             return f"returns {size}, not a string or a 2-to-6 tuple"
         arguments = _literal_kind(value.elts[1])
+        if arguments is None and _is_instance_dict(value.elts[1]):
+            arguments = "the instance's __dict__"
         if arguments is not None or _is_str(value.elts[1]):
             return f"returns a tuple whose second item (the arguments) is {arguments or 'a str'}, not a tuple"
         return None

@@ -1,0 +1,273 @@
+"""The project's modules as stored: read and hashed once, summarised on first need, cached on disk.
+
+Each ``.py`` file's summary (:func:`flake8_pickle.project.summary.summarise`) is looked up in the
+cache under a key made of the schema, the plugin's version, the settings that change summaries,
+the module's name and the file's content. A miss parses and summarises the file and writes the
+entry: to a temporary file in the same directory, then ``os.replace``, so a reader sees a whole
+entry or none, and two processes writing the same entry write the same bytes. An entry that does
+not parse, or holds another schema, is a miss. A cache directory that cannot be written is
+read-only for the run: summaries are kept in memory. Nothing waits on a lock.
+
+:class:`Summaries` also answers the text questions that say which modules a question needs
+(which modules spell a word, which can reach a loader or a copy).
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
+
+from .. import __version__
+from ..fix.source import write_atomically
+from ..precheck import possible
+from ..settings import Settings
+from .summary import SCHEMA, summarise
+
+Json = Any
+CACHE_DIR_NAME = ".flake8_pickle_cache"
+# Entries are written as mkstemp's private files, then given the mode a plain open() would give
+# them, so a cache shared between users or CI jobs stays readable.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+_FILE_MODE = 0o666 & ~_UMASK
+#: How many modules to summarise at once before the work is shared among ``--jobs`` processes.
+_PARALLEL_AT = 64
+
+
+def settings_digest(settings: Settings) -> str:
+    """What of the settings changes a summary (the inventory codes do not)."""
+    relevant = (
+        settings.untrusted_sources,
+        settings.trusted_sources,
+        settings.sanitizers,
+        settings.extra_loaders,
+        settings.extra_resources,
+    )
+    return hashlib.blake2b(repr(relevant).encode(), digest_size=8).hexdigest()
+
+
+class Cache:
+    """Summaries on disk, one file per (content, module, settings) key."""
+
+    def __init__(self, directory: Optional[Path]):
+        self.directory = directory
+        self.writable = directory is not None
+        self.entries = directory / f"s{SCHEMA}-{__version__}" if directory is not None else None
+
+    def key(self, module: str, path: str, digest: str, content: bytes) -> str:
+        hasher = hashlib.blake2b(digest_size=20)
+        hasher.update(f"{SCHEMA}\0{__version__}\0{digest}\0{module}\0{path}\0".encode())
+        hasher.update(content)
+        return hasher.hexdigest()
+
+    def _file(self, key: str) -> Optional[Path]:
+        return self.entries / key[:2] / f"{key}.json" if self.entries is not None else None
+
+    def read(self, key: str) -> Optional[Json]:
+        target = self._file(key)
+        if target is None:
+            return None
+        try:
+            with open(target, "rb") as handle:
+                data = json.loads(handle.read())
+        except (OSError, ValueError):
+            return None  # missing, half-written by a crashed older version, or corrupt: a miss
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+            return None
+        return data
+
+    def write(self, key: str, data: Json) -> None:
+        target = self._file(key)
+        if target is None or not self.writable:
+            return
+        try:
+            self._prepare()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(str(target), json.dumps(data, separators=(",", ":")).encode(), _FILE_MODE, durable=False)
+        except OSError:
+            self.writable = False  # read-only or full: keep summaries in memory for this run
+
+    def _prepare(self) -> None:
+        assert self.directory is not None
+        ignore = self.directory / ".gitignore"
+        if not ignore.exists():
+            self.directory.mkdir(parents=True, exist_ok=True)
+            text = "# Created by flake8-pickle: its project index. Safe to delete.\n*\n"
+            write_atomically(str(ignore), text.encode(), _FILE_MODE, durable=False)
+
+
+@dataclass(frozen=True)
+class FileJob:
+    """One file to summarise."""
+
+    path: str
+    relative: str
+    module: str
+    is_package: bool
+
+
+def summarise_source(content: bytes, job: FileJob, settings: Settings, head: bool = False) -> Json:
+    """The summary of a file's content; a file that does not parse summarises to nothing."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(content, filename=job.path)
+        return summarise(tree, job.module, job.relative, job.is_package, settings, head, content)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {"schema": SCHEMA, "module": job.module, "path": job.relative, "aliases": {}, "functions": {},
+                "classes": {}, "calls": [], "unparsed": True}
+
+
+def _summarise_chunk(arguments: Tuple[List[Tuple[FileJob, bytes]], Optional[str], str, Settings, bool]) -> List[Json]:
+    files, directory, digest, settings, head = arguments
+    cache = Cache(Path(directory) if directory else None)
+    return [_summary_of(job, content, cache, digest, settings, head) for job, content in files]
+
+
+class Summaries(Mapping):
+    """The project's modules by name, each summarised on first access (from the cache where the
+    content is unchanged), with the text questions that say which modules a question needs."""
+
+    def __init__(self, files: Dict[str, Tuple[FileJob, bytes]], cache: Cache, digest: str, settings: Settings):
+        self._files = files
+        self._cache = cache
+        self._digest = digest
+        self._settings = settings
+        self._loaded: Dict[str, Json] = {}
+        self._heads: Dict[str, Json] = {}
+        self._mentioning: Dict[str, List[str]] = {}
+        self._loader_modules: Optional[List[str]] = None
+        self._copy_modules: Optional[List[str]] = None
+
+    def __getitem__(self, module: str) -> Json:
+        summary = self._loaded.get(module)
+        if summary is None:
+            job, content = self._files[module]  # KeyError: not a module of the project
+            summary = self._loaded[module] = _summary_of(job, content, self._cache, self._digest, self._settings)
+        return summary
+
+    def head(self, module: str) -> Json:
+        """What the module's own statements say (aliases, class bases, function signatures): the
+        whole summary when it is loaded, else the cheaper head summary."""
+        summary = self._loaded.get(module) or self._heads.get(module)
+        if summary is None:
+            job, content = self._files[module]  # KeyError: not a module of the project
+            summary = self._heads[module] = _summary_of(job, content, self._cache, self._digest, self._settings, head=True)
+        return summary
+
+    def __contains__(self, module: object) -> bool:
+        return module in self._files
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def load(self, modules: Iterable[str], jobs: int = 1, head: bool = False) -> None:
+        """Summarise ``modules`` now (or only their heads), with ``jobs`` processes when there are many."""
+        store = self._heads if head else self._loaded
+        todo = [m for m in dict.fromkeys(modules) if m not in store and m not in self._loaded]
+        if jobs > 1 and len(todo) >= _PARALLEL_AT:
+            files = [self._files[m] for m in todo]
+            summaries = _parallel(files, self._cache, self._digest, self._settings, jobs, head)
+            for module, summary in zip(todo, summaries):
+                store[module] = summary
+        for module in todo:
+            _ = self.head(module) if head else self[module]
+
+    def mentioning(self, word: str) -> List[str]:
+        """The modules whose text holds the identifier ``word`` (in code, a comment or a string:
+        more, never fewer)."""
+        found = self._mentioning.get(word)
+        if found is None:
+            needle = word.encode()
+            found = self._mentioning[word] = [m for m, (_, content) in self._files.items() if _holds_word(content, needle)]
+        return found
+
+    def loader_candidates(self) -> List[str]:
+        """Modules whose text names a catalogued loader's module (only they can alias a loader)."""
+        if self._loader_modules is None:
+            from ..analysis import catalog_for  # the catalogue with the user's extra loaders
+
+            roots = {name.split(".")[0] for name in catalog_for(self._settings).by_name}
+            found: Set[str] = set()
+            for root in roots:
+                found.update(self.mentioning(root))
+            self._loader_modules = [m for m in self._files if m in found]
+        return self._loader_modules
+
+    def copy_candidates(self) -> List[str]:
+        """Modules whose text can copy, pickle or hand off an object (the linting pre-check's
+        answer): only they record what they do to other modules' objects."""
+        if self._copy_modules is None:
+            from ..analysis import catalog_for
+
+            catalog = catalog_for(self._settings)
+            self._copy_modules = [
+                m for m, (_, content) in self._files.items()
+                if possible(content.decode("utf-8", "replace"), catalog).copies
+            ]
+        return self._copy_modules
+
+
+#: The bytes of an identifier (a word is whole when neither neighbour is one of them).
+_IDENTIFIER_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def _holds_word(content: bytes, word: bytes) -> bool:
+    """Whether ``word`` occurs in ``content`` as a whole identifier (``get``, not ``get_many``).
+
+    A loop of ``bytes.find``: a regular expression with a look-behind gets no fast literal search,
+    and took ten times as long for a common word (``get`` over Django, 60 ms).
+    """
+    size = len(word)
+    index = content.find(word)
+    while index != -1:
+        end = index + size
+        if (index == 0 or content[index - 1] not in _IDENTIFIER_BYTES) and (
+            end == len(content) or content[end] not in _IDENTIFIER_BYTES
+        ):
+            return True
+        index = content.find(word, index + 1)
+    return False
+
+
+def _summary_of(job: FileJob, content: bytes, cache: Cache, digest: str, settings: Settings, head: bool = False) -> Json:
+    key = cache.key(job.module, job.relative, digest + ("-head" if head else ""), content)
+    cached = cache.read(key)
+    if cached is not None:
+        return cached
+    data = summarise_source(content, job, settings, head)
+    cache.write(key, data)
+    return data
+
+
+def _parallel(
+    todo: List[Tuple[FileJob, bytes]], cache: Cache, digest: str, settings: Settings, jobs: int, head: bool = False
+) -> List[Json]:
+    """Summaries computed by ``jobs`` processes; empty when processes cannot be started here."""
+    import multiprocessing
+
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:
+        return []
+    if multiprocessing.current_process().daemon:
+        return []  # a flake8 worker: it may not start processes of its own
+    size = max(1, len(todo) // (jobs * 4))
+    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+    directory = str(cache.directory) if cache.directory is not None and cache.writable else None
+    try:
+        with context.Pool(jobs) as pool:
+            results = pool.map(_summarise_chunk, [(chunk, directory, digest, settings, head) for chunk in chunks])
+    except (OSError, RuntimeError):
+        return []
+    return [summary for chunk in results for summary in chunk]
