@@ -414,3 +414,25 @@ def test_a_base_with_two_catalogued_names_is_named_the_same_in_every_run(tmp_pat
     assert len(outputs) == 1, outputs
     (only,) = outputs
     assert "holds threading.local in base class of Local" in only and "_thread" not in only, only
+
+
+def test_the_built_index_is_frozen_out_of_the_garbage_collector(tmp_path: Path) -> None:
+    """Once built (before flake8 forks its workers), the index's objects are moved to the collector's
+    permanent generation, so flake8's full collections stop walking them; with the index off,
+    nothing is frozen."""
+    import gc
+
+    from flake8_pickle.project.runner import Project
+    from flake8_pickle.settings import Settings
+
+    root = copy_project(WEBAPP, tmp_path)
+    gc.unfreeze()
+    try:
+        Project(Settings(project_root="off"), 1).prepare([str(root / "webapp" / "views.py")])
+        assert gc.get_freeze_count() == 0
+        project = Project(Settings(cache_dir=str(tmp_path / "cache")), 1)
+        project.prepare([str(root / "webapp" / "views.py")])
+        assert project.index_for(root / "webapp" / "views.py", is_file=True) is not None
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
