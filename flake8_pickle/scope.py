@@ -112,6 +112,10 @@ class Resolver(Statements, Expressions):
         #: When given, asked before walking the body of each module-level function and each
         #: method (with its class): a body it rejects is never walked (no listener needs it).
         self.walk_function = walk_function
+        #: Learn instance state before methods run and follow loop back edges, as the provenance
+        #: walk does (on whenever a value hook is installed; set alone by a walk that needs what
+        #: the resolver learns that way, without the facts).
+        self.deep = False
         #: The deferred entries (body, scopes, class) of the bodies ``walk_function`` rejected.
         self._skipped: List[Tuple[ast.AST, List[Scope], Optional[LocalDef]]] = []
         #: (innermost function or None, attribute) of each store into an attribute of the module's
@@ -219,7 +223,7 @@ class Resolver(Statements, Expressions):
                     if not isinstance(node, ast.Lambda) and not self.walk_function(node, cls):
                         self._skipped.append(entry)
                         continue
-                if cls is not None and self.value_hook is not None and id(cls) not in learned:
+                if cls is not None and (self.deep or self.value_hook is not None) and id(cls) not in learned:
                     learned.add(id(cls))
                     self._learn_instance_state(batch, cls)
                 self._run_deferred(node, chain, cls)

@@ -227,7 +227,7 @@ class Statements:
         self._walk_branches(branches, include_fallthrough=fallthrough, guarded=(guarded, node.test))
 
     def _stmt_loop(self, node: Union[ast.For, ast.AsyncFor, ast.While]) -> None:
-        if self.value_hook is not None and not self.quiet and self._loop_depth == 0:
+        if (self.deep or self.value_hook is not None) and not self.quiet and self._loop_depth == 0:
             carried = carried_names(node)
             if carried:
                 # Follow the back edge: ``a = b; b = data`` gives ``a`` the data on the next pass.

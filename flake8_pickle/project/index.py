@@ -21,7 +21,7 @@ from ..classes import PROTOCOL_COVERS
 from ..provenance import UNKNOWN, Channel, External, ProjectFacts, Source, Trusted
 from ..settings import Settings
 from .layout import module_name, python_files
-from .store import CACHE_DIR_NAME, Cache, FileJob, Summaries, settings_digest
+from .store import CACHE_DIR_NAME, HEAD, LIGHT, Cache, FileJob, Summaries, settings_digest
 from .summary import module_package, reachable
 
 Json = Any
@@ -56,8 +56,8 @@ def build(root: Path, settings: Settings, cache_dir: Optional[Path] = None, jobs
     modules = Summaries(files, cache, digest, settings)
     # Every linted module asks which names reach a loader and what other modules copy: the
     # modules that can answer are read now, with ``jobs`` processes, before flake8 forks.
-    modules.load(modules.copy_candidates(), jobs)
-    modules.load(modules.loader_candidates(), jobs, head=True)
+    modules.load(modules.copy_candidates(), jobs, LIGHT)
+    modules.load(modules.loader_candidates(), jobs, HEAD)
     return ProjectIndex(root, modules)
 
 
@@ -470,7 +470,7 @@ class ProjectIndex:
             if split is None:
                 continue
             module, qualname = split
-            summary = self.modules[module]
+            summary = self.modules.light(module)  # what classes hold needs no provenance
             cls = summary["classes"].get(qualname)
             if cls is None:
                 # A factory: ``connect()`` returns a ``Connection``.
@@ -523,7 +523,7 @@ class ProjectIndex:
         if self._uses is None:
             uses: Dict[str, Set[str]] = {}
             for module in self.modules.copy_candidates():  # only they can copy, pickle or hand off
-                summary = self.modules[module]
+                summary = self.modules.light(module)
                 for used, operations in summary.get("uses", {}).items():
                     for canonical in self.canonical(used):
                         uses.setdefault(canonical, set()).update(operations)

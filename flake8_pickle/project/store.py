@@ -113,22 +113,27 @@ class FileJob:
     is_package: bool
 
 
-def summarise_source(content: bytes, job: FileJob, settings: Settings, head: bool = False) -> Json:
+#: The kinds of summary (see :func:`flake8_pickle.project.summary.summarise`): everything; what the
+#: module's own statements say; everything but what only provenance says (returns and calls).
+FULL, HEAD, LIGHT = "full", "head", "light"
+
+
+def summarise_source(content: bytes, job: FileJob, settings: Settings, kind: str = FULL) -> Json:
     """The summary of a file's content; a file that does not parse summarises to nothing."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(content, filename=job.path)
-        return summarise(tree, job.module, job.relative, job.is_package, settings, head, content)
+        return summarise(tree, job.module, job.relative, job.is_package, settings, kind == HEAD, content, kind == LIGHT)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {"schema": SCHEMA, "module": job.module, "path": job.relative, "aliases": {}, "functions": {},
                 "classes": {}, "calls": [], "unparsed": True}
 
 
-def _summarise_chunk(arguments: Tuple[List[Tuple[FileJob, bytes]], Optional[str], str, Settings, bool]) -> List[Json]:
-    files, directory, digest, settings, head = arguments
+def _summarise_chunk(arguments: Tuple[List[Tuple[FileJob, bytes]], Optional[str], str, Settings, str]) -> List[Json]:
+    files, directory, digest, settings, kind = arguments
     cache = Cache(Path(directory) if directory else None)
-    return [_summary_of(job, content, cache, digest, settings, head) for job, content in files]
+    return [_summary_of(job, content, cache, digest, settings, kind) for job, content in files]
 
 
 class Summaries(Mapping):
@@ -142,6 +147,7 @@ class Summaries(Mapping):
         self._settings = settings
         self._loaded: Dict[str, Json] = {}
         self._heads: Dict[str, Json] = {}
+        self._lights: Dict[str, Json] = {}
         self._mentioning: Dict[str, List[str]] = {}
         self._loader_modules: Optional[List[str]] = None
         self._copy_modules: Optional[List[str]] = None
@@ -159,7 +165,17 @@ class Summaries(Mapping):
         summary = self._loaded.get(module) or self._heads.get(module)
         if summary is None:
             job, content = self._files[module]  # KeyError: not a module of the project
-            summary = self._heads[module] = _summary_of(job, content, self._cache, self._digest, self._settings, head=True)
+            summary = self._heads[module] = _summary_of(job, content, self._cache, self._digest, self._settings, HEAD)
+        return summary
+
+    def light(self, module: str) -> Json:
+        """What the module copies and what its classes hold (everything but returns and calls):
+        always the light summary, even when the whole one is loaded, so that an answer never depends
+        on which modules an earlier question happened to load."""
+        summary = self._lights.get(module)
+        if summary is None:
+            job, content = self._files[module]  # KeyError: not a module of the project
+            summary = self._lights[module] = _summary_of(job, content, self._cache, self._digest, self._settings, LIGHT)
         return summary
 
     def __contains__(self, module: object) -> bool:
@@ -171,17 +187,18 @@ class Summaries(Mapping):
     def __len__(self) -> int:
         return len(self._files)
 
-    def load(self, modules: Iterable[str], jobs: int = 1, head: bool = False) -> None:
-        """Summarise ``modules`` now (or only their heads), with ``jobs`` processes when there are many."""
-        store = self._heads if head else self._loaded
-        todo = [m for m in dict.fromkeys(modules) if m not in store and m not in self._loaded]
+    def load(self, modules: Iterable[str], jobs: int = 1, kind: str = FULL) -> None:
+        """Summarise ``modules`` now (whole, or only their heads or light summaries), with ``jobs``
+        processes when there are many."""
+        store = {FULL: self._loaded, HEAD: self._heads, LIGHT: self._lights}[kind]
+        todo = [m for m in dict.fromkeys(modules) if m not in store and (kind != HEAD or m not in self._loaded)]
         if jobs > 1 and len(todo) >= _PARALLEL_AT:
             files = [self._files[m] for m in todo]
-            summaries = _parallel(files, self._cache, self._digest, self._settings, jobs, head)
+            summaries = _parallel(files, self._cache, self._digest, self._settings, jobs, kind)
             for module, summary in zip(todo, summaries):
                 store[module] = summary
         for module in todo:
-            _ = self.head(module) if head else self[module]
+            _ = {FULL: self.__getitem__, HEAD: self.head, LIGHT: self.light}[kind](module)
 
     def mentioning(self, word: str) -> List[str]:
         """The modules whose text holds the identifier ``word`` (in code, a comment or a string:
@@ -240,18 +257,18 @@ def _holds_word(content: bytes, word: bytes) -> bool:
     return False
 
 
-def _summary_of(job: FileJob, content: bytes, cache: Cache, digest: str, settings: Settings, head: bool = False) -> Json:
-    key = cache.key(job.module, job.relative, digest + ("-head" if head else ""), content)
+def _summary_of(job: FileJob, content: bytes, cache: Cache, digest: str, settings: Settings, kind: str = FULL) -> Json:
+    key = cache.key(job.module, job.relative, digest + ("" if kind == FULL else f"-{kind}"), content)
     cached = cache.read(key)
     if cached is not None:
         return cached
-    data = summarise_source(content, job, settings, head)
+    data = summarise_source(content, job, settings, kind)
     cache.write(key, data)
     return data
 
 
 def _parallel(
-    todo: List[Tuple[FileJob, bytes]], cache: Cache, digest: str, settings: Settings, jobs: int, head: bool = False
+    todo: List[Tuple[FileJob, bytes]], cache: Cache, digest: str, settings: Settings, jobs: int, kind: str = FULL
 ) -> List[Json]:
     """Summaries computed by ``jobs`` processes; empty when processes cannot be started here."""
     import multiprocessing
@@ -267,7 +284,7 @@ def _parallel(
     directory = str(cache.directory) if cache.directory is not None and cache.writable else None
     try:
         with context.Pool(jobs) as pool:
-            results = pool.map(_summarise_chunk, [(chunk, directory, digest, settings, head) for chunk in chunks])
+            results = pool.map(_summarise_chunk, [(chunk, directory, digest, settings, kind) for chunk in chunks])
     except (OSError, RuntimeError):
         return []
     return [summary for chunk in results for summary in chunk]

@@ -178,6 +178,7 @@ def summarise(
     settings: Settings = Settings(),
     head: bool = False,
     source: Optional[bytes] = None,
+    light: bool = False,
 ) -> Json:
     """The summary of ``tree``, the module ``module`` at ``path`` (relative to the project root).
 
@@ -192,26 +193,37 @@ def summarise(
         globals_possible = source is None or b"global" in source
         return _head(tree, module, path, is_package, nodes, names, globals_possible)
     model = ClassModel(settings.extra_resources)
-    tracker = ProvenanceTracker(
-        settings.untrusted_sources, settings.trusted_sources, settings.sanitizers, summarising=True
-    )
     unpicklers = FindClassChecks(lambda finding: None)
-    recorder = _CallRecorder(tracker, module, names)
     copies = CopyChecks(model, lambda finding: None, inventory=False)
     factories = _ReturnRecorder()
-    resolver = Resolver(tree, [model, copies, tracker, unpicklers, recorder, factories], call_hook=constructor_variant)
+    listeners: List[Listener] = [model, copies, unpicklers, factories]
+    tracker: Optional[ProvenanceTracker] = None
+    recorder: Optional[_CallRecorder] = None
+    if not light:
+        tracker = ProvenanceTracker(
+            settings.untrusted_sources, settings.trusted_sources, settings.sanitizers, summarising=True
+        )
+        recorder = _CallRecorder(tracker, module, names)
+        listeners = [model, copies, tracker, unpicklers, recorder, factories]
+    resolver = Resolver(tree, listeners, call_hook=constructor_variant)
     resolver.package = module_package(module, is_package)
-    tracker.attach(resolver)
+    if tracker is not None:
+        tracker.attach(resolver)
+    else:
+        # ``light``: everything but what only provenance says (returns, calls), walked as deeply
+        # (instance state learned first, loop back edges), so what it keeps is the same.
+        resolver.deep = True
     resolver.run()
-    writer = _Writer(tracker, path)
 
     aliases, classes = _names_and_classes(resolver, unpicklers, module, nodes, names, model)
     functions = _signatures(nodes)
+    writer = _Writer(tracker, path) if tracker is not None else None
     for qualname, node in nodes:
         if qualname not in functions:
             continue
-        returned = tracker.returns.get(id(node))
-        functions[qualname]["returns"] = writer.facts(tracker.summary_expand(returned), node) if returned else None
+        if tracker is not None and writer is not None:
+            returned = tracker.returns.get(id(node))
+            functions[qualname]["returns"] = writer.facts(tracker.summary_expand(returned), node) if returned else None
         instances = sorted(
             item if isinstance(item, str) else f"{module}.{names[id(item.node)]}"
             for item in factories.instances.get(id(node), ())
@@ -221,7 +233,8 @@ def summarise(
             functions[qualname]["instances"] = instances
 
     calls: List[Json] = []
-    for call, function, callees, arguments in recorder.calls:
+    for call, function, callees, arguments in recorder.calls if recorder is not None else ():
+        assert tracker is not None and writer is not None
         written = []
         for key, facts in arguments:
             expanded = writer.facts(tracker.summary_expand(facts), function)
