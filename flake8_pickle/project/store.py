@@ -161,8 +161,8 @@ class Summaries(Mapping):
 
     def head(self, module: str) -> Json:
         """What the module's own statements say (aliases, class bases, function signatures): the
-        whole summary when it is loaded, else the cheaper head summary."""
-        summary = self._loaded.get(module) or self._heads.get(module)
+        whole or light summary when one is loaded, else the cheaper head summary."""
+        summary = self._loaded.get(module) or self._lights.get(module) or self._heads.get(module)
         if summary is None:
             job, content = self._files[module]  # KeyError: not a module of the project
             summary = self._heads[module] = _summary_of(job, content, self._cache, self._digest, self._settings, HEAD)
