@@ -444,7 +444,7 @@ def test_a_light_summary_is_the_whole_one_without_returns_and_calls(project: Pat
     walk, about a third of the cost): for every module of the fixture projects they say what the
     whole summary says, returns and calls aside."""
     from flake8_pickle.project.layout import module_name, python_files
-    from flake8_pickle.project.summary import summarise
+    from flake8_pickle.project.summary import LIGHT, summarise
     from flake8_pickle.settings import Settings
 
     compared = 0
@@ -454,7 +454,7 @@ def test_a_light_summary_is_the_whole_one_without_returns_and_calls(project: Pat
         source = path.read_bytes()
         relative = path.relative_to(project).as_posix()
         whole = summarise(ast.parse(source), named[0], relative, named[1], Settings())
-        light = summarise(ast.parse(source), named[0], relative, named[1], Settings(), light=True)
+        light = summarise(ast.parse(source), named[0], relative, named[1], Settings(), LIGHT)
         for entry in whole["functions"].values():
             entry.pop("returns", None)
         assert light == {**whole, "calls": []}, relative

@@ -520,6 +520,15 @@ class ProjectIndex:
     def uses(self, name: str) -> Set[str]:
         """The operations (deepcopy, pickle, spawn...) other modules apply to instances of the
         project class ``name``."""
+        return self._uses_table().get(name, set())
+
+    def uses_inside(self, module: str) -> bool:
+        """Whether other modules copy, pickle or send instances of a class named inside ``module``."""
+        if self._used_in is None:
+            self._used_in = {name[:cut] for name in self._uses_table() for cut, char in enumerate(name) if char == "."}
+        return module in self._used_in
+
+    def _uses_table(self) -> Dict[str, Set[str]]:
         if self._uses is None:
             uses: Dict[str, Set[str]] = {}
             for module in self.modules.copy_candidates():  # only they can copy, pickle or hand off
@@ -528,15 +537,7 @@ class ProjectIndex:
                     for canonical in self.canonical(used):
                         uses.setdefault(canonical, set()).update(operations)
             self._uses = uses
-        return self._uses.get(name, set())
-
-    def uses_inside(self, module: str) -> bool:
-        """Whether other modules copy, pickle or send instances of a class named inside ``module``."""
-        if self._used_in is None:
-            self.uses("")
-            assert self._uses is not None
-            self._used_in = {name[:cut] for name in self._uses for cut, char in enumerate(name) if char == "."}
-        return module in self._used_in
+        return self._uses
 
     def view(self, module: Optional[Tuple[str, bool]], tree: ast.AST) -> "ModuleView":
         """The index as ``module`` (its name, and whether it is a package), parsed as ``tree``, sees it."""

@@ -44,9 +44,9 @@ def python_files(root: Path, skip: Tuple[Path, ...] = ()) -> List[Path]:
     return found
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=64)
 def _resolved(root: str) -> Path:
-    """A project root or a directory of one, resolved (asked once per linted file: cached)."""
+    """A project root, resolved (asked once per linted file: cached)."""
     return Path(root).resolve()
 
 
@@ -75,7 +75,7 @@ def module_name(root: Path, path: Path) -> Optional[Tuple[str, bool]]:
     if prefix is None:
         return None
     parts = [*prefix, name]
-    if not parts or not parts[-1].endswith(".py"):
+    if not name.endswith(".py"):
         return None
     if len(parts) > 1 and parts[0] == "src":
         parts = parts[1:]

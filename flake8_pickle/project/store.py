@@ -28,7 +28,7 @@ from .. import __version__
 from ..fix.source import write_atomically
 from ..precheck import possible
 from ..settings import Settings
-from .summary import SCHEMA, summarise
+from .summary import FULL, HEAD, LIGHT, SCHEMA, summarise
 
 Json = Any
 CACHE_DIR_NAME = ".flake8_pickle_cache"
@@ -113,18 +113,13 @@ class FileJob:
     is_package: bool
 
 
-#: The kinds of summary (see :func:`flake8_pickle.project.summary.summarise`): everything; what the
-#: module's own statements say; everything but what only provenance says (returns and calls).
-FULL, HEAD, LIGHT = "full", "head", "light"
-
-
 def summarise_source(content: bytes, job: FileJob, settings: Settings, kind: str = FULL) -> Json:
     """The summary of a file's content; a file that does not parse summarises to nothing."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(content, filename=job.path)
-        return summarise(tree, job.module, job.relative, job.is_package, settings, kind == HEAD, content, kind == LIGHT)
+        return summarise(tree, job.module, job.relative, job.is_package, settings, kind, content)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {"schema": SCHEMA, "module": job.module, "path": job.relative, "aliases": {}, "functions": {},
                 "classes": {}, "calls": [], "unparsed": True}
@@ -145,38 +140,33 @@ class Summaries(Mapping):
         self._cache = cache
         self._digest = digest
         self._settings = settings
-        self._loaded: Dict[str, Json] = {}
-        self._heads: Dict[str, Json] = {}
-        self._lights: Dict[str, Json] = {}
+        #: The summaries read or computed so far, by kind and module.
+        self._stores: Dict[str, Dict[str, Json]] = {FULL: {}, HEAD: {}, LIGHT: {}}
         self._mentioning: Dict[str, List[str]] = {}
         self._loader_modules: Optional[List[str]] = None
         self._copy_modules: Optional[List[str]] = None
 
-    def __getitem__(self, module: str) -> Json:
-        summary = self._loaded.get(module)
+    def _summary(self, kind: str, module: str) -> Json:
+        store = self._stores[kind]
+        summary = store.get(module)
         if summary is None:
             job, content = self._files[module]  # KeyError: not a module of the project
-            summary = self._loaded[module] = _summary_of(job, content, self._cache, self._digest, self._settings)
+            summary = store[module] = _summary_of(job, content, self._cache, self._digest, self._settings, kind)
         return summary
+
+    def __getitem__(self, module: str) -> Json:
+        return self._summary(FULL, module)
 
     def head(self, module: str) -> Json:
         """What the module's own statements say (aliases, class bases, function signatures): the
         whole or light summary when one is loaded, else the cheaper head summary."""
-        summary = self._loaded.get(module) or self._lights.get(module) or self._heads.get(module)
-        if summary is None:
-            job, content = self._files[module]  # KeyError: not a module of the project
-            summary = self._heads[module] = _summary_of(job, content, self._cache, self._digest, self._settings, HEAD)
-        return summary
+        return self._stores[FULL].get(module) or self._stores[LIGHT].get(module) or self._summary(HEAD, module)
 
     def light(self, module: str) -> Json:
         """What the module copies and what its classes hold (everything but returns and calls):
         always the light summary, even when the whole one is loaded, so that an answer never depends
         on which modules an earlier question happened to load."""
-        summary = self._lights.get(module)
-        if summary is None:
-            job, content = self._files[module]  # KeyError: not a module of the project
-            summary = self._lights[module] = _summary_of(job, content, self._cache, self._digest, self._settings, LIGHT)
-        return summary
+        return self._summary(LIGHT, module)
 
     def __contains__(self, module: object) -> bool:
         return module in self._files
@@ -190,15 +180,15 @@ class Summaries(Mapping):
     def load(self, modules: Iterable[str], jobs: int = 1, kind: str = FULL) -> None:
         """Summarise ``modules`` now (whole, or only their heads or light summaries), with ``jobs``
         processes when there are many."""
-        store = {FULL: self._loaded, HEAD: self._heads, LIGHT: self._lights}[kind]
-        todo = [m for m in dict.fromkeys(modules) if m not in store and (kind != HEAD or m not in self._loaded)]
+        store = self._stores[kind]
+        todo = [m for m in dict.fromkeys(modules) if m not in store and (kind != HEAD or m not in self._stores[FULL])]
         if jobs > 1 and len(todo) >= _PARALLEL_AT:
             files = [self._files[m] for m in todo]
             summaries = _parallel(files, self._cache, self._digest, self._settings, jobs, kind)
             for module, summary in zip(todo, summaries):
                 store[module] = summary
         for module in todo:
-            _ = {FULL: self.__getitem__, HEAD: self.head, LIGHT: self.light}[kind](module)
+            _ = self.head(module) if kind == HEAD else self._summary(kind, module)
 
     def mentioning(self, word: str) -> List[str]:
         """The modules whose text holds the identifier ``word`` (in code, a comment or a string:
