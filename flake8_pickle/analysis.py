@@ -17,6 +17,7 @@ from .precheck import CallGraph, ClassOnlyWalk, LoaderWalk, Possible, class_need
 from .checks.protocol import ProtocolChecks
 from .provenance import NO_PROJECT, ProvenanceTracker
 from .scope import Listener, Resolver
+from .shapes import NodeKey
 from .symbols import Symbols
 from .checks.loaders import LoaderChecks
 from .settings import Settings
@@ -140,8 +141,8 @@ def _grade_loaders(
     report: Callable[[Finding], None],
     inventory: bool,
     walk: Optional[LoaderWalk] = None,
-    late_state: Optional[Set[int]] = None,
-    state: Optional[Dict[int, Dict[str, Symbols]]] = None,
+    late_state: Optional[Set[NodeKey]] = None,
+    state: Optional[Dict[NodeKey, Dict[str, Symbols]]] = None,
     project: Optional["ModuleView"] = None,
     sound: SoundUnpicklers = SoundUnpicklers(),
 ) -> None:
@@ -169,7 +170,7 @@ def _grade_loaders(
             resolver.seeded_attrs = state
         tracker.attach(resolver)
         resolver.walk()
-        late: Set[int] = set()
+        late: Set[NodeKey] = set()
         while walk is not None and walk.grow(tracker.demands(fact for facts in loaders.sink_facts() for fact in facts)):
             late |= resolver.walk_more()
         if late.isdisjoint(resolver.unresolved_managers) or attempt == _MAX_RESTARTS:

@@ -39,7 +39,7 @@ from .catalog.conventions import ACCUMULATING_METHODS
 from .scope import Listener, Resolver
 from .symbols import DROPPED_NAMES
 from .symbols import EMPTY, LocalDef, LocalInstance, display_name, symbol_order
-from .shapes import call_argument, is_property, is_staticmethod, positional_parameters
+from .shapes import NodeKey, call_argument, is_property, is_staticmethod, node_key, positional_parameters
 
 from .provenance_model import (
     TRUSTED, UNKNOWN_TIER, UNTRUSTED, CHANNEL, _MAX_DEPTH, _MAX_SHALLOW, _SUMMARY_BUDGET, Source,
@@ -91,12 +91,12 @@ class ProvenanceTracker(Listener):
         self.path_openers = _PATH_OPENERS
         self.routes = _ROUTES
         self.resolver: Optional[Resolver] = None
-        self.returns: Dict[int, FrozenSet] = {}
-        self.call_sites: Dict[int, List[CallSite]] = {}
-        self.callback_params: Dict[Tuple[int, str], Source] = {}
-        self._locals_by_node: Dict[int, LocalDef] = {}
+        self.returns: Dict[NodeKey, FrozenSet] = {}
+        self.call_sites: Dict[NodeKey, List[CallSite]] = {}
+        self.callback_params: Dict[Tuple[NodeKey, str], Source] = {}
+        self._locals_by_node: Dict[NodeKey, LocalDef] = {}
         #: Method node id -> the class of the module that defines it, and the method.
-        self._method_owner: Dict[int, Tuple[LocalDef, LocalDef]] = {}
+        self._method_owner: Dict[NodeKey, Tuple[LocalDef, LocalDef]] = {}
         #: How many classes defined outside any function define each method name.
         self._definers: Dict[str, int] = {}
         #: Method name -> ``self.name(...)`` calls: (class of ``self``, call, positional facts, keyword facts).
@@ -171,7 +171,7 @@ class ProvenanceTracker(Listener):
             and resolver.scopes[-2].kind == "module"
         ):
             return frozenset((Source("Lambda event", line),))
-        return frozenset((Param(function, id(function), name),))
+        return frozenset((Param(function, node_key(function), name),))
 
     def _before_servicer_context(self, function: ast.AST, name: str) -> bool:
         """Whether the positional parameter after ``name`` is annotated as a gRPC ``ServicerContext``."""
@@ -295,13 +295,13 @@ class ProvenanceTracker(Listener):
         getters = [s for s in symbols if isinstance(s, LocalDef) and s.kind == "function" and is_property(s.node)]
         if getters:
             # ``self.body`` of a ``@property``: what the getter returns.
-            named = named | frozenset(Returned(g, id(expr), (), expr.lineno) for g in sorted(getters, key=symbol_order))
+            named = named | frozenset(Returned(g, node_key(expr), (), expr.lineno) for g in sorted(getters, key=symbol_order))
         if _reads_instance_state(expr, resolver):
             hop = shown(expr)
             named = frozenset(f.through(hop, expr.lineno) if isinstance(f, Source) and f.label != hop else f for f in named)
             assert isinstance(expr.value, ast.Name)
             named = named | frozenset(
-                StateOf(s.cls, id(s.cls), expr.attr, expr.lineno)
+                StateOf(s.cls, node_key(s.cls.node), expr.attr, expr.lineno)
                 for s in resolver.lookup(expr.value.id)
                 if isinstance(s, LocalInstance)
             )
@@ -336,7 +336,7 @@ class ProvenanceTracker(Listener):
                 out |= known
         for symbol in sorted((s for s in symbols if not isinstance(s, str)), key=symbol_order):
             if isinstance(symbol, LocalDef) and symbol.kind == "function":
-                out.add(Returned(symbol, id(call), self._arguments(symbol, call, depth), call.lineno))
+                out.add(Returned(symbol, node_key(call), self._arguments(symbol, call, depth), call.lineno))
             elif isinstance(symbol, LocalDef) and symbol.kind == "class":
                 arguments = list(call.args) + [k.value for k in call.keywords]
                 # An object of the module's own class, built from nothing, holds in-process data.
@@ -437,14 +437,14 @@ class ProvenanceTracker(Listener):
             function = resolver.function_stack[-1]
             params = positional_parameters(function)
             if params[:1] == ["request"] or params[:2] == ["self", "request"]:
-                self.callback_params[(id(function), "request")] = Source("request", getattr(function, "lineno", 0))
+                self.callback_params[(node_key(function), "request")] = Source("request", getattr(function, "lineno", 0))
         func = call.func
         for symbol in symbols if not resolver.quiet else ():
             if isinstance(symbol, LocalDef) and symbol.kind == "function":
-                self._locals_by_node[id(symbol.node)] = symbol
+                self._locals_by_node[node_key(symbol.node)] = symbol
                 arguments = dict(self._arguments(symbol, call, 0))
                 on_self, receivers = _receiver(func, resolver)
-                self.call_sites.setdefault(id(symbol.node), []).append(
+                self.call_sites.setdefault(node_key(symbol.node), []).append(
                     CallSite(call, symbol, arguments, receivers, on_self)
                 )
         if isinstance(func, ast.Attribute) and func.attr in ACCUMULATING_METHODS and (call.args or call.keywords):
@@ -495,7 +495,7 @@ class ProvenanceTracker(Listener):
                 for index in tainted:
                     if index < len(params):
                         label = f"{params[index]} of {symbol.name}() registered with {shown(call.func)}"
-                        self.callback_params[(id(symbol.node), params[index])] = Source(label, call.lineno)
+                        self.callback_params[(node_key(symbol.node), params[index])] = Source(label, call.lineno)
 
     def on_class(self, node: ast.ClassDef, local: LocalDef, resolver: Resolver) -> None:
         # Class bodies outside functions are walked before any method body is.
@@ -503,7 +503,7 @@ class ProvenanceTracker(Listener):
         for name, symbols in local.members.items():
             for symbol in symbols:
                 if isinstance(symbol, LocalDef) and symbol.kind == "function":
-                    self._method_owner.setdefault(id(symbol.node), (local, symbol))
+                    self._method_owner.setdefault(node_key(symbol.node), (local, symbol))
                     if counted and symbol.name == name:
                         self._definers[name] = self._definers.get(name, 0) + 1
 
@@ -531,7 +531,7 @@ class ProvenanceTracker(Listener):
         if not resolver.function_stack or node.value is None:
             return
         function = resolver.function_stack[-1]
-        key = id(function)
+        key = node_key(function)
         self.returns[key] = self.returns.get(key, EMPTY) | self.facts_of(node.value)
 
     def on_yield(self, node: ast.AST, resolver: Resolver) -> None:
@@ -540,7 +540,7 @@ class ProvenanceTracker(Listener):
             return
         value = getattr(node, "value", None)
         facts = self.facts_of(value) if value is not None else _LITERAL
-        key = id(resolver.function_stack[-1])
+        key = node_key(resolver.function_stack[-1])
         self.returns[key] = self.returns.get(key, EMPTY) | facts
 
     # ------------------------------------------------------------------ resolution
@@ -562,13 +562,13 @@ class ProvenanceTracker(Listener):
                 out |= self._expand_counted(fact, depth, visiting)
                 continue
             if isinstance(fact, Returned):
-                key = id(fact.function.node)
-                if depth >= _MAX_DEPTH or (key, fact.call_id) in visiting:
+                key = node_key(fact.function.node)
+                if depth >= _MAX_DEPTH or (key, fact.call_key) in visiting:
                     out.add(UNKNOWN)
                     continue
                 out |= self._expand_returned(fact, depth, visiting)
             elif isinstance(fact, StateOf):
-                key = ("state", fact.cls_id, fact.attr)
+                key = ("state", fact.cls_key, fact.attr)
                 if depth >= _MAX_DEPTH or key in visiting:
                     continue
                 if self._budget is not None:
@@ -582,8 +582,8 @@ class ProvenanceTracker(Listener):
                 held = self._binding_facts(_AtLine(fact.line), stored, hop) if stored else EMPTY
                 expanded = self.expand(held, depth + 1, visiting | {key})
                 out |= {f.through(hop, fact.line) if isinstance(f, Source) and f.label != hop else f for f in expanded}
-            elif isinstance(fact, Param) and (fact.function_id, fact.name) in self.callback_params:
-                out.add(self.callback_params[(fact.function_id, fact.name)])
+            elif isinstance(fact, Param) and (fact.function_key, fact.name) in self.callback_params:
+                out.add(self.callback_params[(fact.function_key, fact.name)])
             else:
                 out.add(fact)
         return frozenset(out)
@@ -594,8 +594,8 @@ class ProvenanceTracker(Listener):
         known = self._memo.get(fact)
         if known is not None:
             return known
-        key = id(fact.function.node)
-        if depth >= _MAX_DEPTH or (key, fact.call_id) in visiting or self._budget <= 0:
+        key = node_key(fact.function.node)
+        if depth >= _MAX_DEPTH or (key, fact.call_key) in visiting or self._budget <= 0:
             self._cut = True
             return frozenset((UNKNOWN,))
         self._budget -= 1
@@ -610,17 +610,17 @@ class ProvenanceTracker(Listener):
         return result
 
     def _expand_returned(self, fact: Returned, depth: int, visiting: FrozenSet) -> FrozenSet:
-        key = id(fact.function.node)
+        key = node_key(fact.function.node)
         summary = self.returns.get(key)
         if not summary:
             return frozenset((UNKNOWN,))
         out: Set[Fact] = set()
         arguments = dict(fact.arguments)
-        inner = visiting | {(key, fact.call_id)}
+        inner = visiting | {(key, fact.call_key)}
         hop = f"{fact.function.name}()"
         returned_at = fact.line or getattr(fact.function.node, "lineno", 0)
         for element in summary:
-            if isinstance(element, Param) and element.function_id == key:
+            if isinstance(element, Param) and element.function_key == key:
                 out |= self.expand(arguments.get(element.name, frozenset((UNKNOWN,))), depth + 1, inner)
             else:
                 expanded = self.expand(frozenset((element,)), depth + 1, inner)
@@ -648,8 +648,8 @@ class ProvenanceTracker(Listener):
                 node = fact.function.node  # type: ignore[attr-defined]
                 demands.bodies.append(node)
                 arguments = dict(fact.arguments)  # type: ignore[attr-defined]
-                for element in self.returns.get(id(node), EMPTY):
-                    if type(element) is Param and element.function_id == id(node):
+                for element in self.returns.get(node_key(node), EMPTY):
+                    if type(element) is Param and element.function_key == node_key(node):
                         stack.extend(arguments.get(element.name, EMPTY))
                     else:
                         stack.append(element)
@@ -659,7 +659,7 @@ class ProvenanceTracker(Listener):
             else:  # Param
                 function = fact.function  # type: ignore[attr-defined]
                 demands.callers_of.append(function)
-                for site in self.call_sites.get(id(function), []) + self._dispatched_sites(function):
+                for site in self.call_sites.get(node_key(function), []) + self._dispatched_sites(function):
                     stack.extend(site.arguments.get(fact.name, EMPTY))  # type: ignore[attr-defined]
         return demands
 
@@ -699,15 +699,15 @@ class ProvenanceTracker(Listener):
         if depth > 8:
             return verdicts
         for fact in sorted((f for f in facts if isinstance(f, Param)), key=lambda p: p.name):
-            if (fact.function_id, fact.name) in seen:
+            if (fact.function_key, fact.name) in seen:
                 continue
             for source, chain in self.project.callers(fact.function, fact.name):
                 # Another module of the project passes it (the chain names the calls, outermost first).
                 verdicts.append(Verdict(UNTRUSTED, source, tuple((hop, 0) for hop in chain) + via, None))
-            local = self._locals_by_node.get(fact.function_id)
+            local = self._locals_by_node.get(fact.function_key)
             dispatched = self._dispatched_sites(fact.function)
             dispatched_ids = {id(site) for site in dispatched}
-            for site in self.call_sites.get(fact.function_id, []) + dispatched:
+            for site in self.call_sites.get(fact.function_key, []) + dispatched:
                 if must_run and site.receivers is not None and not any(
                     all(_runs(cls, owner, method) for owner, method in must_run) for cls in site.receivers
                 ):
@@ -723,11 +723,11 @@ class ProvenanceTracker(Listener):
                 # dispatch to a subclass's ``m`` adds that the object is one that runs it.
                 after = must_run if site.on_self else ()
                 if id(site) in dispatched_ids:
-                    owner = self._method_owner.get(fact.function_id)
+                    owner = self._method_owner.get(fact.function_key)
                     if owner is not None:
                         after = after + ((owner[0], owner[1].name),)
                 verdicts.extend(
-                    self._untrusted_callers(argument, chain, depth + 1, seen | {(fact.function_id, fact.name)}, after)
+                    self._untrusted_callers(argument, chain, depth + 1, seen | {(fact.function_key, fact.name)}, after)
                 )
         return verdicts
 
@@ -735,18 +735,18 @@ class ProvenanceTracker(Listener):
         """``self.m(x)`` in a base class, where the method of the subclass that holds ``function``
         is what runs: a call site of ``function`` too (template methods, ``Serde.parse_request``
         calling the ``deserialize_model`` a subclass defines)."""
-        known = self._method_owner.get(id(function))
+        known = self._method_owner.get(node_key(function))
         if known is None:
             return []
         owner, method = known
         name = method.name
-        direct = {id(site.call) for site in self.call_sites.get(id(function), [])}
+        direct = {node_key(site.call) for site in self.call_sites.get(node_key(function), [])}
         params = positional_parameters(function)
         if not is_staticmethod(function):
             params = params[1:]
         sites: List[CallSite] = []
         for cls, call, positional, keywords in self._self_calls.get(name, []):
-            if id(call) in direct or not _inherits(owner, cls):
+            if node_key(call) in direct or not _inherits(owner, cls):
                 continue
             arguments = dict(keywords)
             for index, facts in enumerate(positional):

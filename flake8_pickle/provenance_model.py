@@ -20,6 +20,7 @@ from .catalog.taint import (
     NamePatterns,
 )
 from .scope import Resolver
+from .shapes import NodeKey
 from .symbols import EMPTY, LocalDef, LocalInstance
 
 
@@ -85,7 +86,8 @@ class Param:
     """The value a caller passes for parameter ``name`` of ``function``."""
 
     function: ast.AST = field(hash=False, compare=False)
-    function_id: int = 0
+    #: :func:`~flake8_pickle.shapes.node_key` of ``function``.
+    function_key: NodeKey = (0, 0, 0, 0)
     name: str = ""
 
 
@@ -94,7 +96,8 @@ class Returned:
     """What ``function`` returns when called with ``arguments`` (parameter name -> facts)."""
 
     function: LocalDef = field(hash=False, compare=False)
-    call_id: int = 0
+    #: :func:`~flake8_pickle.shapes.node_key` of the call (or of the property read).
+    call_key: NodeKey = (0, 0, 0, 0)
     arguments: Tuple[Tuple[str, FrozenSet], ...] = ()
     #: The line of the call (or property read): where the returned value flows on.
     line: int = field(default=0, compare=False)
@@ -106,7 +109,8 @@ class StateOf:
     (a read in ``process()`` of what ``handle()``, walked later, stores)."""
 
     cls: LocalDef = field(hash=False, compare=False)
-    cls_id: int = 0
+    #: :func:`~flake8_pickle.shapes.node_key` of the class statement.
+    cls_key: NodeKey = (0, 0, 0, 0)
     attr: str = ""
     line: int = 0
 

@@ -59,6 +59,8 @@ from .symbols import (
     portable,
 )
 from .shapes import (
+    NodeKey,
+    node_key,
     stores_on_self,
     ends_flow,
     literal_str,
@@ -123,9 +125,9 @@ class Resolver(Statements, Expressions):
         self.attribute_stores: List[Tuple[Optional[ast.AST], str]] = []
         #: Every class of the module, in the order the walk met them.
         self.classes: List[LocalDef] = []
-        #: Class node id -> what its instance attributes are known to hold before the walk (see
-        #: :meth:`portable_state`): read before any method stores them, they still resolve.
-        self.seeded_attrs: Dict[int, Dict[str, Symbols]] = {}
+        #: Class statement's node key -> what its instance attributes are known to hold before
+        #: the walk (see :meth:`portable_state`): read before any method stores them, they still resolve.
+        self.seeded_attrs: Dict[NodeKey, Dict[str, Symbols]] = {}
         #: The verification tests that must have passed for the walk to be here (innermost last).
         self.guards: List[ast.expr] = []
         #: Inside ``with pytest.raises(...)``/``self.assertRaises(...)``: the code is meant to fail.
@@ -160,14 +162,14 @@ class Resolver(Statements, Expressions):
         #: Variant name -> the ``functools.partial(...)`` call it stands for (see ``_partial_result``).
         self.partial_calls: Dict[str, ast.Call] = {}
         #: Per function node id: the symbols its ``yield`` expressions gave, as walked so far.
-        self.yielded: Dict[int, Symbols] = {}
+        self.yielded: Dict[NodeKey, Symbols] = {}
         #: Node ids of the ``@contextmanager`` functions a ``with`` used before their body was walked.
-        self.unresolved_managers: Set[int] = set()
+        self.unresolved_managers: Set[NodeKey] = set()
         #: (class, attribute) -> its symbols when first read (first walk only; see :meth:`late_state_classes`).
         self.first_reads: Dict[Tuple[LocalDef, str], Symbols] = {}
         #: Node ids of the classes whose methods read instance state a later method stores (given by
         #: the first walk): the data-flow walk learns their state before walking them. None: every class.
-        self.learn_classes: Optional[Set[int]] = None
+        self.learn_classes: Optional[Set[NodeKey]] = None
         #: The package the module belongs to (``app.api`` for ``app/api/views.py``), when known:
         #: relative imports then resolve to absolute names.
         self.package: Optional[str] = None
@@ -190,15 +192,15 @@ class Resolver(Statements, Expressions):
             self._walk_expr(body)
         self._drain()
 
-    def walk_more(self) -> Set[int]:
+    def walk_more(self) -> Set[NodeKey]:
         """Walk the bodies ``walk_function`` rejected before and accepts now (its answers grew),
         in their order, each in the scopes it was defined in. Returns their node ids."""
         assert self.walk_function is not None
         accepted = [entry for entry in self._skipped if self.walk_function(entry[0], entry[2])]
-        taken = {id(entry[0]) for entry in accepted}
+        taken = {node_key(entry[0]) for entry in accepted}
         if not accepted:
             return taken
-        self._skipped = [entry for entry in self._skipped if id(entry[0]) not in taken]
+        self._skipped = [entry for entry in self._skipped if node_key(entry[0]) not in taken]
         self._deferred.extend(accepted)
         self._drain()
         return taken
@@ -228,31 +230,31 @@ class Resolver(Statements, Expressions):
                     self._learn_instance_state(batch, cls)
                 self._run_deferred(node, chain, cls)
 
-    def portable_state(self) -> Tuple[Dict[int, Dict[str, Symbols]], Set[str]]:
+    def portable_state(self) -> Tuple[Dict[NodeKey, Dict[str, Symbols]], Set[str]]:
         """What this walk learned the module's instance attributes hold, for another walk of the
         same tree: per class node id, the qualified names each attribute may hold (names of
         library objects mean the same in any walk), and the attributes that may also hold one of
         the module's own objects (those need the bodies storing them walked again)."""
-        state: Dict[int, Dict[str, Symbols]] = {}
+        state: Dict[NodeKey, Dict[str, Symbols]] = {}
         local: Set[str] = set()
         for cls in self.classes:
             for attr, symbols in cls.instance_attrs.items():
                 names = frozenset(symbol for symbol in symbols if portable(symbol))
                 if names:
-                    state.setdefault(id(cls.node), {})[attr] = names
+                    state.setdefault(node_key(cls.node), {})[attr] = names
                 if len(names) != len(symbols):
                     local.add(attr)
         return state, local
 
-    def late_state_classes(self) -> Set[int]:
+    def late_state_classes(self) -> Set[NodeKey]:
         """Node ids of the classes one of whose methods resolved an instance attribute before
         another method stored something more in it (``self.sock.recv()`` in ``run()``, the socket
         created in ``connect()``, defined later)."""
-        late: Set[int] = set()
+        late: Set[NodeKey] = set()
         for (cls, attr), seen in self.first_reads.items():
             final = cls.instance_attrs.get(attr, EMPTY)
             if final is not seen and not final <= seen:
-                late.add(id(cls.node))
+                late.add(node_key(cls.node))
         return late
 
     def _learn_instance_state(self, batch: Sequence[Tuple[ast.AST, List[Scope], Optional[LocalDef]]], cls: LocalDef) -> None:
@@ -262,7 +264,7 @@ class Resolver(Statements, Expressions):
         socket, a ``Client``) is known only once a later method has run. What an attribute holds
         as data needs no early walk: its readers carry a symbolic fact resolved at the end.
         """
-        if self.learn_classes is not None and id(cls.node) not in self.learn_classes:
+        if self.learn_classes is not None and node_key(cls.node) not in self.learn_classes:
             return
         for node, chain, owner in batch:
             if owner is not cls or isinstance(node, ast.Lambda):

@@ -38,6 +38,7 @@ from .symbols import (
 from .shapes import (
     keyword_arg,
     literal_str,
+    node_key,
     target_names,
 )
 
@@ -160,7 +161,7 @@ class Expressions:
         if isinstance(node, ast.Lambda):
             return frozenset((LocalDef(node, "lambda", "<lambda>", nested=self._in_function()),))
         if isinstance(node, ast.GeneratorExp):
-            return frozenset((Generated(node, id(node)),))
+            return frozenset((Generated(node, node_key(node)),))
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp)):
             return self._comprehension_elements(node, depth)
         return EMPTY
@@ -250,7 +251,7 @@ class Expressions:
         if isinstance(symbol, LocalDef) and symbol.kind == "class":
             return frozenset((LocalInstance(symbol),))
         if isinstance(symbol, LocalDef) and symbol.kind == "function":
-            produced = frozenset((Generated(call, id(call), symbol.node),))
+            produced = frozenset((Generated(call, node_key(call), symbol.node),))
             returns = getattr(symbol.node, "returns", None)
             if returns is not None:
                 # ``def make() -> Client``: the call gives a Client.

@@ -31,6 +31,7 @@ from .symbols import (
     MISSING as _MISSING,
 )
 from .shapes import (
+    node_key,
     carried_names,
     literal_rows,
     all_args,
@@ -380,7 +381,7 @@ class Statements:
         nested = self._in_function() and node.name not in self.scope.globals
         local = LocalDef(node, "class", node.name, bases=bases, nested=nested)
         self.classes.append(local)
-        seeded = self.seeded_attrs.get(id(node))
+        seeded = self.seeded_attrs.get(node_key(node))
         if seeded:
             local.instance_attrs.update(seeded)
         scope = Scope("class", node, cls=local)
@@ -523,7 +524,7 @@ class Statements:
             and value is not None
             and decorator_names(self.function_stack[-1]) & _CONTEXT_MANAGERS
         ):
-            key = id(self.function_stack[-1])
+            key = node_key(self.function_stack[-1])
             self.yielded[key] = self.yielded.get(key, EMPTY) | self.symbols_of(value)
         for hook in self._on_yield:
             hook(node, self)
@@ -535,9 +536,9 @@ class Statements:
         out: Symbols = EMPTY
         for symbol in self.symbols_of(context.func):
             if isinstance(symbol, LocalDef) and symbol.kind == "function" and decorator_names(symbol.node) & _CONTEXT_MANAGERS:
-                yielded = self.yielded.get(id(symbol.node))
+                yielded = self.yielded.get(node_key(symbol.node))
                 if yielded is None:
-                    self.unresolved_managers.add(id(symbol.node))
+                    self.unresolved_managers.add(node_key(symbol.node))
                 else:
                     out = out | yielded
         return out

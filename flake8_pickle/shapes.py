@@ -16,6 +16,22 @@ NESTED_BODIES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef
 #: Statements after which a block's flow does not go on.
 TERMINATORS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 
+#: Where a node stands in its source: (line, column, end line, end column).
+NodeKey = Tuple[int, int, int, int]
+
+
+def node_key(node: ast.AST) -> NodeKey:
+    """A key for ``node`` that is the same in every walk and every run, and serialises: its
+    place in the source. Two nodes of one tree share a place only when one is the other's
+    only child (an expression statement and its call); the facts keyed here are keyed by
+    nodes of one kind each (functions, classes, calls and attribute reads, generator
+    expressions), and no two of one kind share a place. A node without a place (made by
+    the analysis, never one of those) is keyed 0."""
+    try:
+        return (node.lineno, node.col_offset, node.end_lineno or 0, node.end_col_offset or 0)  # type: ignore[attr-defined]
+    except AttributeError:
+        return (0, 0, 0, 0)
+
 
 def literal_str(node: Optional[ast.AST]) -> Optional[str]:
     """The value of a string literal node, else None."""

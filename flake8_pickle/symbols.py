@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, Optional, Set, Tuple, Union
 
-from .shapes import is_generator_function
+from .shapes import NodeKey, is_generator_function
 
 EMPTY: FrozenSet = frozenset()
 _CALL_SEGMENT = re.compile(r"\([^()]*\)")
@@ -68,7 +68,7 @@ class Generated:
     """
 
     node: ast.AST = field(hash=False, compare=False)
-    node_id: int = 0
+    node_key: NodeKey = (0, 0, 0, 0)
     function: Optional[ast.AST] = field(default=None, hash=False, compare=False)
 
     def is_generator(self) -> bool:

@@ -215,3 +215,30 @@ def test_each_hop_records_where_the_data_passed() -> None:
     source = verdict.source
     assert (source.label, source.line) == ("self.sock.recv(4096)", 9)
     assert list(zip(source.via, source.hop_lines)) == [("self.last", 11), ("payload()", 13)]
+
+
+def test_facts_are_keyed_by_place_and_equal_across_walks_of_separate_parses() -> None:
+    """Provenance facts name functions, calls and classes by their place in the source
+    (``shapes.node_key``), not by node identity: two walks of two parses of one module give
+    equal facts and equal summaries, which is what lets a summary outlive one walk."""
+    source = """
+        import pickle, socket
+
+        class Conn:
+            def __init__(self):
+                self.sock = socket.socket()
+
+            def read(self):
+                return self.sock.recv(4096)
+
+        def handle(payload, conn):
+            data = conn.read()
+            return pickle.loads(payload), pickle.loads(data)
+        """
+    first, first_sinks = track(source)
+    second, second_sinks = track(source)
+    assert [sink.facts for sink in first_sinks] == [sink.facts for sink in second_sinks]
+    params = [f for sink in first_sinks for f in sink.facts if isinstance(f, Param)]
+    assert {(f.function_key, f.name) for f in params} == {((11, 0, 13, 52), "payload"), ((11, 0, 13, 52), "conn")}
+    assert set(first.returns) == set(second.returns) == {(8, 4, 9, 35), (11, 0, 13, 52)}
+    assert all(type(key) is tuple and all(type(part) is int for part in key) for key in first.returns)

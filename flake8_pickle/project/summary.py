@@ -47,6 +47,7 @@ from ..shapes import (
     is_classmethod,
     is_generator_function,
     is_staticmethod,
+    node_key,
     positional_parameters,
 )
 from ..settings import Settings
@@ -227,7 +228,7 @@ def summarise(
         if qualname not in functions:
             continue
         if tracker is not None and writer is not None:
-            returned = tracker.returns.get(id(node))
+            returned = tracker.returns.get(node_key(node))
             functions[qualname]["returns"] = writer.facts(tracker.summary_expand(returned), node) if returned else None
         instances = sorted(
             item if isinstance(item, str) else f"{module}.{names[id(item.node)]}"
