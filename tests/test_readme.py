@@ -24,6 +24,32 @@ def test_ci_runs_the_readme_test_command() -> None:
     test_command = match.group(1)
     assert f'python -m pip install -e ".[test]" && {test_command}' in _console_commands()
     assert 'pip install --quiet -e ".[test]"' in ci
+    robustness = re.search(r"^ROBUSTNESS_COMMAND='([^']+)'", ci, flags=re.M)
+    assert robustness, ".ci/run must define ROBUSTNESS_COMMAND"
+    assert robustness.group(1) in _console_commands()
+    assert "$TEST_COMMAND && $ROBUSTNESS_COMMAND" in ci
+
+
+def test_the_robustness_runs_are_marked_and_left_out_of_the_suite_only() -> None:
+    """The long runs carry the ``robustness`` marker, which the suite's options deselect and
+    ``-m robustness`` selects; every other test of their module stays in the suite."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    try:
+        import test_robustness
+    finally:
+        sys.path.remove(str(ROOT / "tests"))
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r"""^addopts = ".*-m 'not robustness'.*"$""", pyproject, flags=re.M)
+    marked = {
+        name for name, test in vars(test_robustness).items()
+        if name.startswith("test_") and any(mark.name == "robustness" for mark in getattr(test, "pytestmark", []))
+    }
+    assert marked == {
+        "test_fuzz_grammar_generated_modules",
+        "test_fuzz_libcst_generated_modules",
+        "test_long_module_finishes_and_finds_every_loader",
+        "test_whole_standard_library_without_plugin_failure",
+    }
 
 
 def test_readme_example_output_is_what_flake8_prints() -> None:

@@ -38,6 +38,7 @@ def _analyze_source(source: str) -> None:
     analyze(tree)
 
 
+@pytest.mark.robustness
 @seed(20261125)
 @FUZZ
 @given(hypothesmith.from_grammar())
@@ -45,6 +46,7 @@ def test_fuzz_grammar_generated_modules(source: str) -> None:
     _analyze_source(source)
 
 
+@pytest.mark.robustness
 @seed(20261125)
 @settings(FUZZ, max_examples=40)  # libcst-generated modules are slow to make
 @given(hypothesmith.from_node())
@@ -75,6 +77,7 @@ def _wide_module(copies: int) -> str:
     return "".join(unit.format(i=i) for i in range(copies))
 
 
+@pytest.mark.robustness
 def test_long_module_finishes_and_finds_every_loader() -> None:
     source = _wide_module(6250)  # 100,000 lines
     findings = analyze(ast.parse(source))
@@ -112,6 +115,7 @@ def _check_stdlib_files(paths: List[Path]) -> Tuple[int, List[str]]:
 _STDLIB_SHARDS = 6
 
 
+@pytest.mark.robustness
 @pytest.mark.parametrize("shard", range(_STDLIB_SHARDS))
 def test_whole_standard_library_without_plugin_failure(shard: int) -> None:
     """Every module of the running interpreter's standard library that parses is analysed cleanly,
