@@ -621,10 +621,11 @@ class ProvenanceTracker(Listener):
         returned_at = fact.line or getattr(fact.function.node, "lineno", 0)
         for element in summary:
             if isinstance(element, Param) and element.function_key == key:
-                out |= self.expand(arguments.get(element.name, frozenset((UNKNOWN,))), depth + 1, inner)
+                # What the caller passed in comes back out through the helper: ``recv_all(conn)``.
+                expanded = self.expand(arguments.get(element.name, frozenset((UNKNOWN,))), depth + 1, inner)
             else:
                 expanded = self.expand(frozenset((element,)), depth + 1, inner)
-                out |= {f.through(hop, returned_at) if isinstance(f, Source) else f for f in expanded}
+            out |= {f.through(hop, returned_at) if isinstance(f, Source) else f for f in expanded}
         return frozenset(out)
 
     def demands(self, facts: Iterable[Fact]) -> "Demands":

@@ -134,6 +134,26 @@ def test_a_helper_return_expands_at_the_call_and_names_the_hop() -> None:
     assert verdict.tier == UNTRUSTED and verdict.source == Source("conn.recv(10)", 4, ("read()",))
 
 
+def test_data_passed_into_a_helper_and_returned_names_the_helper_as_a_hop() -> None:
+    """``recv_all(conn)`` joins what the caller's socket sent: the source is the caller's, and the
+    message says the data went through ``recv_all()`` (as a cross-module helper's does)."""
+    tracker, sink, verdict = only_sink(
+        """
+        import pickle, socket
+        def recv_all(data):
+            chunks = []
+            chunks.append(data)
+            return b"".join(chunks)
+        def main():
+            sock = socket.socket()
+            return pickle.loads(recv_all(sock.recv(10)))
+        """
+    )
+    assert verdict.tier == UNTRUSTED
+    assert verdict.source == Source("sock.recv(10)", 9, ("recv_all()",))
+    assert verdict.source.hop_lines == (9,)
+
+
 def test_a_method_of_an_untyped_parameter_is_unknown_not_trusted() -> None:
     """``s.recv(10)`` on a parameter of unknown type is no catalogued source; its literal argument
     must not make the result trusted either."""

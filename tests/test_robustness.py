@@ -136,7 +136,9 @@ def test_whole_standard_library_without_plugin_failure(shard: int) -> None:
         results = list(pool.map(_check_stdlib_files, shares))
     analysed = sum(count for count, _ in results)
     failures = [failure for _, share in results for failure in share]
-    assert analysed > 1000 // _STDLIB_SHARDS
+    # A standard library without its test suite (Debian's python3.11) has about 670 files; with it, 2,000.
+    assert len(paths) > 600 // _STDLIB_SHARDS
+    assert analysed >= 0.9 * len(paths)  # the few that do not parse are deliberate syntax errors
     assert failures == []
 
 
