@@ -460,3 +460,43 @@ def test_a_light_summary_is_the_whole_one_without_returns_and_calls(project: Pat
         assert light == {**whole, "calls": []}, relative
         compared += 1
     assert compared > 5
+
+
+def test_a_warm_build_reads_the_text_facts_and_rescans_only_changed_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Which modules can copy or name a loader module is kept by content hash: a warm build over
+    an unchanged tree runs the text pre-check on no file, a changed file is scanned again (its old
+    entry dropped), and a corrupt table is rebuilt with the same answers."""
+    from flake8_pickle.project import index as index_module
+    from flake8_pickle.project import store
+    from flake8_pickle.settings import Settings
+
+    root = copy_project(WEBAPP, tmp_path)
+    cache = tmp_path / "cache"
+    cold = index_module.build(root, Settings(), cache)
+    answers = (cold.modules.copy_candidates(), cold.modules.loader_candidates())
+    assert answers[0] and answers[1]
+    (table,) = cache.rglob("text-*.json")
+    keys = set(json.loads(table.read_text(encoding="utf-8"))["files"])
+    assert len(keys) == len(cold.modules)
+
+    scanned: List[str] = []
+    real_possible = store.possible
+    monkeypatch.setattr(store, "possible", lambda source, catalog: scanned.append(source) or real_possible(source, catalog))
+    warm = index_module.build(root, Settings(), cache)
+    assert (warm.modules.copy_candidates(), warm.modules.loader_candidates()) == answers
+    assert scanned == []
+
+    assert "webapp.compat" not in answers[0]
+    changed = root / "webapp" / "compat.py"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nimport copy\nCOPY = copy.deepcopy({})\n", encoding="utf-8")
+    after = index_module.build(root, Settings(), cache)
+    assert len(scanned) == 1 and "COPY = copy.deepcopy" in scanned[0]
+    assert "webapp.compat" in after.modules.copy_candidates()
+    now = set(json.loads(table.read_text(encoding="utf-8"))["files"])
+    assert len(now) == len(keys) and len(now - keys) == 1  # the old content's entry is gone
+
+    table.write_bytes(b"\x00 not json")
+    rebuilt = index_module.build(root, Settings(), cache)
+    assert rebuilt.modules.copy_candidates() == after.modules.copy_candidates()
+    assert rebuilt.modules.loader_candidates() == after.modules.loader_candidates()
+    assert json.loads(table.read_text(encoding="utf-8"))["files"]

@@ -58,6 +58,7 @@ def build(root: Path, settings: Settings, cache_dir: Optional[Path] = None, jobs
     # modules that can answer are read now, with ``jobs`` processes, before flake8 forks.
     modules.load(modules.copy_candidates(), jobs, LIGHT)
     modules.load(modules.loader_candidates(), jobs, HEAD)
+    modules.save_text_facts()
     return ProjectIndex(root, modules)
 
 

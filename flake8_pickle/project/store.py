@@ -84,7 +84,9 @@ class Cache:
         return data
 
     def write(self, key: str, data: Json) -> None:
-        target = self._file(key)
+        self._write(self._file(key), data)
+
+    def _write(self, target: Optional[Path], data: Json) -> None:
         if target is None or not self.writable:
             return
         try:
@@ -93,6 +95,29 @@ class Cache:
             write_atomically(str(target), json.dumps(data, separators=(",", ":")).encode(), _FILE_MODE, durable=False)
         except OSError:
             self.writable = False  # read-only or full: keep summaries in memory for this run
+
+    def _text_facts_file(self, digest: str) -> Optional[Path]:
+        return self.entries / f"text-{digest}.json" if self.entries is not None else None
+
+    def read_text_facts(self, digest: str) -> Dict[str, Json]:
+        """What the text pre-check said of each file content last time (content hash -> facts),
+        for the settings ``digest``; empty when missing, corrupt or of another schema."""
+        target = self._text_facts_file(digest)
+        if target is None:
+            return {}
+        try:
+            with open(target, "rb") as handle:
+                data = json.loads(handle.read())
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA or not isinstance(data.get("files"), dict):
+            return {}
+        return data["files"]
+
+    def write_text_facts(self, digest: str, files: Dict[str, Json]) -> None:
+        """Replace the text facts with those of the files of this run (whole, atomically: a reader
+        sees the old table or the new one, and a table written by another run is as good)."""
+        self._write(self._text_facts_file(digest), {"schema": SCHEMA, "files": files})
 
     def _prepare(self) -> None:
         assert self.directory is not None
@@ -145,6 +170,10 @@ class Summaries(Mapping):
         self._mentioning: Dict[str, List[str]] = {}
         self._loader_modules: Optional[List[str]] = None
         self._copy_modules: Optional[List[str]] = None
+        #: Content hash -> what the text pre-check says of that content (see :meth:`text_facts`).
+        self._text_facts: Dict[str, Json] = cache.read_text_facts(digest)
+        self._text_facts_changed = False
+        self._content_keys: Dict[str, str] = {}
 
     def _summary(self, kind: str, module: str) -> Json:
         store = self._stores[kind]
@@ -202,27 +231,49 @@ class Summaries(Mapping):
     def loader_candidates(self) -> List[str]:
         """Modules whose text names a catalogued loader's module (only they can alias a loader)."""
         if self._loader_modules is None:
-            from ..analysis import catalog_for  # the catalogue with the user's extra loaders
-
-            roots = {name.split(".")[0] for name in catalog_for(self._settings).by_name}
-            found: Set[str] = set()
-            for root in roots:
-                found.update(self.mentioning(root))
-            self._loader_modules = [m for m in self._files if m in found]
+            self._loader_modules = [m for m in self._files if self.text_facts(m)["loader_roots"]]
         return self._loader_modules
 
     def copy_candidates(self) -> List[str]:
         """Modules whose text can copy, pickle or hand off an object (the linting pre-check's
         answer): only they record what they do to other modules' objects."""
         if self._copy_modules is None:
-            from ..analysis import catalog_for
+            self._copy_modules = [m for m in self._files if self.text_facts(m)["copies"]]
+        return self._copy_modules
+
+    def text_facts(self, module: str) -> Json:
+        """What the text pre-check says of ``module``: whether it can copy, pickle or hand off an
+        object, and which catalogued loader modules it names. Kept on disk by content hash (with
+        the settings' digest in the file's name), so that a warm run reads them instead of
+        scanning every file of the project again."""
+        key = self._content_key(module)
+        facts = self._text_facts.get(key)
+        if not (isinstance(facts, dict) and isinstance(facts.get("copies"), bool) and isinstance(facts.get("loader_roots"), list)):
+            from ..analysis import catalog_for  # the catalogue with the user's extra loaders
 
             catalog = catalog_for(self._settings)
-            self._copy_modules = [
-                m for m, (_, content) in self._files.items()
-                if possible(content.decode("utf-8", "replace"), catalog).copies
-            ]
-        return self._copy_modules
+            roots = sorted({name.split(".")[0] for name in catalog.by_name})
+            content = self._files[module][1]
+            facts = self._text_facts[key] = {
+                "copies": possible(content.decode("utf-8", "replace"), catalog).copies,
+                "loader_roots": [root for root in roots if _holds_word(content, root.encode())],
+            }
+            self._text_facts_changed = True
+        return facts
+
+    def _content_key(self, module: str) -> str:
+        key = self._content_keys.get(module)
+        if key is None:
+            key = self._content_keys[module] = hashlib.blake2b(self._files[module][1], digest_size=16).hexdigest()
+        return key
+
+    def save_text_facts(self) -> None:
+        """Write the text facts of this run's files when any was computed (see :meth:`text_facts`)."""
+        if not self._text_facts_changed:
+            return
+        keep = {self._content_key(module) for module in self._files}
+        self._cache.write_text_facts(self._digest, {key: facts for key, facts in self._text_facts.items() if key in keep})
+        self._text_facts_changed = False
 
 
 #: The bytes of an identifier (a word is whole when neither neighbour is one of them).
