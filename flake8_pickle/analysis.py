@@ -13,7 +13,7 @@ from .classes import ClassModel
 from .checks.copying import CopyChecks
 from .findings import Finding, unique
 from .checks.protocol.state import GetstateChecks
-from .precheck import CallGraph, ClassOnlyWalk, LoaderWalk, Possible, class_needs, imported_words, possible
+from .precheck import CallGraph, ClassOnlyWalk, LoaderWalk, Possible, class_needs, imported_words, no_class_matters, possible
 from .checks.protocol import ProtocolChecks
 from .provenance import NO_PROJECT, ProvenanceTracker
 from .scope import Listener, Resolver
@@ -110,12 +110,15 @@ def _run_analysis(
         if source is not None:
             graph = CallGraph()
             checks.append(graph)
-    walk_function = None
-    if source is not None and can.classes_only and "PKL902" not in wanted and not (project and project.copied_elsewhere()):
-        # Only a class's own protocol can be reported: walk only the bodies that bear on one.
-        walk_function = ClassOnlyWalk(source, model, class_needs(checks))
-    resolver = Resolver(tree, checks, call_hook=constructor_variant, walk_function=walk_function)
+    resolver = Resolver(tree, checks, call_hook=constructor_variant)
     _see_project(resolver, project)
+    if source is not None and can.classes_only and "PKL902" not in wanted and not (project and project.copied_elsewhere()):
+        # Only a class's own protocol can be reported: walk only the bodies that bear on one, and
+        # nothing at all when the text shows no class can be one.
+        needs = class_needs(checks)
+        if no_class_matters(source, needs):
+            return Analysis([], model, resolver, [])
+        resolver.walk_function = ClassOnlyWalk(source, model, needs)
     resolver.run()
     if spotter is not None and spotter.spotted:
         walk = None

@@ -68,6 +68,13 @@ def _derives_from(cls: LocalDef, is_base: Callable[[object], bool], depth: int =
     return False
 
 
+def _module_instance(symbol: object) -> bool:
+    """An instance of one of the module's classes, or a container of some."""
+    while isinstance(symbol, Contains):
+        symbol = symbol.item
+    return isinstance(symbol, LocalInstance)
+
+
 @dataclass(frozen=True)
 class Held:
     """A resource a value holds: what it is, where in the value, and where it was assigned."""
@@ -158,7 +165,14 @@ class ClassModel(Listener):
         self.project = project
         self.classes: Dict[int, ClassInfo] = {}
         self.extra = frozenset(extra_resources)
+        #: Answers of :meth:`class_holds` that no cycle or depth bound cut short: they hold whatever
+        #: order classes are asked in.
         self._memo: Dict[Tuple[int, str], Optional[Held]] = {}
+        #: Answers found during the outermost question being answered, cut ones included (dropped
+        #: when it is answered), and the questions under way.
+        self._asking: Dict[Tuple[int, str], Optional[Held]] = {}
+        self._open: Set[Tuple[int, str]] = set()
+        self._cut = False
         #: The class whose other-module bases are not asked, while set (see :meth:`unprotected_resource_classes`).
         self._own_only: Optional[int] = None
 
@@ -235,6 +249,7 @@ class ClassModel(Listener):
     def held_by(self, symbols: Iterable[object], operation: str, depth: int = 0) -> Optional[Held]:
         """The first resource that makes ``operation`` fail on a value with these symbols."""
         if depth > _MAX_DEPTH:
+            self._cut = True
             return None
         for symbol in sorted(symbols, key=symbol_order):
             held = self._held_by_symbol(symbol, operation, depth)
@@ -286,13 +301,31 @@ class ClassModel(Listener):
         key = (id(cls), operation if self._own_only is None else f"{operation}/{self._own_only}")
         if key in self._memo:
             return self._memo[key]
-        self._memo[key] = None  # a cycle holds nothing more than what its first pass finds
-        result = self._class_holds(cls, operation, depth)
-        self._memo[key] = result
+        if key in self._asking:
+            return self._asking[key]
+        if key in self._open:
+            self._cut = True  # a cycle holds nothing more than what its first pass finds
+            return None
+        outermost = not self._open
+        self._open.add(key)
+        outer, self._cut = self._cut, False
+        try:
+            result = self._class_holds(cls, operation, depth)
+            # An answer a cycle or the depth bound cut short depends on where the question started:
+            # kept only while the outermost question is answered, so that no answer depends on the
+            # order the classes were asked in.
+            (self._asking if self._cut else self._memo)[key] = result
+        finally:
+            self._open.discard(key)
+            self._cut = outer or self._cut
+            if outermost:
+                self._asking.clear()
+                self._cut = False
         return result
 
     def _class_holds(self, cls: LocalDef, operation: str, depth: int) -> Optional[Held]:
         if depth > _MAX_DEPTH:
+            self._cut = True
             return None
         info = self.classes.get(id(cls))
         if info is not None and info.protocols & PROTOCOL_COVERS[operation]:
@@ -327,19 +360,31 @@ class ClassModel(Listener):
             attributes.extend((name, symbols, line) for name, (symbols, line) in info.fields.items())
         attributes.extend((name, symbols, cls.attr_lines.get(name)) for name, symbols in cls.instance_attrs.items())
         inner_operation = DEEPCOPY if operation == ASDICT else operation
-        for name, symbols, line in sorted(attributes, key=lambda a: (a[2] or 0, a[0])):
-            held = self.held_by(symbols, inner_operation, depth + 1)
-            if held is not None:
-                if own and held.owner is not None and held.owner is not cls:
-                    continue
-                path = f"self.{name}" + (f".{held.path[5:]}" if held.path.startswith("self.") else "")
-                return Held(held.resource, held.facts, path, held.line or line, held.owner or cls, held.elsewhere)
+        ordered = sorted(attributes, key=lambda a: (a[2] or 0, a[0]))
+        # A resource the class holds directly is named before one inside an instance of another of
+        # the module's classes: the shortest path, and no path that loops back to the class.
+        for direct in (True, False):
+            for name, symbols, line in ordered:
+                nested = frozenset(s for s in symbols if _module_instance(s))
+                if direct:
+                    symbols = symbols - nested
+                elif not nested:
+                    continue  # already asked
+                held = self.held_by(symbols, inner_operation, depth + 1) if symbols else None
+                if held is not None:
+                    if own and held.owner is not None and held.owner is not cls:
+                        continue
+                    path = f"self.{name}" + (f".{held.path[5:]}" if held.path.startswith("self.") else "")
+                    return Held(held.resource, held.facts, path, held.line or line, held.owner or cls, held.elsewhere)
         return None
 
-    def unprotected_resource_classes(self) -> List[Tuple[ClassInfo, Held]]:
-        """Classes whose own attributes or bases are resources that pickle or deepcopy reject."""
+    def unprotected_resource_classes(self, only: Optional[Callable[[ClassInfo], bool]] = None) -> List[Tuple[ClassInfo, Held]]:
+        """Classes whose own attributes or bases are resources that pickle or deepcopy reject
+        (among those ``only`` accepts: what they hold is not looked into for the others)."""
         out = []
         for info in self.classes.values():
+            if only is not None and not only(info):
+                continue
             if self.is_typed_dict(info.local):
                 continue  # its instances are dicts; what they hold is reported where they are copied
             if self.project is not None:

@@ -9,6 +9,7 @@ the findings without it.
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
@@ -152,6 +153,54 @@ def imported_words(source: str) -> Set[str]:
         words.update(_WORD.findall(source, start, end))
         index = find("import", end)
     return words
+
+
+_CLASS_STATEMENT = re.compile(r"\bclass\b")
+#: The built-in exception classes' names: a class deriving from one is an exception.
+_EXCEPTION_NAMES = frozenset(
+    name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)
+)
+#: Every one of those names holds one of these (found with ``str.find``, far faster than a regex).
+_EXCEPTION_PARTS = ("Error", "Exception", "Warning", "Exit", "Interrupt", "Iteration")
+#: Lines that name an exception without making a class of it (``except E:``, ``raise E(...)``).
+_HANDLING = re.compile(r"[ \t]*(?:except|raise)\b")
+_IDENTIFIER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def no_class_matters(source: str, needs: ClassNeeds) -> bool:
+    """Whether no class of the module can be one a class rule reads (given ``needs``, the rule
+    families' declarations): the text makes no class at all, or names none of the methods the
+    families read and, where they read exceptions, no built-in exception outside ``except`` and
+    ``raise`` lines (an exception class, or an alias of one a class derives from, spells one).
+    In a module where nothing but a class's own protocol can be reported, nothing can then be."""
+    if not _CLASS_STATEMENT.search(source):
+        return True
+    if any(method in source for method in needs.whole_class | needs.methods):
+        return False
+    return not (needs.exceptions and _names_an_exception_class(source))
+
+
+def _names_an_exception_class(source: str) -> bool:
+    """Whether a built-in exception's name occurs as a word on a line that is not an ``except``
+    or ``raise`` line."""
+    checked: Set[int] = set()
+    for part in _EXCEPTION_PARTS:
+        index = source.find(part)
+        while index != -1:
+            start = index
+            while start and source[start - 1] in _IDENTIFIER:
+                start -= 1
+            end = index + len(part)
+            while end < len(source) and source[end] in _IDENTIFIER:
+                end += 1
+            if start not in checked:
+                checked.add(start)
+                if source[start:end] in _EXCEPTION_NAMES:
+                    line = source.rfind("\n", 0, start) + 1
+                    if not _HANDLING.match(source, line):
+                        return True
+            index = source.find(part, end)
+    return False
 
 
 def keyword_lines(source: str, words: Sequence[str] = _BODY_KEYWORDS) -> List[int]:

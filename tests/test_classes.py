@@ -136,3 +136,42 @@ def test_where_instances_are_handed() -> None:
     assert [step.message for step in copies.places_handed(classes["Holder"])] == ["copy.copy of an instance here"]
     assert copies.places_handed(classes["Plain"]) == ()
 
+
+
+CYCLE = textwrap.dedent(
+    """
+    import threading
+
+
+    class Outer:
+        def __init__(self):
+            self.inner = Inner()
+
+
+    class Inner:
+        def attach(self):
+            self.outer = Outer()
+
+        def __init__(self):
+            self.lock = threading.Lock()
+    """
+)
+
+
+def test_what_a_class_holds_does_not_depend_on_the_order_classes_are_asked_in() -> None:
+    """``Inner`` reaches ``Outer`` and back: asked first, ``Outer`` is read while ``Inner`` is open
+    and holds nothing more on that pass. That cut answer must not be kept for ``Outer`` (it holds
+    ``Inner``'s lock), or a light summary (which asks class by class) and a module's report (which
+    asks in another order) would disagree."""
+    answers = []
+    for order in (("Inner", "Outer"), ("Outer", "Inner")):
+        model = ClassModel()
+        resolver = Resolver(ast.parse(CYCLE), [model])
+        resolver.run()
+        classes = {info.local.name: info.local for info in model.classes.values()}
+        found = {name: model.class_holds(classes[name], DEEPCOPY) for name in order}
+        answers.append({name: (held.resource, held.path) if held else None for name, held in found.items()})
+    assert answers[0] == answers[1] == {
+        "Outer": ("threading.Lock", "self.inner.lock"),
+        "Inner": ("threading.Lock", "self.lock"),
+    }

@@ -22,7 +22,7 @@ from ..catalog.handoff import (
     SPAWN,
     WATCHED,
 )
-from ..classes import PROTOCOL_COVERS, ClassModel, Held
+from ..classes import PROTOCOL_COVERS, ClassInfo, ClassModel, Held
 from ..findings import Finding, Step, shown
 from ..rules import message
 from ..scope import ClassNeeds, Listener, Resolver
@@ -238,7 +238,10 @@ class CopyChecks(Listener):
 
     def _report_classes(self, used: Dict[int, Set[str]], handed_at: Dict[int, List[Step]]) -> None:
         """PKL301 for resource-holding classes that are used or meant to be pickled; PKL902 for all."""
-        for info, held in self.model.unprotected_resource_classes():
+        # Without the inventory, only a class that is used or meant to be pickled can be reported:
+        # what the others hold is not worked out.
+        only = None if self.inventory else (lambda info: id(info.local) in used or self._intends(info))
+        for info, held in self.model.unprotected_resource_classes(only):
             node = info.local.node
             line, col = node.lineno, node.col_offset  # type: ignore[attr-defined]
             if self.inventory:
@@ -248,13 +251,7 @@ class CopyChecks(Listener):
             operations = {
                 op for op in used.get(id(info.local), set()) - {ASDICT} if not info.protocols & PROTOCOL_COVERS[op]
             }
-            protocols = info.protocols
-            intends = (
-                "__setstate__" in protocols
-                or ("__copy__" in protocols and "__deepcopy__" not in protocols)
-                or self.model.is_exception(info.local)
-            )
-            if intends and not protocols & PROTOCOL_COVERS[PICKLE]:
+            if self._intends(info):
                 operations.add(PICKLE)
             if not operations:
                 continue
@@ -262,6 +259,17 @@ class CopyChecks(Listener):
             text = message("PKL301", cls=info.local.name, resource=held.describe(), protocol=wanted)
             steps = tuple(s for s in held.related() if s.line != line) + tuple(sorted(handed_at.get(id(info.local), ())))
             self.report(Finding(line, col, "PKL301", text, steps))
+
+    def _intends(self, info: ClassInfo) -> bool:
+        """The class means to be pickled (``__setstate__``, ``__copy__`` without ``__deepcopy__``, an
+        exception) and no protocol of its covers pickling."""
+        protocols = info.protocols
+        intends = (
+            "__setstate__" in protocols
+            or ("__copy__" in protocols and "__deepcopy__" not in protocols)
+            or self.model.is_exception(info.local)
+        )
+        return intends and not protocols & PROTOCOL_COVERS[PICKLE]
 
     def _grade(self, sent: _Sent) -> Optional[Held]:
         node = sent.call
