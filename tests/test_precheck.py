@@ -18,7 +18,9 @@ from flake8_pickle.catalog import handoff
 from flake8_pickle.classes import ClassModel
 from flake8_pickle.checks.copying import CopyChecks
 from flake8_pickle.checks.protocol.state import GetstateChecks
-from flake8_pickle.precheck import COPY_ROOTS, ClassOnlyWalk, call_words, class_needs, imported_words, keyword_lines, possible
+from flake8_pickle.precheck import (
+    COPY_ROOTS, ClassOnlyWalk, call_words, class_needs, imported_words, keyword_lines, no_class_matters, possible,
+)
 from flake8_pickle.checks.protocol import ProtocolChecks
 from flake8_pickle.scope import ClassNeeds, Listener, Resolver
 from flake8_pickle.settings import Settings
@@ -33,6 +35,28 @@ def test_precheck_changes_no_finding(path: Path) -> None:
     source = path.read_text(encoding="utf-8")
     tree = ast.parse(source)
     assert analyze(tree, source=source) == analyze(tree)
+    # As flake8 runs it (the inventories off), where a module no class rule can read is not walked.
+    assert analyze(tree, inventory=False, source=source) == analyze(tree, inventory=False)
+
+
+@pytest.mark.parametrize(
+    "source, skipped",
+    [
+        ("def f():\n    return subclass_of(classmethod)\n", True),  # 'class' only inside other words
+        ("class A:\n    def run(self):\n        pass\n", True),
+        ("class A:\n    def f(self):\n        try:\n            pass\n        except ValueError:\n            raise KeyError(1)\n", True),
+        ("class A:\n    def __getstate__(self):\n        return {}\n", False),
+        ("class A:\n    pass\nsetattr(A, '__reduce__', lambda self: (A, ()))\n", False),
+        ("class Failed(ValueError):\n    pass\n", False),
+        ("Base = Exception\nclass Failed(Base):\n    pass\n", False),
+        ("import builtins\nclass Failed(builtins.LookupError):\n    pass\n", False),
+    ],
+)
+def test_a_module_no_class_rule_can_read_is_not_walked(source: str, skipped: bool) -> None:
+    needs = class_needs([ProtocolChecks(ClassModel(), lambda f: None), GetstateChecks(ClassModel(), lambda f: None)])
+    assert no_class_matters(source, needs) is skipped
+    tree = ast.parse(source)
+    assert analyze(tree, inventory=False, source=source) == analyze(tree, inventory=False)
 
 
 def test_imported_words_follow_continuations() -> None:
