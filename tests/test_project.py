@@ -500,3 +500,34 @@ def test_a_warm_build_reads_the_text_facts_and_rescans_only_changed_files(tmp_pa
     assert rebuilt.modules.copy_candidates() == after.modules.copy_candidates()
     assert rebuilt.modules.loader_candidates() == after.modules.loader_candidates()
     assert json.loads(table.read_text(encoding="utf-8"))["files"]
+
+
+def test_summarising_pauses_the_garbage_collector_and_restores_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A summary is computed with the cyclic collector paused, as linting is (each collection its
+    allocations would trigger rescans every summary already built), and the collector is on again
+    after, also when the summary fails."""
+    import gc
+
+    from flake8_pickle.project import store
+    from flake8_pickle.settings import Settings
+
+    seen: List[bool] = []
+    real = store.summarise
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "summarise", spy)
+    job = store.FileJob("m.py", "m.py", "m", False)
+    assert gc.isenabled()
+    summary = store.summarise_source(b"import pickle\nloads = pickle.loads\n", job, Settings())
+    assert summary["aliases"]["loads"] == ["pickle.loads"] and seen == [False] and gc.isenabled()
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(store, "summarise", broken)
+    with pytest.raises(RuntimeError):
+        store.summarise_source(b"x = 1\n", job, Settings())
+    assert gc.isenabled()
