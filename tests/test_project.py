@@ -531,3 +531,22 @@ def test_summarising_pauses_the_garbage_collector_and_restores_it(monkeypatch: p
     with pytest.raises(RuntimeError):
         store.summarise_source(b"x = 1\n", job, Settings())
     assert gc.isenabled()
+
+
+def test_an_alias_is_looked_up_only_in_a_module_that_spells_its_name(tmp_path: Path) -> None:
+    """``from pkg import sub`` names the submodule when ``pkg/__init__.py`` never spells ``sub``:
+    no head of ``pkg`` is parsed to say so. A module that binds the name is read as before."""
+    from flake8_pickle.project import index as index_module
+    from flake8_pickle.project.summary import HEAD
+    from flake8_pickle.settings import Settings
+
+    package = tmp_path / "proj" / "pkg"
+    package.mkdir(parents=True)
+    (tmp_path / "proj" / "setup.cfg").write_text("", encoding="utf-8")
+    (package / "__init__.py").write_text("from .codec import decode as load_it\n", encoding="utf-8")
+    (package / "sub.py").write_text("VALUE = 1\n", encoding="utf-8")
+    (package / "codec.py").write_text("import pickle\ndecode = pickle.loads\n", encoding="utf-8")
+    index = index_module.build(tmp_path / "proj", Settings(), tmp_path / "cache")
+    heads = index.modules._stores[HEAD]
+    assert index.aliases("pkg.sub") is None and "pkg" not in heads
+    assert index.aliases("pkg.load_it") == frozenset({"pkg.codec.decode", "pickle.loads"}) and "pkg" in heads

@@ -128,6 +128,10 @@ class ProjectIndex:
         if split is None:
             return []
         module, rest = split
+        if not self.modules.spells(module, _first_word(rest)):
+            # An alias binds its name in the module's text (``from x import rest``, ``rest = ...``,
+            # ``def rest``): a module that never spells it has none, and needs no parse to say so.
+            return []
         return list(self.modules.head(module)["aliases"].get(rest, ()))
 
     def canonical(self, name: str) -> FrozenSet[str]:
@@ -543,6 +547,11 @@ class ProjectIndex:
     def view(self, module: Optional[Tuple[str, bool]], tree: ast.AST) -> "ModuleView":
         """The index as ``module`` (its name, and whether it is a package), parsed as ``tree``, sees it."""
         return ModuleView(self, module, tree)
+
+
+def _first_word(rest: str) -> str:
+    """``Client().send`` -> ``Client``: the name a module binds for an alias of ``rest``."""
+    return rest.split(".", 1)[0].split("(", 1)[0]
 
 
 def _tokens(name: str) -> List[str]:

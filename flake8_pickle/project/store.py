@@ -246,6 +246,11 @@ class Summaries(Mapping):
             found = self._mentioning[word] = [m for m, (_, content) in self._files.items() if _holds_word(content, needle)]
         return found
 
+    def spells(self, module: str, word: str) -> bool:
+        """Whether the text of ``module`` holds the identifier ``word`` (in code, a comment or a
+        string: a yes may be wrong, a no never is)."""
+        return _holds_word(self._files[module][1], word.encode())
+
     def loader_candidates(self) -> List[str]:
         """Modules whose text names a catalogued loader's module (only they can alias a loader)."""
         if self._loader_modules is None:
