@@ -258,12 +258,19 @@ class ProvenanceTracker(Listener):
         if not binding:
             return frozenset((UNKNOWN,))
         out: Set[Fact] = set()
+        names: List[str] = []
         for element in binding:
             kind = type(element)
             if kind in _FACT_TYPE_SET:
                 out.add(element)
             elif kind is str:
-                out |= self._name_facts(element, node, label)
+                names.append(element)
+        # A binding that already carries where its data was read (``body = request.get_data()``)
+        # is not read again under its own name: one source, the one with the place it was read.
+        sourced = any(type(fact) is Source for fact in out)
+        for name in names:
+            facts = self._name_facts(name, node, label)
+            out |= {fact for fact in facts if type(fact) is not Source} if sourced else facts
         return frozenset(out)
 
     def _name_facts(self, name: str, node: ast.AST, label: str) -> FrozenSet:

@@ -550,3 +550,26 @@ def test_an_alias_is_looked_up_only_in_a_module_that_spells_its_name(tmp_path: P
     heads = index.modules._stores[HEAD]
     assert index.aliases("pkg.sub") is None and "pkg" not in heads
     assert index.aliases("pkg.load_it") == frozenset({"pkg.codec.decode", "pickle.loads"}) and "pkg" in heads
+
+
+def test_one_cross_module_pkl101_per_sink_when_the_caller_names_what_it_read(tmp_path: Path) -> None:
+    """``body = request.get_data(); decode_blob(body)`` in one module, ``pickle.loads`` in another:
+    one PKL101 at the sink, naming the read and its line (the variable it was bound to is not a
+    second source)."""
+    root = tmp_path / "svc"
+    (root / "svc").mkdir(parents=True)
+    (root / "setup.cfg").write_text("", encoding="utf-8")
+    (root / "svc" / "__init__.py").write_text("", encoding="utf-8")
+    (root / "svc" / "codec.py").write_text(
+        "import pickle\n\n\ndef decode_blob(blob):\n    return pickle.loads(blob)\n", encoding="utf-8"
+    )
+    (root / "svc" / "views.py").write_text(
+        "from flask import request\n\nfrom svc.codec import decode_blob\n\n\n"
+        "def upload():\n    body = request.get_data()\n    return decode_blob(body)\n",
+        encoding="utf-8",
+    )
+    lines = flake8(root, ".").stdout.splitlines()
+    assert [line for line in lines if "PKL101" in line] == [
+        "./svc/codec.py:5:12:PKL101 untrusted data from request.get_data() in svc/views.py (line 7) reaches "
+        "pickle.loads (line 5) via svc.codec.decode_blob() called at svc/views.py:8"
+    ], lines
