@@ -573,3 +573,25 @@ def test_one_cross_module_pkl101_per_sink_when_the_caller_names_what_it_read(tmp
         "./svc/codec.py:5:12:PKL101 untrusted data from request.get_data() in svc/views.py (line 7) reaches "
         "pickle.loads (line 5) via svc.codec.decode_blob() called at svc/views.py:8"
     ], lines
+
+
+def test_entries_written_by_other_plugin_code_are_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache is keyed by a hash of the plugin's own source as well as its version: after a
+    ``git pull`` into an editable install (same version number, other code), nothing of the old
+    code's summaries is read."""
+    from flake8_pickle.project import index as index_module
+    from flake8_pickle.project import store
+    from flake8_pickle.settings import Settings
+
+    root = copy_project(WEBAPP, tmp_path)
+    cache = tmp_path / "cache"
+    index_module.build(root, Settings(), cache)
+    summarised: List[str] = []
+    real = store.summarise_source
+    monkeypatch.setattr(store, "summarise_source", lambda content, job, *rest: summarised.append(job.module) or real(content, job, *rest))
+    index_module.build(root, Settings(), cache)
+    assert summarised == []  # the same code reads its entries
+    monkeypatch.setattr(store, "code_digest", lambda: "other-code")
+    rebuilt = index_module.build(root, Settings(), cache)
+    assert summarised and set(summarised) >= set(rebuilt.modules.copy_candidates())
+    assert len([p for p in cache.iterdir() if p.is_dir() and p.name.startswith("s")]) == 2

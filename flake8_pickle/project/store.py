@@ -1,7 +1,7 @@
 """The project's modules as stored: read and hashed once, summarised on first need, cached on disk.
 
 Each ``.py`` file's summary (:func:`flake8_pickle.project.summary.summarise`) is looked up in the
-cache under a key made of the schema, the plugin's version, the settings that change summaries,
+cache under a key made of the schema, the plugin's version and code, the settings that change summaries,
 the module's name and the file's content. A miss parses and summarises the file and writes the
 entry: to a temporary file in the same directory, then ``os.replace``, so a reader sees a whole
 entry or none, and two processes writing the same entry write the same bytes. An entry that does
@@ -22,6 +22,7 @@ import os
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
@@ -54,13 +55,28 @@ def settings_digest(settings: Settings) -> str:
     return hashlib.blake2b(repr(relevant).encode(), digest_size=8).hexdigest()
 
 
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A hash of the plugin's own source files: entries written by other code (an editable
+    install after ``git pull``, a development checkout) are never read, even under one version
+    number. Read once per process (about 1 MB)."""
+    hasher = hashlib.blake2b(digest_size=6)
+    package = Path(__file__).resolve().parent.parent
+    for path in sorted(package.rglob("*.py")):
+        try:
+            hasher.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+        except OSError:
+            hasher.update(path.name.encode())
+    return hasher.hexdigest()
+
+
 class Cache:
     """Summaries on disk, one file per (content, module, settings) key."""
 
     def __init__(self, directory: Optional[Path]):
         self.directory = directory
         self.writable = directory is not None
-        self.entries = directory / f"s{SCHEMA}-{__version__}" if directory is not None else None
+        self.entries = directory / f"s{SCHEMA}-{__version__}-{code_digest()}" if directory is not None else None
 
     def key(self, module: str, path: str, digest: str, content: bytes) -> str:
         hasher = hashlib.blake2b(digest_size=20)
