@@ -132,6 +132,13 @@ UNTRUSTED_SOURCES: Tuple[str, ...] = (
     "redis.from_url().pubsub()",
     "redis.client.Redis().pubsub()",
     "redis.asyncio.Redis().pubsub()",
+    # the classmethod constructors: ``redis.Redis.from_url(url).pubsub()``
+    "redis.Redis.from_url().pubsub()",
+    "redis.StrictRedis.from_url().pubsub()",
+    "redis.client.Redis.from_url().pubsub()",
+    "redis.asyncio.Redis.from_url().pubsub()",
+    "redis.asyncio.StrictRedis.from_url().pubsub()",
+    "redis.asyncio.client.Redis.from_url().pubsub()",
     # the process's own input
     "sys.stdin",
     "builtins.input()",
