@@ -9,16 +9,15 @@ the findings without it.
 from __future__ import annotations
 
 import ast
-import builtins
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, AnyStr, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .catalog.handoff import SINK_NAMES
 from .catalog.loaders import Catalog
-from .classes import ClassModel
+from .classes import BUILTIN_EXCEPTIONS, ClassModel
 from .catalog.conventions import ACCUMULATING_METHODS
 from .scope import UNBOUND_MODULES, ClassNeeds, Listener, Resolver
 from .symbols import LocalDef
@@ -156,14 +155,15 @@ def imported_words(source: str) -> Set[str]:
 
 
 #: The built-in exception classes' names: a class deriving from one is an exception.
-_EXCEPTION_NAMES = frozenset(
-    name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)
-)
+_EXCEPTION_NAMES = frozenset(name.split(".", 1)[1] for name in BUILTIN_EXCEPTIONS)
 #: Every one of those names holds one of these (found with ``str.find``, far faster than a regex).
 _EXCEPTION_PARTS = ("Error", "Exception", "Warning", "Exit", "Interrupt", "Iteration")
 #: Lines that name an exception without making a class of it (``except E:``, ``raise E(...)``).
 _HANDLING = re.compile(r"[ \t]*(?:except|raise)\b")
-_IDENTIFIER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_IDENTIFIER_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+#: The characters of an identifier, as ``str`` items and as ``bytes`` items (integers): a word is
+#: whole when neither neighbour is one of them.
+_IDENTIFIER = frozenset(_IDENTIFIER_CHARACTERS) | frozenset(_IDENTIFIER_CHARACTERS.encode())
 
 
 def no_class_matters(source: str, needs: ClassNeeds) -> bool:
@@ -172,23 +172,24 @@ def no_class_matters(source: str, needs: ClassNeeds) -> bool:
     families read and, where they read exceptions, no built-in exception outside ``except`` and
     ``raise`` lines (an exception class, or an alias of one a class derives from, spells one).
     In a module where nothing but a class's own protocol can be reported, nothing can then be."""
-    if not _spells_word(source, "class"):
+    if not spells_word(source, "class"):
         return True
     if _any_of(needs.whole_class | needs.methods).search(source):
         return False
     return not (needs.exceptions and _names_an_exception_class(source))
 
 
-def _spells_word(source: str, word: str) -> bool:
-    """Whether ``word`` occurs in ``source`` as a word of its own (a loop of ``str.find``: twenty
-    times faster than a ``\\b`` regular expression, which gets no fast literal search)."""
+def spells_word(text: AnyStr, word: AnyStr) -> bool:
+    """Whether ``word`` occurs in ``text`` (``str`` or ``bytes``) as a whole identifier (``get``,
+    not ``get_many``), in code, a comment or a string. A loop of ``find``: a regular expression
+    with ``\\b`` or a look-behind gets no fast literal search, and took ten to twenty times as long."""
     size = len(word)
-    index = source.find(word)
+    index = text.find(word)
     while index != -1:
         end = index + size
-        if (index == 0 or source[index - 1] not in _IDENTIFIER) and (end == len(source) or source[end] not in _IDENTIFIER):
+        if (index == 0 or text[index - 1] not in _IDENTIFIER) and (end == len(text) or text[end] not in _IDENTIFIER):
             return True
-        index = source.find(word, end)
+        index = text.find(word, end)
     return False
 
 

@@ -360,3 +360,26 @@ def test_a_loader_at_module_level_walks_only_the_bodies_its_input_needs() -> Non
     assert [f.code for f in found] == ["PKL101"]
     with_source = run_analysis(tree, inventory=False, source=MAIN_BLOCK_MODULE).findings
     assert with_source == run_analysis(tree, inventory=False).findings
+
+
+def test_the_exception_scan_finds_every_built_in_exception_name() -> None:
+    """``_names_an_exception_class`` finds names through the parts it searches for: each built-in
+    exception's name must hold one, or a class deriving from it would be missed."""
+    from flake8_pickle.precheck import _EXCEPTION_NAMES, _EXCEPTION_PARTS, _names_an_exception_class
+
+    assert {"Exception", "KeyboardInterrupt", "StopIteration", "GeneratorExit", "UserWarning"} <= _EXCEPTION_NAMES
+    for name in _EXCEPTION_NAMES:
+        assert any(part in name for part in _EXCEPTION_PARTS), name
+        assert _names_an_exception_class(f"class Mine({name}):\n    pass\n")
+        assert not _names_an_exception_class(f"try:\n    pass\nexcept {name}:\n    raise {name}()\n")
+
+
+@pytest.mark.parametrize("text", ["class", "x = get\n", b"class", b"x = get\n"], ids=["str-class", "str-get", "bytes-class", "bytes-get"])
+def test_spells_word_reads_str_and_bytes_alike(text: object) -> None:
+    from flake8_pickle.precheck import spells_word
+
+    word = "class" if "class" in str(text) else "get"
+    word_as = word.encode() if isinstance(text, bytes) else word
+    assert spells_word(text, word_as)  # type: ignore[arg-type]
+    glued = (text * 2) if word == "class" else text.replace(word_as, word_as + word_as[:1])  # type: ignore[union-attr, operator]
+    assert not spells_word(glued, word_as)  # type: ignore[arg-type]  # "classclass", "getg"
