@@ -88,7 +88,7 @@ def _run_analysis(
     notes: List[Finding] = []
     wanted = set(settings.inventory_codes) if not inventory else {"PKL901", "PKL902"}
     catalog = catalog_for(settings)
-    can = Possible() if source is None else possible(source, catalog)
+    can = Possible() if source is None else (project is not None and project.possible(source)) or possible(source, catalog)
     if project is not None and not can.loaders and source is not None:
         # A loader reached only through the project's own aliases (``from app.ser import loads``).
         words = project.loader_words(catalog.reaches_loader)

@@ -595,3 +595,32 @@ def test_entries_written_by_other_plugin_code_are_not_read(tmp_path: Path, monke
     rebuilt = index_module.build(root, Settings(), cache)
     assert summarised and set(summarised) >= set(rebuilt.modules.copy_candidates())
     assert len([p for p in cache.iterdir() if p.is_dir() and p.name.startswith("s")]) == 2
+
+
+def test_a_file_linted_as_it_is_on_disk_reuses_the_indexed_text_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index already ran the text pre-check on every file: linting a file whose text is the one
+    on disk reads that answer (no second scan), and gets the same findings; an unsaved text that
+    differs is scanned anew."""
+    from flake8_pickle import analysis
+    from flake8_pickle.project import index as index_module
+    from flake8_pickle.settings import Settings
+
+    root = copy_project(WEBAPP, tmp_path)
+    index = index_module.build(root, Settings(), tmp_path / "cache")
+    path = root / "webapp" / "views.py"
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    with monkeypatch.context() as scope:
+        scope.setattr(index.modules, "possible_for", lambda module, text: None)  # scanned as without the index's answer
+        expected = analysis.run_analysis(tree, Settings(), inventory=False, source=source, project=index.view(("webapp.views", False), tree)).findings
+    assert expected
+
+    scanned: List[str] = []
+    real = analysis.possible
+    monkeypatch.setattr(analysis, "possible", lambda text, catalog: scanned.append(text) or real(text, catalog))
+    again = analysis.run_analysis(tree, Settings(), inventory=False, source=source, project=index.view(("webapp.views", False), tree))
+    assert again.findings == expected and scanned == []
+
+    unsaved = source + "\n# edited, not saved\n"
+    analysis.run_analysis(ast.parse(unsaved), Settings(), inventory=False, source=unsaved, project=index.view(("webapp.views", False), ast.parse(unsaved)))
+    assert scanned == [unsaved]

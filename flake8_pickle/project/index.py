@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from ..classes import PROTOCOL_COVERS
+from ..precheck import Possible
 from ..provenance import UNKNOWN, Channel, External, ProjectFacts, Source, Trusted
 from ..settings import Settings
 from .layout import module_name, python_files
@@ -590,6 +591,12 @@ class ModuleView(ProjectFacts):
         self.package = module_package(*module) if module is not None else None
         self._tree = tree
         self._named: Optional[Dict[int, str]] = None
+
+    def possible(self, source: str) -> "Optional[Possible]":
+        """The text pre-check's answer for this module, when ``source`` is its text on disk."""
+        if self.module is None or self.module not in self.index.modules:
+            return None
+        return self.index.modules.possible_for(self.module, source)
 
     @property
     def _names(self) -> Dict[int, str]:

@@ -28,7 +28,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 from .. import __version__
 from ..fix.source import write_atomically
-from ..precheck import possible, spells_word
+from ..precheck import Possible, possible, spells_word
 from ..settings import Settings
 from .summary import FULL, HEAD, LIGHT, SCHEMA, summarise
 
@@ -277,28 +277,40 @@ class Summaries(Mapping):
         """Modules whose text can copy, pickle or hand off an object (the linting pre-check's
         answer): only they record what they do to other modules' objects."""
         if self._copy_modules is None:
-            self._copy_modules = [m for m in self._files if self.text_facts(m)["copies"]]
+            self._copy_modules = [m for m in self._files if self.text_facts(m)["possible"][1]]
         return self._copy_modules
 
     def text_facts(self, module: str) -> Json:
-        """What the text pre-check says of ``module``: whether it can copy, pickle or hand off an
-        object, and which catalogued loader modules it names. Kept on disk by content hash (with
-        the settings' digest in the file's name), so that a warm run reads them instead of
-        scanning every file of the project again."""
+        """What the text pre-check says of ``module``: which rule families its text leaves possible
+        (``possible``: loaders, copies, copyreg, as :func:`flake8_pickle.precheck.possible`
+        answers for the file's content read as UTF-8) and which catalogued loader modules it names.
+        Kept on disk by content hash (with the settings' digest in the file's name), so that a warm
+        run reads them instead of scanning every file of the project again, and linting a file
+        whose text is the one on disk reads its answer here."""
         key = self._content_key(module)
         facts = self._text_facts.get(key)
-        if not (isinstance(facts, dict) and isinstance(facts.get("copies"), bool) and isinstance(facts.get("loader_roots"), list)):
+        if not _valid_text_facts(facts):
             from ..analysis import catalog_for  # the catalogue with the user's extra loaders
 
             catalog = catalog_for(self._settings)
             roots = sorted({name.split(".")[0] for name in catalog.by_name})
             content = self._files[module][1]
+            can = possible(content.decode("utf-8", "replace"), catalog)
             facts = self._text_facts[key] = {
-                "copies": possible(content.decode("utf-8", "replace"), catalog).copies,
+                "possible": [can.loaders, can.copies, can.copyreg],
                 "loader_roots": [root for root in roots if spells_word(content, root.encode())],
             }
             self._text_facts_changed = True
         return facts
+
+    def possible_for(self, module: str, source: str) -> Optional[Possible]:
+        """The text pre-check's answer for ``module`` when ``source`` is its text on disk (read as
+        UTF-8); None for another text (an unsaved buffer, another encoding), which is checked anew."""
+        job_content = self._files.get(module)
+        if job_content is None or job_content[1] != source.encode("utf-8", "surrogatepass"):
+            return None
+        loaders, copies, copyreg = self.text_facts(module)["possible"]
+        return Possible(loaders=loaders, copies=copies, copyreg=copyreg)
 
     def _content_key(self, module: str) -> str:
         key = self._content_keys.get(module)
@@ -313,6 +325,14 @@ class Summaries(Mapping):
         keep = {self._content_key(module) for module in self._files}
         self._cache.write_text_facts(self._digest, {key: facts for key, facts in self._text_facts.items() if key in keep})
         self._text_facts_changed = False
+
+
+def _valid_text_facts(facts: object) -> bool:
+    """A text-facts entry this code wrote (an entry of any other shape is computed again)."""
+    if not isinstance(facts, dict) or not isinstance(facts.get("loader_roots"), list):
+        return False
+    can = facts.get("possible")
+    return isinstance(can, list) and len(can) == 3 and all(isinstance(flag, bool) for flag in can)
 
 
 def _summary_of(job: FileJob, content: bytes, cache: Cache, digest: str, settings: Settings, kind: str = FULL) -> Json:
