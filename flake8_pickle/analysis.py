@@ -92,7 +92,8 @@ def _run_analysis(
     if project is not None and not can.loaders and source is not None:
         # A loader reached only through the project's own aliases (``from app.ser import loads``).
         words = project.loader_words(catalog.reaches_loader)
-        can = replace(can, loaders=not imported_words(source).isdisjoint(words))
+        if words:  # a project with no such alias (Django) needs no scan of the imports
+            can = replace(can, loaders=not imported_words(source).isdisjoint(words))
     model = ClassModel(settings.extra_resources, copyreg_possible=can.copyreg, project=project)
     finder = FindClassChecks(findings.append)
     copies = CopyChecks(model, findings.append, inventory="PKL902" in wanted, active=can.copies, project=project)
