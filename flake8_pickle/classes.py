@@ -366,11 +366,8 @@ class ClassModel(Listener):
         for direct in (True, False):
             for name, symbols, line in ordered:
                 nested = frozenset(s for s in symbols if _module_instance(s))
-                if direct:
-                    symbols = symbols - nested
-                elif not nested:
-                    continue  # already asked
-                held = self.held_by(symbols, inner_operation, depth + 1) if symbols else None
+                asked = symbols - nested if direct else nested  # the direct ones held nothing
+                held = self.held_by(asked, inner_operation, depth + 1) if asked else None
                 if held is not None:
                     if own and held.owner is not None and held.owner is not cls:
                         continue

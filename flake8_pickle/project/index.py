@@ -592,11 +592,9 @@ class ModuleView(ProjectFacts):
         self._tree = tree
         self._named: Optional[Dict[int, str]] = None
 
-    def possible(self, source: str) -> "Optional[Possible]":
+    def possible(self, source: str) -> Optional[Possible]:
         """The text pre-check's answer for this module, when ``source`` is its text on disk."""
-        if self.module is None or self.module not in self.index.modules:
-            return None
-        return self.index.modules.possible_for(self.module, source)
+        return None if self.module is None else self.index.modules.possible_for(self.module, source)
 
     @property
     def _names(self) -> Dict[int, str]:

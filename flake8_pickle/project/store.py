@@ -88,14 +88,19 @@ class Cache:
         return self.entries / key[:2] / f"{key}.json" if self.entries is not None else None
 
     def read(self, key: str) -> Optional[Json]:
-        target = self._file(key)
+        return self._read(self._file(key))
+
+    @staticmethod
+    def _read(target: Optional[Path]) -> Optional[Dict[str, Json]]:
+        """The JSON object in ``target``; None when it is missing, half-written by a crashed older
+        version, corrupt, or of another schema (a miss)."""
         if target is None:
             return None
         try:
             with open(target, "rb") as handle:
                 data = json.loads(handle.read())
         except (OSError, ValueError):
-            return None  # missing, half-written by a crashed older version, or corrupt: a miss
+            return None
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             return None
         return data
@@ -119,17 +124,9 @@ class Cache:
     def read_text_facts(self, digest: str) -> Dict[str, Json]:
         """What the text pre-check said of each file content last time (content hash -> facts),
         for the settings ``digest``; empty when missing, corrupt or of another schema."""
-        target = self._text_facts_file(digest)
-        if target is None:
-            return {}
-        try:
-            with open(target, "rb") as handle:
-                data = json.loads(handle.read())
-        except (OSError, ValueError):
-            return {}
-        if not isinstance(data, dict) or data.get("schema") != SCHEMA or not isinstance(data.get("files"), dict):
-            return {}
-        return data["files"]
+        data = self._read(self._text_facts_file(digest))
+        files = data.get("files") if data is not None else None
+        return files if isinstance(files, dict) else {}
 
     def write_text_facts(self, digest: str, files: Dict[str, Json]) -> None:
         """Replace the text facts with those of the files of this run (whole, atomically: a reader
