@@ -65,6 +65,8 @@ SETSTATE_KEEP = "keep"
 SETSTATE_EXTEND = "extend"
 SETSTATE_ADD = "add"
 _STATE_NAMES = ("state", "_state", "state_")
+#: Statements of a __getstate__ the rewrite goes through (no branch, loop, try or with).
+_STRAIGHT_LINE = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Delete, ast.Return, ast.Pass)
 
 #: The unsafe plans (a resource set to None, an expression reading the instance)
 #: are offered only when the rule registry advertises them for PKL304.
@@ -110,6 +112,8 @@ class GetstateDropFix(FixCodemod):
         refusal = _refusal(node, method, info, model)
         if refusal:
             return Decline(finding, refusal)
+        if any(not isinstance(s, _STRAIGHT_LINE) for s in method.body):
+            return Decline(finding, "__getstate__ branches or loops: only a straight-line one is rewritten")
         shapes = kept_attributes(method)
         if shapes is None:
             return Decline(finding, "the shape of the returned state is not understood")

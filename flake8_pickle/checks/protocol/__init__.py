@@ -41,7 +41,6 @@ from ..copying import CopyChecks
 from ...rules import message
 from ...scope import ClassNeeds, Listener, Resolver
 from ...symbols import LocalDef, display_name
-from ...shapes import block_statements as _statements
 from .exceptions import ExceptionArgs, args_problem
 from .lookups import _COLLECTION_BUILDERS, _HalfBuiltWalk, _NameGuard, _rebuilds_through_builtin, _statements_with_protection
 from ...classes import BUILTIN_EXCEPTIONS, ClassModel, Lineage, _derives_from, lineage
@@ -56,11 +55,10 @@ from .model import (
     _method_stores,
     _own_expressions,
     _positional,
-    _self_name,
     is_live_dict,
 )
 from .reduce import _non_tuple_shape, reduce_problem
-from .state import _dropped_attributes, _mutated_live_dict, _restores, _simple_bindings
+from .state import _dropped_attributes, _restores, live_dict_mutations
 
 # --------------------------------------------------------------------------- the listener
 
@@ -204,17 +202,8 @@ class ProtocolChecks(Listener):
 
     # ----------------------------------------------------------------- PKL303
     def _check_getstate_mutation(self, facts: ClassFacts, getstate: Method) -> None:
-        self_name = _self_name(getstate)
-        aliases: Dict[str, str] = {}
-        for statement in _statements(getstate.body):
-            target = _mutated_live_dict(statement, self_name, aliases)
-            if target is not None:
-                self._emit(statement, "PKL303", facts, target=target)
-            for name, value in _simple_bindings(statement):
-                if value is not None and is_live_dict(value, self_name):
-                    aliases[name] = f"{name} = {shown(value, _MAX_SHOWN)}"
-                else:
-                    aliases.pop(name, None)
+        for statement, target in live_dict_mutations(getstate):
+            self._emit(statement, "PKL303", facts, target=target)
 
     # ----------------------------------------------------------------- PKL305
     def _check_setstate_restores(self, facts: ClassFacts, chain: Lineage, getstate: Method) -> None:

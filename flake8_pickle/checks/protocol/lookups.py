@@ -14,6 +14,7 @@ from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tup
 from ...catalog.conventions import REGEX_FUNCTIONS
 from ...shapes import block_statements as _statements, literal_str
 from ...classes import Lineage
+from ...pathwalk import GiveUp, PathInterpreter
 from .model import (
     _MAX_DEPTH,
     _OBJECT_ATTRIBUTES,
@@ -545,8 +546,9 @@ class _NameGuard:
         return tuple(values) if isinstance(node, (ast.Tuple, ast.List)) else frozenset(values)
 
 
-class _HalfBuiltWalk:
-    """Follows ``__getattr__`` on a half-built object (see the section comment).
+class _HalfBuiltWalk(PathInterpreter[FrozenSet[str], None]):
+    """Follows ``__getattr__`` on a half-built object (see the section comment). A path of the
+    interpreter is the set of probed names that take it (paths that meet are merged).
 
     A missing ``self.x`` read calls ``__getattr__("x")``. That raises AttributeError, and the
     lookup that led there just sees the hook as absent, unless ``__getattr__("x")`` reaches a
@@ -558,14 +560,16 @@ class _HalfBuiltWalk:
     statements a probed name reaches (``reached``).
     """
 
+    max_nesting = _MAX_DEPTH * 4  # deeper than any real __getattr__: stay silent
+
     def __init__(self, function: Method, self_name: str, chain: Lineage, guard: _NameGuard, live: bool = False):
+        super().__init__()
         self.function = function
         self.self_name = self_name
         self.chain = chain
         self.guard = guard
         self.builtin_types = [getattr(builtins, b.split(".", 1)[1], None) for b in chain.builtins]
         self._reads: List[ast.Attribute] = []
-        self._unsure = False
         self._edges: Dict[str, List[str]] = {}
         self.live = live
         self._reached: Set[int] = set()
@@ -587,9 +591,12 @@ class _HalfBuiltWalk:
 
     def _walk(self, probes: FrozenSet[str]) -> Optional[List[ast.Attribute]]:
         """The missing reads reached for ``probes``, in walk order; None when a guard is unsure."""
-        self._reads, self._unsure = [], False
-        self._block(self.function.body, probes, 0)
-        return None if self._unsure else self._reads
+        self._reads = []
+        try:
+            self.walk(self.function.body, [probes], None)
+        except GiveUp:
+            return None
+        return self._reads
 
     def _recurses(self, start: str) -> bool:
         """Does ``__getattr__(start)`` on a half-built object reach a cycle of missing reads?"""
@@ -616,56 +623,46 @@ class _HalfBuiltWalk:
             self._edges[name] = list(dict.fromkeys(r.attr for r in reads or []))
         return self._edges[name]
 
-    def _block(self, block: Sequence[ast.stmt], probes: FrozenSet[str], depth: int) -> FrozenSet[str]:
-        """Record the missing reads of ``block``; the probes that run off its end."""
-        if depth > _MAX_DEPTH * 4:
-            self._unsure = True  # deeper than any real __getattr__: stay silent
-            return frozenset()
-        for statement in block:
-            if not probes or self._unsure:
-                return frozenset()
-            if self.live:
-                self._reached.add(id(statement))
-            elif depth == 0 and isinstance(statement, ast.If) and _raises_attribute_error(statement.body):
-                if not any(_is_self_attr(n, self.self_name) for n in ast.walk(statement.test)):
-                    if any(self.guard.truth(statement.test, probe) is None for probe in probes):
-                        self._unsure = True  # `if name not in TABLE: raise AttributeError(name)`
-                        return frozenset()
-            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                continue
-            if not self.live:
-                probes = probes - self._own_effects(statement, probes)
-            probes = self._statement(statement, probes, depth)
-        return probes
+    # ------------------------------------------------------------------ interpreter hooks
+    def join(self, paths: List[FrozenSet[str]]) -> List[FrozenSet[str]]:
+        merged = frozenset().union(*paths) if paths else frozenset()
+        return [merged] if merged else []
 
-    def _statement(self, statement: ast.stmt, probes: FrozenSet[str], depth: int) -> FrozenSet[str]:
-        """Walk the nested blocks of one statement; the probes that continue after it."""
-        if not probes or isinstance(statement, (ast.Return, ast.Raise, ast.Break, ast.Continue)):
-            return frozenset()
-        if isinstance(statement, ast.If):
-            when_true, when_false = self.guard.split(statement.test, probes)
-            after_body = self._block(statement.body, when_true, depth + 1)
-            return after_body | self._block(statement.orelse, when_false, depth + 1)
-        if isinstance(statement, ast.While):
-            when_true, when_false = self.guard.split(statement.test, probes)
-            self._block(statement.body, when_true, depth + 1)
-            self._block(statement.orelse, when_false, depth + 1)
-            return probes
-        handlers = getattr(statement, "handlers", None)
-        if handlers is not None:  # try / try*: a handler may run for any name that entered
-            after = self._block(statement.body, probes, depth + 1)  # type: ignore[attr-defined]
-            after = self._block(statement.orelse, after, depth + 1)  # type: ignore[attr-defined]
-            for handler in handlers:
-                after = after | self._block(handler.body, probes, depth + 1)
-            final = statement.finalbody  # type: ignore[attr-defined]
-            if final and not self._block(final, probes, depth + 1):
-                return frozenset()
-            return after
-        blocks: List[Sequence[ast.stmt]] = [getattr(statement, name, None) or [] for name in ("body", "orelse")]
-        blocks.extend(case.body for case in getattr(statement, "cases", None) or [])
-        for block in blocks:
-            self._block(block, probes, depth + 1)
-        return probes  # loops, with, match: may run or be left in any way
+    def split(self, paths: List[FrozenSet[str]], test: ast.expr) -> Tuple[List[FrozenSet[str]], List[FrozenSet[str]]]:
+        when_true: List[FrozenSet[str]] = []
+        when_false: List[FrozenSet[str]] = []
+        for probes in paths:
+            true, false = self.guard.split(test, probes)
+            when_true.append(true)
+            when_false.append(false)
+        return self.join(when_true), self.join(when_false)
+
+    def assertion(self, paths: List[FrozenSet[str]], test: ast.expr) -> Tuple[List[FrozenSet[str]], List[FrozenSet[str]]]:
+        # ``assert name != "_wrapped"`` is compiled out under ``python -O``, and raises
+        # AssertionError (not AttributeError: a crash all the same) otherwise: every name goes on.
+        return paths, []
+
+    def visit(self, statement: ast.stmt, paths: List[FrozenSet[str]], depth: int, mode: None) -> List[FrozenSet[str]]:
+        """Record the statement (live), or the missing reads of its own expressions and the probes
+        for which it raises (half-built)."""
+        if self.live:
+            self._reached.add(id(statement))
+            return paths
+        if depth == 0 and isinstance(statement, ast.If) and _raises_attribute_error(statement.body):
+            if not any(_is_self_attr(n, self.self_name) for n in ast.walk(statement.test)):
+                if any(self.guard.truth(statement.test, probe) is None for probes in paths for probe in probes):
+                    raise GiveUp  # `if name not in TABLE: raise AttributeError(name)`: unsure
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return paths
+        return self.join([probes - self._own_effects(statement, probes) for probes in paths])
+
+    def finally_block(
+        self, statement: ast.stmt, entered: List[FrozenSet[str]], live: List[FrozenSet[str]], depth: int, mode: None
+    ) -> List[FrozenSet[str]]:
+        # A finally block runs for every name that entered the try, however it left it.
+        if not self._block(statement.finalbody, self.join(entered), depth + 1, mode):  # type: ignore[attr-defined]
+            return []
+        return live
 
     def _own_effects(self, statement: ast.stmt, probes: FrozenSet[str]) -> FrozenSet[str]:
         """Record the missing ``self.<attr>`` reads in the statement's own expressions; return the

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterator, List, Optional, Set, Tuple
+from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from ...classes import PICKLE, SPAWN, ClassInfo, ClassModel, Held, Lineage
 from ...findings import Finding, shown
+from ...pathwalk import GiveUp, PathInterpreter
 from ...rules import message
 from ...scope import ClassNeeds, Listener, Resolver
 from ..copying import CopyChecks
@@ -116,55 +117,212 @@ class _State:
                 self.keyed[key] = set(held)
 
 
-def kept_attributes(method: ast.AST) -> Optional[List[_State]]:
-    """The states ``method`` may return (one per ``return``), or None when a shape is not understood
-    (the rule then stays silent)."""
-    self_name = _self_name(method) if isinstance(method, ast.FunctionDef) else None
-    states: Dict[str, _State] = {}
-    results: List[_State] = []
-    for statement in getattr(method, "body", []):
+@dataclass(frozen=True)
+class _Kept:
+    """One way a ``__getstate__`` returns: the state, and the keys and attributes the conditions on
+    its path name (``if self._lock is not None: del state["_lock"]`` keeps ``_lock`` only on a path
+    whose condition says it is None, which pickles)."""
+
+    state: _State
+    guarded: FrozenSet[str]
+
+    def keeps(self, attribute: str) -> bool:
+        return attribute not in self.guarded and self.state.keeps(attribute)
+
+
+@dataclass(frozen=True)
+class _Building:
+    """A path through ``__getstate__``: the states being built, by local name; what its conditions name."""
+
+    states: Tuple[Tuple[str, _State], ...] = ()
+    guarded: FrozenSet[str] = frozenset()
+
+    def lookup(self) -> Dict[str, _State]:
+        return dict(self.states)
+
+    def with_states(self, states: Dict[str, _State]) -> "_Building":
+        return _Building(tuple(sorted(states.items(), key=lambda item: item[0])), self.guarded)
+
+
+class _StateWalk(PathInterpreter[_Building, None]):
+    """The PKL304 domain of the path interpreter: which state each ``return`` hands back."""
+
+    def __init__(self, self_name: Optional[str]):
+        super().__init__()
+        self.self_name = self_name
+        self.results: List[_Kept] = []
+
+    def split(self, paths: List[_Building], test: ast.expr) -> Tuple[List[_Building], List[_Building]]:
+        named = _named_in(test, self.self_name)
+        if named:
+            paths = [_Building(p.states, p.guarded | named) for p in paths]
+        return paths, paths
+
+    def handler_entry(self, statement: ast.stmt, paths: List[_Building]) -> List[_Building]:
+        # ``try: del state["_lock"] except KeyError: pass``: the handler runs when the key was
+        # not there; what the body names is as good as a condition on it.
+        named: Set[str] = set()
+        for inner in _statements(statement.body):  # type: ignore[attr-defined]
+            for node in _own_expressions(inner):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    named.add(node.value)
+                elif _is_self_attr(node, self.self_name):
+                    named.add(node.attr)  # type: ignore[attr-defined]
+        if not named:
+            return paths
+        return [_Building(p.states, p.guarded | frozenset(named)) for p in paths]
+
+    def join(self, paths: List[_Building]) -> List[_Building]:
+        out: List[_Building] = []
+        for path in paths:
+            if path not in out:
+                out.append(path)
+        return out
+
+    def rebind(self, path: _Building, names: List[str]) -> _Building:
+        states = path.lookup()
+        if not any(name in states for name in names):
+            return path
+        return path.with_states({k: v for k, v in states.items() if k not in names})
+
+    def returned(self, path: _Building, statement: ast.Return, mode: None) -> None:
+        if statement.value is None:
+            return
+        shape = _shape(statement.value, path.lookup(), self.self_name)
+        if shape is None:
+            raise GiveUp  # a state of a shape not understood: stay silent
+        self.results.append(_Kept(shape, path.guarded))
+
+    def visit(self, statement: ast.stmt, paths: List[_Building], depth: int, mode: None) -> List[_Building]:
+        # The own expressions of a compound statement (a loop's iterable, a test) may change a state too.
+        if isinstance(statement, (ast.If, ast.While, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith)):
+            return [self._unfollowed(p, statement) for p in paths]
+        return paths
+
+    def effect(self, path: _Building, statement: ast.stmt) -> _Building:
+        if not path.states and not isinstance(statement, ast.Assign):
+            return path
         if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
-            shape = _shape(statement.value, states, self_name)
+            shape = _shape(statement.value, path.lookup(), self.self_name)
+            states = self._unfollowed(path, statement).lookup()
             if shape is not None:
                 states[statement.targets[0].id] = shape
             else:
                 states.pop(statement.targets[0].id, None)
-        elif isinstance(statement, ast.Delete):
+            return path.with_states(states)
+        states = {k: v.copy() for k, v in path.states}
+        if isinstance(statement, ast.Delete) and all(self._deletes_literal_key(t, states) for t in statement.targets):
             for target in statement.targets:
-                if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id in states:
-                    key = _constant_key(target.slice)
-                    if key:
-                        states[target.value.id].remove(key)
-        elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+                if isinstance(target, ast.Name):
+                    states.pop(target.id, None)
+                elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id in states:
+                    states[target.value.id].remove(_constant_key(target.slice))  # type: ignore[arg-type]
+            return path.with_states(states)
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
             call = statement.value
             func = call.func
-            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in states:
+            arguments = list(call.args) + [k.value for k in call.keywords]
+            if (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and func.value.id in states
+                and not _names_state(arguments, states)
+            ):
                 state = states[func.value.id]
-                if func.attr == "pop" and call.args and _constant_key(call.args[0]):
-                    state.remove(_constant_key(call.args[0]))  # type: ignore[arg-type]
-                elif func.attr in ("update", "setdefault") and (call.args or call.keywords):
-                    _stored_by_call(state, func.attr, call, self_name)
-        elif isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+                key = _constant_key(call.args[0]) if call.args else None
+                if func.attr == "pop" and key:
+                    state.remove(key)
+                    return path.with_states(states)
+                if func.attr in ("update", "setdefault") and arguments:
+                    _stored_by_call(state, func.attr, call, self.self_name)
+                    return path.with_states(states)
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
             target = statement.targets[0]
-            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id in states:
-                states[target.value.id].store(_constant_key(target.slice), _held(statement.value, self_name))
-        elif isinstance(statement, ast.Return) and statement.value is not None:
-            shape = _shape(statement.value, states, self_name)
-            if shape is None:
-                return None
-            results.append(shape)
-        elif isinstance(statement, (ast.If, ast.For, ast.While, ast.Try, ast.With)):
-            return None  # branches: too many shapes to be sure
-    return results or None
+            key = _constant_key(target.slice) if isinstance(target, ast.Subscript) else None
+            if (
+                key
+                and isinstance(target.value, ast.Name)  # type: ignore[attr-defined]
+                and target.value.id in states  # type: ignore[attr-defined]
+                and not _names_state([statement.value], states)
+            ):
+                states[target.value.id].store(key, _held(statement.value, self.self_name))  # type: ignore[attr-defined]
+                return path.with_states(states)
+        if isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name):
+            states.pop(statement.target.id, None)  # ``state |= {...}``
+        return self._unfollowed(path.with_states(states), statement)
+
+    @staticmethod
+    def _deletes_literal_key(target: ast.AST, states: Dict[str, _State]) -> bool:
+        if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id in states:
+            return _constant_key(target.slice) is not None
+        return not _names_state([target], states)
+
+    @staticmethod
+    def _unfollowed(path: _Building, statement: ast.stmt) -> _Building:
+        """A statement that uses a state in a way not followed (``helper(state)``, ``state.clear()``,
+        ``state[key] = None`` with a key not literal) leaves it unknown: returning it stays silent.
+        Reading it (``"k" in state``, ``state["k"]``, ``state.get("k")``) changes nothing."""
+        states = path.lookup()
+        if not states:
+            return path
+        nodes = list(_own_expressions(statement))
+        read: Set[int] = set()
+        for node in nodes:
+            if isinstance(node, ast.Attribute) and node.attr in _STATE_READERS:
+                read.add(id(node.value))
+            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+                read.add(id(node.value))
+            elif isinstance(node, ast.Compare):
+                read.update(id(operand) for operand in [node.left, *node.comparators])
+        used = {
+            n.id
+            for n in nodes
+            if isinstance(n, ast.Name) and n.id in states and id(n) not in read and not isinstance(n.ctx, ast.Store)
+        }
+        if not used:
+            return path
+        return path.with_states({k: v for k, v in states.items() if k not in used})
 
 
-def named_keys(shapes: List[_State]) -> Optional[Tuple[Set[str], Set[str]]]:
+#: Methods of a dict that only read it.
+_STATE_READERS = frozenset(("get", "keys", "values", "items", "copy", "__contains__", "__getitem__"))
+
+
+def _names_state(nodes: List[ast.AST], states: Dict[str, _State]) -> bool:
+    return any(isinstance(n, ast.Name) and n.id in states for node in nodes for n in ast.walk(node))
+
+
+def _named_in(test: ast.AST, self_name: Optional[str]) -> FrozenSet[str]:
+    """The keys and attributes a condition names: string literals and ``self.<attr>``."""
+    named: Set[str] = set()
+    for node in ast.walk(test):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            named.add(node.value)
+        elif _is_self_attr(node, self_name):
+            named.add(node.attr)  # type: ignore[attr-defined]
+    return frozenset(named)
+
+
+def kept_attributes(method: ast.AST) -> Optional[List[_Kept]]:
+    """The states ``method`` may return (one per ``return`` on each path to it), or None when a
+    shape is not understood or the method is too large to follow (the rule then stays silent)."""
+    self_name = _self_name(method) if isinstance(method, ast.FunctionDef) else None
+    walk = _StateWalk(self_name)
+    try:
+        walk.walk(getattr(method, "body", []), [_Building()], None)
+    except GiveUp:
+        return None
+    return walk.results or None
+
+
+def named_keys(shapes: List[_Kept]) -> Optional[Tuple[Set[str], Set[str]]]:
     """The states as ``(included, excluded)`` keys, for the fixer that deletes keys: when every
     attribute is stored under its own name (or the state is the whole ``__dict__`` less some keys,
     ``"*"`` in ``included``). None when an attribute sits under another key or in a tuple."""
     included: Set[str] = set()
     excluded: Optional[Set[str]] = None
-    for state in shapes:
+    for kept in shapes:
+        state = kept.state
         if state.unkeyed or state.parts or any(held != {key} for key, held in state.keyed.items()):
             return None
         included |= ({"*"} if state.whole else set()) | set(state.keyed)
@@ -419,6 +577,53 @@ def _mutated_live_dict(statement: ast.stmt, self_name: Optional[str], aliases: D
             if found is not None:
                 return found
     return None
+
+
+class _MutationWalk(PathInterpreter[Tuple[Tuple[str, str], ...], None]):
+    """The PKL303 domain of the path interpreter: on each path, the local names bound to the live
+    ``__dict__`` (with the binding shown in the message); each statement that mutates it through
+    one of them, or directly, is recorded once."""
+
+    def __init__(self, self_name: Optional[str]):
+        super().__init__()
+        self.self_name = self_name
+        self.found: Dict[int, Tuple[ast.stmt, str]] = {}
+
+    def visit(self, statement: ast.stmt, paths: List[Tuple[Tuple[str, str], ...]], depth: int, mode: None) -> List[Tuple[Tuple[str, str], ...]]:
+        if id(statement) not in self.found:
+            for aliases in paths:
+                target = _mutated_live_dict(statement, self.self_name, dict(aliases))
+                if target is not None:
+                    self.found[id(statement)] = (statement, target)
+                    break
+        return paths
+
+    def effect(self, path: Tuple[Tuple[str, str], ...], statement: ast.stmt) -> Tuple[Tuple[str, str], ...]:
+        aliases = dict(path)
+        for name, value in _simple_bindings(statement):
+            if value is not None and is_live_dict(value, self.self_name):
+                aliases[name] = f"{name} = {shown(value, _MAX_SHOWN)}"
+            else:
+                aliases.pop(name, None)
+        return tuple(sorted(aliases.items()))
+
+    def rebind(self, path: Tuple[Tuple[str, str], ...], names: List[str]) -> Tuple[Tuple[str, str], ...]:
+        return tuple(item for item in path if item[0] not in names)
+
+    def join(self, paths: List[Tuple[Tuple[str, str], ...]]) -> List[Tuple[Tuple[str, str], ...]]:
+        return list(dict.fromkeys(paths))
+
+
+def live_dict_mutations(getstate: Method) -> List[Tuple[ast.stmt, str]]:
+    """The statements of ``__getstate__`` that change the live ``__dict__``, each with the alias or
+    expression it goes through, in source order. A method too large to follow to the end reports
+    what the paths followed met."""
+    walk = _MutationWalk(_self_name(getstate))
+    try:
+        walk.walk(getstate.body, [()], None)
+    except GiveUp:
+        pass
+    return sorted(walk.found.values(), key=lambda item: (item[0].lineno, item[0].col_offset))
 
 
 def _dropped_attributes(getstate: Method, chain: Lineage) -> Set[str]:

@@ -62,7 +62,7 @@ class _MethodGrader(_PathWalk):
         self.module_param, self.name_param = positional[offset], positional[offset + 1]
         self.params = {a.arg for a in all_args(method.args)}
         try:
-            live = self._block(method.body, [_Path((), {})], 0, False)
+            live = self.walk(method.body, [_Path((), {})], False)
             for path in live:
                 self.terminals.append(_Terminal(REJECT, path))  # falling off the end returns None
             problem, sound = self._judge()

@@ -15,6 +15,7 @@ from ...catalog.gadgets import (
     GADGET_HOMES,
     GADGETS_BY_MODULE,
 )
+from ...pathwalk import GiveUp
 from ...symbols import LocalDef
 from ...shapes import target_names
 
@@ -80,8 +81,8 @@ _TRY_STAR = getattr(ast, "TryStar", None)
 _TRY_NODES = (ast.Try,) + ((_TRY_STAR,) if _TRY_STAR is not None else ())
 
 
-class _GiveUp(Exception):
-    """The method is too large or too odd to read: neither report nor trust it."""
+#: The method is too large or too odd to read: neither report nor trust it.
+_GiveUp = GiveUp
 
 
 # ---------------------------------------------------------------- expression markers
@@ -266,14 +267,6 @@ def _constant_str(node: object) -> Optional[str]:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     return None
-
-
-def _pattern_names(pattern: ast.AST) -> Iterator[str]:
-    for node in _walk(pattern, limit=10 * _MAX_EXPR_NODES):
-        for attribute in ("name", "rest"):
-            value = getattr(node, attribute, None)
-            if isinstance(value, str):
-                yield value
 
 
 def _members(value: object) -> Optional[FrozenSet]:

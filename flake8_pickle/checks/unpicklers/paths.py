@@ -6,6 +6,7 @@ import ast
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ...catalog.conventions import HARMLESS_CALLS
+from ...pathwalk import PathInterpreter
 from ...symbols import LocalDef
 from ...shapes import target_names
 from .values import _Reader
@@ -22,13 +23,11 @@ from .model import (
     _HARMLESS_CALL_PREFIXES,
     _HARMLESS_METHODS,
     _Imported,
-    _MATCH_NODE,
     _MAX_EXPR_NODES,
     _MAX_NESTING,
     _MAX_PATHS,
     _MAX_WORK,
     _Path,
-    _TRY_NODES,
     _Terminal,
     _Unknown,
     _bind,
@@ -38,7 +37,6 @@ from .model import (
     _lookup_parts,
     _members,
     _module_and_name,
-    _pattern_names,
     _pattern_test,
     _returns_in,
     _substituted,
@@ -46,72 +44,79 @@ from .model import (
 )
 
 
-class _PathWalk(_Reader):
-    """Walks find_class statement by statement, path by path: each path carries the conditions that
-    reach it and the method's local bindings; each ``return`` or ``raise`` ends one in a terminal."""
+class _PathWalk(_Reader, PathInterpreter[_Path, bool]):
+    """The PKL104 domain of the path interpreter: each path carries the conditions that reach it
+    and the method's local bindings; each ``return`` or ``raise`` ends one in a terminal. The mode
+    is True inside a handler that only reacts to a failed import (its raise rejects nothing)."""
 
-    # ------------------------------------------------------------------ walking the body
-    def _tick(self, paths: Sequence[_Path]) -> None:
-        self._work += 1 + len(paths)
-        if self._work > _MAX_WORK or len(paths) > _MAX_PATHS:
-            raise _GiveUp
+    max_paths = _MAX_PATHS
+    max_work = _MAX_WORK
+    max_nesting = _MAX_NESTING
 
-    def _block(self, body: Sequence[ast.stmt], paths: List[_Path], depth: int, handler: bool) -> List[_Path]:
-        if depth > _MAX_NESTING:
-            raise _GiveUp
-        for statement in body:
-            if not paths:
-                break
-            self._tick(paths)
-            paths = self._statement(statement, paths, depth, handler)
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        _Reader.__init__(self, *args, **kwargs)  # type: ignore[arg-type]
+        PathInterpreter.__init__(self)
+
+    # ------------------------------------------------------------------ interpreter hooks
+    def visit(self, statement: ast.stmt, paths: List[_Path], depth: int, handler: bool) -> List[_Path]:
+        if isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign)) and statement.value is not None:
+            return self._checked_by_calls(statement.value, paths, handler)
         return paths
 
-    def _statement(self, node: ast.stmt, paths: List[_Path], depth: int, handler: bool) -> List[_Path]:
-        if isinstance(node, ast.Return):
-            for path in paths:
-                self._return(node.value, path, handler)
-            return []
-        if isinstance(node, ast.Raise):
-            for path in paths:
-                self.terminals.append(_Terminal(NEUTRAL if handler else REJECT, path))
-            return []
-        if isinstance(node, ast.If):
-            return self._if(node, paths, depth, handler)
-        if isinstance(node, ast.Assert):
-            for path in paths:
-                for failed in self._assume(path, node.test, False):
-                    self.terminals.append(_Terminal(NEUTRAL if handler else REJECT, failed))
-            return self._assume_all(paths, node.test, True)
-        if isinstance(node, (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.value is not None:
-            paths = self._checked_by_calls(node.value, paths, handler)
+    def split(self, paths: List[_Path], test: ast.expr) -> Tuple[List[_Path], List[_Path]]:
+        return self._assume_all(paths, test, True), self._assume_all(paths, test, False)
+
+    def effect(self, path: _Path, node: ast.stmt) -> _Path:
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             if node.value is None:
-                return paths
+                return path
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            return [self._assign(path, targets, node.value) for path in paths]
+            return self._assign(path, targets, node.value)
         if isinstance(node, (ast.AugAssign, ast.Delete)):
             targets = node.targets if isinstance(node, ast.Delete) else [node.target]
-            return [self._forget(path, (n for t in targets for n in target_names(t))) for path in paths]
+            return self._forget(path, (n for t in targets for n in target_names(t)))
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            return [self._import(path, node) for path in paths]
+            return self._import(path, node)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            return [self._forget(path, [node.name]) for path in paths]
+            return self._forget(path, [node.name])
         if isinstance(node, (ast.Global, ast.Nonlocal)):
-            return [_Path(p.atoms, {k: v for k, v in p.env.items() if k not in node.names}) for p in paths]
-        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
-            return self._loop(node, paths, depth, handler)
-        if isinstance(node, (ast.Break, ast.Continue)):
-            if self._loop_exits:
-                self._loop_exits[-1].extend(paths)
-            return []
-        if isinstance(node, (ast.With, ast.AsyncWith)):
-            names = [n for item in node.items if item.optional_vars for n in target_names(item.optional_vars)]
-            return self._block(node.body, [self._forget(p, names) for p in paths], depth + 1, handler)
-        if isinstance(node, _TRY_NODES):
-            return self._try(node, paths, depth, handler)
-        if _MATCH_NODE is not None and isinstance(node, _MATCH_NODE):
-            return self._match(node, paths, depth, handler)
-        return paths  # expression statements (logging), pass
+            return _Path(path.atoms, {k: v for k, v in path.env.items() if k not in node.names})
+        return path  # expression statements (logging), pass
+
+    def rebind(self, path: _Path, names: List[str]) -> _Path:
+        return self._forget(path, names)
+
+    def returned(self, path: _Path, statement: ast.Return, handler: bool) -> None:
+        self._return(statement.value, path, handler)
+
+    def raised(self, path: _Path, statement: ast.stmt, handler: bool) -> None:
+        self.terminals.append(_Terminal(NEUTRAL if handler else REJECT, path))
+
+    def handler_mode(self, statement: ast.stmt, handler: bool) -> bool:
+        # A handler of a ``try: return super().find_class(...)`` only reacts to a failed
+        # import; a handler of a lookup (``SAFE[module]``) is the check itself.
+        return handler or _returns_in(statement.body)  # type: ignore[attr-defined]
+
+    def loop_entry(self, node: ast.stmt, paths: List[_Path]) -> Tuple[List[_Path], List[_Path]]:
+        if isinstance(node, ast.While):
+            return self.split(paths, node.test)
+        assert isinstance(node, (ast.For, ast.AsyncFor))
+        entered = []
+        for path in paths:
+            element = _ElementOf(collection=self._substitute(node.iter, path.env))
+            entered.append(self._assign(path, [node.target], element, substitute=False))
+        # A literal non-empty collection is iterated at least once.
+        iterated = _members(self._evaluate(self._substitute(node.iter, paths[0].env))) if paths else None
+        return entered, ([] if iterated else list(paths))
+
+    def case_entry(self, subject: ast.expr, pattern: Optional[ast.AST], missed: Sequence[ast.AST], path: _Path) -> _Path:
+        subject = self._substitute(subject, path.env)
+        atoms = [(_pattern_test(subject, p), False) for p in missed]
+        if pattern is not None:
+            test = _pattern_test(subject, pattern)
+            if test is not None:
+                atoms.append((test, True))
+        return _Path(path.atoms + tuple((a, b) for a, b in atoms if a is not None), path.env)
 
     def _checked_by_calls(self, value: ast.AST, paths: List[_Path], handler: bool) -> List[_Path]:
         """A call such as ``self.check(module, name)`` may raise: a path rejects there, the rest continue."""
@@ -144,83 +149,6 @@ class _PathWalk(_Reader):
         except _GiveUp:
             return expr
         return None
-
-    def _if(self, node: ast.If, paths: List[_Path], depth: int, handler: bool) -> List[_Path]:
-        # An elif chain nests as deep as it is long: follow it iteratively.
-        live: List[_Path] = []
-        current = node
-        while True:
-            live.extend(self._block(current.body, self._assume_all(paths, current.test, True), depth + 1, handler))
-            paths = self._assume_all(paths, current.test, False)
-            orelse = current.orelse
-            if len(orelse) == 1 and isinstance(orelse[0], ast.If):
-                current = orelse[0]
-                self._tick(paths)
-                continue
-            live.extend(self._block(orelse, paths, depth + 1, handler))
-            return live
-
-    def _loop(self, node: ast.stmt, paths: List[_Path], depth: int, handler: bool) -> List[_Path]:
-        if isinstance(node, ast.While):
-            entered = self._assume_all(paths, node.test, True)
-            skipped = self._assume_all(paths, node.test, False)
-        else:
-            assert isinstance(node, (ast.For, ast.AsyncFor))
-            entered = []
-            for path in paths:
-                element = _ElementOf(collection=self._substitute(node.iter, path.env))
-                entered.append(self._assign(path, [node.target], element, substitute=False))
-            # A literal non-empty collection is iterated at least once.
-            iterated = _members(self._evaluate(self._substitute(node.iter, paths[0].env))) if paths else None
-            skipped = [] if iterated else list(paths)
-        self._loop_exits.append([])
-        try:
-            finished = self._block(node.body, entered, depth + 1, handler)  # type: ignore[attr-defined]
-        finally:
-            exits = self._loop_exits.pop()
-        after = self._block(node.orelse, finished + skipped, depth + 1, handler)  # type: ignore[attr-defined]
-        return after + exits
-
-    def _try(self, node: ast.AST, paths: List[_Path], depth: int, handler: bool) -> List[_Path]:
-        body: List[ast.stmt] = node.body  # type: ignore[attr-defined]
-        # A handler of a ``try: return super().find_class(...)`` only reacts to a failed
-        # import; a handler of a lookup (``SAFE[module]``) is the check itself.
-        handlers_neutral = handler or _returns_in(body)
-        finished = self._block(body, paths, depth + 1, handler)
-        live = self._block(node.orelse, finished, depth + 1, handler)  # type: ignore[attr-defined]
-        for except_handler in node.handlers:  # type: ignore[attr-defined]
-            names = [except_handler.name] if except_handler.name else []
-            start = [self._forget(p, names) for p in paths]
-            live = live + self._block(except_handler.body, start, depth + 1, handlers_neutral)
-        final: List[ast.stmt] = node.finalbody  # type: ignore[attr-defined]
-        if final:
-            live = self._block(final, live, depth + 1, handler)
-        return live
-
-    def _match(self, node: ast.AST, paths: List[_Path], depth: int, handler: bool) -> List[_Path]:
-        live: List[_Path] = []
-        missed: List[ast.AST] = []  # patterns of earlier unguarded cases: they did not match
-
-        def entry(path: _Path, pattern: Optional[ast.AST]) -> _Path:
-            subject = self._substitute(node.subject, path.env)  # type: ignore[attr-defined]
-            atoms = [(_pattern_test(subject, p), False) for p in missed]
-            if pattern is not None:
-                test = _pattern_test(subject, pattern)
-                if test is not None:
-                    atoms.append((test, True))
-            return _Path(path.atoms + tuple((a, b) for a, b in atoms if a is not None), path.env)
-
-        for case in node.cases:  # type: ignore[attr-defined]
-            chosen: List[_Path] = []
-            for path in paths:
-                start = self._forget(entry(path, case.pattern), _pattern_names(case.pattern))
-                chosen.extend([start] if case.guard is None else self._assume(start, case.guard, True))
-            live.extend(self._block(case.body, chosen, depth + 1, handler))
-            if case.guard is None:
-                if _pattern_test(node.subject, case.pattern) is None:  # type: ignore[attr-defined]
-                    return live  # an irrefutable case: nothing falls through
-                missed.append(case.pattern)
-        return live + [entry(path, None) for path in paths]
 
     # ------------------------------------------------------------------ paths
     def _assume_all(self, paths: Iterable[_Path], test: ast.AST, positive: bool) -> List[_Path]:

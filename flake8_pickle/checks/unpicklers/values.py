@@ -14,7 +14,6 @@ from .model import (
     _Imported,
     _MAX_EVAL_DEPTH,
     _ModuleFacts,
-    _Path,
     _Terminal,
     _UNKNOWN_VALUE,
     _Unknown,
@@ -45,7 +44,6 @@ class _Reader:
         self.params: Set[str] = set()
         self.self_attributes: Set[str] = set()
         self.terminals: List[_Terminal] = []
-        self._loop_exits: List[List[_Path]] = []
         self._work = 0
         # Atoms are shared by many paths: fingerprint each node once (kept alive with it).
         self._shapes: Dict[int, Tuple[ast.AST, object]] = {}
