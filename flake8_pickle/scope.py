@@ -47,8 +47,10 @@ from .catalog.conventions import (
 from .symbols import (
     EMPTY,
     Contains,
+    Generated,
     LocalDef,
     LocalInstance,
+    Symbol,
     Symbols,
     MISSING as _MISSING,
     bounded_names,
@@ -125,6 +127,10 @@ class Resolver(Statements, Expressions):
         self.attribute_stores: List[Tuple[Optional[ast.AST], str]] = []
         #: Every class of the module, in the order the walk met them.
         self.classes: List[LocalDef] = []
+        #: Node id -> the function or class defined there, as this walk made it.
+        self._defined: Dict[int, LocalDef] = {}
+        #: Ids of the functions and classes made outside any function body (every walk makes them).
+        self._top_level_defs: Set[int] = set()
         #: Class statement's node key -> what its instance attributes are known to hold before
         #: the walk (see :meth:`portable_state`): read before any method stores them, they still resolve.
         self.seeded_attrs: Dict[NodeKey, Dict[str, Symbols]] = {}
@@ -190,6 +196,7 @@ class Resolver(Statements, Expressions):
             self._walk_block(body)
         elif isinstance(body, ast.expr):  # ast.Expression
             self._walk_expr(body)
+        self._seed_local_state()
         self._drain()
 
     def walk_more(self) -> Set[NodeKey]:
@@ -232,28 +239,87 @@ class Resolver(Statements, Expressions):
 
     def portable_state(self) -> Tuple[Dict[NodeKey, Dict[str, Symbols]], Set[str]]:
         """What this walk learned the module's instance attributes hold, for another walk of the
-        same tree: per class node id, the qualified names each attribute may hold (names of
-        library objects mean the same in any walk), and the attributes that may also hold one of
-        the module's own objects (those need the bodies storing them walked again)."""
+        same tree: per class node key, the symbols each attribute may hold, and the attributes
+        whose symbols another walk cannot take over (those need the bodies storing them walked
+        again).
+
+        Qualified names mean the same in any walk. The module's own functions and classes
+        defined outside any function body (and their instances, and containers of them) are met
+        by every walk of the tree before any body is walked: the other walk takes them over as
+        its own (:meth:`_seed_local_state`). A function, class or lambda made inside a body, or
+        a class made there, cannot be: its attributes are listed instead.
+        """
         state: Dict[NodeKey, Dict[str, Symbols]] = {}
         local: Set[str] = set()
         for cls in self.classes:
+            top = id(cls) in self._top_level_defs
             for attr, symbols in cls.instance_attrs.items():
-                names = frozenset(symbol for symbol in symbols if portable(symbol))
-                if names:
-                    state.setdefault(node_key(cls.node), {})[attr] = names
-                if len(names) != len(symbols):
+                kept = frozenset(
+                    symbol for symbol in symbols if portable(symbol) or (top and self._portable_local(symbol))
+                )
+                if kept:
+                    state.setdefault(node_key(cls.node), {})[attr] = kept
+                if len(kept) != len(symbols):
                     local.add(attr)
         return state, local
+
+    def _portable_local(self, symbol: object, depth: int = 0) -> bool:
+        """Whether another walk of the tree has ``symbol`` too (see :meth:`portable_state`)."""
+        kind = type(symbol)
+        if kind is str or kind is Generated:
+            return True
+        if depth > 8:
+            return False
+        if kind is Contains:
+            return self._portable_local(symbol.item, depth + 1)  # type: ignore[attr-defined]
+        if kind is LocalInstance:
+            return id(symbol.cls) in self._top_level_defs  # type: ignore[attr-defined]
+        return kind is LocalDef and id(symbol) in self._top_level_defs
+
+    def _seed_local_state(self) -> None:
+        """Take over the module's own objects another walk found in instance attributes
+        (:attr:`seeded_attrs`), once every function and class outside a body is defined."""
+        if not self.seeded_attrs:
+            return
+        for cls in self.classes:
+            seeded = self.seeded_attrs.get(node_key(cls.node))
+            if not seeded:
+                continue
+            for attr, symbols in seeded.items():
+                ported = [self._port(symbol) for symbol in symbols if not portable(symbol)]
+                if ported and all(p is not None for p in ported):
+                    cls.instance_attrs[attr] = cls.instance_attrs.get(attr, EMPTY) | frozenset(ported)
+
+    def _port(self, symbol: object, depth: int = 0) -> Optional[Symbol]:
+        """This walk's own symbol for another walk's ``symbol`` of the same tree, or None."""
+        kind = type(symbol)
+        if kind is str or kind is Generated:
+            return symbol  # type: ignore[return-value]
+        if depth > 8:
+            return None
+        if kind is Contains:
+            item = self._port(symbol.item, depth + 1)  # type: ignore[attr-defined]
+            return None if item is None else Contains(item, symbol.key)  # type: ignore[attr-defined]
+        if kind is LocalInstance:
+            cls = self._defined.get(id(symbol.cls.node))  # type: ignore[attr-defined]
+            return None if cls is None or cls.kind != "class" else LocalInstance(cls)
+        if kind is LocalDef:
+            own = self._defined.get(id(symbol.node))  # type: ignore[attr-defined]
+            return own if own is not None and own.kind == symbol.kind else None  # type: ignore[attr-defined]
+        return None
 
     def late_state_classes(self) -> Set[NodeKey]:
         """Node ids of the classes one of whose methods resolved an instance attribute before
         another method stored something more in it (``self.sock.recv()`` in ``run()``, the socket
-        created in ``connect()``, defined later)."""
+        created in ``connect()``, defined later). A class of the module's top level whose every such
+        attribute holds only what another walk takes over (:meth:`portable_state`) is left out:
+        that walk knows the attribute from the start."""
         late: Set[NodeKey] = set()
         for (cls, attr), seen in self.first_reads.items():
             final = cls.instance_attrs.get(attr, EMPTY)
             if final is not seen and not final <= seen:
+                if id(cls) in self._top_level_defs and all(self._portable_local(s) for s in final):
+                    continue  # the other walk is seeded with all of it (portable_state)
                 late.add(node_key(cls.node))
         return late
 

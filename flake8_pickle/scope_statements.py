@@ -29,6 +29,7 @@ from .symbols import (
     LocalInstance,
     Symbols,
     MISSING as _MISSING,
+    portable,
 )
 from .shapes import (
     node_key,
@@ -360,7 +361,11 @@ class Statements:
         else:
             self._deferred.append(entry)
         nested = self._in_function() and node.name not in self.scope.globals
-        self.bind(node.name, frozenset((LocalDef(node, "function", node.name, nested=nested),)))
+        local = LocalDef(node, "function", node.name, nested=nested)
+        self._defined[id(node)] = local
+        if not self._in_function():
+            self._top_level_defs.add(id(local))
+        self.bind(node.name, frozenset((local,)))
 
     def _walk_arguments_outside(self, args: ast.arguments) -> None:
         """Defaults and annotations are evaluated where the function is defined."""
@@ -381,9 +386,16 @@ class Statements:
         nested = self._in_function() and node.name not in self.scope.globals
         local = LocalDef(node, "class", node.name, bases=bases, nested=nested)
         self.classes.append(local)
+        self._defined[id(node)] = local
+        if not self._in_function():
+            self._top_level_defs.add(id(local))
         seeded = self.seeded_attrs.get(node_key(node))
         if seeded:
-            local.instance_attrs.update(seeded)
+            # Qualified names now; the module's own objects once they are all defined (_seed_local_state).
+            for attr, symbols in seeded.items():
+                names = frozenset(symbol for symbol in symbols if portable(symbol))
+                if names:
+                    local.instance_attrs[attr] = names
         scope = Scope("class", node, cls=local)
         local.members = scope.bindings
         self.scopes.append(scope)

@@ -391,3 +391,67 @@ def test_spells_word_reads_str_and_bytes_alike(text: object, word: object, spell
     from flake8_pickle.precheck import spells_word
 
     assert spells_word(text, word) is spelled  # type: ignore[type-var]
+
+
+LATE_STATE_MODULE = dedent(
+    '''
+    import pickle
+    import socket
+
+
+    class Fetcher:
+        def __init__(self, host):
+            self.host = host
+
+        def fetch(self):
+            return self.sock.recv(4096)
+
+        def open(self):
+            self.sock = socket.create_connection((self.host, 9000))
+
+
+    class Worker:
+        def run(self):
+            return pickle.loads(self.fetcher.fetch())
+
+        def start(self, host):
+            self.fetcher = Fetcher(host)
+            self.fetcher.open()
+
+        def size(self):
+            return len(self.cache)
+
+        def fill(self):
+            self.cache = [Fetcher("x")]
+    '''
+)
+
+
+def test_the_provenance_walk_takes_over_the_module_s_own_objects_in_instance_state() -> None:
+    """``self.fetcher`` holds a ``Fetcher`` the first walk saw stored (in ``start``, after
+    ``run`` read it): the provenance walk is seeded with that instance, so it walks neither the
+    writers of ``fetcher`` nor ``cache`` nor learns the classes' state first, and still follows
+    ``self.fetcher.fetch()`` to the socket."""
+    from flake8_pickle.analysis import _grade_loaders
+    from flake8_pickle.precheck import CallGraph, LoaderWalk
+    from flake8_pickle.scope import Resolver
+    from flake8_pickle.checks.loaders import LoaderChecks
+    from flake8_pickle.shapes import node_key
+    from flake8_pickle.symbols import LocalInstance
+
+    tree = ast.parse(LATE_STATE_MODULE)
+    spotter, graph = LoaderChecks(catalog_for(Settings()), None, lambda finding: None), CallGraph()
+    first = Resolver(tree, [spotter, graph])
+    first.run()
+    state, local = first.portable_state()
+    assert local == set()
+    worker = next(cls for cls in first.classes if cls.name == "Worker")
+    assert {type(s) for s in state[node_key(worker.node)]["fetcher"]} == {LocalInstance}
+    assert first.late_state_classes() == set()
+    walk = LoaderWalk(tree, LATE_STATE_MODULE, spotter.frames, graph, first.attribute_stores, local)
+    found: list = []
+    _grade_loaders(tree, Settings(), catalog_for(Settings()), found.append, False, walk, set(), state)
+    defs = {node.name: node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+    assert sorted(name for name, node in defs.items() if walk(node, None)) == ["fetch", "run"]
+    assert [f.code for f in found] == ["PKL101"]
+    assert analyze(tree, source=LATE_STATE_MODULE) == analyze(tree)
