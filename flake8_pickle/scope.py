@@ -78,6 +78,7 @@ from .scope_model import (
     ParamHook,
     GuardHook,
     Scope,
+    CallInterest,
     ClassNeeds,
     Listener,
     _subscript_key,
@@ -86,7 +87,7 @@ from .scope_model import (
 from .scope_expressions import Expressions
 from .scope_statements import Statements
 
-__all__ = ["BUILTIN_NAMES", "PARTIAL_OF", "ClassNeeds", "Listener", "Resolver", "Scope"]
+__all__ = ["BUILTIN_NAMES", "PARTIAL_OF", "CallInterest", "ClassNeeds", "Listener", "Resolver", "Scope"]
 
 
 class Resolver(Statements, Expressions):
@@ -364,6 +365,16 @@ class Resolver(Statements, Expressions):
         self._listeners = list(listeners)
         # Per event, the bound hooks of the listeners that implement it (the others do nothing).
         self._on_call = _hooks(self._listeners, "on_call")
+        # A listener that declares the calls it acts on hears only those (see CallInterest):
+        # a call none of them declares is dispatched to the listeners that hear every call.
+        self._on_every_call: Optional[List[Callable[..., None]]] = None
+        interests = [(hook, hook.__self__.call_interest()) for hook in self._on_call]  # type: ignore[attr-defined]
+        if any(interest is not None for _, interest in interests):
+            self._on_every_call = [hook for hook, interest in interests if interest is None]
+            declared = [interest for _, interest in interests if interest is not None]
+            self._call_names = frozenset().union(*(i.names for i in declared))
+            self._call_attrs = frozenset().union(*(i.attrs for i in declared))
+            self._call_partials = any(i.partials for i in declared)
         self._on_assign = _hooks(self._listeners, "on_assign")
         self._on_return = _hooks(self._listeners, "on_return")
         self._on_yield = _hooks(self._listeners, "on_yield")

@@ -122,6 +122,19 @@ class ClassNeeds:
         )
 
 
+@dataclass(frozen=True)
+class CallInterest:
+    """The calls a listener's ``on_call`` acts on, when it acts on some only: a callee with one
+    of ``names`` among its qualified names, a callee ``x.<attr>`` with ``attr`` in ``attrs``, or,
+    with ``partials``, a callee with a ``functools.partial`` variant among its names (one that
+    ends in ``)``). The resolver calls the listener for those calls only; the callee's names are
+    resolved first, so an alias (``load = pickle.loads``) is a ``pickle.loads`` call here too."""
+
+    names: FrozenSet[str] = frozenset()
+    attrs: FrozenSet[str] = frozenset()
+    partials: bool = False
+
+
 class Listener:
     """Hooks a rule family implements to receive facts during the single walk."""
 
@@ -129,8 +142,13 @@ class Listener:
     #: family's declaration, so a new class rule declares its methods here and nowhere else.
     needs: ClassVar[ClassNeeds] = ClassNeeds()
 
+    def call_interest(self) -> Optional[CallInterest]:
+        """The calls :meth:`on_call` acts on (see :class:`CallInterest`); None: every call."""
+        return None
+
     def on_call(self, call: ast.Call, resolver: "Resolver") -> None:
-        """Called for every call expression, before its arguments are walked."""
+        """Called for every call expression (or every one :meth:`call_interest` names), before
+        its arguments are walked."""
 
     def on_class(self, node: ast.ClassDef, local: LocalDef, resolver: "Resolver") -> None:
         """Called once a class body has been walked and its name bound."""

@@ -465,7 +465,7 @@ class Statements:
     def _walk_expr_inner(self, root: ast.AST) -> None:
         stack: List[object] = [root]
         push, pop = stack.append, stack.pop
-        on_call = self._on_call
+        on_call, every_call = self._on_call, self._on_every_call
         while stack:
             item = pop()
             kind = type(item)
@@ -477,7 +477,10 @@ class Statements:
             if kind is ast.Call:
                 # Every listener asks what the callee is: resolve it once for all of them.
                 self._memo_expr, self._memo_symbols, self._memo_names = item.func, None, None  # type: ignore[attr-defined]
-                for hook in on_call:
+                hooks = on_call
+                if every_call is not None and not self._declared_call(item.func):  # type: ignore[attr-defined]
+                    hooks = every_call
+                for hook in hooks:
                     hook(item, self)  # type: ignore[arg-type]
                 self._memo_expr = self._memo_symbols = self._memo_names = None
                 func = item.func  # type: ignore[attr-defined]
@@ -527,6 +530,15 @@ class Statements:
                             push(element)
                 elif value is not None and type(value) not in _LEAVES and isinstance(value, ast.AST):
                     push(value)
+
+    def _declared_call(self, func: ast.expr) -> bool:
+        """Whether a listener that declares its calls (:class:`CallInterest`) acts on this callee."""
+        if type(func) is ast.Attribute and func.attr in self._call_attrs:  # type: ignore[attr-defined]
+            return True
+        names = self.qualified_names(func)
+        if not names.isdisjoint(self._call_names):
+            return True
+        return self._call_partials and any(name[-1:] == ")" for name in names)
 
     def _yielded(self, node: ast.AST) -> None:
         value = getattr(node, "value", None)

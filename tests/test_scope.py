@@ -510,3 +510,43 @@ def test_merged_bindings_after_a_nest_hold_every_outcome() -> None:
     Resolver(tree, [Returns()]).run()
     # Not entered, the try body done, or the handler after any part of it.
     assert seen == [{"json", "marshal", "pickle"}]
+
+
+class _Declared(Listener):
+    """Declares the calls it acts on: ``pickle.loads``, any ``x.start()``, partials."""
+
+    def __init__(self) -> None:
+        self.lines: Set[int] = set()
+
+    def call_interest(self):
+        from flake8_pickle.scope import CallInterest
+
+        return CallInterest(names=frozenset({"pickle.loads"}), attrs=frozenset({"start"}), partials=True)
+
+    def on_call(self, call: ast.Call, resolver: Resolver) -> None:
+        self.lines.add(call.lineno)
+
+
+def test_a_listener_that_declares_its_calls_hears_those_only_aliases_included() -> None:
+    source = textwrap.dedent(
+        """\
+        import functools
+        import pickle
+        load = pickle.loads
+        class Codec:
+            decode = staticmethod(pickle.loads)
+        load(b"")
+        Codec.decode(b"")
+        Codec().decode(b"")
+        functools.partial(pickle.loads, fix_imports=False)(b"")
+        worker.start()
+        pickle.dumps(1)
+        print(len("x"))
+        """
+    )
+    declared, every = _Declared(), _Callees()
+    Resolver(ast.parse(source), [declared, every], call_hook=constructor_variant).run()
+    # The aliases resolve to pickle.loads before the dispatch: they are declared calls.
+    assert declared.lines == {6, 7, 8, 9, 10}
+    # A listener that declares nothing hears every call, in the same walk.
+    assert set(every.by_line) == {5, 6, 7, 8, 9, 10, 11, 12}

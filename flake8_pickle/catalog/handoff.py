@@ -96,3 +96,7 @@ WATCHED: FrozenSet[str] = frozenset(
     | {f"{queue}.{method}" for queue in QUEUES for method in ("put", "put_nowait")}
     | {f"{connection}.send" for connection in CONNECTIONS}
 )
+
+#: Calls the copy checks read besides the hand-offs: ``setattr`` (it may export a local class
+#: under its name) and the start method (``set_start_method("fork")`` pickles nothing).
+COPY_SIDE_CALLS: FrozenSet[str] = frozenset(("builtins.setattr", "multiprocessing.set_start_method"))

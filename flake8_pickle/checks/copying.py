@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from ..catalog.handoff import (
+    COPY_SIDE_CALLS,
     ASDICT,
     BY_VALUE_MODULES,
     CONNECTIONS,
@@ -25,7 +26,7 @@ from ..catalog.handoff import (
 from ..classes import PROTOCOL_COVERS, ClassInfo, ClassModel, Held
 from ..findings import Finding, Step, shown
 from ..rules import message
-from ..scope import ClassNeeds, Listener, Resolver
+from ..scope import CallInterest, ClassNeeds, Listener, Resolver
 from ..symbols import Contains, Generated, LocalDef, LocalInstance, names_in, symbol_order
 from ..shapes import is_classmethod, is_staticmethod, keyword_arg, literal_str
 
@@ -46,6 +47,15 @@ class _Sent:
     code: str
     by_value: bool = False
 
+
+#: The calls CopyChecks acts on: copies, dumps, process and pool hand-offs, queue puts and pipe
+#: sends, ``setattr`` (a local class exported), the fork start method, ``x.start()`` and
+#: ``x.model_copy(deep=True)``.
+_CALLS = CallInterest(
+    names=WATCHED | COPY_SIDE_CALLS,
+    attrs=frozenset(("start", "model_copy")),
+)
+_NO_CALLS = CallInterest()
 
 class CopyChecks(Listener):
     """Records what each copy, dump and hand-off receives; grades it once classes are known."""
@@ -77,6 +87,9 @@ class CopyChecks(Listener):
         self._fork_start_method = False
 
     # ------------------------------------------------------------------ collecting
+    def call_interest(self) -> CallInterest:
+        return _CALLS if self.active else _NO_CALLS
+
     def on_call(self, call: ast.Call, resolver: Resolver) -> None:
         if not self.active or resolver.expecting_exception:
             return  # ``with pytest.raises(TypeError): pickle.dumps(lock)`` tests the crash on purpose

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import lru_cache
 from typing import Callable, Dict, FrozenSet, List, Optional, Tuple
 
 from ..catalog.loaders import (
@@ -22,11 +23,19 @@ from ..catalog.taint import CALLBACK_REGISTRATIONS
 from ..findings import Finding, Step, shown
 from ..provenance import CHANNEL, TRUSTED, UNTRUSTED, ProvenanceTracker, Sink, Verdict, literal_input
 from ..rules import message
-from ..scope import Listener, Resolver
+from ..scope import CallInterest, Listener, Resolver
 from ..symbols import LocalInstance
 from .unpicklers import SoundUnpicklers
 
 _ARGUMENT_WORD = {DATA_STREAM: "stream", DATA_PATH: "path or file"}
+
+
+@lru_cache(maxsize=8)
+def _spotted_calls(catalog: Catalog) -> CallInterest:
+    """The calls the first walk's spotter acts on: catalogued loaders (and partials of them),
+    callback registrations, ``msgpack_numpy.patch()`` and the libraries' distinctive methods."""
+    names = frozenset(catalog.by_name) | frozenset(CALLBACK_REGISTRATIONS) | {"msgpack_numpy.patch"}
+    return CallInterest(names=names, attrs=frozenset(catalog.distinctive_methods), partials=True)
 #: How the project index names a source read in another module (``request.data in app/views.py``)
 #: and a call made there (``app.store.load() called at app/views.py:12``): see project/index.py.
 _IN_MODULE = re.compile(r"^(?P<what>.+) in (?P<file>\S+\.pyi?)$")
@@ -76,6 +85,11 @@ class LoaderChecks(Listener):
         self.frames: List[ast.AST] = []
         #: PKL901 findings not reported yet: they are reported with why the load was judged so.
         self._inventory: Dict[int, Finding] = {}
+
+    def call_interest(self) -> Optional[CallInterest]:
+        if self.tracker is not None:
+            return None  # the provenance walk: every call, as the tracker hears them
+        return _spotted_calls(self.catalog)
 
     def on_call(self, call: ast.Call, resolver: Resolver) -> None:
         names = resolver.qualified_names(call.func)
