@@ -370,11 +370,15 @@ class Resolver(Statements, Expressions):
         self._on_every_call: Optional[List[Callable[..., None]]] = None
         interests = [(hook, hook.__self__.call_interest()) for hook in self._on_call]  # type: ignore[attr-defined]
         if any(interest is not None for _, interest in interests):
-            self._on_every_call = [hook for hook, interest in interests if interest is None]
             declared = [interest for _, interest in interests if interest is not None]
             self._call_names = frozenset().union(*(i.names for i in declared))
             self._call_attrs = frozenset().union(*(i.attrs for i in declared))
             self._call_partials = any(i.partials for i in declared)
+            every = [hook for hook, interest in interests if interest is None]
+            if self._call_names or self._call_attrs or self._call_partials:
+                self._on_every_call = every
+            else:
+                self._on_call = every  # the declaring listeners act on no call: none is resolved for them
         self._on_assign = _hooks(self._listeners, "on_assign")
         self._on_return = _hooks(self._listeners, "on_return")
         self._on_yield = _hooks(self._listeners, "on_yield")
