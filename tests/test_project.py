@@ -624,3 +624,38 @@ def test_a_file_linted_as_it_is_on_disk_reuses_the_indexed_text_answer(tmp_path:
     unsaved = source + "\n# edited, not saved\n"
     analysis.run_analysis(ast.parse(unsaved), Settings(), inventory=False, source=unsaved, project=index.view(("webapp.views", False), ast.parse(unsaved)))
     assert scanned == [unsaved]
+
+
+def test_the_word_index_answers_as_the_scans_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once enough words were asked, the modules' words are indexed; every answer is the one a
+    scan of the text gives (whole identifiers, in code, comments and strings; ``2get`` and
+    ``get_many`` do not spell ``get``, ``café`` spells ``caf``)."""
+    from flake8_pickle.precheck import spells_word
+    from flake8_pickle.project import index as index_module
+    from flake8_pickle.project import store
+    from flake8_pickle.settings import Settings
+
+    root = tmp_path / "proj"
+    (root / "pkg").mkdir(parents=True)
+    (root / "setup.cfg").write_text("", encoding="utf-8")
+    texts = {
+        "pkg/__init__.py": "",
+        "pkg/a.py": "def get(x):\n    return x  # get it\n",
+        "pkg/b.py": "value = 2get_many + getter\ncafé = 'get'\n",
+        "pkg/c.py": "from pkg.a import get\nclass Base: pass\n",
+    }
+    for name, text in texts.items():
+        (root / name).write_text(text, encoding="utf-8")
+    words = ["get", "get_many", "getter", "Base", "caf", "é", "a.get", "missing", "2get", "pkg"]
+    scanned = index_module.build(root, Settings(), tmp_path / "c1").modules
+    expected = {word: scanned.mentioning(word) for word in words}
+    assert scanned._word_index is None  # a few words: scanned one by one
+    monkeypatch.setattr(store, "_SCANS_BEFORE_INDEX", 0)
+    indexed = index_module.build(root, Settings(), tmp_path / "c2").modules
+    assert {word: indexed.mentioning(word) for word in words} == expected
+    assert indexed._word_index is not None
+    for module in ("pkg", "pkg.a", "pkg.b", "pkg.c"):
+        for word in words:
+            text = texts[module.replace(".", "/") + ("/__init__.py" if module == "pkg" else ".py")]
+            assert indexed.spells(module, word) == spells_word(text.encode(), word.encode()), (module, word)
+    assert expected["get"] == ["pkg.a", "pkg.b", "pkg.c"] and expected["get_many"] == []
