@@ -659,3 +659,33 @@ def test_the_word_index_answers_as_the_scans_do(tmp_path: Path, monkeypatch: pyt
             text = texts[module.replace(".", "/") + ("/__init__.py" if module == "pkg" else ".py")]
             assert indexed.spells(module, word) == spells_word(text.encode(), word.encode()), (module, word)
     assert expected["get"] == ["pkg.a", "pkg.b", "pkg.c"] and expected["get_many"] == []
+
+
+@pytest.mark.skipif(sys.version_info < (3, 10), reason="match needs Python 3.10")
+def test_functions_that_bind_a_global_are_found_through_the_lines_that_spell_it() -> None:
+    """The head walks the bodies that bind a global; the lines that spell ``global`` lead to them
+    (nested functions, handlers, ``case`` blocks, one-line bodies), the same as a walk of all."""
+    from flake8_pickle.project.summary import _functions_with_global, _lines_spelling_global
+
+    source = (
+        b"def outer():\n"
+        b"    def inner():\n"
+        b"        try:\n"
+        b"            pass\n"
+        b"        except OSError:\n"
+        b"            global CACHE\n"
+        b"    return inner\n"
+        b"def one(): global X; X = 1\n"
+        b"def text():\n"
+        b"    return 'global state, globally'\n"
+        b"def matched(v):\n"
+        b"    match v:\n"
+        b"        case 1:\n"
+        b"            global Y\n"
+    )
+    tree = ast.parse(source)
+    lines = _lines_spelling_global(source)
+    assert lines == [6, 8, 10, 14]
+    expected = sorted(f.name for f in _functions_with_global(tree))
+    assert expected == ["inner", "matched", "one", "outer"]
+    assert sorted(f.name for f in _functions_with_global(tree, lines)) == expected

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import sys
+from bisect import bisect_left
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from ..catalog.handoff import ASDICT, COPY, DEEPCOPY, PICKLE, SPAWN
@@ -196,8 +197,8 @@ def summarise(
     nodes = reachable(tree)
     names = {id(node): name for name, node in nodes}
     if kind == HEAD:
-        globals_possible = source is None or b"global" in source
-        return _head(tree, module, path, is_package, nodes, names, globals_possible)
+        global_lines = None if source is None else _lines_spelling_global(source)
+        return _head(tree, module, path, is_package, nodes, names, global_lines)
     model = ClassModel(settings.extra_resources)
     unpicklers = FindClassChecks(lambda finding: None)
     copies = CopyChecks(model, lambda finding: None, inventory=False)
@@ -281,11 +282,12 @@ def _head(
     is_package: bool,
     nodes: List[Tuple[str, ast.AST]],
     names: Dict[int, str],
-    globals_possible: bool,
+    global_lines: Optional[List[int]],
 ) -> Json:
-    """The head summary (see :func:`summarise`)."""
+    """The head summary (see :func:`summarise`). ``global_lines``: the lines of the text that
+    spell ``global`` (None: every line may)."""
     unpicklers = FindClassChecks(lambda finding: None)
-    binds_globals = {id(f) for f in _functions_with_global(tree)} if globals_possible else set()
+    binds_globals = {id(f) for f in _functions_with_global(tree, global_lines)} if global_lines != [] else set()
 
     def walk(node: ast.AST, cls: Optional[LocalDef]) -> bool:
         if cls is not None and (_unpickler_bases(cls) or any(s in UNPICKLER_BASES for b in cls.bases for s in b)):
@@ -309,9 +311,31 @@ def _head(
     }
 
 
-def _functions_with_global(tree: ast.AST) -> Iterable[ast.AST]:
-    """The functions whose bodies hold a ``global`` statement (with the functions around them),
-    found by one walk of the tree, or none when the module has no ``global`` at all."""
+#: The nodes that may hold a statement: statements, ``except`` handlers and ``case`` blocks.
+_HOLDS_STATEMENTS: Tuple[type, ...] = (ast.stmt, ast.excepthandler) + (
+    (ast.match_case,) if hasattr(ast, "match_case") else ()  # type: ignore[attr-defined]
+)
+
+
+def _lines_spelling_global(source: bytes) -> List[int]:
+    """The line numbers of ``source`` that spell the word ``global`` (every ``global`` statement's
+    is among them: the keyword starts it)."""
+    lines: List[int] = []
+    index = source.find(b"global")
+    while index != -1:
+        end = index + 6
+        before = source[index - 1 : index]
+        after = source[end : end + 1]
+        if not (before.isalnum() or before == b"_") and not (after.isalnum() or after == b"_"):
+            lines.append(source.count(b"\n", 0, index) + 1)
+        index = source.find(b"global", end)
+    return lines
+
+
+def _functions_with_global(tree: ast.AST, lines: Optional[List[int]] = None) -> Iterable[ast.AST]:
+    """The functions whose bodies hold a ``global`` statement (with the functions around them).
+    With ``lines`` (the lines that may hold one, ascending), only the nodes whose lines span one
+    of them are walked."""
     stack: List[Tuple[ast.AST, Tuple[ast.AST, ...]]] = [(tree, ())]
     found: Set[int] = set()
     out: List[ast.AST] = []
@@ -325,7 +349,14 @@ def _functions_with_global(tree: ast.AST) -> Iterable[ast.AST]:
             continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             around = around + (node,)
-        stack.extend((child, around) for child in ast.iter_child_nodes(node))
+        for child in ast.iter_child_nodes(node):
+            if lines is not None and isinstance(child, ast.stmt):
+                at = bisect_left(lines, child.lineno)
+                if at == len(lines) or lines[at] > (child.end_lineno or child.lineno):
+                    continue  # no line it spans spells ``global``
+            elif not isinstance(child, _HOLDS_STATEMENTS):
+                continue  # an expression holds no statement (a lambda's body is an expression)
+            stack.append((child, around))
     return out
 
 
