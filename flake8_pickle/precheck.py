@@ -83,14 +83,18 @@ def possible(source: str, catalog: Catalog) -> Possible:
     """What ``source`` can reach: a loader or copy API only through an import of its module
     and a call that spells its name."""
     words = imported_words(source)
-    # A loader module used with no import at all (a snippet, a star import) is still that module.
-    words.update(module for module in UNBOUND_MODULES if module not in words and _spelled_as_name(source, module))
     dynamic = not words.isdisjoint(DYNAMIC_IMPORTS) or "sys.modules" in source
-    return Possible(
-        loaders=_reaches(source, loader_words(catalog), words, dynamic),
-        copies=_reaches(source, COPY_WORDS, words, dynamic) or "model_copy" in source,
-        copyreg="copyreg" in source,
-    )
+    loaders = _reaches(source, loader_words(catalog), words, dynamic)
+    copies = _reaches(source, COPY_WORDS, words, dynamic) or "model_copy" in source
+    if not (loaders and copies):
+        # A loader module used with no import at all (a snippet, a star import) is still that
+        # module. (When the imports already reach both, more words change nothing: not scanned.)
+        unbound = {module for module in UNBOUND_MODULES if module not in words and _spelled_as_name(source, module)}
+        if unbound:
+            words |= unbound  # no unbound module is one of DYNAMIC_IMPORTS: ``dynamic`` stands
+            loaders = loaders or _reaches(source, loader_words(catalog), words, dynamic)
+            copies = copies or _reaches(source, COPY_WORDS, words, dynamic)
+    return Possible(loaders=loaders, copies=copies, copyreg="copyreg" in source)
 
 
 def _spelled_as_name(source: str, module: str) -> bool:
