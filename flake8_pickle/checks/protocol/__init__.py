@@ -264,7 +264,11 @@ class ProtocolChecks(Listener):
         if read is not None:
             via = getattr(read, "via", None)
             where = f" (in {via}())" if via else ""
-            problem = f"reads self.{read.attr}{where}, missing on a copied or unpickled object (RecursionError)"
+            error = "RecursionError"
+            guard = _name_assert(function, name)
+            if guard is not None:  # ``assert name != "_wrapped"`` stops the recursion, unless compiled out
+                error = f"AssertionError from the assert on line {guard.lineno}; RecursionError under python -O"
+            problem = f"reads self.{read.attr}{where}, missing on a copied or unpickled object ({error})"
             self._emit(read, "PKL308", facts, problem=problem)
 
     def _abstract_everywhere_replaced(self, facts: ClassFacts, function: Method) -> bool:
@@ -335,3 +339,13 @@ class ProtocolChecks(Listener):
             raised = getattr(builtins, symbol.split(".", 1)[1])
             return None if issubclass(raised, AttributeError) else raised.__name__
         return None
+
+
+def _name_assert(function: Method, name: str) -> Optional[ast.Assert]:
+    """The first top-level ``assert`` of ``__getattr__`` whose test reads the looked-up name."""
+    for statement in function.body:
+        if isinstance(statement, ast.Assert) and any(
+            isinstance(node, ast.Name) and node.id == name for node in ast.walk(statement.test)
+        ):
+            return statement
+    return None
