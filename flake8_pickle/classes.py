@@ -22,14 +22,13 @@ from .catalog.resource_table import ALIASES, RESOURCE_VALUES, RESOURCES, SYNTACT
 from .catalog.resources import FAIL, KIND_RESOURCE, ResourceFacts
 from .findings import Step
 from .shapes import block_statements
-from .scope import CallInterest, Listener, Resolver
+from .scope import NO_CALLS, CallInterest, Listener, Resolver
 from .symbols import Contains, Generated, LocalDef, LocalInstance, display_name, symbol_order
 
 #: Protocol methods that make each operation the class's own business.
 #: ``copyreg.pickle(C, reducer)`` gives C a reducer that pickle and copy both consult.
 COPYREG = "copyreg.pickle"
 _COPYREG_CALLS = CallInterest(names=frozenset((COPYREG,)))
-_NO_CALLS = CallInterest()
 PROTOCOL_COVERS = {
     PICKLE: frozenset({"__getstate__", "__reduce__", "__reduce_ex__", COPYREG}),
     DEEPCOPY: frozenset({"__getstate__", "__reduce__", "__reduce_ex__", "__deepcopy__", COPYREG}),
@@ -235,7 +234,7 @@ class ClassModel(Listener):
         return resolver.symbols_of(value)
 
     def call_interest(self) -> CallInterest:
-        return _COPYREG_CALLS if self.copyreg_possible else _NO_CALLS
+        return _COPYREG_CALLS if self.copyreg_possible else NO_CALLS
 
     def on_call(self, call: ast.Call, resolver: Resolver) -> None:
         if not self.copyreg_possible:

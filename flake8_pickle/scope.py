@@ -81,13 +81,14 @@ from .scope_model import (
     CallInterest,
     ClassNeeds,
     Listener,
+    NO_CALLS,
     _subscript_key,
     _hooks,
 )
 from .scope_expressions import Expressions
 from .scope_statements import Statements
 
-__all__ = ["BUILTIN_NAMES", "PARTIAL_OF", "CallInterest", "ClassNeeds", "Listener", "Resolver", "Scope"]
+__all__ = ["BUILTIN_NAMES", "NO_CALLS", "PARTIAL_OF", "CallInterest", "ClassNeeds", "Listener", "Resolver", "Scope"]
 
 
 class Resolver(Statements, Expressions):
@@ -128,10 +129,9 @@ class Resolver(Statements, Expressions):
         self.attribute_stores: List[Tuple[Optional[ast.AST], str]] = []
         #: Every class of the module, in the order the walk met them.
         self.classes: List[LocalDef] = []
-        #: Node id -> the function or class defined there, as this walk made it.
-        self._defined: Dict[int, LocalDef] = {}
-        #: Ids of the functions and classes made outside any function body (every walk makes them).
-        self._top_level_defs: Set[int] = set()
+        #: Node id -> the function or class this walk made there, for those made outside any function
+        #: body: every walk of the tree makes them before it walks a body (see :meth:`_port`).
+        self._top_level: Dict[int, LocalDef] = {}
         #: Class statement's node key -> what its instance attributes are known to hold before
         #: the walk (see :meth:`portable_state`): read before any method stores them, they still resolve.
         self.seeded_attrs: Dict[NodeKey, Dict[str, Symbols]] = {}
@@ -253,29 +253,16 @@ class Resolver(Statements, Expressions):
         state: Dict[NodeKey, Dict[str, Symbols]] = {}
         local: Set[str] = set()
         for cls in self.classes:
-            top = id(cls) in self._top_level_defs
+            top = self._port(cls) is not None
             for attr, symbols in cls.instance_attrs.items():
                 kept = frozenset(
-                    symbol for symbol in symbols if portable(symbol) or (top and self._portable_local(symbol))
+                    symbol for symbol in symbols if portable(symbol) or (top and self._port(symbol) is not None)
                 )
                 if kept:
                     state.setdefault(node_key(cls.node), {})[attr] = kept
                 if len(kept) != len(symbols):
                     local.add(attr)
         return state, local
-
-    def _portable_local(self, symbol: object, depth: int = 0) -> bool:
-        """Whether another walk of the tree has ``symbol`` too (see :meth:`portable_state`)."""
-        kind = type(symbol)
-        if kind is str or kind is Generated:
-            return True
-        if depth > 8:
-            return False
-        if kind is Contains:
-            return self._portable_local(symbol.item, depth + 1)  # type: ignore[attr-defined]
-        if kind is LocalInstance:
-            return id(symbol.cls) in self._top_level_defs  # type: ignore[attr-defined]
-        return kind is LocalDef and id(symbol) in self._top_level_defs
 
     def _seed_local_state(self) -> None:
         """Take over the module's own objects another walk found in instance attributes
@@ -292,7 +279,9 @@ class Resolver(Statements, Expressions):
                     cls.instance_attrs[attr] = cls.instance_attrs.get(attr, EMPTY) | frozenset(ported)
 
     def _port(self, symbol: object, depth: int = 0) -> Optional[Symbol]:
-        """This walk's own symbol for another walk's ``symbol`` of the same tree, or None."""
+        """This walk's own symbol for ``symbol`` (made by this walk or another of the same tree), or
+        None when it holds a function, class or lambda made inside a body. Asked of this walk's own
+        symbols, it says whether another walk can take them over (:meth:`portable_state`)."""
         kind = type(symbol)
         if kind is str or kind is Generated:
             return symbol  # type: ignore[return-value]
@@ -302,10 +291,10 @@ class Resolver(Statements, Expressions):
             item = self._port(symbol.item, depth + 1)  # type: ignore[attr-defined]
             return None if item is None else Contains(item, symbol.key)  # type: ignore[attr-defined]
         if kind is LocalInstance:
-            cls = self._defined.get(id(symbol.cls.node))  # type: ignore[attr-defined]
+            cls = self._top_level.get(id(symbol.cls.node))  # type: ignore[attr-defined]
             return None if cls is None or cls.kind != "class" else LocalInstance(cls)
         if kind is LocalDef:
-            own = self._defined.get(id(symbol.node))  # type: ignore[attr-defined]
+            own = self._top_level.get(id(symbol.node))  # type: ignore[attr-defined]
             return own if own is not None and own.kind == symbol.kind else None  # type: ignore[attr-defined]
         return None
 
@@ -319,7 +308,7 @@ class Resolver(Statements, Expressions):
         for (cls, attr), seen in self.first_reads.items():
             final = cls.instance_attrs.get(attr, EMPTY)
             if final is not seen and not final <= seen:
-                if id(cls) in self._top_level_defs and all(self._portable_local(s) for s in final):
+                if self._port(cls) is not None and all(self._port(s) is not None for s in final):
                     continue  # the other walk is seeded with all of it (portable_state)
                 late.add(node_key(cls.node))
         return late

@@ -135,6 +135,10 @@ class CallInterest:
     partials: bool = False
 
 
+#: A declaration of no call at all (a check that is off in this module).
+NO_CALLS = CallInterest()
+
+
 class Listener:
     """Hooks a rule family implements to receive facts during the single walk."""
 

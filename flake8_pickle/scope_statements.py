@@ -362,9 +362,8 @@ class Statements:
             self._deferred.append(entry)
         nested = self._in_function() and node.name not in self.scope.globals
         local = LocalDef(node, "function", node.name, nested=nested)
-        self._defined[id(node)] = local
         if not self._in_function():
-            self._top_level_defs.add(id(local))
+            self._top_level[id(node)] = local
         self.bind(node.name, frozenset((local,)))
 
     def _walk_arguments_outside(self, args: ast.arguments) -> None:
@@ -386,9 +385,8 @@ class Statements:
         nested = self._in_function() and node.name not in self.scope.globals
         local = LocalDef(node, "class", node.name, bases=bases, nested=nested)
         self.classes.append(local)
-        self._defined[id(node)] = local
         if not self._in_function():
-            self._top_level_defs.add(id(local))
+            self._top_level[id(node)] = local
         seeded = self.seeded_attrs.get(node_key(node))
         if seeded:
             # Qualified names now; the module's own objects once they are all defined (_seed_local_state).

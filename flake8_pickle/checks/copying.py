@@ -26,7 +26,7 @@ from ..catalog.handoff import (
 from ..classes import PROTOCOL_COVERS, ClassInfo, ClassModel, Held
 from ..findings import Finding, Step, shown
 from ..rules import message
-from ..scope import CallInterest, ClassNeeds, Listener, Resolver
+from ..scope import NO_CALLS, CallInterest, ClassNeeds, Listener, Resolver
 from ..symbols import Contains, Generated, LocalDef, LocalInstance, names_in, symbol_order
 from ..shapes import is_classmethod, is_staticmethod, keyword_arg, literal_str
 
@@ -55,7 +55,6 @@ _CALLS = CallInterest(
     names=WATCHED | COPY_SIDE_CALLS,
     attrs=frozenset(("start", "model_copy")),
 )
-_NO_CALLS = CallInterest()
 
 class CopyChecks(Listener):
     """Records what each copy, dump and hand-off receives; grades it once classes are known."""
@@ -88,7 +87,7 @@ class CopyChecks(Listener):
 
     # ------------------------------------------------------------------ collecting
     def call_interest(self) -> CallInterest:
-        return _CALLS if self.active else _NO_CALLS
+        return _CALLS if self.active else NO_CALLS
 
     def on_call(self, call: ast.Call, resolver: Resolver) -> None:
         if not self.active or resolver.expecting_exception:

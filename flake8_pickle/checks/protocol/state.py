@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
 from ...classes import PICKLE, SPAWN, ClassInfo, ClassModel, Held, Lineage
 from ...findings import Finding, shown
@@ -153,7 +153,7 @@ class _StateWalk(PathInterpreter[_Building, None]):
         self.results: List[_Kept] = []
 
     def split(self, paths: List[_Building], test: ast.expr) -> Tuple[List[_Building], List[_Building]]:
-        named = _named_in(test, self.self_name)
+        named = _named(ast.walk(test), self.self_name)
         if named:
             paths = [_Building(p.states, p.guarded | named) for p in paths]
         return paths, paths
@@ -161,16 +161,11 @@ class _StateWalk(PathInterpreter[_Building, None]):
     def handler_entry(self, statement: ast.stmt, paths: List[_Building]) -> List[_Building]:
         # ``try: del state["_lock"] except KeyError: pass``: the handler runs when the key was
         # not there; what the body names is as good as a condition on it.
-        named: Set[str] = set()
-        for inner in _statements(statement.body):  # type: ignore[attr-defined]
-            for node in _own_expressions(inner):
-                if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                    named.add(node.value)
-                elif _is_self_attr(node, self.self_name):
-                    named.add(node.attr)  # type: ignore[attr-defined]
+        body = _statements(statement.body)  # type: ignore[attr-defined]
+        named = _named((node for inner in body for node in _own_expressions(inner)), self.self_name)
         if not named:
             return paths
-        return [_Building(p.states, p.guarded | frozenset(named)) for p in paths]
+        return [_Building(p.states, p.guarded | named) for p in paths]
 
     def join(self, paths: List[_Building]) -> List[_Building]:
         out: List[_Building] = []
@@ -292,10 +287,11 @@ def _names_state(nodes: List[ast.AST], states: Dict[str, _State]) -> bool:
     return any(isinstance(n, ast.Name) and n.id in states for node in nodes for n in ast.walk(node))
 
 
-def _named_in(test: ast.AST, self_name: Optional[str]) -> FrozenSet[str]:
-    """The keys and attributes a condition names: string literals and ``self.<attr>``."""
+def _named(nodes: Iterable[ast.AST], self_name: Optional[str]) -> FrozenSet[str]:
+    """The keys and attributes ``nodes`` name (a condition's, a ``try`` body's): string literals
+    and ``self.<attr>``."""
     named: Set[str] = set()
-    for node in ast.walk(test):
+    for node in nodes:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             named.add(node.value)
         elif _is_self_attr(node, self_name):

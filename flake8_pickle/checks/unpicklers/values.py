@@ -44,7 +44,6 @@ class _Reader:
         self.params: Set[str] = set()
         self.self_attributes: Set[str] = set()
         self.terminals: List[_Terminal] = []
-        self._work = 0
         # Atoms are shared by many paths: fingerprint each node once (kept alive with it).
         self._shapes: Dict[int, Tuple[ast.AST, object]] = {}
         self._mentions: Dict[int, Tuple[ast.AST, bool]] = {}
