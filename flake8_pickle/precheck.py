@@ -168,6 +168,8 @@ _IDENTIFIER_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 #: The characters of an identifier, as ``str`` items and as ``bytes`` items (integers): a word is
 #: whole when neither neighbour is one of them.
 _IDENTIFIER = frozenset(_IDENTIFIER_CHARACTERS) | frozenset(_IDENTIFIER_CHARACTERS.encode())
+#: A maximal run of those characters in ``bytes``: the whole words :func:`spells_word` finds.
+WORD_RUN = re.compile(b"[" + re.escape(_IDENTIFIER_CHARACTERS).encode() + b"]+")
 
 
 def no_class_matters(source: str, needs: ClassNeeds) -> bool:

@@ -689,3 +689,7 @@ def test_functions_that_bind_a_global_are_found_through_the_lines_that_spell_it(
     expected = sorted(f.name for f in _functions_with_global(tree))
     assert expected == ["inner", "matched", "one", "outer"]
     assert sorted(f.name for f in _functions_with_global(tree, lines)) == expected
+    # Lines end where the tokenizer ends them, a lone carriage return included.
+    old_mac = b"x = 1\rdef f():\r    global X\r    X = 2\r"
+    assert _lines_spelling_global(old_mac) == [3]
+    assert [f.name for f in _functions_with_global(ast.parse(old_mac), [3])] == ["f"]

@@ -19,7 +19,6 @@ import gc
 import hashlib
 import json
 import os
-import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Tup
 
 from .. import __version__
 from ..fix.source import write_atomically
-from ..precheck import Possible, possible, spells_word
+from ..precheck import WORD_RUN, Possible, possible, spells_word
 from ..settings import Settings
 from .summary import FULL, HEAD, LIGHT, SCHEMA, summarise
 
@@ -188,8 +187,6 @@ def _summarise_chunk(arguments: Tuple[List[Tuple[FileJob, bytes]], Optional[str]
     return [_summary_of(job, content, cache, digest, settings, kind) for job, content in files]
 
 
-#: A maximal run of identifier characters: what ``spells_word`` calls a whole word.
-_IDENTIFIER_RUN = re.compile(rb"[A-Za-z0-9_]+")
 #: How many module texts the word questions may scan, in whole projects' worth, before the modules'
 #: words are indexed once (the answers are the same). Indexing costs about forty whole scans (Ray's
 #: 28 MB: 17 ms a scan, 0.7 s to index). Django's questions scan about 29 projects' worth; Ray's,
@@ -202,7 +199,7 @@ def _word_index(files: Dict[str, Tuple[FileJob, bytes]]) -> Dict[bytes, List[str
     it, in the order of ``files``: the same answers as :func:`spells_word`, one pass per module."""
     index: Dict[bytes, List[str]] = {}
     for module, (_, content) in files.items():
-        for word in set(_IDENTIFIER_RUN.findall(content)):
+        for word in set(WORD_RUN.findall(content)):
             found = index.get(word)
             if found is None:
                 index[word] = [module]
@@ -286,14 +283,11 @@ class Summaries(Mapping):
         found = self._mentioning.get(word)
         if found is None:
             needle = word.encode()
-            if not _IDENTIFIER_RUN.fullmatch(needle):
-                found = [m for m, (_, content) in self._files.items() if spells_word(content, needle)]
+            if WORD_RUN.fullmatch(needle) and self._indexed():
+                found = list(self._word_index.get(needle, ()))  # type: ignore[union-attr]
             else:
-                if self._indexed():
-                    found = list(self._word_index.get(needle, ()))  # type: ignore[union-attr]
-                else:
-                    self._scanned += len(self._files)
-                    found = [m for m, (_, content) in self._files.items() if spells_word(content, needle)]
+                self._scanned += len(self._files)
+                found = [m for m, (_, content) in self._files.items() if spells_word(content, needle)]
             self._mentioning[word] = found
         return found
 
@@ -302,7 +296,7 @@ class Summaries(Mapping):
         string: a yes may be wrong, a no never is)."""
         needle = word.encode()
         content = self._files[module][1]
-        if _IDENTIFIER_RUN.fullmatch(needle) and self._indexed():
+        if WORD_RUN.fullmatch(needle) and self._indexed():
             spelled = self._spelled_by.get(needle)
             if spelled is None:
                 spelled = self._spelled_by[needle] = frozenset(self._word_index.get(needle, ()))  # type: ignore[union-attr]

@@ -51,6 +51,7 @@ from ..shapes import (
     node_key,
     positional_parameters,
 )
+from ..precheck import spells_word
 from ..settings import Settings
 from ..checks.unpicklers import UNPICKLER_BASES, FindClassChecks
 
@@ -320,16 +321,10 @@ _HOLDS_STATEMENTS: Tuple[type, ...] = (ast.stmt, ast.excepthandler) + (
 def _lines_spelling_global(source: bytes) -> List[int]:
     """The line numbers of ``source`` that spell the word ``global`` (every ``global`` statement's
     is among them: the keyword starts it)."""
-    lines: List[int] = []
-    index = source.find(b"global")
-    while index != -1:
-        end = index + 6
-        before = source[index - 1 : index]
-        after = source[end : end + 1]
-        if not (before.isalnum() or before == b"_") and not (after.isalnum() or after == b"_"):
-            lines.append(source.count(b"\n", 0, index) + 1)
-        index = source.find(b"global", end)
-    return lines
+    if not spells_word(source, b"global"):
+        return []
+    # ``bytes.splitlines`` ends lines where the tokenizer does: at ``\n``, ``\r\n`` and a lone ``\r``.
+    return [number for number, line in enumerate(source.splitlines(), 1) if spells_word(line, b"global")]
 
 
 def _functions_with_global(tree: ast.AST, lines: Optional[List[int]] = None) -> Iterable[ast.AST]:
