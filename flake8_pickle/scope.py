@@ -384,8 +384,10 @@ class Resolver(Statements, Expressions):
         current = scopes[-1]
         if not current.globals and not current.nonlocals:
             # The common case, without building the chain: innermost first, class scopes skipped.
-            for index in range(len(scopes) - 1, -1, -1):
-                scope = scopes[index]
+            value = current.bindings.get(name)
+            if value is not None and not current.star_imports:
+                return value
+            for scope in reversed(scopes):
                 if scope.kind == "class" and scope is not current:
                     continue
                 if scope.star_imports:

@@ -19,8 +19,10 @@ from .catalog.conventions import (
     CONTAINER_ANNOTATIONS,
     ELEMENT_METHODS,
     ELEMENTS_METHODS,
+    IMPORTS_BY_DUNDER,
     IMPORTS_BY_NAME,
     METHOD_WRAPPERS,
+    SPECIAL_CALLEES,
     TYPING_WRAPPERS,
 )
 from .symbols import (
@@ -89,25 +91,29 @@ class Expressions:
             if cache is not None and node in cache:
                 base = cache[node]
                 break
-            if isinstance(node, ast.Attribute):
+            kind = type(node)
+            if kind is ast.Attribute:
                 chain.append(node)
-                node = node.value
-            elif isinstance(node, ast.Call):
+                node = node.value  # type: ignore[attr-defined]
+            elif kind is ast.Name:
+                base = self.lookup(node.id)  # type: ignore[attr-defined]
+                break
+            elif kind is ast.Call:
                 special = self._special_call(node, depth)
                 if special is not None:
                     base = special
                     break
                 chain.append(node)
                 node = node.func
-            elif isinstance(node, ast.Subscript):
-                special = self._special_subscript(node)
+            elif kind is ast.Subscript:
+                special = self._special_subscript(node)  # type: ignore[arg-type]
                 if special is not None:
                     base = special
                     break
                 base = self._subscript_items(node, depth)
                 break
-            elif isinstance(node, ast.Await):
-                node = node.value
+            elif kind is ast.Await:
+                node = node.value  # type: ignore[attr-defined]
             else:
                 base = self._atom(node, depth)
                 break
@@ -298,9 +304,10 @@ class Expressions:
             links += 1
         if not isinstance(probe, ast.Name) or not call.args:
             return None
-        callee = self.qualified_names(func)
-        if not callee:
+        symbols = self.symbols_of(func)
+        if SPECIAL_CALLEES.isdisjoint(symbols):
             return None
+        callee = names_in(symbols)
         args = call.args
         if "builtins.getattr" in callee and len(args) >= 2:
             attr = literal_str(args[1])
@@ -312,7 +319,7 @@ class Expressions:
             if len(args) >= 3:
                 out |= self.symbols_of(args[2], depth + 1)
             return frozenset(out)
-        if callee & {"builtins.__import__", "importlib.__import__"} and args:
+        if callee & IMPORTS_BY_DUNDER and args:
             name = literal_str(args[0])
             if not name or name.startswith("."):
                 return EMPTY

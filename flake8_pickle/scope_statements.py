@@ -37,7 +37,7 @@ from .shapes import (
     literal_rows,
     all_args,
     decorator_names,
-    default_of,
+    parameter_defaults,
     ends_flow,
     is_classmethod,
     is_staticmethod,
@@ -60,6 +60,10 @@ from .scope_model import (
     _WALKED_FIRST,
     _LOOP_PASSES,
 )
+
+
+#: What :func:`parameter_defaults` gives a function without defaults (never modified).
+_NO_DEFAULTS: Dict[str, ast.expr] = {}
 
 
 class Statements:
@@ -360,9 +364,9 @@ class Statements:
             self._deferred.insert(self._class_deferral_start, entry)
         else:
             self._deferred.append(entry)
-        nested = self._in_function() and node.name not in self.scope.globals
-        local = LocalDef(node, "function", node.name, nested=nested)
-        if not self._in_function():
+        in_function = self._in_function()
+        local = LocalDef(node, "function", node.name, nested=in_function and node.name not in self.scope.globals)
+        if not in_function:
             self._top_level[id(node)] = local
         self.bind(node.name, frozenset((local,)))
 
@@ -382,10 +386,10 @@ class Statements:
         for keyword in node.keywords:
             self._walk_expr(keyword.value)
         bases = tuple(self.symbols_of(b) for b in node.bases)
-        nested = self._in_function() and node.name not in self.scope.globals
-        local = LocalDef(node, "class", node.name, bases=bases, nested=nested)
+        in_function = self._in_function()
+        local = LocalDef(node, "class", node.name, bases=bases, nested=in_function and node.name not in self.scope.globals)
         self.classes.append(local)
-        if not self._in_function():
+        if not in_function:
             self._top_level[id(node)] = local
         seeded = self.seeded_attrs.get(node_key(node))
         if seeded:
@@ -417,11 +421,11 @@ class Statements:
         self.function_stack.append(node)
         try:
             args: ast.arguments = node.args  # type: ignore[attr-defined]
-            positional = list(getattr(args, "posonlyargs", [])) + list(args.args)
-            has_defaults = bool(args.defaults) or any(d is not None for d in args.kw_defaults)
+            positional = args.posonlyargs + args.args if args.posonlyargs else args.args
+            defaults = parameter_defaults(args) if args.defaults or args.kw_defaults else _NO_DEFAULTS
             for index, arg in enumerate(all_args(args)):
                 value = self.annotated_instance(arg.annotation) if arg.annotation is not None else EMPTY
-                default = default_of(node, arg.arg) if has_defaults else None
+                default = defaults.get(arg.arg)
                 if default is not None and type(default) in (ast.Name, ast.Attribute):
                     # ``pickle_module=pickle``: unless a caller passes another, it is that module.
                     value = value | (self.qualified_names(default) & self.imported_modules)
@@ -533,10 +537,11 @@ class Statements:
         """Whether a listener that declares its calls (:class:`CallInterest`) acts on this callee."""
         if type(func) is ast.Attribute and func.attr in self._call_attrs:  # type: ignore[attr-defined]
             return True
-        names = self.qualified_names(func)
-        if not names.isdisjoint(self._call_names):
-            return True
-        return self._call_partials and any(name[-1:] == ")" for name in names)
+        names, partials = self._call_names, self._call_partials  # type: ignore[attr-defined]
+        for symbol in self.symbols_of(func):
+            if type(symbol) is str and (symbol in names or (partials and symbol[-1:] == ")")):
+                return True
+        return False
 
     def _yielded(self, node: ast.AST) -> None:
         value = getattr(node, "value", None)

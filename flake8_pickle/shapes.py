@@ -5,7 +5,7 @@ of the nodes they are given; no names are resolved here (that is :mod:`flake8_pi
 from __future__ import annotations
 
 import ast
-from typing import FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
+from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from .catalog.conventions import ACCUMULATING_METHODS
 
@@ -102,16 +102,20 @@ def all_args(args: ast.arguments) -> Iterator[ast.arg]:
 
 def default_of(function: ast.AST, name: str) -> Optional[ast.expr]:
     """The default value of parameter ``name`` of a def or lambda, if it has one."""
-    args: ast.arguments = function.args  # type: ignore[attr-defined]
-    positional = list(getattr(args, "posonlyargs", [])) + list(args.args)
-    offset = len(positional) - len(args.defaults)
-    for position, arg in enumerate(positional):
-        if arg.arg == name:
-            return args.defaults[position - offset] if position >= offset else None
-    for arg, default in zip(args.kwonlyargs, args.kw_defaults):
-        if arg.arg == name:
-            return default
-    return None
+    return parameter_defaults(function.args).get(name)  # type: ignore[attr-defined]
+
+
+def parameter_defaults(args: ast.arguments) -> Dict[str, ast.expr]:
+    """Each parameter that has a default, with its default value."""
+    out: Dict[str, ast.expr] = {}
+    if args.defaults:
+        positional = list(getattr(args, "posonlyargs", [])) + list(args.args)
+        for arg, default in zip(positional[len(positional) - len(args.defaults) :], args.defaults):
+            out[arg.arg] = default
+    for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults):
+        if kw_default is not None:
+            out[arg.arg] = kw_default
+    return out
 
 
 def positional_parameters(function: ast.AST) -> List[str]:

@@ -18,11 +18,17 @@ from .names import PICKLE_MODULES
 UNBOUND_MODULES = frozenset(module for module in PICKLE_MODULES if "." not in module) | {
     "joblib", "marshal", "shelve", "jsonpickle", "yaml", "torch", "numpy", "pandas",
 }
-#: Calls that return the module their first argument names.
 #: Wrapping a callable in one of these leaves the same function to call
 #: (``loads = staticmethod(pickle.loads)`` in a class body).
 METHOD_WRAPPERS = frozenset({"builtins.staticmethod", "builtins.classmethod"})
+#: Calls that return the module their first argument names.
 IMPORTS_BY_NAME = frozenset({"importlib.import_module", "pytest.importorskip", "_pytest.outcomes.importorskip"})
+#: ``__import__("a.b")``: the top-level package ``a``, or ``a.b`` itself with a non-empty fromlist.
+IMPORTS_BY_DUNDER = frozenset({"builtins.__import__", "importlib.__import__"})
+#: ``getattr(obj, "name")`` and ``sys.modules.get("name")``: resolved through their literal argument.
+LOOKUPS_BY_NAME = frozenset({"builtins.getattr", "sys.modules.get"})
+#: Every callee whose result the resolver reads from its arguments (the four tables above).
+SPECIAL_CALLEES = METHOD_WRAPPERS | IMPORTS_BY_NAME | IMPORTS_BY_DUNDER | LOOKUPS_BY_NAME
 #: Contexts whose body is meant to raise: what it copies or pickles is tested to fail.
 EXPECTS_EXCEPTION = frozenset({"pytest.raises", "contextlib.suppress"})
 #: Calls that never return: a check whose failing branch ends in one guards what follows.
