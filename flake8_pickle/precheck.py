@@ -19,7 +19,7 @@ from .catalog.handoff import SINK_NAMES
 from .catalog.loaders import Catalog
 from .classes import BUILTIN_EXCEPTIONS, ClassModel
 from .catalog.conventions import ACCUMULATING_METHODS
-from .scope import UNBOUND_MODULES, ClassNeeds, Listener, Resolver
+from .scope import UNBOUND_MODULES, CallInterest, ClassNeeds, Listener, Resolver
 from .symbols import LocalDef
 
 if TYPE_CHECKING:  # pragma: no cover - typing only (provenance imports this module's neighbours)
@@ -361,6 +361,10 @@ _ATTRIBUTE_FILL = re.compile(
 )
 
 
+#: What the call graph records: calls of the module's functions, and ``self.x(...)``/``cls.x(...)``.
+_GRAPH_CALLS = CallInterest(receivers=frozenset(("self", "cls")), local_functions=True)
+
+
 class CallGraph(Listener):
     """Records, during the first walk, which body calls which of the module's own functions."""
 
@@ -369,6 +373,9 @@ class CallGraph(Listener):
         self.edges: List[Tuple[Optional[ast.AST], ast.AST]] = []
         #: (calling function, method name) of ``self.name(...)``: a subclass's method may be what runs.
         self.self_calls: List[Tuple[ast.AST, str]] = []
+
+    def call_interest(self) -> CallInterest:
+        return _GRAPH_CALLS
 
     def on_call(self, call: ast.Call, resolver: Resolver) -> None:
         func = call.func

@@ -125,14 +125,18 @@ class ClassNeeds:
 @dataclass(frozen=True)
 class CallInterest:
     """The calls a listener's ``on_call`` acts on, when it acts on some only: a callee with one
-    of ``names`` among its qualified names, a callee ``x.<attr>`` with ``attr`` in ``attrs``, or,
-    with ``partials``, a callee with a ``functools.partial`` variant among its names (one that
-    ends in ``)``). The resolver calls the listener for those calls only; the callee's names are
-    resolved first, so an alias (``load = pickle.loads``) is a ``pickle.loads`` call here too."""
+    of ``names`` among its qualified names, a callee ``x.<attr>`` with ``attr`` in ``attrs``, a
+    callee ``<name>.x`` with ``name`` in ``receivers`` (``self.x(...)``), with ``partials`` a
+    callee with a ``functools.partial`` variant among its names (one that ends in ``)``), and with
+    ``local_functions`` a callee that may be a function of the module. The resolver calls the
+    listener for those calls only; the callee's names are resolved first, so an alias
+    (``load = pickle.loads``) is a ``pickle.loads`` call here too."""
 
     names: FrozenSet[str] = frozenset()
     attrs: FrozenSet[str] = frozenset()
     partials: bool = False
+    receivers: FrozenSet[str] = frozenset()
+    local_functions: bool = False
 
 
 #: A declaration of no call at all (a check that is off in this module).

@@ -535,11 +535,19 @@ class Statements:
 
     def _declared_call(self, func: ast.expr) -> bool:
         """Whether a listener that declares its calls (:class:`CallInterest`) acts on this callee."""
-        if type(func) is ast.Attribute and func.attr in self._call_attrs:  # type: ignore[attr-defined]
-            return True
-        names, partials = self._call_names, self._call_partials  # type: ignore[attr-defined]
+        if type(func) is ast.Attribute:
+            if func.attr in self._call_attrs:  # type: ignore[attr-defined]
+                return True
+            receiver = func.value  # type: ignore[attr-defined]
+            if type(receiver) is ast.Name and receiver.id in self._call_receivers:  # type: ignore[attr-defined]
+                return True
+        names, partials, local = self._call_names, self._call_partials, self._call_local_functions  # type: ignore[attr-defined]
         for symbol in self.symbols_of(func):
-            if type(symbol) is str and (symbol in names or (partials and symbol[-1:] == ")")):
+            kind = type(symbol)
+            if kind is str:
+                if symbol in names or (partials and symbol[-1:] == ")"):  # type: ignore[index, operator]
+                    return True
+            elif local and kind is LocalDef and symbol.kind == "function":  # type: ignore[union-attr]
                 return True
         return False
 

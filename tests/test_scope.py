@@ -550,3 +550,43 @@ def test_a_listener_that_declares_its_calls_hears_those_only_aliases_included() 
     assert declared.lines == {6, 7, 8, 9, 10}
     # A listener that declares nothing hears every call, in the same walk.
     assert set(every.by_line) == {5, 6, 7, 8, 9, 10, 11, 12}
+
+
+class _Graph(Listener):
+    """Declares the calls of the module's own functions and of ``self.x(...)``."""
+
+    def __init__(self) -> None:
+        self.lines: Set[int] = set()
+
+    def call_interest(self):
+        from flake8_pickle.scope import CallInterest
+
+        return CallInterest(receivers=frozenset({"self"}), local_functions=True)
+
+    def on_call(self, call: ast.Call, resolver: Resolver) -> None:
+        self.lines.add(call.lineno)
+
+
+def test_a_listener_can_declare_calls_of_local_functions_and_of_a_receiver() -> None:
+    source = textwrap.dedent(
+        """\
+        def helper(x):
+            return x
+        alias = helper
+        class Base:
+            def run(self):
+                self.step()
+                other.step()
+                alias(1)
+                len(2)
+        helper(3)
+        (lambda: 4)()
+        print(5)
+        """
+    )
+    declared, every = _Graph(), _Callees()
+    Resolver(ast.parse(source), [declared, every]).run()
+    # self.step() by its receiver (a subclass may define step), alias(1) by what it resolves to:
+    # helper, a function of the module. other.step(), len(), print() and a lambda are not declared.
+    assert declared.lines == {6, 8, 10}
+    assert set(every.by_line) == {6, 7, 8, 9, 10, 11, 12}
