@@ -693,3 +693,59 @@ def test_functions_that_bind_a_global_are_found_through_the_lines_that_spell_it(
     old_mac = b"x = 1\rdef f():\r    global X\r    X = 2\r"
     assert _lines_spelling_global(old_mac) == [3]
     assert [f.name for f in _functions_with_global(ast.parse(old_mac), [3])] == ["f"]
+
+
+def test_a_run_over_the_same_tree_reads_the_project_answers_of_the_last(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a run answered about the whole project (which modules spell a word, which words reach a
+    loader through the project's aliases) is written when it ends, keyed by the fingerprint of every
+    module's name, path and content. The next run over the same tree reads it and scans no text for
+    those answers; a changed file, or a damaged file of answers, means they are worked out anew."""
+    from flake8_pickle.analysis import catalog_for
+    from flake8_pickle.project import index as index_module
+    from flake8_pickle.project import store
+    from flake8_pickle.settings import Settings
+
+    root = copy_project(WEBAPP, tmp_path)
+    cache = tmp_path / "cache"
+    is_loader = catalog_for(Settings()).reaches_loader
+    cold = index_module.build(root, Settings(), cache)
+    words = cold.loader_words(is_loader)
+    assert words  # the webapp reaches pickle through its own serializer module
+    spelled = {word: cold.modules.mentioning(word) for word in ("loads", "handle", "no_such_word_anywhere")}
+    cold.save_answers()
+    (table,) = cache.rglob("answers-*.json")
+
+    scans: List[bytes] = []
+    real = store.spells_word
+    monkeypatch.setattr(store, "spells_word", lambda content, needle: scans.append(needle) or real(content, needle))
+    warm = index_module.build(root, Settings(), cache)
+    assert warm.loader_words(is_loader) == words
+    assert {word: warm.modules.mentioning(word) for word in spelled} == spelled
+    assert scans == []
+    assert warm.modules.mentioning("handler_for") == cold.modules.mentioning("handler_for")  # asked anew
+    assert scans
+
+    # A changed file changes the fingerprint: nothing is taken over, the answers are the new tree's.
+    changed = root / "webapp" / "compat.py"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n# handle\n", encoding="utf-8")
+    after = index_module.build(root, Settings(), cache)
+    assert after.modules.answers == {}
+    assert "webapp.compat" in after.modules.mentioning("handle")
+    assert after.loader_words(is_loader) == words
+
+    # Damaged answers are ignored (and replaced by the next run's).
+    table.write_bytes(b"\x00 not json")
+    damaged = index_module.build(root, Settings(), cache)
+    assert damaged.modules.answers == {}
+    assert damaged.loader_words(is_loader) == words
+    damaged.save_answers()
+    assert json.loads(table.read_text(encoding="utf-8"))["answers"]["loader_words"] == sorted(words)
+
+
+def test_flake8_writes_the_project_answers_when_it_ends_and_reports_the_same_next_time(tmp_path: Path) -> None:
+    root = copy_project(WEBAPP, tmp_path)
+    cache = tmp_path / "cache"
+    first = flake8(root, "-j1", f"--pickle-cache-dir={cache}", ".")
+    assert list(cache.rglob("answers-*.json"))
+    second = flake8(root, "-j1", f"--pickle-cache-dir={cache}", ".")
+    assert first.stdout == second.stdout and first.stdout

@@ -13,6 +13,8 @@ into this module's functions, and what another module's class holds.
 from __future__ import annotations
 
 import ast
+import atexit
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
@@ -60,7 +62,19 @@ def build(root: Path, settings: Settings, cache_dir: Optional[Path] = None, jobs
     modules.load(modules.copy_candidates(), jobs, LIGHT)
     modules.load(modules.loader_candidates(), jobs, HEAD)
     modules.save_text_facts()
-    return ProjectIndex(root, modules)
+    modules.read_answers()
+    index = ProjectIndex(root, modules)
+    # The answers this process works out while linting are written when it ends: the next run over
+    # the same tree reads them instead of scanning the project's text again (flake8's -j workers end
+    # without this, so their answers are their own; the process that built the index writes).
+    atexit.register(_save_at_exit, weakref.ref(index))
+    return index
+
+
+def _save_at_exit(reference: "weakref.ReferenceType[ProjectIndex]") -> None:
+    index = reference()
+    if index is not None:  # an index the process dropped (a test's) has nothing to add
+        index.save_answers()
 
 
 @dataclass(frozen=True)
@@ -502,6 +516,9 @@ class ProjectIndex:
     def loader_words(self, is_loader: "Callable[[FrozenSet[str]], bool]") -> FrozenSet[str]:
         """Words an import must spell to reach a loader through the project's aliases: the alias's
         own name and its module's (``from app.ser import loads``, ``from app import ser``)."""
+        saved = self.modules.answers.get("loader_words")
+        if self._loader_words is None and isinstance(saved, list) and all(isinstance(w, str) for w in saved):
+            self._loader_words = frozenset(saved)
         if self._loader_words is None:
             # Only a module whose text names a loader module, or a name already found to alias a
             # loader, can bind a name to one: those are read, round by round.
@@ -522,6 +539,16 @@ class ProjectIndex:
                 words |= found
             self._loader_words = frozenset(words)
         return self._loader_words
+
+    def save_answers(self) -> None:
+        """Write what this process answered about the whole project (see :meth:`Summaries.read_answers`)."""
+        more: Dict[str, Json] = {}
+        if self._loader_words is not None:
+            more["loader_words"] = sorted(self._loader_words)
+        try:
+            self.modules.save_answers(more)
+        except (OSError, ValueError):  # at exit, the answers are an addition: never an error
+            pass
 
     def uses(self, name: str) -> Set[str]:
         """The operations (deepcopy, pickle, spawn...) other modules apply to instances of the

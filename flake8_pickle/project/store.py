@@ -133,6 +133,25 @@ class Cache:
         sees the old table or the new one, and a table written by another run is as good)."""
         self._write(self._text_facts_file(digest), {"schema": SCHEMA, "files": files})
 
+    def _answers_file(self, digest: str) -> Optional[Path]:
+        return self.entries / f"answers-{digest}.json" if self.entries is not None else None
+
+    def read_answers(self, digest: str, project: str) -> Dict[str, Json]:
+        """The project-wide answers an earlier run wrote for exactly these files (``project``: the
+        fingerprint of every module's name, path and content); empty for any other tree, and when
+        missing, corrupt or of another schema."""
+        data = self._read(self._answers_file(digest))
+        if data is None or data.get("project") != project or not isinstance(data.get("answers"), dict):
+            return {}
+        return data["answers"]  # type: ignore[no-any-return]
+
+    def write_answers(self, digest: str, project: str, answers: Dict[str, Json]) -> None:
+        """Replace the project-wide answers (whole, atomically), only in a cache that still exists:
+        written when the process ends, it must not bring back a directory removed meanwhile."""
+        target = self._answers_file(digest)
+        if target is not None and target.parent.is_dir():
+            self._write(target, {"schema": SCHEMA, "project": project, "answers": answers})
+
     def _prepare(self) -> None:
         assert self.directory is not None
         ignore = self.directory / ".gitignore"
@@ -232,6 +251,10 @@ class Summaries(Mapping):
         self._text_facts: Dict[str, Json] = cache.read_text_facts(digest)
         self._text_facts_changed = False
         self._content_keys: Dict[str, str] = {}
+        #: What an earlier run over exactly these files answered (see :meth:`read_answers`), and
+        #: how many words :meth:`mentioning` had answered when they were read.
+        self.answers: Dict[str, Json] = {}
+        self._answered = 0
 
     def _summary(self, kind: str, module: str) -> Json:
         store = self._stores[kind]
@@ -360,6 +383,37 @@ class Summaries(Mapping):
         if key is None:
             key = self._content_keys[module] = hashlib.blake2b(self._files[module][1], digest_size=16).hexdigest()
         return key
+
+    def fingerprint(self) -> str:
+        """A hash of every module's name, path and content: equal only for the same tree."""
+        hasher = hashlib.blake2b(digest_size=16)
+        for module, (job, _) in self._files.items():
+            hasher.update(f"{module}\0{job.relative}\0{self._content_key(module)}\0".encode())
+        return hasher.hexdigest()
+
+    def read_answers(self) -> None:
+        """Take over the project-wide answers of an earlier run over the same tree: which modules
+        spell each word asked (:meth:`mentioning`) and the others the index keeps there. A warm run
+        over an unchanged tree then scans no text to answer them, and builds no word index."""
+        answers = self._cache.read_answers(self._digest, self.fingerprint())
+        mentioning = answers.get("mentioning")
+        if not isinstance(mentioning, dict) or not all(
+            isinstance(modules, list) and all(isinstance(m, str) and m in self._files for m in modules)
+            for modules in mentioning.values()
+        ):
+            return  # written by other code, or damaged: answer everything anew
+        self.answers = answers
+        self._mentioning.update(mentioning)  # type: ignore[arg-type]
+        self._answered = len(self._mentioning)
+
+    def save_answers(self, more: Dict[str, Json]) -> None:
+        """Write the project-wide answers of this run (with ``more`` from the index) when this run
+        answered anything an earlier one had not."""
+        if len(self._mentioning) == self._answered and all(self.answers.get(k) == v for k, v in more.items()):
+            return
+        answers = {**self.answers, **more, "mentioning": self._mentioning}
+        self._cache.write_answers(self._digest, self.fingerprint(), answers)
+        self.answers, self._answered = answers, len(self._mentioning)
 
     def save_text_facts(self) -> None:
         """Write the text facts of this run's files when any was computed (see :meth:`text_facts`)."""
