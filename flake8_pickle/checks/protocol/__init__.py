@@ -88,6 +88,7 @@ class ProtocolChecks(Listener):
         self._method_owner: Dict[ast.AST, Tuple[ClassFacts, str]] = {}
         self._call_targets: Dict[ast.Call, FrozenSet] = {}
         self._call_functions: Dict[ast.Call, FrozenSet] = {}
+        self._lineages: Dict[int, Lineage] = {}
 
     # ----------------------------------------------------------------- events
     def on_class(self, node: ast.ClassDef, local: LocalDef, resolver: Resolver) -> None:
@@ -129,7 +130,7 @@ class ProtocolChecks(Listener):
     def on_module_end(self, resolver: Resolver) -> None:
         model = ExceptionArgs(self._call_targets)
         for facts in self._classes:
-            chain = lineage(facts.local)
+            chain = self._lineage(facts.local)
             self._check_exception(facts, chain, model)
             getstate = facts.method("__getstate__")
             if getstate is not None:
@@ -178,6 +179,13 @@ class ProtocolChecks(Listener):
                     shown = shown[len("builtins.") :]
                 self._emit(node, "PKL307", facts, method=method, callable=shown)
 
+    def _lineage(self, cls: LocalDef) -> Lineage:
+        """The class's lineage, worked out once per class (its bases are fixed once it is made)."""
+        found = self._lineages.get(id(cls))
+        if found is None:
+            found = self._lineages[id(cls)] = lineage(cls)
+        return found
+
     # ----------------------------------------------------------------- PKL302
     def _check_exception(self, facts: ClassFacts, chain: Lineage, model: ExceptionArgs) -> None:
         if not chain.complete or not chain.is_exception():
@@ -194,7 +202,7 @@ class ProtocolChecks(Listener):
         function = _member_function(owner, "__init__")
         if not isinstance(function, ast.FunctionDef):
             return
-        if owner is not facts.local and lineage(owner).is_exception():
+        if owner is not facts.local and self._lineage(owner).is_exception():
             return  # reported on the class that defines this __init__
         problem = args_problem(model.facts(function), model.args_of(order, owner_index))
         if problem is not None:
@@ -246,7 +254,7 @@ class ProtocolChecks(Listener):
         reported: Set[Tuple[int, str]] = set()
         descendants = [
             below
-            for below in (lineage(info.local) for info in self.model.classes.values() if info.local is not facts.local)
+            for below in (self._lineage(info.local) for info in self.model.classes.values() if info.local is not facts.local)
             if any(cls is facts.local for cls in below.classes)
         ]
         guard = _NameGuard(function, chain, self._call_functions, descendants)
