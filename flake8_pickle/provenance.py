@@ -36,7 +36,7 @@ from .catalog.taint import (
 )
 from .findings import shown
 from .catalog.conventions import ACCUMULATING_METHODS
-from .scope import Listener, Resolver
+from .scope import CallInterest, Listener, Resolver
 from .symbols import DROPPED_NAMES
 from .symbols import EMPTY, LocalDef, LocalInstance, display_name, symbol_order
 from .shapes import NodeKey, call_argument, is_property, is_staticmethod, node_key, positional_parameters
@@ -57,6 +57,20 @@ __all__ = [
     "UNKNOWN", "Param", "Returned", "StateOf", "External", "ProjectFacts", "NO_PROJECT", "Fact",
     "Demands", "Sink", "CallSite", "Verdict", "literal_input", "ProvenanceTracker",
 ]
+
+
+#: The calls :meth:`ProvenanceTracker.on_call` acts on: responses that make a function a view, calls
+#: of the module's own functions and methods (``self.x(...)``), stores into accumulators and
+#: collective buffers, callback registrations and dumps into a named buffer.
+_TRACKED_CALLS = CallInterest(
+    names=frozenset(CHANNEL_COLLECTIVES)
+    | frozenset(CALLBACK_REGISTRATIONS)
+    | frozenset(name for name in TRUSTED_DUMPS if name.endswith(".dump")),
+    attrs=ACCUMULATING_METHODS,
+    receivers=frozenset(("self", "cls")),
+    prefixes=VIEW_RESPONSES,
+    local_functions=True,
+)
 
 
 class ProvenanceTracker(Listener):
@@ -435,6 +449,9 @@ class ProvenanceTracker(Listener):
         return tuple(sorted(mapping.items()))
 
     # ------------------------------------------------------------------ listener events
+    def call_interest(self) -> CallInterest:
+        return _TRACKED_CALLS
+
     def on_call(self, call: ast.Call, resolver: Resolver) -> None:
         symbols = resolver.symbols_of(call.func)
         if resolver.function_stack and any(

@@ -364,11 +364,12 @@ class Resolver(Statements, Expressions):
             self._call_attrs = frozenset().union(*(i.attrs for i in declared))
             self._call_partials = any(i.partials for i in declared)
             self._call_receivers = frozenset().union(*(i.receivers for i in declared))
+            self._call_prefixes = tuple(sorted(set().union(*(i.prefixes for i in declared))))
             self._call_local_functions = any(i.local_functions for i in declared)
             every = [hook for hook, interest in interests if interest is None]
             if (
                 self._call_names or self._call_attrs or self._call_partials
-                or self._call_receivers or self._call_local_functions
+                or self._call_receivers or self._call_prefixes or self._call_local_functions
             ):
                 self._on_every_call = every
             else:

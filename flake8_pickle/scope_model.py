@@ -126,9 +126,10 @@ class ClassNeeds:
 class CallInterest:
     """The calls a listener's ``on_call`` acts on, when it acts on some only: a callee with one
     of ``names`` among its qualified names, a callee ``x.<attr>`` with ``attr`` in ``attrs``, a
-    callee ``<name>.x`` with ``name`` in ``receivers`` (``self.x(...)``), with ``partials`` a
-    callee with a ``functools.partial`` variant among its names (one that ends in ``)``), and with
-    ``local_functions`` a callee that may be a function of the module. The resolver calls the
+    callee ``<name>.x`` with ``name`` in ``receivers`` (``self.x(...)``), a callee with a name that
+    starts with one of ``prefixes``, with ``partials`` a callee with a ``functools.partial`` variant
+    among its names (one that ends in ``)``), and with ``local_functions`` a callee that may be a
+    function of the module. The resolver calls the
     listener for those calls only; the callee's names are resolved first, so an alias
     (``load = pickle.loads``) is a ``pickle.loads`` call here too."""
 
@@ -136,6 +137,7 @@ class CallInterest:
     attrs: FrozenSet[str] = frozenset()
     partials: bool = False
     receivers: FrozenSet[str] = frozenset()
+    prefixes: Tuple[str, ...] = ()
     local_functions: bool = False
 
 

@@ -542,10 +542,13 @@ class Statements:
             if type(receiver) is ast.Name and receiver.id in self._call_receivers:  # type: ignore[attr-defined]
                 return True
         names, partials, local = self._call_names, self._call_partials, self._call_local_functions  # type: ignore[attr-defined]
+        prefixes = self._call_prefixes  # type: ignore[attr-defined]
         for symbol in self.symbols_of(func):
             kind = type(symbol)
             if kind is str:
                 if symbol in names or (partials and symbol[-1:] == ")"):  # type: ignore[index, operator]
+                    return True
+                if prefixes and symbol.startswith(prefixes):  # type: ignore[union-attr]
                     return True
             elif local and kind is LocalDef and symbol.kind == "function":  # type: ignore[union-attr]
                 return True

@@ -590,3 +590,34 @@ def test_a_listener_can_declare_calls_of_local_functions_and_of_a_receiver() -> 
     # helper, a function of the module. other.step(), len(), print() and a lambda are not declared.
     assert declared.lines == {6, 8, 10}
     assert set(every.by_line) == {6, 7, 8, 9, 10, 11, 12}
+
+
+class _Prefixed(Listener):
+    """Declares the calls of anything under ``django.http.``."""
+
+    def __init__(self) -> None:
+        self.lines: Set[int] = set()
+
+    def call_interest(self):
+        from flake8_pickle.scope import CallInterest
+
+        return CallInterest(prefixes=("django.http.",))
+
+    def on_call(self, call: ast.Call, resolver: Resolver) -> None:
+        self.lines.add(call.lineno)
+
+
+def test_a_listener_can_declare_calls_by_the_start_of_their_names() -> None:
+    source = textwrap.dedent(
+        """\
+        from django import http
+        from django.http import HttpResponse as Reply
+        Reply("a")
+        http.JsonResponse({})
+        http.response.HttpResponseRedirect("/")
+        httpx.get("/")
+        """
+    )
+    declared = _Prefixed()
+    Resolver(ast.parse(source), [declared]).run()
+    assert declared.lines == {3, 4, 5}

@@ -31,9 +31,10 @@ _ARGUMENT_WORD = {DATA_STREAM: "stream", DATA_PATH: "path or file"}
 
 
 @lru_cache(maxsize=8)
+@lru_cache(maxsize=8)
 def _spotted_calls(catalog: Catalog) -> CallInterest:
-    """The calls the first walk's spotter acts on: catalogued loaders (and partials of them),
-    callback registrations, ``msgpack_numpy.patch()`` and the libraries' distinctive methods."""
+    """The calls the loader checks act on, in either walk: catalogued loaders (and partials of
+    them), callback registrations, ``msgpack_numpy.patch()`` and the libraries' distinctive methods."""
     names = frozenset(catalog.by_name) | frozenset(CALLBACK_REGISTRATIONS) | {"msgpack_numpy.patch"}
     return CallInterest(names=names, attrs=frozenset(catalog.distinctive_methods), partials=True)
 #: How the project index names a source read in another module (``request.data in app/views.py``)
@@ -87,8 +88,6 @@ class LoaderChecks(Listener):
         self._inventory: Dict[int, Finding] = {}
 
     def call_interest(self) -> Optional[CallInterest]:
-        if self.tracker is not None:
-            return None  # the provenance walk: every call, as the tracker hears them
         return _spotted_calls(self.catalog)
 
     def on_call(self, call: ast.Call, resolver: Resolver) -> None:
