@@ -749,3 +749,16 @@ def test_flake8_writes_the_project_answers_when_it_ends_and_reports_the_same_nex
     assert list(cache.rglob("answers-*.json"))
     second = flake8(root, "-j1", f"--pickle-cache-dir={cache}", ".")
     assert first.stdout == second.stdout and first.stdout
+
+
+def test_the_names_that_reach_a_loader_are_worked_out_before_flake8_forks(tmp_path: Path) -> None:
+    """``prepare`` (flake8's main process, before its workers) answers the question every linted
+    module asks, so that the workers inherit the answer instead of each working it out."""
+    from flake8_pickle.project.runner import Project
+    from flake8_pickle.settings import Settings
+
+    root = copy_project(WEBAPP, tmp_path)
+    project = Project(Settings(cache_dir=str(tmp_path / "cache")))
+    project.prepare([str(root / "webapp" / "views.py")])
+    index = project.index_for(root / "webapp" / "views.py", is_file=True)
+    assert index is not None and index._loader_words
