@@ -56,6 +56,7 @@ _CALLS = CallInterest(
     attrs=frozenset(("start", "model_copy")),
 )
 
+
 class CopyChecks(Listener):
     """Records what each copy, dump and hand-off receives; grades it once classes are known."""
 

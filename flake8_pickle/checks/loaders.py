@@ -31,12 +31,13 @@ _ARGUMENT_WORD = {DATA_STREAM: "stream", DATA_PATH: "path or file"}
 
 
 @lru_cache(maxsize=8)
-@lru_cache(maxsize=8)
 def _spotted_calls(catalog: Catalog) -> CallInterest:
     """The calls the loader checks act on, in either walk: catalogued loaders (and partials of
     them), callback registrations, ``msgpack_numpy.patch()`` and the libraries' distinctive methods."""
     names = frozenset(catalog.by_name) | frozenset(CALLBACK_REGISTRATIONS) | {"msgpack_numpy.patch"}
     return CallInterest(names=names, attrs=frozenset(catalog.distinctive_methods), partials=True)
+
+
 #: How the project index names a source read in another module (``request.data in app/views.py``)
 #: and a call made there (``app.store.load() called at app/views.py:12``): see project/index.py.
 _IN_MODULE = re.compile(r"^(?P<what>.+) in (?P<file>\S+\.pyi?)$")
