@@ -39,7 +39,7 @@ from .catalog.conventions import ACCUMULATING_METHODS
 from .scope import CallInterest, Listener, Resolver
 from .symbols import DROPPED_NAMES
 from .symbols import EMPTY, LocalDef, LocalInstance, display_name, symbol_order
-from .shapes import NodeKey, call_argument, is_property, is_staticmethod, node_key, positional_parameters
+from .shapes import NodeKey, call_argument, is_property, is_staticmethod, node_key, positional_args, positional_parameters
 
 from .provenance_model import (
     TRUSTED, UNKNOWN_TIER, UNTRUSTED, CHANNEL, _MAX_DEPTH, _MAX_SHALLOW, _SUMMARY_BUDGET, Source,
@@ -192,7 +192,7 @@ class ProvenanceTracker(Listener):
         arguments = getattr(function, "args", None)
         if arguments is None:
             return False
-        params = list(arguments.posonlyargs) + list(arguments.args)
+        params = positional_args(arguments)
         for here, following in zip(params, params[1:]):
             if here.arg == name:
                 annotation = following.annotation

@@ -357,20 +357,15 @@ class Resolver(Statements, Expressions):
         # A listener that declares the calls it acts on hears only those (see CallInterest):
         # a call none of them declares is dispatched to the listeners that hear every call.
         self._on_every_call: Optional[List[Callable[..., None]]] = None
+        #: The calls the declaring listeners act on, together (see :meth:`_declared_call`).
+        self._declared = NO_CALLS
         interests = [(hook, hook.__self__.call_interest()) for hook in self._on_call]  # type: ignore[attr-defined]
         if any(interest is not None for _, interest in interests):
-            declared = [interest for _, interest in interests if interest is not None]
-            self._call_names = frozenset().union(*(i.names for i in declared))
-            self._call_attrs = frozenset().union(*(i.attrs for i in declared))
-            self._call_partials = any(i.partials for i in declared)
-            self._call_receivers = frozenset().union(*(i.receivers for i in declared))
-            self._call_prefixes = tuple(sorted(set().union(*(i.prefixes for i in declared))))
-            self._call_local_functions = any(i.local_functions for i in declared)
+            for _, interest in interests:
+                if interest is not None:
+                    self._declared = self._declared | interest
             every = [hook for hook, interest in interests if interest is None]
-            if (
-                self._call_names or self._call_attrs or self._call_partials
-                or self._call_receivers or self._call_prefixes or self._call_local_functions
-            ):
+            if self._declared != NO_CALLS:
                 self._on_every_call = every
             else:
                 self._on_call = every  # the declaring listeners act on no call: none is resolved for them

@@ -140,6 +140,16 @@ class CallInterest:
     prefixes: Tuple[str, ...] = ()
     local_functions: bool = False
 
+    def __or__(self, other: "CallInterest") -> "CallInterest":
+        return CallInterest(
+            self.names | other.names,
+            self.attrs | other.attrs,
+            self.partials or other.partials,
+            self.receivers | other.receivers,
+            tuple(sorted(set(self.prefixes) | set(other.prefixes))),
+            self.local_functions or other.local_functions,
+        )
+
 
 #: A declaration of no call at all (a check that is off in this module).
 NO_CALLS = CallInterest()

@@ -38,6 +38,7 @@ from .shapes import (
     all_args,
     decorator_names,
     parameter_defaults,
+    positional_args,
     ends_flow,
     is_classmethod,
     is_staticmethod,
@@ -60,10 +61,6 @@ from .scope_model import (
     _WALKED_FIRST,
     _LOOP_PASSES,
 )
-
-
-#: What :func:`parameter_defaults` gives a function without defaults (never modified).
-_NO_DEFAULTS: Dict[str, ast.expr] = {}
 
 
 class Statements:
@@ -421,8 +418,8 @@ class Statements:
         self.function_stack.append(node)
         try:
             args: ast.arguments = node.args  # type: ignore[attr-defined]
-            positional = args.posonlyargs + args.args if args.posonlyargs else args.args
-            defaults = parameter_defaults(args) if args.defaults or args.kw_defaults else _NO_DEFAULTS
+            positional = positional_args(args)
+            defaults = parameter_defaults(args)
             for index, arg in enumerate(all_args(args)):
                 value = self.annotated_instance(arg.annotation) if arg.annotation is not None else EMPTY
                 default = defaults.get(arg.arg)
@@ -535,14 +532,14 @@ class Statements:
 
     def _declared_call(self, func: ast.expr) -> bool:
         """Whether a listener that declares its calls (:class:`CallInterest`) acts on this callee."""
+        declared = self._declared  # type: ignore[attr-defined]
         if type(func) is ast.Attribute:
-            if func.attr in self._call_attrs:  # type: ignore[attr-defined]
+            if func.attr in declared.attrs:  # type: ignore[attr-defined]
                 return True
             receiver = func.value  # type: ignore[attr-defined]
-            if type(receiver) is ast.Name and receiver.id in self._call_receivers:  # type: ignore[attr-defined]
+            if type(receiver) is ast.Name and receiver.id in declared.receivers:  # type: ignore[attr-defined]
                 return True
-        names, partials, local = self._call_names, self._call_partials, self._call_local_functions  # type: ignore[attr-defined]
-        prefixes = self._call_prefixes  # type: ignore[attr-defined]
+        names, partials, local, prefixes = declared.names, declared.partials, declared.local_functions, declared.prefixes
         for symbol in self.symbols_of(func):
             kind = type(symbol)
             if kind is str:

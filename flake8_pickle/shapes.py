@@ -100,6 +100,12 @@ def all_args(args: ast.arguments) -> Iterator[ast.arg]:
         yield args.kwarg
 
 
+def positional_args(args: ast.arguments) -> List[ast.arg]:
+    """The positional parameters, positional-only ones first (the answer may be ``args.args``
+    itself: do not modify it)."""
+    return args.posonlyargs + args.args if args.posonlyargs else args.args
+
+
 def default_of(function: ast.AST, name: str) -> Optional[ast.expr]:
     """The default value of parameter ``name`` of a def or lambda, if it has one."""
     return parameter_defaults(function.args).get(name)  # type: ignore[attr-defined]
@@ -109,7 +115,7 @@ def parameter_defaults(args: ast.arguments) -> Dict[str, ast.expr]:
     """Each parameter that has a default, with its default value."""
     out: Dict[str, ast.expr] = {}
     if args.defaults:
-        positional = list(getattr(args, "posonlyargs", [])) + list(args.args)
+        positional = positional_args(args)
         for arg, default in zip(positional[len(positional) - len(args.defaults) :], args.defaults):
             out[arg.arg] = default
     for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults):
@@ -121,7 +127,7 @@ def parameter_defaults(args: ast.arguments) -> Dict[str, ast.expr]:
 def positional_parameters(function: ast.AST) -> List[str]:
     """Names of the positional parameters of a def or lambda, in order."""
     args: ast.arguments = function.args  # type: ignore[attr-defined]
-    return [a.arg for a in list(getattr(args, "posonlyargs", [])) + list(args.args)]
+    return [a.arg for a in positional_args(args)]
 
 
 #: What :func:`decorator_names` gives a decorator that is neither a name nor an attribute.

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from ...symbols import LocalDef
-from ...shapes import block_statements as _statements, literal_str
+from ...shapes import block_statements as _statements, literal_str, positional_args
 
 # --------------------------------------------------------------------------- tables
 
@@ -55,8 +55,7 @@ def _expressions(body: Sequence[ast.stmt]) -> Iterator[Tuple[ast.stmt, ast.AST]]
 
 
 def _positional(function: Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]) -> List[ast.arg]:
-    args = function.args
-    return list(getattr(args, "posonlyargs", [])) + list(args.args)
+    return positional_args(function.args)
 
 
 def _self_name(function: ast.FunctionDef) -> Optional[str]:

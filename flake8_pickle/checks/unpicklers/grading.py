@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import FrozenSet, List, Optional, Set, Tuple
 
-from ...shapes import all_args, decorator_names
+from ...shapes import all_args, decorator_names, positional_parameters
 from .paths import _PathWalk
 from .model import (
     ADMITS,
@@ -52,7 +52,7 @@ class _MethodGrader(_PathWalk):
         if not isinstance(method, ast.FunctionDef):
             return Grade(self.local, None)  # an assignment, an async def, a conditional def
         decorators = decorator_names(method)
-        positional = [a.arg for a in list(getattr(method.args, "posonlyargs", [])) + list(method.args.args)]
+        positional = positional_parameters(method)
         if decorators - {"staticmethod", "classmethod"}:
             return Grade(self.local, method)
         offset = 0 if "staticmethod" in decorators else 1
