@@ -758,7 +758,13 @@ def test_the_names_that_reach_a_loader_are_worked_out_before_flake8_forks(tmp_pa
     from flake8_pickle.settings import Settings
 
     root = copy_project(WEBAPP, tmp_path)
-    project = Project(Settings(cache_dir=str(tmp_path / "cache")))
+    project = Project(Settings(cache_dir=str(tmp_path / "cache")), jobs=2)
     project.prepare([str(root / "webapp" / "views.py")])
     index = project.index_for(root / "webapp" / "views.py", is_file=True)
     assert index is not None and index._loader_words
+
+    # One process (-j1, an editor) asks it only when a linted module needs it.
+    alone = Project(Settings(cache_dir=str(tmp_path / "cache-alone")))
+    alone.prepare([str(root / "webapp" / "views.py")])
+    lazy = alone.index_for(root / "webapp" / "views.py", is_file=True)
+    assert lazy is not None and lazy._loader_words is None
