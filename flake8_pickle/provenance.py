@@ -32,6 +32,7 @@ from .catalog.taint import (
     VERIFIERS,
     VIEW_DECORATOR_PREFIXES,
     VIEW_METHODS,
+    PEER_DATA_METHODS,
     VIEW_RESPONSES,
 )
 from .findings import shown
@@ -47,7 +48,7 @@ from .provenance_model import (
     Fact, _FACT_TYPES, _FACT_TYPE_SET, _LITERAL, _SYMBOLIC, Demands, Sink, CallSite, Verdict,
     _TRANSFORMS, _PATH_OPENERS, _ROUTES, _receiver, _runs, _inherits, _user_patterns, _shallow,
     _first_source, _UNKNOWN_ONLY, _AtLine, _instance_state, _reads_instance_state,
-    _is_bound_method_call, _has_base, _is_view_base, _string_annotation, _is_grpc_servicer,
+    _is_bound_method_call, _has_base, overriding, self_classes, _is_view_base, _string_annotation, _is_grpc_servicer,
     literal_input,
 )
 
@@ -164,6 +165,10 @@ class ProvenanceTracker(Listener):
                 return frozenset((Source("request", line),))
         if cls is not None and fname in VIEW_METHODS and index == 1 and _has_base(cls, _is_view_base):
             return frozenset((Source(name, line),))
+        peer = PEER_DATA_METHODS.get(fname) if cls is not None else None
+        if peer is not None and index == peer[0] and _has_base(cls, peer[1].__contains__):  # type: ignore[arg-type]
+            # ``asyncio.Protocol.data_received(self, data)``: what the peer sent.
+            return frozenset((Source(f"{name} received by {fname}()", line),))
         if (
             cls is not None
             and index == 1
@@ -355,7 +360,9 @@ class ProvenanceTracker(Listener):
                 return known
             else:
                 out |= known
-        for symbol in sorted((s for s in symbols if not isinstance(s, str)), key=symbol_order):
+        for symbol in sorted((s for s in symbols if not isinstance(s, str)), key=symbol_order) + overriding(
+            func, self.resolver, self._method_owner, self._definers
+        ):
             if isinstance(symbol, LocalDef) and symbol.kind == "function":
                 out.add(Returned(symbol, node_key(call), self._arguments(symbol, call, depth), call.lineno))
             elif isinstance(symbol, LocalDef) and symbol.kind == "class":
@@ -364,6 +371,12 @@ class ProvenanceTracker(Listener):
                 out |= self._union(arguments, depth) or frozenset((Trusted(f"new {symbol.name}"),))
             elif not isinstance(symbol, _FACT_TYPES):  # a binding holds facts beside symbols
                 uncatalogued = True
+        if self.project is not NO_PROJECT and any(type(s) is LocalDef for s in symbols):
+            # ``self.m(...)``: what the ``m`` of the class's subclasses in other modules returns.
+            for cls in self_classes(func, resolver):
+                for name in self.project.overriding(cls.node, func.attr):  # type: ignore[attr-defined]
+                    result = self.project.call_result(self._external(name, call, depth))
+                    out |= result if result is not None else {UNKNOWN}
         if uncatalogued:
             out |= self._opaque_call_facts(call, depth)
         return frozenset(out)
@@ -435,7 +448,7 @@ class ProvenanceTracker(Listener):
 
     def _arguments(self, function: LocalDef, call: ast.Call, depth: int) -> Tuple[Tuple[str, FrozenSet], ...]:
         params = positional_parameters(function.node)
-        if _is_bound_method_call(call, self.resolver) and params:
+        if _is_bound_method_call(call, function.node, self.resolver) and params:
             params = params[1:]
         mapping: Dict[str, FrozenSet] = {}
         for position, value in enumerate(call.args):

@@ -20,7 +20,7 @@ from .catalog.taint import (
     NamePatterns,
 )
 from .scope import Resolver
-from .shapes import NodeKey
+from .shapes import NodeKey, decorator_names, node_key
 from .symbols import EMPTY, LocalDef, LocalInstance
 
 
@@ -101,6 +101,12 @@ class Returned:
     arguments: Tuple[Tuple[str, FrozenSet], ...] = ()
     #: The line of the call (or property read): where the returned value flows on.
     line: int = field(default=0, compare=False)
+    #: :func:`~flake8_pickle.shapes.node_key` of ``function``: one call that may run several
+    #: functions (``handler = a if fast else b``, a method each subclass overrides) has one fact each.
+    function_key: NodeKey = field(default=(0, 0, 0, 0), repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "function_key", node_key(self.function.node))
 
 
 @dataclass(frozen=True)
@@ -143,6 +149,11 @@ class ProjectFacts:
     def callers(self, function: ast.AST, param: str) -> List[Tuple["Source", Tuple[str, ...]]]:
         """Untrusted data other modules pass for ``param`` of this module's ``function``: each
         source with the chain of calls (qualified names) it took."""
+        return []
+
+    def overriding(self, cls: ast.AST, method: str) -> List[str]:
+        """The ``method`` that subclasses of this module's class ``cls`` in other modules define,
+        each named as a call on an instance of its class (``app.redis.RedisManager()._listen``)."""
         return []
 
 
@@ -322,10 +333,43 @@ def _reads_instance_state(expr: ast.Attribute, resolver: Resolver) -> bool:
     return isinstance(expr.value, ast.Name) and any(isinstance(s, LocalInstance) for s in resolver.lookup(expr.value.id))
 
 
-def _is_bound_method_call(call: ast.Call, resolver: Optional[Resolver]) -> bool:
+def _is_bound_method_call(call: ast.Call, function: ast.AST, resolver: Optional[Resolver]) -> bool:
+    """Whether ``call`` of the method ``function`` passes its first parameter implicitly: a
+    classmethod called on its class or an instance (``Container.from_payload(p)``), or a plain method
+    called on an instance; never a staticmethod."""
     if resolver is None or not isinstance(call.func, ast.Attribute):
         return False
+    decorators = decorator_names(function)
+    if "staticmethod" in decorators:
+        return False
+    if "classmethod" in decorators:
+        return True
     return any(isinstance(s, (LocalInstance,)) for s in resolver.symbols_of(call.func.value))
+
+
+def overriding(
+    func: ast.expr, resolver: Resolver, owners: Dict[NodeKey, Tuple[LocalDef, LocalDef]], definers: Dict[str, int]
+) -> List[LocalDef]:
+    """For ``self.m`` or ``cls.m`` in a method: the ``m`` each subclass of the module defines, which is
+    what the call runs on that subclass's instances (a base class's template method iterating
+    ``self._listen()``, a subclass's ``_listen`` yielding what a socket received). ``owners``: each
+    method's (class, method); ``definers``: how many classes define each method name."""
+    if not isinstance(func, ast.Attribute) or definers.get(func.attr, 0) < 2:
+        return []
+    classes = self_classes(func, resolver)
+    return [
+        method
+        for owner, method in owners.values()
+        if method.name == func.attr and any(owner is not base and _inherits(owner, base) for base in classes)
+    ]
+
+
+def self_classes(func: ast.expr, resolver: Resolver) -> List[LocalDef]:
+    """For ``self.m`` or ``cls.m``: the module's classes ``self`` (``cls``) is an instance of; else none."""
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")):
+        return []
+    bases = [s.cls if isinstance(s, LocalInstance) else s for s in resolver.lookup(func.value.id)]
+    return [b for b in bases if isinstance(b, LocalDef) and b.kind == "class"]
 
 
 def _has_base(cls: LocalDef, match: Callable[[str], bool], depth: int = 0) -> bool:

@@ -165,7 +165,8 @@ class Statements:
             kept = frozenset(s for s in old if not isinstance(s, (str, LocalDef)))
             self.bind(node.target.id, kept | self.facts_of(node.value))
         else:
-            self._bind_target(node.target, EMPTY)
+            # ``self.buffer += data``: the attribute (or element) now also holds what was added.
+            self._bind_target(node.target, self.facts_of(node.value))
 
     def _stmt_delete(self, node: ast.Delete) -> None:
         for target in node.targets:

@@ -9,7 +9,7 @@ pattern when it equals it or continues it with ``.``, ``(`` or ``[``.
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, Optional, Tuple
+from typing import Dict, FrozenSet, Iterable, Optional, Tuple
 
 from .names import PICKLE_MODULES, ZMQ_CONTEXTS, ZMQ_MODULES
 
@@ -217,6 +217,29 @@ CALLBACK_REGISTRATIONS: Dict[str, Tuple[Optional[int], Optional[str], Tuple[int,
     "pika.SelectConnection().channel().basic_consume": (None, "on_message_callback", (3,)),
     "websocket.WebSocketApp": (None, "on_message", (1,)),
     "kombu.Consumer": (None, "callbacks", (0,)),
+}
+
+#: Methods a network framework calls with what a peer sent, in a subclass of one of the bases
+#: named: method -> (the data parameter's position, counting ``self``; the bases).
+PEER_DATA_METHODS: Dict[str, Tuple[int, FrozenSet[str]]] = {
+    "data_received": (1, frozenset({
+        "asyncio.Protocol", "asyncio.protocols.Protocol", "asyncio.BaseProtocol", "asyncio.protocols.BaseProtocol",
+        "asyncio.StreamReaderProtocol", "asyncio.streams.StreamReaderProtocol",
+    })),
+    "datagram_received": (1, frozenset({"asyncio.DatagramProtocol", "asyncio.protocols.DatagramProtocol"})),
+    "dataReceived": (1, frozenset({"twisted.internet.protocol.Protocol"})),
+    "datagramReceived": (1, frozenset({"twisted.internet.protocol.DatagramProtocol"})),
+    "lineReceived": (1, frozenset({"twisted.protocols.basic.LineReceiver", "twisted.protocols.basic.LineOnlyReceiver"})),
+    "stringReceived": (1, frozenset({
+        f"twisted.protocols.basic.{name}"
+        for name in ("IntNStringReceiver", "Int32StringReceiver", "Int16StringReceiver", "Int8StringReceiver", "NetstringReceiver")
+    })),
+    "on_message": (1, frozenset({"tornado.websocket.WebSocketHandler"})),
+    "onMessage": (1, frozenset({
+        f"autobahn.{flavour}.websocket.WebSocket{side}Protocol"
+        for flavour in ("asyncio", "twisted")
+        for side in ("Server", "Client")
+    })),
 }
 
 #: Decorators (their callee, ``*`` allowed) that make a function a web route: every

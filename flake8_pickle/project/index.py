@@ -107,6 +107,7 @@ class ProjectIndex:
     _loader_words: Optional[FrozenSet[str]] = None
     _uses: Optional[Dict[str, Set[str]]] = None
     _functions: Dict[str, Optional[FunctionRef]] = field(default_factory=dict)
+    _all_functions: Dict[str, List[FunctionRef]] = field(default_factory=dict)
     #: Class -> its subclasses, from the modules scanned for classes so far.
     _children: Dict[str, List[str]] = field(default_factory=dict)
     _class_scanned: Set[str] = field(default_factory=set)
@@ -186,6 +187,24 @@ class ProjectIndex:
         self._functions[name] = found
         return found
 
+    def functions(self, name: str) -> List[FunctionRef]:
+        """Every project function a call of ``name`` may run: one per name it may be
+        (``get_serializer().decode`` runs ``JSONSerializer.decode`` or ``PickleSerializer.decode``)."""
+        known = self._all_functions.get(name)
+        if known is None:
+            first = self.function(name)
+            known = [first] if first is not None else []
+            candidates = self.canonical(name)
+            if first is not None and len(candidates) > 1:
+                keys = {first.key}
+                for candidate in sorted(candidates):
+                    ref = self.function(candidate) if candidate != name else None
+                    if ref is not None and ref.key not in keys:
+                        keys.add(ref.key)
+                        known.append(ref)
+            self._all_functions[name] = known
+        return known
+
     def _function(self, name: str, depth: int) -> Optional[FunctionRef]:
         split = self._split(name.replace("()", ""))
         if split is None or depth > _MAX_DEPTH:
@@ -243,7 +262,7 @@ class ProjectIndex:
         """A written fact of ``ref``'s summary as facts of the calling module."""
         kind = written[0]
         if kind == "S":
-            return {Source(f"{written[1]} in {written[4]}", written[2], tuple(written[3]) + (hop,))}
+            return {Source(f"{written[1]} in {written[4]}", written[2], tuple(written[3]) + ((hop,) if hop else ()))}
         if kind == "C":
             return {Channel(f"{written[1]} in {written[3]}", written[2])}
         if kind == "T":
@@ -277,9 +296,9 @@ class ProjectIndex:
             self._scanned.add(caller)
             for call in self.modules[caller]["calls"]:
                 seen: Set[str] = set()
-                refs = [self.function(callee) for callee in call["callees"]]
+                refs: List[Optional[FunctionRef]] = [ref for callee in call["callees"] for ref in self.functions(callee)]
                 for callee in call["callees"] if call.get("dispatch") else ():
-                    refs.extend(self._overrides(callee))
+                    refs.extend(self.overrides(callee))
                 for ref in refs:
                     if ref is not None and ref.key not in seen:
                         seen.add(ref.key)
@@ -311,6 +330,11 @@ class ProjectIndex:
             self._referrers[name] = found
             return found
         targets = {name}
+        whole = self._split(name)
+        if whole is not None and self._is_class(*whole):
+            # A name bound to an instance of the class (``get_serializer()`` returning one from a
+            # registry) refers to it too: its methods run on what the name gives.
+            targets.add(f"{name}()")
         words = [last]
         found: List[str] = []
         seen_words = set(words)
@@ -327,7 +351,7 @@ class ProjectIndex:
         self._referrers[name] = found
         return found
 
-    def _overrides(self, callee: str) -> Iterable[Optional[FunctionRef]]:
+    def overrides(self, callee: str) -> Iterable[Optional[FunctionRef]]:
         """For ``self.m(...)`` in a method of ``module.Class`` (recorded as ``module.Class().m``):
         the ``m`` each subclass anywhere in the project defines, which is what the call runs on
         that subclass's instances."""
@@ -647,6 +671,16 @@ class ModuleView(ProjectFacts):
         if qualname is None or self.module is None:
             return []
         return self.index.callers(self.module, qualname, param)
+
+    def overriding(self, cls: ast.AST, method: str) -> List[str]:
+        qualname = self._names.get(id(cls))
+        if qualname is None or self.module is None:
+            return []
+        return [
+            f"{ref.module}.{ref.qualname.rpartition('.')[0]}().{method}"
+            for ref in self.index.overrides(f"{self.module}.{qualname}().{method}")
+            if ref is not None and ref.module != self.module
+        ]
 
     def class_holds(self, name: str, operation: str) -> Optional[Tuple[str, str, int, str, str]]:
         return self.index.class_holds(name, operation)

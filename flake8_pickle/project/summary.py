@@ -41,7 +41,7 @@ from ..provenance import (
     Trusted,
 )
 from ..scope import Listener, Resolver
-from ..symbols import Contains, LocalDef, LocalInstance
+from ..symbols import Contains, LocalDef, LocalInstance, elements
 from ..shapes import (
     all_args,
     block_statements,
@@ -420,22 +420,25 @@ def _returned_aliases(
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         returned = [
-            (chain[0], chain[1:])
+            (chain[0], chain[1:], element)
             for statement in block_statements(node.body)
             if isinstance(statement, ast.Return) and statement.value is not None
-            for chain in (_attribute_chain(statement.value),)
+            for value, element in (_looked_up(statement.value),)
+            for chain in (_attribute_chain(value),)
             if chain and chain[0] in bindings
         ]
         if not returned or is_generator_function(node):
             continue
         local = _bound_in(node)
         targets: Set[str] = set()
-        for base, attrs in returned:
+        for base, attrs, element in returned:
             if base in local:
                 continue
             current: FrozenSet = _symbols(bindings[base])
             for attr in attrs:
                 current = frozenset(s for symbol in current for s in resolver.attribute_of(symbol, attr))
+            if element:
+                current = elements(current)
             targets |= _alias_targets(current, names, module)
         targets.discard(f"{module}.{qualname}()")
         if targets:
@@ -444,6 +447,16 @@ def _returned_aliases(
             if owner:
                 out[f"{owner}().{method}()"] = sorted(targets)
     return out
+
+
+def _looked_up(value: ast.expr) -> Tuple[ast.expr, bool]:
+    """``(TABLE, True)`` for ``TABLE[key]`` and ``TABLE.get(key...)`` (a registry the function picks
+    an element of: ``SERIALIZERS[name]``), else ``(value, False)``."""
+    if isinstance(value, ast.Subscript):
+        return value.value, True
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "get" and value.args:
+        return value.func.value, True
+    return value, False
 
 
 def _attribute_chain(value: ast.expr) -> Optional[List[str]]:
