@@ -591,10 +591,20 @@ class ProjectIndex:
             for module in self.modules.copy_candidates():  # only they can copy, pickle or hand off
                 summary = self.modules.light(module)
                 for used, operations in summary.get("uses", {}).items():
-                    for canonical in self.canonical(used):
+                    for canonical in self.canonical(used) | self._made_by(used):
                         uses.setdefault(canonical, set()).update(operations)
             self._uses = uses
         return self._uses
+
+    def _made_by(self, name: str) -> Set[str]:
+        """The classes whose instances a call of the project function ``name`` returns: those it
+        constructs (``return Settings(path)``) and those it picks from a registry (``return
+        _STORES[name]``)."""
+        made = {n[:-2] for n in self.canonical(f"{name}()") if n.endswith("()")}
+        split = self._split(name)
+        if split is not None and split[1] in self.modules.head(split[0])["functions"]:
+            made.update((self.modules.light(split[0])["functions"].get(split[1]) or {}).get("instances", ()))
+        return made
 
     def view(self, module: Optional[Tuple[str, bool]], tree: ast.AST) -> "ModuleView":
         """The index as ``module`` (its name, and whether it is a package), parsed as ``tree``, sees it."""
