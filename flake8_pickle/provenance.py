@@ -27,12 +27,12 @@ from .catalog.taint import (
     CALLBACK_REGISTRATIONS,
     CHANNEL_COLLECTIVES,
     DIGESTS,
-    GRPC_SERVICER_CONTEXTS,
     PATH_READ_METHODS,
     VERIFIERS,
     VIEW_DECORATOR_PREFIXES,
     VIEW_METHODS,
     PEER_DATA_METHODS,
+    SERVER_INTERFACES,
     VIEW_RESPONSES,
 )
 from .findings import shown
@@ -40,7 +40,7 @@ from .catalog.conventions import ACCUMULATING_METHODS
 from .scope import CallInterest, Listener, Resolver
 from .symbols import DROPPED_NAMES
 from .symbols import EMPTY, LocalDef, LocalInstance, display_name, symbol_order
-from .shapes import NodeKey, call_argument, is_property, is_staticmethod, node_key, positional_args, positional_parameters
+from .shapes import NodeKey, call_argument, is_property, is_staticmethod, node_key, positional_parameters
 
 from .provenance_model import (
     TRUSTED, UNKNOWN_TIER, UNTRUSTED, CHANNEL, _MAX_DEPTH, _MAX_SHALLOW, _SUMMARY_BUDGET, Source,
@@ -48,7 +48,8 @@ from .provenance_model import (
     Fact, _FACT_TYPES, _FACT_TYPE_SET, _LITERAL, _SYMBOLIC, Demands, Sink, CallSite, Verdict,
     _TRANSFORMS, _PATH_OPENERS, _ROUTES, _receiver, _runs, _inherits, _user_patterns, _shallow,
     _first_source, _UNKNOWN_ONLY, _AtLine, _instance_state, _reads_instance_state,
-    _is_bound_method_call, _has_base, overriding, self_classes, _is_view_base, _string_annotation, _is_grpc_servicer,
+    _is_bound_method_call, _has_base, overriding, self_classes, before_servicer_context,
+    _is_view_base, _is_grpc_servicer,
     literal_input,
 )
 
@@ -178,10 +179,14 @@ class ProvenanceTracker(Listener):
         ):
             # A gRPC servicer method: ``def Method(self, request, context)`` gets the client's message.
             return frozenset((Source(f"gRPC request {name} of {fname}()", line),))
-        if self._before_servicer_context(function, name):
+        if before_servicer_context(function, name, resolver):
             # ``async def wrapper(self, request, context: grpc.aio.ServicerContext)``: a handler
             # registered by hand or through a decorator gets the client's message all the same.
             return frozenset((Source(f"gRPC request {name} of {fname}()", line),))
+        for params, (interface, names) in SERVER_INTERFACES.items():
+            if name in names and tuple(positional[-len(params):]) == params:
+                # A WSGI or ASGI application: ``environ`` (``scope``, ``receive``) is the client's request.
+                return frozenset((Source(f"{interface} {name}", line),))
         if (
             cls is None
             and isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -191,23 +196,6 @@ class ProvenanceTracker(Listener):
         ):
             return frozenset((Source("Lambda event", line),))
         return frozenset((Param(function, node_key(function), name),))
-
-    def _before_servicer_context(self, function: ast.AST, name: str) -> bool:
-        """Whether the positional parameter after ``name`` is annotated as a gRPC ``ServicerContext``."""
-        arguments = getattr(function, "args", None)
-        if arguments is None:
-            return False
-        params = positional_args(arguments)
-        for here, following in zip(params, params[1:]):
-            if here.arg == name:
-                annotation = following.annotation
-                if isinstance(annotation, ast.Constant):
-                    annotation = _string_annotation(annotation.value)
-                if annotation is None:
-                    return False
-                assert self.resolver is not None
-                return bool(self.resolver.qualified_names(annotation) & GRPC_SERVICER_CONTEXTS)
-        return False
 
     # ------------------------------------------------------------------ facts of expressions
     def facts_of(self, expr: ast.AST, depth: int = 0) -> FrozenSet:
@@ -428,7 +416,8 @@ class ProvenanceTracker(Listener):
             # ``body.decode()``, ``f.read()``, ``b"".join(chunks)``, ``sep.join(parts)``.
             out |= receiver
         else:
-            out.add(UNKNOWN)
+            # ``await receive()``: a callable that is itself request data (ASGI's ``receive``) gives it.
+            out |= {fact for fact in self.facts_of(func, depth + 1) if type(fact) is Source} or {UNKNOWN}
         for argument in call.args:
             out |= self.facts_of(argument, depth + 1)
         for keyword in call.keywords:

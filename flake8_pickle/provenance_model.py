@@ -11,6 +11,7 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from .catalog.loaders import DATA_BYTES, DATA_TEXT, Loader
 from .catalog.taint import (
+    GRPC_SERVICER_CONTEXTS,
     PATH_OPENERS,
     ROUTE_DECORATORS,
     SANITIZERS,
@@ -20,7 +21,7 @@ from .catalog.taint import (
     NamePatterns,
 )
 from .scope import Resolver
-from .shapes import NodeKey, decorator_names, node_key
+from .shapes import NodeKey, decorator_names, node_key, positional_args
 from .symbols import EMPTY, LocalDef, LocalInstance
 
 
@@ -387,6 +388,23 @@ def _has_base(cls: LocalDef, match: Callable[[str], bool], depth: int = 0) -> bo
 
 def _is_view_base(name: str) -> bool:
     return name.startswith(VIEW_BASE_PREFIXES)
+
+
+def before_servicer_context(function: ast.AST, name: str, resolver: Resolver) -> bool:
+    """Whether the positional parameter after ``name`` is annotated as a gRPC ``ServicerContext``."""
+    arguments = getattr(function, "args", None)
+    if arguments is None:
+        return False
+    params = positional_args(arguments)
+    for here, following in zip(params, params[1:]):
+        if here.arg == name:
+            annotation = following.annotation
+            if isinstance(annotation, ast.Constant):
+                annotation = _string_annotation(annotation.value)
+            if annotation is None:
+                return False
+            return bool(resolver.qualified_names(annotation) & GRPC_SERVICER_CONTEXTS)
+    return False
 
 
 def _string_annotation(value: object) -> Optional[ast.expr]:

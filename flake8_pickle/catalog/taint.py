@@ -242,6 +242,14 @@ PEER_DATA_METHODS: Dict[str, Tuple[int, FrozenSet[str]]] = {
     })),
 }
 
+#: The parameters (the last ones, after ``self``) a server calls an application with, and which of
+#: them hold the client's request: a WSGI application's ``environ`` (``wsgi.input`` is the body), an
+#: ASGI application's ``scope`` and ``receive`` (whose messages carry the body).
+SERVER_INTERFACES: Dict[Tuple[str, ...], Tuple[str, FrozenSet[str]]] = {
+    ("environ", "start_response"): ("WSGI", frozenset({"environ"})),
+    ("scope", "receive", "send"): ("ASGI", frozenset({"scope", "receive"})),
+}
+
 #: Decorators (their callee, ``*`` allowed) that make a function a web route: every
 #: parameter but ``self`` is request data (path parameters, bodies, form fields).
 ROUTE_DECORATORS: Tuple[str, ...] = (
