@@ -342,6 +342,8 @@ class ProvenanceTracker(Listener):
             if known is None and (self.summarising or self.project.knows(name)):
                 external = self._external(name, call, depth)
                 known = frozenset((external,)) if self.summarising else self.project.call_result(external)
+            if known is None and self._aliased(name):
+                continue  # ``compat.pickle.dumps``: the names the project's aliases say it is speak for it
             if known is None:
                 uncatalogued = True
             elif any(isinstance(f, Source) for f in known):
@@ -368,6 +370,13 @@ class ProvenanceTracker(Listener):
         if uncatalogued:
             out |= self._opaque_call_facts(call, depth)
         return frozenset(out)
+
+    def _aliased(self, name: str) -> bool:
+        """Whether the project's aliases say what ``name`` or a module or class it is in is
+        (``compat.pickle`` is ``cPickle`` or ``pickle``): the names they give stand beside it."""
+        aliases = self.resolver.aliases if self.resolver is not None else None
+        parts = name.split(".")
+        return aliases is not None and any(aliases(".".join(parts[:cut])) for cut in range(len(parts), 1, -1))
 
     def _catalogued_call(self, name: str, call: ast.Call, depth: int) -> Optional[FrozenSet]:
         """What a call of the catalogued callable ``name`` returns; None if it is not catalogued."""
