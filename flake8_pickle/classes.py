@@ -95,7 +95,9 @@ class Held:
         if self.path:
             text += f" in {self.path}"
         if self.line:
-            text += f" (line {self.line})"
+            # ``self.adapter.map._lock of app.Map (app/map.py, line 9)`` already names a place: this
+            # module's line is where the attribute was stored.
+            text += f", stored at line {self.line}" if text.endswith(")") else f" (line {self.line})"
         return text
 
     def related(self) -> Tuple[Step, ...]:
