@@ -391,11 +391,18 @@ class CallGraph(Listener):
                 frame = resolver.function_stack[-1] if resolver.function_stack else None
                 self.edges.append((frame, symbol.node))
 
+#: ``CACHE[key] = x``, ``CACHE.append(x)``: stores into a name's value (a module's cache or registry).
+_NAME_FILL = re.compile(
+    r"(?<![\w.])([A-Za-z_][A-Za-z0-9_]*)\s*(?:\.\s*(?:"
+    + "|".join(sorted(ACCUMULATING_METHODS))
+    + r")\s*\(|\[[^\]\n]*\]\s*=(?!=))"
+)
+
 
 class _Unit:
     """A module-level function or a method: a body the resolver may leave unwalked."""
 
-    __slots__ = ("node", "first", "last", "writes")
+    __slots__ = ("node", "first", "last", "writes", "text", "_fills")
 
     def __init__(self, node: ast.AST, text: str):
         self.node = node
@@ -403,6 +410,17 @@ class _Unit:
         self.last: int = getattr(node, "end_lineno", None) or self.first
         #: The attributes it may store in (``x.name = ...``, ``x.name.append(...)``, ``x.name[i] = ...``).
         self.writes = frozenset(_ATTRIBUTE_WRITE.findall(text)) | frozenset(_ATTRIBUTE_FILL.findall(text))
+        self.text = text
+        self._fills: Optional[FrozenSet[str]] = None
+
+    @property
+    def fills(self) -> FrozenSet[str]:
+        """The names whose values it may store in (``CACHE[key] = ...``, ``CACHE.append(...)``):
+        read from the text when a demand first asks (a module's cache filled by one view and read
+        by another)."""
+        if self._fills is None:
+            self._fills = frozenset(_NAME_FILL.findall(self.text))
+        return self._fills
 
 
 class LoaderWalk:
@@ -478,6 +496,8 @@ class LoaderWalk:
                 wanted.extend(self._self_callers.get(name, ()))
         for attribute in demands.attributes:
             wanted.extend(self._writers.get(attribute, ()))
+        for name in demands.names:
+            wanted.extend(unit for unit in self._ordered if name in unit.fills)
         return self._admit(wanted)
 
     def _admit(self, units: Iterable[Optional[_Unit]]) -> bool:

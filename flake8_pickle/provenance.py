@@ -24,31 +24,22 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from .catalog.loaders import DATA_BYTES, DATA_TEXT, TRUSTED_DUMPS
 from .catalog.taint import (
-    CALLBACK_REGISTRATIONS,
-    CHANNEL_COLLECTIVES,
-    DIGESTS,
-    PATH_READ_METHODS,
-    VERIFIERS,
-    VIEW_DECORATOR_PREFIXES,
-    VIEW_METHODS,
-    PEER_DATA_METHODS,
-    SERVER_INTERFACES,
-    VIEW_RESPONSES,
+    CALLBACK_REGISTRATIONS, CHANNEL_COLLECTIVES, DIGESTS, PATH_READ_METHODS, VERIFIERS, VIEW_DECORATOR_PREFIXES,
+    VIEW_METHODS, PEER_DATA_METHODS, SERVER_INTERFACES, VIEW_RESPONSES,
 )
 from .findings import shown
 from .catalog.conventions import ACCUMULATING_METHODS
 from .scope import CallInterest, Listener, Resolver
-from .symbols import DROPPED_NAMES
-from .symbols import EMPTY, LocalDef, LocalInstance, display_name, symbol_order
+from .symbols import DROPPED_NAMES, EMPTY, LocalDef, LocalInstance, display_name, symbol_order
 from .shapes import NodeKey, call_argument, is_property, is_staticmethod, node_key, positional_parameters
-
 from .provenance_model import (
     TRUSTED, UNKNOWN_TIER, UNTRUSTED, CHANNEL, _MAX_DEPTH, _MAX_SHALLOW, _SUMMARY_BUDGET, Source,
-    Channel, Trusted, Unknown, UNKNOWN, Param, Returned, StateOf, External, ProjectFacts, NO_PROJECT,
+    Channel, Trusted, Unknown, UNKNOWN, Param, Returned, StateOf, OuterOf, External, ProjectFacts, NO_PROJECT,
     Fact, _FACT_TYPES, _FACT_TYPE_SET, _LITERAL, _SYMBOLIC, Demands, Sink, CallSite, Verdict,
     _TRANSFORMS, _PATH_OPENERS, _ROUTES, _receiver, _runs, _inherits, _user_patterns, _shallow,
     _first_source, _UNKNOWN_ONLY, _AtLine, _instance_state, _reads_instance_state,
-    _is_bound_method_call, _has_base, overriding, self_classes, before_servicer_context,
+    _is_bound_method_call, _has_base, overriding, self_classes, before_servicer_context, aliased,
+    outer_reads, class_attribute_keys, EMPTY_CONTAINER,
     _is_view_base, _is_grpc_servicer,
     literal_input,
 )
@@ -218,6 +209,8 @@ class ProvenanceTracker(Listener):
         if kind is ast.Name:
             binding = resolver.lookup(expr.id)  # type: ignore[attr-defined]
             facts = self._binding_facts(expr, binding, expr.id)  # type: ignore[attr-defined]
+            if facts and resolver.function_stack:
+                facts = facts | outer_reads(expr, resolver, facts)  # type: ignore[arg-type]
             if facts or any(type(s) is LocalInstance or type(s) is LocalDef for s in binding):
                 return facts  # the module's own objects: their attributes carry the facts
             # An imported name or module: nothing says what data it holds.
@@ -241,10 +234,10 @@ class ProvenanceTracker(Listener):
         if isinstance(expr, (ast.BoolOp, ast.JoinedStr)):
             return self._union(expr.values, depth)
         if isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
-            return self._union(expr.elts, depth) or frozenset((Trusted("empty container"),))
+            return self._union(expr.elts, depth) or EMPTY_CONTAINER
         if isinstance(expr, ast.Dict):
             parts = [v for v in expr.values] + [k for k in expr.keys if k is not None]
-            return self._union(parts, depth) or frozenset((Trusted("empty container"),))
+            return self._union(parts, depth) or EMPTY_CONTAINER
         if isinstance(expr, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
             return self._union([g.iter for g in expr.generators] + [expr.elt], depth)
         if isinstance(expr, ast.DictComp):
@@ -319,6 +312,9 @@ class ProvenanceTracker(Listener):
                 for s in resolver.lookup(expr.value.id)
                 if isinstance(s, LocalInstance)
             )
+        if named and resolver.function_stack:
+            # ``cls.blob``, ``self.blob``: what a method stored in the class attribute counts too.
+            named = named | outer_reads(expr, resolver)
         if any(isinstance(f, Source) for f in named):
             return named
         base = self.facts_of(expr.value, depth + 1)
@@ -342,7 +338,7 @@ class ProvenanceTracker(Listener):
             if known is None and (self.summarising or self.project.knows(name)):
                 external = self._external(name, call, depth)
                 known = frozenset((external,)) if self.summarising else self.project.call_result(external)
-            if known is None and self._aliased(name):
+            if known is None and aliased(name, resolver):
                 continue  # ``compat.pickle.dumps``: the names the project's aliases say it is speak for it
             if known is None:
                 uncatalogued = True
@@ -370,13 +366,6 @@ class ProvenanceTracker(Listener):
         if uncatalogued:
             out |= self._opaque_call_facts(call, depth)
         return frozenset(out)
-
-    def _aliased(self, name: str) -> bool:
-        """Whether the project's aliases say what ``name`` or a module or class it is in is
-        (``compat.pickle`` is ``cPickle`` or ``pickle``): the names they give stand beside it."""
-        aliases = self.resolver.aliases if self.resolver is not None else None
-        parts = name.split(".")
-        return aliases is not None and any(aliases(".".join(parts[:cut])) for cut in range(len(parts), 1, -1))
 
     def _catalogued_call(self, name: str, call: ast.Call, depth: int) -> Optional[FrozenSet]:
         """What a call of the catalogued callable ``name`` returns; None if it is not catalogued."""
@@ -547,6 +536,7 @@ class ProvenanceTracker(Listener):
         if not facts:
             return
         if isinstance(container, ast.Name):
+            resolver.record_outer_store(container.id, facts)  # ``CACHE[key] = data`` in a function
             resolver.bind(container.id, resolver.lookup(container.id) | facts)
         elif isinstance(container, ast.Attribute):
             resolver.record_instance_attr(container, facts)
@@ -561,6 +551,9 @@ class ProvenanceTracker(Listener):
             if isinstance(target, ast.Subscript):
                 # ``buf[i:j] = data``, ``self.parts[key] = data``: the container holds it.
                 self._store_into(target.value, self.facts_of(node.value), resolver)
+            elif isinstance(target, ast.Attribute) and resolver.function_stack:
+                for key in class_attribute_keys(target, resolver, instances=False):  # ``cls.blob = data``
+                    resolver.add_outer_store(key, self.facts_of(node.value))
 
     def on_return(self, node: ast.Return, resolver: Resolver) -> None:
         if not resolver.function_stack or node.value is None:
@@ -617,6 +610,13 @@ class ProvenanceTracker(Listener):
                 held = self._binding_facts(_AtLine(fact.line), stored, hop) if stored else EMPTY
                 expanded = self.expand(held, depth + 1, visiting | {key})
                 out |= {f.through(hop, fact.line) if isinstance(f, Source) and f.label != hop else f for f in expanded}
+            elif isinstance(fact, OuterOf):
+                key = ("outer", fact.scope_key, fact.name)
+                stored = self.resolver.outer_stores.get((fact.scope_key, fact.name)) if self.resolver else None
+                if stored and depth < _MAX_DEPTH and key not in visiting:
+                    out |= self.expand(self._binding_facts(_AtLine(fact.line), stored, fact.name), depth + 1, visiting | {key})
+                elif not stored and fact.empty:
+                    out.add(UNKNOWN)  # filled by another module, if at all
             elif isinstance(fact, Param) and (fact.function_key, fact.name) in self.callback_params:
                 out.add(self.callback_params[(fact.function_key, fact.name)])
             else:
@@ -692,6 +692,11 @@ class ProvenanceTracker(Listener):
             elif kind is StateOf:
                 demands.attributes.add(fact.attr)  # type: ignore[attr-defined]
                 stack.extend(_instance_state(fact.cls, fact.attr))  # type: ignore[attr-defined]
+            elif kind is OuterOf:
+                demands.names.add(fact.name)  # type: ignore[attr-defined]
+                demands.attributes.add(fact.name)  # type: ignore[attr-defined]
+                assert self.resolver is not None
+                stack.extend(self.resolver.outer_stores.get((fact.scope_key, fact.name), EMPTY))  # type: ignore[attr-defined]
             else:  # Param
                 function = fact.function  # type: ignore[attr-defined]
                 demands.callers_of.append(function)

@@ -123,6 +123,25 @@ class StateOf:
 
 
 @dataclass(frozen=True)
+class OuterOf:
+    """What ``name``, bound in an enclosing scope (the module's, or an enclosing function's), holds
+    once every function has stored in it: ``CACHE[key] = request.data`` in one view read by
+    ``pickle.loads(CACHE[key])`` in another walked before it; ``global``/``nonlocal`` rebinding."""
+
+    #: :func:`~flake8_pickle.shapes.node_key` of the enclosing function (all zero for the module).
+    scope_key: NodeKey = (0, 0, 0, 0)
+    name: str = ""
+    line: int = 0
+    #: The name started as an empty container (``SESSIONS = {}``): if no function of the module fills
+    #: it, another module does (``from app.state import SESSIONS``), with data unknown here.
+    empty: bool = False
+
+
+#: What an empty container display holds.
+EMPTY_CONTAINER = frozenset((Trusted("empty container"),))
+
+
+@dataclass(frozen=True)
 class External:
     """What calling ``name``, a callable of another module, returns for these arguments
     (``"0"``, ``"1"``... for positions, the keyword's name, ``"<receiver>"`` for the object a
@@ -161,11 +180,11 @@ class ProjectFacts:
 NO_PROJECT = ProjectFacts()
 
 Fact = object
-_FACT_TYPES = (Source, Channel, Trusted, Unknown, Param, Returned, StateOf, External)
+_FACT_TYPES = (Source, Channel, Trusted, Unknown, Param, Returned, StateOf, OuterOf, External)
 _FACT_TYPE_SET = frozenset(_FACT_TYPES)
 _LITERAL = frozenset((Trusted("literal"),))
 #: The facts that stand for what other bodies compute.
-_SYMBOLIC = frozenset((Param, Returned, StateOf))
+_SYMBOLIC = frozenset((Param, Returned, StateOf, OuterOf))
 
 
 @dataclass
@@ -178,6 +197,8 @@ class Demands:
     callers_of: List[ast.AST] = field(default_factory=list)
     #: Attributes of the module's instances whose stored values are read.
     attributes: Set[str] = field(default_factory=set)
+    #: Names of enclosing scopes whose values functions store into (``CACHE[key] = ...``) are read.
+    names: Set[str] = field(default_factory=set)
 
 
 def _is_literal(node: ast.AST) -> bool:
@@ -371,6 +392,39 @@ def self_classes(func: ast.expr, resolver: Resolver) -> List[LocalDef]:
         return []
     bases = [s.cls if isinstance(s, LocalInstance) else s for s in resolver.lookup(func.value.id)]
     return [b for b in bases if isinstance(b, LocalDef) and b.kind == "class"]
+
+
+def aliased(name: str, resolver: Resolver) -> bool:
+    """Whether the project's aliases say what ``name`` or a module or class it is in is
+    (``compat.pickle`` is ``cPickle`` or ``pickle``): the names they give stand beside it."""
+    parts = name.split(".")
+    aliases = resolver.aliases
+    return aliases is not None and any(aliases(".".join(parts[:cut])) for cut in range(len(parts), 1, -1))
+
+
+def outer_reads(expr: ast.expr, resolver: Resolver, facts: FrozenSet = EMPTY) -> FrozenSet:
+    """Inside a function: for ``CACHE`` bound in an enclosing scope, or ``cls.blob``/``self.blob``
+    of a class of the module, the :class:`OuterOf` that stands for what every function stores there
+    (``facts``: what the binding read holds)."""
+    if isinstance(expr, ast.Name):
+        outer = resolver.outer_scope_of(expr.id)
+        if outer is None:
+            return EMPTY
+        empty = outer is resolver.module_scope and facts == EMPTY_CONTAINER
+        return frozenset((OuterOf(node_key(outer.node), expr.id, expr.lineno, empty),))
+    if isinstance(expr, ast.Attribute):
+        return frozenset(OuterOf(key, name, expr.lineno) for key, name in class_attribute_keys(expr, resolver))
+    return EMPTY
+
+
+def class_attribute_keys(expr: ast.Attribute, resolver: Resolver, instances: bool = True) -> List[Tuple[NodeKey, str]]:
+    """(class node key, attribute) for ``cls.x`` or ``Klass.x`` of the module's classes, and with
+    ``instances`` for ``self.x`` (an instance reads the class attribute it does not shadow)."""
+    if not isinstance(expr.value, ast.Name):
+        return []
+    symbols = resolver.lookup(expr.value.id)
+    classes = (s.cls if instances and type(s) is LocalInstance else s for s in symbols)
+    return [(node_key(c.node), expr.attr) for c in classes if type(c) is LocalDef and c.kind == "class"]
 
 
 def _has_base(cls: LocalDef, match: Callable[[str], bool], depth: int = 0) -> bool:

@@ -180,6 +180,9 @@ class Resolver(Statements, Expressions):
         #: The package the module belongs to (``app.api`` for ``app/api/views.py``), when known:
         #: relative imports then resolve to absolute names.
         self.package: Optional[str] = None
+        #: (enclosing scope's node key, name) -> what function bodies stored in that name: rebound
+        #: through ``global``/``nonlocal``, or filled (see :meth:`record_outer_store`).
+        self.outer_stores: Dict[Tuple[NodeKey, str], Symbols] = {}
         #: Project aliases (see :mod:`flake8_pickle.project`): a qualified name -> the other
         #: qualified names it is (``app.ser.loads`` is ``pickle.loads``), or None.
         self.aliases: Optional[Callable[[str], Optional[FrozenSet[str]]]] = None
@@ -423,6 +426,37 @@ class Resolver(Statements, Expressions):
                 return index
         return None
 
+    def outer_scope_of(self, name: str) -> Optional[Scope]:
+        """Inside a function body: the enclosing scope (the module's, or an enclosing function's)
+        whose binding of ``name`` a read here finds; None outside functions and for the function's
+        own names."""
+        scopes = self.scopes
+        current = scopes[-1]
+        if not self.function_stack or current.kind == "class":
+            return None
+        if name in current.globals:
+            return self.module_scope
+        if name in current.nonlocals:
+            return next((s for s in reversed(scopes[:-1]) if s.kind in ("function", "lambda") and name in s.bindings), None)
+        index = self.binding_scope(name)
+        if index == len(scopes) - 1 and name in current.rebound:
+            return current  # a nested function rebinds it (``nonlocal``)
+        if index is None or index == len(scopes) - 1 or scopes[index].kind not in ("module", "function", "lambda"):
+            return None
+        return scopes[index]
+
+    def record_outer_store(self, name: str, value: Symbols, scope: Optional[Scope] = None) -> None:
+        """A function body stored ``value`` in ``name`` of an enclosing scope (``scope``, else the
+        one :meth:`outer_scope_of` finds): kept for the reads of it walked before this store."""
+        scope = scope or self.outer_scope_of(name)
+        if scope is not None:
+            self.add_outer_store((node_key(scope.node) if scope.node is not None else (0, 0, 0, 0), name), value)
+
+    def add_outer_store(self, key: Tuple[NodeKey, str], value: Symbols) -> None:
+        """``value`` is stored in what ``key`` names: (an enclosing scope's or a class's node key, name)."""
+        if value:
+            self.outer_stores[key] = self.outer_stores.get(key, EMPTY) | value
+
     def _lookup_from(self, name: str, chain: Sequence[Scope]) -> Symbols:
         for scope in chain:
             value = scope.bindings.get(name)
@@ -457,11 +491,13 @@ class Resolver(Statements, Expressions):
         if name in scope.globals:
             # The function may or may not run before the module's other uses: keep both.
             self._set(self.module_scope, name, _union(self.module_scope.bindings.get(name, _MISSING), value))
+            self.record_outer_store(name, value, self.module_scope)
             return
         elif name in scope.nonlocals:
             for candidate in reversed(self.scopes[:-1]):
                 if candidate.kind in ("function", "lambda") and name in candidate.bindings:
                     scope = candidate
+                    self.record_outer_store(name, value, candidate)
                     break
         self._set(scope, name, value)
 

@@ -77,7 +77,7 @@ GuardHook = Callable[[ast.expr], Optional[bool]]
 class Scope:
     """Bindings of one scope, updated in source order."""
 
-    __slots__ = ("kind", "node", "bindings", "globals", "nonlocals", "star_imports", "cls")
+    __slots__ = ("kind", "node", "bindings", "globals", "nonlocals", "rebound", "star_imports", "cls")
 
     def __init__(self, kind: str, node: Optional[ast.AST], cls: Optional[LocalDef] = None):
         self.kind = kind
@@ -85,6 +85,8 @@ class Scope:
         self.bindings: Dict[str, Symbols] = {}
         self.globals: Set[str] = set()
         self.nonlocals: Set[str] = set()
+        #: Names of this scope that a nested function rebinds (``nonlocal``).
+        self.rebound: Set[str] = set()
         self.star_imports: List[str] = []
         self.cls = cls
 

@@ -33,6 +33,7 @@ from .symbols import (
 )
 from .shapes import (
     node_key,
+    block_statements,
     carried_names,
     literal_rows,
     all_args,
@@ -363,6 +364,12 @@ class Statements:
         else:
             self._deferred.append(entry)
         in_function = self._in_function()
+        if in_function and self.scope.kind in ("function", "lambda"):
+            # ``nonlocal blob`` in a nested function rebinds this scope's ``blob`` whenever it runs:
+            # its later reads here see what the nested body stores (walked after this one).
+            self.scope.rebound.update(
+                name for statement in block_statements(node.body) if isinstance(statement, ast.Nonlocal) for name in statement.names
+            )
         local = LocalDef(node, "function", node.name, nested=in_function and node.name not in self.scope.globals)
         if not in_function:
             self._top_level[id(node)] = local

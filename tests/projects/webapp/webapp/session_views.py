@@ -1,0 +1,7 @@
+from flask import request
+
+from .sessions import SESSIONS
+
+
+def login(sid):
+    SESSIONS[sid] = request.get_data()
