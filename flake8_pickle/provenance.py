@@ -24,7 +24,7 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from .catalog.loaders import DATA_BYTES, DATA_TEXT, TRUSTED_DUMPS
 from .catalog.taint import (
-    CALLBACK_REGISTRATIONS, CHANNEL_COLLECTIVES, DIGESTS, PATH_READ_METHODS, VERIFIERS, VIEW_DECORATOR_PREFIXES,
+    CALLBACK_REGISTRATIONS, CHANNEL_COLLECTIVES, PATH_READ_METHODS, VIEW_DECORATOR_PREFIXES,
     VIEW_METHODS, PEER_DATA_METHODS, SERVER_INTERFACES, VIEW_RESPONSES,
 )
 from .findings import shown
@@ -39,7 +39,7 @@ from .provenance_model import (
     _TRANSFORMS, _PATH_OPENERS, _ROUTES, _receiver, _runs, _inherits, _user_patterns, _shallow,
     _first_source, _UNKNOWN_ONLY, _AtLine, _instance_state, _reads_instance_state,
     _is_bound_method_call, _has_base, overriding, self_classes, before_servicer_context, aliased,
-    outer_reads, class_attribute_keys, EMPTY_CONTAINER,
+    outer_reads, class_attribute_keys, EMPTY_CONTAINER, data_identity, verification,
     _is_view_base, _is_grpc_servicer,
     literal_input,
 )
@@ -108,6 +108,8 @@ class ProvenanceTracker(Listener):
         self._definers: Dict[str, int] = {}
         #: Method name -> ``self.name(...)`` calls: (class of ``self``, call, positional facts, keyword facts).
         self._self_calls: Dict[str, List[Tuple[LocalDef, ast.Call, List[FrozenSet], Dict[str, FrozenSet]]]] = {}
+        #: Check (node id) -> which data it verified, when the walk met it (see :func:`data_identity`).
+        self.verified: Dict[int, FrozenSet] = {}
 
     # ------------------------------------------------------------------ resolver hooks
     def attach(self, resolver: Resolver) -> None:
@@ -120,22 +122,13 @@ class ProvenanceTracker(Listener):
     def guard_polarity(self, test: ast.expr) -> Optional[bool]:
         """True if ``test`` holds only for verified data (an HMAC/signature check), False if it
         holds only for unverified data (``not compare_digest(...)``, ``digest != sig``), else None."""
-        resolver = self.resolver
-        assert resolver is not None
-        positive = True
-        while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-            positive = not positive
-            test = test.operand
-        if isinstance(test, ast.Call):
-            names = resolver.qualified_names(test.func)
-            if names & VERIFIERS or any(self.sanitizers.is_one(n) for n in names):
-                return positive
+        assert self.resolver is not None
+        found = verification(test, self.resolver, self.sanitizers)
+        if found is None:
             return None
-        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Eq, ast.NotEq)):
-            sides = (test.left, test.comparators[0])
-            if any(resolver.qualified_names(side) & DIGESTS for side in sides):
-                return positive if isinstance(test.ops[0], ast.Eq) else not positive
-        return None
+        # What the check verified, as it is here: a load is guarded only if it reads that data.
+        self.verified[id(test)] = data_identity(self._union(found[1], 0))
+        return found[0]
 
     def parameter_facts(self, function: ast.AST, arg: ast.arg, index: int, cls: Optional[LocalDef]) -> FrozenSet:
         """Facts a parameter starts with: request data for handlers, else the caller's value."""

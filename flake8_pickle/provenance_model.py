@@ -11,7 +11,9 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from .catalog.loaders import DATA_BYTES, DATA_TEXT, Loader
 from .catalog.taint import (
+    DIGESTS,
     GRPC_SERVICER_CONTEXTS,
+    VERIFIERS,
     PATH_OPENERS,
     ROUTE_DECORATORS,
     SANITIZERS,
@@ -392,6 +394,34 @@ def self_classes(func: ast.expr, resolver: Resolver) -> List[LocalDef]:
         return []
     bases = [s.cls if isinstance(s, LocalInstance) else s for s in resolver.lookup(func.value.id)]
     return [b for b in bases if isinstance(b, LocalDef) and b.kind == "class"]
+
+
+def verification(test: ast.expr, resolver: Resolver, sanitizers: NamePatterns) -> Optional[Tuple[bool, List[ast.expr]]]:
+    """For an HMAC or signature check (``compare_digest(a, b)``, ``digest == sig``, a sanitizer's
+    call, negated or not): whether it holds only for verified data (else only for unverified), and
+    the operands it checked; None for any other test."""
+    positive = True
+    while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        positive = not positive
+        test = test.operand
+    if isinstance(test, ast.Call):
+        names = resolver.qualified_names(test.func)
+        if names & VERIFIERS or any(sanitizers.is_one(n) for n in names):
+            return positive, list(test.args) + [k.value for k in test.keywords]
+    elif isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Eq, ast.NotEq)):
+        operands = [test.left, test.comparators[0]]
+        if any(resolver.qualified_names(side) & DIGESTS for side in operands):
+            return (positive if isinstance(test.ops[0], ast.Eq) else not positive), operands
+    return None
+
+
+def data_identity(facts: FrozenSet) -> FrozenSet:
+    """What tells a value's data apart from other data: where it was read (a source by its label and
+    line, whatever it passed through since), the parameter or call result it is, the state it was
+    read from. Trusted and unknown data have none."""
+    return frozenset(
+        (f.label, f.line) if type(f) is Source else f for f in facts if type(f) is not Trusted and type(f) is not Unknown
+    )
 
 
 def aliased(name: str, resolver: Resolver) -> bool:

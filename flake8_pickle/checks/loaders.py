@@ -22,6 +22,7 @@ from ..catalog.loaders import (
 from ..catalog.taint import CALLBACK_REGISTRATIONS
 from ..findings import Finding, Step, shown
 from ..provenance import CHANNEL, TRUSTED, UNTRUSTED, ProvenanceTracker, Sink, Verdict, literal_input
+from ..provenance_model import data_identity
 from ..rules import message
 from ..scope import CallInterest, Listener, Resolver
 from ..symbols import LocalInstance
@@ -149,10 +150,6 @@ class LoaderChecks(Listener):
         if literal_input(loader, argument):
             self._judged(call, Step(line, "trusted: its input is a literal"))
             return
-        if resolver.guards:
-            guard = resolver.guards[-1]
-            self._judged(call, Step(guard.lineno, f"trusted: the check `{shown(guard)}` at line {guard.lineno} guards this load"))
-            return  # reached only after an HMAC/signature check passed
         receiver: FrozenSet = frozenset()
         if argument is not None:
             facts = tracker.facts_of(argument)
@@ -161,6 +158,12 @@ class LoaderChecks(Listener):
             receiver = resolver.symbols_of(call.func.value)
         else:
             facts = frozenset()
+        identity = data_identity(facts)
+        for guard in reversed(resolver.guards) if identity else ():
+            if identity <= tracker.verified.get(id(guard), frozenset()):
+                # Reached only after an HMAC/signature check of this very data passed.
+                self._judged(call, Step(guard.lineno, f"trusted: the check `{shown(guard)}` at line {guard.lineno} guards this load"))
+                return
         self._sinks.append(Sink(call, label, loader, argument, facts, capped, receiver))
 
     def sink_facts(self) -> List[FrozenSet]:
