@@ -34,6 +34,7 @@ from .symbols import (
 from .shapes import (
     node_key,
     block_statements,
+    breaks_out,
     carried_names,
     literal_rows,
     all_args,
@@ -255,7 +256,11 @@ class Statements:
             self._loop_pass(node)
         finally:
             self._loop_depth -= 1
-        self._walk_block(node.orelse)
+        if node.orelse and breaks_out(node.body):
+            # ``else`` runs only when no ``break`` left the loop: what a ``break`` carried out stays.
+            self._walk_branches([node.orelse], include_fallthrough=True)
+        else:
+            self._walk_block(node.orelse)
 
     def _loop_pass(self, node: Union[ast.For, ast.AsyncFor, ast.While]) -> None:
         """One pass of a loop body from the current state, merged with not running it."""

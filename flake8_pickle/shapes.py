@@ -78,6 +78,25 @@ def block_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
         stack.extend(reversed(children))
 
 
+def breaks_out(body: Sequence[ast.stmt]) -> bool:
+    """Whether a loop with this body may leave it through a ``break`` of its own (not of a nested loop)."""
+    stack: List[ast.stmt] = list(body)
+    while stack:
+        statement = stack.pop()
+        if isinstance(statement, ast.Break):
+            return True
+        if isinstance(statement, (ast.For, ast.AsyncFor, ast.While)):
+            stack.extend(statement.orelse)  # a nested loop's ``else`` breaks out of this one
+            continue
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for name in ("body", "orelse", "finalbody"):
+            stack.extend(getattr(statement, name, None) or [])
+        for part in (getattr(statement, "handlers", None) or []) + (getattr(statement, "cases", None) or []):
+            stack.extend(part.body)
+    return False
+
+
 def is_generator_function(node: ast.AST) -> bool:
     """Whether a def's own body (not nested defs) contains ``yield``."""
     stack: List[ast.AST] = list(getattr(node, "body", []))
