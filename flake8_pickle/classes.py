@@ -88,6 +88,9 @@ class Held:
     owner: Optional[LocalDef] = field(default=None, compare=False)
     #: Where another module of the project creates it (a step with that module's file).
     elsewhere: Optional[Step] = field(default=None, compare=False)
+    #: A lambda, local function or local class: pickle fails on it only because it stores them by
+    #: name (cloudpickle and dill serialize them by value).
+    by_name: bool = field(default=False, compare=False)
 
     def describe(self) -> str:
         """``threading.Lock in self._lock (line 8)``."""
@@ -285,6 +288,12 @@ class ClassModel(Listener):
             return self._held_by_symbol(symbol.item, operation, depth + 1)
         if isinstance(symbol, Generated) and operation != COPY and symbol.is_generator():
             return Held("a generator", SYNTACTIC_RESOURCES["<genexpr>"], line=getattr(symbol.node, "lineno", None))
+        if isinstance(symbol, LocalDef) and (symbol.kind == "lambda" or symbol.nested):
+            # ``self.key = lambda x: x``: pickle stores functions and classes by name, and these have none.
+            kind = "<lambda>" if symbol.kind == "lambda" else "<local def>" if symbol.kind == "function" else "<local class>"
+            label = "a lambda" if symbol.kind == "lambda" else f"local {'function' if symbol.kind == 'function' else 'class'} {symbol.name}"
+            held = Held(label, SYNTACTIC_RESOURCES[kind], by_name=True)
+            return held if held.fails(operation) else None
         if isinstance(symbol, LocalInstance) and operation != COPY:
             # copy.copy of an instance shares its attributes: only C-level objects fail it.
             return self.class_holds(symbol.cls, operation, depth + 1)
@@ -349,7 +358,7 @@ class ClassModel(Listener):
                         if inherited is not None:
                             # Reported on the class that holds it, in its own module (PKL301 there).
                             path = f"{inherited.path}, inherited by {cls.name}"
-                            return Held(inherited.resource, inherited.facts, path, elsewhere=inherited.elsewhere)
+                            return replace(inherited, path=path, line=None, owner=None)
                 elif isinstance(symbol, LocalDef) and symbol.kind == "class":
                     held = self.class_holds(symbol, operation, depth + 1)
                     if held is not None:
@@ -378,7 +387,7 @@ class ClassModel(Listener):
                     if own and held.owner is not None and held.owner is not cls:
                         continue
                     path = f"self.{name}" + (f".{held.path[5:]}" if held.path.startswith("self.") else "")
-                    return Held(held.resource, held.facts, path, held.line or line, held.owner or cls, held.elsewhere)
+                    return replace(held, path=path, line=held.line or line, owner=held.owner or cls)
         return None
 
     def unprotected_resource_classes(self, only: Optional[Callable[[ClassInfo], bool]] = None) -> List[Tuple[ClassInfo, Held]]:

@@ -296,8 +296,8 @@ class CopyChecks(Listener):
                 self.report(Finding(line, col, "PKL204", text, steps))
                 return None
         held = self.model.held_by(sent.symbols, sent.operation)
-        if held is None:
-            return None
+        if held is None or (sent.by_value and held.by_name):
+            return None  # cloudpickle and dill serialize lambdas and local functions by value
         text = message(sent.code, operation=sent.label, subject=sent.subject, resource=held.describe())
         self.report(Finding(line, col, sent.code, text, held.related()))
         return held
