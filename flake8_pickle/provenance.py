@@ -326,12 +326,13 @@ class ProvenanceTracker(Listener):
         out: Set[Fact] = set()
         # A name's binding holds facts beside its symbols; a callee with no symbol is unknown.
         uncatalogued = all(isinstance(s, _FACT_TYPES) for s in symbols)
-        for name in sorted(s for s in symbols if isinstance(s, str)):
+        names = sorted(s for s in symbols if isinstance(s, str))
+        for name in names:
             known = self._catalogued_call(name, call, depth)
             if known is None and (self.summarising or self.project.knows(name)):
                 external = self._external(name, call, depth)
                 known = frozenset((external,)) if self.summarising else self.project.call_result(external)
-            if known is None and aliased(name, resolver):
+            if known is None and len(names) > 1 and aliased(name, resolver):
                 continue  # ``compat.pickle.dumps``: the names the project's aliases say it is speak for it
             if known is None:
                 uncatalogued = True
