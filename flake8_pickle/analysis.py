@@ -113,6 +113,7 @@ def _run_analysis(
             checks.append(graph)
     resolver = Resolver(tree, checks, call_hook=constructor_variant)
     _see_project(resolver, project)
+    resolver.nonlocal_possible = source is None or "nonlocal" in source
     if source is not None and can.classes_only and "PKL902" not in wanted and not (project and project.copied_elsewhere()):
         # Only a class's own protocol can be reported: walk only the bodies that bear on one, and
         # nothing at all when the text shows no class can be one.
@@ -128,7 +129,7 @@ def _run_analysis(
             walk = LoaderWalk(tree, source, spotter.frames, graph, resolver.attribute_stores, local_attributes)
         _grade_loaders(
             tree, settings, catalog, findings.append, "PKL901" in wanted, walk, resolver.late_state_classes(), state,
-            project, finder.sound(resolver),
+            project, finder.sound(resolver), resolver.nonlocal_possible,
         )
     return Analysis(unique(findings), model, resolver, unique(notes))
 
@@ -149,6 +150,7 @@ def _grade_loaders(
     state: Optional[Dict[NodeKey, Dict[str, Symbols]]] = None,
     project: Optional["ModuleView"] = None,
     sound: SoundUnpicklers = SoundUnpicklers(),
+    nonlocal_possible: bool = True,
 ) -> None:
     """The second walk: PKL101-PKL103 and PKL901, with the provenance of every loader's input.
 
@@ -169,6 +171,7 @@ def _grade_loaders(
         loaders = LoaderChecks(catalog, tracker, found.append, inventory, sound)
         resolver = Resolver(tree, [tracker, loaders], call_hook=constructor_variant, walk_function=walk)
         _see_project(resolver, project)
+        resolver.nonlocal_possible = nonlocal_possible
         resolver.learn_classes = late_state
         if state is not None:
             resolver.seeded_attrs = state

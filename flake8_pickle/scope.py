@@ -180,6 +180,8 @@ class Resolver(Statements, Expressions):
         #: The package the module belongs to (``app.api`` for ``app/api/views.py``), when known:
         #: relative imports then resolve to absolute names.
         self.package: Optional[str] = None
+        #: False when the module's text never spells ``nonlocal`` (no nested function rebinds a name).
+        self.nonlocal_possible = True
         #: (enclosing scope's node key, name) -> what function bodies stored in that name: rebound
         #: through ``global``/``nonlocal``, or filled (see :meth:`record_outer_store`).
         self.outer_stores: Dict[Tuple[NodeKey, str], Symbols] = {}

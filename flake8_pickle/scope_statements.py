@@ -369,7 +369,7 @@ class Statements:
         else:
             self._deferred.append(entry)
         in_function = self._in_function()
-        if in_function and self.scope.kind in ("function", "lambda"):
+        if in_function and self.nonlocal_possible and self.scope.kind in ("function", "lambda"):
             # ``nonlocal blob`` in a nested function rebinds this scope's ``blob`` whenever it runs:
             # its later reads here see what the nested body stores (walked after this one).
             self.scope.rebound.update(

@@ -215,6 +215,7 @@ def summarise(
         listeners = [model, copies, tracker, unpicklers, recorder, factories]
     resolver = Resolver(tree, listeners, call_hook=constructor_variant)
     resolver.package = module_package(module, is_package)
+    resolver.nonlocal_possible = source is None or spells_word(source, b"nonlocal")
     if tracker is not None:
         tracker.attach(resolver)
     else:
