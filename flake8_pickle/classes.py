@@ -130,6 +130,20 @@ class Held:
         return self.facts.deepcopy_fails
 
 
+def unnamed_callable(symbol: object) -> Optional[Tuple[str, str]]:
+    """For a lambda, or a function or class defined inside a function (none has a name pickle can
+    import): how a message names it, and its row of the measured ``SYNTACTIC_RESOURCES``."""
+    if not isinstance(symbol, LocalDef):
+        return None
+    if symbol.kind == "lambda":
+        return "a lambda", "<lambda>"
+    if symbol.nested and symbol.kind == "function":
+        return f"local function {symbol.name}", "<local def>"
+    if symbol.nested and symbol.kind == "class":
+        return f"local class {symbol.name}", "<local class>"
+    return None
+
+
 @dataclass
 class ClassInfo:
     """What one class of the module defines."""
@@ -288,11 +302,10 @@ class ClassModel(Listener):
             return self._held_by_symbol(symbol.item, operation, depth + 1)
         if isinstance(symbol, Generated) and operation != COPY and symbol.is_generator():
             return Held("a generator", SYNTACTIC_RESOURCES["<genexpr>"], line=getattr(symbol.node, "lineno", None))
-        if isinstance(symbol, LocalDef) and (symbol.kind == "lambda" or symbol.nested):
+        unnamed = unnamed_callable(symbol)
+        if unnamed is not None:
             # ``self.key = lambda x: x``: pickle stores functions and classes by name, and these have none.
-            kind = "<lambda>" if symbol.kind == "lambda" else "<local def>" if symbol.kind == "function" else "<local class>"
-            label = "a lambda" if symbol.kind == "lambda" else f"local {'function' if symbol.kind == 'function' else 'class'} {symbol.name}"
-            held = Held(label, SYNTACTIC_RESOURCES[kind], by_name=True)
+            held = Held(unnamed[0], SYNTACTIC_RESOURCES[unnamed[1]], by_name=True)
             return held if held.fails(operation) else None
         if isinstance(symbol, LocalInstance) and operation != COPY:
             # copy.copy of an instance shares its attributes: only C-level objects fail it.

@@ -480,18 +480,11 @@ class ProvenanceTracker(Listener):
                         self._store_into(call.args[position], frozenset((Channel(collective[0], call.lineno),)), resolver)
         if resolver.quiet:
             return
-        if (
-            isinstance(func, ast.Attribute)
-            and self._definers.get(func.attr, 0) > 1  # dispatch can pick another class's method
-            and isinstance(func.value, ast.Name)
-            and func.value.id in ("self", "cls")
-        ):
-            for owner in resolver.lookup(func.value.id):
-                cls = owner.cls if isinstance(owner, LocalInstance) else owner
-                if isinstance(cls, LocalDef) and cls.kind == "class":
-                    positional = [self.facts_of(a) for a in itertools.takewhile(lambda a: not isinstance(a, ast.Starred), call.args)]
-                    keywords = {k.arg: self.facts_of(k.value) for k in call.keywords if k.arg is not None}
-                    self._self_calls.setdefault(func.attr, []).append((cls, call, positional, keywords))
+        if isinstance(func, ast.Attribute) and self._definers.get(func.attr, 0) > 1:  # dispatch can pick another class's method
+            for cls in self_classes(func, resolver):
+                positional = [self.facts_of(a) for a in itertools.takewhile(lambda a: not isinstance(a, ast.Starred), call.args)]
+                keywords = {k.arg: self.facts_of(k.value) for k in call.keywords if k.arg is not None}
+                self._self_calls.setdefault(func.attr, []).append((cls, call, positional, keywords))
         for name in (s for s in symbols if isinstance(s, str)):
             registration = CALLBACK_REGISTRATIONS.get(name)
             if registration is not None:

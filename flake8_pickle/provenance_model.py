@@ -23,7 +23,7 @@ from .catalog.taint import (
     NamePatterns,
 )
 from .scope import Resolver
-from .shapes import NodeKey, decorator_names, node_key, positional_args
+from .shapes import NodeKey, decorator_names, is_staticmethod, node_key, positional_args
 from .symbols import EMPTY, LocalDef, LocalInstance
 
 
@@ -363,10 +363,9 @@ def _is_bound_method_call(call: ast.Call, function: ast.AST, resolver: Optional[
     called on an instance; never a staticmethod."""
     if resolver is None or not isinstance(call.func, ast.Attribute):
         return False
-    decorators = decorator_names(function)
-    if "staticmethod" in decorators:
+    if is_staticmethod(function):
         return False
-    if "classmethod" in decorators:
+    if "classmethod" in decorator_names(function):  # not ``__new__``: ``Cls.__new__(Cls)`` passes it
         return True
     return any(isinstance(s, (LocalInstance,)) for s in resolver.symbols_of(call.func.value))
 
@@ -392,8 +391,14 @@ def self_classes(func: ast.expr, resolver: Resolver) -> List[LocalDef]:
     """For ``self.m`` or ``cls.m``: the module's classes ``self`` (``cls``) is an instance of; else none."""
     if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")):
         return []
-    bases = [s.cls if isinstance(s, LocalInstance) else s for s in resolver.lookup(func.value.id)]
-    return [b for b in bases if isinstance(b, LocalDef) and b.kind == "class"]
+    return classes_named(func.value.id, resolver)
+
+
+def classes_named(name: str, resolver: Resolver, instances: bool = True) -> List[LocalDef]:
+    """The module's classes ``name`` is here, and with ``instances`` those it is an instance of."""
+    symbols = resolver.lookup(name)
+    classes = (s.cls if instances and type(s) is LocalInstance else s for s in symbols)
+    return [c for c in classes if type(c) is LocalDef and c.kind == "class"]
 
 
 def verification(test: ast.expr, resolver: Resolver, sanitizers: NamePatterns) -> Optional[Tuple[bool, List[ast.expr]]]:
@@ -452,9 +457,7 @@ def class_attribute_keys(expr: ast.Attribute, resolver: Resolver, instances: boo
     ``instances`` for ``self.x`` (an instance reads the class attribute it does not shadow)."""
     if not isinstance(expr.value, ast.Name):
         return []
-    symbols = resolver.lookup(expr.value.id)
-    classes = (s.cls if instances and type(s) is LocalInstance else s for s in symbols)
-    return [(node_key(c.node), expr.attr) for c in classes if type(c) is LocalDef and c.kind == "class"]
+    return [(node_key(c.node), expr.attr) for c in classes_named(expr.value.id, resolver, instances)]
 
 
 def _has_base(cls: LocalDef, match: Callable[[str], bool], depth: int = 0) -> bool:

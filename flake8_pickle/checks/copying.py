@@ -23,7 +23,7 @@ from ..catalog.handoff import (
     SPAWN,
     WATCHED,
 )
-from ..classes import PROTOCOL_COVERS, ClassInfo, ClassModel, Held
+from ..classes import PROTOCOL_COVERS, ClassInfo, ClassModel, Held, unnamed_callable
 from ..findings import Finding, Step, shown
 from ..rules import message
 from ..scope import NO_CALLS, CallInterest, ClassNeeds, Listener, Resolver
@@ -327,14 +327,9 @@ def _unpicklable_callable(symbols: FrozenSet, model: ClassModel, depth: int = 0)
             found = _unpicklable_callable(frozenset((symbol.item,)), model, depth + 1)
             if found:
                 return found
-        if isinstance(symbol, LocalDef):
-            line = getattr(symbol.node, "lineno", 0)
-            if symbol.kind == "lambda":
-                return "a lambda", line
-            if symbol.nested and symbol.kind == "function":
-                return f"local function {symbol.name}", line
-            if symbol.nested and symbol.kind == "class":
-                return f"local class {symbol.name}", line
+        unnamed = unnamed_callable(symbol)
+        if unnamed is not None:
+            return unnamed[0], getattr(symbol.node, "lineno", 0)  # type: ignore[attr-defined]
         info = model.info(symbol.cls) if isinstance(symbol, LocalInstance) else None
         reduces = info is not None and bool(info.protocols & {"__reduce__", "__reduce_ex__"})
         if isinstance(symbol, LocalInstance) and symbol.cls.nested and not reduces:
