@@ -13,7 +13,7 @@ from .classes import ClassModel
 from .checks.copying import CopyChecks
 from .findings import Finding, unique
 from .checks.protocol.state import GetstateChecks
-from .precheck import CallGraph, ClassOnlyWalk, LoaderWalk, Possible, class_needs, imported_words, no_class_matters, possible
+from .precheck import CallGraph, ClassOnlyWalk, LoaderWalk, Possible, class_needs, imported_words, no_class_matters, possible, spells_word
 from .checks.protocol import ProtocolChecks
 from .provenance import NO_PROJECT, ProvenanceTracker
 from .scope import Listener, Resolver
@@ -113,7 +113,7 @@ def _run_analysis(
             checks.append(graph)
     resolver = Resolver(tree, checks, call_hook=constructor_variant)
     _see_project(resolver, project)
-    resolver.nonlocal_possible = source is None or "nonlocal" in source
+    resolver.nonlocal_possible = source is None or spells_word(source, "nonlocal")
     if source is not None and can.classes_only and "PKL902" not in wanted and not (project and project.copied_elsewhere()):
         # Only a class's own protocol can be reported: walk only the bodies that bear on one, and
         # nothing at all when the text shows no class can be one.
