@@ -159,6 +159,8 @@ class Resolver(Statements, Expressions):
         #: resolved so far: ``f().g().h()`` resolves each link once, not once per call in it.
         #: Emptied whenever a binding or the scope stack changes.
         self._chain_cache: Optional[Dict[ast.AST, Symbols]] = None
+        #: The call each applier call of the walk makes (see ``applied_call``), by the applier's id.
+        self._applied: Dict[int, Optional[ast.Call]] = {}
         #: String annotations parsed (``x: "Client"``), kept alive with the resolver: id -> (node, parsed).
         self._annotation_nodes: Dict[int, Tuple[ast.AST, Optional[ast.expr]]] = {}
         #: True while a body is walked only to learn the bindings it makes (a loop's earlier

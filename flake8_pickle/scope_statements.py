@@ -17,6 +17,7 @@ from typing import (
     Union,
 )
 
+from .catalog.handoff import APPLIER_METHODS, APPLIER_WORDS, APPLIERS
 from .catalog.conventions import (
     STORING_ALL_METHODS,
     STORING_METHODS,
@@ -32,6 +33,7 @@ from .symbols import (
     portable,
 )
 from .shapes import (
+    applied_call,
     node_key,
     block_statements,
     breaks_out,
@@ -63,6 +65,10 @@ from .scope_model import (
     _WALKED_FIRST,
     _LOOP_PASSES,
 )
+
+
+#: Symbols that say what an object is (a library name, the module's own function, class or instance).
+_KNOWN_OBJECTS = (str, LocalDef, LocalInstance)
 
 
 class Statements:
@@ -437,8 +443,9 @@ class Statements:
                 value = self.annotated_instance(arg.annotation) if arg.annotation is not None else EMPTY
                 default = defaults.get(arg.arg)
                 if default is not None and type(default) in (ast.Name, ast.Attribute):
-                    # ``pickle_module=pickle``: unless a caller passes another, it is that module.
-                    value = value | (self.qualified_names(default) & self.imported_modules)
+                    # ``pickle_module=pickle``, ``load=pickle.load``, ``codec=DEFAULT_CODEC``: unless
+                    # a caller passes another, it is that (evaluated where the function is defined).
+                    value = value | self._default_symbols(default, chain)
                 if self.param_hook is not None:
                     value = value | self.param_hook(node, arg, index, cls)
                 self.bind(arg.arg, value)
@@ -455,6 +462,16 @@ class Statements:
         finally:
             self.function_stack.pop()
             self.scopes, self._journal, self.guards = saved_scopes, saved_journal, saved_guards
+
+    def _default_symbols(self, default: ast.expr, chain: List[Scope]) -> Symbols:
+        """What a parameter's default (a name or dotted name) is, read in the scopes around the
+        function: its own scope is not among them, so a parameter of the same name is not read."""
+        saved = self.scopes
+        self.scopes = chain
+        try:
+            return self.symbols_of(default)
+        finally:
+            self.scopes = saved
 
     # ------------------------------------------------------------------ expressions
     def _walk_expr(self, root: ast.AST) -> None:
@@ -496,6 +513,9 @@ class Statements:
                     hook(item, self)  # type: ignore[arg-type]
                 self._memo_expr = self._memo_symbols = self._memo_names = None
                 func = item.func  # type: ignore[attr-defined]
+                word = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None
+                if word in APPLIER_WORDS:
+                    self._call_applied(item)  # type: ignore[arg-type]
                 if type(func) is ast.Attribute and (func.attr in STORING_METHODS or func.attr in STORING_ALL_METHODS):
                     self._stored_by_call(func, item.args)  # type: ignore[attr-defined]
                 for keyword in reversed(item.keywords):  # type: ignore[attr-defined]
@@ -542,6 +562,41 @@ class Statements:
                             push(element)
                 elif value is not None and type(value) not in _LEAVES and isinstance(value, ast.AST):
                     push(value)
+
+    def applied_call(self, call: ast.Call) -> Optional[ast.Call]:
+        """The call of the function ``call`` hands to an applier (``executor.submit(fn, x)``,
+        ``map(fn, xs)``, ``Thread(target=fn, args=(x,))``: see ``catalog.handoff.APPLIERS``), as a
+        call made here; None when ``call`` is no applier. A method of an applier's name on a
+        receiver nothing is known of (an ``executor`` parameter) is taken for one. One node per
+        call, for the walk's life: listeners that key calls by identity see the same one again."""
+        known = self._applied.get(id(call), False)
+        if known is not False:
+            return known  # type: ignore[return-value]
+        names = self.qualified_names(call.func)
+        applier = next((APPLIERS[name] for name in sorted(names) if name in APPLIERS), None)
+        func = call.func
+        if applier is None and not names and isinstance(func, ast.Attribute) and not any(
+            type(symbol) in _KNOWN_OBJECTS for symbol in self.symbols_of(func.value)
+        ):
+            applier = APPLIER_METHODS.get(func.attr)
+        made = applied_call(call, applier) if applier is not None else None
+        self._applied[id(call)] = made
+        return made
+
+    def _call_applied(self, call: ast.Call) -> None:
+        """Tell the listeners of the call an applier makes (see :meth:`applied_call`)."""
+        self._memo_expr, self._memo_symbols, self._memo_names = call.func, None, None
+        applied = self.applied_call(call)
+        self._memo_expr = self._memo_symbols = self._memo_names = None
+        if applied is None:
+            return
+        self._memo_expr = applied.func
+        hooks = self._on_call
+        if self._on_every_call is not None and not self._declared_call(applied.func):
+            hooks = self._on_every_call
+        for hook in hooks:
+            hook(applied, self)  # type: ignore[arg-type]
+        self._memo_expr = self._memo_symbols = self._memo_names = None
 
     def _declared_call(self, func: ast.expr) -> bool:
         """Whether a listener that declares its calls (:class:`CallInterest`) acts on this callee."""

@@ -5,9 +5,13 @@ of the nodes they are given; no names are resolved here (that is :mod:`flake8_pi
 from __future__ import annotations
 
 import ast
-from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
+import itertools
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from .catalog.conventions import ACCUMULATING_METHODS
+
+if TYPE_CHECKING:
+    from .catalog.handoff import Applier
 
 _MATCH = getattr(ast, "Match", None)
 _TRY_STAR = getattr(ast, "TryStar", None)
@@ -59,6 +63,48 @@ def call_argument(call: ast.Call, position: Optional[int], keyword: Optional[str
         if not any(isinstance(a, ast.Starred) for a in call.args[: position + 1]):
             return candidate
     return None
+
+def applied_call(call: ast.Call, applier: "Applier") -> Optional[ast.Call]:
+    """The call ``applier`` (``call``'s callee) makes of the function it is given, as a call made
+    here: ``pickle.loads(body)`` for ``executor.submit(pickle.loads, body)``, ``decode(items[0])``
+    for ``map(decode, items)``. None when the function is not visible. The call made is placed at
+    the function's expression (a finding points there) and spans to the end of ``call``, so its key
+    is no other call's. What a starred argument, or an argument tuple that is not a literal, passes
+    is not visible: it is left out (a loader then reads an input it is not given)."""
+    position, keyword = applier.function
+    function = call_argument(call, position, keyword)
+    if function is None:
+        return None
+    args: List[ast.expr] = []
+    keywords: List[ast.keyword] = []
+    if applier.rest is not None or applier.elements is not None:
+        start = applier.rest if applier.rest is not None else applier.elements
+        for arg in call.args[start:]:
+            if isinstance(arg, ast.Starred):
+                break
+            if applier.elements is not None:
+                arg = ast.copy_location(ast.Subscript(value=arg, slice=ast.Constant(0), ctx=ast.Load()), arg)
+            args.append(arg)
+        if applier.keywords:
+            keywords = [k for k in call.keywords if k.arg is not None and k.arg != keyword]
+    if applier.packed is not None:
+        packed = call_argument(call, *applier.packed)
+        if isinstance(packed, (ast.Tuple, ast.List)):
+            args = list(itertools.takewhile(lambda a: not isinstance(a, ast.Starred), packed.elts))
+    if applier.packed_keywords is not None:
+        named = call_argument(call, *applier.packed_keywords)
+        if isinstance(named, ast.Dict):
+            for key, value in zip(named.keys, named.values):
+                text = literal_str(key)
+                if text is not None:
+                    keywords.append(ast.keyword(arg=text, value=value))
+    if applier.binds and not args:
+        return None
+    made = ast.Call(func=function, args=args, keywords=keywords)
+    made.lineno, made.col_offset = function.lineno, function.col_offset
+    made.end_lineno, made.end_col_offset = call.end_lineno, call.end_col_offset
+    return made
+
 
 def block_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
     """Every statement of a block in source order, nested blocks included, nested defs excluded."""

@@ -6,7 +6,8 @@ Each call names the operation it performs on its arguments (:data:`DEEPCOPY`,
 
 from __future__ import annotations
 
-from typing import Dict, FrozenSet, Tuple
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, Optional, Tuple
 
 from .names import BY_VALUE_MODULES, PICKLE_MODULES, names, with_fork_spellings
 
@@ -19,7 +20,7 @@ ASDICT = "asdict"
 SPAWN = "spawn"
 
 __all__ = [
-    "ASDICT", "BY_VALUE_MODULES", "CONNECTIONS", "COPY", "DEEPCOPIES", "DEEPCOPY", "DUMPS", "PICKLE",
+    "APPLIER_METHODS", "APPLIER_WORDS", "APPLIERS", "Applier", "ASDICT", "BY_VALUE_MODULES", "CONNECTIONS", "COPY", "DEEPCOPIES", "DEEPCOPY", "DUMPS", "PICKLE",
     "POOL_METHODS", "POOLS", "PROCESSES", "QUEUES", "SINK_NAMES", "SPAWN", "WATCHED",
 ]
 
@@ -100,3 +101,102 @@ WATCHED: FrozenSet[str] = frozenset(
 #: Calls the copy checks read besides the hand-offs: ``setattr`` (it may export a local class
 #: under its name) and the start method (``set_start_method("fork")`` pickles nothing).
 COPY_SIDE_CALLS: FrozenSet[str] = frozenset(("builtins.setattr", "multiprocessing.set_start_method"))
+
+
+@dataclass(frozen=True)
+class Applier:
+    """A call that calls a function it is given with arguments it is given: in a thread, a process,
+    an event loop, or over an iterable's elements. The analysis reads ``submit(pickle.loads, body)``
+    as the call ``pickle.loads(body)`` (see ``Resolver.applied_call``).
+
+    ``function``: the position and keyword of the function. Then one of: ``rest``, the position
+    from which the positional arguments are the function's (``submit(fn, *args, **kwargs)``, with
+    ``keywords`` whether the keywords are passed on too); ``elements``, the position from which each
+    argument is an iterable whose elements are the function's positional arguments (``map(fn,
+    xs, ys)``); ``packed``/``packed_keywords``, the position and keyword of a tuple of its positional
+    arguments and a dict of its keywords (``Thread(target=fn, args=(x,), kwargs={})``)."""
+
+    function: Tuple[int, str]
+    rest: Optional[int] = None
+    keywords: bool = False
+    elements: Optional[int] = None
+    packed: Optional[Tuple[int, str]] = None
+    packed_keywords: Optional[Tuple[int, str]] = None
+    #: Read only when it passes the function a positional argument: ``functools.partial(f)`` and
+    #: ``partial(torch.load, weights_only=True)`` bind no input, and the later call of what they
+    #: return is the call that reads one (graded as that call, with the bound keywords put in).
+    binds: bool = False
+
+
+_SUBMIT = Applier((0, "fn"), rest=1, keywords=True)
+_MAP = Applier((0, "func"), elements=1)
+_APPLY = Applier((0, "func"), packed=(1, "args"), packed_keywords=(2, "kwds"))
+_TARGET = Applier((1, "target"), packed=(3, "args"), packed_keywords=(4, "kwargs"))
+_IN_EXECUTOR = Applier((1, "func"), rest=2)
+_CALLBACK = Applier((0, "callback"), rest=1)
+_LATER = Applier((1, "callback"), rest=2)
+_SCHEDULED = Applier((2, "action"), packed=(3, "argument"), packed_keywords=(4, "kwargs"))
+_THREAD_RUN = Applier((0, "func"), rest=1)
+
+_EVENT_LOOPS = (
+    "asyncio.get_event_loop()",
+    "asyncio.get_running_loop()",
+    "asyncio.new_event_loop()",
+    "asyncio.AbstractEventLoop()",
+    "asyncio.events.AbstractEventLoop()",
+    "asyncio.BaseEventLoop()",
+    "asyncio.base_events.BaseEventLoop()",
+)
+_EXECUTORS = (
+    "concurrent.futures.Executor()",
+    "concurrent.futures.ThreadPoolExecutor()",
+    "concurrent.futures.thread.ThreadPoolExecutor()",
+    "concurrent.futures.ProcessPoolExecutor()",
+    "concurrent.futures.process.ProcessPoolExecutor()",
+    "distributed.Client()",
+    "dask.distributed.Client()",
+)
+_POOLS_ANY = POOLS + ("multiprocessing.pool.ThreadPool()", "multiprocessing.dummy.Pool()")
+_PROCESS_CLASSES = tuple(sorted(PROCESSES)) + ("threading.Thread",)
+
+#: Every applier by qualified name.
+APPLIERS: Dict[str, Applier] = {
+    "builtins.map": Applier((0, "function"), elements=1),
+    "builtins.filter": Applier((0, "function"), elements=1),
+    "itertools.starmap": Applier((0, "function"), elements=1),
+    "asyncio.to_thread": Applier((0, "func"), rest=1, keywords=True),
+    "anyio.to_thread.run_sync": _THREAD_RUN,
+    "trio.to_thread.run_sync": _THREAD_RUN,
+    "starlette.concurrency.run_in_threadpool": Applier((0, "func"), rest=1, keywords=True),
+    "fastapi.concurrency.run_in_threadpool": Applier((0, "func"), rest=1, keywords=True),
+    "contextvars.copy_context().run": Applier((0, "callable"), rest=1, keywords=True),
+    "contextvars.Context().run": Applier((0, "callable"), rest=1, keywords=True),
+    "atexit.register": Applier((0, "func"), rest=1, keywords=True),
+    # The call of a partial happens later, with these arguments first: read here, where they are.
+    "functools.partial": Applier((0, "func"), rest=1, keywords=True, binds=True),
+    "threading.Timer": Applier((1, "function"), packed=(2, "args"), packed_keywords=(3, "kwargs")),
+    "sched.scheduler().enter": _SCHEDULED,
+    "sched.scheduler().enterabs": _SCHEDULED,
+    **{cls: _TARGET for cls in _PROCESS_CLASSES},
+    **{f"{loop}.run_in_executor": _IN_EXECUTOR for loop in _EVENT_LOOPS},
+    **{f"{loop}.{method}": _CALLBACK for loop in _EVENT_LOOPS for method in ("call_soon", "call_soon_threadsafe")},
+    **{f"{loop}.{method}": _LATER for loop in _EVENT_LOOPS for method in ("call_later", "call_at")},
+    **{f"{executor}.submit": _SUBMIT for executor in _EXECUTORS},
+    **{f"{executor}.map": _MAP for executor in _EXECUTORS},
+    **{f"{pool}.{method}": _MAP for pool in _POOLS_ANY for method in ("map", "map_async", "imap", "imap_unordered", "starmap", "starmap_async")},
+    **{f"{pool}.{method}": _APPLY for pool in _POOLS_ANY for method in ("apply", "apply_async")},
+}
+#: Methods that are appliers on a receiver the analysis cannot name (an ``executor`` parameter):
+#: their names are the executors', event loops' and pools' own.
+APPLIER_METHODS: Dict[str, Applier] = {
+    "run_in_executor": _IN_EXECUTOR,
+    "submit": _SUBMIT,
+    "apply_async": _APPLY,
+    "map_async": _MAP,
+    "imap_unordered": _MAP,
+    "starmap_async": _MAP,
+    "call_soon_threadsafe": _CALLBACK,
+    "run_in_threadpool": Applier((0, "func"), rest=1, keywords=True),
+}
+#: The last word of every applier's name: a call spelling none of them is no applier.
+APPLIER_WORDS: FrozenSet[str] = frozenset(name.rpartition(".")[2] for name in APPLIERS) | frozenset(APPLIER_METHODS)
