@@ -379,6 +379,9 @@ class Resolver(Statements, Expressions):
         self._on_assign = _hooks(self._listeners, "on_assign")
         self._on_return = _hooks(self._listeners, "on_return")
         self._on_yield = _hooks(self._listeners, "on_yield")
+        self._on_handed = _hooks(self._listeners, "on_handed")
+        #: The words a handed function's name must end in for a listener to hear of it.
+        self._handed_words: FrozenSet[str] = frozenset().union(*(hook.__self__.handed_words() for hook in self._on_handed))  # type: ignore[attr-defined]
 
     @property
     def scope(self) -> Scope:

@@ -184,6 +184,18 @@ class Listener:
     def on_yield(self, node: ast.AST, resolver: "Resolver") -> None:
         """Called for every ``yield``/``yield from`` expression, after its value has been walked."""
 
+    def handed_words(self) -> FrozenSet[str]:
+        """The last words (``loads`` of ``pickle.loads``) of the callables :meth:`on_handed` acts on."""
+        return frozenset()
+
+    def on_handed(self, reference: ast.expr, call: ast.Call, resolver: "Resolver") -> None:
+        """Called for a function handed as an argument to a call that may call it later with data
+        the walk does not see (``registry.register("pickle", pickle.loads)``): ``reference`` spells
+        one of :meth:`handed_words`, resolves to some library name, and ``call`` is no applier of it
+        (see ``Resolver.applied_call``), no call that takes a function without calling it
+        (``catalog.conventions.NOT_CALLING``) and no method that stores it in a container the walk
+        follows (``callbacks.append(f)``)."""
+
     def on_module_end(self, resolver: "Resolver") -> None:
         """Called after every deferred body has been walked."""
 

@@ -19,6 +19,7 @@ from typing import (
 
 from .catalog.handoff import APPLIER_METHODS, APPLIER_WORDS, APPLIERS
 from .catalog.conventions import (
+    NOT_CALLING,
     STORING_ALL_METHODS,
     STORING_METHODS,
     EXPECTS_EXCEPTION,
@@ -516,6 +517,13 @@ class Statements:
                 word = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None
                 if word in APPLIER_WORDS:
                     self._call_applied(item)  # type: ignore[arg-type]
+                if self._handed_words:
+                    for arg in item.args:  # type: ignore[attr-defined]
+                        if type(arg) is ast.Attribute or type(arg) is ast.Name:
+                            self._maybe_hand(item, arg)  # type: ignore[arg-type]
+                    for keyword in item.keywords:  # type: ignore[attr-defined]
+                        if type(keyword.value) is ast.Attribute or type(keyword.value) is ast.Name:
+                            self._maybe_hand(item, keyword.value)  # type: ignore[arg-type]
                 if type(func) is ast.Attribute and (func.attr in STORING_METHODS or func.attr in STORING_ALL_METHODS):
                     self._stored_by_call(func, item.args)  # type: ignore[attr-defined]
                 for keyword in reversed(item.keywords):  # type: ignore[attr-defined]
@@ -597,6 +605,34 @@ class Statements:
         for hook in hooks:
             hook(applied, self)  # type: ignore[arg-type]
         self._memo_expr = self._memo_symbols = self._memo_names = None
+
+    def _maybe_hand(self, call: ast.Call, reference: ast.expr) -> None:
+        """:meth:`_hand` when the name ``reference`` spells ends in a handed word (``pickle.loads``,
+        ``loads``, and an alias such as ``pickle_loads`` or ``self._loads``)."""
+        word = reference.attr if type(reference) is ast.Attribute else reference.id  # type: ignore[attr-defined]
+        handed = self._handed_words
+        if word in handed or word.rpartition("_")[2] in handed:
+            self._hand(call, reference)
+
+    def _hand(self, call: ast.Call, reference: ast.expr) -> None:
+        """Tell the listeners of ``reference``, a function handed to ``call`` (see
+        ``Listener.on_handed``), unless ``call`` calls it here or stores it where the walk follows it."""
+        if not self.qualified_names(reference):
+            return
+        applied = self.applied_call(call)
+        if applied is not None and applied.func is reference:
+            return  # the call it makes was told as a call
+        func = call.func
+        if type(func) is ast.Attribute and (
+            func.attr in STORING_ALL_METHODS
+            or (func.attr in STORING_METHODS and STORING_METHODS[func.attr] < len(call.args) and call.args[STORING_METHODS[func.attr]] is reference)
+        ):
+            return  # ``callbacks.append(f)``: the container holds it, and a call of it is a call
+        callee = self.qualified_names(func)
+        if callee and (callee & NOT_CALLING or "functools.partial" in callee):
+            return  # a partial binds no input here: the later call of it is the call
+        for hook in self._on_handed:
+            hook(reference, call, self)
 
     def _declared_call(self, func: ast.expr) -> bool:
         """Whether a listener that declares its calls (:class:`CallInterest`) acts on this callee."""

@@ -188,3 +188,32 @@ STORING_ALL_METHODS = frozenset({"extend", "extendleft", "update"})
 #: Method calls that store their arguments in the receiver (what provenance accumulates): the two
 #: tables above, and writes into a buffer.
 ACCUMULATING_METHODS = frozenset(STORING_METHODS) | STORING_ALL_METHODS | {"write", "writelines", "setdefault"}
+
+#: Callables that take a function without calling it: a loader handed to one of them loads nothing
+#: (``callable(pickle.loads)``, ``functools.wraps(pickle.loads)``).
+NOT_CALLING = frozenset(
+    {
+        "builtins.callable",
+        "builtins.id",
+        "builtins.repr",
+        "builtins.str",
+        "builtins.print",
+        "builtins.hash",
+        "builtins.type",
+        "builtins.isinstance",
+        "builtins.issubclass",
+        "builtins.getattr",
+        "builtins.hasattr",
+        "builtins.setattr",
+        "builtins.vars",
+        "builtins.dir",
+        "functools.wraps",
+        "functools.update_wrapper",
+        "typing.cast",
+        "inspect.signature",
+        "inspect.getsource",
+        "inspect.getmodule",
+        "inspect.isfunction",
+        "inspect.isbuiltin",
+    }
+)

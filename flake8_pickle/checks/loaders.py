@@ -45,8 +45,16 @@ _IN_MODULE = re.compile(r"^(?P<what>.+) in (?P<file>\S+\.pyi?)$")
 _CALLED_AT = re.compile(r"^(?P<what>.+) called at (?P<file>\S+\.pyi?):(?P<line>\d+)$")
 
 
-def describe_input(loader: Loader, argument: Optional[ast.expr]) -> str:
+@lru_cache(maxsize=8)
+def _handed_words(catalog: Catalog) -> FrozenSet[str]:
+    """The last words of the catalogued loaders' names (``loads``, ``load``, ``unsafe_load``...)."""
+    return frozenset(name.rpartition(".")[2] for name in catalog.by_name)
+
+
+def describe_input(loader: Loader, argument: Optional[ast.expr], handed_to: Optional[ast.Call] = None) -> str:
     """How a message names the loader's input: ``argument `blob``` or ``path or file `p```."""
+    if handed_to is not None:
+        return f"handed to `{shown(handed_to.func)}()`, which may call it with any data"
     if argument is None:
         if loader.data_position is None and loader.data_keyword is None:
             return "stream given to the Unpickler"
@@ -88,6 +96,8 @@ class LoaderChecks(Listener):
         self.frames: List[ast.AST] = []
         #: PKL901 findings not reported yet: they are reported with why the load was judged so.
         self._inventory: Dict[int, Finding] = {}
+        #: A loader handed to a call that may call it later: the call it stands for -> that call.
+        self._handed: Dict[int, ast.Call] = {}
 
     def call_interest(self) -> Optional[CallInterest]:
         return _spotted_calls(self.catalog)
@@ -115,6 +125,22 @@ class LoaderChecks(Listener):
         if verdict == LOADER_UNSURE and switch is not None:
             self._unsure[id(call)] = switch
         self._loader_call(call, loader.label_for(qualified), loader, resolver, capped=verdict == LOADER_CAPPED)
+
+    def handed_words(self) -> FrozenSet[str]:
+        return _handed_words(self.catalog)
+
+    def on_handed(self, reference: ast.expr, call: ast.Call, resolver: Resolver) -> None:
+        """``registry.register("pickle", pickle.dumps, pickle.loads)``: the loader runs later, on data
+        this module does not show: a load of data of unknown origin, where it is handed over."""
+        match = self.catalog.loader_for(resolver.qualified_names(reference))
+        if match is None:
+            return
+        qualified, loader = match
+        stands_for = ast.Call(func=reference, args=[], keywords=[])
+        stands_for.lineno, stands_for.col_offset = reference.lineno, reference.col_offset
+        stands_for.end_lineno, stands_for.end_col_offset = call.end_lineno, call.end_col_offset
+        self._handed[id(stands_for)] = call
+        self._loader_call(stands_for, loader.label_for(qualified), loader, resolver, capped=False)
 
     def _remember_frames(self, resolver: Resolver) -> None:
         self.frames.extend(resolver.function_stack)
@@ -240,14 +266,14 @@ class LoaderChecks(Listener):
         else:
             text = message(
                 "PKL102", loader=sink.label, subject="on data", aspect="origin",
-                argument=describe_input(sink.loader, sink.argument),
+                argument=describe_input(sink.loader, sink.argument, self._handed.get(id(sink.call))),
             )
         if switch is not None:
             why = f"PKL102: whether it loads safely depends on `{shown(switch)}`, which is not a literal"
         elif any(v.tier == UNTRUSTED for v in verdicts):
             why = "PKL102: untrusted data reaches it, but the call may load safely (capped at PKL102)"
         else:
-            why = f"PKL102: no catalogued source or reason to trust reaches its {describe_input(sink.loader, sink.argument)}"
+            why = f"PKL102: no catalogued source or reason to trust reaches its {describe_input(sink.loader, sink.argument, self._handed.get(id(sink.call)))}"
         steps = (Step(line, why),)
         self.report(Finding(line, col, "PKL102", text, steps))
         self._judged(sink.call, *steps)
