@@ -496,6 +496,7 @@ class Statements:
         stack: List[object] = [root]
         push, pop = stack.append, stack.pop
         on_call, every_call = self._on_call, self._on_every_call
+        applier_words, handed = APPLIER_WORDS, self._handed_words
         while stack:
             item = pop()
             kind = type(item)
@@ -512,19 +513,25 @@ class Statements:
                     hooks = every_call
                 for hook in hooks:
                     hook(item, self)  # type: ignore[arg-type]
-                self._memo_expr = self._memo_symbols = self._memo_names = None
                 func = item.func  # type: ignore[attr-defined]
-                word = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None
-                if word in APPLIER_WORDS:
+                callee_kind = type(func)
+                word = func.attr if callee_kind is ast.Attribute else func.id if callee_kind is ast.Name else None
+                if word in applier_words:
                     self._call_applied(item)  # type: ignore[arg-type]
-                if self._handed_words:
+                self._memo_expr = self._memo_symbols = self._memo_names = None
+                if handed:
                     for arg in item.args:  # type: ignore[attr-defined]
-                        if type(arg) is ast.Attribute or type(arg) is ast.Name:
-                            self._maybe_hand(item, arg)  # type: ignore[arg-type]
+                        arg_kind = type(arg)
+                        spelled = arg.id if arg_kind is ast.Name else arg.attr if arg_kind is ast.Attribute else None
+                        if spelled is not None and (spelled in handed or spelled.rpartition("_")[2] in handed):
+                            self._hand(item, arg)  # type: ignore[arg-type]
                     for keyword in item.keywords:  # type: ignore[attr-defined]
-                        if type(keyword.value) is ast.Attribute or type(keyword.value) is ast.Name:
-                            self._maybe_hand(item, keyword.value)  # type: ignore[arg-type]
-                if type(func) is ast.Attribute and (func.attr in STORING_METHODS or func.attr in STORING_ALL_METHODS):
+                        arg = keyword.value
+                        arg_kind = type(arg)
+                        spelled = arg.id if arg_kind is ast.Name else arg.attr if arg_kind is ast.Attribute else None
+                        if spelled is not None and (spelled in handed or spelled.rpartition("_")[2] in handed):
+                            self._hand(item, arg)  # type: ignore[arg-type]
+                if callee_kind is ast.Attribute and (word in STORING_METHODS or word in STORING_ALL_METHODS):
                     self._stored_by_call(func, item.args)  # type: ignore[attr-defined]
                 for keyword in reversed(item.keywords):  # type: ignore[attr-defined]
                     if type(keyword.value) not in _LEAVES:
@@ -592,27 +599,18 @@ class Statements:
         return made
 
     def _call_applied(self, call: ast.Call) -> None:
-        """Tell the listeners of the call an applier makes (see :meth:`applied_call`)."""
-        self._memo_expr, self._memo_symbols, self._memo_names = call.func, None, None
+        """Tell the listeners of the call an applier makes (see :meth:`applied_call`). Called while
+        the resolver's memo still holds ``call``'s callee (its listeners resolved it already)."""
         applied = self.applied_call(call)
-        self._memo_expr = self._memo_symbols = self._memo_names = None
         if applied is None:
             return
-        self._memo_expr = applied.func
+        self._memo_expr, self._memo_symbols, self._memo_names = applied.func, None, None
         hooks = self._on_call
         if self._on_every_call is not None and not self._declared_call(applied.func):
             hooks = self._on_every_call
         for hook in hooks:
             hook(applied, self)  # type: ignore[arg-type]
         self._memo_expr = self._memo_symbols = self._memo_names = None
-
-    def _maybe_hand(self, call: ast.Call, reference: ast.expr) -> None:
-        """:meth:`_hand` when the name ``reference`` spells ends in a handed word (``pickle.loads``,
-        ``loads``, and an alias such as ``pickle_loads`` or ``self._loads``)."""
-        word = reference.attr if type(reference) is ast.Attribute else reference.id  # type: ignore[attr-defined]
-        handed = self._handed_words
-        if word in handed or word.rpartition("_")[2] in handed:
-            self._hand(call, reference)
 
     def _hand(self, call: ast.Call, reference: ast.expr) -> None:
         """Tell the listeners of ``reference``, a function handed to ``call`` (see
