@@ -52,6 +52,8 @@ __all__ = [
 ]
 
 
+#: The scope key of the module's own scope (a module has no place in the source).
+_MODULE_KEY = (0, 0, 0, 0)
 #: The calls :meth:`ProvenanceTracker.on_call` acts on: responses that make a function a view, calls
 #: of the module's own functions and methods (``self.x(...)``), stores into accumulators and
 #: collective buffers, callback registrations and dumps into a named buffer.
@@ -600,9 +602,12 @@ class ProvenanceTracker(Listener):
             elif isinstance(fact, OuterOf):
                 key = ("outer", fact.scope_key, fact.name)
                 stored = self.resolver.outer_stores.get((fact.scope_key, fact.name)) if self.resolver else None
+                # Another module may store in a module-level name (``state.LAST = request.data``).
+                elsewhere = self.project.stored_elsewhere(fact.name) if fact.scope_key == _MODULE_KEY else EMPTY
                 if stored and depth < _MAX_DEPTH and key not in visiting:
                     out |= self.expand(self._binding_facts(_AtLine(fact.line), stored, fact.name), depth + 1, visiting | {key})
-                elif not stored and fact.empty:
+                out |= elsewhere
+                if not stored and not elsewhere and fact.empty:
                     out.add(UNKNOWN)  # filled by another module, if at all
             elif isinstance(fact, Param) and (fact.function_key, fact.name) in self.callback_params:
                 out.add(self.callback_params[(fact.function_key, fact.name)])

@@ -23,7 +23,7 @@ from .catalog.taint import (
     NamePatterns,
 )
 from .scope import Resolver
-from .shapes import NodeKey, decorator_names, is_staticmethod, node_key, positional_args
+from .shapes import NodeKey, assigned, decorator_names, is_staticmethod, module_statements, node_key, positional_args
 from .symbols import EMPTY, LocalDef, LocalInstance
 
 
@@ -134,8 +134,9 @@ class OuterOf:
     scope_key: NodeKey = (0, 0, 0, 0)
     name: str = ""
     line: int = 0
-    #: The name started as an empty container (``SESSIONS = {}``): if no function of the module fills
-    #: it, another module does (``from app.state import SESSIONS``), with data unknown here.
+    #: The name started as a placeholder, an empty container (``SESSIONS = {}``) or ``None``, and the
+    #: module rebinds it nowhere else: if no function of the module fills it, another module does
+    #: (``from app.state import SESSIONS``, ``state.LAST = body``), with data unknown here.
     empty: bool = False
 
 
@@ -177,6 +178,12 @@ class ProjectFacts:
         """The ``method`` that subclasses of this module's class ``cls`` in other modules define,
         each named as a call on an instance of its class (``app.redis.RedisManager()._listen``)."""
         return []
+
+    def stored_elsewhere(self, name: str) -> FrozenSet:
+        """What other modules store in this module's module-level ``name`` (``state.LAST =
+        request.data``, ``SESSIONS[sid] = body`` after ``from app.state import SESSIONS``): the
+        facts of each value, sources named with their file. Empty when none is known."""
+        return frozenset()
 
 
 NO_PROJECT = ProjectFacts()
@@ -445,11 +452,33 @@ def outer_reads(expr: ast.expr, resolver: Resolver, facts: FrozenSet = EMPTY) ->
         outer = resolver.outer_scope_of(expr.id)
         if outer is None:
             return EMPTY
-        empty = outer is resolver.module_scope and facts == EMPTY_CONTAINER
+        empty = outer is resolver.module_scope and (
+            facts == EMPTY_CONTAINER or (facts == _LITERAL and expr.id in _module_placeholders(resolver))
+        )
         return frozenset((OuterOf(node_key(outer.node), expr.id, expr.lineno, empty),))
     if isinstance(expr, ast.Attribute):
         return frozenset(OuterOf(key, name, expr.lineno) for key, name in class_attribute_keys(expr, resolver))
     return EMPTY
+
+
+def _module_placeholders(resolver: Resolver) -> FrozenSet[str]:
+    """The names the module's own statements bind only to ``None`` (``LAST = None``, ``LAST: bytes |
+    None = None``): placeholders that something else fills. Read once per walk."""
+    known = getattr(resolver, "_placeholders", None)
+    if known is None:
+        bound: Dict[str, bool] = {}
+        for statement in module_statements(getattr(resolver.tree, "body", [])):
+            parts = assigned(statement)
+            if parts is None:
+                continue
+            targets, value = parts
+            is_none = isinstance(value, ast.Constant) and value.value is None
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    bound[target.id] = bound.get(target.id, True) and is_none
+        known = frozenset(name for name, only_none in bound.items() if only_none)
+        resolver._placeholders = known  # type: ignore[attr-defined]
+    return known
 
 
 def class_attribute_keys(expr: ast.Attribute, resolver: Resolver, instances: bool = True) -> List[Tuple[NodeKey, str]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 import itertools
-from typing import TYPE_CHECKING, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple, Union
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from .catalog.conventions import ACCUMULATING_METHODS
 
@@ -104,6 +104,26 @@ def applied_call(call: ast.Call, applier: "Applier") -> Optional[ast.Call]:
     made.lineno, made.col_offset = function.lineno, function.col_offset
     made.end_lineno, made.end_col_offset = call.end_lineno, call.end_col_offset
     return made
+
+
+def module_statements(body: Iterable[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements of ``body``, and of the ``if``/``try``/``with`` blocks in it (still module level)."""
+    for node in body:
+        yield node
+        if isinstance(node, (ast.If, ast.Try, ast.With, ast.AsyncWith)) or type(node).__name__ == "TryStar":
+            for field in ("body", "orelse", "finalbody"):
+                yield from module_statements(getattr(node, field, []) or [])
+            for handler in getattr(node, "handlers", []) or []:
+                yield from module_statements(handler.body)
+
+
+def assigned(statement: ast.stmt) -> Optional[Tuple[List[ast.expr], ast.expr]]:
+    """(targets, value) of an ``=`` assignment or an annotated one with a value, else None."""
+    if isinstance(statement, ast.Assign):
+        return statement.targets, statement.value
+    if isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        return [statement.target], statement.value
+    return None
 
 
 def block_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:

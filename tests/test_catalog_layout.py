@@ -11,6 +11,8 @@ from typing import Dict, List, Tuple
 
 import pytest
 
+from flake8_pickle.shapes import assigned
+
 PACKAGE = Path(__file__).resolve().parent.parent / "flake8_pickle"
 CATALOG = PACKAGE / "catalog"
 #: ``module.name``, ``module.Class().method``: at least one dot, identifier segments, optional ``()``.
@@ -42,12 +44,10 @@ def name_tables(source: str) -> List[Tuple[str, int, List[str]]]:
     bodies = [tree.body] + [node.body for node in ast.walk(tree) if isinstance(node, ast.ClassDef)]
     for body in bodies:
         for statement in body:
-            if isinstance(statement, ast.Assign):
-                targets, value = statement.targets, statement.value
-            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-                targets, value = [statement.target], statement.value
-            else:
+            parts = assigned(statement)
+            if parts is None:
                 continue
+            targets, value = parts
             names = _dotted(value)
             built = [
                 part.value

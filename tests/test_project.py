@@ -442,7 +442,7 @@ def test_the_built_index_is_frozen_out_of_the_garbage_collector(tmp_path: Path) 
 def test_a_light_summary_is_the_whole_one_without_returns_and_calls(project: Path) -> None:
     """What other modules copy and what classes hold are read from light summaries (no provenance
     walk, about a third of the cost): for every module of the fixture projects they say what the
-    whole summary says, returns and calls aside."""
+    whole summary says, returns, calls and stores into other modules aside."""
     from flake8_pickle.project.layout import module_name, python_files
     from flake8_pickle.project.summary import LIGHT, summarise
     from flake8_pickle.settings import Settings
@@ -457,7 +457,7 @@ def test_a_light_summary_is_the_whole_one_without_returns_and_calls(project: Pat
         light = summarise(ast.parse(source), named[0], relative, named[1], Settings(), LIGHT)
         for entry in whole["functions"].values():
             entry.pop("returns", None)
-        assert light == {**whole, "calls": []}, relative
+        assert light == {**whole, "calls": [], "stores": []}, relative
         compared += 1
     assert compared > 5
 

@@ -217,6 +217,11 @@ CALLBACK_REGISTRATIONS: Dict[str, Tuple[Optional[int], Optional[str], Tuple[int,
     "pika.SelectConnection().channel().basic_consume": (None, "on_message_callback", (3,)),
     "websocket.WebSocketApp": (None, "on_message", (1,)),
     "kombu.Consumer": (None, "callbacks", (0,)),
+    # Every argument of an XML-RPC function is what the remote caller sent.
+    **{
+        f"xmlrpc.server.{server}().register_function": (0, "function", tuple(range(8)))
+        for server in ("SimpleXMLRPCServer", "DocXMLRPCServer", "SimpleXMLRPCDispatcher", "MultiPathXMLRPCServer", "CGIXMLRPCRequestHandler")
+    },
 }
 
 #: Methods a network framework calls with what a peer sent, in a subclass of one of the bases

@@ -115,6 +115,7 @@ class ProjectIndex:
     _holds: Dict[Tuple[str, str], Optional[Tuple[str, str, int, str, str]]] = field(default_factory=dict)
     #: Every dotted prefix of a class name other modules use (``uses``): the modules they are in.
     _used_in: Optional[Set[str]] = None
+    _stored: Dict[str, FrozenSet] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ names
     def _split(self, name: str) -> Optional[Tuple[str, str]]:
@@ -495,6 +496,33 @@ class ProjectIndex:
                 return True
         return False
 
+    # ------------------------------------------------------------------ module state
+    def stored_elsewhere(self, name: str) -> FrozenSet:
+        """What modules other than its own store in the module-level ``name`` (``app.state.LAST``):
+        the facts of each value (sources named with their file and line), read from the summaries
+        of the modules that spell its last word. A parameter stored there is data of unknown origin."""
+        known = self._stored.get(name)
+        if known is not None:
+            return known
+        self._stored[name] = frozenset()  # a cycle of stores stops here
+        split = self._split(name)
+        out: Set[object] = set()
+        if split is not None:
+            owner, rest = split
+            for module in self.modules.mentioning(_first_word(rest.rpartition(".")[2] or rest)):
+                if module == owner:
+                    continue  # the module's own stores are read from its text
+                summary = self.modules[module]
+                path = summary["path"]
+                for store in summary.get("stores", ()):
+                    if name != store["target"] and name not in self.canonical(store["target"]):
+                        continue
+                    ref = FunctionRef(module, store["function"] or "", {"params": []}, 0)
+                    for written in store["facts"]:
+                        out |= self._read(written, ref, {}, path, "", 0)
+        known = self._stored[name] = frozenset(out)
+        return known
+
     # ------------------------------------------------------------------ classes
     def class_holds(self, name: str, operation: str, depth: int = 0) -> Optional[Tuple[str, str, int, str, str]]:
         """``(resource, where, line, class, file)`` an instance of the project class ``name`` holds that
@@ -694,6 +722,11 @@ class ModuleView(ProjectFacts):
 
     def class_holds(self, name: str, operation: str) -> Optional[Tuple[str, str, int, str, str]]:
         return self.index.class_holds(name, operation)
+
+    def stored_elsewhere(self, name: str) -> FrozenSet:
+        if self.module is None:
+            return frozenset()
+        return self.index.stored_elsewhere(f"{self.module}.{name}")
 
     def copied_elsewhere(self) -> bool:
         """Whether other modules copy, pickle or send instances of any class of this module."""

@@ -28,6 +28,7 @@ import sys
 from bisect import bisect_left
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
+from ..catalog.conventions import ACCUMULATING_METHODS
 from ..catalog.handoff import ASDICT, COPY, DEEPCOPY, PICKLE, SPAWN
 from ..catalog.loaders import constructor_variant
 from ..classes import ClassModel
@@ -48,6 +49,7 @@ from ..shapes import (
     is_classmethod,
     is_generator_function,
     is_staticmethod,
+    module_statements,
     node_key,
     positional_parameters,
 )
@@ -61,7 +63,7 @@ FULL, HEAD, LIGHT = "full", "head", "light"
 
 #: Bumped whenever the shape or meaning of a summary changes: cached summaries of another
 #: schema are never read.
-SCHEMA = 2
+SCHEMA = 3
 
 OPERATIONS = (PICKLE, DEEPCOPY, COPY, SPAWN)
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
@@ -85,24 +87,13 @@ def reachable(tree: ast.AST) -> List[Tuple[str, ast.AST]]:
     stack: List[Tuple[Iterable[ast.stmt], str]] = [(getattr(tree, "body", []), "")]
     while stack:
         body, prefix = stack.pop()
-        for node in _module_level(body):
+        for node in module_statements(body):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 name = prefix + node.name
                 out.append((name, node))
                 if isinstance(node, ast.ClassDef):
                     stack.append((node.body, name + "."))
     return out
-
-
-def _module_level(body: Iterable[ast.stmt]) -> Iterable[ast.stmt]:
-    """Statements of ``body``, and of the ``if``/``try``/``with`` blocks in it (still module level)."""
-    for node in body:
-        yield node
-        if isinstance(node, (ast.If, ast.Try, ast.With, ast.AsyncWith)) or type(node).__name__ == "TryStar":
-            for field in ("body", "orelse", "finalbody"):
-                yield from _module_level(getattr(node, field, []) or [])
-            for handler in getattr(node, "handlers", []) or []:
-                yield from _module_level(handler.body)
 
 
 class _CallRecorder(Listener):
@@ -152,6 +143,51 @@ class _CallRecorder(Listener):
                 if qualname is not None:
                     return f"{self.module}.{qualname}().{func.attr}"
         return None
+
+
+class _StoreRecorder(Listener):
+    """Keeps what the module stores in the module-level names of other modules: ``state.LAST =
+    data`` (``from app import state``), ``SESSIONS[sid] = data`` and ``SESSIONS.update(...)``
+    (``from app.state import SESSIONS``). Only values that may be untrusted are kept: a store of
+    trusted data changes nothing a load of the name is told."""
+
+    runs_quiet = False
+
+    def __init__(self, tracker: ProvenanceTracker):
+        self.tracker = tracker
+        #: (qualified name stored in, the statement or call, the function it is in, the value's facts)
+        self.stores: List[Tuple[str, ast.AST, Optional[ast.AST], FrozenSet]] = []
+
+    def on_assign(self, node: ast.Assign, resolver: Resolver) -> None:
+        names: Set[str] = set()
+        for target in node.targets:
+            if isinstance(target, ast.Attribute):
+                names |= {f"{name}.{target.attr}" for name in _project_names(target.value, resolver)}
+            elif isinstance(target, ast.Subscript):
+                names |= _project_names(target.value, resolver)
+        if names:
+            self._keep(names, node, self.tracker.facts_of(node.value), resolver)
+
+    def on_call(self, call: ast.Call, resolver: Resolver) -> None:
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in ACCUMULATING_METHODS and (call.args or call.keywords):
+            names = _project_names(func.value, resolver)
+            if names:
+                facts: FrozenSet = frozenset()
+                for argument in list(call.args) + [keyword.value for keyword in call.keywords]:
+                    facts = facts | self.tracker.facts_of(argument)
+                self._keep(names, call, facts, resolver)
+
+    def _keep(self, names: Set[str], node: ast.AST, facts: FrozenSet, resolver: Resolver) -> None:
+        if facts and not all(isinstance(fact, Trusted) for fact in facts):
+            function = resolver.function_stack[-1] if resolver.function_stack else None
+            for name in sorted(names):
+                self.stores.append((name, node, function, facts))
+
+
+def _project_names(expr: ast.expr, resolver: Resolver) -> Set[str]:
+    """The qualified names of another module's objects ``expr`` may be (not a call's result)."""
+    return {name for name in resolver.qualified_names(expr) if _may_be_project(name) and not name.endswith(")")}
 
 
 class _ReturnRecorder(Listener):
@@ -207,12 +243,14 @@ def summarise(
     listeners: List[Listener] = [model, copies, unpicklers, factories]
     tracker: Optional[ProvenanceTracker] = None
     recorder: Optional[_CallRecorder] = None
+    storer: Optional[_StoreRecorder] = None
     if kind != LIGHT:
         tracker = ProvenanceTracker(
             settings.untrusted_sources, settings.trusted_sources, settings.sanitizers, summarising=True
         )
         recorder = _CallRecorder(tracker, module, names)
-        listeners = [model, copies, tracker, unpicklers, recorder, factories]
+        storer = _StoreRecorder(tracker)
+        listeners = [model, copies, tracker, unpicklers, recorder, factories, storer]
     resolver = Resolver(tree, listeners, call_hook=constructor_variant)
     resolver.package = module_package(module, is_package)
     resolver.nonlocal_possible = source is None or spells_word(source, b"nonlocal")
@@ -259,6 +297,17 @@ def summarise(
             })
             if id(call) in recorder.dispatched:
                 calls[-1]["dispatch"] = True
+    stores: List[Json] = []
+    for target, node, function, facts in storer.stores if storer is not None else ():
+        assert tracker is not None and writer is not None
+        written_facts = writer.facts(tracker.summary_expand(facts), function)
+        if any(f[0] != "T" for f in written_facts):
+            stores.append({
+                "target": target,
+                "line": getattr(node, "lineno", 0),
+                "function": names.get(id(function)) if function is not None else None,
+                "facts": written_facts,
+            })
     uses: Dict[str, Set[str]] = {}
     for operation, symbols in copies.handed():
         if operation == ASDICT:
@@ -273,6 +322,7 @@ def summarise(
         "functions": functions,
         "classes": classes,
         "calls": calls,
+        "stores": stores,
         "uses": {name: sorted(operations) for name, operations in sorted(uses.items())},
     }
 
@@ -309,6 +359,7 @@ def _head(
         "functions": _signatures(nodes),
         "classes": classes,
         "calls": [],
+        "stores": [],
         "uses": {},
     }
 
