@@ -7,6 +7,7 @@ A mixin of :class:`flake8_pickle.scope.Resolver`, never used alone.
 from __future__ import annotations
 
 import ast
+import sys
 from typing import (
     Callable,
     Dict,
@@ -17,7 +18,7 @@ from typing import (
     Union,
 )
 
-from .catalog.handoff import APPLIER_METHODS, APPLIER_WORDS, APPLIERS
+from .catalog.handoff import APPLIER_METHODS, APPLIER_WORDS, APPLIERS, TASK_METHODS
 from .catalog.conventions import (
     NOT_CALLING,
     STORING_ALL_METHODS,
@@ -67,6 +68,16 @@ from .scope_model import (
     _LOOP_PASSES,
 )
 
+
+def _is_task(symbol: object) -> bool:
+    """Whether ``symbol`` may be a task a queue runs: a function of the module, or a name imported
+    from outside the standard library (not an object made by a call)."""
+    if type(symbol) is LocalDef:
+        return symbol.kind == "function"  # type: ignore[union-attr]
+    return type(symbol) is str and symbol[-1:] != ")" and symbol.partition(".")[0] not in _STDLIB  # type: ignore[union-attr]
+
+
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
 
 #: Symbols that say what an object is (a library name, the module's own function, class or instance).
 _KNOWN_OBJECTS = (str, LocalDef, LocalInstance)
@@ -590,10 +601,12 @@ class Statements:
         names = self.qualified_names(call.func)
         applier = next((APPLIERS[name] for name in sorted(names) if name in APPLIERS), None)
         func = call.func
-        if applier is None and not names and isinstance(func, ast.Attribute) and not any(
-            type(symbol) in _KNOWN_OBJECTS for symbol in self.symbols_of(func.value)
-        ):
-            applier = APPLIER_METHODS.get(func.attr)
+        if applier is None and isinstance(func, ast.Attribute) and (func.attr in APPLIER_METHODS or func.attr in TASK_METHODS):
+            receiver = self.symbols_of(func.value)
+            if not names and not any(type(symbol) in _KNOWN_OBJECTS for symbol in receiver):
+                applier = APPLIER_METHODS.get(func.attr)
+            if applier is None and func.attr in TASK_METHODS and any(_is_task(symbol) for symbol in receiver):
+                applier = TASK_METHODS[func.attr]
         made = applied_call(call, applier) if applier is not None else None
         self._applied[id(call)] = made
         return made

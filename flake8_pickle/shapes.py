@@ -72,7 +72,10 @@ def applied_call(call: ast.Call, applier: "Applier") -> Optional[ast.Call]:
     is no other call's. What a starred argument, or an argument tuple that is not a literal, passes
     is not visible: it is left out (a loader then reads an input it is not given)."""
     position, keyword = applier.function
-    function = call_argument(call, position, keyword)
+    if position < 0:
+        function = call.func.value if isinstance(call.func, ast.Attribute) else None
+    else:
+        function = call_argument(call, position, keyword)
     if function is None:
         return None
     args: List[ast.expr] = []

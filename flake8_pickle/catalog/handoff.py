@@ -20,7 +20,7 @@ ASDICT = "asdict"
 SPAWN = "spawn"
 
 __all__ = [
-    "APPLIER_METHODS", "APPLIER_WORDS", "APPLIERS", "Applier", "ASDICT", "BY_VALUE_MODULES", "CONNECTIONS", "COPY", "DEEPCOPIES", "DEEPCOPY", "DUMPS", "PICKLE",
+    "APPLIER_METHODS", "APPLIER_WORDS", "APPLIERS", "TASK_METHODS", "Applier", "ASDICT", "BY_VALUE_MODULES", "CONNECTIONS", "COPY", "DEEPCOPIES", "DEEPCOPY", "DUMPS", "PICKLE",
     "POOL_METHODS", "POOLS", "PROCESSES", "QUEUES", "SINK_NAMES", "SPAWN", "WATCHED",
 ]
 
@@ -109,7 +109,8 @@ class Applier:
     an event loop, or over an iterable's elements. The analysis reads ``submit(pickle.loads, body)``
     as the call ``pickle.loads(body)`` (see ``Resolver.applied_call``).
 
-    ``function``: the position and keyword of the function. Then one of: ``rest``, the position
+    ``function``: the position and keyword of the function (position -1: the receiver of the
+    method, ``process.delay(blob)``). Then one of: ``rest``, the position
     from which the positional arguments are the function's (``submit(fn, *args, **kwargs)``, with
     ``keywords`` whether the keywords are passed on too); ``elements``, the position from which each
     argument is an iterable whose elements are the function's positional arguments (``map(fn,
@@ -120,8 +121,8 @@ class Applier:
     rest: Optional[int] = None
     keywords: bool = False
     elements: Optional[int] = None
-    packed: Optional[Tuple[int, str]] = None
-    packed_keywords: Optional[Tuple[int, str]] = None
+    packed: Optional[Tuple[Optional[int], str]] = None
+    packed_keywords: Optional[Tuple[Optional[int], str]] = None
     #: Read only when it passes the function a positional argument: ``functools.partial(f)`` and
     #: ``partial(torch.load, weights_only=True)`` bind no input, and the later call of what they
     #: return is the call that reads one (graded as that call, with the bound keywords put in).
@@ -174,6 +175,13 @@ APPLIERS: Dict[str, Applier] = {
     "atexit.register": Applier((0, "func"), rest=1, keywords=True),
     # The call of a partial happens later, with these arguments first: read here, where they are.
     "functools.partial": Applier((0, "func"), rest=1, keywords=True, binds=True),
+    # Task queues: the job runs in a worker with the arguments the queue carried.
+    "fastapi.BackgroundTasks().add_task": Applier((0, "func"), rest=1, keywords=True),
+    "starlette.background.BackgroundTasks().add_task": Applier((0, "func"), rest=1, keywords=True),
+    "rq.Queue().enqueue": Applier((0, "f"), rest=1, keywords=True),
+    "rq.queue.Queue().enqueue": Applier((0, "f"), rest=1, keywords=True),
+    "rq.Queue().enqueue_call": Applier((0, "func"), packed=(1, "args"), packed_keywords=(2, "kwargs")),
+    "rq.queue.Queue().enqueue_call": Applier((0, "func"), packed=(1, "args"), packed_keywords=(2, "kwargs")),
     "threading.Timer": Applier((1, "function"), packed=(2, "args"), packed_keywords=(3, "kwargs")),
     "sched.scheduler().enter": _SCHEDULED,
     "sched.scheduler().enterabs": _SCHEDULED,
@@ -197,6 +205,20 @@ APPLIER_METHODS: Dict[str, Applier] = {
     "starmap_async": _MAP,
     "call_soon_threadsafe": _CALLBACK,
     "run_in_threadpool": Applier((0, "func"), rest=1, keywords=True),
+    "add_task": Applier((0, "func"), rest=1, keywords=True),
+    "enqueue": Applier((0, "f"), rest=1, keywords=True),
+}
+#: Methods of a task (a function a task queue wraps) that run it in a worker with their arguments:
+#: Celery's ``process.delay(blob)`` and ``process.apply_async((blob,))``, Dramatiq's
+#: ``process.send(blob)``. Read when the receiver is a function of the module or a name imported
+#: from outside the standard library.
+TASK_METHODS: Dict[str, Applier] = {
+    "delay": Applier((-1, ""), rest=0, keywords=True),
+    "apply_async": Applier((-1, ""), packed=(0, "args"), packed_keywords=(1, "kwargs")),
+    "send": Applier((-1, ""), rest=0, keywords=True),
+    "send_with_options": Applier((-1, ""), packed=(None, "args"), packed_keywords=(None, "kwargs")),
 }
 #: The last word of every applier's name: a call spelling none of them is no applier.
-APPLIER_WORDS: FrozenSet[str] = frozenset(name.rpartition(".")[2] for name in APPLIERS) | frozenset(APPLIER_METHODS)
+APPLIER_WORDS: FrozenSet[str] = (
+    frozenset(name.rpartition(".")[2] for name in APPLIERS) | frozenset(APPLIER_METHODS) | frozenset(TASK_METHODS)
+)
