@@ -6,7 +6,7 @@ import ast
 import gc
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Set, Tuple
 
 from .catalog.loaders import Catalog, constructor_variant
 from .classes import ClassModel
@@ -82,7 +82,12 @@ def run_analysis(
 
 
 def _run_analysis(
-    tree: ast.AST, settings: Settings, inventory: bool, source: Optional[str], project: Optional["ModuleView"]
+    tree: ast.AST,
+    settings: Settings,
+    inventory: bool,
+    source: Optional[str],
+    project: Optional["ModuleView"],
+    passed: Optional[Dict[Tuple[NodeKey, str], Symbols]] = None,
 ) -> Analysis:
     findings: List[Finding] = []
     notes: List[Finding] = []
@@ -113,6 +118,8 @@ def _run_analysis(
             checks.append(graph)
     resolver = Resolver(tree, checks, call_hook=constructor_variant)
     _see_project(resolver, project)
+    if passed is not None:
+        resolver.passed, resolver.passed_seeded = passed, True
     resolver.nonlocal_possible = source is None or spells_word(source, "nonlocal")
     if source is not None and can.classes_only and "PKL902" not in wanted and not (project and project.copied_elsewhere()):
         # Only a class's own protocol can be reported: walk only the bodies that bear on one, and
@@ -122,6 +129,11 @@ def _run_analysis(
             return Analysis([], model, resolver, [])
         resolver.walk_function = ClassOnlyWalk(source, model, needs)
     resolver.run()
+    if resolver.passed_late and passed is None:
+        # A loader was handed to a function of the module whose body the walk had walked already
+        # (``apply_decoder(pickle.loads, body)`` in a view below ``apply_decoder``): walked again,
+        # knowing from the start what every call hands each function (rare: such modules only).
+        return _run_analysis(tree, settings, inventory, source, project, resolver.passed)
     if spotter is not None and spotter.spotted:
         walk = None
         state, local_attributes = resolver.portable_state()
@@ -129,7 +141,7 @@ def _run_analysis(
             walk = LoaderWalk(tree, source, spotter.frames, graph, resolver.attribute_stores, local_attributes)
         _grade_loaders(
             tree, settings, catalog, findings.append, "PKL901" in wanted, walk, resolver.late_state_classes(), state,
-            project, finder.sound(resolver), resolver.nonlocal_possible,
+            project, finder.sound(resolver), resolver.nonlocal_possible, resolver.passed,
         )
     return Analysis(unique(findings), model, resolver, unique(notes))
 
@@ -151,6 +163,7 @@ def _grade_loaders(
     project: Optional["ModuleView"] = None,
     sound: SoundUnpicklers = SoundUnpicklers(),
     nonlocal_possible: bool = True,
+    passed: Optional[Dict[Tuple[NodeKey, str], Symbols]] = None,
 ) -> None:
     """The second walk: PKL101-PKL103 and PKL901, with the provenance of every loader's input.
 
@@ -175,6 +188,10 @@ def _grade_loaders(
         resolver.learn_classes = late_state
         if state is not None:
             resolver.seeded_attrs = state
+        if passed is not None:
+            # What the first walk learned the module hands its functions, whatever order this
+            # walk (of fewer bodies) meets the calls in.
+            resolver.passed, resolver.passed_seeded = passed, True
         tracker.attach(resolver)
         resolver.walk()
         late: Set[NodeKey] = set()

@@ -39,7 +39,7 @@ from .provenance_model import (
     _TRANSFORMS, _PATH_OPENERS, _ROUTES, _receiver, _runs, _inherits, _user_patterns, _shallow,
     _first_source, _UNKNOWN_ONLY, _AtLine, _instance_state, _reads_instance_state,
     _is_bound_method_call, _has_base, overriding, self_classes, before_servicer_context, aliased,
-    outer_reads, class_attribute_keys, EMPTY_CONTAINER, data_identity, verification,
+    outer_reads, class_attribute_keys, EMPTY_CONTAINER, data_identity, verification, called_parameter, hands_no_loader,
     _is_view_base, _is_grpc_servicer,
     literal_input,
 )
@@ -702,7 +702,7 @@ class ProvenanceTracker(Listener):
         source = _first_source(facts)
         if source is not None:
             return [Verdict(UNTRUSTED, source, (), sink.call)]
-        untrusted = self._untrusted_callers(facts, (), 0, frozenset())
+        untrusted = self._untrusted_callers(facts, (), 0, frozenset(), sink=sink)
         if untrusted:
             return untrusted
         channels = sorted((f for f in facts if isinstance(f, Channel)), key=lambda c: (c.line, c.channel))
@@ -721,6 +721,7 @@ class ProvenanceTracker(Listener):
         depth: int,
         seen: FrozenSet,
         must_run: Tuple[Tuple[LocalDef, str], ...] = (),
+        sink: Optional[Sink] = None,
     ) -> List[Verdict]:
         """Call sites that pass untrusted data into the parameters ``facts`` depend on.
 
@@ -740,7 +741,12 @@ class ProvenanceTracker(Listener):
             local = self._locals_by_node.get(fact.function_key)
             dispatched = self._dispatched_sites(fact.function)
             dispatched_ids = {id(site) for site in dispatched}
+            # ``decoder(data)`` where ``decoder`` is a parameter: a caller that hands it no loader
+            # (``apply_decoder(yaml.safe_load, body)``) runs no load.
+            called = called_parameter(sink, fact.function) if sink is not None else None
             for site in self.call_sites.get(fact.function_key, []) + dispatched:
+                if called is not None and hands_no_loader(site.call, called, sink, self.resolver):
+                    continue
                 if must_run and site.receivers is not None and not any(
                     all(_runs(cls, owner, method) for owner, method in must_run) for cls in site.receivers
                 ):

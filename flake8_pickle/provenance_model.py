@@ -23,7 +23,7 @@ from .catalog.taint import (
     NamePatterns,
 )
 from .scope import Resolver
-from .shapes import NodeKey, assigned, decorator_names, is_staticmethod, module_statements, node_key, positional_args
+from .shapes import NodeKey, all_args, assigned, decorator_names, is_staticmethod, module_statements, node_key, positional_args
 from .symbols import EMPTY, LocalDef, LocalInstance
 
 
@@ -459,6 +459,21 @@ def outer_reads(expr: ast.expr, resolver: Resolver, facts: FrozenSet = EMPTY) ->
     if isinstance(expr, ast.Attribute):
         return frozenset(OuterOf(key, name, expr.lineno) for key, name in class_attribute_keys(expr, resolver))
     return EMPTY
+
+
+def called_parameter(sink: "Sink", function: ast.AST) -> Optional[str]:
+    """The parameter of ``function`` that the loader call ``sink`` calls (``decoder(data)``), if any."""
+    func = sink.call.func
+    if isinstance(func, ast.Name) and func.id in {a.arg for a in all_args(function.args)}:  # type: ignore[attr-defined]
+        return func.id
+    return None
+
+
+def hands_no_loader(call: ast.Call, param: str, sink: "Sink", resolver: Optional[Resolver]) -> bool:
+    """Whether ``call`` hands its callee's ``param`` library functions none of which is the loader
+    of ``sink`` (the walk recorded what it hands: ``Resolver.passed_at``)."""
+    handed = resolver.passed_at.get((node_key(call), param)) if resolver is not None else None
+    return handed is not None and not any(name in sink.loader.names for name in handed)
 
 
 def _module_placeholders(resolver: Resolver) -> FrozenSet[str]:

@@ -86,12 +86,13 @@ from .scope_model import (
     _hooks,
 )
 from .scope_expressions import Expressions
+from .scope_handoff import Handoffs
 from .scope_statements import Statements
 
 __all__ = ["BUILTIN_NAMES", "NO_CALLS", "PARTIAL_OF", "CallInterest", "ClassNeeds", "Listener", "Resolver", "Scope"]
 
 
-class Resolver(Statements, Expressions):
+class Resolver(Statements, Handoffs, Expressions):
     """Walks one module once, keeping bindings current, and answers name questions.
 
     Listeners are called back during the walk; at each callback the bindings are
@@ -135,6 +136,18 @@ class Resolver(Statements, Expressions):
         #: Class statement's node key -> what its instance attributes are known to hold before
         #: the walk (see :meth:`portable_state`): read before any method stores them, they still resolve.
         self.seeded_attrs: Dict[NodeKey, Dict[str, Symbols]] = {}
+        #: (function's node key, parameter) -> library functions the module hands it
+        #: (``apply_decoder(pickle.loads, body)``): what the parameter is, besides what it is bound to.
+        self.passed: Dict[Tuple[NodeKey, str], Symbols] = {}
+        #: ``passed`` was learned by an earlier walk of the same tree: it is complete, whatever
+        #: order this walk meets the calls in (see ``Statements._pass_to_module_function``).
+        self.passed_seeded = False
+        #: This walk recorded in ``passed`` a function whose body it had begun already.
+        self.passed_at: Dict[Tuple[NodeKey, str], Symbols] = {}
+        #: (call's node key, parameter) -> the library functions that call hands the parameter.
+        self.passed_late = False
+        #: The functions whose bodies this walk has begun (node keys).
+        self._begun: Set[NodeKey] = set()
         #: The verification tests that must have passed for the walk to be here (innermost last).
         self.guards: List[ast.expr] = []
         #: Inside ``with pytest.raises(...)``/``self.assertRaises(...)``: the code is meant to fail.

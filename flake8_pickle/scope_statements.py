@@ -7,7 +7,6 @@ A mixin of :class:`flake8_pickle.scope.Resolver`, never used alone.
 from __future__ import annotations
 
 import ast
-import sys
 from typing import (
     Callable,
     Dict,
@@ -18,9 +17,8 @@ from typing import (
     Union,
 )
 
-from .catalog.handoff import APPLIER_METHODS, APPLIER_WORDS, APPLIERS, TASK_METHODS
+from .catalog.handoff import APPLIER_WORDS
 from .catalog.conventions import (
-    NOT_CALLING,
     STORING_ALL_METHODS,
     STORING_METHODS,
     EXPECTS_EXCEPTION,
@@ -35,7 +33,6 @@ from .symbols import (
     portable,
 )
 from .shapes import (
-    applied_call,
     node_key,
     block_statements,
     breaks_out,
@@ -67,20 +64,6 @@ from .scope_model import (
     _WALKED_FIRST,
     _LOOP_PASSES,
 )
-
-
-def _is_task(symbol: object) -> bool:
-    """Whether ``symbol`` may be a task a queue runs: a function of the module, or a name imported
-    from outside the standard library (not an object made by a call)."""
-    if type(symbol) is LocalDef:
-        return symbol.kind == "function"  # type: ignore[union-attr]
-    return type(symbol) is str and symbol[-1:] != ")" and symbol.partition(".")[0] not in _STDLIB  # type: ignore[union-attr]
-
-
-_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
-
-#: Symbols that say what an object is (a library name, the module's own function, class or instance).
-_KNOWN_OBJECTS = (str, LocalDef, LocalInstance)
 
 
 class Statements:
@@ -447,6 +430,7 @@ class Statements:
         self.scopes = chain + [scope]
         self._journal = []
         self.function_stack.append(node)
+        self._begun.add(node_key(node))
         try:
             args: ast.arguments = node.args  # type: ignore[attr-defined]
             positional = positional_args(args)
@@ -458,6 +442,8 @@ class Statements:
                     # ``pickle_module=pickle``, ``load=pickle.load``, ``codec=DEFAULT_CODEC``: unless
                     # a caller passes another, it is that (evaluated where the function is defined).
                     value = value | self._default_symbols(default, chain)
+                if self.passed:
+                    value = value | self.passed.get((node_key(node), arg.arg), EMPTY)
                 if self.param_hook is not None:
                     value = value | self.param_hook(node, arg, index, cls)
                 self.bind(arg.arg, value)
@@ -588,62 +574,6 @@ class Statements:
                             push(element)
                 elif value is not None and type(value) not in _LEAVES and isinstance(value, ast.AST):
                     push(value)
-
-    def applied_call(self, call: ast.Call) -> Optional[ast.Call]:
-        """The call of the function ``call`` hands to an applier (``executor.submit(fn, x)``,
-        ``map(fn, xs)``, ``Thread(target=fn, args=(x,))``: see ``catalog.handoff.APPLIERS``), as a
-        call made here; None when ``call`` is no applier. A method of an applier's name on a
-        receiver nothing is known of (an ``executor`` parameter) is taken for one. One node per
-        call, for the walk's life: listeners that key calls by identity see the same one again."""
-        known = self._applied.get(id(call), False)
-        if known is not False:
-            return known  # type: ignore[return-value]
-        names = self.qualified_names(call.func)
-        applier = next((APPLIERS[name] for name in sorted(names) if name in APPLIERS), None)
-        func = call.func
-        if applier is None and isinstance(func, ast.Attribute) and (func.attr in APPLIER_METHODS or func.attr in TASK_METHODS):
-            receiver = self.symbols_of(func.value)
-            if not names and not any(type(symbol) in _KNOWN_OBJECTS for symbol in receiver):
-                applier = APPLIER_METHODS.get(func.attr)
-            if applier is None and func.attr in TASK_METHODS and any(_is_task(symbol) for symbol in receiver):
-                applier = TASK_METHODS[func.attr]
-        made = applied_call(call, applier) if applier is not None else None
-        self._applied[id(call)] = made
-        return made
-
-    def _call_applied(self, call: ast.Call) -> None:
-        """Tell the listeners of the call an applier makes (see :meth:`applied_call`). Called while
-        the resolver's memo still holds ``call``'s callee (its listeners resolved it already)."""
-        applied = self.applied_call(call)
-        if applied is None:
-            return
-        self._memo_expr, self._memo_symbols, self._memo_names = applied.func, None, None
-        hooks = self._on_call
-        if self._on_every_call is not None and not self._declared_call(applied.func):
-            hooks = self._on_every_call
-        for hook in hooks:
-            hook(applied, self)  # type: ignore[arg-type]
-        self._memo_expr = self._memo_symbols = self._memo_names = None
-
-    def _hand(self, call: ast.Call, reference: ast.expr) -> None:
-        """Tell the listeners of ``reference``, a function handed to ``call`` (see
-        ``Listener.on_handed``), unless ``call`` calls it here or stores it where the walk follows it."""
-        if not self.qualified_names(reference):
-            return
-        applied = self.applied_call(call)
-        if applied is not None and applied.func is reference:
-            return  # the call it makes was told as a call
-        func = call.func
-        if type(func) is ast.Attribute and (
-            func.attr in STORING_ALL_METHODS
-            or (func.attr in STORING_METHODS and STORING_METHODS[func.attr] < len(call.args) and call.args[STORING_METHODS[func.attr]] is reference)
-        ):
-            return  # ``callbacks.append(f)``: the container holds it, and a call of it is a call
-        callee = self.qualified_names(func)
-        if callee and (callee & NOT_CALLING or "functools.partial" in callee):
-            return  # a partial binds no input here: the later call of it is the call
-        for hook in self._on_handed:
-            hook(reference, call, self)
 
     def _declared_call(self, func: ast.expr) -> bool:
         """Whether a listener that declares its calls (:class:`CallInterest`) acts on this callee."""

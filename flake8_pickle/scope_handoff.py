@@ -1,0 +1,166 @@
+"""Calls that hand a function over: the resolver's part of following what an executor, an event loop,
+a thread, a pool, a task queue or ``map`` calls later (``executor.submit(pickle.loads, body)`` is the
+call ``pickle.loads(body)``), and of telling listeners of a function handed to what may call it with
+data the walk does not see (``registry.register("pickle", pickle.loads)``). A mixin of
+:class:`flake8_pickle.scope.Resolver`; the tables are ``catalog.handoff``'s."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from typing import TYPE_CHECKING, List, Optional, Tuple
+
+from .catalog.conventions import NOT_CALLING, STORING_ALL_METHODS, STORING_METHODS
+from .catalog.handoff import APPLIER_METHODS, APPLIERS, TASK_METHODS
+from .shapes import NodeKey, all_args, applied_call, is_classmethod, is_staticmethod, node_key, positional_args
+from .symbols import EMPTY, LocalDef, LocalInstance
+
+if TYPE_CHECKING:
+    from .scope import Resolver
+
+
+class Handoffs:
+    """What the resolver does with calls that hand a function over (see the module docstring)."""
+
+    def applied_call(self: "Resolver", call: ast.Call) -> Optional[ast.Call]:
+        """The call of the function ``call`` hands to an applier (``executor.submit(fn, x)``,
+        ``map(fn, xs)``, ``Thread(target=fn, args=(x,))``: see ``catalog.handoff.APPLIERS``), as a
+        call made here; None when ``call`` is no applier. A method of an applier's name on a
+        receiver nothing is known of (an ``executor`` parameter) is taken for one. One node per
+        call, for the walk's life: listeners that key calls by identity see the same one again."""
+        known = self._applied.get(id(call), False)
+        if known is not False:
+            return known  # type: ignore[return-value]
+        names = self.qualified_names(call.func)
+        applier = next((APPLIERS[name] for name in sorted(names) if name in APPLIERS), None)
+        func = call.func
+        if applier is None and isinstance(func, ast.Attribute) and (func.attr in APPLIER_METHODS or func.attr in TASK_METHODS):
+            receiver = self.symbols_of(func.value)
+            if not names and not any(type(symbol) in _KNOWN_OBJECTS for symbol in receiver):
+                applier = APPLIER_METHODS.get(func.attr)
+            if applier is None and func.attr in TASK_METHODS and any(_is_task(symbol) for symbol in receiver):
+                applier = TASK_METHODS[func.attr]
+        made = applied_call(call, applier) if applier is not None else None
+        self._applied[id(call)] = made
+        return made
+
+    def _call_applied(self: "Resolver", call: ast.Call) -> None:
+        """Tell the listeners of the call an applier makes (see :meth:`applied_call`). Called while
+        the resolver's memo still holds ``call``'s callee (its listeners resolved it already)."""
+        applied = self.applied_call(call)
+        if applied is None:
+            return
+        self._memo_expr, self._memo_symbols, self._memo_names = applied.func, None, None
+        hooks = self._on_call
+        if self._on_every_call is not None and not self._declared_call(applied.func):
+            hooks = self._on_every_call
+        for hook in hooks:
+            hook(applied, self)  # type: ignore[arg-type]
+        self._memo_expr = self._memo_symbols = self._memo_names = None
+
+    def _hand(self: "Resolver", call: ast.Call, reference: ast.expr) -> None:
+        """Tell the listeners of ``reference``, a function handed to ``call`` (see
+        ``Listener.on_handed``), unless ``call`` calls it here or stores it where the walk follows it."""
+        if not self.qualified_names(reference):
+            return
+        applied = self.applied_call(call)
+        if applied is not None and applied.func is reference:
+            return  # the call it makes was told as a call
+        func = call.func
+        if type(func) is ast.Attribute and (
+            func.attr in STORING_ALL_METHODS
+            or (func.attr in STORING_METHODS and STORING_METHODS[func.attr] < len(call.args) and call.args[STORING_METHODS[func.attr]] is reference)
+        ):
+            return  # ``callbacks.append(f)``: the container holds it, and a call of it is a call
+        callee = self.qualified_names(func)
+        if callee and (callee & NOT_CALLING or "functools.partial" in callee):
+            return  # a partial binds no input here: the later call of it is the call
+        if self._pass_to_module_function(call, reference):
+            return  # a call of the parameter is a call of it, reported where it is called
+        for hook in self._on_handed:
+            hook(reference, call, self)
+
+    def _pass_to_module_function(self: "Resolver", call: ast.Call, reference: ast.expr) -> bool:
+        """Record ``reference`` (library functions) as what the parameter it is passed for holds,
+        when every callee ``call`` may run is a function of the module (or a class's own
+        ``__init__``) whose body the walk has not begun: the body then calls them by the parameter's
+        name. True when recorded (or, for a walk seeded by an earlier one, recorded then)."""
+        names = self.qualified_names(reference)
+        callees = self.symbols_of(call.func)
+        if not names or not callees:
+            return False
+        targets: List[Tuple[NodeKey, str]] = []
+        for symbol in callees:
+            function, shift = self._function_called(symbol, call)
+            if function is None:
+                return False
+            param = _parameter_passed(function, call, reference, shift)
+            if param is None:
+                return False
+            key = (node_key(function), param)
+            if self.passed_seeded and not names <= self.passed.get(key, EMPTY):
+                return False
+            self.passed_at[(node_key(call), param)] = names
+            targets.append(key)
+        if self.passed_seeded:
+            return True
+        late = False
+        for key in targets:
+            self.passed[key] = self.passed.get(key, EMPTY) | names
+            late = late or key[0] in self._begun
+        # Walked already without it: told as handed over, and the walk may start over (seeded).
+        self.passed_late = self.passed_late or late
+        return not late
+
+    def _function_called(self: "Resolver", symbol: object, call: ast.Call) -> Tuple[Optional[ast.AST], int]:
+        """The function of the module a call of ``symbol`` runs, and how many parameters it binds
+        before the call's arguments (``self``): (None, 0) when it is not one."""
+        if type(symbol) is not LocalDef:
+            return None, 0
+        if symbol.kind == "class":  # type: ignore[union-attr]
+            for init in symbol.members.get("__init__", EMPTY):  # type: ignore[union-attr]
+                if type(init) is LocalDef and init.kind == "function":
+                    return init.node, 1
+            return None, 0
+        if symbol.kind != "function":  # type: ignore[union-attr]
+            return None, 0
+        node = symbol.node  # type: ignore[union-attr]
+        func = call.func
+        bound = (
+            type(func) is ast.Attribute
+            and not is_staticmethod(node)
+            and (is_classmethod(node) or any(type(s) is LocalInstance for s in self.symbols_of(func.value)))  # type: ignore[attr-defined]
+        )
+        return node, 1 if bound else 0
+
+
+def _parameter_passed(function: ast.AST, call: ast.Call, argument: ast.expr, shift: int) -> Optional[str]:
+    """The parameter of ``function`` that ``argument`` of ``call`` is passed for (``shift``:
+    parameters bound before the call's arguments), if it can be told."""
+    for position, value in enumerate(call.args):
+        if isinstance(value, ast.Starred):
+            return None
+        if value is argument:
+            params = positional_args(function.args)  # type: ignore[attr-defined]
+            index = position + shift
+            return params[index].arg if index < len(params) else None
+    for keyword in call.keywords:
+        if keyword.value is argument:
+            if keyword.arg is not None and keyword.arg in {a.arg for a in all_args(function.args)}:  # type: ignore[attr-defined]
+                return keyword.arg
+            return None
+    return None
+
+
+def _is_task(symbol: object) -> bool:
+    """Whether ``symbol`` may be a task a queue runs: a function of the module, or a name imported
+    from outside the standard library (not an object made by a call)."""
+    if type(symbol) is LocalDef:
+        return symbol.kind == "function"  # type: ignore[union-attr]
+    return type(symbol) is str and symbol[-1:] != ")" and symbol.partition(".")[0] not in _STDLIB  # type: ignore[union-attr]
+
+
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
+
+#: Symbols that say what an object is (a library name, the module's own function, class or instance).
+_KNOWN_OBJECTS = (str, LocalDef, LocalInstance)
