@@ -23,7 +23,7 @@ from .catalog.taint import (
     NamePatterns,
 )
 from .scope import Resolver
-from .shapes import NodeKey, all_args, assigned, decorator_names, is_staticmethod, module_statements, node_key, positional_args
+from .shapes import NodeKey, all_args, decorator_names, is_staticmethod, node_key, positional_args
 from .symbols import EMPTY, LocalDef, LocalInstance
 
 
@@ -453,7 +453,7 @@ def outer_reads(expr: ast.expr, resolver: Resolver, facts: FrozenSet = EMPTY) ->
         if outer is None:
             return EMPTY
         empty = outer is resolver.module_scope and (
-            facts == EMPTY_CONTAINER or (facts == _LITERAL and expr.id in _module_placeholders(resolver))
+            facts == EMPTY_CONTAINER or (facts == _LITERAL and _placeholder(resolver, expr.id))
         )
         return frozenset((OuterOf(node_key(outer.node), expr.id, expr.lineno, empty),))
     if isinstance(expr, ast.Attribute):
@@ -476,24 +476,11 @@ def hands_no_loader(call: ast.Call, param: str, sink: "Sink", resolver: Optional
     return handed is not None and not any(name in sink.loader.names for name in handed)
 
 
-def _module_placeholders(resolver: Resolver) -> FrozenSet[str]:
-    """The names the module's own statements bind only to ``None`` (``LAST = None``, ``LAST: bytes |
-    None = None``): placeholders that something else fills. Read once per walk."""
-    known = getattr(resolver, "_placeholders", None)
-    if known is None:
-        bound: Dict[str, bool] = {}
-        for statement in module_statements(getattr(resolver.tree, "body", [])):
-            parts = assigned(statement)
-            if parts is None:
-                continue
-            targets, value = parts
-            is_none = isinstance(value, ast.Constant) and value.value is None
-            for target in targets:
-                if isinstance(target, ast.Name):
-                    bound[target.id] = bound.get(target.id, True) and is_none
-        known = frozenset(name for name, only_none in bound.items() if only_none)
-        resolver._placeholders = known  # type: ignore[attr-defined]
-    return known
+def _placeholder(resolver: Resolver, name: str) -> bool:
+    """Whether the module's own statements bind ``name`` only to ``None`` (``LAST = None``, ``LAST:
+    bytes | None = None``): a placeholder something else fills (read from the resolver's bindings)."""
+    values = resolver.module_values.get(name)
+    return bool(values) and all(isinstance(value, ast.Constant) and value.value is None for value in values)  # type: ignore[union-attr]
 
 
 def class_attribute_keys(expr: ast.Attribute, resolver: Resolver, instances: bool = True) -> List[Tuple[NodeKey, str]]:

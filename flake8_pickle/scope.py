@@ -148,6 +148,12 @@ class Resolver(Statements, Handoffs, Expressions):
         self.passed_late = False
         #: The functions whose bodies this walk has begun (node keys).
         self._begun: Set[NodeKey] = set()
+        #: What the module's own statements (outside any function) bound each module-level name to,
+        #: in order: the value expression of an assignment, None for any other binding (an import,
+        #: ``def``, ``class``, a loop or ``with`` target, an unpacking). Rebinding by functions is
+        #: in :attr:`outer_stores`.
+        self.module_values: Dict[str, List[Optional[ast.expr]]] = {}
+        self._binding_value: Optional[ast.expr] = None
         #: The verification tests that must have passed for the walk to be here (innermost last).
         self.guards: List[ast.expr] = []
         #: Inside ``with pytest.raises(...)``/``self.assertRaises(...)``: the code is meant to fail.
@@ -519,6 +525,8 @@ class Resolver(Statements, Handoffs, Expressions):
                     scope = candidate
                     self.record_outer_store(name, value, candidate)
                     break
+        elif scope is self.module_scope:
+            self.module_values.setdefault(name, []).append(self._binding_value)
         self._set(scope, name, value)
 
     def _set(self, scope: Scope, name: str, value: object) -> None:
@@ -533,7 +541,11 @@ class Resolver(Statements, Handoffs, Expressions):
     def _bind_target(self, target: ast.AST, value: Symbols, value_node: Optional[ast.AST] = None) -> None:
         """Bind an assignment target; walk the expressions inside it."""
         if isinstance(target, ast.Name):
-            self.bind(target.id, value)
+            self._binding_value = value_node if isinstance(value_node, ast.expr) else None
+            try:
+                self.bind(target.id, value)
+            finally:
+                self._binding_value = None
         elif isinstance(target, (ast.Tuple, ast.List)):
             elements: Optional[List[ast.AST]] = None
             if isinstance(value_node, (ast.Tuple, ast.List)) and len(value_node.elts) == len(target.elts):
