@@ -175,7 +175,7 @@ class FindClassChecks(Listener):
         self._grading.add(local)
         try:
             if self._facts is None:
-                self._facts = _ModuleFacts(resolver.tree)
+                self._facts = _ModuleFacts(resolver.tree, resolver.module_values)
             grade = _MethodGrader(local, resolver, self._facts, self).grade()
         finally:
             self._grading.discard(local)

@@ -76,10 +76,6 @@ _HARMLESS_METHODS = frozenset(
 )
 _HARMLESS_CALL_PREFIXES = ("builtins.", "logging.")
 
-_MATCH_NODE = getattr(ast, "Match", None)
-_TRY_STAR = getattr(ast, "TryStar", None)
-_TRY_NODES = (ast.Try,) + ((_TRY_STAR,) if _TRY_STAR is not None else ())
-
 
 #: The method is too large or too odd to read: neither report nor trust it.
 _GiveUp = GiveUp
@@ -296,63 +292,15 @@ def _dotted_pairs(values: Iterable[object], separator: str) -> FrozenSet[Tuple[s
 
 # ---------------------------------------------------------------- module-level facts
 class _ModuleFacts:
-    """Module-level constants and what is mutated anywhere, read once per module."""
+    """Module-level constants (what the resolver saw the module's own statements bind each name to)
+    and what is mutated anywhere, read once per module."""
 
-    def __init__(self, tree: ast.AST):
-        self.bindings: Dict[str, List[Optional[ast.AST]]] = {}
+    def __init__(self, tree: ast.AST, module_values: Dict[str, List[Optional[ast.expr]]]):
+        self.bindings = module_values
         self.mutated_names: Set[str] = set()
         self.mutated_attributes: Set[str] = set()
-        self._read_bindings(getattr(tree, "body", []))
         for node in ast.walk(tree):
             self._read_mutation(node)
-
-    def _bind(self, name: str, value: Optional[ast.AST]) -> None:
-        self.bindings.setdefault(name, []).append(value)
-
-    def _read_bindings(self, body: Sequence[ast.stmt]) -> None:
-        stack: List[ast.AST] = list(reversed(body)) if isinstance(body, list) else []
-        while stack:
-            node = stack.pop()
-            if isinstance(node, ast.Assign):
-                for target in node.targets:
-                    if isinstance(target, ast.Name):
-                        self._bind(target.id, node.value)
-                    else:
-                        for name in target_names(target):
-                            self._bind(name, None)
-            elif isinstance(node, ast.AnnAssign):
-                if isinstance(node.target, ast.Name) and node.value is not None:
-                    self._bind(node.target.id, node.value)
-            elif isinstance(node, (ast.AugAssign, ast.For, ast.AsyncFor)):
-                for name in target_names(node.target):
-                    self._bind(name, None)
-                if isinstance(node, (ast.For, ast.AsyncFor)):
-                    stack.extend(reversed(node.body + node.orelse))
-            elif isinstance(node, (ast.Import, ast.ImportFrom)):
-                for alias in node.names:
-                    self._bind((alias.asname or alias.name).split(".")[0], None)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                self._bind(node.name, None)
-            elif isinstance(node, (ast.With, ast.AsyncWith)):
-                for item in node.items:
-                    if item.optional_vars is not None:
-                        for name in target_names(item.optional_vars):
-                            self._bind(name, None)
-                stack.extend(reversed(node.body))
-            elif isinstance(node, ast.Delete):
-                for target in node.targets:
-                    for name in target_names(target):
-                        self._bind(name, None)
-            elif isinstance(node, (ast.If, ast.While)):
-                stack.extend(reversed(node.body + node.orelse))
-            elif isinstance(node, _TRY_NODES):
-                blocks = node.body + node.orelse + node.finalbody  # type: ignore[attr-defined]
-                for handler in node.handlers:  # type: ignore[attr-defined]
-                    blocks = blocks + handler.body
-                stack.extend(reversed(blocks))
-            elif _MATCH_NODE is not None and isinstance(node, _MATCH_NODE):
-                for case in node.cases:  # type: ignore[attr-defined]
-                    stack.extend(reversed(case.body))
 
     def _read_mutation(self, node: ast.AST) -> None:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATORS:
