@@ -153,7 +153,7 @@ class ProvenanceTracker(Listener):
         if cls is not None and fname in VIEW_METHODS and index == 1 and _has_base(cls, _is_view_base):
             return frozenset((Source(name, line),))
         peer = PEER_DATA_METHODS.get(fname) if cls is not None else None
-        if peer is not None and index == peer[0] and _has_base(cls, peer[1].__contains__):  # type: ignore[arg-type]
+        if peer is not None and index in peer[0] and _has_base(cls, peer[1].__contains__):  # type: ignore[arg-type]
             # ``asyncio.Protocol.data_received(self, data)``: what the peer sent.
             return frozenset((Source(f"{name} received by {fname}()", line),))
         if (

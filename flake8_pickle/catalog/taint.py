@@ -225,26 +225,36 @@ CALLBACK_REGISTRATIONS: Dict[str, Tuple[Optional[int], Optional[str], Tuple[int,
 }
 
 #: Methods a network framework calls with what a peer sent, in a subclass of one of the bases
-#: named: method -> (the data parameter's position, counting ``self``; the bases).
-PEER_DATA_METHODS: Dict[str, Tuple[int, FrozenSet[str]]] = {
-    "data_received": (1, frozenset({
+#: named: method -> (the data parameters' positions, counting ``self``; the bases).
+PEER_DATA_METHODS: Dict[str, Tuple[Tuple[int, ...], FrozenSet[str]]] = {
+    "data_received": ((1,), frozenset({
         "asyncio.Protocol", "asyncio.protocols.Protocol", "asyncio.BaseProtocol", "asyncio.protocols.BaseProtocol",
         "asyncio.StreamReaderProtocol", "asyncio.streams.StreamReaderProtocol",
     })),
-    "datagram_received": (1, frozenset({"asyncio.DatagramProtocol", "asyncio.protocols.DatagramProtocol"})),
-    "dataReceived": (1, frozenset({"twisted.internet.protocol.Protocol"})),
-    "datagramReceived": (1, frozenset({"twisted.internet.protocol.DatagramProtocol"})),
-    "lineReceived": (1, frozenset({"twisted.protocols.basic.LineReceiver", "twisted.protocols.basic.LineOnlyReceiver"})),
-    "stringReceived": (1, frozenset({
+    "datagram_received": ((1,), frozenset({"asyncio.DatagramProtocol", "asyncio.protocols.DatagramProtocol"})),
+    "dataReceived": ((1,), frozenset({"twisted.internet.protocol.Protocol"})),
+    "datagramReceived": ((1,), frozenset({"twisted.internet.protocol.DatagramProtocol"})),
+    "lineReceived": ((1,), frozenset({"twisted.protocols.basic.LineReceiver", "twisted.protocols.basic.LineOnlyReceiver"})),
+    "stringReceived": ((1,), frozenset({
         f"twisted.protocols.basic.{name}"
         for name in ("IntNStringReceiver", "Int32StringReceiver", "Int16StringReceiver", "Int8StringReceiver", "NetstringReceiver")
     })),
-    "on_message": (1, frozenset({"tornado.websocket.WebSocketHandler"})),
-    "onMessage": (1, frozenset({
+    "on_message": ((1,), frozenset({"tornado.websocket.WebSocketHandler"})),
+    "onMessage": ((1,), frozenset({
         f"autobahn.{flavour}.websocket.WebSocket{side}Protocol"
         for flavour in ("asyncio", "twisted")
         for side in ("Server", "Client")
     })),
+    # Django Channels: ``receive(self, text_data=None, bytes_data=None)``, ``receive_json(self, content)``.
+    "receive": ((1, 2), frozenset({
+        f"channels.generic.websocket.{name}"
+        for name in ("WebsocketConsumer", "AsyncWebsocketConsumer", "JsonWebsocketConsumer", "AsyncJsonWebsocketConsumer")
+    })),
+    "receive_json": ((1,), frozenset({
+        "channels.generic.websocket.JsonWebsocketConsumer", "channels.generic.websocket.AsyncJsonWebsocketConsumer",
+    })),
+    # Starlette: ``on_receive(self, websocket, data)``.
+    "on_receive": ((2,), frozenset({"starlette.endpoints.WebSocketEndpoint"})),
 }
 
 #: The parameters (the last ones, after ``self``) a server calls an application with, and which of
@@ -255,8 +265,9 @@ SERVER_INTERFACES: Dict[Tuple[str, ...], Tuple[str, FrozenSet[str]]] = {
     ("scope", "receive", "send"): ("ASGI", frozenset({"scope", "receive"})),
 }
 
-#: Decorators (their callee, ``*`` allowed) that make a function a web route: every
-#: parameter but ``self`` is request data (path parameters, bodies, form fields).
+#: Decorators (their callee, ``*`` allowed) that make a function a web route or a Socket.IO event
+#: handler: every parameter but ``self`` is request data (path parameters, bodies, form fields,
+#: event payloads).
 ROUTE_DECORATORS: Tuple[str, ...] = (
     "flask.Flask().route",
     "flask.Flask().get",
@@ -282,6 +293,15 @@ ROUTE_DECORATORS: Tuple[str, ...] = (
     "bottle.put",
     "bottle.Bottle().*",
     "sanic.Sanic().*",
+    # Socket.IO event handlers: ``@sio.on("message") def handle(sid, data)`` gets what the client sent.
+    "socketio.Server().on",
+    "socketio.Server().event",
+    "socketio.AsyncServer().on",
+    "socketio.AsyncServer().event",
+    "socketio.Client().on",
+    "socketio.AsyncClient().on",
+    "flask_socketio.SocketIO().on",
+    "flask_socketio.SocketIO().event",
 )
 
 #: Decorators that mark a Django or DRF view: the first parameter is the request.
