@@ -39,7 +39,7 @@ from .provenance_model import (
     _TRANSFORMS, _PATH_OPENERS, _ROUTES, _receiver, _runs, _inherits, _user_patterns, _shallow,
     _first_source, _UNKNOWN_ONLY, _AtLine, _instance_state, _reads_instance_state,
     _is_bound_method_call, _has_base, overriding, self_classes, before_servicer_context, aliased,
-    outer_reads, class_attribute_keys, EMPTY_CONTAINER, data_identity, verification, called_parameter, hands_no_loader,
+    outer_reads, class_attribute_keys, EMPTY_CONTAINER, data_identity, verification, called_parameter, hands_no_loader, stored_outside,
     _is_view_base, _is_grpc_servicer,
     literal_input,
 )
@@ -52,8 +52,6 @@ __all__ = [
 ]
 
 
-#: The scope key of the module's own scope (a module has no place in the source).
-_MODULE_KEY = (0, 0, 0, 0)
 #: The calls :meth:`ProvenanceTracker.on_call` acts on: responses that make a function a view, calls
 #: of the module's own functions and methods (``self.x(...)``), stores into accumulators and
 #: collective buffers, callback registrations and dumps into a named buffer.
@@ -309,7 +307,7 @@ class ProvenanceTracker(Listener):
             )
         if named and resolver.function_stack:
             # ``cls.blob``, ``self.blob``: what a method stored in the class attribute counts too.
-            named = named | outer_reads(expr, resolver)
+            named = named | outer_reads(expr, resolver, named)
         if any(isinstance(f, Source) for f in named):
             return named
         base = self.facts_of(expr.value, depth + 1)
@@ -597,13 +595,14 @@ class ProvenanceTracker(Listener):
                 stored = _instance_state(fact.cls, fact.attr)
                 hop = f"self.{fact.attr}"
                 held = self._binding_facts(_AtLine(fact.line), stored, hop) if stored else EMPTY
+                # ``holder.blob = request.data`` in another module, on an instance of this class.
+                held = held | self.project.stored_in_class(fact.cls.node, fact.attr, True)
                 expanded = self.expand(held, depth + 1, visiting | {key})
                 out |= {f.through(hop, fact.line) if isinstance(f, Source) and f.label != hop else f for f in expanded}
             elif isinstance(fact, OuterOf):
                 key = ("outer", fact.scope_key, fact.name)
                 stored = self.resolver.outer_stores.get((fact.scope_key, fact.name)) if self.resolver else None
-                # Another module may store in a module-level name (``state.LAST = request.data``).
-                elsewhere = self.project.stored_elsewhere(fact.name) if fact.scope_key == _MODULE_KEY else EMPTY
+                elsewhere = stored_outside(fact, self.project)
                 if stored and depth < _MAX_DEPTH and key not in visiting:
                     out |= self.expand(self._binding_facts(_AtLine(fact.line), stored, fact.name), depth + 1, visiting | {key})
                 out |= elsewhere

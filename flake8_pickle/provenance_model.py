@@ -138,6 +138,8 @@ class OuterOf:
     #: module rebinds it nowhere else: if no function of the module fills it, another module does
     #: (``from app.state import SESSIONS``, ``state.LAST = body``), with data unknown here.
     empty: bool = False
+    #: For a class attribute (``cls.blob``): the class statement (another module may store there).
+    owner: Optional[ast.AST] = field(default=None, compare=False, hash=False)
 
 
 #: What an empty container display holds.
@@ -183,6 +185,11 @@ class ProjectFacts:
         """What other modules store in this module's module-level ``name`` (``state.LAST =
         request.data``, ``SESSIONS[sid] = body`` after ``from app.state import SESSIONS``): the
         facts of each value, sources named with their file. Empty when none is known."""
+        return frozenset()
+
+    def stored_in_class(self, cls: ast.AST, attr: str, instance: bool) -> FrozenSet:
+        """What other modules store in ``attr`` of this module's class ``cls`` (``Config.blob =
+        body``) or, with ``instance``, of an instance of it (``holder.blob = body``)."""
         return frozenset()
 
 
@@ -456,8 +463,25 @@ def outer_reads(expr: ast.expr, resolver: Resolver, facts: FrozenSet = EMPTY) ->
             facts == EMPTY_CONTAINER or (facts == _LITERAL and _placeholder(resolver, expr.id))
         )
         return frozenset((OuterOf(node_key(outer.node), expr.id, expr.lineno, empty),))
-    if isinstance(expr, ast.Attribute):
-        return frozenset(OuterOf(key, name, expr.lineno) for key, name in class_attribute_keys(expr, resolver))
+    if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
+        return frozenset(
+            OuterOf(node_key(cls.node), expr.attr, expr.lineno, _class_placeholder(resolver, cls, expr.attr, facts), cls.node)
+            for cls in classes_named(expr.value.id, resolver, True)
+        )
+    return EMPTY
+
+
+#: The scope key of the module's own scope (a module has no place in the source).
+_MODULE_KEY = (0, 0, 0, 0)
+
+
+def stored_outside(fact: OuterOf, project: ProjectFacts) -> FrozenSet:
+    """What other modules store in the module-level name (``state.LAST = request.data``) or the
+    class attribute (``Config.blob = request.data``) ``fact`` reads."""
+    if fact.scope_key == _MODULE_KEY:
+        return project.stored_elsewhere(fact.name)
+    if fact.owner is not None:
+        return project.stored_in_class(fact.owner, fact.name, False)
     return EMPTY
 
 
@@ -474,6 +498,15 @@ def hands_no_loader(call: ast.Call, param: str, sink: "Sink", resolver: Optional
     of ``sink`` (the walk recorded what it hands: ``Resolver.passed_at``)."""
     handed = resolver.passed_at.get((node_key(call), param)) if resolver is not None else None
     return handed is not None and not any(name in sink.loader.names for name in handed)
+
+
+def _class_placeholder(resolver: Resolver, cls: LocalDef, attr: str, facts: FrozenSet) -> bool:
+    """Whether the class body binds ``attr`` only to ``None`` (``blob = None``) and the read holds
+    nothing else: a placeholder something else fills."""
+    if facts != _LITERAL:
+        return False
+    values = resolver.class_values.get((node_key(cls.node), attr))
+    return bool(values) and all(isinstance(value, ast.Constant) and value.value is None for value in values)  # type: ignore[union-attr]
 
 
 def _placeholder(resolver: Resolver, name: str) -> bool:

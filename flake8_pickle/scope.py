@@ -153,6 +153,8 @@ class Resolver(Statements, Handoffs, Expressions):
         #: ``def``, ``class``, a loop or ``with`` target, an unpacking). Rebinding by functions is
         #: in :attr:`outer_stores`.
         self.module_values: Dict[str, List[Optional[ast.expr]]] = {}
+        #: The same for the names a class body binds, by (class statement's node key, name).
+        self.class_values: Dict[Tuple[NodeKey, str], List[Optional[ast.expr]]] = {}
         self._binding_value: Optional[ast.expr] = None
         #: The verification tests that must have passed for the walk to be here (innermost last).
         self.guards: List[ast.expr] = []
@@ -527,6 +529,8 @@ class Resolver(Statements, Handoffs, Expressions):
                     break
         elif scope is self.module_scope:
             self.module_values.setdefault(name, []).append(self._binding_value)
+        elif scope.kind == "class":
+            self.class_values.setdefault((node_key(scope.node), name), []).append(self._binding_value)
         self._set(scope, name, value)
 
     def _set(self, scope: Scope, name: str, value: object) -> None:

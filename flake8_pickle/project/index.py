@@ -509,7 +509,14 @@ class ProjectIndex:
         out: Set[object] = set()
         if split is not None:
             owner, rest = split
-            for module in self.modules.mentioning(_first_word(rest.rpartition(".")[2] or rest)):
+            candidates = self.modules.mentioning(_first_word(rest.rpartition(".")[2] or rest))
+            holder, _, _ = rest.rpartition(".")
+            if holder:
+                # ``Config.blob``, ``Holder().blob``: only a module that refers to the class can store
+                # in it (``attr`` alone, ``data`` or ``payload``, is spelled everywhere).
+                referring = set(self.referrers(f"{owner}.{holder.replace('()', '')}"))
+                candidates = [module for module in candidates if module in referring]
+            for module in candidates:
                 if module == owner:
                     continue  # the module's own stores are read from its text
                 summary = self.modules[module]
@@ -727,6 +734,12 @@ class ModuleView(ProjectFacts):
         if self.module is None:
             return frozenset()
         return self.index.stored_elsewhere(f"{self.module}.{name}")
+
+    def stored_in_class(self, cls: ast.AST, attr: str, instance: bool) -> FrozenSet:
+        qualname = self._names.get(id(cls))
+        if qualname is None or self.module is None:
+            return frozenset()
+        return self.index.stored_elsewhere(f"{self.module}.{qualname}{'()' if instance else ''}.{attr}")
 
     def copied_elsewhere(self) -> bool:
         """Whether other modules copy, pickle or send instances of any class of this module."""

@@ -162,7 +162,9 @@ class _StoreRecorder(Listener):
         names: Set[str] = set()
         for target in node.targets:
             if isinstance(target, ast.Attribute):
-                names |= {f"{name}.{target.attr}" for name in _project_names(target.value, resolver)}
+                # ``state.LAST = x``, ``Config.blob = x``, and ``holder.blob = x`` on an instance of
+                # another module's class (``app.model.Holder().blob``).
+                names |= {f"{name}.{target.attr}" for name in _project_names(target.value, resolver, instances=True)}
             elif isinstance(target, ast.Subscript):
                 names |= _project_names(target.value, resolver)
         if names:
@@ -185,9 +187,13 @@ class _StoreRecorder(Listener):
                 self.stores.append((name, node, function, facts))
 
 
-def _project_names(expr: ast.expr, resolver: Resolver) -> Set[str]:
-    """The qualified names of another module's objects ``expr`` may be (not a call's result)."""
-    return {name for name in resolver.qualified_names(expr) if _may_be_project(name) and not name.endswith(")")}
+def _project_names(expr: ast.expr, resolver: Resolver, instances: bool = False) -> Set[str]:
+    """The qualified names of another module's objects ``expr`` may be (with ``instances``, also
+    what a call of one gives: ``app.model.Holder()``)."""
+    return {
+        name for name in resolver.qualified_names(expr)
+        if _may_be_project(name) and (instances or not name.endswith(")"))
+    }
 
 
 class _ReturnRecorder(Listener):
