@@ -167,6 +167,23 @@ def test_a_changed_callee_changes_the_callers_findings(tmp_path: Path) -> None:
     assert _codes(flake8(root, "webapp/views.py")) == before
 
 
+def test_a_changed_store_in_another_module_changes_the_loads_findings(tmp_path: Path) -> None:
+    """``holder_views.py`` stores request data in ``UploadConfig.last_blob``; once it stores a literal
+    instead, the load in ``holders.py`` is no longer PKL101 on the next run (the cache holds the old
+    summary under the old content)."""
+    root = copy_project(WEBAPP, tmp_path)
+    before = _codes(flake8(root, "webapp/holders.py"))
+    assert ("webapp/holders.py", 12, "PKL101") in before
+    views = root / "webapp" / "holder_views.py"
+    original = views.read_text(encoding="utf-8")
+    views.write_text(original.replace("UploadConfig.last_blob = request.data", 'UploadConfig.last_blob = b"static"'), encoding="utf-8")
+    after = _codes(flake8(root, "webapp/holders.py"))
+    assert ("webapp/holders.py", 12, "PKL101") not in after
+    assert [c for c in after if c[1] != 12] == [c for c in before if c[1] != 12]
+    views.write_text(original, encoding="utf-8")
+    assert _codes(flake8(root, "webapp/holders.py")) == before
+
+
 def test_unsaved_text_on_stdin_is_what_is_analysed(tmp_path: Path) -> None:
     """The editor's buffer differs from the file on disk: the buffer's findings are reported."""
     root = copy_project(WEBAPP, tmp_path)
