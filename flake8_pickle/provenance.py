@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ast
 import itertools
-from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from .catalog.loaders import DATA_BYTES, DATA_TEXT, TRUSTED_DUMPS
 from .catalog.taint import (
@@ -39,7 +39,7 @@ from .provenance_model import (
     _TRANSFORMS, _PATH_OPENERS, _ROUTES, _receiver, _runs, _inherits, _user_patterns, _shallow,
     _first_source, _UNKNOWN_ONLY, _AtLine, _instance_state, _reads_instance_state,
     _is_bound_method_call, _has_base, overriding, self_classes, before_servicer_context, aliased,
-    outer_reads, class_attribute_keys, EMPTY_CONTAINER, data_identity, verification, called_parameter, hands_no_loader, stored_outside,
+    outer_reads, class_attribute_keys, EMPTY_CONTAINER, data_identity, verification, hands_other, loader_among, runs, stored_outside,
     _is_view_base, _is_grpc_servicer,
     literal_input,
 )
@@ -701,7 +701,7 @@ class ProvenanceTracker(Listener):
         source = _first_source(facts)
         if source is not None:
             return [Verdict(UNTRUSTED, source, (), sink.call)]
-        untrusted = self._untrusted_callers(facts, (), 0, frozenset(), sink=sink)
+        untrusted = self._untrusted_callers(facts, (), 0, frozenset(), called=(sink.call, loader_among(sink.loader)))
         if untrusted:
             return untrusted
         channels = sorted((f for f in facts if isinstance(f, Channel)), key=lambda c: (c.line, c.channel))
@@ -720,13 +720,15 @@ class ProvenanceTracker(Listener):
         depth: int,
         seen: FrozenSet,
         must_run: Tuple[Tuple[LocalDef, str], ...] = (),
-        sink: Optional[Sink] = None,
+        called: Optional[Tuple[ast.Call, Callable[[FrozenSet], bool]]] = None,
     ) -> List[Verdict]:
         """Call sites that pass untrusted data into the parameters ``facts`` depend on.
 
         ``must_run``: the methods (class, name) the object of the current function must run,
         because the flow reached it through ``self.m(...)`` dispatched to a subclass's ``m``. A call
-        on an instance of a class that runs another ``m`` is then not a caller.
+        on an instance of a class that runs another ``m`` is then not a caller. ``called``: the call
+        that runs the load, and what it must be: when its callee is a parameter (``decoder(data)``),
+        a caller that hands that parameter something else (``yaml.safe_load``) is not a caller.
         """
         verdicts: List[Verdict] = []
         if depth > 8:
@@ -740,11 +742,8 @@ class ProvenanceTracker(Listener):
             local = self._locals_by_node.get(fact.function_key)
             dispatched = self._dispatched_sites(fact.function)
             dispatched_ids = {id(site) for site in dispatched}
-            # ``decoder(data)`` where ``decoder`` is a parameter: a caller that hands it no loader
-            # (``apply_decoder(yaml.safe_load, body)``) runs no load.
-            called = called_parameter(sink, fact.function) if sink is not None else None
             for site in self.call_sites.get(fact.function_key, []) + dispatched:
-                if called is not None and hands_no_loader(site.call, called, sink, self.resolver):
+                if called is not None and hands_other(site.call, called, fact.function, self.resolver):
                     continue
                 if must_run and site.receivers is not None and not any(
                     all(_runs(cls, owner, method) for owner, method in must_run) for cls in site.receivers
@@ -764,9 +763,9 @@ class ProvenanceTracker(Listener):
                     owner = self._method_owner.get(fact.function_key)
                     if owner is not None:
                         after = after + ((owner[0], owner[1].name),)
-                verdicts.extend(
-                    self._untrusted_callers(argument, chain, depth + 1, seen | {(fact.function_key, fact.name)}, after)
-                )
+                verdicts.extend(self._untrusted_callers(
+                    argument, chain, depth + 1, seen | {(fact.function_key, fact.name)}, after, (site.call, runs(fact.function))
+                ))
         return verdicts
 
     def _dispatched_sites(self, function: ast.AST) -> List[CallSite]:

@@ -485,19 +485,28 @@ def stored_outside(fact: OuterOf, project: ProjectFacts) -> FrozenSet:
     return EMPTY
 
 
-def called_parameter(sink: "Sink", function: ast.AST) -> Optional[str]:
-    """The parameter of ``function`` that the loader call ``sink`` calls (``decoder(data)``), if any."""
-    func = sink.call.func
-    if isinstance(func, ast.Name) and func.id in {a.arg for a in all_args(function.args)}:  # type: ignore[attr-defined]
-        return func.id
-    return None
+def hands_other(
+    call: ast.Call, called: Tuple[ast.Call, Callable[[FrozenSet], bool]], function: ast.AST, resolver: Optional[Resolver]
+) -> bool:
+    """Whether ``call``, a call of ``function``, hands the parameter that ``called``'s call calls
+    (``decoder(data)`` in ``function``) something ``called`` does not accept: ``apply_decoder(
+    yaml.safe_load, body)`` for a load by ``yaml.unsafe_load``, ``with_handler(body, parse)`` for a
+    load in ``decode``. What each call hands is what the walk recorded (``Resolver.passed_at``)."""
+    func = called[0].func
+    if resolver is None or not isinstance(func, ast.Name) or func.id not in {a.arg for a in all_args(function.args)}:  # type: ignore[attr-defined]
+        return False
+    handed = resolver.passed_at.get((node_key(call), func.id))
+    return handed is not None and not called[1](handed)
 
 
-def hands_no_loader(call: ast.Call, param: str, sink: "Sink", resolver: Optional[Resolver]) -> bool:
-    """Whether ``call`` hands its callee's ``param`` library functions none of which is the loader
-    of ``sink`` (the walk recorded what it hands: ``Resolver.passed_at``)."""
-    handed = resolver.passed_at.get((node_key(call), param)) if resolver is not None else None
-    return handed is not None and not any(name in sink.loader.names for name in handed)
+def loader_among(loader: Loader) -> Callable[[FrozenSet], bool]:
+    """Whether handed symbols include ``loader``."""
+    return lambda handed: any(name in loader.names for name in handed)
+
+
+def runs(function: ast.AST) -> Callable[[FrozenSet], bool]:
+    """Whether handed symbols include the module's ``function``."""
+    return lambda handed: any(isinstance(s, LocalDef) and s.node is function for s in handed)
 
 
 def _class_placeholder(resolver: Resolver, cls: LocalDef, attr: str, facts: FrozenSet) -> bool:

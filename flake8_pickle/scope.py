@@ -148,6 +148,8 @@ class Resolver(Statements, Handoffs, Expressions):
         self.passed_late = False
         #: The functions whose bodies this walk has begun (node keys).
         self._begun: Set[NodeKey] = set()
+        #: The names of the functions the module defines at its top level.
+        self._module_functions: Set[str] = set()
         #: What the module's own statements (outside any function) bound each module-level name to,
         #: in order: the value expression of an assignment, None for any other binding (an import,
         #: ``def``, ``class``, a loop or ``with`` target, an unpacking). Rebinding by functions is

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import ast
 import sys
-from typing import TYPE_CHECKING, List, Optional, Tuple
+from typing import TYPE_CHECKING, FrozenSet, List, Optional, Tuple
 
 from .catalog.conventions import NOT_CALLING, STORING_ALL_METHODS, STORING_METHODS
 from .catalog.handoff import APPLIER_METHODS, APPLIERS, TASK_METHODS
 from .shapes import NodeKey, all_args, applied_call, is_classmethod, is_staticmethod, node_key, positional_args
-from .symbols import EMPTY, LocalDef, LocalInstance
+from .symbols import EMPTY, LocalDef, LocalInstance, Symbols
 
 if TYPE_CHECKING:
     from .scope import Resolver
@@ -80,12 +80,24 @@ class Handoffs:
         for hook in self._on_handed:
             hook(reference, call, self)
 
-    def _pass_to_module_function(self: "Resolver", call: ast.Call, reference: ast.expr) -> bool:
-        """Record ``reference`` (library functions) as what the parameter it is passed for holds,
-        when every callee ``call`` may run is a function of the module (or a class's own
-        ``__init__``) whose body the walk has not begun: the body then calls them by the parameter's
-        name. True when recorded (or, for a walk seeded by an earlier one, recorded then)."""
-        names = self.qualified_names(reference)
+    def _pass_function(self: "Resolver", call: ast.Call, reference: ast.Name) -> None:
+        """``register("jobs", on_job)``, ``process(body, decode_blob)``: a function of the module's
+        top level handed to another of its functions is what that parameter holds there (a call of
+        the parameter is a call of it, with the arguments it is given)."""
+        handed = frozenset(
+            symbol for symbol in self.lookup(reference.id)
+            if type(symbol) is LocalDef and symbol.kind == "function" and self._top_level.get(id(symbol.node)) is symbol  # type: ignore[union-attr]
+        )
+        if handed:
+            self._pass_to_module_function(call, reference, handed)
+
+    def _pass_to_module_function(self: "Resolver", call: ast.Call, reference: ast.expr, given: Optional[Symbols] = None) -> bool:
+        """Record ``reference`` (library functions, or ``given``: the module's own) as what the
+        parameter it is passed for holds, when every callee ``call`` may run is a function of the
+        module (or a class's own ``__init__``) whose body the walk has not begun: the body then
+        calls them by the parameter's name. True when recorded (or, for a walk seeded by an earlier
+        one, recorded then)."""
+        names = given if given is not None else self.qualified_names(reference)
         callees = self.symbols_of(call.func)
         if not names or not callees:
             return False
@@ -98,7 +110,7 @@ class Handoffs:
             if param is None:
                 return False
             key = (node_key(function), param)
-            if self.passed_seeded and not names <= self.passed.get(key, EMPTY):
+            if self.passed_seeded and not _keys(names) <= _keys(self.passed.get(key, EMPTY)):
                 return False
             self.passed_at[(node_key(call), param)] = names
             targets.append(key)
@@ -150,6 +162,11 @@ def _parameter_passed(function: ast.AST, call: ast.Call, argument: ast.expr, shi
                 return keyword.arg
             return None
     return None
+
+
+def _keys(symbols: Symbols) -> FrozenSet[object]:
+    """What makes symbols the same in two walks of one tree: a name, or the node a function was made of."""
+    return frozenset(("def", id(s.node)) if type(s) is LocalDef else s for s in symbols)  # type: ignore[union-attr]
 
 
 def _is_task(symbol: object) -> bool:

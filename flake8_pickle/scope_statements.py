@@ -379,6 +379,8 @@ class Statements:
         local = LocalDef(node, "function", node.name, nested=in_function and node.name not in self.scope.globals)
         if not in_function:
             self._top_level[id(node)] = local
+            if self.scope is self.module_scope:
+                self._module_functions.add(node.name)
         self.bind(node.name, frozenset((local,)))
 
     def _walk_arguments_outside(self, args: ast.arguments) -> None:
@@ -443,7 +445,10 @@ class Statements:
                     # a caller passes another, it is that (evaluated where the function is defined).
                     value = value | self._default_symbols(default, chain)
                 if self.passed:
-                    value = value | self.passed.get((node_key(node), arg.arg), EMPTY)
+                    passed = self.passed.get((node_key(node), arg.arg))
+                    if passed:
+                        # What the module hands the parameter (another walk's functions: this walk's own).
+                        value = value | frozenset(s for s in map(self._port, passed) if s is not None)
                 if self.param_hook is not None:
                     value = value | self.param_hook(node, arg, index, cls)
                 self.bind(arg.arg, value)
@@ -493,7 +498,7 @@ class Statements:
         stack: List[object] = [root]
         push, pop = stack.append, stack.pop
         on_call, every_call = self._on_call, self._on_every_call
-        applier_words, handed = APPLIER_WORDS, self._handed_words
+        applier_words, handed, functions = APPLIER_WORDS, self._handed_words, self._module_functions
         while stack:
             item = pop()
             kind = type(item)
@@ -516,12 +521,16 @@ class Statements:
                 if word in applier_words:
                     self._call_applied(item)  # type: ignore[arg-type]
                 self._memo_expr = self._memo_symbols = self._memo_names = None
-                if handed:
+                if handed or functions:
                     for arg in item.args:  # type: ignore[attr-defined]
                         arg_kind = type(arg)
                         spelled = arg.id if arg_kind is ast.Name else arg.attr if arg_kind is ast.Attribute else None
-                        if spelled is not None and (spelled in handed or spelled.rpartition("_")[2] in handed):
+                        if spelled is None:
+                            continue
+                        if handed and (spelled in handed or spelled.rpartition("_")[2] in handed):
                             self._hand(item, arg)  # type: ignore[arg-type]
+                        elif arg_kind is ast.Name and spelled in functions:
+                            self._pass_function(item, arg)  # type: ignore[arg-type]
                     for keyword in item.keywords:  # type: ignore[attr-defined]
                         arg = keyword.value
                         arg_kind = type(arg)
