@@ -209,11 +209,14 @@ APPLIER_METHODS: Dict[str, Applier] = {
     "enqueue": Applier((0, "f"), rest=1, keywords=True),
 }
 #: Methods of a task (a function a task queue wraps) that run it in a worker with their arguments:
-#: Celery's ``process.delay(blob)`` and ``process.apply_async((blob,))``, Dramatiq's
+#: Celery's ``process.delay(blob)``, ``process.apply_async((blob,))`` and ``process.s(blob)``, Dramatiq's
 #: ``process.send(blob)``. Read when the receiver is a function of the module or a name imported
 #: from outside the standard library.
 TASK_METHODS: Dict[str, Applier] = {
     "delay": Applier((-1, ""), rest=0, keywords=True),
+    # A Celery signature (``process.s(body)``) runs the task with those arguments when it is applied.
+    "s": Applier((-1, ""), rest=0, keywords=True),
+    "si": Applier((-1, ""), rest=0, keywords=True),
     "apply_async": Applier((-1, ""), packed=(0, "args"), packed_keywords=(1, "kwargs")),
     "send": Applier((-1, ""), rest=0, keywords=True),
     "send_with_options": Applier((-1, ""), packed=(None, "args"), packed_keywords=(None, "kwargs")),
