@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import ast
 import sys
-from typing import TYPE_CHECKING, FrozenSet, List, Optional, Tuple
+from typing import TYPE_CHECKING, FrozenSet, List, Optional, Tuple, Union
 
 from .catalog.conventions import NOT_CALLING, STORING_ALL_METHODS, STORING_METHODS
-from .catalog.handoff import APPLIER_METHODS, APPLIERS, TASK_METHODS
+from .catalog.handoff import APPLIER_METHODS, APPLIER_WORDS, APPLIERS, TASK_METHODS
 from .shapes import NodeKey, all_args, applied_call, is_classmethod, is_staticmethod, node_key, positional_args
 from .symbols import EMPTY, LocalDef, LocalInstance, Symbols
 
@@ -44,9 +44,10 @@ class Handoffs:
         self._applied[id(call)] = made
         return made
 
-    def _call_applied(self: "Resolver", call: ast.Call) -> None:
-        """Tell the listeners of the call an applier makes (see :meth:`applied_call`). Called while
-        the resolver's memo still holds ``call``'s callee (its listeners resolved it already)."""
+    def _call_applied(self: "Resolver", call: ast.Call, depth: int = 0) -> None:
+        """Tell the listeners of the call an applier makes (see :meth:`applied_call`), and of the
+        call that one makes when it is an applier too (``executor.submit(loop.call_soon, f, x)``).
+        Called while the resolver's memo still holds ``call``'s callee."""
         applied = self.applied_call(call)
         if applied is None:
             return
@@ -57,6 +58,26 @@ class Handoffs:
         for hook in hooks:
             hook(applied, self)  # type: ignore[arg-type]
         self._memo_expr = self._memo_symbols = self._memo_names = None
+        func = applied.func
+        word = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None  # type: ignore[attr-defined]
+        if depth < 2 and word in APPLIER_WORDS:
+            self._call_applied(applied, depth + 1)
+        if (self._handed_words or self._module_functions) and (applied.args or applied.keywords):
+            self._check_arguments(applied)
+
+    def _check_arguments(self: "Resolver", call: ast.Call, display: Optional[ast.expr] = None) -> None:
+        """For each argument of ``call`` (or each element of ``display``, one of its arguments) that
+        names a function, also inside a tuple, list or dict display, and a starred one: tell the
+        listeners of a handed loader (:meth:`_hand`), and record one of the module's own functions
+        handed to another (:meth:`_pass_function`). The walk does this for plain arguments itself."""
+        handed, functions = self._handed_words, self._module_functions
+        for arg in _named_arguments(call if display is None else [display]):
+            kind = type(arg)
+            spelled = arg.id if kind is ast.Name else arg.attr  # type: ignore[attr-defined]
+            if kind is ast.Name and spelled in functions:
+                self._pass_function(call, arg)  # type: ignore[arg-type]
+            elif handed and (spelled in handed or spelled.rpartition("_")[2] in handed):
+                self._hand(call, arg)
 
     def _hand(self: "Resolver", call: ast.Call, reference: ast.expr) -> None:
         """Tell the listeners of ``reference``, a function handed to ``call`` (see
@@ -64,8 +85,12 @@ class Handoffs:
         if not self.qualified_names(reference):
             return
         applied = self.applied_call(call)
-        if applied is not None and applied.func is reference:
-            return  # the call it makes was told as a call
+        if applied is not None and (
+            applied.func is reference
+            or any(arg is reference for arg in applied.args)
+            or any(keyword.value is reference for keyword in applied.keywords)
+        ):
+            return  # the call it makes was told as a call, and it passes this on there
         func = call.func
         if type(func) is ast.Attribute and (
             func.attr in STORING_ALL_METHODS
@@ -162,6 +187,30 @@ def _parameter_passed(function: ast.AST, call: ast.Call, argument: ast.expr, shi
                 return keyword.arg
             return None
     return None
+
+
+def _named_arguments(where: Union[ast.Call, List[ast.expr]]) -> List[ast.expr]:
+    """The arguments of a call (or the expressions of a list) that are a name or a dotted name,
+    also as elements of a tuple, list or set display (starred or not) and values of a dict display
+    (``**{...}`` too)."""
+    out: List[ast.expr] = []
+    if isinstance(where, ast.Call):
+        values: List[ast.expr] = list(where.args) + [keyword.value for keyword in where.keywords]
+    else:
+        values = list(where)
+    while values:
+        value = values.pop()
+        kind = type(value)
+        if kind is ast.Name or kind is ast.Attribute:
+            out.append(value)
+        elif kind is ast.Starred:
+            values.append(value.value)  # type: ignore[attr-defined]
+        elif kind is ast.Tuple or kind is ast.List or kind is ast.Set:
+            values.extend(value.elts)  # type: ignore[attr-defined]
+        elif kind is ast.Dict:
+            values.extend(value.values)  # type: ignore[attr-defined]
+    out.reverse()
+    return out
 
 
 def _keys(symbols: Symbols) -> FrozenSet[object]:

@@ -66,6 +66,10 @@ from .scope_model import (
 )
 
 
+#: Argument displays that may hold a handed function (``(name, pickle.loads)``, ``*[f]``, ``**{"f": f}``).
+_DISPLAYS = frozenset({ast.Tuple, ast.List, ast.Set, ast.Dict, ast.Starred})
+
+
 class Statements:
     """The walk of a module (see the module docstring)."""
 
@@ -522,21 +526,25 @@ class Statements:
                     self._call_applied(item)  # type: ignore[arg-type]
                 self._memo_expr = self._memo_symbols = self._memo_names = None
                 if handed or functions:
-                    for arg in item.args:  # type: ignore[attr-defined]
+                    # A function handed over as an argument (see scope_handoff): plain arguments here,
+                    # as cheaply as can be; the elements of displays through the mixin.
+                    arguments = item.args  # type: ignore[attr-defined]
+                    if item.keywords:  # type: ignore[attr-defined]
+                        arguments = arguments + [keyword.value for keyword in item.keywords]  # type: ignore[attr-defined]
+                    for arg in arguments:
                         arg_kind = type(arg)
-                        spelled = arg.id if arg_kind is ast.Name else arg.attr if arg_kind is ast.Attribute else None
-                        if spelled is None:
-                            continue
-                        if handed and (spelled in handed or spelled.rpartition("_")[2] in handed):
-                            self._hand(item, arg)  # type: ignore[arg-type]
-                        elif arg_kind is ast.Name and spelled in functions:
-                            self._pass_function(item, arg)  # type: ignore[arg-type]
-                    for keyword in item.keywords:  # type: ignore[attr-defined]
-                        arg = keyword.value
-                        arg_kind = type(arg)
-                        spelled = arg.id if arg_kind is ast.Name else arg.attr if arg_kind is ast.Attribute else None
-                        if spelled is not None and (spelled in handed or spelled.rpartition("_")[2] in handed):
-                            self._hand(item, arg)  # type: ignore[arg-type]
+                        if arg_kind is ast.Name:
+                            spelled = arg.id
+                            if spelled in functions:
+                                self._pass_function(item, arg)  # type: ignore[arg-type]
+                            elif handed and (spelled in handed or ("_" in spelled and spelled.rpartition("_")[2] in handed)):
+                                self._hand(item, arg)  # type: ignore[arg-type]
+                        elif arg_kind is ast.Attribute:
+                            spelled = arg.attr
+                            if handed and (spelled in handed or ("_" in spelled and spelled.rpartition("_")[2] in handed)):
+                                self._hand(item, arg)  # type: ignore[arg-type]
+                        elif arg_kind in _DISPLAYS:
+                            self._check_arguments(item, arg)  # type: ignore[arg-type]
                 if callee_kind is ast.Attribute and (word in STORING_METHODS or word in STORING_ALL_METHODS):
                     self._stored_by_call(func, item.args)  # type: ignore[attr-defined]
                 for keyword in reversed(item.keywords):  # type: ignore[attr-defined]
