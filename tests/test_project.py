@@ -785,3 +785,33 @@ def test_the_names_that_reach_a_loader_are_worked_out_before_flake8_forks(tmp_pa
     alone.prepare([str(root / "webapp" / "views.py")])
     lazy = alone.index_for(root / "webapp" / "views.py", is_file=True)
     assert lazy is not None and lazy._loader_words is None
+
+
+def test_loader_words_read_only_modules_that_can_bind_a_loader_and_follow_chains(tmp_path: Path) -> None:
+    """A module naming ``numpy`` but never a numpy loader (``load``) binds none in one step: its head
+    is not read for the loader words. A chain through such a module, or through a module read before
+    the step it depends on was found, is still followed to the end, as with a class's referrers."""
+    from flake8_pickle.analysis import catalog_for
+    from flake8_pickle.project import index as index_module
+    from flake8_pickle.project.summary import HEAD
+    from flake8_pickle.settings import Settings
+
+    package = tmp_path / "proj" / "pkg"
+    package.mkdir(parents=True)
+    (tmp_path / "proj" / "setup.cfg").write_text("", encoding="utf-8")
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "arrays.py").write_text("import numpy as np\nZEROS = np.zeros(3)\n", encoding="utf-8")
+    # ``a_first`` is read before ``codec`` (alphabetically) and reaches the loader through it.
+    (package / "a_first.py").write_text("import numpy as np\nfrom .codec import decode as restore\n", encoding="utf-8")
+    (package / "codec.py").write_text("import pickle\ndecode = pickle.loads\n", encoding="utf-8")
+    (package / "relay.py").write_text("from .a_first import restore as thaw\n", encoding="utf-8")
+    (package / "models.py").write_text("class Job:\n    pass\n", encoding="utf-8")
+    (package / "compat.py").write_text("from .models import Job as Task\n", encoding="utf-8")
+    (package / "jobs.py").write_text("from .compat import Task\n\n\nclass Retried(Task):\n    pass\n", encoding="utf-8")
+    settings = Settings()
+    index = index_module.build(tmp_path / "proj", settings, tmp_path / "cache")
+    assert "pkg.arrays" not in index.modules.loader_candidates()
+    words = index.loader_words(catalog_for(settings).reaches_loader)
+    assert {"decode", "restore", "thaw"} <= words
+    assert "pkg.arrays" not in index.modules._stores[HEAD]
+    assert index._descendants("pkg.models.Job") == ["pkg.jobs.Retried"]

@@ -809,6 +809,16 @@ class Catalog:
         for name in extra_loaders:
             self.by_name.setdefault(name, Loader((name,), "custom", DATA_BYTES))
         self.distinctive_methods = dict(_DISTINCTIVE_METHODS)
+        self._binding_words: Dict[str, Set[str]] = {}
+        for name in self.by_name:
+            words = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", name)
+            self._binding_words.setdefault(words[0], set()).update([words[-1], *re.findall(r"(\w+)\(", name)])
+
+    def binding_words(self, root: str) -> FrozenSet[str]:
+        """The words a text spells when it binds a name to a loader of module ``root`` in one step
+        (``loads = pickle.loads``, ``class U(pickle.Unpickler)``): each loader name's last part and
+        the classes it calls. ``import numpy as np`` binds no loader (a module is none)."""
+        return frozenset(self._binding_words.get(root, ()))
 
     def reaches_loader(self, qualified_names: Iterable[str]) -> bool:
         """Whether one of ``qualified_names`` is a loader, or a class whose instances' ``load`` is."""

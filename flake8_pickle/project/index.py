@@ -23,6 +23,7 @@ from ..classes import PROTOCOL_COVERS
 from ..precheck import Possible
 from ..provenance import UNKNOWN, Channel, External, ProjectFacts, Source, Trusted
 from ..settings import Settings
+from .keys import KeysByWord
 from .layout import module_name, python_files
 from .store import CACHE_DIR_NAME, HEAD, LIGHT, Cache, FileJob, Summaries, settings_digest
 from .summary import module_package, reachable
@@ -339,16 +340,18 @@ class ProjectIndex:
         words = [last]
         found: List[str] = []
         seen_words = set(words)
+        keys = KeysByWord()
         while words:
             for module in self.modules.mentioning(words.pop()):
                 if module in found:
                     continue
                 found.append(module)
-                for key in self.modules.head(module)["aliases"]:
-                    word = key.replace("()", "").rpartition(".")[2]
-                    if word not in seen_words and targets & (self.aliases(f"{module}.{key}") or frozenset()):
-                        seen_words.add(word)
-                        words.append(word)
+                keys.add(module, self.modules.head(module)["aliases"])
+            for module, key in keys.ready(seen_words):
+                word = key.replace("()", "").rpartition(".")[2]
+                if word not in seen_words and targets & (self.aliases(f"{module}.{key}") or frozenset()):
+                    seen_words.add(word)
+                    words.append(word)
         self._referrers[name] = found
         return found
 
@@ -583,6 +586,7 @@ class ProjectIndex:
             # loader, can bind a name to one: those are read, round by round.
             words: Set[str] = set()
             checked: Set[str] = set()
+            keys = KeysByWord()
             frontier = self.modules.loader_candidates()
             while frontier:
                 found: Set[str] = set()
@@ -590,10 +594,15 @@ class ProjectIndex:
                     if module in checked:
                         continue
                     checked.add(module)
-                    for key in self.modules.head(module)["aliases"]:
+                    # A key binds a loader in one step when its targets name the loader's module.
+                    keys.add(module, self.modules.head(module)["aliases"], self.modules.text_facts(module)["loader_roots"])
+                ready = keys.ready(words)
+                while ready:
+                    for module, key in ready:
                         targets = self.aliases(f"{module}.{key}")
                         if targets and is_loader(targets):
                             found.update((module.rpartition(".")[2], key.split(".")[0].replace("()", "")))
+                    ready = keys.ready(words | found)
                 frontier = [m for word in sorted(found - words) for m in self.modules.mentioning(word)]
                 words |= found
             self._loader_words = frozenset(words)

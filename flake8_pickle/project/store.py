@@ -19,6 +19,7 @@ import gc
 import hashlib
 import json
 import os
+import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ from ..fix.source import write_atomically
 from ..precheck import WORD_RUN, Possible, possible, spells_word
 from ..settings import Settings
 from .summary import FULL, HEAD, LIGHT, SCHEMA, summarise
+
+#: ``from pickle import *`` binds a module's loaders without spelling their names.
+_STAR_IMPORT = re.compile(rb"\bimport\s+\*")
 
 Json = Any
 CACHE_DIR_NAME = ".flake8_pickle_cache"
@@ -334,9 +338,12 @@ class Summaries(Mapping):
         return self._word_index is not None
 
     def loader_candidates(self) -> List[str]:
-        """Modules whose text names a catalogued loader's module (only they can alias a loader)."""
+        """Modules whose text names a catalogued loader's module and a loader of it (or star-imports):
+        only they can bind a name to a loader in one step. A longer chain (``from .codec import
+        decode`` where ``codec`` binds ``decode = pickle.loads``) runs through modules that spell
+        the words of the step before (:meth:`ProjectIndex.loader_words` follows them)."""
         if self._loader_modules is None:
-            self._loader_modules = [m for m in self._files if self.text_facts(m)["loader_roots"]]
+            self._loader_modules = [m for m in self._files if self.text_facts(m)["binds_loader"]]
         return self._loader_modules
 
     def copy_candidates(self) -> List[str]:
@@ -362,9 +369,14 @@ class Summaries(Mapping):
             roots = sorted({name.split(".")[0] for name in catalog.by_name})
             content = self._files[module][1]
             can = possible(content.decode("utf-8", "replace"), catalog)
+            named = [root for root in roots if spells_word(content, root.encode())]
             facts = self._text_facts[key] = {
                 "possible": [can.loaders, can.copies, can.copyreg],
-                "loader_roots": [root for root in roots if spells_word(content, root.encode())],
+                "loader_roots": named,
+                "binds_loader": bool(named) and (
+                    _STAR_IMPORT.search(content) is not None
+                    or any(spells_word(content, word.encode()) for root in named for word in catalog.binding_words(root))
+                ),
             }
             self._text_facts_changed = True
         return facts
@@ -428,6 +440,8 @@ def _valid_text_facts(facts: object) -> bool:
     """A text-facts entry this code wrote (an entry of any other shape is computed again)."""
     if not isinstance(facts, dict) or not isinstance(facts.get("loader_roots"), list):
         return False
+    if not isinstance(facts.get("binds_loader"), bool):
+        return False  # written by an earlier version
     can = facts.get("possible")
     return isinstance(can, list) and len(can) == 3 and all(isinstance(flag, bool) for flag in can)
 
