@@ -491,11 +491,19 @@ def hands_other(
     """Whether ``call``, a call of ``function``, hands the parameter that ``called``'s call calls
     (``decoder(data)`` in ``function``) something ``called`` does not accept: ``apply_decoder(
     yaml.safe_load, body)`` for a load by ``yaml.unsafe_load``, ``with_handler(body, parse)`` for a
-    load in ``decode``. What each call hands is what the walk recorded (``Resolver.passed_at``)."""
+    load in ``decode``; ``load_with(body, json)`` for ``lib.loads(data)`` run with ``pickle``. What
+    each call hands is what the walk recorded (``Resolver.passed_at``)."""
     func = called[0].func
+    attr = None
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        attr, func = func.attr, func.value  # a module handed over: ``lib.loads(data)``
     if resolver is None or not isinstance(func, ast.Name) or func.id not in {a.arg for a in all_args(function.args)}:  # type: ignore[attr-defined]
         return False
     handed = resolver.passed_at.get((node_key(call), func.id))
+    if handed is not None and attr is not None:
+        if not all(isinstance(symbol, str) for symbol in handed):
+            return False
+        handed = frozenset(f"{symbol}.{attr}" for symbol in handed)
     return handed is not None and not called[1](handed)
 
 

@@ -191,6 +191,17 @@ ACCUMULATING_METHODS = frozenset(STORING_METHODS) | STORING_ALL_METHODS | {"writ
 
 #: Callables that take a function without calling it: a loader handed to one of them loads nothing
 #: (``callable(pickle.loads)``, ``functools.wraps(pickle.loads)``).
+#: Serializer modules whose module object, handed to a call, is handed with its loaders
+#: (``URLSafeSerializer(key, serializer=pickle)``, ``Cache(serializer=dill)``): the callee loads
+#: with it. ``pkl`` is the usual alias the walk's word check also looks at.
+HANDED_MODULES = frozenset(module for module in PICKLE_MODULES if "." not in module) | {"marshal", "jsonpickle"}
+HANDED_MODULE_ALIASES = frozenset({"pkl"})
+#: Safe serializer modules handed the same way (``load_with(body, json)``): the walk records them, so
+#: that a caller handing one is no caller of a load the function makes with ``pickle``.
+SAFE_SERIALIZER_MODULES = frozenset({"json", "simplejson", "ujson", "orjson", "msgpack", "cbor2", "bson", "toml", "tomllib"})
+#: Methods that take a module without loading with it (``monkeypatch.setattr(pickle, "loads", f)``,
+#: ``mock.patch.object(pickle, ...)``, ``importlib.reload(pickle)``, ``inspect.getmembers(pickle)``).
+NOT_LOADING_WITH_MODULE = frozenset({"setattr", "delattr", "object", "reload", "getmembers", "getfile", "ismodule", "getsourcefile"})
 NOT_CALLING = frozenset(
     {
         "builtins.callable",

@@ -19,6 +19,7 @@ from ..catalog.loaders import (
     Catalog,
     Loader,
 )
+from ..catalog.conventions import HANDED_MODULE_ALIASES, HANDED_MODULES, NOT_LOADING_WITH_MODULE, SAFE_SERIALIZER_MODULES
 from ..catalog.taint import CALLBACK_REGISTRATIONS
 from ..findings import Finding, Step, shown
 from ..provenance import CHANNEL, TRUSTED, UNTRUSTED, ProvenanceTracker, Sink, Verdict, literal_input
@@ -47,8 +48,11 @@ _CALLED_AT = re.compile(r"^(?P<what>.+) called at (?P<file>\S+\.pyi?):(?P<line>\
 
 @lru_cache(maxsize=8)
 def _handed_words(catalog: Catalog) -> FrozenSet[str]:
-    """The last words of the catalogued loaders' names (``loads``, ``load``, ``unsafe_load``...)."""
-    return frozenset(name.rpartition(".")[2] for name in catalog.by_name)
+    """The last words of the catalogued loaders' names (``loads``, ``load``, ``unsafe_load``...), and
+    the modules whose loaders are called through a module handed over (``_load(data, pickle)``,
+    ``lib.loads(data)`` inside): every module a catalogued ``module.name`` loader is in."""
+    modules = {name.partition(".")[0] for name in catalog.by_name if name.count(".") == 1 and "(" not in name}
+    return frozenset(name.rpartition(".")[2] for name in catalog.by_name) | modules | HANDED_MODULE_ALIASES | SAFE_SERIALIZER_MODULES
 
 
 def describe_input(loader: Loader, argument: Optional[ast.expr], handed_to: Optional[ast.Call] = None) -> str:
@@ -132,9 +136,16 @@ class LoaderChecks(Listener):
     def on_handed(self, reference: ast.expr, call: ast.Call, resolver: Resolver) -> None:
         """``registry.register("pickle", pickle.dumps, pickle.loads)``: the loader runs later, on data
         this module does not show: a load of data of unknown origin, where it is handed over."""
-        match = self.catalog.loader_for(resolver.qualified_names(reference))
+        names = resolver.qualified_names(reference)
+        match = self.catalog.loader_for(names)
         if match is None:
-            return
+            # A serializer module handed over is handed with its loads (``serializer=pickle``).
+            func = call.func
+            if type(func) is ast.Attribute and func.attr in NOT_LOADING_WITH_MODULE:
+                return
+            match = self.catalog.loader_for(f"{name}.loads" for name in names & HANDED_MODULES)
+            if match is None:
+                return
         qualified, loader = match
         stands_for = ast.Call(func=reference, args=[], keywords=[])
         stands_for.lineno, stands_for.col_offset = reference.lineno, reference.col_offset
