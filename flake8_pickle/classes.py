@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Union
 
 from .catalog.conventions import FIELD_CLASS_BASES, FIELD_CLASS_DECORATORS, FIELD_FACTORY_CALLS, GROUP_EXCEPTIONS, TYPED_DICT_BASES
-from .catalog.handoff import ASDICT, COPY, DEEPCOPY, PICKLE, SPAWN
+from .catalog.handoff import ASDICT, COPY, DEEPCOPY, PICKLE, PROCESS, SPAWN
 from .catalog.names import unforked
 from .catalog.resource_table import ALIASES, RESOURCE_VALUES, RESOURCES, SYNTACTIC_RESOURCES
 from .catalog.resources import FAIL, KIND_RESOURCE, ResourceFacts
@@ -35,6 +35,7 @@ PROTOCOL_COVERS = {
     COPY: frozenset({"__getstate__", "__reduce__", "__reduce_ex__", "__copy__", COPYREG}),
     ASDICT: frozenset(),
     SPAWN: frozenset({"__getstate__", "__reduce__", "__reduce_ex__", COPYREG}),
+    PROCESS: frozenset({"__getstate__", "__reduce__", "__reduce_ex__", COPYREG}),
 }
 PROTOCOL_METHODS = frozenset().union(*PROTOCOL_COVERS.values()) | {"__setstate__", "__getnewargs__", "__getnewargs_ex__"}
 
@@ -125,6 +126,8 @@ class Held:
             # "Lock objects should only be shared between processes through inheritance": passing
             # them to Process(args=...) is that inheritance, and works under every start method.
             return self.facts.pickle_fails and not self.facts.travels_when_spawning
+        if operation == PROCESS:
+            return self.facts.pickle_fails and not self.facts.reduced_for_processes
         if operation == COPY:
             return self.facts.copy_fails
         return self.facts.deepcopy_fails
@@ -289,7 +292,9 @@ class ClassModel(Listener):
                 if facts is None and constructor in self.extra:
                     facts = _EXTRA_FACTS
                 if facts is None and self.project is not None:
-                    return self._project_holds(constructor, operation)
+                    # An instance of another module's class: as for the module's own (below), a
+                    # ``copy.copy`` of it shares its attributes.
+                    return None if operation == COPY else self._project_holds(constructor, operation)
                 name = constructor
             else:
                 facts = RESOURCE_VALUES.get(unforked(symbol))

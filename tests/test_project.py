@@ -815,3 +815,19 @@ def test_loader_words_read_only_modules_that_can_bind_a_loader_and_follow_chains
     assert {"decode", "restore", "thaw"} <= words
     assert "pkg.arrays" not in index.modules._stores[HEAD]
     assert index._descendants("pkg.models.Job") == ["pkg.jobs.Retried"]
+
+
+def test_findings_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    """The same tree gives the same lines, message for message, whatever ``PYTHONHASHSEED`` is
+    (a baseline or a review diff keyed on messages must not churn between runs)."""
+    root = copy_project(WEBAPP, tmp_path)
+    outputs = set()
+    for seed in ("0", "1", "2", "3"):
+        shutil.rmtree(root / ".flake8_pickle_cache", ignore_errors=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "flake8", "--isolated", "--select", "PKL", "-j", "1", "."],
+            cwd=root, capture_output=True, text=True, check=False, env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        assert proc.returncode == 1, proc.stderr
+        outputs.add(proc.stdout)
+    assert len(outputs) == 1

@@ -18,10 +18,13 @@ COPY = "copy"
 ASDICT = "asdict"
 #: Pickling while spawning a ``Process``: multiprocessing's own locks, queues and values may travel.
 SPAWN = "spawn"
+#: Pickling by multiprocessing's own pickler into a pool, a queue or a pipe: sockets and pipe ends
+#: travel (``catalog.resources.PROCESS_REDUCED_TYPES``), multiprocessing's locks do not.
+PROCESS = "process"
 
 __all__ = [
     "APPLIER_METHODS", "APPLIER_WORDS", "APPLIERS", "TASK_METHODS", "Applier", "ASDICT", "BY_VALUE_MODULES", "CONNECTIONS", "COPY", "DEEPCOPIES", "DEEPCOPY", "DUMPS", "PICKLE",
-    "POOL_METHODS", "POOLS", "PROCESSES", "QUEUES", "SINK_NAMES", "SPAWN", "WATCHED",
+    "POOL_METHODS", "POOLS", "PROCESS", "PROCESSES", "QUEUES", "SINK_NAMES", "SPAWN", "WATCHED",
 ]
 
 #: Copy functions and the operation each performs on its first argument.

@@ -26,6 +26,13 @@ SPAWNING_ONLY_ERRORS = (
     "Pickling an AuthenticationString object is disallowed",
 )
 
+#: Types multiprocessing's own pickler (``ForkingPickler``, which pools, queues, pipes and
+#: ``Process(args=...)`` use) reduces by duplicating the descriptor: a socket or a ``Pipe()`` end held
+#: by an object sent to a process arrives in the child (measured under fork and spawn through
+#: ``Pool.map``, ``ProcessPoolExecutor.map``, ``Queue.put`` and ``Process(args=...)``: the runtime
+#: fixture ``tests/fixtures/runtime/pkl203_processes.py``). Plain ``pickle.dumps`` still fails.
+PROCESS_REDUCED_TYPES = frozenset({"socket.socket", "multiprocessing.connection.Connection"})
+
 #: Fails ``copy.deepcopy`` (and, unless the facts say otherwise, pickle): locks, sockets, files...
 KIND_RESOURCE = "resource"
 #: Fails pickle but deep-copies: lambdas, local functions and classes, weakrefs...
@@ -82,9 +89,15 @@ class ResourceFacts:
     @property
     def travels_when_spawning(self) -> bool:
         """Pickling fails only outside the spawning of a process: multiprocessing's locks, queues
-        and values ("should only be shared between processes through inheritance") and a
-        ``Process`` object (its ``AuthenticationString`` key), which ``Process(args=...)`` carries."""
-        return any(marker in self.error for marker in SPAWNING_ONLY_ERRORS)
+        and values ("should only be shared between processes through inheritance"), a ``Process``
+        object (its ``AuthenticationString`` key), which ``Process(args=...)`` carries, and the
+        sockets and pipe ends multiprocessing's pickler duplicates (``PROCESS_REDUCED_TYPES``)."""
+        return any(marker in self.error for marker in SPAWNING_ONLY_ERRORS) or self.reduced_for_processes
+
+    @property
+    def reduced_for_processes(self) -> bool:
+        """multiprocessing's pickler sends it (see ``PROCESS_REDUCED_TYPES``)."""
+        return all(name.strip() in PROCESS_REDUCED_TYPES for name in self.type_name.split("|"))
 
     @property
     def deepcopy_fails(self) -> bool:

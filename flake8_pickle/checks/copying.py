@@ -18,6 +18,7 @@ from ..catalog.handoff import (
     PICKLE,
     POOL_METHODS,
     POOLS,
+    PROCESS,
     PROCESSES,
     QUEUES,
     SPAWN,
@@ -120,7 +121,7 @@ class CopyChecks(Listener):
             if (receiver in QUEUES and method in ("put", "put_nowait")) or (receiver in CONNECTIONS and method == "send"):
                 if call.args:
                     label = f"{receiver[:-2].rsplit('.', 1)[-1]}.{method}"
-                    self._record(call, PICKLE, label, [call.args[0]], "PKL203", resolver)
+                    self._record(call, PROCESS, label, [call.args[0]], "PKL203", resolver)
                 return
         if isinstance(call.func, ast.Attribute) and call.func.attr == "model_copy":
             deep = keyword_arg(call, "deep")
@@ -192,7 +193,7 @@ class CopyChecks(Listener):
             objects.extend(call.args[1:])
         objects.extend(k.value for k in call.keywords if k.arg in (None, "args", "kwds", "kwargs"))
         iterables.extend(k.value for k in call.keywords if k.arg == "iterable")
-        self._record(call, PICKLE, label, objects, "PKL203", resolver, iterables=iterables)
+        self._record(call, PROCESS, label, objects, "PKL203", resolver, iterables=iterables)
 
     def _process(self, call: ast.Call, name: str, resolver: Resolver) -> None:
         objects = [k.value for k in call.keywords if k.arg in ("target", "args", "kwargs")]
@@ -261,14 +262,16 @@ class CopyChecks(Listener):
                 text = message("PKL902", cls=info.local.name, resource=held.describe())
                 self.report(Finding(line, col, "PKL902", text))
             # asdict() ignores the class's own protocol, so no protocol would help it: PKL201 covers it.
+            # And an operation that what it holds survives (a socket sent to a pool) is no reason.
             operations = {
-                op for op in used.get(id(info.local), set()) - {ASDICT} if not info.protocols & PROTOCOL_COVERS[op]
+                op for op in used.get(id(info.local), set()) - {ASDICT}
+                if not info.protocols & PROTOCOL_COVERS[op] and self.model.class_holds(info.local, op) is not None
             }
             if self._intends(info):
                 operations.add(PICKLE)
             if not operations:
                 continue
-            wanted = "__getstate__ or __reduce__" if operations & {PICKLE, SPAWN} else "__getstate__, __reduce__ or __deepcopy__"
+            wanted = "__getstate__ or __reduce__" if operations & {PICKLE, SPAWN, PROCESS} else "__getstate__, __reduce__ or __deepcopy__"
             text = message("PKL301", cls=info.local.name, resource=held.describe(), protocol=wanted)
             steps = tuple(s for s in held.related() if s.line != line) + tuple(sorted(handed_at.get(id(info.local), ())))
             self.report(Finding(line, col, "PKL301", text, steps))
@@ -287,7 +290,7 @@ class CopyChecks(Listener):
     def _grade(self, sent: _Sent) -> Optional[Held]:
         node = sent.call
         line, col = node.lineno, node.col_offset  # type: ignore[attr-defined]
-        if sent.operation in (PICKLE, SPAWN) and not sent.by_value:
+        if sent.operation in (PICKLE, SPAWN, PROCESS) and not sent.by_value:
             found = _unpicklable_callable(sent.symbols, self.model)
             if found is not None:
                 what, defined = found

@@ -270,7 +270,8 @@ class ProjectIndex:
         if kind == "T":
             return {Trusted(written[1])}
         if kind == "P":
-            return set(_argument(ref, arguments, written[1]))
+            # Handed on inside the function (``recv_exact(sock, n)`` in ``recv_frame``): through it.
+            return {f.through(hop) if hop and isinstance(f, Source) else f for f in _argument(ref, arguments, written[1])}
         if kind == "X":
             inner: List[Tuple[str, FrozenSet]] = []
             for key, facts in written[3]:
@@ -460,7 +461,7 @@ class ProjectIndex:
                     # ``decode(read_body())``: what another function returns, resolved here.
                     caller_ref = FunctionRef(caller, call["function"] or "", {"params": []}, 0)
                     result = self._read(fact, caller_ref, {}, caller_summary["path"], "", depth)
-                    sources = sorted((f for f in result if isinstance(f, Source)), key=lambda f: (f.line, f.label))
+                    sources = sorted((f for f in result if isinstance(f, Source)), key=lambda f: (f.line, f.label, len(f.via), f.via))
                     if sources:
                         found.append((sources[0], (at,)))
                 elif fact[0] == "P" and call["function"]:

@@ -29,7 +29,7 @@ from bisect import bisect_left
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from ..catalog.conventions import ACCUMULATING_METHODS
-from ..catalog.handoff import ASDICT, COPY, DEEPCOPY, PICKLE, SPAWN
+from ..catalog.handoff import ASDICT, COPY, DEEPCOPY, PICKLE, PROCESS, SPAWN
 from ..catalog.loaders import constructor_variant
 from ..classes import ClassModel
 from ..checks.copying import CopyChecks
@@ -65,7 +65,7 @@ FULL, HEAD, LIGHT = "full", "head", "light"
 #: schema are never read.
 SCHEMA = 3
 
-OPERATIONS = (PICKLE, DEEPCOPY, COPY, SPAWN)
+OPERATIONS = (PICKLE, DEEPCOPY, COPY, SPAWN, PROCESS)
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
 _MAX_FACT_DEPTH = 3
 #: How many call facts and arguments one module's summary may write before the rest are unknown.
@@ -316,8 +316,8 @@ def summarise(
             })
     uses: Dict[str, Set[str]] = {}
     for operation, symbols in copies.handed():
-        if operation == ASDICT:
-            continue
+        if operation == ASDICT or operation == COPY:
+            continue  # ``copy.copy`` of an instance shares its attributes: nothing it holds fails it
         for name in _handed_classes(symbols, names, module):
             uses.setdefault(name, set()).add(operation)
     return {

@@ -1,0 +1,7 @@
+import copy
+
+from .recorders import Recorder
+
+
+def shallow():
+    return copy.copy(Recorder())
