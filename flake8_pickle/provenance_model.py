@@ -23,7 +23,7 @@ from .catalog.taint import (
     NamePatterns,
 )
 from .scope import Resolver
-from .shapes import NodeKey, all_args, decorator_names, is_staticmethod, node_key, positional_args
+from .shapes import NodeKey, all_args, decorator_names, is_bound_task, is_staticmethod, node_key, positional_args
 from .symbols import EMPTY, LocalDef, LocalInstance
 
 
@@ -374,7 +374,9 @@ def _reads_instance_state(expr: ast.Attribute, resolver: Resolver) -> bool:
 def _is_bound_method_call(call: ast.Call, function: ast.AST, resolver: Optional[Resolver]) -> bool:
     """Whether ``call`` of the method ``function`` passes its first parameter implicitly: a
     classmethod called on its class or an instance (``Container.from_payload(p)``), or a plain method
-    called on an instance; never a staticmethod."""
+    called on an instance; never a staticmethod. A bound task gets its task first, however called."""
+    if resolver is not None and is_bound_task(function):
+        return True
     if resolver is None or not isinstance(call.func, ast.Attribute):
         return False
     if is_staticmethod(function):

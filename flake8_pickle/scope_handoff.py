@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, FrozenSet, List, Optional, Tuple, Union
 
 from .catalog.conventions import NOT_CALLING, STORING_ALL_METHODS, STORING_METHODS
 from .catalog.handoff import APPLIER_METHODS, APPLIER_WORDS, APPLIERS, TASK_METHODS
-from .shapes import NodeKey, all_args, applied_call, is_classmethod, is_staticmethod, node_key, positional_args
+from .shapes import NodeKey, all_args, applied_call, is_bound_task, is_classmethod, is_staticmethod, node_key, positional_args
 from .symbols import EMPTY, LocalDef, LocalInstance, Symbols
 
 if TYPE_CHECKING:
@@ -163,6 +163,8 @@ class Handoffs:
             return None, 0
         node = symbol.node  # type: ignore[union-attr]
         func = call.func
+        if is_bound_task(node):
+            return node, 1
         bound = (
             type(func) is ast.Attribute
             and not is_staticmethod(node)

@@ -245,6 +245,16 @@ def is_staticmethod(node: ast.AST) -> bool:
     return "staticmethod" in decorator_names(node)
 
 
+def is_bound_task(node: ast.AST) -> bool:
+    """A task queue's bound task (``@app.task(bind=True)``, ``@shared_task(bind=True)``): every call of
+    it, direct or queued (``restore.delay(blob)``), passes the task itself as the first argument."""
+    return any(
+        isinstance(decorator, ast.Call)
+        and any(k.arg == "bind" and isinstance(k.value, ast.Constant) and k.value.value is True for k in decorator.keywords)
+        for decorator in getattr(node, "decorator_list", ())
+    )
+
+
 def is_classmethod(node: ast.AST) -> bool:
     return "classmethod" in decorator_names(node) or getattr(node, "name", "") in ("__new__", "__init_subclass__", "__class_getitem__")
 

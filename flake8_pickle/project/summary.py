@@ -46,6 +46,7 @@ from ..symbols import Contains, LocalDef, LocalInstance, elements
 from ..shapes import (
     all_args,
     block_statements,
+    is_bound_task,
     is_classmethod,
     is_generator_function,
     is_staticmethod,
@@ -562,9 +563,12 @@ def _signatures(nodes: List[Tuple[str, ast.AST]]) -> Dict[str, Json]:
             continue
         params = positional_parameters(node)
         bound = "." in qualname and not is_staticmethod(node)
-        if bound and params:
+        task = is_bound_task(node)  # called with its task first, as a classmethod is with its class
+        if (bound or task) and params:
             params = params[1:]
-        functions[qualname] = {"params": params, "bound": bound, "classmethod": is_classmethod(node), "line": node.lineno}
+        functions[qualname] = {
+            "params": params, "bound": bound or task, "classmethod": is_classmethod(node) or task, "line": node.lineno,
+        }
     return functions
 
 

@@ -5,7 +5,7 @@ from fastapi import BackgroundTasks
 from flask import request
 from starlette.requests import Request
 
-from .worker_tasks import rebuild_index, restore_session, warm_cache
+from .worker_tasks import rebuild_index, restore_draft, restore_session, warm_cache
 
 
 def resume():
@@ -19,3 +19,7 @@ async def reindex(incoming: Request, tasks: BackgroundTasks):
 def warm(defaults):
     # The silent twin: the job gets the service's own dump.
     warm_cache.delay(pickle.dumps(defaults))
+
+
+def resume_draft():
+    restore_draft.apply_async((request.get_data(),))
