@@ -125,7 +125,7 @@ def _run_analysis(
         # Only a class's own protocol can be reported: walk only the bodies that bear on one, and
         # nothing at all when the text shows no class can be one.
         needs = class_needs(checks)
-        if no_class_matters(source, needs):
+        if no_class_matters(source, needs, project is not None):
             return Analysis([], model, resolver, [])
         resolver.walk_function = ClassOnlyWalk(source, model, needs)
     resolver.run()

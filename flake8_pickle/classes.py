@@ -268,8 +268,22 @@ class ClassModel(Listener):
                     info.protocols = info.protocols | {COPYREG}
 
     def is_exception(self, cls: LocalDef) -> bool:
-        """Whether ``cls`` derives from a built-in exception (through the module's classes)."""
-        return _derives_from(cls, is_builtin_exception)
+        """Whether ``cls`` derives from a built-in exception (through the module's classes, and the
+        project's: ``class NotFound(BaseError)`` with ``BaseError`` imported from ``errors.py``)."""
+        return _derives_from(cls, self._exception_name)
+
+    def _exception_name(self, symbol: object) -> bool:
+        if is_builtin_exception(symbol):
+            return True
+        asked = getattr(self.project, "exception_base", None)
+        return isinstance(symbol, str) and asked is not None and asked(symbol) is not None
+
+    def plain_exception_base(self, name: str) -> Optional[str]:
+        """The builtin exception another module's class ``name`` rebuilds as, when it adds nothing a
+        rebuild reads (see ``ProjectIndex.exception_base``); None otherwise, or without the index."""
+        asked = getattr(self.project, "exception_base", None)
+        found = asked(name) if asked is not None else None
+        return found[0] if found is not None and found[1] else None
 
     # ------------------------------------------------------------------ queries (after the walk)
     def held_by(self, symbols: Iterable[object], operation: str, depth: int = 0) -> Optional[Held]:
@@ -498,8 +512,10 @@ class Lineage:
         return any(is_builtin_exception(name) for name in self.builtins)
 
 
-def lineage(cls: LocalDef) -> Lineage:
-    """Depth-first, left-to-right ancestry keeping each class's last occurrence (C3 for the usual shapes)."""
+def lineage(cls: LocalDef, plain_base: Optional[Callable[[str], Optional[str]]] = None) -> Lineage:
+    """Depth-first, left-to-right ancestry keeping each class's last occurrence (C3 for the usual shapes).
+    ``plain_base``: the builtin a class of another module stands for, when it adds nothing (see
+    :meth:`ClassModel.plain_exception_base`)."""
     order: List[Union[LocalDef, str]] = []
     complete = True
     stack: List[Tuple[Union[LocalDef, str], int]] = [(cls, 0)]
@@ -522,6 +538,8 @@ def lineage(cls: LocalDef) -> Lineage:
                 pushed.append((symbol, depth + 1))
             elif isinstance(symbol, str) and symbol.startswith("builtins.") and symbol not in GROUP_EXCEPTIONS:
                 pushed.append((symbol, depth + 1))
+            elif isinstance(symbol, str) and plain_base is not None and plain_base(symbol) not in (None, *GROUP_EXCEPTIONS):
+                pushed.append((plain_base(symbol), depth + 1))  # type: ignore[arg-type]
             else:
                 complete = False
         stack.extend(reversed(pushed))

@@ -172,17 +172,25 @@ _IDENTIFIER = frozenset(_IDENTIFIER_CHARACTERS) | frozenset(_IDENTIFIER_CHARACTE
 WORD_RUN = re.compile(b"[" + re.escape(_IDENTIFIER_CHARACTERS).encode() + b"]+")
 
 
-def no_class_matters(source: str, needs: ClassNeeds) -> bool:
+def no_class_matters(source: str, needs: ClassNeeds, project: bool = False) -> bool:
     """Whether no class of the module can be one a class rule reads (given ``needs``, the rule
     families' declarations): the text makes no class at all, or names none of the methods the
     families read and, where they read exceptions, no built-in exception outside ``except`` and
     ``raise`` lines (an exception class, or an alias of one a class derives from, spells one).
+    With the project index (``project``), a class with an ``__init__`` and a base may derive from
+    another module's exception (``class NotFound(BaseError)``), which the text does not show.
     In a module where nothing but a class's own protocol can be reported, nothing can then be."""
     if not spells_word(source, "class"):
         return True
     if _any_of(needs.whole_class | needs.methods).search(source):
         return False
+    if needs.exceptions and project and spells_word(source, "__init__") and _CLASS_WITH_BASE.search(source):
+        return False
     return not (needs.exceptions and _names_an_exception_class(source))
+
+
+#: A class statement with a base (``class NotFound(BaseError):``).
+_CLASS_WITH_BASE = re.compile(r"^[ \t]*class[ \t]+\w+[ \t]*\([ \t]*[A-Za-z_]", re.MULTILINE)
 
 
 def spells_word(text: AnyStr, word: AnyStr) -> bool:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
-from ..classes import PROTOCOL_COVERS
+from ..classes import BUILTIN_EXCEPTIONS, PROTOCOL_COVERS
 from ..precheck import Possible
 from ..provenance import UNKNOWN, Channel, External, ProjectFacts, Source, Trusted
 from ..settings import Settings
@@ -33,6 +33,11 @@ _MAX_DEPTH = 8
 _MAX_CHAIN = 6
 #: How many subclasses of one class a ``self.m(...)`` call is followed into.
 _MAX_DESCENDANTS = 64
+#: Methods that decide how an exception is rebuilt from its pickle (see ``exception_base``).
+_REBUILD_METHODS = (
+    "__init__", "__new__", "__reduce__", "__reduce_ex__", "__getstate__", "__setstate__", "__getnewargs__",
+    "__getnewargs_ex__",
+)
 
 
 def build(root: Path, settings: Settings, cache_dir: Optional[Path] = None, jobs: int = 1) -> "ProjectIndex":
@@ -371,6 +376,31 @@ class ProjectIndex:
             entry = self.modules.head(module)["functions"].get(f"{qualname}.{method}")
             if entry is not None:
                 yield FunctionRef(module, f"{qualname}.{method}", entry, 0)
+
+    def exception_base(self, name: str, depth: int = 0) -> Optional[Tuple[str, bool]]:
+        """For the project class ``name`` (``app.errors.BaseError``): the builtin exception it derives
+        from, and whether it is plain, that is it and each project class up to that builtin has one
+        base and defines nothing a rebuild reads (``__init__``, ``__new__``, ``__reduce__``...), so
+        that it rebuilds as the builtin does. None when it derives from no builtin exception."""
+        if depth > _MAX_DEPTH:
+            return None
+        for candidate in sorted(self.canonical(name) | {name}):
+            split = self._split(candidate)
+            if split is None:
+                continue
+            module, qualname = split
+            head = self.modules.head(module)
+            entry = head["classes"].get(qualname)
+            if entry is None:
+                continue
+            plain = len(entry["bases"]) == 1 and not any(f"{qualname}.{m}" in head["functions"] for m in _REBUILD_METHODS)
+            for base in entry["bases"]:
+                if base in BUILTIN_EXCEPTIONS:
+                    return base, plain
+                found = self.exception_base(base if self._split(base) else f"{module}.{base}", depth + 1)
+                if found is not None:
+                    return found[0], plain and found[1]
+        return None
 
     def _defines(self, cls: str, method: str) -> bool:
         split = self._split(cls)
@@ -739,6 +769,9 @@ class ModuleView(ProjectFacts):
 
     def class_holds(self, name: str, operation: str) -> Optional[Tuple[str, str, int, str, str]]:
         return self.index.class_holds(name, operation)
+
+    def exception_base(self, name: str) -> Optional[Tuple[str, bool]]:
+        return self.index.exception_base(name) if self.index._split(name) is not None else None
 
     def stored_elsewhere(self, name: str) -> FrozenSet:
         if self.module is None:

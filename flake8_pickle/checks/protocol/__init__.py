@@ -183,7 +183,7 @@ class ProtocolChecks(Listener):
         """The class's lineage, worked out once per class (its bases are fixed once it is made)."""
         found = self._lineages.get(id(cls))
         if found is None:
-            found = self._lineages[id(cls)] = lineage(cls)
+            found = self._lineages[id(cls)] = lineage(cls, self.model.plain_exception_base)
         return found
 
     # ----------------------------------------------------------------- PKL302
