@@ -22,6 +22,7 @@ from .catalog.conventions import (
     IMPORTS_BY_DUNDER,
     IMPORTS_BY_NAME,
     METHOD_WRAPPERS,
+    REPEATERS,
     SPECIAL_CALLEES,
     TYPING_WRAPPERS,
 )
@@ -82,6 +83,8 @@ class Expressions:
         if kind is ast.Name:
             return self.lookup(expr.id)  # type: ignore[attr-defined]
         if kind in _SYMBOL_LESS or depth > _MAX_DEPTH:
+            if kind is ast.BinOp and depth <= _MAX_DEPTH:
+                return self._joined_lists(expr, depth)  # type: ignore[arg-type]
             return EMPTY
         # Peel attribute/call/subscript chains iteratively: a.b().c[0].d
         cache = self._chain_cache if depth == 0 else None
@@ -132,6 +135,17 @@ class Expressions:
             if cache is not None:
                 cache[link] = base
         return base
+
+    def _joined_lists(self, node: ast.BinOp, depth: int) -> Symbols:
+        """``[conn] * n``, ``[a] + [b]``: a list of the same elements; any other operation, nothing."""
+        displays = (ast.List, ast.Tuple, ast.ListComp)
+        if not isinstance(node.op, (ast.Mult, ast.Add)) or not (isinstance(node.left, displays) or isinstance(node.right, displays)):
+            return EMPTY
+        joined: Set[Symbol] = set()
+        for side in (node.left, node.right):
+            if isinstance(node.op, ast.Add) or isinstance(side, displays):
+                joined |= self.symbols_of(side, depth + 1)
+        return frozenset(joined)
 
     def _atom(self, node: ast.AST, depth: int) -> Symbols:
         if isinstance(node, ast.Name):
@@ -338,6 +352,8 @@ class Expressions:
         if "sys.modules.get" in callee and args:
             name = literal_str(args[0])
             return frozenset((name,)) if name else EMPTY
+        if callee & REPEATERS:
+            return contained(self.symbols_of(args[0], depth + 1))
         if callee & METHOD_WRAPPERS and len(args) == 1 and not call.keywords:
             # ``loads = staticmethod(pickle.loads)`` in a class body: the class's ``loads`` is pickle's.
             return self.symbols_of(args[0], depth + 1)

@@ -28,7 +28,9 @@ IMPORTS_BY_DUNDER = frozenset({"builtins.__import__", "importlib.__import__"})
 #: ``getattr(obj, "name")`` and ``sys.modules.get("name")``: resolved through their literal argument.
 LOOKUPS_BY_NAME = frozenset({"builtins.getattr", "sys.modules.get"})
 #: Every callee whose result the resolver reads from its arguments (the four tables above).
-SPECIAL_CALLEES = METHOD_WRAPPERS | IMPORTS_BY_NAME | IMPORTS_BY_DUNDER | LOOKUPS_BY_NAME
+#: Iterators that give their argument again and again (``pool.map(work, repeat(conn), items)``).
+REPEATERS = frozenset({"itertools.repeat"})
+SPECIAL_CALLEES = METHOD_WRAPPERS | IMPORTS_BY_NAME | IMPORTS_BY_DUNDER | LOOKUPS_BY_NAME | REPEATERS
 #: Contexts whose body is meant to raise: what it copies or pickles is tested to fail.
 EXPECTS_EXCEPTION = frozenset({"pytest.raises", "contextlib.suppress"})
 #: Calls that never return: a check whose failing branch ends in one guards what follows.

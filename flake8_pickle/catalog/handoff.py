@@ -96,6 +96,7 @@ SINK_NAMES: FrozenSet[str] = frozenset(set(DEEPCOPIES) | DUMPS | PROCESSES | set
 #: Every callee name the PKL2xx call-site check acts on: a call resolving to none of them is passed by.
 WATCHED: FrozenSet[str] = frozenset(
     set(DEEPCOPIES) | DUMPS | PROCESSES
+    | {pool[:-2] for pool in POOLS}  # the pool itself: its workers' initializer and initargs
     | {f"{pool}.{method}" for pool in POOLS for method in POOL_METHODS}
     | {f"{queue}.{method}" for queue in QUEUES for method in ("put", "put_nowait")}
     | {f"{connection}.send" for connection in CONNECTIONS}

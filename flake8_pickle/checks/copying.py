@@ -24,6 +24,7 @@ from ..catalog.handoff import (
     SPAWN,
     WATCHED,
 )
+from ..catalog.names import FORK_CONTEXT
 from ..classes import PROTOCOL_COVERS, ClassInfo, ClassModel, Held, unnamed_callable
 from ..findings import Finding, Step, shown
 from ..rules import message
@@ -114,9 +115,12 @@ class CopyChecks(Listener):
             if name in PROCESSES:
                 self._process(call, name, resolver)
                 return
+            if f"{name}()" in POOLS:
+                self._pool_workers(call, name, resolver)
+                return
             receiver, _, method = name.rpartition(".")
             if receiver in POOLS and method in POOL_METHODS:
-                self._pool(call, f"{receiver[:-2].rsplit('.', 1)[-1]}.{method}", method, resolver)
+                self._pool(call, f"{receiver[:-2].rsplit('.', 1)[-1]}.{method}", method, resolver, receiver.endswith("Executor()"))
                 return
             if (receiver in QUEUES and method in ("put", "put_nowait")) or (receiver in CONNECTIONS and method == "send"):
                 if call.args:
@@ -164,6 +168,10 @@ class CopyChecks(Listener):
             self._sent.append(_Sent(call, operation, label, f"`{shown(node)}`", items, code, by_value))
         for node in objects:
             symbols = resolver.symbols_of(node.value if isinstance(node, ast.Starred) else node)
+            if isinstance(node, ast.Call) and "functools.partial" in resolver.qualified_names(node.func):
+                # A partial pickles its function and the arguments bound to it.
+                for bound in [*node.args, *(k.value for k in node.keywords)]:
+                    symbols = symbols | resolver.symbols_of(bound.value if isinstance(bound, ast.Starred) else bound)
             if isinstance(node, ast.Attribute) and any(_is_instance_method(s) for s in symbols):
                 # A bound method carries its instance along: ``pool.map(self.work, items)``;
                 # a static or class method does not.
@@ -177,8 +185,10 @@ class CopyChecks(Listener):
             else:
                 self._sent.append(sent)
 
-    def _pool(self, call: ast.Call, label: str, method: str, resolver: Resolver) -> None:
+    def _pool(self, call: ast.Call, label: str, method: str, resolver: Resolver, executor: bool = False) -> None:
         function, iterable_positions, tuples, rest = POOL_METHODS[method]
+        if executor and method == "map":
+            iterable_positions = tuple(range(1, len(call.args)))  # ``executor.map(fn, *iterables)``
         objects: List[ast.expr] = []
         iterables: List[ast.expr] = []
         if function < len(call.args):
@@ -194,6 +204,26 @@ class CopyChecks(Listener):
         objects.extend(k.value for k in call.keywords if k.arg in (None, "args", "kwds", "kwargs"))
         iterables.extend(k.value for k in call.keywords if k.arg == "iterable")
         self._record(call, PROCESS, label, objects, "PKL203", resolver, iterables=iterables)
+
+    def _pool_workers(self, call: ast.Call, name: str, resolver: Resolver) -> None:
+        """``Pool(2, initializer=init, initargs=(conn,))``: each worker process is started with the
+        initializer and its arguments, pickled under spawn as ``Process(args=...)`` is (a fork
+        context's pool pickles neither)."""
+        if name.startswith(FORK_CONTEXT):
+            return
+        first = 2 if name.endswith("ProcessPoolExecutor") else 1  # (max_workers, mp_context, initializer, initargs)
+        objects = [call.args[p] for p in (first, first + 1) if p < len(call.args)]
+        objects.extend(k.value for k in call.keywords if k.arg in ("initializer", "initargs"))
+        if not objects:
+            return
+        short = name.rsplit(".", 1)[-1]
+        before = len(self._unstarted.get(_function_key(resolver), []))
+        self._record(call, SPAWN, f"{short} initargs (under spawn, the default on macOS and Windows)", objects, "PKL203", resolver)
+        # The workers start with the pool: its hand-offs count wherever the pool is made.
+        key = -id(call)
+        self._unstarted[key] = self._unstarted[_function_key(resolver)][before:]
+        del self._unstarted[_function_key(resolver)][before:]
+        self._started.add(key)
 
     def _process(self, call: ast.Call, name: str, resolver: Resolver) -> None:
         objects = [k.value for k in call.keywords if k.arg in ("target", "args", "kwargs")]
