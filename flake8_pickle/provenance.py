@@ -24,7 +24,7 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tup
 
 from .catalog.loaders import DATA_BYTES, DATA_TEXT, TRUSTED_DUMPS
 from .catalog.taint import (
-    CALLBACK_REGISTRATIONS, CHANNEL_COLLECTIVES, PATH_READ_METHODS, VIEW_DECORATOR_PREFIXES,
+    CALLBACK_REGISTRATIONS, CHANNEL_COLLECTIVES, PATH_READ_METHODS, STORE_LOOKUPS, VIEW_DECORATOR_PREFIXES,
     VIEW_METHODS, PEER_DATA_METHODS, SERVER_INTERFACES, VIEW_RESPONSES,
 )
 from .findings import shown
@@ -40,6 +40,7 @@ from .provenance_model import (
     _first_source, _UNKNOWN_ONLY, _AtLine, _instance_state, _reads_instance_state,
     _is_bound_method_call, _has_base, overriding, self_classes, before_servicer_context, aliased,
     outer_reads, class_attribute_keys, EMPTY_CONTAINER, data_identity, verification, hands_other, loader_among, runs, stored_outside,
+    library_object,
     _is_view_base, _is_grpc_servicer,
     literal_input,
 )
@@ -405,6 +406,9 @@ class ProvenanceTracker(Listener):
             receiver = self.facts_of(func.value, depth + 1)
             if func.attr in PATH_READ_METHODS:
                 return self._path_from_facts(receiver)
+            if func.attr in STORE_LOOKUPS and library_object(self.resolver.symbols_of(func.value)):  # type: ignore[union-attr]
+                # ``cache.get("item:" + request.args["id"])``: the store's value, not the key.
+                return frozenset(f for f in receiver if isinstance(f, (Source, Channel))) | _UNKNOWN_ONLY
             # ``body.decode()``, ``f.read()``, ``b"".join(chunks)``, ``sep.join(parts)``.
             out |= receiver
         else:
@@ -791,4 +795,3 @@ class ProvenanceTracker(Listener):
                     arguments[params[index]] = facts
             sites.append(CallSite(call, method, arguments, None, True))
         return sites
-

@@ -596,3 +596,9 @@ def _is_grpc_servicer(name: str) -> bool:
 def literal_input(loader: Loader, argument: Optional[ast.expr]) -> bool:
     """A literal is trusted input for loaders that read bytes or text (not for paths)."""
     return argument is not None and loader.data_kind in (DATA_BYTES, DATA_TEXT) and _is_literal(argument)
+
+
+def library_object(symbols: FrozenSet) -> bool:
+    """Whether a receiver is a library's object or module (``redis.Redis()``, ``django.core.cache.cache``),
+    not a builtin container of the module's own."""
+    return any(isinstance(s, str) and not s.startswith("builtins.") for s in symbols)

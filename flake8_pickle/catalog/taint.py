@@ -405,6 +405,13 @@ PATH_OPENERS: Tuple[str, ...] = (
 )
 #: Methods that read a file named by their receiver (``Path(p).read_bytes()``).
 PATH_READ_METHODS = frozenset({"read_bytes", "read_text", "open"})
+#: Methods of a store (a cache, a key-value client, a database handle) that read a value by key:
+#: called on a library's object (``redis.Redis().get(key)``), the value is the store's, whatever
+#: the key (an unknown origin, PKL102), not the key's data, as an unknown call's result would be.
+STORE_LOOKUPS = frozenset({
+    "get", "get_many", "get_multi", "gets", "mget", "hget", "hmget", "hgetall", "hvals", "getex", "getdel",
+    "getset", "lindex", "lrange", "lpop", "rpop", "blpop", "brpop", "fetch", "lookup",
+})
 
 
 def _pattern_regex(patterns: Iterable[str], continued: bool) -> "re.Pattern[str]":
