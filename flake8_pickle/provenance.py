@@ -40,7 +40,7 @@ from .provenance_model import (
     _first_source, _UNKNOWN_ONLY, _AtLine, _instance_state, _reads_instance_state,
     _is_bound_method_call, _has_base, overriding, self_classes, before_servicer_context, aliased,
     outer_reads, class_attribute_keys, EMPTY_CONTAINER, data_identity, verification, hands_other, loader_among, runs, stored_outside,
-    library_object,
+    library_object, asserted_arguments, returns_verified, path_content,
     _is_view_base, _is_grpc_servicer,
     literal_input,
 )
@@ -119,6 +119,7 @@ class ProvenanceTracker(Listener):
         resolver.value_hook = self.facts_of
         resolver.param_hook = self.parameter_facts
         resolver.guard_hook = self.guard_polarity
+        resolver.call_guard_hook = self.call_guard
 
     def guard_polarity(self, test: ast.expr) -> Optional[bool]:
         """True if ``test`` holds only for verified data (an HMAC/signature check), False if it
@@ -130,6 +131,12 @@ class ProvenanceTracker(Listener):
         # What the check verified, as it is here: a load is guarded only if it reads that data.
         self.verified[id(test)] = data_identity(self._union(found[1], 0))
         return found[0]
+
+    def call_guard(self, call: ast.Call) -> bool:
+        """``verify(data, sig)``: what the module's helper checked (raising otherwise) is verified from here on."""
+        checked = asserted_arguments(call, self.resolver, self.sanitizers)  # type: ignore[arg-type]
+        self.verified[id(call)] = data_identity(self._union(checked or (), 0))
+        return checked is not None
 
     def parameter_facts(self, function: ast.AST, arg: ast.arg, index: int, cls: Optional[LocalDef]) -> FrozenSet:
         """Facts a parameter starts with: request data for handlers, else the caller's value."""
@@ -345,6 +352,9 @@ class ProvenanceTracker(Listener):
             func, self.resolver, self._method_owner, self._definers
         ):
             if isinstance(symbol, LocalDef) and symbol.kind == "function":
+                if returns_verified(call, symbol.node, resolver, self.sanitizers):
+                    out.add(Trusted(f"verified by {symbol.name}()"))  # ``body = unsigned(message)``
+                    continue
                 out.add(Returned(symbol, node_key(call), self._arguments(symbol, call, depth), call.lineno))
             elif isinstance(symbol, LocalDef) and symbol.kind == "class":
                 arguments = list(call.args) + [k.value for k in call.keywords]
@@ -405,9 +415,8 @@ class ProvenanceTracker(Listener):
         if isinstance(func, ast.Attribute):
             receiver = self.facts_of(func.value, depth + 1)
             if func.attr in PATH_READ_METHODS:
-                return self._path_from_facts(receiver)
+                return path_content(receiver)
             if func.attr in STORE_LOOKUPS and library_object(self.resolver.symbols_of(func.value)):  # type: ignore[union-attr]
-                # ``cache.get("item:" + request.args["id"])``: the store's value, not the key.
                 return frozenset(f for f in receiver if isinstance(f, (Source, Channel))) | _UNKNOWN_ONLY
             # ``body.decode()``, ``f.read()``, ``b"".join(chunks)``, ``sep.join(parts)``.
             out |= receiver
@@ -423,13 +432,7 @@ class ProvenanceTracker(Listener):
     def _path_facts(self, path: Optional[ast.AST], depth: int) -> FrozenSet:
         if path is None:
             return frozenset((UNKNOWN,))
-        return self._path_from_facts(self.facts_of(path, depth + 1))
-
-    @staticmethod
-    def _path_from_facts(facts: FrozenSet) -> FrozenSet:
-        """A file's content: tainted if its path is; otherwise of unknown origin."""
-        kept = frozenset(f for f in facts if isinstance(f, (Source, Channel, Param, Returned)))
-        return kept | {UNKNOWN}
+        return path_content(self.facts_of(path, depth + 1))
 
     def _arguments(self, function: LocalDef, call: ast.Call, depth: int) -> Tuple[Tuple[str, FrozenSet], ...]:
         params = positional_parameters(function.node)

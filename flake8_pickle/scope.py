@@ -116,6 +116,9 @@ class Resolver(Statements, Handoffs, Expressions):
         self.value_hook = value_hook
         self.param_hook = param_hook
         self.guard_hook = guard_hook
+        #: ``verify(data, sig)`` as a statement: True when the call verifies what it is given, for
+        #: the rest of the block (the module's own assertion helper; see ``verifiers``).
+        self.call_guard_hook: Optional[Callable[[ast.Call], bool]] = None
         #: When given, asked before walking the body of each module-level function and each
         #: method (with its class): a body it rejects is never walked (no listener needs it).
         self.walk_function = walk_function
@@ -160,6 +163,8 @@ class Resolver(Statements, Handoffs, Expressions):
         self._binding_value: Optional[ast.expr] = None
         #: The verification tests that must have passed for the walk to be here (innermost last).
         self.guards: List[ast.expr] = []
+        #: The module's functions read as check helpers so far (node id -> what each verifies).
+        self.helper_verifiers: Dict[int, object] = {}
         #: Inside ``with pytest.raises(...)``/``self.assertRaises(...)``: the code is meant to fail.
         self.expecting_exception = 0
         self.module_scope = Scope("module", tree)

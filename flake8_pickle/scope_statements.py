@@ -78,6 +78,9 @@ class Statements:
         depth = len(self.guards)
         for statement in statements:
             self._walk_stmt(statement)
+            if self.call_guard_hook is not None and isinstance(statement, (ast.Expr, ast.Assign)) and isinstance(statement.value, ast.Call):
+                if self.call_guard_hook(statement.value):
+                    self.guards.append(statement.value)  # ``verify(data, sig)`` raised unless verified
             if isinstance(statement, ast.If):
                 polarity = self._guard_polarity(statement)
                 failing = statement.orelse if polarity else statement.body

@@ -1,0 +1,158 @@
+"""The module's own HMAC and signature check helpers (provenance: PKL101/PKL102 stay silent on data a
+helper verified, as on data an inline check verified).
+
+Three shapes, each read from the helper's own statements:
+
+- a predicate: every ``return`` is a check's outcome (``return hmac.compare_digest(expected, sig)``),
+  so ``if not is_valid(data, sig): abort(403)`` verifies ``data`` as the inline check would;
+- an assertion: a check at the top of its body whose failing branch raises or never returns
+  (``if not compare_digest(...): raise ValueError``), so the data passed to it is verified once the
+  call returns (``verify(data, sig)`` as a statement);
+- an assertion that returns what it verified (``return body`` after checking ``body``'s MAC): its
+  result is verified data (``pickle.loads(verify(request.get_data()))``).
+
+Which parameters a check verifies is what its operands are made of, through the helper's own
+assignments (``expected = hmac.new(KEY, payload, sha256).hexdigest()`` makes ``payload`` one): a
+check of a token against a constant verifies the token, not the payload passed beside it.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Optional, Set, Tuple
+
+from .catalog.conventions import NO_RETURN
+from .shapes import is_staticmethod, positional_parameters
+
+if TYPE_CHECKING:
+    from .scope import Resolver
+
+#: How a test is read: (holds only for verified data?, the operands it checked), or None.
+Verification = Callable[[ast.expr], Optional[Tuple[bool, List[ast.expr]]]]
+
+PREDICATE = "predicate"
+ASSERTS = "asserts"
+
+
+@dataclass(frozen=True)
+class Verifier:
+    """What a helper verifies: ``kind`` (:data:`PREDICATE` or :data:`ASSERTS`), the parameters
+    whose data its check reads, and whether it returns only data made of those (``returns``)."""
+
+    kind: str
+    params: FrozenSet[str]
+    returns: bool = False
+
+
+def helper_verifier(function: ast.AST, verification: Verification, resolver: "Resolver") -> Optional[Verifier]:
+    """The :class:`Verifier` ``function`` is, or None."""
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    params = [p for p in positional_parameters(function)]
+    if params and _bound(function) and params[0] in ("self", "cls"):
+        params = params[1:]
+    if not params:
+        return None
+    flows = _assignments(function)
+    returns = [node for node in _own_nodes(function) if isinstance(node, ast.Return)]
+    checked: List[ast.expr] = []
+    if returns and all(_predicate_return(r.value, verification, checked) for r in returns):
+        verified = frozenset(params) & _closure(checked, flows)
+        return Verifier(PREDICATE, verified) if verified else None
+    for statement in function.body:
+        if not isinstance(statement, ast.If):
+            continue
+        found = verification(statement.test)
+        if found is None:
+            continue
+        failing = statement.body if not found[0] else statement.orelse
+        if failing and (isinstance(failing[-1], ast.Raise) or _no_return_call(failing[-1], resolver)):
+            verified = frozenset(params) & _closure(found[1], flows)
+            if not verified:
+                continue
+            given = [r.value for r in returns if r.value is not None]
+            made_of = frozenset(params) & _closure(given, flows) if given else frozenset()
+            return Verifier(ASSERTS, verified, bool(given) and made_of <= verified)
+    return None
+
+
+def verified_arguments(call: ast.Call, function: ast.AST, verifier: Verifier) -> List[ast.expr]:
+    """The arguments of ``call`` (of ``function``) passed for the parameters ``verifier`` verifies."""
+    params = positional_parameters(function)
+    if isinstance(call.func, ast.Attribute) and _bound(function) and params:
+        params = params[1:]
+    out: List[ast.expr] = []
+    for position, value in enumerate(call.args):
+        if isinstance(value, ast.Starred):
+            break
+        if position < len(params) and params[position] in verifier.params:
+            out.append(value)
+    out.extend(k.value for k in call.keywords if k.arg in verifier.params)
+    return out
+
+
+def _bound(function: ast.AST) -> bool:
+    return not is_staticmethod(function)
+
+
+def _predicate_return(value: Optional[ast.expr], verification: Verification, checked: List[ast.expr]) -> bool:
+    if isinstance(value, ast.Constant) and value.value in (False, None):
+        return True  # ``return False`` on an early failure
+    if value is None:
+        return False
+    found = verification(value)
+    if found is None or not found[0]:
+        return False
+    checked.extend(found[1])
+    return True
+
+
+def _no_return_call(statement: ast.stmt, resolver: "Resolver") -> bool:
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Call)
+        and bool(resolver.qualified_names(statement.value.func) & NO_RETURN)
+    )
+
+
+def _own_nodes(function: ast.AST) -> List[ast.AST]:
+    """The nodes of ``function``'s body, not those of functions or classes defined inside it."""
+    out: List[ast.AST] = []
+    stack: List[ast.AST] = list(getattr(function, "body", []))
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                stack.append(child)
+    return out
+
+
+def _assignments(function: ast.AST) -> Dict[str, Set[str]]:
+    """Each name the helper assigns -> the names its values read (``mac, _, body = message.partition(b".")``)."""
+    flows: Dict[str, Set[str]] = {}
+    for node in _own_nodes(function):
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and node.value is not None:
+            targets, value = [node.target], node.value
+        else:
+            continue
+        read = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+        for target in targets:
+            for name in (n.id for n in ast.walk(target) if isinstance(n, ast.Name)):
+                flows.setdefault(name, set()).update(read)
+    return flows
+
+
+def _closure(expressions: List[ast.expr], flows: Dict[str, Set[str]]) -> FrozenSet[str]:
+    """The names ``expressions`` read, and the names those were assigned from, and so on."""
+    seen: Set[str] = set()
+    todo = [n.id for e in expressions for n in ast.walk(e) if isinstance(n, ast.Name)]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(flows.get(name, ()))
+    return frozenset(seen)
