@@ -40,7 +40,8 @@ from .provenance_model import (
     _first_source, _UNKNOWN_ONLY, _AtLine, _instance_state, _reads_instance_state,
     _is_bound_method_call, _has_base, overriding, self_classes, before_servicer_context, aliased,
     outer_reads, class_attribute_keys, EMPTY_CONTAINER, data_identity, verification, hands_other, loader_among, runs, stored_outside,
-    library_object, asserted_arguments, returns_verified, path_content,
+    library_object, asserted_arguments, returns_verified, path_content, route_dependency,
+    dependency_params,
     _is_view_base, _is_grpc_servicer,
     literal_input,
 )
@@ -122,10 +123,8 @@ class ProvenanceTracker(Listener):
         resolver.call_guard_hook = self.call_guard
 
     def guard_polarity(self, test: ast.expr) -> Optional[bool]:
-        """True if ``test`` holds only for verified data (an HMAC/signature check), False if it
-        holds only for unverified data (``not compare_digest(...)``, ``digest != sig``), else None."""
-        assert self.resolver is not None
-        found = verification(test, self.resolver, self.sanitizers)
+        """True if ``test`` holds only for verified data (an HMAC check), False if only for unverified, else None."""
+        found = verification(test, self.resolver, self.sanitizers)  # type: ignore[arg-type]
         if found is None:
             return None
         # What the check verified, as it is here: a load is guarded only if it reads that data.
@@ -153,6 +152,10 @@ class ProvenanceTracker(Listener):
             target = decorator.func if isinstance(decorator, ast.Call) else decorator
             names = resolver.qualified_names(target)
             if any(self.routes.is_one(n) for n in names):
+                dependency = route_dependency(function, arg, resolver)
+                if dependency is not None:  # ``db: Session = Depends(get_db)``: what ``get_db`` gives
+                    self.callback_params.update(dependency_params(dependency, line))
+                    return frozenset((Returned(dependency, node_key(arg), (), line),))
                 return frozenset((Source(f"route parameter {name}", line),))
             if any(n.startswith(VIEW_DECORATOR_PREFIXES) for n in names) and index == 0 and name == "request":
                 return frozenset((Source("request", line),))
@@ -395,10 +398,8 @@ class ProvenanceTracker(Listener):
         return None
 
     def _external(self, name: str, call: ast.Call, depth: int) -> External:
-        """The call of another module's ``name``, with what its arguments and receiver carry.
-
-        A call among the arguments keeps its name but not its own arguments: ``x = f(x)`` in a
-        loop would otherwise nest one level deeper on every pass and never settle."""
+        """The call of another module's ``name``, with what its arguments and receiver carry (a call among
+        them keeps its name, not its arguments: ``x = f(x)`` in a loop would nest deeper each pass)."""
         arguments: List[Tuple[str, FrozenSet]] = []
         if isinstance(call.func, ast.Attribute):
             arguments.append(("<receiver>", _shallow(self.facts_of(call.func.value, depth + 1))))
@@ -567,10 +568,8 @@ class ProvenanceTracker(Listener):
 
     # ------------------------------------------------------------------ resolution
     def summary_expand(self, facts: FrozenSet) -> FrozenSet:
-        """:meth:`expand` for a module whose walk is done, summarised whole: what one ``Returned``
-        expands to is kept (when no cycle or bound cut it short), and the whole module may
-        substitute at most :data:`_SUMMARY_BUDGET` summaries before the rest count as unknown
-        data (a sound answer: unknown data is never trusted)."""
+        """:meth:`expand` for a module summarised whole: each ``Returned``'s expansion is kept (unless a
+        cycle or bound cut it), within :data:`_SUMMARY_BUDGET` summaries (past it, unknown data)."""
         if self._budget is None:
             self._budget = _SUMMARY_BUDGET
             self._memo = {}
@@ -654,8 +653,9 @@ class ProvenanceTracker(Listener):
         returned_at = fact.line or getattr(fact.function.node, "lineno", 0)
         for element in summary:
             if isinstance(element, Param) and element.function_key == key:
-                # What the caller passed in comes back out through the helper: ``recv_all(conn)``.
-                expanded = self.expand(arguments.get(element.name, frozenset((UNKNOWN,))), depth + 1, inner)
+                # What the caller passed in comes back out: ``recv_all(conn)`` (a route's dependency gets the request's).
+                given = arguments[element.name] if element.name in arguments else {self.callback_params.get((key, element.name), UNKNOWN)}
+                expanded = self.expand(frozenset(given), depth + 1, inner)
             else:
                 expanded = self.expand(frozenset((element,)), depth + 1, inner)
             out |= {f.through(hop, returned_at) if isinstance(f, Source) else f for f in expanded}

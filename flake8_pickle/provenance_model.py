@@ -11,6 +11,7 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from .catalog.loaders import DATA_BYTES, DATA_TEXT, Loader
 from .catalog.taint import (
+    DEPENDENCY_MARKERS,
     DIGESTS,
     GRPC_SERVICER_CONTEXTS,
     VERIFIERS,
@@ -23,7 +24,7 @@ from .catalog.taint import (
     NamePatterns,
 )
 from .scope import Resolver
-from .shapes import NodeKey, all_args, decorator_names, is_bound_task, is_staticmethod, node_key, positional_args
+from .shapes import NodeKey, all_args, decorator_names, default_of, positional_parameters, is_bound_task, is_staticmethod, node_key, positional_args
 from .symbols import EMPTY, LocalDef, LocalInstance
 from .verifiers import ASSERTS, PREDICATE, Verifier, helper_verifier, verified_arguments
 
@@ -648,3 +649,27 @@ def returns_verified(call: ast.Call, function: ast.AST, resolver: Resolver, sani
 def path_content(facts: FrozenSet) -> FrozenSet:
     """A file's content: tainted if its path is; otherwise of unknown origin."""
     return frozenset(f for f in facts if isinstance(f, (Source, Channel, Param, Returned))) | {UNKNOWN}
+
+
+def route_dependency(function: ast.AST, arg: ast.arg, resolver: Resolver) -> Optional[LocalDef]:
+    """For a route's parameter declared ``Depends(get_db)`` (as its default, or inside
+    ``Annotated[...]``): the module's function ``get_db``, when that is what the marker names."""
+    markers = [default_of(function, arg.arg)]
+    annotation = arg.annotation
+    if isinstance(annotation, ast.Subscript) and isinstance(annotation.slice, ast.Tuple):
+        markers.extend(annotation.slice.elts[1:])
+    for marker in markers:
+        if not isinstance(marker, ast.Call) or not resolver.qualified_names(marker.func) & DEPENDENCY_MARKERS:
+            continue
+        target = marker.args[0] if marker.args else next((k.value for k in marker.keywords if k.arg == "dependency"), None)
+        symbols = resolver.symbols_of(target) if target is not None else EMPTY
+        functions = [s for s in symbols if type(s) is LocalDef and s.kind == "function"]
+        if functions and len(functions) == len(symbols):
+            return functions[0]  # type: ignore[return-value]
+    return None
+
+
+def dependency_params(dependency: LocalDef, line: int) -> Dict[Tuple[NodeKey, str], Source]:
+    """A route's dependency's parameters: the request's data, as the route's own are."""
+    key = node_key(dependency.node)
+    return {(key, param): Source(f"route parameter {param}", line) for param in positional_parameters(dependency.node)}

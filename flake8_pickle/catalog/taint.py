@@ -405,6 +405,13 @@ PATH_OPENERS: Tuple[str, ...] = (
 )
 #: Methods that read a file named by their receiver (``Path(p).read_bytes()``).
 PATH_READ_METHODS = frozenset({"read_bytes", "read_text", "open"})
+#: FastAPI's dependency markers: a route parameter ``db: Session = Depends(get_db)`` (or
+#: ``Annotated[Session, Depends(get_db)]``) is what the dependency returns or yields, and the
+#: dependency's own parameters are the request's, as a route's are.
+DEPENDENCY_MARKERS = frozenset({
+    "fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security",
+    "fastapi.param_functions.Depends", "fastapi.param_functions.Security",
+})
 #: Methods of a store (a cache, a key-value client, a database handle) that read a value by key:
 #: called on a library's object (``redis.Redis().get(key)``), the value is the store's, whatever
 #: the key (an unknown origin, PKL102), not the key's data, as an unknown call's result would be.
