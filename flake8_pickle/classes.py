@@ -328,7 +328,24 @@ class ClassModel(Listener):
             return held if held.fails(operation) else None
         if isinstance(symbol, LocalInstance) and operation != COPY:
             # copy.copy of an instance shares its attributes: only C-level objects fail it.
-            return self.class_holds(symbol.cls, operation, depth + 1)
+            held = self.class_holds(symbol.cls, operation, depth + 1)
+            if held is None and depth == 0 and symbol.passed:
+                held = self._passed_holds(symbol, operation, depth)
+            return held
+        return None
+
+    def _passed_holds(self, instance: LocalInstance, operation: str, depth: int) -> Optional[Held]:
+        """What the constructor call that made this very instance passed into its attributes
+        (``Job(1, conn)``): read for the object copied or sent itself, not for classes' attributes
+        in general, whose other instances may be made with other arguments."""
+        info = self.classes.get(id(instance.cls))
+        if info is not None and info.protocols & PROTOCOL_COVERS[operation]:
+            return None
+        for attr, symbols in instance.passed:
+            held = self.held_by(symbols, DEEPCOPY if operation == ASDICT else operation, depth + 1)
+            if held is not None:
+                path = f"self.{attr}" + (f".{held.path[5:]}" if held.path.startswith("self.") else "")
+                return replace(held, path=path, line=held.line or instance.cls.attr_lines.get(attr), owner=held.owner or instance.cls)
         return None
 
     def _project_holds(self, name: str, operation: str) -> Optional[Held]:

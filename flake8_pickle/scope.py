@@ -163,6 +163,8 @@ class Resolver(Statements, Handoffs, Expressions):
         self._binding_value: Optional[ast.expr] = None
         #: The verification tests that must have passed for the walk to be here (innermost last).
         self.guards: List[ast.expr] = []
+        #: ``__init__`` (node id) -> parameter -> the ``self`` attributes it stores it in.
+        self._init_stores: Dict[int, Dict[str, List[str]]] = {}
         #: The module's functions read as check helpers so far (node id -> what each verifies).
         self.helper_verifiers: Dict[int, object] = {}
         #: Inside ``with pytest.raises(...)``/``self.assertRaises(...)``: the code is meant to fail.

@@ -10,9 +10,12 @@ from __future__ import annotations
 import ast
 from typing import (
     AbstractSet,
+    Dict,
+    FrozenSet,
     List,
     Optional,
     Set,
+    Tuple,
 )
 
 from .catalog.conventions import (
@@ -42,6 +45,8 @@ from .shapes import (
     keyword_arg,
     literal_str,
     node_key,
+    positional_parameters,
+    stored_parameters,
     target_names,
 )
 
@@ -256,6 +261,30 @@ class Expressions:
             return frozenset(out)
         return EMPTY
 
+    def _passed_to_init(self, cls: LocalDef, call: ast.Call) -> Tuple[Tuple[str, FrozenSet], ...]:
+        """What ``call`` passes for the parameters ``cls``'s own ``__init__`` stores in ``self``
+        (``self.conn = conn``): (attribute, symbols) pairs, for :class:`LocalInstance`."""
+        if not call.args and not call.keywords:
+            return ()
+        init = next((s for s in cls.members.get("__init__", ()) if type(s) is LocalDef and s.kind == "function"), None)
+        if init is None:
+            return ()
+        stores = self._init_stores.get(id(init.node))
+        if stores is None:
+            stores = self._init_stores[id(init.node)] = stored_parameters(init.node)
+        if not stores:
+            return ()
+        params = positional_parameters(init.node)[1:]
+        given = [(params[i], arg) for i, arg in enumerate(call.args) if i < len(params) and not isinstance(arg, ast.Starred)]
+        given.extend((k.arg, k.value) for k in call.keywords if k.arg is not None)
+        out: Dict[str, FrozenSet] = {}
+        for param, value in given:
+            for attr in stores.get(param, ()):
+                symbols = self.symbols_of(value, 1)
+                if symbols:
+                    out[attr] = out.get(attr, EMPTY) | symbols
+        return tuple(sorted(out.items(), key=lambda item: item[0]))
+
     def _call_result(self, symbol: Symbol, call: ast.Call) -> Symbols:
         if isinstance(symbol, str):
             if symbol == "functools.partial" and call.args:
@@ -269,7 +298,7 @@ class Expressions:
             # ``resolve_serializer()``: a project function may return a class or a loader.
             return self._named(f"{symbol}()")
         if isinstance(symbol, LocalDef) and symbol.kind == "class":
-            return frozenset((LocalInstance(symbol),))
+            return frozenset((LocalInstance(symbol, self._passed_to_init(symbol, call)),))
         if isinstance(symbol, LocalDef) and symbol.kind == "function":
             produced = frozenset((Generated(call, node_key(call), symbol.node),))
             returns = getattr(symbol.node, "returns", None)

@@ -403,3 +403,25 @@ def stores_on_self(function: ast.AST) -> bool:
             continue
         stack.extend(child for child in ast.iter_child_nodes(current) if isinstance(child, ast.stmt))
     return False
+
+
+def stored_parameters(init: ast.AST) -> Dict[str, List[str]]:
+    """``self.conn = conn`` in an ``__init__``: each parameter -> the ``self`` attributes it is stored in."""
+    params = set(positional_parameters(init)[1:])
+    out: Dict[str, List[str]] = {}
+    for node in ast.walk(init):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if (
+            isinstance(target, ast.Attribute)
+            and isinstance(target.value, ast.Name)
+            and target.value.id == "self"
+            and isinstance(value, ast.Name)
+            and value.id in params
+        ):
+            out.setdefault(value.id, []).append(target.attr)
+    return out

@@ -37,9 +37,14 @@ class LocalDef:
 
 @dataclass(frozen=True)
 class LocalInstance:
-    """An instance of a class defined in the checked module."""
+    """An instance of a class defined in the checked module.
+
+    ``passed``: for one made by a constructor call that passes what its ``__init__`` stores in
+    ``self`` (``Job(1, conn)`` with ``self.conn = conn``), each such attribute and what the call
+    passed for it; what this very instance holds besides what the class itself makes."""
 
     cls: LocalDef
+    passed: Tuple[Tuple[str, FrozenSet], ...] = ()
 
     def __repr__(self) -> str:
         return f"<instance of {self.cls.name}>"
