@@ -326,6 +326,8 @@ class ClassModel(Listener):
             # ``self.key = lambda x: x``: pickle stores functions and classes by name, and these have none.
             held = Held(unnamed[0], SYNTACTIC_RESOURCES[unnamed[1]], by_name=True)
             return held if held.fails(operation) else None
+        if isinstance(symbol, LocalInstance) and symbol.factory:
+            return None  # returned by a function of the module: its methods are known, not its state
         if isinstance(symbol, LocalInstance) and operation != COPY:
             # copy.copy of an instance shares its attributes: only C-level objects fail it.
             held = self.class_holds(symbol.cls, operation, depth + 1)

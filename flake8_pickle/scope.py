@@ -163,6 +163,11 @@ class Resolver(Statements, Handoffs, Expressions):
         self._binding_value: Optional[ast.expr] = None
         #: The verification tests that must have passed for the walk to be here (innermost last).
         self.guards: List[ast.expr] = []
+        #: The module's own statements are walked (its names bound), the deferred bodies to come.
+        self.module_walked = False
+        #: Function (node id) -> the instances its ``return`` statements make (see ``_factory_results``).
+        self._factories: Dict[int, Symbols] = {}
+        self._factory_depth = 0
         #: ``__init__`` (node id) -> parameter -> the ``self`` attributes it stores it in.
         self._init_stores: Dict[int, Dict[str, List[str]]] = {}
         #: The module's functions read as check helpers so far (node id -> what each verifies).
@@ -234,6 +239,7 @@ class Resolver(Statements, Handoffs, Expressions):
             self._walk_block(body)
         elif isinstance(body, ast.expr):  # ast.Expression
             self._walk_expr(body)
+        self.module_walked = True
         self._seed_local_state()
         self._drain()
 

@@ -42,6 +42,7 @@ from .symbols import (
     names_in,
 )
 from .shapes import (
+    all_args,
     keyword_arg,
     literal_str,
     node_key,
@@ -261,6 +262,41 @@ class Expressions:
             return frozenset(out)
         return EMPTY
 
+    def _factory_results(self, function: LocalDef) -> Symbols:
+        """The objects a module function's ``return`` statements make (``return PickleCodec()``,
+        ``return CODECS[name]()``, ``return [Job(i) for i in ids]``): read in the module's scope,
+        with the function's own names bound to nothing, so that ``codec_for(fmt).decode(body)``
+        runs ``PickleCodec.decode``. Instances only; anything else the call gives stays unknown."""
+        node = function.node
+        known = self._factories.get(id(node))
+        if known is not None:
+            return known
+        if function.nested or self._factory_depth > 1 or isinstance(node, ast.Lambda):
+            return EMPTY
+        values = [r.value for r in _own_returns(node) if isinstance(r.value, _FACTORY_VALUES)]
+        result: Symbols = EMPTY
+        if values:
+            scope = Scope("function", node)
+            for name in _own_names(node):
+                scope.bindings[name] = EMPTY
+            saved, self.scopes = self.scopes, [self.module_scope, scope]
+            self._factory_depth += 1
+            if self._chain_cache:
+                self._chain_cache.clear()
+            try:
+                found: Set[Symbol] = set()
+                for value in values:
+                    found |= self.symbols_of(value, 1)
+            finally:
+                self.scopes = saved
+                self._factory_depth -= 1
+                if self._chain_cache:
+                    self._chain_cache.clear()
+            result = frozenset(LocalInstance(s.cls, s.passed, True) for s in found if type(s) is LocalInstance)
+        if self.module_walked:
+            self._factories[id(node)] = result
+        return result
+
     def _passed_to_init(self, cls: LocalDef, call: ast.Call) -> Tuple[Tuple[str, FrozenSet], ...]:
         """What ``call`` passes for the parameters ``cls``'s own ``__init__`` stores in ``self``
         (``self.conn = conn``): (attribute, symbols) pairs, for :class:`LocalInstance`."""
@@ -300,7 +336,7 @@ class Expressions:
         if isinstance(symbol, LocalDef) and symbol.kind == "class":
             return frozenset((LocalInstance(symbol, self._passed_to_init(symbol, call)),))
         if isinstance(symbol, LocalDef) and symbol.kind == "function":
-            produced = frozenset((Generated(call, node_key(call), symbol.node),))
+            produced = frozenset((Generated(call, node_key(call), symbol.node),)) | self._factory_results(symbol)
             returns = getattr(symbol.node, "returns", None)
             if returns is not None:
                 # ``def make() -> Client``: the call gives a Client.
@@ -479,3 +515,28 @@ class Expressions:
                     parsed = None
             self._annotation_nodes[key] = (node, parsed)
         return self._annotation_nodes[key][1]
+
+
+#: The ``return`` values :meth:`Expressions._factory_results` reads: what makes an object.
+_FACTORY_VALUES = (ast.Call, ast.Name, ast.List, ast.Tuple, ast.ListComp)
+
+
+def _own_walk(function: ast.AST) -> List[ast.AST]:
+    out: List[ast.AST] = []
+    stack: List[ast.AST] = list(getattr(function, "body", []))
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(c for c in ast.iter_child_nodes(node) if not isinstance(c, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)))
+    return out
+
+
+def _own_returns(function: ast.AST) -> List[ast.Return]:
+    return [node for node in _own_walk(function) if isinstance(node, ast.Return)]
+
+
+def _own_names(function: ast.AST) -> Set[str]:
+    """The names a function binds: its parameters and every name it stores."""
+    names = {a.arg for a in all_args(function.args)}  # type: ignore[attr-defined]
+    names.update(n.id for n in _own_walk(function) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load))
+    return names

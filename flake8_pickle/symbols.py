@@ -45,6 +45,9 @@ class LocalInstance:
 
     cls: LocalDef
     passed: Tuple[Tuple[str, FrozenSet], ...] = ()
+    #: Made by a function of the module that returns it (``codec_for(fmt)``): known well enough to
+    #: run its methods, not to claim what it holds (read through unpacking that may mix values).
+    factory: bool = False
 
     def __repr__(self) -> str:
         return f"<instance of {self.cls.name}>"
