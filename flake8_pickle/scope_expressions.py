@@ -43,6 +43,7 @@ from .symbols import (
 )
 from .shapes import (
     all_args,
+    own_nodes,
     keyword_arg,
     literal_str,
     node_key,
@@ -521,22 +522,12 @@ class Expressions:
 _FACTORY_VALUES = (ast.Call, ast.Name, ast.List, ast.Tuple, ast.ListComp)
 
 
-def _own_walk(function: ast.AST) -> List[ast.AST]:
-    out: List[ast.AST] = []
-    stack: List[ast.AST] = list(getattr(function, "body", []))
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        stack.extend(c for c in ast.iter_child_nodes(node) if not isinstance(c, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)))
-    return out
-
-
 def _own_returns(function: ast.AST) -> List[ast.Return]:
-    return [node for node in _own_walk(function) if isinstance(node, ast.Return)]
+    return [node for node in own_nodes(function) if isinstance(node, ast.Return)]
 
 
 def _own_names(function: ast.AST) -> Set[str]:
     """The names a function binds: its parameters and every name it stores."""
     names = {a.arg for a in all_args(function.args)}  # type: ignore[attr-defined]
-    names.update(n.id for n in _own_walk(function) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load))
+    names.update(n.id for n in own_nodes(function) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load))
     return names

@@ -425,3 +425,16 @@ def stored_parameters(init: ast.AST) -> Dict[str, List[str]]:
         ):
             out.setdefault(value.id, []).append(target.attr)
     return out
+
+
+def own_nodes(function: ast.AST) -> List[ast.AST]:
+    """The nodes of ``function``'s body, not those of functions, lambdas or classes defined inside it."""
+    out: List[ast.AST] = []
+    stack: List[ast.AST] = list(getattr(function, "body", []))
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(
+            c for c in ast.iter_child_nodes(node) if not isinstance(c, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda))
+        )
+    return out

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from .catalog.conventions import NO_RETURN
-from .shapes import is_staticmethod, positional_parameters
+from .shapes import is_staticmethod, own_nodes, positional_parameters
 
 if TYPE_CHECKING:
     from .scope import Resolver
@@ -55,7 +55,7 @@ def helper_verifier(function: ast.AST, verification: Verification, resolver: "Re
     if not params:
         return None
     flows = _assignments(function)
-    returns = [node for node in _own_nodes(function) if isinstance(node, ast.Return)]
+    returns = [node for node in own_nodes(function) if isinstance(node, ast.Return)]
     checked: List[ast.expr] = []
     if returns and all(_predicate_return(r.value, verification, checked) for r in returns):
         verified = frozenset(params) & _closure(checked, flows)
@@ -116,23 +116,10 @@ def _no_return_call(statement: ast.stmt, resolver: "Resolver") -> bool:
     )
 
 
-def _own_nodes(function: ast.AST) -> List[ast.AST]:
-    """The nodes of ``function``'s body, not those of functions or classes defined inside it."""
-    out: List[ast.AST] = []
-    stack: List[ast.AST] = list(getattr(function, "body", []))
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                stack.append(child)
-    return out
-
-
 def _assignments(function: ast.AST) -> Dict[str, Set[str]]:
     """Each name the helper assigns -> the names its values read (``mac, _, body = message.partition(b".")``)."""
     flows: Dict[str, Set[str]] = {}
-    for node in _own_nodes(function):
+    for node in own_nodes(function):
         if isinstance(node, ast.Assign):
             targets, value = node.targets, node.value
         elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and node.value is not None:
