@@ -41,7 +41,7 @@ from .provenance_model import (
     _is_bound_method_call, _has_base, overriding, self_classes, before_servicer_context, aliased,
     outer_reads, class_attribute_keys, EMPTY_CONTAINER, data_identity, verification, hands_other, loader_among, runs, stored_outside,
     library_object, asserted_arguments, returns_verified, path_content, route_dependency,
-    dependency_params,
+    dependency_params, registered_callbacks,
     _is_view_base, _is_grpc_servicer,
     literal_input,
 )
@@ -103,6 +103,8 @@ class ProvenanceTracker(Listener):
         self.returns: Dict[NodeKey, FrozenSet] = {}
         self.call_sites: Dict[NodeKey, List[CallSite]] = {}
         self.callback_params: Dict[Tuple[NodeKey, str], Source] = {}
+        #: Another module's function registered as a callback here: (call, function, its name, argument positions).
+        self.registered: List[Tuple[ast.Call, Optional[ast.AST], str, Tuple[int, ...]]] = []
         self._locals_by_node: Dict[NodeKey, LocalDef] = {}
         #: Method node id -> the class of the module that defines it, and the method.
         self._method_owner: Dict[NodeKey, Tuple[LocalDef, LocalDef]] = {}
@@ -504,17 +506,10 @@ class ProvenanceTracker(Listener):
                     self._store_into(stream, frozenset((Trusted(f"filled by {display_name(name)}", call.lineno),)), resolver)
 
     def _register_callback(self, call: ast.Call, registration: Tuple, resolver: Resolver) -> None:
-        position, keyword, tainted = registration
-        callback = call_argument(call, position, keyword)
-        if callback is None:
-            return
-        for symbol in resolver.symbols_of(callback):
-            if isinstance(symbol, LocalDef) and symbol.kind == "function":
-                params = positional_parameters(symbol.node)
-                for index in tainted:
-                    if index < len(params):
-                        label = f"{params[index]} of {symbol.name}() registered with {shown(call.func)}"
-                        self.callback_params[(node_key(symbol.node), params[index])] = Source(label, call.lineno)
+        local, elsewhere = registered_callbacks(call, registration, resolver)
+        self.callback_params.update(local)
+        if self.summarising:  # a function of another module: its summary's caller entry
+            self.registered.extend((call, resolver.function_stack[-1] if resolver.function_stack else None, *e) for e in elsewhere)
 
     def on_class(self, node: ast.ClassDef, local: LocalDef, resolver: Resolver) -> None:
         # Class bodies outside functions are walked before any method body is.

@@ -24,7 +24,8 @@ from .catalog.taint import (
     NamePatterns,
 )
 from .scope import Resolver
-from .shapes import NodeKey, all_args, decorator_names, default_of, positional_parameters, is_bound_task, is_staticmethod, node_key, positional_args
+from .shapes import NodeKey, all_args, call_argument, decorator_names, default_of, positional_parameters, is_bound_task, is_staticmethod, node_key, positional_args
+from .findings import shown
 from .symbols import EMPTY, LocalDef, LocalInstance
 from .verifiers import ASSERTS, PREDICATE, Verifier, helper_verifier, verified_arguments
 
@@ -673,3 +674,27 @@ def dependency_params(dependency: LocalDef, line: int) -> Dict[Tuple[NodeKey, st
     """A route's dependency's parameters: the request's data, as the route's own are."""
     key = node_key(dependency.node)
     return {(key, param): Source(f"route parameter {param}", line) for param in positional_parameters(dependency.node)}
+
+
+def registered_callbacks(
+    call: ast.Call, registration: Tuple, resolver: Resolver
+) -> Tuple[Dict[Tuple[NodeKey, str], Source], List[Tuple[str, Tuple[int, ...]]]]:
+    """``asyncio.start_server(handle, ...)``, ``basic_consume(on_message_callback=self.on_message)``:
+    the parameters of the module's callback that get the peer's data (a bound method's shifted past
+    its object), and the other names the callback may be (another module's function), with the
+    argument positions that get it."""
+    position, keyword, tainted = registration
+    callback = call_argument(call, position, keyword)
+    local: Dict[Tuple[NodeKey, str], Source] = {}
+    elsewhere: List[Tuple[str, Tuple[int, ...]]] = []
+    for symbol in resolver.symbols_of(callback) if callback is not None else ():
+        if isinstance(symbol, str):
+            elsewhere.append((symbol, tuple(tainted)))
+        elif isinstance(symbol, LocalDef) and symbol.kind == "function":
+            params = positional_parameters(symbol.node)
+            if _is_bound_method_call(ast.Call(func=callback, args=[], keywords=[]), symbol.node, resolver):
+                params = params[1:]  # ``on_message_callback=self.on_message``: bound to its object
+            for index in (i for i in tainted if i < len(params)):
+                label = f"{params[index]} of {symbol.name}() registered with {shown(call.func)}"
+                local[(node_key(symbol.node), params[index])] = Source(label, call.lineno)
+    return local, elsewhere

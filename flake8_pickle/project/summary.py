@@ -54,6 +54,7 @@ from ..shapes import (
     node_key,
     positional_parameters,
 )
+from ..findings import shown
 from ..precheck import spells_word
 from ..settings import Settings
 from ..checks.unpicklers import UNPICKLER_BASES, FindClassChecks
@@ -304,6 +305,17 @@ def summarise(
             })
             if id(call) in recorder.dispatched:
                 calls[-1]["dispatch"] = True
+    for call, function, name, positions in tracker.registered if tracker is not None else ():
+        if _may_be_project(name):
+            # ``asyncio.start_server(handlers.handle_client, ...)``: the library calls it with the peer's data.
+            label = f"what {shown(call.func)} passes its callback"
+            calls.append({
+                "callees": [name],
+                "line": call.lineno,
+                "col": call.col_offset,
+                "function": names.get(id(function)) if function is not None else None,
+                "args": [[str(index), [["S", label, call.lineno, [], path]]] for index in positions],
+            })
     stores: List[Json] = []
     for target, node, function, facts in storer.stores if storer is not None else ():
         assert tracker is not None and writer is not None
