@@ -168,6 +168,8 @@ class Resolver(Statements, Handoffs, Expressions):
         #: Function (node id) -> the instances its ``return`` statements make (see ``_factory_results``).
         self._factories: Dict[int, Symbols] = {}
         self._factory_depth = 0
+        #: Class (node id) -> the module's classes deriving from it (see ``_subclasses``).
+        self._subclass_map: Dict[int, List[LocalDef]] = {}
         #: ``__init__`` (node id) -> parameter -> the ``self`` attributes it stores it in.
         self._init_stores: Dict[int, Dict[str, List[str]]] = {}
         #: The module's functions read as check helpers so far (node id -> what each verifies).

@@ -260,8 +260,25 @@ class Expressions:
                         out.add(f"{b}().{attr}")
                     elif isinstance(b, LocalDef) and b.kind == "class":
                         out |= self.attribute_of(LocalInstance(b), attr, depth + 1)
+            if not out and depth == 0:
+                # A mixin's ``self.request``: ``self`` may be an instance of any of the module's
+                # classes that derive from it (``class RestoreView(PickleBodyMixin, View)``).
+                for sub in self._subclasses(cls):
+                    out |= self.attribute_of(LocalInstance(sub), attr, depth + 1)
             return frozenset(out)
         return EMPTY
+
+    def _subclasses(self, cls: LocalDef) -> List[LocalDef]:
+        """The module's classes (outside functions) that name ``cls`` among their bases."""
+        known = self._subclass_map.get(id(cls))
+        if known is None:
+            known = [
+                c for c in self._top_level.values()
+                if c.kind == "class" and c is not cls and any(s is cls for base in c.bases for s in base)
+            ]
+            if self.module_walked:
+                self._subclass_map[id(cls)] = known
+        return known
 
     def _factory_results(self, function: LocalDef) -> Symbols:
         """The objects a module function's ``return`` statements make (``return PickleCodec()``,
