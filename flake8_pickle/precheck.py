@@ -177,20 +177,32 @@ def no_class_matters(source: str, needs: ClassNeeds, project: bool = False) -> b
     families' declarations): the text makes no class at all, or names none of the methods the
     families read and, where they read exceptions, no built-in exception outside ``except`` and
     ``raise`` lines (an exception class, or an alias of one a class derives from, spells one).
-    With the project index (``project``), a class with an ``__init__`` and a base may derive from
-    another module's exception (``class NotFound(BaseError)``), which the text does not show.
+    With the project index (``project``), a class with an ``__init__`` may derive from another
+    module's exception (``class NotFound(BaseError)``), which the text does not show: when the class
+    or one of its bases is named as exceptions are (``...Error``, ``...Exception``; see
+    :data:`_EXCEPTION_NAME`).
     In a module where nothing but a class's own protocol can be reported, nothing can then be."""
     if not spells_word(source, "class"):
         return True
     if _any_of(needs.whole_class | needs.methods).search(source):
         return False
-    if needs.exceptions and project and spells_word(source, "__init__") and _CLASS_WITH_BASE.search(source):
+    if needs.exceptions and project and spells_word(source, "__init__") and _named_like_an_exception(source):
         return False
     return not (needs.exceptions and _names_an_exception_class(source))
 
 
-#: A class statement with a base (``class NotFound(BaseError):``).
-_CLASS_WITH_BASE = re.compile(r"^[ \t]*class[ \t]+\w+[ \t]*\([ \t]*[A-Za-z_]", re.MULTILINE)
+#: A class statement with bases (``class NotFound(BaseError):``): its name and its bases' text.
+_CLASS_WITH_BASES = re.compile(r"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.MULTILINE)
+#: How exception classes are named, by convention (PEP 8: "Error" for errors).
+_EXCEPTION_NAME = re.compile(r"(Error|Exception|Warning|Failure|Fault|Exit|Interrupt|Abort|Timeout|Invalid|NotFound|Denied|Refused)$")
+
+
+def _named_like_an_exception(source: str) -> bool:
+    """Whether a class statement's name, or the last part of one of its bases, is named like an exception."""
+    for name, bases in _CLASS_WITH_BASES.findall(source):
+        if _EXCEPTION_NAME.search(name) or any(_EXCEPTION_NAME.search(b.strip().rpartition(".")[2]) for b in bases.split(",")):
+            return True
+    return False
 
 
 def spells_word(text: AnyStr, word: AnyStr) -> bool:
