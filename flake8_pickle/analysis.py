@@ -13,7 +13,8 @@ from .classes import ClassModel
 from .checks.copying import CopyChecks
 from .findings import Finding, unique
 from .checks.protocol.state import GetstateChecks
-from .precheck import CallGraph, ClassOnlyWalk, LoaderWalk, Possible, class_needs, imported_words, no_class_matters, possible, spells_word
+from .precheck import CallGraph, ClassOnlyWalk, LoaderWalk, Possible, class_needs, imported_words, no_class_matters, possible, spells_word, verifiers_possible
+from .catalog.taint import SANITIZERS
 from .checks.protocol import ProtocolChecks
 from .provenance import NO_PROJECT, ProvenanceTracker
 from .scope import Listener, Resolver
@@ -142,6 +143,7 @@ def _run_analysis(
         _grade_loaders(
             tree, settings, catalog, findings.append, "PKL901" in wanted, walk, resolver.late_state_classes(), state,
             project, finder.sound(resolver), resolver.nonlocal_possible, resolver.passed,
+            source is None or verifiers_possible(source, (*SANITIZERS, *settings.sanitizers)),
         )
     return Analysis(unique(findings), model, resolver, unique(notes))
 
@@ -164,6 +166,7 @@ def _grade_loaders(
     sound: SoundUnpicklers = SoundUnpicklers(),
     nonlocal_possible: bool = True,
     passed: Optional[Dict[Tuple[NodeKey, str], Symbols]] = None,
+    verifiers: bool = True,
 ) -> None:
     """The second walk: PKL101-PKL103 and PKL901, with the provenance of every loader's input.
 
@@ -181,6 +184,7 @@ def _grade_loaders(
             settings.untrusted_sources, settings.trusted_sources, settings.sanitizers, project or NO_PROJECT
         )
         # The restricted unpicklers were graded (and PKL104 reported) by the first walk.
+        tracker.verifiers_possible = verifiers
         loaders = LoaderChecks(catalog, tracker, found.append, inventory, sound)
         resolver = Resolver(tree, [tracker, loaders], call_hook=constructor_variant, walk_function=walk)
         _see_project(resolver, project)

@@ -570,3 +570,12 @@ class LoaderWalk:
         if at >= 0 and self._ordered[at].last >= line:
             return self._ordered[at]
         return None
+
+
+def verifiers_possible(source: AnyStr, sanitizers: Iterable[str]) -> bool:
+    """Whether a function of the module can be an HMAC or signature check helper: its text names
+    ``hmac``, a digest or ``compare_digest``, or the module of a sanitizer (``itsdangerous``...)."""
+    words = {"hmac", "compare_digest", "digest", "hexdigest"} | {pattern.split(".")[0] for pattern in sanitizers}
+    if isinstance(source, bytes):
+        return any(spells_word(source, word.encode()) for word in words)
+    return any(spells_word(source, word) for word in words)

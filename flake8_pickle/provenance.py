@@ -103,6 +103,8 @@ class ProvenanceTracker(Listener):
         self.returns: Dict[NodeKey, FrozenSet] = {}
         self.call_sites: Dict[NodeKey, List[CallSite]] = {}
         self.callback_params: Dict[Tuple[NodeKey, str], Source] = {}
+        #: Whether the module's text can hold a check helper (see ``precheck.verifiers_possible``).
+        self.verifiers_possible = True
         #: Another module's function registered as a callback here: (call, function, its name, argument positions).
         self.registered: List[Tuple[ast.Call, Optional[ast.AST], str, Tuple[int, ...]]] = []
         self._locals_by_node: Dict[NodeKey, LocalDef] = {}
@@ -126,7 +128,7 @@ class ProvenanceTracker(Listener):
 
     def guard_polarity(self, test: ast.expr) -> Optional[bool]:
         """True if ``test`` holds only for verified data (an HMAC check), False if only for unverified, else None."""
-        found = verification(test, self.resolver, self.sanitizers)  # type: ignore[arg-type]
+        found = verification(test, self.resolver, self.sanitizers, self.verifiers_possible)  # type: ignore[arg-type]
         if found is None:
             return None
         # What the check verified, as it is here: a load is guarded only if it reads that data.
@@ -135,7 +137,7 @@ class ProvenanceTracker(Listener):
 
     def call_guard(self, call: ast.Call) -> bool:
         """``verify(data, sig)``: what the module's helper checked (raising otherwise) is verified from here on."""
-        checked = asserted_arguments(call, self.resolver, self.sanitizers)  # type: ignore[arg-type]
+        checked = asserted_arguments(call, self.resolver, self.sanitizers) if self.verifiers_possible else None  # type: ignore[arg-type]
         self.verified[id(call)] = data_identity(self._union(checked or (), 0))
         return checked is not None
 
@@ -357,7 +359,7 @@ class ProvenanceTracker(Listener):
             func, self.resolver, self._method_owner, self._definers
         ):
             if isinstance(symbol, LocalDef) and symbol.kind == "function":
-                if returns_verified(call, symbol.node, resolver, self.sanitizers):
+                if self.verifiers_possible and returns_verified(call, symbol.node, resolver, self.sanitizers):
                     out.add(Trusted(f"verified by {symbol.name}()"))  # ``body = unsigned(message)``
                     continue
                 out.add(Returned(symbol, node_key(call), self._arguments(symbol, call, depth), call.lineno))

@@ -26,7 +26,7 @@ from .catalog.taint import (
 from .scope import Resolver
 from .shapes import NodeKey, all_args, call_argument, decorator_names, default_of, positional_parameters, is_bound_task, is_staticmethod, node_key, positional_args
 from .findings import shown
-from .symbols import EMPTY, LocalDef, LocalInstance
+from .symbols import EMPTY, Generated, LocalDef, LocalInstance
 from .verifiers import ASSERTS, PREDICATE, Verifier, helper_verifier, verified_arguments
 
 
@@ -386,7 +386,9 @@ def _is_bound_method_call(call: ast.Call, function: ast.AST, resolver: Optional[
         return False
     if "classmethod" in decorator_names(function):  # not ``__new__``: ``Cls.__new__(Cls)`` passes it
         return True
-    return any(isinstance(s, (LocalInstance,)) for s in resolver.symbols_of(call.func.value))
+    # ``codec_for(fmt).decode(body)``: the object a function of the module returned (see
+    # ``Expressions.attribute_of``), which is an instance of the method's class.
+    return any(isinstance(s, (LocalInstance, Generated)) for s in resolver.symbols_of(call.func.value))
 
 
 def overriding(

@@ -43,7 +43,7 @@ from .symbols import (
 )
 from .shapes import (
     all_args,
-    own_nodes,
+    block_statements,
     keyword_arg,
     literal_str,
     node_key,
@@ -242,6 +242,13 @@ class Expressions:
                 for b in base:
                     out |= self.attribute_of(b, attr, depth + 1)
             return frozenset(out)
+        if type(symbol) is Generated and symbol.function is not None:  # type: ignore[union-attr]
+            # ``codec_for(fmt).decode``: the method of what the module's function returns.
+            made = self._top_level.get(id(symbol.function))  # type: ignore[union-attr]
+            out_made: Set[Symbol] = set()
+            for instance in self._factory_results(made) if made is not None and made.kind == "function" else ():
+                out_made |= self.attribute_of(instance, attr, depth + 1)
+            return frozenset(s for s in out_made if type(s) is LocalDef and s.kind == "function")
         if isinstance(symbol, LocalInstance):
             cls = symbol.cls
             if attr in cls.members:
@@ -260,7 +267,7 @@ class Expressions:
                         out.add(f"{b}().{attr}")
                     elif isinstance(b, LocalDef) and b.kind == "class":
                         out |= self.attribute_of(LocalInstance(b), attr, depth + 1)
-            if not out and depth == 0:
+            if not out and depth == 0 and self._subclass_map.get(id(cls)) != []:
                 # A mixin's ``self.request``: ``self`` may be an instance of any of the module's
                 # classes that derive from it (``class RestoreView(PickleBodyMixin, View)``).
                 for sub in self._subclasses(cls):
@@ -291,11 +298,12 @@ class Expressions:
             return known
         if function.nested or self._factory_depth > 1 or isinstance(node, ast.Lambda):
             return EMPTY
-        values = [r.value for r in _own_returns(node) if isinstance(r.value, _FACTORY_VALUES)]
+        nodes = list(block_statements(node.body))  # type: ignore[attr-defined]
+        values = [r.value for r in nodes if type(r) is ast.Return and isinstance(r.value, _FACTORY_VALUES)]  # type: ignore[attr-defined]
         result: Symbols = EMPTY
         if values:
             scope = Scope("function", node)
-            for name in _own_names(node):
+            for name in _own_names(node, nodes):
                 scope.bindings[name] = EMPTY
             saved, self.scopes = self.scopes, [self.module_scope, scope]
             self._factory_depth += 1
@@ -354,7 +362,7 @@ class Expressions:
         if isinstance(symbol, LocalDef) and symbol.kind == "class":
             return frozenset((LocalInstance(symbol, self._passed_to_init(symbol, call)),))
         if isinstance(symbol, LocalDef) and symbol.kind == "function":
-            produced = frozenset((Generated(call, node_key(call), symbol.node),)) | self._factory_results(symbol)
+            produced = frozenset((Generated(call, node_key(call), symbol.node),))
             returns = getattr(symbol.node, "returns", None)
             if returns is not None:
                 # ``def make() -> Client``: the call gives a Client.
@@ -539,12 +547,20 @@ class Expressions:
 _FACTORY_VALUES = (ast.Call, ast.Name, ast.List, ast.Tuple, ast.ListComp)
 
 
-def _own_returns(function: ast.AST) -> List[ast.Return]:
-    return [node for node in own_nodes(function) if isinstance(node, ast.Return)]
-
-
-def _own_names(function: ast.AST) -> Set[str]:
-    """The names a function binds: its parameters and every name it stores."""
+def _own_names(function: ast.AST, statements: List[ast.AST]) -> Set[str]:
+    """The names a function binds (``statements``: its own): its parameters and what its statements
+    store (assignment, loop, ``with``, ``import`` and ``def`` targets)."""
     names = {a.arg for a in all_args(function.args)}  # type: ignore[attr-defined]
-    names.update(n.id for n in own_nodes(function) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load))
+    for statement in statements:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(statement.name)
+        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in statement.names)
+        for field in ("targets", "target"):
+            value = getattr(statement, field, None)
+            for target in value if isinstance(value, list) else [value] if value is not None else []:
+                names.update(target_names(target))
+        for item in getattr(statement, "items", None) or ():
+            if item.optional_vars is not None:
+                names.update(target_names(item.optional_vars))
     return names

@@ -409,7 +409,7 @@ def stored_parameters(init: ast.AST) -> Dict[str, List[str]]:
     """``self.conn = conn`` in an ``__init__``: each parameter -> the ``self`` attributes it is stored in."""
     params = set(positional_parameters(init)[1:])
     out: Dict[str, List[str]] = {}
-    for node in ast.walk(init):
+    for node in block_statements(getattr(init, "body", [])):
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target, value = node.targets[0], node.value
         elif isinstance(node, ast.AnnAssign) and node.value is not None:

@@ -55,7 +55,8 @@ from ..shapes import (
     positional_parameters,
 )
 from ..findings import shown
-from ..precheck import spells_word
+from ..precheck import spells_word, verifiers_possible
+from ..catalog.taint import SANITIZERS
 from ..settings import Settings
 from ..checks.unpicklers import UNPICKLER_BASES, FindClassChecks
 
@@ -256,6 +257,7 @@ def summarise(
         tracker = ProvenanceTracker(
             settings.untrusted_sources, settings.trusted_sources, settings.sanitizers, summarising=True
         )
+        tracker.verifiers_possible = source is None or verifiers_possible(source, (*SANITIZERS, *settings.sanitizers))
         recorder = _CallRecorder(tracker, module, names)
         storer = _StoreRecorder(tracker)
         listeners = [model, copies, tracker, unpicklers, recorder, factories, storer]
