@@ -692,9 +692,9 @@ def registered_callbacks(
     for symbol in resolver.symbols_of(callback) if callback is not None else ():
         if isinstance(symbol, str):
             elsewhere.append((symbol, tuple(tainted)))
-        elif isinstance(symbol, LocalDef) and symbol.kind == "function":
+        elif isinstance(symbol, LocalDef) and symbol.kind in ("function", "lambda"):
             params = positional_parameters(symbol.node)
-            if _is_bound_method_call(ast.Call(func=callback, args=[], keywords=[]), symbol.node, resolver):
+            if symbol.kind == "function" and _is_bound_method_call(ast.Call(func=callback, args=[], keywords=[]), symbol.node, resolver):
                 params = params[1:]  # ``on_message_callback=self.on_message``: bound to its object
             for index in (i for i in tainted if i < len(params)):
                 label = f"{params[index]} of {symbol.name}() registered with {shown(call.func)}"

@@ -206,6 +206,9 @@ CALLBACK_REGISTRATIONS: Dict[str, Tuple[Optional[int], Optional[str], Tuple[int,
     "websockets.sync.server.serve": (0, "handler", (0,)),
     "asyncio.start_server": (0, "client_connected_cb", (0,)),
     "asyncio.start_unix_server": (0, "client_connected_cb", (0,)),
+    # ``value_deserializer=lambda m: pickle.loads(m)``: called on each message the broker delivers.
+    "kafka.KafkaConsumer": (None, "value_deserializer", (0,)),
+    "aiokafka.AIOKafkaConsumer": (None, "value_deserializer", (0,)),
     "aiohttp.web.Application().router.add_route": (2, "handler", (0,)),
     "aiohttp.web.Application().router.add_post": (1, "handler", (0,)),
     "aiohttp.web.Application().router.add_put": (1, "handler", (0,)),
@@ -405,6 +408,12 @@ PATH_OPENERS: Tuple[str, ...] = (
 )
 #: Methods that read a file named by their receiver (``Path(p).read_bytes()``).
 PATH_READ_METHODS = frozenset({"read_bytes", "read_text", "open"})
+#: Consumers whose deserializer keywords are called on each message the broker delivers:
+#: ``KafkaConsumer(topic, value_deserializer=pickle.loads)`` loads what any producer sent.
+DESERIALIZER_HOOKS: Dict[str, Tuple[str, ...]] = {
+    "kafka.KafkaConsumer": ("value_deserializer", "key_deserializer"),
+    "aiokafka.AIOKafkaConsumer": ("value_deserializer", "key_deserializer"),
+}
 #: FastAPI's dependency markers: a route parameter ``db: Session = Depends(get_db)`` (or
 #: ``Annotated[Session, Depends(get_db)]``) is what the dependency returns or yields, and the
 #: dependency's own parameters are the request's, as a route's are.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import replace
 from functools import lru_cache
 from typing import Callable, Dict, FrozenSet, List, Optional, Tuple
 
@@ -20,9 +21,9 @@ from ..catalog.loaders import (
     Loader,
 )
 from ..catalog.conventions import HANDED_MODULE_ALIASES, HANDED_MODULES, NOT_LOADING_WITH_MODULE, SAFE_SERIALIZER_MODULES
-from ..catalog.taint import CALLBACK_REGISTRATIONS
+from ..catalog.taint import CALLBACK_REGISTRATIONS, DESERIALIZER_HOOKS
 from ..findings import Finding, Step, shown
-from ..provenance import CHANNEL, TRUSTED, UNTRUSTED, ProvenanceTracker, Sink, Verdict, literal_input
+from ..provenance import CHANNEL, TRUSTED, UNTRUSTED, ProvenanceTracker, Sink, Source, Verdict, literal_input
 from ..provenance_model import data_identity
 from ..rules import message
 from ..scope import CallInterest, Listener, Resolver
@@ -152,6 +153,13 @@ class LoaderChecks(Listener):
         stands_for.end_lineno, stands_for.end_col_offset = call.end_lineno, call.end_col_offset
         self._handed[id(stands_for)] = call
         self._loader_call(stands_for, loader.label_for(qualified), loader, resolver, capped=False)
+        hook = next((n for n in resolver.qualified_names(call.func) if n in DESERIALIZER_HOOKS), None)
+        if hook is not None and self._sinks and self._sinks[-1].call is stands_for and any(
+            k.value is reference and k.arg in DESERIALIZER_HOOKS[hook] for k in call.keywords
+        ):
+            # ``KafkaConsumer(topic, value_deserializer=pickle.loads)``: it loads each message delivered.
+            source = Source(f"the messages {shown(call.func)}() delivers", call.lineno)
+            self._sinks[-1] = replace(self._sinks[-1], facts=frozenset((source,)))
 
     def _remember_frames(self, resolver: Resolver) -> None:
         self.frames.extend(resolver.function_stack)
