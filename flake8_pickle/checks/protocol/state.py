@@ -659,6 +659,10 @@ def _dropped_attributes(getstate: Method, chain: Lineage) -> Set[str]:
             value = statement.value
             if isinstance(value, ast.Name) and value.id in states:
                 returned_state = True
+            elif isinstance(value, ast.DictComp) and _filtered_keys(value, self_name, states) is not None:
+                # ``{k: v for k, v in self.__dict__.items() if k != "_lock"}``
+                dropped |= _filtered_keys(value, self_name, states)  # type: ignore[operator]
+                returned_state = True
             elif isinstance(value, ast.Dict) and literal_keys is None:
                 keys = [literal_str(k) if k is not None else None for k in value.keys]
                 if all(k is not None for k in keys):
@@ -674,6 +678,44 @@ def _dropped_attributes(getstate: Method, chain: Lineage) -> Set[str]:
                         init_attrs.add(node.attr)  # type: ignore[attr-defined]
         return init_attrs - literal_keys
     return dropped if returned_state else set()
+
+
+def _filtered_keys(comp: ast.DictComp, self_name: Optional[str], states: Set[str]) -> Optional[Set[str]]:
+    """The keys ``{k: v for k, v in <state>.items() if k != "a" and k not in ("b", "c")}`` leaves
+    out of the instance's state; None for any other comprehension (what it keeps is not known)."""
+    if len(comp.generators) != 1:
+        return None
+    gen = comp.generators[0]
+    source = gen.iter
+    if not (isinstance(source, ast.Call) and isinstance(source.func, ast.Attribute) and source.func.attr == "items"):
+        return None
+    owner = source.func.value
+    if not (is_live_dict(owner, self_name) or (isinstance(owner, ast.Name) and owner.id in states)):
+        return None
+    target = gen.target
+    if not (isinstance(target, ast.Tuple) and len(target.elts) == 2 and isinstance(target.elts[0], ast.Name)):
+        return None
+    key = target.elts[0].id
+    if not (isinstance(comp.key, ast.Name) and comp.key.id == key):
+        return None
+    tests: List[ast.expr] = []
+    for condition in gen.ifs:
+        tests.extend(condition.values if isinstance(condition, ast.BoolOp) and isinstance(condition.op, ast.And) else [condition])
+    left_out: Set[str] = set()
+    for test in tests:
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name) and test.left.id == key):
+            return None
+        right = test.comparators[0]
+        if isinstance(test.ops[0], ast.NotEq) and literal_str(right) is not None:
+            left_out.add(literal_str(right))  # type: ignore[arg-type]
+        elif isinstance(test.ops[0], ast.NotIn) and isinstance(right, (ast.Tuple, ast.List, ast.Set)):
+            names = [literal_str(e) for e in right.elts]
+            if any(n is None for n in names):
+                return None
+            left_out.update(n for n in names if n is not None)
+        else:
+            return None
+    return left_out
 
 
 def _restores(setstate: ast.FunctionDef, attr: str, chain: Lineage, seen: Set[ast.AST]) -> Optional[bool]:
