@@ -41,7 +41,7 @@ from .provenance_model import (
     _is_bound_method_call, _has_base, overriding, self_classes, before_servicer_context, aliased,
     outer_reads, class_attribute_keys, EMPTY_CONTAINER, data_identity, verification, hands_other, loader_among, runs, stored_outside,
     library_object, asserted_arguments, returns_verified, path_content, route_dependency,
-    dependency_params, registered_callbacks,
+    dependency_params, registered_callbacks, bind_call,
     _is_view_base, _is_grpc_servicer,
     literal_input,
 )
@@ -440,19 +440,8 @@ class ProvenanceTracker(Listener):
         return path_content(self.facts_of(path, depth + 1))
 
     def _arguments(self, function: LocalDef, call: ast.Call, depth: int) -> Tuple[Tuple[str, FrozenSet], ...]:
-        params = positional_parameters(function.node)
-        if _is_bound_method_call(call, function.node, self.resolver) and params:
-            params = params[1:]
-        mapping: Dict[str, FrozenSet] = {}
-        for position, value in enumerate(call.args):
-            if isinstance(value, ast.Starred):
-                break
-            if position < len(params):
-                mapping[params[position]] = self.facts_of(value, depth + 1)
-        for keyword in call.keywords:
-            if keyword.arg is not None:
-                mapping[keyword.arg] = self.facts_of(keyword.value, depth + 1)
-        return tuple(sorted(mapping.items()))
+        bound = _is_bound_method_call(call, function.node, self.resolver)
+        return bind_call(function.node, call, bound, lambda value: self.facts_of(value, depth + 1))
 
     # ------------------------------------------------------------------ listener events
     def call_interest(self) -> CallInterest:

@@ -700,3 +700,44 @@ def registered_callbacks(
                 label = f"{params[index]} of {symbol.name}() registered with {shown(call.func)}"
                 local[(node_key(symbol.node), params[index])] = Source(label, call.lineno)
     return local, elsewhere
+
+
+def bind_call(
+    function: ast.AST, call: ast.Call, bound: bool, facts_of: Callable[[ast.expr], FrozenSet]
+) -> Tuple[Tuple[str, FrozenSet], ...]:
+    """What ``call`` passes for each parameter of ``function`` (``bound``: its first is the object):
+    by position and keyword, the rest into ``*args`` and ``**kwargs``, and a ``*args`` or
+    ``**kwargs`` passed on (``self._do(*args, **kwargs)``) into every parameter it may fill."""
+    spec = function.args  # type: ignore[attr-defined]
+    params = positional_parameters(function)
+    receiver = params[0] if bound and params else None
+    if bound and params:
+        params = params[1:]
+    vararg = spec.vararg.arg if spec.vararg is not None else None
+    kwarg = spec.kwarg.arg if spec.kwarg is not None else None
+    mapping: Dict[str, FrozenSet] = {}
+
+    def add(name: str, facts: FrozenSet) -> None:
+        mapping[name] = mapping.get(name, EMPTY) | facts
+
+    for position, value in enumerate(call.args):
+        if isinstance(value, ast.Starred):
+            spread = facts_of(value.value)
+            for name in params[position:] + ([vararg] if vararg else []):
+                add(name, spread)
+            break
+        if position < len(params):
+            mapping[params[position]] = facts_of(value)
+        elif vararg is not None:
+            add(vararg, facts_of(value))
+    named = {a.arg for a in all_args(spec)} - {vararg, kwarg, receiver}
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            spread = facts_of(keyword.value)
+            for name in sorted(named - set(mapping)) + ([kwarg] if kwarg else []):
+                add(name, spread)
+        elif keyword.arg in named or kwarg is None:
+            mapping[keyword.arg] = facts_of(keyword.value)
+        else:
+            add(kwarg, facts_of(keyword.value))
+    return tuple(sorted(mapping.items()))
