@@ -35,8 +35,8 @@ PROTOCOL_COVERS = {
     COPY: frozenset({"__getstate__", "__reduce__", "__reduce_ex__", "__copy__", COPYREG}),
     ASDICT: frozenset(),
     SPAWN: frozenset({"__getstate__", "__reduce__", "__reduce_ex__", COPYREG}),
-    PROCESS: frozenset({"__getstate__", "__reduce__", "__reduce_ex__", COPYREG}),
 }
+PROTOCOL_COVERS[PROCESS] = PROTOCOL_COVERS[SPAWN]  # the same pickler, into a pool, a queue or a pipe
 PROTOCOL_METHODS = frozenset().union(*PROTOCOL_COVERS.values()) | {"__setstate__", "__getnewargs__", "__getnewargs_ex__"}
 
 _MAX_DEPTH = 12
@@ -557,8 +557,13 @@ def lineage(cls: LocalDef, plain_base: Optional[Callable[[str], Optional[str]]] 
                 pushed.append((symbol, depth + 1))
             elif isinstance(symbol, str) and symbol.startswith("builtins.") and symbol not in GROUP_EXCEPTIONS:
                 pushed.append((symbol, depth + 1))
-            elif isinstance(symbol, str) and plain_base is not None and plain_base(symbol) not in (None, *GROUP_EXCEPTIONS):
-                pushed.append((plain_base(symbol), depth + 1))  # type: ignore[arg-type]
+            elif (
+                isinstance(symbol, str)
+                and plain_base is not None
+                and (builtin := plain_base(symbol)) is not None
+                and builtin not in GROUP_EXCEPTIONS
+            ):
+                pushed.append((builtin, depth + 1))
             else:
                 complete = False
         stack.extend(reversed(pushed))

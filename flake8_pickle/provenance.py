@@ -31,7 +31,7 @@ from .findings import shown
 from .catalog.conventions import ACCUMULATING_METHODS
 from .scope import CallInterest, Listener, Resolver
 from .symbols import DROPPED_NAMES, EMPTY, LocalDef, LocalInstance, display_name, symbol_order
-from .shapes import NodeKey, call_argument, is_property, is_staticmethod, node_key, positional_parameters
+from .shapes import NodeKey, is_property, is_staticmethod, node_key, positional_parameters
 from .provenance_model import (
     TRUSTED, UNKNOWN_TIER, UNTRUSTED, CHANNEL, _MAX_DEPTH, _MAX_SHALLOW, _SUMMARY_BUDGET, Source,
     Channel, Trusted, Unknown, UNKNOWN, Param, Returned, StateOf, OuterOf, External, ProjectFacts, NO_PROJECT,
@@ -138,7 +138,8 @@ class ProvenanceTracker(Listener):
     def call_guard(self, call: ast.Call) -> bool:
         """``verify(data, sig)``: what the module's helper checked (raising otherwise) is verified from here on."""
         checked = asserted_arguments(call, self.resolver, self.sanitizers) if self.verifiers_possible else None  # type: ignore[arg-type]
-        self.verified[id(call)] = data_identity(self._union(checked or (), 0))
+        if checked is not None:
+            self.verified[id(call)] = data_identity(self._union(checked, 0))
         return checked is not None
 
     def parameter_facts(self, function: ast.AST, arg: ast.arg, index: int, cls: Optional[LocalDef]) -> FrozenSet:

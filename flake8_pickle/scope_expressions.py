@@ -42,8 +42,8 @@ from .symbols import (
     names_in,
 )
 from .shapes import (
-    all_args,
     block_statements,
+    bound_names,
     keyword_arg,
     literal_str,
     node_key,
@@ -298,12 +298,13 @@ class Expressions:
             return known
         if function.nested or self._factory_depth > 1 or isinstance(node, ast.Lambda):
             return EMPTY
-        nodes = list(block_statements(node.body))  # type: ignore[attr-defined]
-        values = [r.value for r in nodes if type(r) is ast.Return and isinstance(r.value, _FACTORY_VALUES)]  # type: ignore[attr-defined]
+        values = [
+            r.value for r in block_statements(node.body) if type(r) is ast.Return and isinstance(r.value, _FACTORY_VALUES)  # type: ignore[attr-defined]
+        ]
         result: Symbols = EMPTY
         if values:
             scope = Scope("function", node)
-            for name in _own_names(node, nodes):
+            for name in bound_names(node):
                 scope.bindings[name] = EMPTY
             saved, self.scopes = self.scopes, [self.module_scope, scope]
             self._factory_depth += 1
@@ -545,22 +546,3 @@ class Expressions:
 
 #: The ``return`` values :meth:`Expressions._factory_results` reads: what makes an object.
 _FACTORY_VALUES = (ast.Call, ast.Name, ast.List, ast.Tuple, ast.ListComp)
-
-
-def _own_names(function: ast.AST, statements: List[ast.AST]) -> Set[str]:
-    """The names a function binds (``statements``: its own): its parameters and what its statements
-    store (assignment, loop, ``with``, ``import`` and ``def`` targets)."""
-    names = {a.arg for a in all_args(function.args)}  # type: ignore[attr-defined]
-    for statement in statements:
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(statement.name)
-        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
-            names.update((a.asname or a.name).split(".")[0] for a in statement.names)
-        for field in ("targets", "target"):
-            value = getattr(statement, field, None)
-            for target in value if isinstance(value, list) else [value] if value is not None else []:
-                names.update(target_names(target))
-        for item in getattr(statement, "items", None) or ():
-            if item.optional_vars is not None:
-                names.update(target_names(item.optional_vars))
-    return names

@@ -438,3 +438,29 @@ def own_nodes(function: ast.AST) -> List[ast.AST]:
             c for c in ast.iter_child_nodes(node) if not isinstance(c, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda))
         )
     return out
+
+
+def bound_names(function: ast.AST) -> Set[str]:
+    """The names ``function``'s own scope binds: its parameters and every name its body stores,
+    imports, defines or catches (nested functions and classes are other scopes)."""
+    local = {arg.arg for arg in all_args(function.args)}  # type: ignore[attr-defined]
+    stack: List[ast.AST] = list(function.body)  # type: ignore[attr-defined]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            local.add(node.name)
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            local.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            local.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            local.add(node.name)
+        elif type(node).__name__ in ("MatchAs", "MatchStar") and getattr(node, "name", None):
+            local.add(node.name)  # type: ignore[attr-defined]
+        elif type(node).__name__ == "MatchMapping" and getattr(node, "rest", None):
+            local.add(node.rest)  # type: ignore[attr-defined]
+        stack.extend(ast.iter_child_nodes(node))
+    return local

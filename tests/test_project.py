@@ -358,6 +358,17 @@ def _imports(project: Path, importer: str, module: str) -> bool:
     return path.exists() and module in path.read_text(encoding="utf-8")
 
 
+def _package(tmp_path: Path, modules: Dict[str, str]) -> Path:
+    """A project (``tmp_path/proj``, rooted by a ``setup.cfg``) with the package ``pkg`` holding
+    ``modules`` (name -> text); its root."""
+    root = tmp_path / "proj"
+    (root / "pkg").mkdir(parents=True)
+    (root / "setup.cfg").write_text("", encoding="utf-8")
+    for name, text in modules.items():
+        (root / "pkg" / f"{name}.py").write_text(text, encoding="utf-8")
+    return root
+
+
 def _many_modules(root: Path, count: int) -> None:
     """A project of ``count`` codec modules, each loading what a view module of its own passes in."""
     (root / "pyproject.toml").write_text("[project]\nname = 'many'\n", encoding="utf-8")
@@ -557,13 +568,12 @@ def test_an_alias_is_looked_up_only_in_a_module_that_spells_its_name(tmp_path: P
     from flake8_pickle.project.summary import HEAD
     from flake8_pickle.settings import Settings
 
-    package = tmp_path / "proj" / "pkg"
-    package.mkdir(parents=True)
-    (tmp_path / "proj" / "setup.cfg").write_text("", encoding="utf-8")
-    (package / "__init__.py").write_text("from .codec import decode as load_it\n", encoding="utf-8")
-    (package / "sub.py").write_text("VALUE = 1\n", encoding="utf-8")
-    (package / "codec.py").write_text("import pickle\ndecode = pickle.loads\n", encoding="utf-8")
-    index = index_module.build(tmp_path / "proj", Settings(), tmp_path / "cache")
+    root = _package(tmp_path, {
+        "__init__": "from .codec import decode as load_it\n",
+        "sub": "VALUE = 1\n",
+        "codec": "import pickle\ndecode = pickle.loads\n",
+    })
+    index = index_module.build(root, Settings(), tmp_path / "cache")
     heads = index.modules._stores[HEAD]
     assert index.aliases("pkg.sub") is None and "pkg" not in heads
     assert index.aliases("pkg.load_it") == frozenset({"pkg.codec.decode", "pickle.loads"}) and "pkg" in heads
@@ -796,20 +806,19 @@ def test_loader_words_read_only_modules_that_can_bind_a_loader_and_follow_chains
     from flake8_pickle.project.summary import HEAD
     from flake8_pickle.settings import Settings
 
-    package = tmp_path / "proj" / "pkg"
-    package.mkdir(parents=True)
-    (tmp_path / "proj" / "setup.cfg").write_text("", encoding="utf-8")
-    (package / "__init__.py").write_text("", encoding="utf-8")
-    (package / "arrays.py").write_text("import numpy as np\nZEROS = np.zeros(3)\n", encoding="utf-8")
-    # ``a_first`` is read before ``codec`` (alphabetically) and reaches the loader through it.
-    (package / "a_first.py").write_text("import numpy as np\nfrom .codec import decode as restore\n", encoding="utf-8")
-    (package / "codec.py").write_text("import pickle\ndecode = pickle.loads\n", encoding="utf-8")
-    (package / "relay.py").write_text("from .a_first import restore as thaw\n", encoding="utf-8")
-    (package / "models.py").write_text("class Job:\n    pass\n", encoding="utf-8")
-    (package / "compat.py").write_text("from .models import Job as Task\n", encoding="utf-8")
-    (package / "jobs.py").write_text("from .compat import Task\n\n\nclass Retried(Task):\n    pass\n", encoding="utf-8")
+    root = _package(tmp_path, {
+        "__init__": "",
+        "arrays": "import numpy as np\nZEROS = np.zeros(3)\n",
+        # ``a_first`` is read before ``codec`` (alphabetically) and reaches the loader through it.
+        "a_first": "import numpy as np\nfrom .codec import decode as restore\n",
+        "codec": "import pickle\ndecode = pickle.loads\n",
+        "relay": "from .a_first import restore as thaw\n",
+        "models": "class Job:\n    pass\n",
+        "compat": "from .models import Job as Task\n",
+        "jobs": "from .compat import Task\n\n\nclass Retried(Task):\n    pass\n",
+    })
     settings = Settings()
-    index = index_module.build(tmp_path / "proj", settings, tmp_path / "cache")
+    index = index_module.build(root, settings, tmp_path / "cache")
     assert "pkg.arrays" not in index.modules.loader_candidates()
     words = index.loader_words(catalog_for(settings).reaches_loader)
     assert {"decode", "restore", "thaw"} <= words

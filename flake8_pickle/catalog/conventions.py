@@ -191,8 +191,6 @@ STORING_ALL_METHODS = frozenset({"extend", "extendleft", "update"})
 #: tables above, and writes into a buffer.
 ACCUMULATING_METHODS = frozenset(STORING_METHODS) | STORING_ALL_METHODS | {"write", "writelines", "setdefault"}
 
-#: Callables that take a function without calling it: a loader handed to one of them loads nothing
-#: (``callable(pickle.loads)``, ``functools.wraps(pickle.loads)``).
 #: Serializer modules whose module object, handed to a call, is handed with its loaders
 #: (``URLSafeSerializer(key, serializer=pickle)``, ``Cache(serializer=dill)``): the callee loads
 #: with it. ``pkl`` is the usual alias the walk's word check also looks at.
@@ -204,6 +202,8 @@ SAFE_SERIALIZER_MODULES = frozenset({"json", "simplejson", "ujson", "orjson", "m
 #: Methods that take a module without loading with it (``monkeypatch.setattr(pickle, "loads", f)``,
 #: ``mock.patch.object(pickle, ...)``, ``importlib.reload(pickle)``, ``inspect.getmembers(pickle)``).
 NOT_LOADING_WITH_MODULE = frozenset({"setattr", "delattr", "object", "reload", "getmembers", "getfile", "ismodule", "getsourcefile"})
+#: Callables that take a function without calling it: a loader handed to one of them loads nothing
+#: (``callable(pickle.loads)``, ``functools.wraps(pickle.loads)``).
 NOT_CALLING = frozenset(
     {
         "builtins.callable",

@@ -196,6 +196,12 @@ CHANNEL_COLLECTIVES: Dict[str, Tuple[str, bool, Tuple[int, ...]]] = {
     },
 }
 
+#: Consumers whose deserializer keywords are called on each message the broker delivers:
+#: ``KafkaConsumer(topic, value_deserializer=pickle.loads)`` loads what any producer sent.
+DESERIALIZER_HOOKS: Dict[str, Tuple[str, ...]] = {
+    "kafka.KafkaConsumer": ("value_deserializer", "key_deserializer"),
+    "aiokafka.AIOKafkaConsumer": ("value_deserializer", "key_deserializer"),
+}
 #: Functions whose parameters receive untrusted data when passed as callbacks:
 #: qualified name of the registering call -> (argument position, keyword) of the callback,
 #: and which parameters of the callback are untrusted (positions).
@@ -206,9 +212,6 @@ CALLBACK_REGISTRATIONS: Dict[str, Tuple[Optional[int], Optional[str], Tuple[int,
     "websockets.sync.server.serve": (0, "handler", (0,)),
     "asyncio.start_server": (0, "client_connected_cb", (0,)),
     "asyncio.start_unix_server": (0, "client_connected_cb", (0,)),
-    # ``value_deserializer=lambda m: pickle.loads(m)``: called on each message the broker delivers.
-    "kafka.KafkaConsumer": (None, "value_deserializer", (0,)),
-    "aiokafka.AIOKafkaConsumer": (None, "value_deserializer", (0,)),
     "aiohttp.web.Application().router.add_route": (2, "handler", (0,)),
     "aiohttp.web.Application().router.add_post": (1, "handler", (0,)),
     "aiohttp.web.Application().router.add_put": (1, "handler", (0,)),
@@ -225,6 +228,8 @@ CALLBACK_REGISTRATIONS: Dict[str, Tuple[Optional[int], Optional[str], Tuple[int,
         f"xmlrpc.server.{server}().register_function": (0, "function", tuple(range(8)))
         for server in ("SimpleXMLRPCServer", "DocXMLRPCServer", "SimpleXMLRPCDispatcher", "MultiPathXMLRPCServer", "CGIXMLRPCRequestHandler")
     },
+    # ``value_deserializer=lambda m: pickle.loads(m)``: called on each message the broker delivers.
+    **{consumer: (None, keywords[0], (0,)) for consumer, keywords in DESERIALIZER_HOOKS.items()},
 }
 
 #: Methods a network framework calls with what a peer sent, in a subclass of one of the bases
@@ -408,12 +413,6 @@ PATH_OPENERS: Tuple[str, ...] = (
 )
 #: Methods that read a file named by their receiver (``Path(p).read_bytes()``).
 PATH_READ_METHODS = frozenset({"read_bytes", "read_text", "open"})
-#: Consumers whose deserializer keywords are called on each message the broker delivers:
-#: ``KafkaConsumer(topic, value_deserializer=pickle.loads)`` loads what any producer sent.
-DESERIALIZER_HOOKS: Dict[str, Tuple[str, ...]] = {
-    "kafka.KafkaConsumer": ("value_deserializer", "key_deserializer"),
-    "aiokafka.AIOKafkaConsumer": ("value_deserializer", "key_deserializer"),
-}
 #: FastAPI's dependency markers: a route parameter ``db: Session = Depends(get_db)`` (or
 #: ``Annotated[Session, Depends(get_db)]``) is what the dependency returns or yields, and the
 #: dependency's own parameters are the request's, as a route's are.

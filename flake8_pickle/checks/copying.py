@@ -83,7 +83,7 @@ class CopyChecks(Listener):
         self.active = active
         #: Process hand-offs per enclosing function, kept only where a process is started there.
         self._unstarted: Dict[int, List[_Sent]] = {}
-        self._started: Set[int] = set()
+        self._started: Set[int] = {_STARTED_AT_ONCE}
         self._sent: List[_Sent] = []
         #: The module calls ``multiprocessing.set_start_method("fork")``: its processes pickle nothing.
         self._fork_start_method = False
@@ -161,7 +161,10 @@ class CopyChecks(Listener):
         resolver: Resolver,
         by_value: bool = False,
         iterables: Sequence[ast.expr] = (),
+        started: bool = False,
     ) -> None:
+        """What ``call`` hands over (``operation``); a ``SPAWN`` counts once a process is started in the
+        same function, or at once when ``started`` (a pool's workers start with it)."""
         for node in iterables:
             # Only the elements of an iterable travel; the iterable itself stays in this process.
             items = resolver.elements_of(node)
@@ -181,7 +184,7 @@ class CopyChecks(Listener):
             sent = _Sent(call, operation, label, f"`{shown(node)}`", symbols, code, by_value)
             if operation == SPAWN:
                 # Process(...) pickles its target and arguments only when started.
-                self._unstarted.setdefault(_function_key(resolver), []).append(sent)
+                self._unstarted.setdefault(_STARTED_AT_ONCE if started else _function_key(resolver), []).append(sent)
             else:
                 self._sent.append(sent)
 
@@ -216,14 +219,8 @@ class CopyChecks(Listener):
         objects.extend(k.value for k in call.keywords if k.arg in ("initializer", "initargs"))
         if not objects:
             return
-        short = name.rsplit(".", 1)[-1]
-        before = len(self._unstarted.get(_function_key(resolver), []))
-        self._record(call, SPAWN, f"{short} initargs (under spawn, the default on macOS and Windows)", objects, "PKL203", resolver)
-        # The workers start with the pool: its hand-offs count wherever the pool is made.
-        key = -id(call)
-        self._unstarted[key] = self._unstarted[_function_key(resolver)][before:]
-        del self._unstarted[_function_key(resolver)][before:]
-        self._started.add(key)
+        label = f"{name.rsplit('.', 1)[-1]} initargs (under spawn, the default on macOS and Windows)"
+        self._record(call, SPAWN, label, objects, "PKL203", resolver, started=True)
 
     def _process(self, call: ast.Call, name: str, resolver: Resolver) -> None:
         objects = [k.value for k in call.keywords if k.arg in ("target", "args", "kwargs")]
@@ -334,6 +331,10 @@ class CopyChecks(Listener):
         text = message(sent.code, operation=sent.label, subject=sent.subject, resource=held.describe())
         self.report(Finding(line, col, sent.code, text, held.related()))
         return held
+
+
+#: The key of the hand-offs to processes started where they are made (a pool's workers).
+_STARTED_AT_ONCE = -1
 
 
 def _function_key(resolver: Resolver) -> int:

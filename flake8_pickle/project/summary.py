@@ -44,8 +44,8 @@ from ..provenance import (
 from ..scope import Listener, Resolver
 from ..symbols import Contains, LocalDef, LocalInstance, elements
 from ..shapes import (
-    all_args,
     block_statements,
+    bound_names,
     is_bound_task,
     is_classmethod,
     is_generator_function,
@@ -502,7 +502,7 @@ def _returned_aliases(
         ]
         if not returned or is_generator_function(node):
             continue
-        local = _bound_in(node)
+        local = bound_names(node)
         targets: Set[str] = set()
         for base, attrs, element in returned:
             if base in local:
@@ -541,32 +541,6 @@ def _attribute_chain(value: ast.expr) -> Optional[List[str]]:
     if not isinstance(value, ast.Name):
         return None
     return [value.id] + attrs[::-1]
-
-
-def _bound_in(function: ast.AST) -> Set[str]:
-    """The names ``function``'s own scope binds: its parameters and every name its body stores,
-    imports, defines or catches (nested functions and classes are other scopes)."""
-    local = {arg.arg for arg in all_args(function.args)}  # type: ignore[attr-defined]
-    stack: List[ast.AST] = list(function.body)  # type: ignore[attr-defined]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            local.add(node.name)
-            continue
-        if isinstance(node, ast.Lambda):
-            continue
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            local.add(node.id)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            local.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            local.add(node.name)
-        elif type(node).__name__ in ("MatchAs", "MatchStar") and getattr(node, "name", None):
-            local.add(node.name)  # type: ignore[attr-defined]
-        elif type(node).__name__ == "MatchMapping" and getattr(node, "rest", None):
-            local.add(node.rest)  # type: ignore[attr-defined]
-        stack.extend(ast.iter_child_nodes(node))
-    return local
 
 
 def _signatures(nodes: List[Tuple[str, ast.AST]]) -> Dict[str, Json]:

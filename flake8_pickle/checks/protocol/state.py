@@ -657,11 +657,11 @@ def _dropped_attributes(getstate: Method, chain: Lineage) -> Set[str]:
                     dropped.add(key)
         if isinstance(statement, ast.Return) and statement.value is not None:
             value = statement.value
+            filtered = _filtered_keys(value, self_name, states) if isinstance(value, ast.DictComp) else None
             if isinstance(value, ast.Name) and value.id in states:
                 returned_state = True
-            elif isinstance(value, ast.DictComp) and _filtered_keys(value, self_name, states) is not None:
-                # ``{k: v for k, v in self.__dict__.items() if k != "_lock"}``
-                dropped |= _filtered_keys(value, self_name, states)  # type: ignore[operator]
+            elif filtered is not None:
+                dropped |= filtered  # ``{k: v for k, v in self.__dict__.items() if k != "_lock"}``
                 returned_state = True
             elif isinstance(value, ast.Dict) and literal_keys is None:
                 keys = [literal_str(k) if k is not None else None for k in value.keys]
