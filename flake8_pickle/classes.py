@@ -40,6 +40,8 @@ PROTOCOL_COVERS[PROCESS] = PROTOCOL_COVERS[SPAWN]  # the same pickler, into a po
 PROTOCOL_METHODS = frozenset().union(*PROTOCOL_COVERS.values()) | {"__setstate__", "__getnewargs__", "__getnewargs_ex__"}
 
 _MAX_DEPTH = 12
+#: A base's protocol decides what instances of a class travel with (see ``ClassModel._inherited_state``).
+_DROPS_ALL = object()
 #: How deep :func:`lineage` follows local bases, and how many classes it lists at most.
 _MAX_LINEAGE_DEPTH = 8
 _MAX_LINEAGE = 64
@@ -396,6 +398,9 @@ class ClassModel(Listener):
         info = self.classes.get(id(cls))
         if info is not None and info.protocols & PROTOCOL_COVERS[operation]:
             return None
+        state = self._inherited_state(cls, operation)
+        if state is _DROPS_ALL:
+            return None  # a base's ``__reduce__`` (or a state hook not understood) decides what travels
         for base in cls.bases:
             for symbol in sorted(base, key=_public_first):
                 if isinstance(symbol, str):
@@ -414,17 +419,53 @@ class ClassModel(Listener):
                     held = self.class_holds(symbol, operation, depth + 1)
                     if held is not None:
                         return held
-        return self._attributes_hold(cls, info, operation, depth)
+        return self._attributes_hold(cls, info, operation, depth, kept=state)
+
+    def _inherited_state(self, cls: LocalDef, operation: str, depth: int = 0) -> Union[None, object, Tuple]:
+        """The nearest base's protocol that covers ``operation`` for instances of ``cls``: None (no
+        base defines one), :data:`_DROPS_ALL` (a ``__reduce__``, or a ``__getstate__`` whose state is
+        not understood: it decides, as the class's own would), or the shapes of the state a base's
+        ``__getstate__`` returns (it keeps only what they name: an allow-list drops what a subclass
+        adds, ``self.__dict__`` less some keys keeps it)."""
+        from .checks.protocol.state import kept_shapes  # the state reader builds on this model
+
+        if depth > _MAX_LINEAGE_DEPTH:
+            return None
+        for base in cls.bases:
+            for symbol in sorted(base, key=_public_first):
+                if isinstance(symbol, LocalDef) and symbol.kind == "class":
+                    info = self.classes.get(id(symbol))
+                    covering = info.protocols & PROTOCOL_COVERS[operation] if info is not None else frozenset()
+                    if covering - {"__getstate__"}:
+                        return _DROPS_ALL
+                    if covering:
+                        method = next((m for m in info.local.node.body if isinstance(m, ast.FunctionDef) and m.name == "__getstate__"), None)  # type: ignore[union-attr, attr-defined]
+                        shapes = kept_shapes(method) if method is not None else None
+                        return _DROPS_ALL if shapes is None else tuple(shapes)
+                    found = self._inherited_state(symbol, operation, depth + 1)
+                elif isinstance(symbol, str) and self.project is not None and resource_facts(symbol) is None:
+                    found = self.project.inherited_state(symbol, operation)  # type: ignore[attr-defined]
+                    found = _DROPS_ALL if found == "all" else (tuple(tuple(shape) for shape in found) if found else None)
+                else:
+                    continue
+                if found is not None:
+                    return found
+        return None
 
     def _attributes_hold(
-        self, cls: LocalDef, info: Optional[ClassInfo], operation: str, depth: int, own: bool = False
+        self, cls: LocalDef, info: Optional[ClassInfo], operation: str, depth: int, own: bool = False, kept: object = None
     ) -> Optional[Held]:
         """What the class's own fields and instance attributes hold (its bases aside); with ``own``,
-        only a resource the class holds itself (not one inside an instance of another class)."""
+        only a resource the class holds itself (not one inside an instance of another class); with
+        ``kept`` (the shapes of an inherited ``__getstate__``), only attributes that state keeps."""
+        from .checks.protocol.state import shape_keeps
+
         attributes: List[Tuple[str, FrozenSet, Optional[int]]] = []
         if info is not None:
             attributes.extend((name, symbols, line) for name, (symbols, line) in info.fields.items())
         attributes.extend((name, symbols, cls.attr_lines.get(name)) for name, symbols in cls.instance_attrs.items())
+        if isinstance(kept, tuple):
+            attributes = [a for a in attributes if shape_keeps(kept, a[0])]  # type: ignore[arg-type]
         inner_operation = DEEPCOPY if operation == ASDICT else operation
         ordered = sorted(attributes, key=lambda a: (a[2] or 0, a[0]))
         # A resource the class holds directly is named before one inside an instance of another of

@@ -227,6 +227,9 @@ class Resolver(Statements, Handoffs, Expressions):
         #: Project aliases (see :mod:`flake8_pickle.project`): a qualified name -> the other
         #: qualified names it is (``app.ser.loads`` is ``pickle.loads``), or None.
         self.aliases: Optional[Callable[[str], Optional[FrozenSet[str]]]] = None
+        #: When summarising (no aliases to ask): whether ``name[key]`` of the qualified ``name`` is
+        #: spelled ``name[]``, a registry of another module the index resolves later (None: never).
+        self.registry_name: Optional[Callable[[str], bool]] = None
 
     # ------------------------------------------------------------------ driving
     def run(self) -> None:

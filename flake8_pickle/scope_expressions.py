@@ -473,7 +473,21 @@ class Expressions:
     def _subscript_items(self, node: ast.Subscript, depth: int) -> Symbols:
         """What ``container[key]`` may be: the container's elements, only those stored under
         ``key`` (or under an unknown key) when ``key`` is a string literal."""
-        return elements(self.symbols_of(node.value, depth + 1), literal_str(_subscript_key(node)))
+        container = self.symbols_of(node.value, depth + 1)
+        found = elements(container, literal_str(_subscript_key(node)))
+        if self.aliases is None and self.registry_name is None:
+            return found
+        # ``CODECS[fmt]`` of another module's registry: what the project's aliases say its elements
+        # are, or (summarising) ``app.codecs.CODECS[]`` for the index to resolve.
+        out: Set[Symbol] = set(found)
+        for symbol in container:
+            if not isinstance(symbol, str) or symbol.endswith("]"):
+                continue
+            if self.aliases is not None:
+                out |= self.aliases(f"{symbol}[]") or EMPTY
+            elif self.registry_name is not None and self.registry_name(symbol):
+                out.add(f"{symbol}[]")
+        return frozenset(out)
 
     def elements_of(self, expr: ast.AST, depth: int = 0) -> Symbols:
         """What iterating ``expr`` gives: the elements of the containers it is (of a generator expression too)."""

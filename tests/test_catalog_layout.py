@@ -135,7 +135,6 @@ def test_every_subpackage_is_packaged() -> None:
 #: exceed: split them, never grow them (the generated resource table is data, not code).
 _OVERSIZED = {
     "catalog/loaders.py": 845,
-    "project/index.py": 830,
 }
 _GENERATED = {"catalog/resource_table.py"}
 

@@ -17,12 +17,12 @@ import atexit
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Union
 
-from ..classes import BUILTIN_EXCEPTIONS, PROTOCOL_COVERS
 from ..precheck import Possible
 from ..provenance import UNKNOWN, Channel, External, ProjectFacts, Source, Trusted
 from ..settings import Settings
+from .class_questions import ClassQuestions
 from .keys import KeysByWord
 from .layout import module_name, python_files
 from .store import CACHE_DIR_NAME, HEAD, LIGHT, Cache, FileJob, Summaries, settings_digest
@@ -33,11 +33,6 @@ _MAX_DEPTH = 8
 _MAX_CHAIN = 6
 #: How many subclasses of one class a ``self.m(...)`` call is followed into.
 _MAX_DESCENDANTS = 64
-#: Methods that decide how an exception is rebuilt from its pickle (see ``exception_base``).
-_REBUILD_METHODS = (
-    "__init__", "__new__", "__reduce__", "__reduce_ex__", "__getstate__", "__setstate__", "__getnewargs__",
-    "__getnewargs_ex__",
-)
 
 
 def build(root: Path, settings: Settings, cache_dir: Optional[Path] = None, jobs: int = 1) -> "ProjectIndex":
@@ -100,7 +95,7 @@ class FunctionRef:
 
 
 @dataclass
-class ProjectIndex:
+class ProjectIndex(ClassQuestions):
     """Every module's summary; composed answers, memoised."""
 
     root: Path
@@ -354,7 +349,7 @@ class ProjectIndex:
                 found.append(module)
                 keys.add(module, self.modules.head(module)["aliases"])
             for module, key in keys.ready(seen_words):
-                word = key.replace("()", "").rpartition(".")[2]
+                word = _key_word(key)
                 if word not in seen_words and targets & (self.aliases(f"{module}.{key}") or frozenset()):
                     seen_words.add(word)
                     words.append(word)
@@ -376,31 +371,6 @@ class ProjectIndex:
             entry = self.modules.head(module)["functions"].get(f"{qualname}.{method}")
             if entry is not None:
                 yield FunctionRef(module, f"{qualname}.{method}", entry, 0)
-
-    def exception_base(self, name: str, depth: int = 0) -> Optional[Tuple[str, bool]]:
-        """For the project class ``name`` (``app.errors.BaseError``): the builtin exception it derives
-        from, and whether it is plain, that is it and each project class up to that builtin has one
-        base and defines nothing a rebuild reads (``__init__``, ``__new__``, ``__reduce__``...), so
-        that it rebuilds as the builtin does. None when it derives from no builtin exception."""
-        if depth > _MAX_DEPTH:
-            return None
-        for candidate in sorted(self.canonical(name) | {name}):
-            split = self._split(candidate)
-            if split is None:
-                continue
-            module, qualname = split
-            head = self.modules.head(module)
-            entry = head["classes"].get(qualname)
-            if entry is None:
-                continue
-            plain = len(entry["bases"]) == 1 and not any(f"{qualname}.{m}" in head["functions"] for m in _REBUILD_METHODS)
-            for base in entry["bases"]:
-                if base in BUILTIN_EXCEPTIONS:
-                    return base, plain
-                found = self.exception_base(base if self._split(base) else f"{module}.{base}", depth + 1)
-                if found is not None:
-                    return found[0], plain and found[1]
-        return None
 
     def _defines(self, cls: str, method: str) -> bool:
         split = self._split(cls)
@@ -564,48 +534,7 @@ class ProjectIndex:
         known = self._stored[name] = frozenset(out)
         return known
 
-    # ------------------------------------------------------------------ classes
-    def class_holds(self, name: str, operation: str, depth: int = 0) -> Optional[Tuple[str, str, int, str, str]]:
-        """``(resource, where, line, class, file)`` an instance of the project class ``name`` holds that
-        makes ``operation`` fail, or None."""
-        if depth == 0:
-            key = (name, operation)
-            if key not in self._holds:
-                self._holds[key] = self._class_holds(name, operation, 0)
-            return self._holds[key]
-        return self._class_holds(name, operation, depth)
-
-    def _class_holds(self, name: str, operation: str, depth: int) -> Optional[Tuple[str, str, int, str, str]]:
-        if depth > _MAX_DEPTH:
-            return None
-        for candidate in sorted(self.canonical(name)):
-            split = self._split(candidate)
-            if split is None:
-                continue
-            module, qualname = split
-            summary = self.modules.light(module)  # what classes hold needs no provenance
-            cls = summary["classes"].get(qualname)
-            if cls is None:
-                # A factory: ``connect()`` returns a ``Connection``.
-                function = summary["functions"].get(qualname)
-                for made in (function or {}).get("instances", ()):
-                    found = self.class_holds(made, operation, depth + 1)
-                    if found is not None:
-                        return found
-                continue
-            if set(cls["protocols"]) & PROTOCOL_COVERS[operation]:
-                return None
-            held = cls["holds"].get(operation)
-            if held is not None:
-                resource, where, line = held
-                return resource, where, line, f"{module}.{qualname}", summary["path"]
-            for base in cls["bases"]:
-                base_name = base if self._split(base) else f"{module}.{base}"
-                found = self.class_holds(base_name, operation, depth + 1)
-                if found is not None:
-                    return found
-        return None
-
+    # ------------------------------------------------------------------ loaders
     def loader_words(self, is_loader: "Callable[[FrozenSet[str]], bool]") -> FrozenSet[str]:
         """Words an import must spell to reach a loader through the project's aliases: the alias's
         own name and its module's (``from app.ser import loads``, ``from app import ser``)."""
@@ -649,38 +578,6 @@ class ProjectIndex:
         except (OSError, ValueError):  # at exit, the answers are an addition: never an error
             pass
 
-    def uses(self, name: str) -> Set[str]:
-        """The operations (deepcopy, pickle, spawn...) other modules apply to instances of the
-        project class ``name``."""
-        return self._uses_table().get(name, set())
-
-    def uses_inside(self, module: str) -> bool:
-        """Whether other modules copy, pickle or send instances of a class named inside ``module``."""
-        if self._used_in is None:
-            self._used_in = {name[:cut] for name in self._uses_table() for cut, char in enumerate(name) if char == "."}
-        return module in self._used_in
-
-    def _uses_table(self) -> Dict[str, Set[str]]:
-        if self._uses is None:
-            uses: Dict[str, Set[str]] = {}
-            for module in self.modules.copy_candidates():  # only they can copy, pickle or hand off
-                summary = self.modules.light(module)
-                for used, operations in summary.get("uses", {}).items():
-                    for canonical in self.canonical(used) | self._made_by(used):
-                        uses.setdefault(canonical, set()).update(operations)
-            self._uses = uses
-        return self._uses
-
-    def _made_by(self, name: str) -> Set[str]:
-        """The classes whose instances a call of the project function ``name`` returns: those it
-        constructs (``return Settings(path)``) and those it picks from a registry (``return
-        _STORES[name]``)."""
-        made = {n[:-2] for n in self.canonical(f"{name}()") if n.endswith("()")}
-        split = self._split(name)
-        if split is not None and split[1] in self.modules.head(split[0])["functions"]:
-            made.update((self.modules.light(split[0])["functions"].get(split[1]) or {}).get("instances", ()))
-        return made
-
     def view(self, module: Optional[Tuple[str, bool]], tree: ast.AST) -> "ModuleView":
         """The index as ``module`` (its name, and whether it is a package), parsed as ``tree``, sees it."""
         return ModuleView(self, module, tree)
@@ -688,7 +585,15 @@ class ProjectIndex:
 
 def _first_word(rest: str) -> str:
     """``Client().send`` -> ``Client``: the name a module binds for an alias of ``rest``."""
-    return rest.split(".", 1)[0].split("(", 1)[0]
+    return rest.split(".", 1)[0].split("(", 1)[0].split("[", 1)[0]
+
+
+def _key_word(key: str) -> str:
+    """The word a module using the alias ``key`` spells: ``make()`` -> ``make``, ``Codec().decode``
+    -> ``decode``, a registry's ``CODECS[]`` and ``CODECS.get()`` -> ``CODECS``."""
+    if key.endswith("[]") or key.endswith(".get()"):
+        return _first_word(key)
+    return key.replace("()", "").rpartition(".")[2]
 
 
 def _tokens(name: str) -> List[str]:
@@ -769,6 +674,9 @@ class ModuleView(ProjectFacts):
 
     def class_holds(self, name: str, operation: str) -> Optional[Tuple[str, str, int, str, str]]:
         return self.index.class_holds(name, operation)
+
+    def inherited_state(self, name: str, operation: str) -> Union[None, str, List[Json]]:
+        return self.index.inherited_state(name, operation) if self.index._split(name) is not None else None
 
     def exception_base(self, name: str) -> Optional[Tuple[str, bool]]:
         return self.index.exception_base(name) if self.index._split(name) is not None else None

@@ -56,9 +56,10 @@ from ..shapes import (
 )
 from ..findings import shown
 from ..precheck import spells_word, verifiers_possible
-from ..catalog.taint import SANITIZERS
+from ..catalog.taint import SANITIZERS, UNTRUSTED_SOURCES
 from ..settings import Settings
 from ..checks.unpicklers import UNPICKLER_BASES, FindClassChecks
+from ..checks.protocol.state import kept_shapes
 
 #: The kinds of summary (see :func:`summarise`): everything; what the module's own statements say;
 #: everything but what only provenance says (returns and calls).
@@ -66,7 +67,7 @@ FULL, HEAD, LIGHT = "full", "head", "light"
 
 #: Bumped whenever the shape or meaning of a summary changes: cached summaries of another
 #: schema are never read.
-SCHEMA = 3
+SCHEMA = 5
 
 OPERATIONS = (PICKLE, DEEPCOPY, COPY, SPAWN, PROCESS)
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
@@ -263,6 +264,8 @@ def summarise(
         listeners = [model, copies, tracker, unpicklers, recorder, factories, storer]
     resolver = Resolver(tree, listeners, call_hook=constructor_variant)
     resolver.package = module_package(module, is_package)
+    source_roots = frozenset(pattern.split(".")[0] for pattern in (*UNTRUSTED_SOURCES, *settings.untrusted_sources))
+    resolver.registry_name = lambda name: _may_be_project(name) and name.partition(".")[0] not in source_roots
     resolver.nonlocal_possible = source is None or spells_word(source, b"nonlocal")
     if tracker is not None:
         tracker.attach(resolver)
@@ -442,6 +445,11 @@ def _names_and_classes(
         targets = sorted(_alias_targets(_symbols(symbols), names, module) - {f"{module}.{name}"})
         if targets:
             aliases[name] = targets
+        # ``CODECS = {"pickle": PickleCodec}``: what another module's ``CODECS[fmt]`` and
+        # ``CODECS.get(fmt)`` may be (the registry's elements, as the resolver spells them).
+        held = sorted(_alias_targets(elements(_symbols(symbols)), names, module))
+        if held:
+            aliases[f"{name}[]"] = aliases[f"{name}.get()"] = held
     aliases.update(_returned_aliases(resolver, nodes, names, module))
     sound = unpicklers.sound_unpickler_classes(resolver)
     classes: Dict[str, Json] = {}
@@ -493,10 +501,11 @@ def _returned_aliases(
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         returned = [
-            (chain[0], chain[1:], element)
+            (chain[0], chain[1:], element, called)
             for statement in block_statements(node.body)
             if isinstance(statement, ast.Return) and statement.value is not None
-            for value, element in (_looked_up(statement.value),)
+            for inner, called in (_constructed(statement.value),)
+            for value, element in (_looked_up(inner),)
             for chain in (_attribute_chain(value),)
             if chain and chain[0] in bindings
         ]
@@ -504,7 +513,7 @@ def _returned_aliases(
             continue
         local = bound_names(node)
         targets: Set[str] = set()
-        for base, attrs, element in returned:
+        for base, attrs, element, called in returned:
             if base in local:
                 continue
             current: FrozenSet = _symbols(bindings[base])
@@ -512,7 +521,9 @@ def _returned_aliases(
                 current = frozenset(s for symbol in current for s in resolver.attribute_of(symbol, attr))
             if element:
                 current = elements(current)
-            targets |= _alias_targets(current, names, module)
+            found = _alias_targets(current, names, module)
+            # ``return CODECS[fmt]()``, ``return PickleCodec()``: an instance of what is called.
+            targets |= {f"{target}()" for target in found if not target.endswith("()")} if called else found
         targets.discard(f"{module}.{qualname}()")
         if targets:
             out[f"{qualname}()"] = sorted(targets)
@@ -520,6 +531,16 @@ def _returned_aliases(
             if owner:
                 out[f"{owner}().{method}()"] = sorted(targets)
     return out
+
+
+def _constructed(value: ast.expr) -> Tuple[ast.expr, bool]:
+    """``(CODECS[fmt], True)`` for ``CODECS[fmt]()`` (a call with or without arguments, of a name,
+    an attribute or a registry's element), else ``(value, False)``."""
+    if _looked_up(value)[1]:
+        return value, False  # ``TABLE.get(key)``: an element, not a construction
+    if isinstance(value, ast.Call) and isinstance(value.func, (ast.Name, ast.Attribute, ast.Subscript)):
+        return value.func, True
+    return value, False
 
 
 def _looked_up(value: ast.expr) -> Tuple[ast.expr, bool]:
@@ -616,14 +637,20 @@ def _class_entry(model: Optional[ClassModel], cls: LocalDef, bases: List[str], n
     local_bases = sorted(
         names[id(s.node)] for base in cls.bases for s in base if isinstance(s, LocalDef) and id(s.node) in names
     )
-    if not holds and not bases and not local_bases:
+    if not holds and not bases and not local_bases and not (info is not None and "__getstate__" in info.protocols):
         return None
-    return {
+    entry = {
         "bases": bases + local_bases,
         "holds": holds,
         "protocols": sorted(info.protocols) if info is not None else [],
         "line": getattr(cls.node, "lineno", 0),
     }
+    if info is not None and "__getstate__" in info.protocols:
+        # What its ``__getstate__`` keeps, for a subclass in another module (see ``inherited_state``).
+        method = next((m for m in getattr(cls.node, "body", []) if isinstance(m, ast.FunctionDef) and m.name == "__getstate__"), None)
+        shapes = kept_shapes(method) if method is not None else None
+        entry["state"] = "all" if shapes is None else [[whole, list(dropped), list(named)] for whole, dropped, named in shapes]
+    return entry
 
 
 class _Writer:

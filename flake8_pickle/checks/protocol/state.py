@@ -311,6 +311,36 @@ def kept_attributes(method: ast.AST) -> Optional[List[_Kept]]:
     return walk.results or None
 
 
+#: One way a ``__getstate__`` returns, flattened: ``(whole, not kept, kept)``: it keeps an attribute
+#: named in ``kept``, or any but those ``not kept`` when it starts from the whole ``__dict__``.
+KeptShape = Tuple[bool, Tuple[str, ...], Tuple[str, ...]]
+
+
+def kept_shapes(method: ast.AST) -> Optional[List[KeptShape]]:
+    """:func:`kept_attributes` flattened (a tuple state's parts each a shape of their own), the form
+    a subclass's question "does the inherited ``__getstate__`` keep my attribute?" reads, here and
+    from another module's summary. None when the method is not understood."""
+    shapes = kept_attributes(method)
+    if shapes is None:
+        return None
+    out: List[KeptShape] = []
+
+    def flatten(state: _State, guarded: FrozenSet[str]) -> None:
+        named = set(state.unkeyed).union(*state.keyed.values()) - guarded
+        out.append((state.whole, tuple(sorted(state.dropped | guarded)), tuple(sorted(named))))
+        for part in state.parts:
+            flatten(part, guarded)
+
+    for kept in shapes:
+        flatten(kept.state, kept.guarded)
+    return out
+
+
+def shape_keeps(shapes: Iterable[KeptShape], attribute: str) -> bool:
+    """Whether a state of one of ``shapes`` holds ``attribute``."""
+    return any(attribute in named or (whole and attribute not in dropped) for whole, dropped, named in shapes)
+
+
 def named_keys(shapes: List[_Kept]) -> Optional[Tuple[Set[str], Set[str]]]:
     """The states as ``(included, excluded)`` keys, for the fixer that deletes keys: when every
     attribute is stored under its own name (or the state is the whole ``__dict__`` less some keys,

@@ -1,0 +1,154 @@
+"""The project index's questions about classes: what another module's class holds, which protocol
+a subclass inherits, which builtin exception a class rebuilds as, and what other modules copy,
+pickle or send (the light summaries answer them: what classes hold needs no provenance)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, FrozenSet, List, Optional, Set, Tuple, Union
+
+from ..classes import BUILTIN_EXCEPTIONS, PROTOCOL_COVERS
+
+if TYPE_CHECKING:
+    from .store import Summaries
+
+Json = Any
+_MAX_DEPTH = 8
+#: Methods that decide how an exception is rebuilt from its pickle (see ``exception_base``).
+_REBUILD_METHODS = (
+    "__init__", "__new__", "__reduce__", "__reduce_ex__", "__getstate__", "__setstate__", "__getnewargs__",
+    "__getnewargs_ex__",
+)
+
+
+class ClassQuestions:
+    """Mixed into :class:`flake8_pickle.project.index.ProjectIndex`, whose names and caches it uses."""
+
+    modules: "Summaries"
+    _holds: Dict[Tuple[str, str], Optional[Tuple[str, str, int, str, str]]]
+    _uses: Optional[Dict[str, Set[str]]]
+    _used_in: Optional[Set[str]]
+
+    def _split(self, name: str) -> Optional[Tuple[str, str]]:
+        raise NotImplementedError
+
+    def canonical(self, name: str) -> FrozenSet[str]:
+        raise NotImplementedError
+
+    def _class_entries(self, name: str, summary: Callable[[str], Json]) -> Iterator[Tuple[str, str, Json]]:
+        """``(module, qualname, entry)`` of each project class ``name`` may be, from ``summary``."""
+        for candidate in sorted(self.canonical(name) | {name}):
+            split = self._split(candidate)
+            if split is not None:
+                entry = summary(split[0])["classes"].get(split[1])
+                if entry is not None:
+                    yield split[0], split[1], entry
+
+    def exception_base(self, name: str, depth: int = 0) -> Optional[Tuple[str, bool]]:
+        """For the project class ``name`` (``app.errors.BaseError``): the builtin exception it derives
+        from, and whether it is plain, that is it and each project class up to that builtin has one
+        base and defines nothing a rebuild reads (``__init__``, ``__new__``, ``__reduce__``...), so
+        that it rebuilds as the builtin does. None when it derives from no builtin exception."""
+        if depth > _MAX_DEPTH:
+            return None
+        for module, qualname, entry in self._class_entries(name, self.modules.head):
+            head = self.modules.head(module)
+            plain = len(entry["bases"]) == 1 and not any(f"{qualname}.{m}" in head["functions"] for m in _REBUILD_METHODS)
+            for base in entry["bases"]:
+                if base in BUILTIN_EXCEPTIONS:
+                    return base, plain
+                found = self.exception_base(base if self._split(base) else f"{module}.{base}", depth + 1)
+                if found is not None:
+                    return found[0], plain and found[1]
+        return None
+
+    def class_holds(self, name: str, operation: str, depth: int = 0) -> Optional[Tuple[str, str, int, str, str]]:
+        """``(resource, where, line, class, file)`` an instance of the project class ``name`` holds that
+        makes ``operation`` fail, or None."""
+        if depth == 0:
+            key = (name, operation)
+            if key not in self._holds:
+                self._holds[key] = self._class_holds(name, operation, 0)
+            return self._holds[key]
+        return self._class_holds(name, operation, depth)
+
+    def _class_holds(self, name: str, operation: str, depth: int) -> Optional[Tuple[str, str, int, str, str]]:
+        if depth > _MAX_DEPTH:
+            return None
+        for candidate in sorted(self.canonical(name)):
+            split = self._split(candidate)
+            if split is None:
+                continue
+            module, qualname = split
+            summary = self.modules.light(module)  # what classes hold needs no provenance
+            cls = summary["classes"].get(qualname)
+            if cls is None:
+                # A factory: ``connect()`` returns a ``Connection``.
+                function = summary["functions"].get(qualname)
+                for made in (function or {}).get("instances", ()):
+                    found = self.class_holds(made, operation, depth + 1)
+                    if found is not None:
+                        return found
+                continue
+            if set(cls["protocols"]) & PROTOCOL_COVERS[operation]:
+                return None
+            held = cls["holds"].get(operation)
+            if held is not None:
+                resource, where, line = held
+                return resource, where, line, f"{module}.{qualname}", summary["path"]
+            for base in cls["bases"]:
+                base_name = base if self._split(base) else f"{module}.{base}"
+                found = self.class_holds(base_name, operation, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def inherited_state(self, name: str, operation: str, depth: int = 0) -> Union[None, str, List[Json]]:
+        """What the nearest protocol of the project class ``name`` (or of its bases) that covers
+        ``operation`` lets a subclass's instance keep: ``"all"`` dropped (a ``__reduce__``, or a
+        ``__getstate__`` not understood), the shapes of what its ``__getstate__`` keeps, or None."""
+        if depth > _MAX_DEPTH:
+            return None
+        for module, _, entry in self._class_entries(name, self.modules.light):
+            covering = set(entry["protocols"]) & PROTOCOL_COVERS[operation]
+            if covering - {"__getstate__"}:
+                return "all"
+            if covering:
+                state = entry.get("state")
+                return state if isinstance(state, list) else "all"
+            for base in entry["bases"]:
+                found = self.inherited_state(base if self._split(base) else f"{module}.{base}", operation, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    def uses(self, name: str) -> Set[str]:
+        """The operations (deepcopy, pickle, spawn...) other modules apply to instances of the
+        project class ``name``."""
+        return self._uses_table().get(name, set())
+
+    def uses_inside(self, module: str) -> bool:
+        """Whether other modules copy, pickle or send instances of a class named inside ``module``."""
+        if self._used_in is None:
+            self._used_in = {name[:cut] for name in self._uses_table() for cut, char in enumerate(name) if char == "."}
+        return module in self._used_in
+
+    def _uses_table(self) -> Dict[str, Set[str]]:
+        if self._uses is None:
+            uses: Dict[str, Set[str]] = {}
+            for module in self.modules.copy_candidates():  # only they can copy, pickle or hand off
+                summary = self.modules.light(module)
+                for used, operations in summary.get("uses", {}).items():
+                    for canonical in self.canonical(used) | self._made_by(used):
+                        uses.setdefault(canonical, set()).update(operations)
+            self._uses = uses
+        return self._uses
+
+    def _made_by(self, name: str) -> Set[str]:
+        """The classes whose instances a call of the project function ``name`` returns: those it
+        constructs (``return Settings(path)``) and those it picks from a registry (``return
+        _STORES[name]``)."""
+        made = {n[:-2] for n in self.canonical(f"{name}()") if n.endswith("()")}
+        split = self._split(name)
+        if split is not None and split[1] in self.modules.head(split[0])["functions"]:
+            made.update((self.modules.light(split[0])["functions"].get(split[1]) or {}).get("instances", ()))
+        return made
