@@ -24,7 +24,7 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tup
 
 from .catalog.loaders import DATA_BYTES, DATA_TEXT, TRUSTED_DUMPS
 from .catalog.taint import (
-    CALLBACK_REGISTRATIONS, CHANNEL_COLLECTIVES, PATH_READ_METHODS, STORE_LOOKUPS, VIEW_DECORATOR_PREFIXES,
+    CALLBACK_REGISTRATIONS, CHANNEL_COLLECTIVES, MAC_MAKERS, PATH_READ_METHODS, STORE_LOOKUPS, VIEW_DECORATOR_PREFIXES,
     VIEW_METHODS, PEER_DATA_METHODS, SERVER_INTERFACES, VIEW_RESPONSES,
 )
 from .findings import shown
@@ -41,7 +41,7 @@ from .provenance_model import (
     _is_bound_method_call, _has_base, overriding, self_classes, before_servicer_context, aliased,
     outer_reads, class_attribute_keys, EMPTY_CONTAINER, data_identity, verification, hands_other, loader_among, runs, stored_outside,
     library_object, asserted_arguments, returns_verified, path_content, route_dependency,
-    dependency_params, registered_callbacks, bind_call,
+    dependency_params, registered_callbacks, bind_call, mac_facts,
     _is_view_base, _is_grpc_servicer,
     literal_input,
 )
@@ -149,7 +149,9 @@ class ProvenanceTracker(Listener):
         line = getattr(function, "lineno", 0)
         name = arg.arg
         positional = positional_parameters(function)
-        is_method = cls is not None and positional[:1] == [name] and not isinstance(function, ast.Lambda)
+        is_method = (
+            cls is not None and positional[:1] == [name] and not isinstance(function, ast.Lambda) and not is_staticmethod(function)
+        )
         if is_method:
             return EMPTY
         fname = getattr(function, "name", "<lambda>")
@@ -164,10 +166,10 @@ class ProvenanceTracker(Listener):
                 return frozenset((Source(f"route parameter {name}", line),))
             if any(n.startswith(VIEW_DECORATOR_PREFIXES) for n in names) and index == 0 and name == "request":
                 return frozenset((Source("request", line),))
-        if cls is not None and fname in VIEW_METHODS and index == 1 and _has_base(cls, _is_view_base):
+        if cls is not None and fname in VIEW_METHODS and index == 1 and _has_base(cls, _is_view_base, self.project):
             return frozenset((Source(name, line),))
         peer = PEER_DATA_METHODS.get(fname) if cls is not None else None
-        if peer is not None and index in peer[0] and _has_base(cls, peer[1].__contains__):  # type: ignore[arg-type]
+        if peer is not None and index in peer[0] and _has_base(cls, peer[1].__contains__, self.project):  # type: ignore[arg-type]
             # ``asyncio.Protocol.data_received(self, data)``: what the peer sent.
             return frozenset((Source(f"{name} received by {fname}()", line),))
         if (
@@ -175,7 +177,7 @@ class ProvenanceTracker(Listener):
             and index == 1
             and positional[2:3] == ["context"]
             and not is_staticmethod(function)
-            and _has_base(cls, _is_grpc_servicer)
+            and _has_base(cls, _is_grpc_servicer, self.project)
         ):
             # A gRPC servicer method: ``def Method(self, request, context)`` gets the client's message.
             return frozenset((Source(f"gRPC request {name} of {fname}()", line),))
@@ -384,6 +386,8 @@ class ProvenanceTracker(Listener):
         """What a call of the catalogued callable ``name`` returns; None if it is not catalogued."""
         if self.sources.covers(name + "()"):
             return frozenset((Source(shown(call), call.lineno),))
+        if name in MAC_MAKERS:
+            return mac_facts(call, lambda expr: self.facts_of(expr, depth + 1))
         if self.sanitizers.is_one(name):
             return frozenset((Trusted(f"verified by {display_name(name)}", call.lineno),))
         if self.trusted.covers(name + "()"):

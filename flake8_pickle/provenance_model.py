@@ -195,6 +195,11 @@ class ProjectFacts:
         body``) or, with ``instance``, of an instance of it (``holder.blob = body``)."""
         return frozenset()
 
+    def library_bases(self, name: str) -> FrozenSet[str]:
+        """The library classes another module's class ``name`` derives from (``BaseHandler`` in
+        ``app/base.py`` derives from ``tornado.web.RequestHandler``)."""
+        return frozenset()
+
 
 NO_PROJECT = ProjectFacts()
 
@@ -446,6 +451,23 @@ def verification(
     return None
 
 
+def mac_facts(call: ast.Call, facts_of: Callable[[ast.AST], FrozenSet]) -> Optional[FrozenSet]:
+    """What ``hmac.new(key, msg, ...)`` (a :data:`MAC_MAKERS` call) carries: the message's facts, so
+    that checking its digest verifies the message and not the key. Unknown data (it verifies
+    nothing) when a catalogued source gives the key (the sender signs with a key of its choosing)
+    or the message is a slice (``blob[:64]``: the rest of ``blob`` is loaded unchecked). None (read
+    as any call) when the message is passed later through ``update``."""
+    key = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "key"), None)
+    msg = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "msg"), None)
+    if msg is None:
+        return None
+    if key is not None and any(type(fact) is Source for fact in facts_of(key)):
+        return frozenset((UNKNOWN,))
+    if isinstance(msg, ast.Subscript) and isinstance(msg.slice, ast.Slice):
+        return frozenset((UNKNOWN,))
+    return facts_of(msg)
+
+
 def data_identity(facts: FrozenSet) -> FrozenSet:
     """What tells a value's data apart from other data: where it was read (a source by its label and
     line, whatever it passed through since), the parameter or call result it is, the state it was
@@ -553,15 +575,16 @@ def class_attribute_keys(expr: ast.Attribute, resolver: Resolver, instances: boo
     return [(node_key(c.node), expr.attr) for c in classes_named(expr.value.id, resolver, instances)]
 
 
-def _has_base(cls: LocalDef, match: Callable[[str], bool], depth: int = 0) -> bool:
-    """Whether a base of ``cls`` (through the module's own classes) has a qualified name ``match`` accepts."""
+def _has_base(cls: LocalDef, match: Callable[[str], bool], project: ProjectFacts = NO_PROJECT, depth: int = 0) -> bool:
+    """Whether a base of ``cls`` (through the module's own classes, and other modules' classes
+    the ``project`` knows) has a qualified name ``match`` accepts."""
     if depth > 8:
         return False
     for base in cls.bases:
         for symbol in base:
-            if isinstance(symbol, str) and match(symbol):
+            if isinstance(symbol, str) and (match(symbol) or any(match(b) for b in project.library_bases(symbol))):
                 return True
-            if isinstance(symbol, LocalDef) and symbol.kind == "class" and _has_base(symbol, match, depth + 1):
+            if isinstance(symbol, LocalDef) and symbol.kind == "class" and _has_base(symbol, match, project, depth + 1):
                 return True
     return False
 

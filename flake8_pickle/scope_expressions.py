@@ -264,7 +264,7 @@ class Expressions:
             for base in cls.bases:
                 for b in base:
                     if isinstance(b, str):
-                        out.add(f"{b}().{attr}")
+                        out |= self._named(f"{b}().{attr}")  # another module's base: its own bases too
                     elif isinstance(b, LocalDef) and b.kind == "class":
                         out |= self.attribute_of(LocalInstance(b), attr, depth + 1)
             if not out and depth == 0 and self._subclass_map.get(id(cls)) != []:
@@ -383,7 +383,10 @@ class Expressions:
         targets = self.symbols_of(call.args[0], 1)
         if self.call_hook is None or (len(call.args) == 1 and not call.keywords):
             return targets
+        # The partial holds what it binds (pickled and copied with it: ``pool.map(job, items)``).
         out: Set[Symbol] = set()
+        for bound in [*call.args[1:], *(k.value for k in call.keywords)]:
+            out |= contained(self.symbols_of(bound.value if isinstance(bound, ast.Starred) else bound, 1))
         for target in targets:
             variant = self.call_hook(PARTIAL_OF + target, call) if isinstance(target, str) else None
             if variant is None:

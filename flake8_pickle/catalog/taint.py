@@ -466,6 +466,9 @@ _MEMO_LIMIT = 20000
 VIEW_RESPONSES: Tuple[str, ...] = ("django.http.", "django.shortcuts.", "django.template.response.", "rest_framework.response.")
 #: Constant-time comparisons: a test of one guards what it passes (``--pickle-sanitizers`` adds more).
 VERIFIERS = frozenset({"hmac.compare_digest", "secrets.compare_digest"})
+#: MAC makers, ``(key, msg)`` first: what a check of their digest verifies is the message alone, and
+#: nothing when an untrusted source gives the key or the message is a slice of the data.
+MAC_MAKERS = frozenset({"hmac.new", "hmac.HMAC", "hmac.digest"})
 #: MAC digests: comparing one with ``==`` or ``!=`` is a signature check.
 DIGESTS = frozenset(
     f"{maker}.{method}()"

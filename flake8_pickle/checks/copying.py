@@ -55,7 +55,7 @@ class _Sent:
 #: ``x.model_copy(deep=True)``.
 _CALLS = CallInterest(
     names=WATCHED | COPY_SIDE_CALLS,
-    attrs=frozenset(("start", "model_copy")),
+    attrs=frozenset(("start", "model_copy", "run_in_executor")),
 )
 
 
@@ -127,6 +127,13 @@ class CopyChecks(Listener):
                     label = f"{receiver[:-2].rsplit('.', 1)[-1]}.{method}"
                     self._record(call, PROCESS, label, [call.args[0]], "PKL203", resolver)
                 return
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "run_in_executor" and len(call.args) > 1:
+            # ``loop.run_in_executor(process_pool, fn, *args)``: submitted to the pool as ``submit`` is.
+            pools = {s for s in resolver.symbols_of(call.args[0]) if isinstance(s, str) and s in POOLS}
+            if any(pool.endswith("Executor()") for pool in pools):
+                label = "ProcessPoolExecutor.run_in_executor"
+                self._record(call, PROCESS, label, call.args[1:], "PKL203", resolver, callables=call.args[1:2])
+                return
         if isinstance(call.func, ast.Attribute) and call.func.attr == "model_copy":
             deep = keyword_arg(call, "deep")
             if isinstance(deep, ast.Constant) and deep.value is True:
@@ -162,6 +169,7 @@ class CopyChecks(Listener):
         by_value: bool = False,
         iterables: Sequence[ast.expr] = (),
         started: bool = False,
+        callables: Sequence[ast.expr] = (),
     ) -> None:
         """What ``call`` hands over (``operation``); a ``SPAWN`` counts once a process is started in the
         same function, or at once when ``started`` (a pool's workers start with it)."""
@@ -181,12 +189,32 @@ class CopyChecks(Listener):
                 symbols = symbols | frozenset(
                     s for s in resolver.symbols_of(node.value) if isinstance(s, LocalInstance)
                 )
+            elif isinstance(node, ast.Attribute) and self._bound_elsewhere(
+                node, symbols, resolver, any(node is c for c in callables)
+            ):
+                # ``ex.submit(crawler.run)`` with ``Crawler`` from another module: the same.
+                symbols = symbols | frozenset(
+                    s for s in resolver.symbols_of(node.value) if isinstance(s, str) and s.endswith("()")
+                )
             sent = _Sent(call, operation, label, f"`{shown(node)}`", symbols, code, by_value)
             if operation == SPAWN:
                 # Process(...) pickles its target and arguments only when started.
                 self._unstarted.setdefault(_STARTED_AT_ONCE if started else _function_key(resolver), []).append(sent)
             else:
                 self._sent.append(sent)
+
+    def _bound_elsewhere(self, node: ast.Attribute, symbols: FrozenSet, resolver: Resolver, handed: bool) -> bool:
+        """Whether ``node`` (``crawler.run``) is a method of another module's class bound to its
+        instance: the index says so; summarising (no index), the callable handed over (``handed``:
+        ``submit(crawler.run)``, ``Process(target=crawler.run)``) whose receiver is an instance
+        of the class it names is taken for one, and the index checks what that class holds."""
+        methods = [s for s in symbols if isinstance(s, str) and "()." in s]
+        if self.project is not None:
+            return any(self.project.bound_method(s) for s in methods)  # type: ignore[attr-defined]
+        if not methods or not handed:
+            return False
+        receivers = {s for s in resolver.symbols_of(node.value) if isinstance(s, str)}
+        return any(s.rpartition(".")[0] in receivers for s in methods)
 
     def _pool(self, call: ast.Call, label: str, method: str, resolver: Resolver, executor: bool = False) -> None:
         function, iterable_positions, tuples, rest = POOL_METHODS[method]
@@ -206,7 +234,8 @@ class CopyChecks(Listener):
             objects.extend(call.args[1:])
         objects.extend(k.value for k in call.keywords if k.arg in (None, "args", "kwds", "kwargs"))
         iterables.extend(k.value for k in call.keywords if k.arg == "iterable")
-        self._record(call, PROCESS, label, objects, "PKL203", resolver, iterables=iterables)
+        callables = call.args[function : function + 1]
+        self._record(call, PROCESS, label, objects, "PKL203", resolver, iterables=iterables, callables=callables)
 
     def _pool_workers(self, call: ast.Call, name: str, resolver: Resolver) -> None:
         """``Pool(2, initializer=init, initargs=(conn,))``: each worker process is started with the
@@ -225,7 +254,8 @@ class CopyChecks(Listener):
     def _process(self, call: ast.Call, name: str, resolver: Resolver) -> None:
         objects = [k.value for k in call.keywords if k.arg in ("target", "args", "kwargs")]
         objects.extend(call.args[1:4])
-        self._record(call, SPAWN, _SPAWNED_PROCESS, objects, "PKL203", resolver)
+        targets = [k.value for k in call.keywords if k.arg == "target"] + call.args[1:2]
+        self._record(call, SPAWN, _SPAWNED_PROCESS, objects, "PKL203", resolver, callables=targets)
 
     # ------------------------------------------------------------------ grading
     def on_module_end(self, resolver: Resolver) -> None:

@@ -27,6 +27,7 @@ class ClassQuestions:
     _holds: Dict[Tuple[str, str], Optional[Tuple[str, str, int, str, str]]]
     _uses: Optional[Dict[str, Set[str]]]
     _used_in: Optional[Set[str]]
+    _library_bases: Dict[str, FrozenSet[str]]
 
     def _split(self, name: str) -> Optional[Tuple[str, str]]:
         raise NotImplementedError
@@ -42,6 +43,26 @@ class ClassQuestions:
                 entry = summary(split[0])["classes"].get(split[1])
                 if entry is not None:
                     yield split[0], split[1], entry
+
+    def library_bases(self, name: str, depth: int = 0) -> FrozenSet[str]:
+        """The classes outside the project the project class ``name`` derives from, through the
+        project's classes (``app.base.BaseHandler`` -> ``tornado.web.RequestHandler``)."""
+        known = self._library_bases.get(name)
+        if known is not None:
+            return known
+        self._library_bases[name] = frozenset()  # a cycle of bases stops here
+        found: Set[str] = set()
+        if depth <= _MAX_DEPTH:
+            for module, _, entry in self._class_entries(name, self.modules.head):
+                for base in entry["bases"]:
+                    if self._split(base) is None and base in self.modules.head(module)["classes"]:
+                        base = f"{module}.{base}"  # a class of the same module
+                    if self._split(base) is None:
+                        found.add(base)
+                    else:
+                        found |= self.library_bases(base, depth + 1)
+        known = self._library_bases[name] = frozenset(found)
+        return known
 
     def exception_base(self, name: str, depth: int = 0) -> Optional[Tuple[str, bool]]:
         """For the project class ``name`` (``app.errors.BaseError``): the builtin exception it derives

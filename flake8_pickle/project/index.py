@@ -22,6 +22,7 @@ from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Set
 from ..precheck import Possible
 from ..provenance import UNKNOWN, Channel, External, ProjectFacts, Source, Trusted
 from ..settings import Settings
+from ..checks.unpicklers import UNPICKLER_BASES
 from .class_questions import ClassQuestions
 from .keys import KeysByWord
 from .layout import module_name, python_files
@@ -117,6 +118,7 @@ class ProjectIndex(ClassQuestions):
     #: Every dotted prefix of a class name other modules use (``uses``): the modules they are in.
     _used_in: Optional[Set[str]] = None
     _stored: Dict[str, FrozenSet] = field(default_factory=dict)
+    _library_bases: Dict[str, FrozenSet[str]] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ names
     def _split(self, name: str) -> Optional[Tuple[str, str]]:
@@ -150,7 +152,17 @@ class ProjectIndex(ClassQuestions):
             # An alias binds its name in the module's text (``from x import rest``, ``rest = ...``,
             # ``def rest``): a module that never spells it has none, and needs no parse to say so.
             return []
-        return list(self.modules.head(module)["aliases"].get(rest, ()))
+        head = self.modules.head(module)
+        found = head["aliases"].get(rest)
+        if found is not None:
+            return list(found)
+        owner, dot, attr = rest.partition("().")
+        entry = head["classes"].get(owner) if dot and "." not in attr and "(" not in attr else None
+        if entry is None or f"{owner}.{attr}" in head["functions"] or UNPICKLER_BASES.intersection(entry["bases"]):
+            return []  # an Unpickler subclass's methods: its summary's aliases say whether it is sound
+        # ``BaseHandler().request``, an attribute the class does not define: its bases' (a library
+        # base's instance attribute is what the catalogue names: ``tornado.web.RequestHandler().request``).
+        return [f"{base if self._split(base) or base not in head['classes'] else f'{module}.{base}'}().{attr}" for base in entry["bases"]]
 
     def canonical(self, name: str) -> FrozenSet[str]:
         """Every name ``name`` may be, resolving aliases at each step as the resolver does."""
@@ -653,6 +665,14 @@ class ModuleView(ProjectFacts):
     def knows(self, name: str) -> bool:
         return self.index.function(name) is not None
 
+    def bound_method(self, name: str) -> bool:
+        """Whether ``name`` (``models.Crawler().run``) is a method of another module's class
+        bound to an instance (a handed ``crawler.run`` carries ``crawler`` along)."""
+        if "()." not in name:
+            return False
+        ref = self.index.function(name)
+        return ref is not None and ref.entry["bound"] and not ref.entry["classmethod"] and "." in ref.qualname
+
     def call_result(self, call: External) -> Optional[FrozenSet]:
         return self.index.call_result(call)
 
@@ -680,6 +700,9 @@ class ModuleView(ProjectFacts):
 
     def exception_base(self, name: str) -> Optional[Tuple[str, bool]]:
         return self.index.exception_base(name) if self.index._split(name) is not None else None
+
+    def library_bases(self, name: str) -> FrozenSet[str]:
+        return self.index.library_bases(name) if self.index._split(name) is not None else frozenset()
 
     def stored_elsewhere(self, name: str) -> FrozenSet:
         if self.module is None:
