@@ -41,7 +41,7 @@ from .provenance_model import (
     _is_bound_method_call, _has_base, overriding, self_classes, before_servicer_context, aliased,
     outer_reads, class_attribute_keys, EMPTY_CONTAINER, data_identity, verification, hands_other, loader_among, runs, stored_outside,
     library_object, asserted_arguments, returns_verified, path_content, route_dependency,
-    dependency_params, registered_callbacks, bind_call, mac_facts,
+    dependency_params, registered_callbacks, bind_call, mac_facts, dependency_call,
     _is_view_base, _is_grpc_servicer,
     literal_input,
 )
@@ -149,10 +149,8 @@ class ProvenanceTracker(Listener):
         line = getattr(function, "lineno", 0)
         name = arg.arg
         positional = positional_parameters(function)
-        is_method = (
-            cls is not None and positional[:1] == [name] and not isinstance(function, ast.Lambda) and not is_staticmethod(function)
-        )
-        if is_method:
+        is_method = cls is not None and positional[:1] == [name] and not isinstance(function, ast.Lambda)
+        if is_method and not is_staticmethod(function):  # a static method's first parameter is data
             return EMPTY
         fname = getattr(function, "name", "<lambda>")
         for decorator in getattr(function, "decorator_list", []):
@@ -160,7 +158,11 @@ class ProvenanceTracker(Listener):
             names = resolver.qualified_names(target)
             if any(self.routes.is_one(n) for n in names):
                 dependency = route_dependency(function, arg, resolver)
-                if dependency is not None:  # ``db: Session = Depends(get_db)``: what ``get_db`` gives
+                if isinstance(dependency, str):  # ``Depends(deps.get_db)``: what the project says it returns
+                    found = self.project.call_result(dependency_call(dependency, line))
+                    if found is not None:
+                        return found
+                elif dependency is not None:  # ``db: Session = Depends(get_db)``: what ``get_db`` gives
                     self.callback_params.update(dependency_params(dependency, line))
                     return frozenset((Returned(dependency, node_key(arg), (), line),))
                 return frozenset((Source(f"route parameter {name}", line),))
@@ -388,6 +390,12 @@ class ProvenanceTracker(Listener):
             return frozenset((Source(shown(call), call.lineno),))
         if name in MAC_MAKERS:
             return mac_facts(call, lambda expr: self.facts_of(expr, depth + 1))
+        if name == "builtins.iter" and len(call.args) == 2:
+            # ``iter(lambda: sock.recv(4096), b"")``: what calling the callable gives, until the sentinel.
+            callable_ = call.args[0]
+            if isinstance(callable_, ast.Lambda):
+                return self.facts_of(callable_.body, depth + 1)  # its body, read here (it takes no arguments)
+            return self._call_facts(ast.copy_location(ast.Call(callable_, [], []), callable_), depth + 1)
         if self.sanitizers.is_one(name):
             return frozenset((Trusted(f"verified by {display_name(name)}", call.lineno),))
         if self.trusted.covers(name + "()"):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple
+from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple, Union
 
 from .catalog.loaders import DATA_BYTES, DATA_TEXT, Loader
 from .catalog.taint import (
@@ -26,7 +26,7 @@ from .catalog.taint import (
 from .scope import Resolver
 from .shapes import NodeKey, all_args, call_argument, decorator_names, default_of, positional_parameters, is_bound_task, is_staticmethod, node_key, positional_args
 from .findings import shown
-from .symbols import EMPTY, Generated, LocalDef, LocalInstance
+from .symbols import EMPTY, Generated, LocalDef, LocalInstance, display_name
 from .verifiers import ASSERTS, PREDICATE, Verifier, helper_verifier, verified_arguments
 
 
@@ -677,9 +677,10 @@ def path_content(facts: FrozenSet) -> FrozenSet:
     return frozenset(f for f in facts if isinstance(f, (Source, Channel, Param, Returned))) | {UNKNOWN}
 
 
-def route_dependency(function: ast.AST, arg: ast.arg, resolver: Resolver) -> Optional[LocalDef]:
+def route_dependency(function: ast.AST, arg: ast.arg, resolver: Resolver) -> Union[None, LocalDef, str]:
     """For a route's parameter declared ``Depends(get_db)`` (as its default, or inside
-    ``Annotated[...]``): the module's function ``get_db``, when that is what the marker names."""
+    ``Annotated[...]``): the module's function ``get_db``, when that is what the marker names, or
+    the qualified name of another module's (``app.deps.get_db``)."""
     markers = [default_of(function, arg.arg)]
     annotation = arg.annotation
     if isinstance(annotation, ast.Subscript) and isinstance(annotation.slice, ast.Tuple):
@@ -692,7 +693,17 @@ def route_dependency(function: ast.AST, arg: ast.arg, resolver: Resolver) -> Opt
         functions = [s for s in symbols if type(s) is LocalDef and s.kind == "function"]
         if functions and len(functions) == len(symbols):
             return functions[0]  # type: ignore[return-value]
+        names = sorted(s for s in symbols if isinstance(s, str))
+        if names and len(names) == len(symbols) and resolver.aliases is not None:
+            return names[0]  # another module's function: the project index says what it returns
     return None
+
+
+def dependency_call(name: str, line: int) -> External:
+    """The call FastAPI makes of another module's dependency ``name``: each parameter it fills from
+    the request (``raw_body(request: Request)``), as the route's own are."""
+    request = frozenset((Source(f"request data given to {display_name(name)}()", line),))
+    return External(name, line, tuple((str(position), request) for position in range(8)))
 
 
 def dependency_params(dependency: LocalDef, line: int) -> Dict[Tuple[NodeKey, str], Source]:
