@@ -11,6 +11,7 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple, Union
 
 from .catalog.loaders import DATA_BYTES, DATA_TEXT, Loader
 from .catalog.taint import (
+    ANY_KEYWORD,
     DEPENDENCY_MARKERS,
     DIGESTS,
     GRPC_SERVICER_CONTEXTS,
@@ -720,10 +721,16 @@ def registered_callbacks(
     its object), and the other names the callback may be (another module's function), with the
     argument positions that get it."""
     position, keyword, tainted = registration
-    callback = call_argument(call, position, keyword)
+    if keyword == ANY_KEYWORD:  # ``pubsub.subscribe(events=on_event)``: every keyword names a callback
+        given = [k.value for k in call.keywords if k.arg is not None]
+        given += [v for k in call.keywords if k.arg is None and isinstance(k.value, ast.Dict) for v in k.value.values]
+    else:
+        given = [call_argument(call, position, keyword)]
+    # ``Consumer(conn, callbacks=[on_message, self.on_event])``: each callback of a list.
+    callbacks = [e for c in given for e in (c.elts if isinstance(c, (ast.List, ast.Tuple)) else [c]) if e is not None]
     local: Dict[Tuple[NodeKey, str], Source] = {}
     elsewhere: List[Tuple[str, Tuple[int, ...]]] = []
-    for symbol in resolver.symbols_of(callback) if callback is not None else ():
+    for callback, symbol in ((c, s) for c in callbacks for s in resolver.symbols_of(c)):
         if isinstance(symbol, str):
             elsewhere.append((symbol, tuple(tainted)))
         elif isinstance(symbol, LocalDef) and symbol.kind in ("function", "lambda"):

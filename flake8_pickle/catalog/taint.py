@@ -202,9 +202,11 @@ DESERIALIZER_HOOKS: Dict[str, Tuple[str, ...]] = {
     "kafka.KafkaConsumer": ("value_deserializer", "key_deserializer"),
     "aiokafka.AIOKafkaConsumer": ("value_deserializer", "key_deserializer"),
 }
+#: In a :data:`CALLBACK_REGISTRATIONS` entry: every keyword argument is a callback.
+ANY_KEYWORD = "**"
 #: Functions whose parameters receive untrusted data when passed as callbacks:
-#: qualified name of the registering call -> (argument position, keyword) of the callback,
-#: and which parameters of the callback are untrusted (positions).
+#: qualified name of the registering call -> (argument position, keyword) of the callback (a list
+#: of callbacks counts each), and which parameters of the callback are untrusted (positions).
 CALLBACK_REGISTRATIONS: Dict[str, Tuple[Optional[int], Optional[str], Tuple[int, ...]]] = {
     "websockets.serve": (0, "handler", (0,)),
     "websockets.server.serve": (0, "handler", (0,)),
@@ -223,6 +225,14 @@ CALLBACK_REGISTRATIONS: Dict[str, Tuple[Optional[int], Optional[str], Tuple[int,
     "pika.SelectConnection().channel().basic_consume": (None, "on_message_callback", (3,)),
     "websocket.WebSocketApp": (None, "on_message", (1,)),
     "kombu.Consumer": (None, "callbacks", (0,)),
+    "kombu.messaging.Consumer": (None, "callbacks", (0,)),
+    "kombu.Connection().Consumer": (None, "callbacks", (0,)),
+    # ``pubsub.subscribe(**{"events": on_event})``: the handler gets each message published there.
+    **{
+        f"{client}.pubsub().{method}": (None, ANY_KEYWORD, (0,))
+        for client in ("redis.Redis()", "redis.StrictRedis()", "redis.Redis.from_url()", "redis.client.Redis()")
+        for method in ("subscribe", "psubscribe", "ssubscribe")
+    },
     # Every argument of an XML-RPC function is what the remote caller sent.
     **{
         f"xmlrpc.server.{server}().register_function": (0, "function", tuple(range(8)))

@@ -350,13 +350,16 @@ class ProjectIndex(ClassQuestions):
             # A name bound to an instance of the class (``get_serializer()`` returning one from a
             # registry) refers to it too: its methods run on what the name gives.
             targets.add(f"{name}()")
-        words = [last]
+        # Each word with the module that binds it: a module can use that binding only if it names
+        # the module (an import spells its last part) or sits in its package (``from . import f``).
+        words = [(last, whole[0] if whole is not None else owner)]
         found: List[str] = []
-        seen_words = set(words)
+        seen_words = {last}
         keys = KeysByWord()
         while words:
-            for module in self.modules.mentioning(words.pop()):
-                if module in found:
+            word, home = words.pop()
+            for module in self.modules.mentioning(word):
+                if module in found or not self._may_import(module, home):
                     continue
                 found.append(module)
                 keys.add(module, self.modules.head(module)["aliases"])
@@ -364,9 +367,19 @@ class ProjectIndex(ClassQuestions):
                 word = _key_word(key)
                 if word not in seen_words and targets & (self.aliases(f"{module}.{key}") or frozenset()):
                     seen_words.add(word)
-                    words.append(word)
+                    words.append((word, module))
         self._referrers[name] = found
         return found
+
+    def _may_import(self, module: str, home: str) -> bool:
+        """Whether ``module`` can use a name ``home`` binds: it is ``home``, names it (every import of
+        it, absolute or relative, and every dotted use spells its last part), or is inside the
+        package ``home`` is (``from . import f``, ``from .. import f``)."""
+        if module == home or home not in self.modules:
+            return True
+        if self.modules.is_package(home) and module.startswith(home + "."):
+            return True  # a relative import of the package's own names spells no module
+        return self.modules.spells(module, home.rpartition(".")[2])
 
     def overrides(self, callee: str) -> Iterable[Optional[FunctionRef]]:
         """For ``self.m(...)`` in a method of ``module.Class`` (recorded as ``module.Class().m``):

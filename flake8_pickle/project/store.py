@@ -282,6 +282,10 @@ class Summaries(Mapping):
         on which modules an earlier question happened to load."""
         return self._summary(LIGHT, module)
 
+    def is_package(self, module: str) -> bool:
+        """Whether ``module`` is a package's ``__init__``."""
+        return self._files[module][0].is_package
+
     def __contains__(self, module: object) -> bool:
         return module in self._files
 
