@@ -143,7 +143,9 @@ def _run_analysis(
         _grade_loaders(
             tree, settings, catalog, findings.append, "PKL901" in wanted, walk, resolver.late_state_classes(), state,
             project, finder.sound(resolver), resolver.nonlocal_possible, resolver.passed,
-            source is None or verifiers_possible(source, (*SANITIZERS, *settings.sanitizers)),
+            source is None
+            or verifiers_possible(source, (*SANITIZERS, *settings.sanitizers))
+            or (project is not None and project.verifiers_elsewhere()),
         )
     return Analysis(unique(findings), model, resolver, unique(notes))
 
@@ -212,6 +214,7 @@ def _see_project(resolver: Resolver, project: Optional["ModuleView"]) -> None:
     """Let the resolver read the project's aliases and resolve the module's relative imports."""
     if project is not None:
         resolver.aliases = project.aliases
+        resolver.verifier_of = project.verifier_of
         resolver.package = project.package
 
 

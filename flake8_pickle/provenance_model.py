@@ -13,9 +13,7 @@ from .catalog.loaders import DATA_BYTES, DATA_TEXT, Loader
 from .catalog.taint import (
     ANY_KEYWORD,
     DEPENDENCY_MARKERS,
-    DIGESTS,
     GRPC_SERVICER_CONTEXTS,
-    VERIFIERS,
     PATH_OPENERS,
     ROUTE_DECORATORS,
     SANITIZERS,
@@ -28,7 +26,7 @@ from .scope import Resolver
 from .shapes import NodeKey, all_args, call_argument, decorator_names, default_of, positional_parameters, is_bound_task, is_staticmethod, node_key, positional_args
 from .findings import shown
 from .symbols import EMPTY, Generated, LocalDef, LocalInstance, display_name
-from .verifiers import ASSERTS, PREDICATE, Verifier, helper_verifier, verified_arguments
+from .verifiers import asserted_arguments, returns_verified, verification  # noqa: F401 - the tracker's readers
 
 
 TRUSTED = "trusted"
@@ -428,30 +426,6 @@ def classes_named(name: str, resolver: Resolver, instances: bool = True) -> List
     return [c for c in classes if type(c) is LocalDef and c.kind == "class"]
 
 
-def verification(
-    test: ast.expr, resolver: Resolver, sanitizers: NamePatterns, helpers: bool = True
-) -> Optional[Tuple[bool, List[ast.expr]]]:
-    """For an HMAC or signature check (``compare_digest(a, b)``, ``digest == sig``, a sanitizer's
-    call, negated or not): whether it holds only for verified data (else only for unverified), and
-    the operands it checked; None for any other test."""
-    positive = True
-    while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        positive = not positive
-        test = test.operand
-    if isinstance(test, ast.Call):
-        names = resolver.qualified_names(test.func)
-        if names & VERIFIERS or any(sanitizers.is_one(n) for n in names):
-            return positive, list(test.args) + [k.value for k in test.keywords]
-        for function, verifier in helper_verifiers(test, resolver, sanitizers) if helpers else ():
-            if verifier.kind == PREDICATE:
-                return positive, verified_arguments(test, function, verifier)
-    elif isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Eq, ast.NotEq)):
-        operands = [test.left, test.comparators[0]]
-        if any(resolver.qualified_names(side) & DIGESTS for side in operands):
-            return (positive if isinstance(test.ops[0], ast.Eq) else not positive), operands
-    return None
-
-
 def mac_facts(call: ast.Call, facts_of: Callable[[ast.AST], FrozenSet]) -> Optional[FrozenSet]:
     """What ``hmac.new(key, msg, ...)`` (a :data:`MAC_MAKERS` call) carries: the message's facts, so
     that checking its digest verifies the message and not the key. Unknown data (it verifies
@@ -636,41 +610,6 @@ def library_object(symbols: FrozenSet) -> bool:
     """Whether a receiver is a library's object or module (``redis.Redis()``, ``django.core.cache.cache``),
     not a builtin container of the module's own."""
     return any(isinstance(s, str) and not s.startswith("builtins.") for s in symbols)
-
-
-def helper_verifiers(call: ast.Call, resolver: Resolver, sanitizers: NamePatterns) -> List[Tuple[ast.AST, Verifier]]:
-    """The module's own check helpers ``call`` may run (``is_valid(data, sig)``), with what each verifies."""
-    out: List[Tuple[ast.AST, Verifier]] = []
-    for symbol in resolver.symbols_of(call.func):
-        if type(symbol) is not LocalDef or symbol.kind != "function":
-            continue
-        key = id(symbol.node)
-        if key not in resolver.helper_verifiers:
-            resolver.helper_verifiers[key] = None  # a helper calling itself is no verifier
-            resolver.helper_verifiers[key] = helper_verifier(
-                symbol.node, lambda test: verification(test, resolver, sanitizers, helpers=False), resolver
-            )
-        found = resolver.helper_verifiers[key]
-        if isinstance(found, Verifier):
-            out.append((symbol.node, found))
-    return out
-
-
-def asserted_arguments(call: ast.Call, resolver: Resolver, sanitizers: NamePatterns) -> Optional[List[ast.expr]]:
-    """For ``verify(data, sig)``, where every function the call may run is a helper of the module that
-    raises unless its check passes: the arguments it verified; else None."""
-    found = helper_verifiers(call, resolver, sanitizers)
-    if not found or len(found) != len(resolver.symbols_of(call.func)) or any(v.kind != ASSERTS for _, v in found):
-        return None
-    return verified_arguments(call, found[0][0], found[0][1])
-
-
-def returns_verified(call: ast.Call, function: ast.AST, resolver: Resolver, sanitizers: NamePatterns) -> bool:
-    """Whether ``call`` of the module's ``function`` returns only data its check verified
-    (``return body`` after checking ``body``'s MAC, raising otherwise)."""
-    return any(
-        f is function and v.kind == ASSERTS and v.returns for f, v in helper_verifiers(call, resolver, sanitizers)
-    )
 
 
 def path_content(facts: FrozenSet) -> FrozenSet:

@@ -230,6 +230,9 @@ class Resolver(Statements, Handoffs, Expressions):
         #: When summarising (no aliases to ask): whether ``name[key]`` of the qualified ``name`` is
         #: spelled ``name[]``, a registry of another module the index resolves later (None: never).
         self.registry_name: Optional[Callable[[str], bool]] = None
+        #: Another module's check helper by qualified name: (its parameters, the call's positional
+        #: shift, the :class:`~flake8_pickle.verifiers.Verifier` it is), from the project index.
+        self.verifier_of: Optional[Callable[[str], Optional[Tuple[List[str], int, object]]]] = None
 
     # ------------------------------------------------------------------ driving
     def run(self) -> None:

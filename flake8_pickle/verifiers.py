@@ -1,5 +1,6 @@
-"""The module's own HMAC and signature check helpers (provenance: PKL101/PKL102 stay silent on data a
-helper verified, as on data an inline check verified).
+"""HMAC and signature checks: inline (:func:`verification`), and the check helpers of the module and,
+through the project index, of other modules (provenance: PKL101/PKL102 stay silent on data a helper
+verified, as on data an inline check verified).
 
 Three shapes, each read from the helper's own statements:
 
@@ -23,7 +24,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from .catalog.conventions import NO_RETURN
+from .catalog.taint import DIGESTS, VERIFIERS, NamePatterns
 from .shapes import is_staticmethod, own_nodes, positional_parameters
+from .symbols import LocalDef
 
 if TYPE_CHECKING:
     from .scope import Resolver
@@ -92,6 +95,35 @@ def verified_arguments(call: ast.Call, function: ast.AST, verifier: Verifier) ->
     return out
 
 
+def passed_for(call: ast.Call, params: List[str], shift: int, verifier: Verifier) -> List[ast.expr]:
+    """The arguments of ``call`` passed for the parameters ``verifier`` verifies, for another
+    module's helper whose parameters (``self`` left out) are ``params`` and whose call passes
+    ``shift`` positional arguments before them (1 for ``Class.method(obj, x)``)."""
+    out: List[ast.expr] = []
+    for position, value in enumerate(call.args):
+        if isinstance(value, ast.Starred):
+            break
+        index = position - shift
+        if 0 <= index < len(params) and params[index] in verifier.params:
+            out.append(value)
+    out.extend(k.value for k in call.keywords if k.arg in verifier.params)
+    return out
+
+
+def written(verifier: Verifier) -> List[object]:
+    """``verifier`` as a summary keeps it (see :func:`read_verifier`)."""
+    return [verifier.kind, sorted(verifier.params), verifier.returns]
+
+
+def read_verifier(entry: object) -> Optional[Verifier]:
+    """The :class:`Verifier` a summary's function entry keeps under ``verifies`` (None: none, or
+    written by other code)."""
+    found = entry.get("verifies") if isinstance(entry, dict) else None
+    if not (isinstance(found, list) and len(found) == 3 and found[0] in (PREDICATE, ASSERTS) and isinstance(found[1], list)):
+        return None
+    return Verifier(found[0], frozenset(p for p in found[1] if isinstance(p, str)), found[2] is True)
+
+
 def _bound(function: ast.AST) -> bool:
     return not is_staticmethod(function)
 
@@ -143,3 +175,86 @@ def _closure(expressions: List[ast.expr], flows: Dict[str, Set[str]]) -> FrozenS
             seen.add(name)
             todo.extend(flows.get(name, ()))
     return frozenset(seen)
+
+
+def verification(
+    test: ast.expr, resolver: Resolver, sanitizers: NamePatterns, helpers: bool = True
+) -> Optional[Tuple[bool, List[ast.expr]]]:
+    """For an HMAC or signature check (``compare_digest(a, b)``, ``digest == sig``, a sanitizer's
+    call, negated or not): whether it holds only for verified data (else only for unverified), and
+    the operands it checked; None for any other test."""
+    positive = True
+    while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        positive = not positive
+        test = test.operand
+    if isinstance(test, ast.Call):
+        names = resolver.qualified_names(test.func)
+        if names & VERIFIERS or any(sanitizers.is_one(n) for n in names):
+            return positive, list(test.args) + [k.value for k in test.keywords]
+        for function, verifier in helper_verifiers(test, resolver, sanitizers) if helpers else ():
+            if verifier.kind == PREDICATE:
+                return positive, verified_arguments(test, function, verifier)
+        for params, shift, verifier in project_verifiers(test, resolver) if helpers else ():
+            if verifier.kind == PREDICATE:  # ``if not security.is_valid(data, sig)``, another module's
+                return positive, passed_for(test, params, shift, verifier)
+    elif isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Eq, ast.NotEq)):
+        operands = [test.left, test.comparators[0]]
+        if any(resolver.qualified_names(side) & DIGESTS for side in operands):
+            return (positive if isinstance(test.ops[0], ast.Eq) else not positive), operands
+    return None
+
+
+def helper_verifiers(call: ast.Call, resolver: Resolver, sanitizers: NamePatterns) -> List[Tuple[ast.AST, Verifier]]:
+    """The module's own check helpers ``call`` may run (``is_valid(data, sig)``), with what each verifies."""
+    out: List[Tuple[ast.AST, Verifier]] = []
+    for symbol in resolver.symbols_of(call.func):
+        if type(symbol) is not LocalDef or symbol.kind != "function":
+            continue
+        key = id(symbol.node)
+        if key not in resolver.helper_verifiers:
+            resolver.helper_verifiers[key] = None  # a helper calling itself is no verifier
+            resolver.helper_verifiers[key] = helper_verifier(
+                symbol.node, lambda test: verification(test, resolver, sanitizers, helpers=False), resolver
+            )
+        found = resolver.helper_verifiers[key]
+        if isinstance(found, Verifier):
+            out.append((symbol.node, found))
+    return out
+
+
+def asserted_arguments(call: ast.Call, resolver: Resolver, sanitizers: NamePatterns) -> Optional[List[ast.expr]]:
+    """For ``verify(data, sig)``, where every function the call may run is a helper of the module that
+    raises unless its check passes: the arguments it verified; else None."""
+    found = helper_verifiers(call, resolver, sanitizers)
+    callees = len(resolver.symbols_of(call.func))
+    if not found:
+        # Another module's helper (``security.verify(data, sig)``), from its summary.
+        elsewhere = project_verifiers(call, resolver)
+        if not elsewhere or len(elsewhere) != callees or any(v.kind != ASSERTS for _, _, v in elsewhere):
+            return None
+        return passed_for(call, *elsewhere[0])
+    if len(found) != callees or any(v.kind != ASSERTS for _, v in found):
+        return None
+    return verified_arguments(call, found[0][0], found[0][1])
+
+
+def project_verifiers(call: ast.Call, resolver: Resolver) -> List[Tuple[List[str], int, Verifier]]:
+    """The check helpers of other modules ``call`` may run: each one's parameters, the call's
+    positional shift and what it verifies (as the project index's summaries say)."""
+    hook = resolver.verifier_of
+    if hook is None:
+        return []
+    out = []
+    for symbol in resolver.symbols_of(call.func):
+        found = hook(symbol) if isinstance(symbol, str) else None
+        if found is not None:
+            out.append(found)
+    return out
+
+
+def returns_verified(call: ast.Call, function: ast.AST, resolver: Resolver, sanitizers: NamePatterns) -> bool:
+    """Whether ``call`` of the module's ``function`` returns only data its check verified
+    (``return body`` after checking ``body``'s MAC, raising otherwise)."""
+    return any(
+        f is function and v.kind == ASSERTS and v.returns for f, v in helper_verifiers(call, resolver, sanitizers)
+    )

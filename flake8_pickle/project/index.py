@@ -23,6 +23,7 @@ from ..precheck import Possible
 from ..provenance import UNKNOWN, Channel, External, ProjectFacts, Source, Trusted
 from ..settings import Settings
 from ..checks.unpicklers import UNPICKLER_BASES
+from ..verifiers import Verifier, read_verifier
 from .class_questions import ClassQuestions
 from .keys import KeysByWord
 from .layout import module_name, python_files
@@ -677,6 +678,17 @@ class ModuleView(ProjectFacts):
 
     def knows(self, name: str) -> bool:
         return self.index.function(name) is not None
+
+    def verifiers_elsewhere(self) -> bool:
+        """Whether a module of the project can hold a check helper another module calls."""
+        return self.index.modules.verifiers_anywhere()
+
+    def verifier_of(self, name: str) -> Optional[Tuple[List[str], int, Verifier]]:
+        """Another module's check helper ``name`` runs: its parameters, the call's shift and what
+        it verifies (its summary's ``verifies``), or None."""
+        ref = self.index.function(name)
+        verifier = read_verifier(ref.entry) if ref is not None else None
+        return None if verifier is None else (list(ref.entry["params"]), ref.shift, verifier)  # type: ignore[union-attr]
 
     def bound_method(self, name: str) -> bool:
         """Whether ``name`` (``models.Crawler().run``) is a method of another module's class

@@ -29,7 +29,8 @@ from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Tup
 
 from .. import __version__
 from ..fix.source import write_atomically
-from ..precheck import WORD_RUN, Possible, possible, spells_word
+from ..catalog.taint import SANITIZERS
+from ..precheck import WORD_RUN, Possible, possible, spells_word, verifiers_possible
 from ..settings import Settings
 from .summary import FULL, HEAD, LIGHT, SCHEMA, summarise
 
@@ -250,6 +251,7 @@ class Summaries(Mapping):
         #: Module texts the word questions scanned so far.
         self._scanned = 0
         self._loader_modules: Optional[List[str]] = None
+        self._verifiers_anywhere: Optional[bool] = None
         self._copy_modules: Optional[List[str]] = None
         #: Content hash -> what the text pre-check says of that content (see :meth:`text_facts`).
         self._text_facts: Dict[str, Json] = cache.read_text_facts(digest)
@@ -376,6 +378,7 @@ class Summaries(Mapping):
             named = [root for root in roots if spells_word(content, root.encode())]
             facts = self._text_facts[key] = {
                 "possible": [can.loaders, can.copies, can.copyreg],
+                "verifies": verifiers_possible(content, (*SANITIZERS, *self._settings.sanitizers)),
                 "loader_roots": named,
                 "binds_loader": bool(named) and (
                     _STAR_IMPORT.search(content) is not None
@@ -384,6 +387,13 @@ class Summaries(Mapping):
             }
             self._text_facts_changed = True
         return facts
+
+    def verifiers_anywhere(self) -> bool:
+        """Whether the text of any module can hold an HMAC or signature check helper (so that a call
+        of another module's function may be one)."""
+        if self._verifiers_anywhere is None:
+            self._verifiers_anywhere = any(self.text_facts(module)["verifies"] for module in self._files)
+        return self._verifiers_anywhere
 
     def possible_for(self, module: str, source: str) -> Optional[Possible]:
         """The text pre-check's answer for ``module`` when ``source`` is its text on disk (read as
@@ -444,7 +454,7 @@ def _valid_text_facts(facts: object) -> bool:
     """A text-facts entry this code wrote (an entry of any other shape is computed again)."""
     if not isinstance(facts, dict) or not isinstance(facts.get("loader_roots"), list):
         return False
-    if not isinstance(facts.get("binds_loader"), bool):
+    if not isinstance(facts.get("binds_loader"), bool) or not isinstance(facts.get("verifies"), bool):
         return False  # written by an earlier version
     can = facts.get("possible")
     return isinstance(can, list) and len(can) == 3 and all(isinstance(flag, bool) for flag in can)

@@ -42,6 +42,8 @@ from ..provenance import (
     Trusted,
 )
 from ..scope import Listener, Resolver
+from ..provenance_model import _user_patterns
+from ..verifiers import ASSERTS, helper_verifier, read_verifier, verification, written
 from ..symbols import Contains, LocalDef, LocalInstance, elements
 from ..shapes import (
     block_statements,
@@ -67,7 +69,7 @@ FULL, HEAD, LIGHT = "full", "head", "light"
 
 #: Bumped whenever the shape or meaning of a summary changes: cached summaries of another
 #: schema are never read.
-SCHEMA = 5
+SCHEMA = 6
 
 OPERATIONS = (PICKLE, DEEPCOPY, COPY, SPAWN, PROCESS)
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
@@ -245,7 +247,7 @@ def summarise(
     names = {id(node): name for name, node in nodes}
     if kind == HEAD:
         global_lines = None if source is None else _lines_spelling_global(source)
-        return _head(tree, module, path, is_package, nodes, names, global_lines)
+        return _head(tree, module, path, is_package, nodes, names, global_lines, settings, source)
     model = ClassModel(settings.extra_resources)
     unpicklers = FindClassChecks(lambda finding: None)
     copies = CopyChecks(model, lambda finding: None, inventory=False)
@@ -277,6 +279,7 @@ def summarise(
 
     aliases, classes = _names_and_classes(resolver, unpicklers, module, nodes, names, model)
     functions = _signatures(nodes)
+    _add_verifiers(functions, nodes, resolver, settings, source)
     writer = _Writer(tracker, path) if tracker is not None else None
     for qualname, node in nodes:
         if qualname not in functions:
@@ -284,6 +287,10 @@ def summarise(
         if tracker is not None and writer is not None:
             returned = tracker.returns.get(node_key(node))
             functions[qualname]["returns"] = writer.facts(tracker.summary_expand(returned), node) if returned else None
+            verifier = read_verifier(functions[qualname])
+            if verifier is not None and verifier.kind == ASSERTS and verifier.returns:
+                # ``return body`` once ``body``'s MAC checked out (raising otherwise): verified data.
+                functions[qualname]["returns"] = [["T", f"verified by {qualname.rpartition('.')[2]}()"]]
         instances = sorted(
             item if isinstance(item, str) else f"{module}.{names[id(item.node)]}"
             for item in factories.instances.get(id(node), ())
@@ -359,6 +366,8 @@ def _head(
     nodes: List[Tuple[str, ast.AST]],
     names: Dict[int, str],
     global_lines: Optional[List[int]],
+    settings: Settings = Settings(),
+    source: Optional[bytes] = None,
 ) -> Json:
     """The head summary (see :func:`summarise`). ``global_lines``: the lines of the text that
     spell ``global`` (None: every line may)."""
@@ -374,13 +383,15 @@ def _head(
     resolver.package = module_package(module, is_package)
     resolver.run()
     aliases, classes = _names_and_classes(resolver, unpicklers, module, nodes, names, None)
+    functions = _signatures(nodes)
+    _add_verifiers(functions, nodes, resolver, settings, source)
     return {
         "schema": SCHEMA,
         "head": True,
         "module": module,
         "path": path,
         "aliases": aliases,
-        "functions": _signatures(nodes),
+        "functions": functions,
         "classes": classes,
         "calls": [],
         "stores": [],
@@ -562,6 +573,21 @@ def _attribute_chain(value: ast.expr) -> Optional[List[str]]:
     if not isinstance(value, ast.Name):
         return None
     return [value.id] + attrs[::-1]
+
+
+def _add_verifiers(
+    functions: Dict[str, Json], nodes: List[Tuple[str, ast.AST]], resolver: Resolver, settings: Settings, source: Optional[bytes]
+) -> None:
+    """Each HMAC or signature check helper's :class:`~flake8_pickle.verifiers.Verifier` (``verifies``),
+    for other modules' calls of it; only in a module whose text can hold a check."""
+    if source is not None and not verifiers_possible(source, (*SANITIZERS, *settings.sanitizers)):
+        return
+    sanitizers = _user_patterns(tuple(settings.untrusted_sources), tuple(settings.trusted_sources), tuple(settings.sanitizers))[2]
+    for qualname, node in nodes:
+        if qualname in functions:
+            found = helper_verifier(node, lambda test: verification(test, resolver, sanitizers, helpers=False), resolver)
+            if found is not None:
+                functions[qualname]["verifies"] = written(found)
 
 
 def _signatures(nodes: List[Tuple[str, ast.AST]]) -> Dict[str, Json]:
