@@ -85,14 +85,7 @@ def verified_arguments(call: ast.Call, function: ast.AST, verifier: Verifier) ->
     params = positional_parameters(function)
     if isinstance(call.func, ast.Attribute) and _bound(function) and params:
         params = params[1:]
-    out: List[ast.expr] = []
-    for position, value in enumerate(call.args):
-        if isinstance(value, ast.Starred):
-            break
-        if position < len(params) and params[position] in verifier.params:
-            out.append(value)
-    out.extend(k.value for k in call.keywords if k.arg in verifier.params)
-    return out
+    return passed_for(call, params, 0, verifier)
 
 
 def passed_for(call: ast.Call, params: List[str], shift: int, verifier: Verifier) -> List[ast.expr]:
