@@ -23,7 +23,7 @@ from .catalog.resources import FAIL, KIND_RESOURCE, ResourceFacts
 from .findings import Step
 from .shapes import block_statements
 from .scope import NO_CALLS, CallInterest, Listener, Resolver
-from .symbols import Contains, Generated, LocalDef, LocalInstance, display_name, symbol_order
+from .symbols import Constructed, Contains, Generated, LocalDef, LocalInstance, display_name, symbol_order
 
 #: Protocol methods that make each operation the class's own business.
 #: ``copyreg.pickle(C, reducer)`` gives C a reducer that pickle and copy both consult.
@@ -310,7 +310,12 @@ class ClassModel(Listener):
                 if facts is None and self.project is not None:
                     # An instance of another module's class: as for the module's own (below), a
                     # ``copy.copy`` of it shares its attributes.
-                    return None if operation == COPY else self._project_holds(constructor, operation)
+                    if operation == COPY:
+                        return None
+                    held = self._project_holds(constructor, operation)
+                    if held is None and depth == 0 and isinstance(symbol, Constructed):
+                        held = self._project_passed(symbol, constructor, operation)
+                    return held
                 name = constructor
             else:
                 facts = RESOURCE_VALUES.get(unforked(symbol))
@@ -350,6 +355,23 @@ class ClassModel(Listener):
             if held is not None:
                 path = f"self.{attr}" + (f".{held.path[5:]}" if held.path.startswith("self.") else "")
                 return replace(held, path=path, line=held.line or instance.cls.attr_lines.get(attr), owner=held.owner or instance.cls)
+        return None
+
+    def _project_passed(self, made: Constructed, name: str, operation: str) -> Optional[Held]:
+        """What the call that made this very instance of another module's class passed into its
+        attributes (``Repo(Database())`` with ``self.db = db`` in ``Repo.__init__``), as
+        :meth:`_passed_holds` reads it for the module's own classes."""
+        found = self.project.init_stores(name)  # type: ignore[attr-defined]
+        if found is None or self.project.inherited_state(name, operation) is not None:  # type: ignore[attr-defined]
+            return None  # no ``__init__`` that stores what it is given, or a protocol decides
+        params, stores = found
+        for key, symbols in made.passed:
+            param = params[int(key)] if key.isdigit() and int(key) < len(params) else key
+            for attr in stores.get(param, ()):
+                held = self.held_by(symbols, DEEPCOPY if operation == ASDICT else operation, 1)
+                if held is not None:
+                    path = f"self.{attr} of {display_name(name)}" + (f", {held.path}" if held.path else "")
+                    return replace(held, path=path, owner=None)
         return None
 
     def _project_holds(self, name: str, operation: str) -> Optional[Held]:

@@ -37,6 +37,7 @@ from .symbols import (
     LocalInstance,
     Symbol,
     Symbols,
+    Constructed,
     contained,
     elements,
     names_in,
@@ -359,7 +360,13 @@ class Expressions:
             if symbol.count("()") >= _MAX_CALLS:
                 return EMPTY
             # ``resolve_serializer()``: a project function may return a class or a loader.
-            return self._named(f"{symbol}()")
+            made = f"{symbol}()"
+            if self.aliases is not None and (call.args or call.keywords) and symbol.rpartition(".")[2][:1].isupper():
+                # ``Repo(Database())``, another module's class: what it is given travels with it.
+                passed = [(str(i), self.symbols_of(a, 1)) for i, a in enumerate(call.args) if not isinstance(a, ast.Starred)]
+                passed += [(k.arg, self.symbols_of(k.value, 1)) for k in call.keywords if k.arg is not None]
+                made = Constructed(made, tuple((key, value) for key, value in passed if value))
+            return self._named(made)
         if isinstance(symbol, LocalDef) and symbol.kind == "class":
             return frozenset((LocalInstance(symbol, self._passed_to_init(symbol, call)),))
         if isinstance(symbol, LocalDef) and symbol.kind == "function":

@@ -84,6 +84,19 @@ class Generated:
         return self.function is None or is_generator_function(self.function)
 
 
+class Constructed(str):
+    """``app.models.Repo()``, another module's class called with arguments: the qualified name (a
+    ``str`` for every reader), and what the call passed (``passed``: position or keyword ->
+    symbols), which the project index maps to what its ``__init__`` stores in ``self``."""
+
+    passed: Tuple[Tuple[str, FrozenSet], ...]
+
+    def __new__(cls, name: str, passed: Tuple[Tuple[str, FrozenSet], ...]) -> "Constructed":
+        made = super().__new__(cls, name)
+        made.passed = passed
+        return made
+
+
 Symbol = Union[str, LocalDef, LocalInstance, Contains, Generated]
 Symbols = FrozenSet[Symbol]
 
@@ -131,7 +144,7 @@ def portable(symbol: object, depth: int = 0) -> bool:
     """A qualified name, or an element of a container of one: the same in every walk."""
     while type(symbol) is Contains and depth < 8:
         symbol, depth = symbol.item, depth + 1  # type: ignore[attr-defined]
-    return type(symbol) is str
+    return isinstance(symbol, str)
 
 
 #: A binding that does not exist (a name unbound on some path); :func:`union` and :func:`join` skip it.

@@ -44,6 +44,15 @@ class ClassQuestions:
                 if entry is not None:
                     yield split[0], split[1], entry
 
+    def init_stores(self, name: str) -> Optional[Tuple[List[str], Dict[str, List[str]]]]:
+        """For the project class ``name``: its ``__init__``'s parameters (``self`` left out) and the
+        ``self`` attributes each one is stored in (``self.db = db``), or None."""
+        for _, _, entry in self._class_entries(name, self.modules.light):
+            init = entry.get("init")
+            if isinstance(init, list) and len(init) == 2 and isinstance(init[0], list) and isinstance(init[1], dict):
+                return init[0], init[1]
+        return None
+
     def library_bases(self, name: str, depth: int = 0) -> FrozenSet[str]:
         """The classes outside the project the project class ``name`` derives from, through the
         project's classes (``app.base.BaseHandler`` -> ``tornado.web.RequestHandler``)."""

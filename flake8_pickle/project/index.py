@@ -729,6 +729,9 @@ class ModuleView(ProjectFacts):
     def library_bases(self, name: str) -> FrozenSet[str]:
         return self.index.library_bases(name) if self.index._split(name) is not None else frozenset()
 
+    def init_stores(self, name: str) -> Optional[Tuple[List[str], Dict[str, List[str]]]]:
+        return self.index.init_stores(name) if self.index._split(name) is not None else None
+
     def stored_elsewhere(self, name: str) -> FrozenSet:
         if self.module is None:
             return frozenset()

@@ -55,6 +55,7 @@ from ..shapes import (
     module_statements,
     node_key,
     positional_parameters,
+    stored_parameters,
 )
 from ..findings import shown
 from ..precheck import spells_word, verifiers_possible
@@ -69,9 +70,9 @@ FULL, HEAD, LIGHT = "full", "head", "light"
 
 #: Bumped whenever the shape or meaning of a summary changes: cached summaries of another
 #: schema are never read.
-SCHEMA = 6
+SCHEMA = 8
 
-OPERATIONS = (PICKLE, DEEPCOPY, COPY, SPAWN, PROCESS)
+OPERATIONS = (PICKLE, DEEPCOPY, COPY, SPAWN, PROCESS, ASDICT)
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
 _MAX_FACT_DEPTH = 3
 #: How many call facts and arguments one module's summary may write before the rest are unknown.
@@ -663,7 +664,10 @@ def _class_entry(model: Optional[ClassModel], cls: LocalDef, bases: List[str], n
     local_bases = sorted(
         names[id(s.node)] for base in cls.bases for s in base if isinstance(s, LocalDef) and id(s.node) in names
     )
-    if not holds and not bases and not local_bases and not (info is not None and "__getstate__" in info.protocols):
+    init = next((m for m in getattr(cls.node, "body", []) if isinstance(m, ast.FunctionDef) and m.name == "__init__"), None)
+    stores = stored_parameters(init) if init is not None and model is not None else {}
+    getstate = info is not None and "__getstate__" in info.protocols
+    if not holds and not bases and not local_bases and not stores and not getstate:
         return None
     entry = {
         "bases": bases + local_bases,
@@ -671,7 +675,10 @@ def _class_entry(model: Optional[ClassModel], cls: LocalDef, bases: List[str], n
         "protocols": sorted(info.protocols) if info is not None else [],
         "line": getattr(cls.node, "lineno", 0),
     }
-    if info is not None and "__getstate__" in info.protocols:
+    if stores and init is not None:
+        # ``self.db = db``: what another module's ``Repo(Database())`` passes ends up in ``self``.
+        entry["init"] = [positional_parameters(init)[1:], {param: attrs for param, attrs in sorted(stores.items())}]
+    if getstate:
         # What its ``__getstate__`` keeps, for a subclass in another module (see ``inherited_state``).
         method = next((m for m in getattr(cls.node, "body", []) if isinstance(m, ast.FunctionDef) and m.name == "__getstate__"), None)
         shapes = kept_shapes(method) if method is not None else None
