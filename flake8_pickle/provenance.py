@@ -472,7 +472,7 @@ class ProvenanceTracker(Listener):
                 self.callback_params[(node_key(function), "request")] = Source("request", getattr(function, "lineno", 0))
         func = call.func
         for symbol in symbols if not resolver.quiet else ():
-            if isinstance(symbol, LocalDef) and symbol.kind == "function":
+            if isinstance(symbol, LocalDef) and symbol.kind in ("function", "lambda"):  # ``decode = lambda b: ...``
                 self._locals_by_node[node_key(symbol.node)] = symbol
                 arguments = dict(self._arguments(symbol, call, 0))
                 on_self, receivers = _receiver(func, resolver)

@@ -230,6 +230,8 @@ class Resolver(Statements, Handoffs, Expressions):
         #: When summarising (no aliases to ask): whether ``name[key]`` of the qualified ``name`` is
         #: spelled ``name[]``, a registry of another module the index resolves later (None: never).
         self.registry_name: Optional[Callable[[str], bool]] = None
+        #: Function node id -> the registries it stores a parameter in (see ``fill_registry_by_call``).
+        self._registrars: Dict[int, List[Tuple[str, int]]] = {}
         #: Another module's check helper by qualified name: (its parameters, the call's positional
         #: shift, the :class:`~flake8_pickle.verifiers.Verifier` it is), from the project index.
         self.verifier_of: Optional[Callable[[str], Optional[Tuple[List[str], int, object]]]] = None

@@ -12,8 +12,11 @@ from typing import TYPE_CHECKING, FrozenSet, List, Optional, Tuple, Union
 
 from .catalog.conventions import NOT_CALLING, STORING_ALL_METHODS, STORING_METHODS
 from .catalog.handoff import APPLIER_METHODS, APPLIER_WORDS, APPLIERS, TASK_METHODS
-from .shapes import NodeKey, all_args, applied_call, is_bound_task, is_classmethod, is_staticmethod, node_key, positional_args
-from .symbols import EMPTY, LocalDef, LocalInstance, Symbols
+from .shapes import (
+    NodeKey, all_args, applied_call, is_bound_task, is_classmethod, is_staticmethod, node_key, positional_args, registry_stores,
+    returned_functions,
+)
+from .symbols import EMPTY, LocalDef, LocalInstance, Symbols, contained
 
 if TYPE_CHECKING:
     from .scope import Resolver
@@ -21,6 +24,41 @@ if TYPE_CHECKING:
 
 class Handoffs:
     """What the resolver does with calls that hand a function over (see the module docstring)."""
+
+    def fill_registry_by_decorators(self: "Resolver", node: ast.AST, local: LocalDef) -> None:
+        """``@register("pickle")`` over ``def load_pickle``, where the module's ``register`` returns
+        a ``deco(fn)`` that stores ``fn`` in ``HANDLERS`` (or ``@handler`` stores it itself): the
+        module's ``HANDLERS`` holds the function, so ``HANDLERS[fmt](body)`` may run it."""
+        for decorator in getattr(node, "decorator_list", ()):
+            called = isinstance(decorator, ast.Call)
+            for symbol in self.symbols_of(decorator.func if called else decorator):
+                if type(symbol) is not LocalDef or symbol.kind != "function":
+                    continue
+                storers = returned_functions(symbol.node) if called else [symbol.node]
+                for storer in storers:
+                    for container, index in self._registry_stores(storer):
+                        if index == 0:
+                            self._fill_registry(container, frozenset((local,)))
+
+    def fill_registry_by_call(self: "Resolver", call: ast.Call) -> None:
+        """``register("pickle", load_pickle)`` with the module's ``register`` storing its second
+        parameter in ``HANDLERS``: the registry holds what the call passes there."""
+        for symbol in self.symbols_of(call.func):
+            if type(symbol) is LocalDef and symbol.kind == "function":
+                for container, index in self._registry_stores(symbol.node):
+                    if index < len(call.args) and not isinstance(call.args[index], ast.Starred):
+                        self._fill_registry(container, self.symbols_of(call.args[index]))
+
+    def _registry_stores(self: "Resolver", function: ast.AST) -> List[Tuple[str, int]]:
+        known = self._registrars.get(id(function))
+        if known is None:
+            known = self._registrars[id(function)] = registry_stores(function)
+        return known
+
+    def _fill_registry(self: "Resolver", container: str, value: Symbols) -> None:
+        current = self.module_scope.bindings.get(container)
+        if current is not None and value:
+            self.module_scope.bindings[container] = current | contained(value)
 
     def applied_call(self: "Resolver", call: ast.Call) -> Optional[ast.Call]:
         """The call of the function ``call`` hands to an applier (``executor.submit(fn, x)``,

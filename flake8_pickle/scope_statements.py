@@ -118,6 +118,8 @@ class Statements:
 
     def _stmt_expr(self, node: ast.Expr) -> None:
         self._walk_expr(node.value)
+        if type(node.value) is ast.Call and self.scope is self.module_scope:
+            self.fill_registry_by_call(node.value)  # ``register("pickle", load_pickle)`` at import
 
     def _stmt_raise(self, node: ast.Raise) -> None:
         if node.exc is not None:
@@ -389,6 +391,8 @@ class Statements:
             if self.scope is self.module_scope:
                 self._module_functions.add(node.name)
         self.bind(node.name, frozenset((local,)))
+        if node.decorator_list and not in_function:
+            self.fill_registry_by_decorators(node, local)
 
     def _walk_arguments_outside(self, args: ast.arguments) -> None:
         """Defaults and annotations are evaluated where the function is defined."""
@@ -612,7 +616,7 @@ class Statements:
                     return True
                 if prefixes and symbol.startswith(prefixes):  # type: ignore[union-attr]
                     return True
-            elif local and kind is LocalDef and symbol.kind == "function":  # type: ignore[union-attr]
+            elif local and kind is LocalDef and symbol.kind in ("function", "lambda"):  # type: ignore[union-attr]
                 return True
         return False
 

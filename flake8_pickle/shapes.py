@@ -464,3 +464,36 @@ def bound_names(function: ast.AST) -> Set[str]:
             local.add(node.rest)  # type: ignore[attr-defined]
         stack.extend(ast.iter_child_nodes(node))
     return local
+
+
+#: Methods that put their last argument into a container (``PLUGINS.append(fn)``, ``REG.setdefault(k, fn)``).
+_FILLING_METHODS = frozenset({"append", "add", "setdefault", "insert"})
+
+
+def registry_stores(function: ast.AST) -> List[Tuple[str, int]]:
+    """``(container, parameter index)`` for each store of one of ``function``'s own parameters into
+    a container it does not bind itself, a registry of the module: ``HANDLERS[name] = fn``,
+    ``PLUGINS.append(fn)``, ``REGISTRY.setdefault(name, fn)`` (``self`` counts as a parameter)."""
+    params = positional_parameters(function)
+    local = bound_names(function) - set(params)
+    out: List[Tuple[str, int]] = []
+    for node in own_nodes(function):
+        stored: List[Tuple[ast.expr, ast.expr]] = []
+        if isinstance(node, ast.Assign):
+            stored = [(t.value, node.value) for t in node.targets if isinstance(t, ast.Subscript)]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _FILLING_METHODS and node.args:
+            stored = [(node.func.value, node.args[-1])]
+        for container, value in stored:
+            if isinstance(container, ast.Name) and container.id not in local and isinstance(value, ast.Name) and value.id in params:
+                out.append((container.id, params.index(value.id)))
+    return out
+
+
+def returned_functions(function: ast.AST) -> List[ast.AST]:
+    """The functions ``function`` defines in its own body and returns (a decorator factory's
+    ``return deco``)."""
+    defined = {n.name: n for n in own_nodes(function) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    return [
+        defined[n.value.id] for n in own_nodes(function)
+        if isinstance(n, ast.Return) and isinstance(n.value, ast.Name) and n.value.id in defined
+    ]
