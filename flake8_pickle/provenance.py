@@ -1,19 +1,17 @@
 """Where the bytes, stream or path a loader reads came from.
 
-The analysis rides on the resolver's single walk. A binding holds, besides its
-symbols, *facts*: :class:`Source` (untrusted input and where it was read),
-:class:`Trusted` (a literal, a dump's output, verified data), :data:`UNKNOWN`,
-:class:`Param` (whatever the caller passes) and :class:`Returned` (what a
-function of this module returns for these arguments). Facts flow through
-assignments, unpacking, containers, attributes, method calls, transforms and
-comprehensions; branches merge by union, so a value is untrusted when any
-branch may make it so, and a variable overwritten with a literal is trusted.
+The analysis rides on the resolver's single walk. A binding holds, besides its symbols, *facts*:
+:class:`Source` (untrusted input and where it was read), :class:`Trusted` (a literal, a dump's
+output, verified data), :data:`UNKNOWN`, :class:`Param` (whatever the caller passes) and
+:class:`Returned` (what a function of this module returns for these arguments). Facts flow through
+assignments, unpacking, containers, attributes, method calls, transforms and comprehensions;
+branches merge by union, so a value is untrusted when any branch may make it so, and a variable
+overwritten with a literal is trusted.
 
-Functions are summarised once, as they are walked: which facts each
-``return`` carries. ``Param`` and ``Returned`` facts stay symbolic until the
-module is done; :meth:`ProvenanceTracker.expand` then substitutes call-site
-arguments, with a depth bound and cycle guard, so the cost stays linear in
-the size of the module.
+Functions are summarised once, as they are walked: which facts each ``return`` carries. ``Param``
+and ``Returned`` facts stay symbolic until the module is done; :meth:`ProvenanceTracker.expand` then
+substitutes call-site arguments, with a depth bound and cycle guard, so the cost stays linear in the
+size of the module.
 """
 
 from __future__ import annotations
@@ -23,13 +21,12 @@ import itertools
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from .catalog.loaders import DATA_BYTES, DATA_TEXT, TRUSTED_DUMPS
-from .catalog.taint import (
-    CALLBACK_REGISTRATIONS, CHANNEL_COLLECTIVES, MAC_MAKERS, PATH_READ_METHODS, STORE_LOOKUPS, VIEW_DECORATOR_PREFIXES,
-    VIEW_METHODS, PEER_DATA_METHODS, SERVER_INTERFACES, VIEW_RESPONSES,
-)
+from .catalog.taint import (CALLBACK_REGISTRATIONS, CHANNEL_COLLECTIVES, KEYED_LOOKUPS, MAC_MAKERS, PATH_READ_METHODS, STORE_LOOKUPS,
+                            VIEW_DECORATOR_PREFIXES, VIEW_METHODS, PEER_DATA_METHODS, SERVER_INTERFACES, VIEW_RESPONSES)
 from .findings import shown
 from .catalog.conventions import ACCUMULATING_METHODS
 from .scope import CallInterest, Listener, Resolver
+from .verifiers import NamedChecks
 from .symbols import DROPPED_NAMES, EMPTY, LocalDef, LocalInstance, display_name, symbol_order
 from .shapes import NodeKey, is_property, is_staticmethod, node_key, positional_parameters
 from .provenance_model import (
@@ -41,9 +38,8 @@ from .provenance_model import (
     _is_bound_method_call, _has_base, overriding, self_classes, before_servicer_context, aliased,
     outer_reads, class_attribute_keys, EMPTY_CONTAINER, data_identity, verification, hands_other, loader_among, runs, stored_outside,
     library_object, asserted_arguments, returns_verified, path_content, route_dependency,
-    dependency_params, registered_callbacks, bind_call, mac_facts, dependency_call,
-    _is_view_base, _is_grpc_servicer,
-    literal_input,
+    dependency_params, registered_callbacks, bind_call, mac_facts, dependency_call, made_with, RECEIVER, called_by_iter, django_middleware,
+    _is_view_base, _is_grpc_servicer, literal_input,
 )
 
 #: Re-exported: the rest of the package reads the vocabulary from here.
@@ -58,9 +54,7 @@ __all__ = [
 #: of the module's own functions and methods (``self.x(...)``), stores into accumulators and
 #: collective buffers, callback registrations and dumps into a named buffer.
 _TRACKED_CALLS = CallInterest(
-    names=frozenset(CHANNEL_COLLECTIVES)
-    | frozenset(CALLBACK_REGISTRATIONS)
-    | frozenset(name for name in TRUSTED_DUMPS if name.endswith(".dump")),
+    names=frozenset(CHANNEL_COLLECTIVES) | frozenset(CALLBACK_REGISTRATIONS) | frozenset(n for n in TRUSTED_DUMPS if n.endswith(".dump")),
     attrs=ACCUMULATING_METHODS,
     receivers=frozenset(("self", "cls")),
     prefixes=VIEW_RESPONSES,
@@ -116,6 +110,7 @@ class ProvenanceTracker(Listener):
         self._self_calls: Dict[str, List[Tuple[LocalDef, ast.Call, List[FrozenSet], Dict[str, FrozenSet]]]] = {}
         #: Check (node id) -> which data it verified, when the walk met it (see :func:`data_identity`).
         self.verified: Dict[int, FrozenSet] = {}
+        self.named_checks = NamedChecks()
 
     # ------------------------------------------------------------------ resolver hooks
     def attach(self, resolver: Resolver) -> None:
@@ -128,7 +123,7 @@ class ProvenanceTracker(Listener):
 
     def guard_polarity(self, test: ast.expr) -> Optional[bool]:
         """True if ``test`` holds only for verified data (an HMAC check), False if only for unverified, else None."""
-        found = verification(test, self.resolver, self.sanitizers, self.verifiers_possible)  # type: ignore[arg-type]
+        found = verification(test, self.resolver, self.sanitizers, self.verifiers_possible) or self.named_checks.found(test, self.resolver)  # type: ignore
         if found is None:
             return None
         # What the check verified, as it is here: a load is guarded only if it reads that data.
@@ -168,7 +163,9 @@ class ProvenanceTracker(Listener):
                 return frozenset((Source(f"route parameter {name}", line),))
             if any(n.startswith(VIEW_DECORATOR_PREFIXES) for n in names) and index == 0 and name == "request":
                 return frozenset((Source("request", line),))
-        if cls is not None and fname in VIEW_METHODS and index == 1 and _has_base(cls, _is_view_base, self.project):
+        if cls is not None and index == 1 and (
+            (fname in VIEW_METHODS and _has_base(cls, _is_view_base, self.project)) or django_middleware(cls, fname, self.project)
+        ):
             return frozenset((Source(name, line),))
         peer = PEER_DATA_METHODS.get(fname) if cls is not None else None
         if peer is not None and index in peer[0] and _has_base(cls, peer[1].__contains__, self.project):  # type: ignore[arg-type]
@@ -390,12 +387,8 @@ class ProvenanceTracker(Listener):
             return frozenset((Source(shown(call), call.lineno),))
         if name in MAC_MAKERS:
             return mac_facts(call, lambda expr: self.facts_of(expr, depth + 1))
-        if name == "builtins.iter" and len(call.args) == 2:
-            # ``iter(lambda: sock.recv(4096), b"")``: what calling the callable gives, until the sentinel.
-            callable_ = call.args[0]
-            if isinstance(callable_, ast.Lambda):
-                return self.facts_of(callable_.body, depth + 1)  # its body, read here (it takes no arguments)
-            return self._call_facts(ast.copy_location(ast.Call(callable_, [], []), callable_), depth + 1)
+        if name == "builtins.iter" and len(call.args) == 2:  # ``iter(lambda: sock.recv(4096), b"")``
+            return self.facts_of(called_by_iter(call.args[0]), depth + 1)
         if self.sanitizers.is_one(name):
             return frozenset((Trusted(f"verified by {display_name(name)}", call.lineno),))
         if self.trusted.covers(name + "()"):
@@ -434,8 +427,12 @@ class ProvenanceTracker(Listener):
             receiver = self.facts_of(func.value, depth + 1)
             if func.attr in PATH_READ_METHODS:
                 return path_content(receiver)
-            if func.attr in STORE_LOOKUPS and library_object(self.resolver.symbols_of(func.value)):  # type: ignore[union-attr]
+            held = self.resolver.symbols_of(func.value)  # type: ignore[union-attr]
+            if func.attr in STORE_LOOKUPS and library_object(held):
                 return frozenset(f for f in receiver if isinstance(f, (Source, Channel))) | _UNKNOWN_ONLY
+            if func.attr in KEYED_LOOKUPS and call.args and not library_object(held):
+                # ``MEMO.get(key)``: one of the container's values (or the default), not the key.
+                return receiver.union(*(self.facts_of(a, depth + 1) for a in call.args[1:])) or _UNKNOWN_ONLY
             # ``body.decode()``, ``f.read()``, ``b"".join(chunks)``, ``sep.join(parts)``.
             out |= receiver
         else:
@@ -454,7 +451,7 @@ class ProvenanceTracker(Listener):
 
     def _arguments(self, function: LocalDef, call: ast.Call, depth: int) -> Tuple[Tuple[str, FrozenSet], ...]:
         bound = _is_bound_method_call(call, function.node, self.resolver)
-        return bind_call(function.node, call, bound, lambda value: self.facts_of(value, depth + 1))
+        return bind_call(function.node, call, bound, lambda value: self.facts_of(value, depth + 1), receiver=True)
 
     # ------------------------------------------------------------------ listener events
     def call_interest(self) -> CallInterest:
@@ -541,6 +538,8 @@ class ProvenanceTracker(Listener):
                 self._store_into(element, facts, resolver)
 
     def on_assign(self, node: ast.Assign, resolver: Resolver) -> None:
+        if self.verifiers_possible:
+            self.named_checks.assigned(node, resolver, self.sanitizers)
         for target in node.targets:
             if isinstance(target, ast.Subscript):
                 # ``buf[i:j] = data``, ``self.parts[key] = data``: the container holds it.
@@ -657,6 +656,7 @@ class ProvenanceTracker(Listener):
                 expanded = self.expand(frozenset(given), depth + 1, inner)
             else:
                 expanded = self.expand(frozenset((element,)), depth + 1, inner)
+            expanded = made_with(expanded, arguments.get(RECEIVER), lambda made: self.expand(made, depth + 1, inner))
             out |= {f.through(hop, returned_at) if isinstance(f, Source) else f for f in expanded}
         return frozenset(out)
 

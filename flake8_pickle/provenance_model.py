@@ -12,6 +12,8 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple, Union
 from .catalog.loaders import DATA_BYTES, DATA_TEXT, Loader
 from .catalog.taint import (
     ANY_KEYWORD,
+    MIDDLEWARE_BASES,
+    MIDDLEWARE_METHODS,
     DEPENDENCY_MARKERS,
     GRPC_SERVICER_CONTEXTS,
     PATH_OPENERS,
@@ -564,6 +566,17 @@ def _has_base(cls: LocalDef, match: Callable[[str], bool], project: ProjectFacts
     return False
 
 
+def django_middleware(cls: LocalDef, method: str, project: ProjectFacts = NO_PROJECT) -> bool:
+    """Whether ``method`` of ``cls`` is a Django middleware hook called with the request: on a
+    ``MiddlewareMixin`` subclass, or on a class whose ``__init__`` takes ``get_response``."""
+    if method not in MIDDLEWARE_METHODS:
+        return False
+    if _has_base(cls, MIDDLEWARE_BASES.__contains__, project):
+        return True
+    init = next((m for m in getattr(cls.node, "body", []) if isinstance(m, ast.FunctionDef) and m.name == "__init__"), None)
+    return init is not None and positional_parameters(init)[1:2] == ["get_response"]
+
+
 def _is_view_base(name: str) -> bool:
     return name.startswith(VIEW_BASE_PREFIXES)
 
@@ -682,12 +695,35 @@ def registered_callbacks(
     return local, elsewhere
 
 
+def called_by_iter(callable_: ast.expr) -> ast.expr:
+    """What ``iter(callable_, sentinel)`` gives each time: a lambda's body (read where it is, as it
+    takes no arguments), else a call of ``callable_`` with none."""
+    if isinstance(callable_, ast.Lambda):
+        return callable_.body
+    return ast.copy_location(ast.Call(callable_, [], []), callable_)
+
+
+#: The key, among a call's arguments, of what its receiver was made with (``Transport(conn).read()``).
+RECEIVER = "<receiver>"
+
+
+def made_with(expanded: FrozenSet, made: Optional[FrozenSet], expand: Callable[[FrozenSet], FrozenSet]) -> FrozenSet:
+    """What a method returned (``expanded``), with the parameters of a constructor it read through
+    ``self`` (``return self.sock.recv(n)`` after ``self.sock = sock``) replaced by what the call's
+    receiver was made with (``made``), when the call says (``Transport(conn).read()``)."""
+    if made is None or not any(type(f) is Param and getattr(f.function, "name", "") == "__init__" for f in expanded):
+        return expanded
+    kept = frozenset(f for f in expanded if not (type(f) is Param and getattr(f.function, "name", "") == "__init__"))
+    return kept | expand(frozenset(made))
+
+
 def bind_call(
-    function: ast.AST, call: ast.Call, bound: bool, facts_of: Callable[[ast.expr], FrozenSet]
+    function: ast.AST, call: ast.Call, bound: bool, facts_of: Callable[[ast.expr], FrozenSet], receiver: bool = False
 ) -> Tuple[Tuple[str, FrozenSet], ...]:
     """What ``call`` passes for each parameter of ``function`` (``bound``: its first is the object):
     by position and keyword, the rest into ``*args`` and ``**kwargs``, and a ``*args`` or
-    ``**kwargs`` passed on (``self._do(*args, **kwargs)``) into every parameter it may fill."""
+    ``**kwargs`` passed on (``self._do(*args, **kwargs)``) into every parameter it may fill. With
+    ``receiver``, a bound call's object made or named here (not ``self``) under :data:`RECEIVER`."""
     spec = function.args  # type: ignore[attr-defined]
     params = positional_parameters(function)
     receiver = params[0] if bound and params else None
@@ -720,4 +756,7 @@ def bind_call(
             mapping[keyword.arg] = facts_of(keyword.value)
         else:
             add(kwarg, facts_of(keyword.value))
+    held = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if receiver and bound and (isinstance(held, ast.Call) or (isinstance(held, ast.Name) and held.id not in ("self", "cls"))):
+        mapping[RECEIVER] = facts_of(held)  # type: ignore[arg-type]
     return tuple(sorted(mapping.items()))

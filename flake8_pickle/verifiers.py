@@ -192,9 +192,18 @@ def verification(
                 return positive, passed_for(test, params, shift, verifier)
     elif isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Eq, ast.NotEq)):
         operands = [test.left, test.comparators[0]]
-        if any(resolver.qualified_names(side) & DIGESTS for side in operands):
+        if any(resolver.qualified_names(_recoded(side)) & DIGESTS for side in operands):
             return (positive if isinstance(test.ops[0], ast.Eq) else not positive), operands
     return None
+
+
+def _recoded(side: ast.expr) -> ast.expr:
+    """``mac.hexdigest().encode()`` -> ``mac.hexdigest()``: a digest re-encoded is still the digest."""
+    while (
+        isinstance(side, ast.Call) and isinstance(side.func, ast.Attribute) and side.func.attr in ("encode", "decode") and not side.args
+    ):
+        side = side.func.value
+    return side
 
 
 def helper_verifiers(call: ast.Call, resolver: Resolver, sanitizers: NamePatterns) -> List[Tuple[ast.AST, Verifier]]:
@@ -251,3 +260,31 @@ def returns_verified(call: ast.Call, function: ast.AST, resolver: Resolver, sani
     return any(
         f is function and v.kind == ASSERTS and v.returns for f, v in helper_verifiers(call, resolver, sanitizers)
     )
+
+
+class NamedChecks:
+    """Checks kept in a name before the test reads it (``valid = hmac.compare_digest(a, b)``, then
+    ``if not valid: abort(403)``): each name's check, per function, until the name is bound again."""
+
+    def __init__(self) -> None:
+        self._held: Dict[Tuple[int, str], Tuple[bool, List[ast.expr]]] = {}
+
+    def assigned(self, node: ast.Assign, resolver: "Resolver", sanitizers: NamePatterns) -> None:
+        scope = id(resolver.function_stack[-1]) if resolver.function_stack else 0
+        for target in node.targets:
+            for name in (n.id for n in ast.walk(target) if isinstance(n, ast.Name)):
+                self._held.pop((scope, name), None)
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            found = verification(node.value, resolver, sanitizers)
+            if found is not None:
+                self._held[(scope, node.targets[0].id)] = found
+
+    def found(self, test: ast.expr, resolver: "Resolver") -> Optional[Tuple[bool, List[ast.expr]]]:
+        """What ``test`` checks when it reads a name that holds a check (negated or not), or None."""
+        positive = True
+        while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            positive, test = not positive, test.operand
+        if not isinstance(test, ast.Name):
+            return None
+        held = self._held.get((id(resolver.function_stack[-1]) if resolver.function_stack else 0, test.id))
+        return None if held is None else (held[0] == positive, held[1])

@@ -97,7 +97,9 @@ class ResourceFacts:
     @property
     def reduced_for_processes(self) -> bool:
         """multiprocessing's pickler sends it (see ``PROCESS_REDUCED_TYPES``)."""
-        return all(name.strip() in PROCESS_REDUCED_TYPES for name in self.type_name.split("|"))
+        # ``socket.socketpair()``: a tuple of two sockets, each sent as one is.
+        names = [name.strip() for name in self.type_name.split("|") if name.strip() != "builtins.tuple"]
+        return bool(names) and all(name in PROCESS_REDUCED_TYPES for name in names)
 
     @property
     def deepcopy_fails(self) -> bool:

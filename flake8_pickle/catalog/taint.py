@@ -326,6 +326,12 @@ ROUTE_DECORATORS: Tuple[str, ...] = (
 VIEW_DECORATOR_PREFIXES: Tuple[str, ...] = ("django.", "rest_framework.")
 #: Bases that make a class a view: its HTTP-method handlers get the request second.
 VIEW_BASE_PREFIXES: Tuple[str, ...] = ("django.views.", "rest_framework.", "django.contrib.auth.views.")
+#: Django middleware: the bases of old-style middleware and the methods Django calls with the request
+#: (a class whose ``__init__`` takes ``get_response`` is new-style middleware, called with it).
+MIDDLEWARE_BASES = frozenset({"django.utils.deprecation.MiddlewareMixin"})
+MIDDLEWARE_METHODS = frozenset({
+    "process_request", "process_view", "process_exception", "process_response", "process_template_response", "__call__",
+})
 VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "dispatch", "http_method_not_allowed"})
 #: The context grpcio passes to a servicer method next to the client's request: the parameter before
 #: one annotated with it is that request.
@@ -436,7 +442,11 @@ DEPENDENCY_MARKERS = frozenset({
 STORE_LOOKUPS = frozenset({
     "get", "get_many", "get_multi", "gets", "mget", "hget", "hmget", "hgetall", "hvals", "getex", "getdel",
     "getset", "lindex", "lrange", "lpop", "rpop", "blpop", "brpop", "fetch", "lookup",
+    # Database queries: the rows are what the store holds, whatever the query's parameters.
+    "execute", "executemany", "fetchone", "fetchall", "fetchmany", "scalar", "scalars", "find_one",
 })
+#: Lookups in a container of the module's own (``CACHE.get(key)``): an element comes back, never the key.
+KEYED_LOOKUPS = frozenset({"get", "pop", "setdefault"})
 
 
 def _pattern_regex(patterns: Iterable[str], continued: bool) -> "re.Pattern[str]":

@@ -282,6 +282,12 @@ class ProjectIndex(ClassQuestions):
             return {Channel(f"{written[1]} in {written[3]}", written[2])}
         if kind == "T":
             return {Trusted(written[1])}
+        if kind == "R":
+            # What the receiver was made with (``Transport(conn).read()``): the receiver's facts.
+            given = arguments.get("<receiver>")
+            if given is None:
+                return {UNKNOWN}
+            return {f.through(hop) if hop and isinstance(f, Source) else f for f in given}
         if kind == "P":
             # Handed on inside the function (``recv_exact(sock, n)`` in ``recv_frame``): through it.
             return {f.through(hop) if hop and isinstance(f, Source) else f for f in _argument(ref, arguments, written[1])}

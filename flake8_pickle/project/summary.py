@@ -70,7 +70,7 @@ FULL, HEAD, LIGHT = "full", "head", "light"
 
 #: Bumped whenever the shape or meaning of a summary changes: cached summaries of another
 #: schema are never read.
-SCHEMA = 8
+SCHEMA = 9
 
 OPERATIONS = (PICKLE, DEEPCOPY, COPY, SPAWN, PROCESS, ASDICT)
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
@@ -281,7 +281,7 @@ def summarise(
     aliases, classes = _names_and_classes(resolver, unpicklers, module, nodes, names, model)
     functions = _signatures(nodes)
     _add_verifiers(functions, nodes, resolver, settings, source)
-    writer = _Writer(tracker, path) if tracker is not None else None
+    writer = _Writer(tracker, path, names) if tracker is not None else None
     for qualname, node in nodes:
         if qualname not in functions:
             continue
@@ -687,14 +687,21 @@ def _class_entry(model: Optional[ClassModel], cls: LocalDef, bases: List[str], n
 
 
 class _Writer:
-    """Facts as JSON lists, relative to one function (its parameters are ``P``)."""
+    """Facts as JSON lists, relative to one function (its parameters are ``P``; its class's
+    constructor's parameters ``R``, what the receiver was made with)."""
 
-    def __init__(self, tracker: ProvenanceTracker, path: str):
+    def __init__(self, tracker: ProvenanceTracker, path: str, names: Optional[Dict[int, str]] = None):
         self.tracker = tracker
         self.path = path
+        self.names = names or {}
         self._memo: Dict[Tuple[FrozenSet, int, int], List[Json]] = {}
         #: How many more call facts (and their arguments) the module's summary may write.
         self._budget = _WRITE_BUDGET
+
+    def _constructed_with(self, fact: Param, function: ast.AST) -> bool:
+        """Whether ``fact`` is a parameter of the ``__init__`` of ``function``'s class."""
+        method = self.names.get(id(function), "")
+        return "." in method and self.names.get(id(fact.function)) == f"{method.rpartition('.')[0]}.__init__"
 
     def facts(self, facts: FrozenSet, function: Optional[ast.AST], depth: int = 0) -> List[Json]:
         key = (facts, id(function), depth)
@@ -713,6 +720,10 @@ class _Writer:
         return out
 
     def _fact(self, fact: object, function: Optional[ast.AST], depth: int) -> Optional[Json]:
+        if isinstance(fact, Param) and function is not None and fact.function is not function and self._constructed_with(fact, function):
+            # ``return self.sock.recv(n)`` with ``self.sock = sock`` in ``__init__``: what the
+            # object was made with, read from the call's receiver (``Transport(conn).read()``).
+            return ["R", fact.name]
         if isinstance(fact, Source):
             return ["S", fact.label, fact.line, list(fact.via), self.path]
         if isinstance(fact, Channel):
