@@ -78,16 +78,27 @@ class Statements:
         depth = len(self.guards)
         for statement in statements:
             self._walk_stmt(statement)
-            if self.call_guard_hook is not None and isinstance(statement, (ast.Expr, ast.Assign)) and isinstance(statement.value, ast.Call):
-                if self.call_guard_hook(statement.value):
-                    self.guards.append(statement.value)  # ``verify(data, sig)`` raised unless verified
-            if isinstance(statement, ast.If):
-                polarity = self._guard_polarity(statement)
-                failing = statement.orelse if polarity else statement.body
-                if polarity is not None and (ends_flow(failing) or self._ends_in_noreturn_call(failing)):
-                    # ``if not verified: raise`` guards everything after it in this block.
-                    self.guards.append(statement.test)
+            self._note_guard(statement)
+            if type(statement) is ast.Try and statement.handlers and all(
+                ends_flow(h.body) or self._ends_in_noreturn_call(h.body) for h in statement.handlers
+            ):
+                # ``try: verify(sig, body) except BadSignature: return 403``: past the ``try`` only
+                # what its body checked got through.
+                for inner in statement.body:
+                    self._note_guard(inner)
         del self.guards[depth:]
+
+    def _note_guard(self, statement: ast.stmt) -> None:
+        """A check that guards what follows ``statement`` in its block."""
+        if self.call_guard_hook is not None and isinstance(statement, (ast.Expr, ast.Assign)) and isinstance(statement.value, ast.Call):
+            if self.call_guard_hook(statement.value):
+                self.guards.append(statement.value)  # ``verify(data, sig)`` raised unless verified
+        if isinstance(statement, ast.If):
+            polarity = self._guard_polarity(statement)
+            failing = statement.orelse if polarity else statement.body
+            if polarity is not None and (ends_flow(failing) or self._ends_in_noreturn_call(failing)):
+                # ``if not verified: raise`` guards everything after it in this block.
+                self.guards.append(statement.test)
 
     def _ends_in_noreturn_call(self, block: Sequence[ast.stmt]) -> bool:
         """``abort(403)``, ``sys.exit(1)``: a last statement that never returns."""
