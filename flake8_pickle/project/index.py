@@ -21,6 +21,7 @@ from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Set
 
 from ..precheck import Possible
 from ..provenance import UNKNOWN, Channel, External, ProjectFacts, Source, Trusted
+from ..provenance_model import RECEIVER
 from ..settings import Settings
 from ..checks.unpicklers import UNPICKLER_BASES
 from ..verifiers import Verifier, read_verifier
@@ -349,6 +350,9 @@ class ProjectIndex(ClassQuestions):
             if last != "__init__":
                 spelled = set(self.modules.mentioning(last))
                 found = [m for m in found if m in spelled]
+                # ``loads = registry.loads`` bound at module level (kombu's shape): the modules that
+                # use that name call the method without naming its class.
+                found = sorted(set(found) | set(self._word_referrers({f"{owner}().{last}", name}, last, split[0])))
             self._referrers[name] = found
             return found
         targets = {name}
@@ -357,9 +361,16 @@ class ProjectIndex(ClassQuestions):
             # A name bound to an instance of the class (``get_serializer()`` returning one from a
             # registry) refers to it too: its methods run on what the name gives.
             targets.add(f"{name}()")
+        found = self._word_referrers(targets, last, whole[0] if whole is not None else owner)
+        self._referrers[name] = found
+        return found
+
+    def _word_referrers(self, targets: Set[str], last: str, home: str) -> List[str]:
+        """The modules that spell ``last`` (bound in ``home``) or the name of an alias of one of
+        ``targets`` (found in those modules, and so on)."""
         # Each word with the module that binds it: a module can use that binding only if it names
         # the module (an import spells its last part) or sits in its package (``from . import f``).
-        words = [(last, whole[0] if whole is not None else owner)]
+        words = [(last, home)]
         found: List[str] = []
         seen_words = {last}
         keys = KeysByWord()
@@ -375,7 +386,6 @@ class ProjectIndex(ClassQuestions):
                 if word not in seen_words and targets & (self.aliases(f"{module}.{key}") or frozenset()):
                     seen_words.add(word)
                     words.append((word, module))
-        self._referrers[name] = found
         return found
 
     def _may_import(self, module: str, home: str) -> bool:
@@ -496,6 +506,11 @@ class ProjectIndex(ClassQuestions):
                     sources = sorted((f for f in result if isinstance(f, Source)), key=lambda f: (f.line, f.label, len(f.via), f.via))
                     if sources:
                         found.append((sources[0], (at,)))
+                elif fact[0] == "R" and call["function"]:
+                    # ``codec.decode(self.body)`` in ``Message.decode``: what each ``Message(...)`` whose
+                    # ``decode()`` runs was made with (the callers' receivers).
+                    for source, chain in self.callers(caller, call["function"], RECEIVER, depth + 1, seen | {(key, param)}, receivers):
+                        found.append((source, chain + (at,)))
                 elif fact[0] == "P" and call["function"]:
                     # ``self.m(x)`` passes the caller's own ``self``: it is one of the classes that run this ``m``.
                     after = receivers

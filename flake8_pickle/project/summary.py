@@ -42,7 +42,7 @@ from ..provenance import (
     Trusted,
 )
 from ..scope import Listener, Resolver
-from ..provenance_model import _user_patterns
+from ..provenance_model import RECEIVER, _user_patterns
 from ..verifiers import ASSERTS, helper_verifier, read_verifier, verification, written
 from ..symbols import Contains, LocalDef, LocalInstance, elements
 from ..shapes import (
@@ -70,7 +70,7 @@ FULL, HEAD, LIGHT = "full", "head", "light"
 
 #: Bumped whenever the shape or meaning of a summary changes: cached summaries of another
 #: schema are never read.
-SCHEMA = 9
+SCHEMA = 11
 
 OPERATIONS = (PICKLE, DEEPCOPY, COPY, SPAWN, PROCESS, ASDICT)
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
@@ -134,6 +134,11 @@ class _CallRecorder(Listener):
         for keyword in call.keywords:
             if keyword.arg is not None:
                 arguments.append((keyword.arg, self.tracker.facts_of(keyword.value)))
+        held = call.func.value if isinstance(call.func, ast.Attribute) else None
+        if isinstance(held, (ast.Call, ast.Name)) and not dispatch and any("()." in n for n in names):
+            # ``Message(sock.recv()).decode()``: what the object was made with, for the method's ``R``.
+            if not (isinstance(held, ast.Name) and held.id in ("self", "cls")):
+                arguments.append((RECEIVER, self.tracker.facts_of(held)))
         if arguments:
             function = resolver.function_stack[-1] if resolver.function_stack else None
             self.calls.append((call, function, names, tuple(arguments)))
@@ -306,7 +311,7 @@ def summarise(
         written = []
         for key, facts in arguments:
             expanded = writer.facts(tracker.summary_expand(facts), function)
-            if any(f[0] in ("S", "C", "P", "X") for f in expanded):
+            if any(f[0] in ("S", "C", "P", "X", "R") for f in expanded):
                 written.append([key, expanded])
         if written:
             calls.append({
@@ -454,7 +459,7 @@ def _names_and_classes(
     """The module's aliases, and its classes' entries (without what they hold when ``model`` is None)."""
     aliases: Dict[str, List[str]] = {}
     for name, symbols in resolver.module_scope.bindings.items():
-        targets = sorted(_alias_targets(_symbols(symbols), names, module) - {f"{module}.{name}"})
+        targets = sorted(_alias_targets(_symbols(symbols), names, module, bound=True) - {f"{module}.{name}"})
         if targets:
             aliases[name] = targets
         # ``CODECS = {"pickle": PickleCodec}``: what another module's ``CODECS[fmt]`` and
@@ -484,16 +489,22 @@ def _names_and_classes(
     return aliases, classes
 
 
-def _alias_targets(symbols: Iterable[object], names: Dict[int, str], module: str) -> Set[str]:
+def _alias_targets(symbols: Iterable[object], names: Dict[int, str], module: str, bound: bool = False) -> Set[str]:
     """The names other modules know ``symbols`` by: library names as they are, the module's own
     classes and functions by their qualified names (``PickleSerializer = DefaultSerializer``), and
-    its own objects as a call of their class (``default = DefaultSerializer()``)."""
+    its own objects as a call of their class (``default = DefaultSerializer()``). With ``bound``
+    (a module-level name), a method is taken as bound to an instance (``loads = registry.loads``)."""
     out: Set[str] = set()
     for symbol in symbols:
         if isinstance(symbol, str):
             out.add(symbol)
         elif isinstance(symbol, LocalDef) and symbol.kind in ("class", "function") and id(symbol.node) in names:
-            out.add(f"{module}.{names[id(symbol.node)]}")
+            qualname = names[id(symbol.node)]
+            owner, _, method = qualname.rpartition(".")
+            if bound and owner and symbol.kind == "function" and not is_staticmethod(symbol.node) and not is_classmethod(symbol.node):
+                out.add(f"{module}.{owner}().{method}")
+            else:
+                out.add(f"{module}.{qualname}")
         elif isinstance(symbol, LocalInstance) and id(symbol.cls.node) in names:
             out.add(f"{module}.{names[id(symbol.cls.node)]}()")
     return out
