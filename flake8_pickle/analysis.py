@@ -25,7 +25,7 @@ from .settings import Settings
 from .checks.unpicklers import FindClassChecks, SoundUnpicklers
 
 if TYPE_CHECKING:  # the project package imports this module's dependencies, not the reverse
-    from .project.index import ModuleView
+    from .project.view import ModuleView
 
 
 @lru_cache(maxsize=8)

@@ -572,10 +572,15 @@ class LoaderWalk:
         return None
 
 
+def verifier_words(sanitizers: Iterable[str]) -> Set[str]:
+    """The words a check spells: ``hmac``, a digest, ``compare_digest``, or a sanitizer's module."""
+    return {"hmac", "compare_digest", "digest", "hexdigest"} | {pattern.split(".")[0] for pattern in sanitizers}
+
+
 def verifiers_possible(source: AnyStr, sanitizers: Iterable[str]) -> bool:
     """Whether a function of the module can be an HMAC or signature check helper: its text names
     ``hmac``, a digest or ``compare_digest``, or the module of a sanitizer (``itsdangerous``...)."""
-    words = {"hmac", "compare_digest", "digest", "hexdigest"} | {pattern.split(".")[0] for pattern in sanitizers}
+    words = verifier_words(sanitizers)
     if isinstance(source, bytes):
         return any(spells_word(source, word.encode()) for word in words)
     return any(spells_word(source, word) for word in words)

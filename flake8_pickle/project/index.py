@@ -17,21 +17,21 @@ import atexit
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
-from ..precheck import Possible
-from ..provenance import UNKNOWN, Channel, External, ProjectFacts, Source, Trusted
+from ..provenance import UNKNOWN, Channel, External, Source, Trusted
 from ..provenance_model import RECEIVER
 from ..settings import Settings
 from ..checks.unpicklers import UNPICKLER_BASES
-from ..verifiers import Verifier, read_verifier
 from .class_questions import ClassQuestions
 from .keys import KeysByWord
 from .layout import module_name, python_files
 from .store import CACHE_DIR_NAME, HEAD, LIGHT, Cache, FileJob, Summaries, settings_digest
-from .summary import module_package, reachable
 
 Json = Any
+
+if TYPE_CHECKING:
+    from .view import ModuleView
 _MAX_DEPTH = 8
 _MAX_CHAIN = 6
 #: How many subclasses of one class a ``self.m(...)`` call is followed into.
@@ -352,7 +352,9 @@ class ProjectIndex(ClassQuestions):
                 found = [m for m in found if m in spelled]
                 # ``loads = registry.loads`` bound at module level (kombu's shape): the modules that
                 # use that name call the method without naming its class.
-                found = sorted(set(found) | set(self._word_referrers({f"{owner}().{last}", name}, last, split[0])))
+                bound = f"{owner}().{last}"
+                if any(bound in targets for targets in self.modules.head(split[0])["aliases"].values()):
+                    found = sorted(set(found) | set(self._word_referrers({bound, name}, last, split[0])))
             self._referrers[name] = found
             return found
         targets = {name}
@@ -627,6 +629,8 @@ class ProjectIndex(ClassQuestions):
 
     def view(self, module: Optional[Tuple[str, bool]], tree: ast.AST) -> "ModuleView":
         """The index as ``module`` (its name, and whether it is a package), parsed as ``tree``, sees it."""
+        from .view import ModuleView  # the view reads the index
+
         return ModuleView(self, module, tree)
 
 
@@ -667,119 +671,3 @@ def _argument(ref: FunctionRef, arguments: Dict[str, FrozenSet], param: str) -> 
         if position in arguments:
             return arguments[position]
     return frozenset((UNKNOWN,))
-
-
-class ModuleView(ProjectFacts):
-    """The project index as one module being linted sees it."""
-
-    def __init__(self, index: ProjectIndex, module: Optional[Tuple[str, bool]], tree: ast.AST):
-        self.index = index
-        self.module = module[0] if module is not None else None
-        #: Where the module's relative imports start (None: not inside the project).
-        self.package = module_package(*module) if module is not None else None
-        self._tree = tree
-        self._named: Optional[Dict[int, str]] = None
-
-    def possible(self, source: str) -> Optional[Possible]:
-        """The text pre-check's answer for this module, when ``source`` is its text on disk."""
-        return None if self.module is None else self.index.modules.possible_for(self.module, source)
-
-    @property
-    def _names(self) -> Dict[int, str]:
-        """The module's functions and classes by node, with their qualified names (read on first need)."""
-        if self._named is None:
-            self._named = {id(node): name for name, node in reachable(self._tree)} if self.module else {}
-        return self._named
-
-    def aliases(self, name: str) -> Optional[FrozenSet[str]]:
-        return self.index.aliases(name)
-
-    def loader_words(self, is_loader: Callable[[FrozenSet[str]], bool]) -> FrozenSet[str]:
-        return self.index.loader_words(is_loader)
-
-    def knows(self, name: str) -> bool:
-        return self.index.function(name) is not None
-
-    def verifiers_elsewhere(self) -> bool:
-        """Whether a module of the project can hold a check helper another module calls."""
-        return self.index.modules.verifiers_anywhere()
-
-    def verifier_of(self, name: str) -> Optional[Tuple[List[str], int, Verifier]]:
-        """Another module's check helper ``name`` runs: its parameters, the call's shift and what
-        it verifies (its summary's ``verifies``), or None."""
-        ref = self.index.function(name)
-        verifier = read_verifier(ref.entry) if ref is not None else None
-        return None if verifier is None else (list(ref.entry["params"]), ref.shift, verifier)  # type: ignore[union-attr]
-
-    def bound_method(self, name: str) -> bool:
-        """Whether ``name`` (``models.Crawler().run``) is a method of another module's class
-        bound to an instance (a handed ``crawler.run`` carries ``crawler`` along)."""
-        if "()." not in name:
-            return False
-        ref = self.index.function(name)
-        return ref is not None and ref.entry["bound"] and not ref.entry["classmethod"] and "." in ref.qualname
-
-    def call_result(self, call: External) -> Optional[FrozenSet]:
-        return self.index.call_result(call)
-
-    def callers(self, function: ast.AST, param: str) -> List[Tuple[Source, Tuple[str, ...]]]:
-        qualname = self._names.get(id(function))
-        if qualname is None or self.module is None:
-            return []
-        return self.index.callers(self.module, qualname, param)
-
-    def overriding(self, cls: ast.AST, method: str) -> List[str]:
-        qualname = self._names.get(id(cls))
-        if qualname is None or self.module is None:
-            return []
-        return [
-            f"{ref.module}.{ref.qualname.rpartition('.')[0]}().{method}"
-            for ref in self.index.overrides(f"{self.module}.{qualname}().{method}")
-            if ref is not None and ref.module != self.module
-        ]
-
-    def class_holds(self, name: str, operation: str) -> Optional[Tuple[str, str, int, str, str]]:
-        return self.index.class_holds(name, operation)
-
-    def inherited_state(self, name: str, operation: str) -> Union[None, str, List[Json]]:
-        return self.index.inherited_state(name, operation) if self.index._split(name) is not None else None
-
-    def exception_base(self, name: str) -> Optional[Tuple[str, bool]]:
-        return self.index.exception_base(name) if self.index._split(name) is not None else None
-
-    def library_bases(self, name: str) -> FrozenSet[str]:
-        return self.index.library_bases(name) if self.index._split(name) is not None else frozenset()
-
-    def init_stores(self, name: str) -> Optional[Tuple[List[str], Dict[str, List[str]]]]:
-        return self.index.init_stores(name) if self.index._split(name) is not None else None
-
-    def stored_elsewhere(self, name: str) -> FrozenSet:
-        if self.module is None:
-            return frozenset()
-        return self.index.stored_elsewhere(f"{self.module}.{name}")
-
-    def stored_in_class(self, cls: ast.AST, attr: str, instance: bool) -> FrozenSet:
-        qualname = self._names.get(id(cls))
-        if qualname is None or self.module is None:
-            return frozenset()
-        return self.index.stored_elsewhere(f"{self.module}.{qualname}{'()' if instance else ''}.{attr}")
-
-    def copied_elsewhere(self) -> bool:
-        """Whether other modules copy, pickle or send instances of any class of this module."""
-        if self.module is None or not self.index.uses_inside(self.module):
-            return False
-        prefix = f"{self.module}."
-        return any(self.index.uses(f"{prefix}{name}") for name in self._names.values())
-
-    def uses(self, cls: ast.AST) -> Set[str]:
-        """What other modules do to instances of this module's class ``cls``."""
-        qualname = self._names.get(id(cls))
-        if qualname is None or self.module is None:
-            return set()
-        return self.index.uses(f"{self.module}.{qualname}")
-
-
-def module_of(index: ProjectIndex, path: Path) -> Optional[Tuple[str, bool]]:
-    """The module name of ``path`` in ``index``'s project (and whether it is a package), if inside it."""
-    return module_name(index.root, path)
-

@@ -11,7 +11,8 @@ from typing import Dict, Iterable, Optional
 
 from ..analysis import catalog_for
 from ..settings import PROJECT_OFF, Settings
-from .index import ModuleView, ProjectIndex, build, module_of
+from .index import ProjectIndex, build
+from .view import ModuleView, module_of
 from .layout import find_root
 
 #: The names flake8 gives a file read from standard input when no display name is set.

@@ -251,7 +251,6 @@ class Summaries(Mapping):
         #: Module texts the word questions scanned so far.
         self._scanned = 0
         self._loader_modules: Optional[List[str]] = None
-        self._verifiers_anywhere: Optional[bool] = None
         self._copy_modules: Optional[List[str]] = None
         #: Content hash -> what the text pre-check says of that content (see :meth:`text_facts`).
         self._text_facts: Dict[str, Json] = cache.read_text_facts(digest)
@@ -387,13 +386,6 @@ class Summaries(Mapping):
             }
             self._text_facts_changed = True
         return facts
-
-    def verifiers_anywhere(self) -> bool:
-        """Whether the text of any module can hold an HMAC or signature check helper (so that a call
-        of another module's function may be one)."""
-        if self._verifiers_anywhere is None:
-            self._verifiers_anywhere = any(self.text_facts(module)["verifies"] for module in self._files)
-        return self._verifiers_anywhere
 
     def possible_for(self, module: str, source: str) -> Optional[Possible]:
         """The text pre-check's answer for ``module`` when ``source`` is its text on disk (read as

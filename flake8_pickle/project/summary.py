@@ -24,6 +24,7 @@ line]`` (a collective's output), ``["T", reason]``, ``["U"]``, ``["P", name]`` a
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from bisect import bisect_left
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
@@ -58,7 +59,7 @@ from ..shapes import (
     stored_parameters,
 )
 from ..findings import shown
-from ..precheck import spells_word, verifiers_possible
+from ..precheck import spells_word, verifier_words, verifiers_possible
 from ..catalog.taint import SANITIZERS, UNTRUSTED_SOURCES
 from ..settings import Settings
 from ..checks.unpicklers import UNPICKLER_BASES, FindClassChecks
@@ -411,6 +412,12 @@ _HOLDS_STATEMENTS: Tuple[type, ...] = (ast.stmt, ast.excepthandler) + (
 )
 
 
+def _lines_spelling(source: bytes, words: Iterable[str]) -> List[int]:
+    """The line numbers of ``source`` that spell one of ``words`` as a whole identifier (one pass)."""
+    pattern = re.compile(rb"(?<![A-Za-z0-9_])(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")(?![A-Za-z0-9_])")
+    return sorted({source.count(b"\n", 0, match.start()) + 1 for match in pattern.finditer(source)})
+
+
 def _lines_spelling_global(source: bytes) -> List[int]:
     """The line numbers of ``source`` that spell the word ``global`` (every ``global`` statement's
     is among them: the keyword starts it)."""
@@ -594,9 +601,15 @@ def _add_verifiers(
     for other modules' calls of it; only in a module whose text can hold a check."""
     if source is not None and not verifiers_possible(source, (*SANITIZERS, *settings.sanitizers)):
         return
+    # Only a function whose lines spell a check's words can be a helper: the others are not read.
+    lines = None if source is None else _lines_spelling(source, verifier_words((*SANITIZERS, *settings.sanitizers)))
     sanitizers = _user_patterns(tuple(settings.untrusted_sources), tuple(settings.trusted_sources), tuple(settings.sanitizers))[2]
     for qualname, node in nodes:
         if qualname in functions:
+            if lines is not None:
+                at = bisect_left(lines, node.lineno)  # type: ignore[attr-defined]
+                if at == len(lines) or lines[at] > (node.end_lineno or node.lineno):  # type: ignore[attr-defined]
+                    continue
             found = helper_verifier(node, lambda test: verification(test, resolver, sanitizers, helpers=False), resolver)
             if found is not None:
                 functions[qualname]["verifies"] = written(found)
