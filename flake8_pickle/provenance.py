@@ -38,7 +38,7 @@ from .provenance_model import (
     _is_bound_method_call, _has_base, overriding, self_classes, before_servicer_context, aliased,
     outer_reads, class_attribute_keys, EMPTY_CONTAINER, data_identity, verification, hands_other, loader_among, runs, stored_outside,
     library_object, asserted_arguments, returns_verified, path_content, route_dependency,
-    dependency_params, registered_callbacks, bind_call, mac_facts, dependency_call, made_with, RECEIVER, called_by_iter, django_middleware,
+    dependency_params, registered_callbacks, bind_call, mac_facts, dependency_call, made_with, RECEIVER, called_by_iter, django_middleware, made_with_arguments,
     _is_view_base, _is_grpc_servicer, literal_input,
 )
 
@@ -451,7 +451,8 @@ class ProvenanceTracker(Listener):
 
     def _arguments(self, function: LocalDef, call: ast.Call, depth: int) -> Tuple[Tuple[str, FrozenSet], ...]:
         bound = _is_bound_method_call(call, function.node, self.resolver)
-        return bind_call(function.node, call, bound, lambda value: self.facts_of(value, depth + 1), receiver=True)
+        made = lambda held: made_with_arguments(held, self.resolver)  # noqa: E731
+        return bind_call(function.node, call, bound, lambda value: self.facts_of(value, depth + 1), made=made)
 
     # ------------------------------------------------------------------ listener events
     def call_interest(self) -> CallInterest:

@@ -717,13 +717,22 @@ def made_with(expanded: FrozenSet, made: Optional[FrozenSet], expand: Callable[[
     return kept | expand(frozenset(made))
 
 
+def made_with_arguments(held: ast.expr, resolver: Resolver) -> bool:
+    """``Transport(conn)``, or a name bound to an object of the module made with arguments it keeps."""
+    if isinstance(held, ast.Call):
+        return bool(held.args or held.keywords)
+    return any(type(s) is LocalInstance and s.passed for s in resolver.lookup(held.id))  # type: ignore[attr-defined]
+
+
 def bind_call(
-    function: ast.AST, call: ast.Call, bound: bool, facts_of: Callable[[ast.expr], FrozenSet], receiver: bool = False
+    function: ast.AST, call: ast.Call, bound: bool, facts_of: Callable[[ast.expr], FrozenSet],
+    made: Optional[Callable[[ast.expr], bool]] = None,
 ) -> Tuple[Tuple[str, FrozenSet], ...]:
     """What ``call`` passes for each parameter of ``function`` (``bound``: its first is the object):
     by position and keyword, the rest into ``*args`` and ``**kwargs``, and a ``*args`` or
     ``**kwargs`` passed on (``self._do(*args, **kwargs)``) into every parameter it may fill. With
-    ``receiver``, a bound call's object made or named here (not ``self``) under :data:`RECEIVER`."""
+    ``made``, a bound call's object under :data:`RECEIVER` when ``made`` says it was made
+    with arguments (``Transport(conn).read()``, ``transport.read()``)."""
     spec = function.args  # type: ignore[attr-defined]
     params = positional_parameters(function)
     receiver = params[0] if bound and params else None
@@ -757,6 +766,6 @@ def bind_call(
         else:
             add(kwarg, facts_of(keyword.value))
     held = call.func.value if isinstance(call.func, ast.Attribute) else None
-    if receiver and bound and (isinstance(held, ast.Call) or (isinstance(held, ast.Name) and held.id not in ("self", "cls"))):
-        mapping[RECEIVER] = facts_of(held)  # type: ignore[arg-type]
+    if made is not None and bound and isinstance(held, (ast.Call, ast.Name)) and made(held):
+        mapping[RECEIVER] = facts_of(held)
     return tuple(sorted(mapping.items()))
