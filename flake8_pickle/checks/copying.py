@@ -4,7 +4,7 @@ copied or pickled, and the resource-holding classes that are (or are meant to be
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from ..catalog.handoff import (
@@ -179,6 +179,10 @@ class CopyChecks(Listener):
             self._sent.append(_Sent(call, operation, label, f"`{shown(node)}`", items, code, by_value))
         for node in objects:
             symbols = resolver.symbols_of(node.value if isinstance(node, ast.Starred) else node)
+            if isinstance(node, ast.Call):
+                # ``copy.deepcopy(make_cache())``: exactly what the module's factory returns (read
+                # through no unpacking that could mix values), so what it holds counts.
+                symbols = symbols | _made_by_factory(symbols, resolver)
             if isinstance(node, ast.Call) and "functools.partial" in resolver.qualified_names(node.func):
                 # A partial pickles its function and the arguments bound to it.
                 for bound in [*node.args, *(k.value for k in node.keywords)]:
@@ -369,6 +373,16 @@ _STARTED_AT_ONCE = -1
 
 def _function_key(resolver: Resolver) -> int:
     return id(resolver.function_stack[-1]) if resolver.function_stack else 0
+
+
+def _made_by_factory(symbols: FrozenSet, resolver: Resolver) -> FrozenSet:
+    """The objects the module's functions among ``symbols`` (called here) return, as held values."""
+    out: Set[object] = set()
+    for symbol in symbols:
+        made = resolver._top_level.get(id(symbol.function)) if type(symbol) is Generated and symbol.function is not None else None
+        if made is not None and made.kind == "function":
+            out.update(replace(s, factory=False) for s in resolver._factory_results(made) if type(s) is LocalInstance)
+    return frozenset(out)
 
 
 def _is_instance_method(symbol: object) -> bool:
