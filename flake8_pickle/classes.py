@@ -21,7 +21,7 @@ from .catalog.names import unforked
 from .catalog.resource_table import ALIASES, RESOURCE_VALUES, RESOURCES, SYNTACTIC_RESOURCES
 from .catalog.resources import FAIL, KIND_RESOURCE, ResourceFacts
 from .findings import Step
-from .shapes import block_statements
+from .shapes import block_statements, class_method
 from .scope import NO_CALLS, CallInterest, Listener, Resolver
 from .symbols import Constructed, Contains, Generated, LocalDef, LocalInstance, display_name, symbol_order
 
@@ -461,8 +461,7 @@ class ClassModel(Listener):
                     if covering - {"__getstate__"}:
                         return _DROPS_ALL
                     if covering:
-                        method = next((m for m in info.local.node.body if isinstance(m, ast.FunctionDef) and m.name == "__getstate__"), None)  # type: ignore[union-attr, attr-defined]
-                        shapes = kept_shapes(method) if method is not None else None
+                        shapes = kept_shapes(class_method(symbol.node, "__getstate__"))
                         return _DROPS_ALL if shapes is None else tuple(shapes)
                     found = self._inherited_state(symbol, operation, depth + 1)
                 elif isinstance(symbol, str) and self.project is not None and resource_facts(symbol) is None:

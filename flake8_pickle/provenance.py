@@ -412,7 +412,7 @@ class ProvenanceTracker(Listener):
         them keeps its name, not its arguments: ``x = f(x)`` in a loop would nest deeper each pass)."""
         arguments: List[Tuple[str, FrozenSet]] = []
         if isinstance(call.func, ast.Attribute):
-            arguments.append(("<receiver>", _shallow(self.facts_of(call.func.value, depth + 1))))
+            arguments.append((RECEIVER, _shallow(self.facts_of(call.func.value, depth + 1))))
         for position, value in enumerate(call.args):
             arguments.append((str(position), _shallow(self.facts_of(value, depth + 1))))
         for keyword in call.keywords:

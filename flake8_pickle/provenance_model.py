@@ -25,7 +25,7 @@ from .catalog.taint import (
     NamePatterns,
 )
 from .scope import Resolver
-from .shapes import NodeKey, all_args, call_argument, decorator_names, default_of, positional_parameters, is_bound_task, is_staticmethod, node_key, positional_args
+from .shapes import NodeKey, all_args, call_argument, class_method, decorator_names, default_of, positional_parameters, is_bound_task, is_staticmethod, node_key, positional_args
 from .findings import shown
 from .symbols import EMPTY, Generated, LocalDef, LocalInstance, display_name
 from .verifiers import asserted_arguments, returns_verified, verification  # noqa: F401 - the tracker's readers
@@ -573,7 +573,7 @@ def django_middleware(cls: LocalDef, method: str, project: ProjectFacts = NO_PRO
         return False
     if _has_base(cls, MIDDLEWARE_BASES.__contains__, project):
         return True
-    init = next((m for m in getattr(cls.node, "body", []) if isinstance(m, ast.FunctionDef) and m.name == "__init__"), None)
+    init = class_method(cls.node, "__init__")
     return init is not None and positional_parameters(init)[1:2] == ["get_response"]
 
 

@@ -245,9 +245,8 @@ class Expressions:
             return frozenset(out)
         if type(symbol) is Generated and symbol.function is not None:  # type: ignore[union-attr]
             # ``codec_for(fmt).decode``: the method of what the module's function returns.
-            made = self._top_level.get(id(symbol.function))  # type: ignore[union-attr]
             out_made: Set[Symbol] = set()
-            for instance in self._factory_results(made) if made is not None and made.kind == "function" else ():
+            for instance in self.factory_instances(symbol):
                 out_made |= self.attribute_of(instance, attr, depth + 1)
             return frozenset(s for s in out_made if type(s) is LocalDef and s.kind == "function")
         if isinstance(symbol, LocalInstance):
@@ -287,6 +286,14 @@ class Expressions:
             if self.module_walked:
                 self._subclass_map[id(cls)] = known
         return known
+
+    def factory_instances(self, symbol: Symbol) -> Symbols:
+        """For what a call of a module function gives (a :class:`Generated`), the objects its
+        ``return`` statements make (see :meth:`_factory_results`); nothing for any other symbol."""
+        if type(symbol) is not Generated or symbol.function is None:  # type: ignore[union-attr]
+            return EMPTY
+        made = self._top_level.get(id(symbol.function))  # type: ignore[union-attr]
+        return self._factory_results(made) if made is not None and made.kind == "function" else EMPTY
 
     def _factory_results(self, function: LocalDef) -> Symbols:
         """The objects a module function's ``return`` statements make (``return PickleCodec()``,

@@ -492,8 +492,14 @@ def registry_stores(function: ast.AST) -> List[Tuple[str, int]]:
 def returned_functions(function: ast.AST) -> List[ast.AST]:
     """The functions ``function`` defines in its own body and returns (a decorator factory's
     ``return deco``)."""
-    defined = {n.name: n for n in own_nodes(function) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    nodes = own_nodes(function)
+    defined = {n.name: n for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     return [
-        defined[n.value.id] for n in own_nodes(function)
+        defined[n.value.id] for n in nodes
         if isinstance(n, ast.Return) and isinstance(n.value, ast.Name) and n.value.id in defined
     ]
+
+
+def class_method(cls: ast.AST, name: str) -> Optional[ast.FunctionDef]:
+    """The method ``name`` a class statement defines in its own body (``__init__``, ``__getstate__``)."""
+    return next((m for m in getattr(cls, "body", []) if isinstance(m, ast.FunctionDef) and m.name == name), None)

@@ -377,12 +377,7 @@ def _function_key(resolver: Resolver) -> int:
 
 def _made_by_factory(symbols: FrozenSet, resolver: Resolver) -> FrozenSet:
     """The objects the module's functions among ``symbols`` (called here) return, as held values."""
-    out: Set[object] = set()
-    for symbol in symbols:
-        made = resolver._top_level.get(id(symbol.function)) if type(symbol) is Generated and symbol.function is not None else None
-        if made is not None and made.kind == "function":
-            out.update(replace(s, factory=False) for s in resolver._factory_results(made) if type(s) is LocalInstance)
-    return frozenset(out)
+    return frozenset(replace(s, factory=False) for symbol in symbols for s in resolver.factory_instances(symbol))
 
 
 def _is_instance_method(symbol: object) -> bool:

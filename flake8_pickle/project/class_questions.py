@@ -35,6 +35,11 @@ class ClassQuestions:
     def canonical(self, name: str) -> FrozenSet[str]:
         raise NotImplementedError
 
+    def _qualified_base(self, module: str, base: str) -> str:
+        """A base class as a summary of ``module`` names it, qualified: another module's as it is,
+        the module's own (``Base``) as ``module.Base``."""
+        return base if self._split(base) else f"{module}.{base}"
+
     def _class_entries(self, name: str, summary: Callable[[str], Json]) -> Iterator[Tuple[str, str, Json]]:
         """``(module, qualname, entry)`` of each project class ``name`` may be, from ``summary``."""
         for candidate in sorted(self.canonical(name) | {name}):
@@ -86,7 +91,7 @@ class ClassQuestions:
             for base in entry["bases"]:
                 if base in BUILTIN_EXCEPTIONS:
                     return base, plain
-                found = self.exception_base(base if self._split(base) else f"{module}.{base}", depth + 1)
+                found = self.exception_base(self._qualified_base(module, base), depth + 1)
                 if found is not None:
                     return found[0], plain and found[1]
         return None
@@ -126,7 +131,7 @@ class ClassQuestions:
                 resource, where, line = held
                 return resource, where, line, f"{module}.{qualname}", summary["path"]
             for base in cls["bases"]:
-                base_name = base if self._split(base) else f"{module}.{base}"
+                base_name = self._qualified_base(module, base)
                 found = self.class_holds(base_name, operation, depth + 1)
                 if found is not None:
                     return found
@@ -146,7 +151,7 @@ class ClassQuestions:
                 state = entry.get("state")
                 return state if isinstance(state, list) else "all"
             for base in entry["bases"]:
-                found = self.inherited_state(base if self._split(base) else f"{module}.{base}", operation, depth + 1)
+                found = self.inherited_state(self._qualified_base(module, base), operation, depth + 1)
                 if found is not None:
                     return found
         return None

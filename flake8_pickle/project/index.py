@@ -238,7 +238,7 @@ class ProjectIndex(ClassQuestions):
             if cls is None:
                 return None
             for base in cls["bases"]:
-                base_name = base if "." in base and self._split(base) else f"{module}.{base}"
+                base_name = self._qualified_base(module, base)
                 found = self.function(f"{base_name}{'()' if on_instance else ''}.{method}", depth + 1)
                 if found is not None:
                     return found
@@ -285,7 +285,7 @@ class ProjectIndex(ClassQuestions):
             return {Trusted(written[1])}
         if kind == "R":
             # What the receiver was made with (``Transport(conn).read()``): the receiver's facts.
-            given = arguments.get("<receiver>")
+            given = arguments.get(RECEIVER)
             if given is None:
                 return {UNKNOWN}
             return {f.through(hop) if hop and isinstance(f, Source) else f for f in given}
@@ -435,7 +435,7 @@ class ProjectIndex(ClassQuestions):
                     out.append(key)
                 entry = self.modules.head(split[0])["classes"].get(split[1])
                 for base in entry["bases"] if entry is not None else ():
-                    queue.append((base if self._split(base) else f"{split[0]}.{base}", depth + 1))
+                    queue.append((self._qualified_base(split[0], base), depth + 1))
         return out
 
     def _scan_subclasses(self, cls: str) -> None:
@@ -446,7 +446,7 @@ class ProjectIndex(ClassQuestions):
             self._class_scanned.add(module)
             for qualname, entry in self.modules.head(module)["classes"].items():
                 for base in entry["bases"]:
-                    base_name = base if self._split(base) else f"{module}.{base}"
+                    base_name = self._qualified_base(module, base)
                     for name in self.canonical(base_name) | {base_name}:
                         self._children.setdefault(name, []).append(f"{module}.{qualname}")
 

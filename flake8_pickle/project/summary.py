@@ -26,7 +26,8 @@ from __future__ import annotations
 import ast
 import re
 import sys
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from ..catalog.conventions import ACCUMULATING_METHODS
@@ -49,6 +50,7 @@ from ..symbols import Contains, LocalDef, LocalInstance, elements
 from ..shapes import (
     block_statements,
     bound_names,
+    class_method,
     is_bound_task,
     is_classmethod,
     is_generator_function,
@@ -413,18 +415,20 @@ _HOLDS_STATEMENTS: Tuple[type, ...] = (ast.stmt, ast.excepthandler) + (
 
 
 def _lines_spelling(source: bytes, words: Iterable[str]) -> List[int]:
-    """The line numbers of ``source`` that spell one of ``words`` as a whole identifier (one pass)."""
+    """The line numbers of ``source`` that spell one of ``words`` as a whole identifier (one scan)."""
     pattern = re.compile(rb"(?<![A-Za-z0-9_])(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")(?![A-Za-z0-9_])")
-    return sorted({source.count(b"\n", 0, match.start()) + 1 for match in pattern.finditer(source)})
+    hits = [match.start() for match in pattern.finditer(source)]
+    if not hits:
+        return []
+    # ``bytes.splitlines`` ends lines where the tokenizer does: at ``\n``, ``\r\n`` and a lone ``\r``.
+    ends = list(accumulate(len(line) for line in source.splitlines(keepends=True)))
+    return sorted({bisect_right(ends, hit) + 1 for hit in hits})
 
 
 def _lines_spelling_global(source: bytes) -> List[int]:
     """The line numbers of ``source`` that spell the word ``global`` (every ``global`` statement's
     is among them: the keyword starts it)."""
-    if not spells_word(source, b"global"):
-        return []
-    # ``bytes.splitlines`` ends lines where the tokenizer does: at ``\n``, ``\r\n`` and a lone ``\r``.
-    return [number for number, line in enumerate(source.splitlines(), 1) if spells_word(line, b"global")]
+    return _lines_spelling(source, ("global",))
 
 
 def _functions_with_global(tree: ast.AST, lines: Optional[List[int]] = None) -> Iterable[ast.AST]:
@@ -599,10 +603,10 @@ def _add_verifiers(
 ) -> None:
     """Each HMAC or signature check helper's :class:`~flake8_pickle.verifiers.Verifier` (``verifies``),
     for other modules' calls of it; only in a module whose text can hold a check."""
-    if source is not None and not verifiers_possible(source, (*SANITIZERS, *settings.sanitizers)):
-        return
     # Only a function whose lines spell a check's words can be a helper: the others are not read.
     lines = None if source is None else _lines_spelling(source, verifier_words((*SANITIZERS, *settings.sanitizers)))
+    if lines == []:
+        return
     sanitizers = _user_patterns(tuple(settings.untrusted_sources), tuple(settings.trusted_sources), tuple(settings.sanitizers))[2]
     for qualname, node in nodes:
         if qualname in functions:
@@ -688,7 +692,7 @@ def _class_entry(model: Optional[ClassModel], cls: LocalDef, bases: List[str], n
     local_bases = sorted(
         names[id(s.node)] for base in cls.bases for s in base if isinstance(s, LocalDef) and id(s.node) in names
     )
-    init = next((m for m in getattr(cls.node, "body", []) if isinstance(m, ast.FunctionDef) and m.name == "__init__"), None)
+    init = class_method(cls.node, "__init__")
     stores = stored_parameters(init) if init is not None and model is not None else {}
     getstate = info is not None and "__getstate__" in info.protocols
     if not holds and not bases and not local_bases and not stores and not getstate:
@@ -704,8 +708,7 @@ def _class_entry(model: Optional[ClassModel], cls: LocalDef, bases: List[str], n
         entry["init"] = [positional_parameters(init)[1:], {param: attrs for param, attrs in sorted(stores.items())}]
     if getstate:
         # What its ``__getstate__`` keeps, for a subclass in another module (see ``inherited_state``).
-        method = next((m for m in getattr(cls.node, "body", []) if isinstance(m, ast.FunctionDef) and m.name == "__getstate__"), None)
-        shapes = kept_shapes(method) if method is not None else None
+        shapes = kept_shapes(class_method(cls.node, "__getstate__"))
         entry["state"] = "all" if shapes is None else [[whole, list(dropped), list(named)] for whole, dropped, named in shapes]
     return entry
 

@@ -9,6 +9,7 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple, Union
 
 from ..precheck import Possible
 from ..provenance import External, ProjectFacts, Source
+from ..scope_model import _import_target
 from ..verifiers import Verifier, read_verifier
 from .index import Json, ProjectIndex
 from .layout import module_name
@@ -63,11 +64,9 @@ class ModuleView(ProjectFacts):
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom):
-                base = node.module or ""
-                if node.level and self.package is not None:
-                    parts = self.package.split(".") if self.package else []
-                    base = ".".join(parts[: len(parts) - (node.level - 1)] + ([base] if base else []))
-                names = [base] + [f"{base}.{alias.name}" if base else alias.name for alias in node.names]
+                # Resolved as the resolver resolves them (relative ones from the module's package).
+                targets = [_import_target(node.module, node.level or 0, alias.name, self.package) for alias in node.names]
+                names = targets + [target.rpartition(".")[0] for target in targets]
             else:
                 continue
             out.extend(name for name in names if name in self.index.modules)

@@ -23,7 +23,7 @@ from ...pathwalk import GiveUp, PathInterpreter
 from ...rules import message
 from ...scope import ClassNeeds, Listener, Resolver
 from ..copying import CopyChecks
-from ...shapes import block_statements as _statements, literal_str
+from ...shapes import block_statements as _statements, class_method, literal_str
 from .model import (
     _DICT_MUTATORS,
     _MAX_DEPTH,
@@ -316,11 +316,11 @@ def kept_attributes(method: ast.AST) -> Optional[List[_Kept]]:
 KeptShape = Tuple[bool, Tuple[str, ...], Tuple[str, ...]]
 
 
-def kept_shapes(method: ast.AST) -> Optional[List[KeptShape]]:
+def kept_shapes(method: Optional[ast.AST]) -> Optional[List[KeptShape]]:
     """:func:`kept_attributes` flattened (a tuple state's parts each a shape of their own), the form
     a subclass's question "does the inherited ``__getstate__`` keep my attribute?" reads, here and
-    from another module's summary. None when the method is not understood."""
-    shapes = kept_attributes(method)
+    from another module's summary. None when the method is missing or not understood."""
+    shapes = kept_attributes(method) if method is not None else None
     if shapes is None:
         return None
     out: List[KeptShape] = []
@@ -535,10 +535,7 @@ class GetstateChecks(Listener):
 
 
 def _method(info: ClassInfo, name: str) -> Optional[ast.FunctionDef]:
-    for statement in getattr(info.local.node, "body", []):
-        if isinstance(statement, ast.FunctionDef) and statement.name == name:
-            return statement
-    return None
+    return class_method(info.local.node, name)
 
 
 # --------------------------------------------------------------------------- PKL303 and PKL305
