@@ -13,7 +13,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, AnyStr, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, AnyStr, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from .catalog.handoff import SINK_NAMES
 from .catalog.loaders import Catalog
@@ -209,14 +209,18 @@ def spells_word(text: AnyStr, word: AnyStr) -> bool:
     """Whether ``word`` occurs in ``text`` (``str`` or ``bytes``) as a whole identifier (``get``,
     not ``get_many``), in code, a comment or a string. A loop of ``find``: a regular expression
     with ``\\b`` or a look-behind gets no fast literal search, and took ten to twenty times as long."""
+    return next(word_offsets(text, word), None) is not None
+
+
+def word_offsets(text: AnyStr, word: AnyStr) -> Iterator[int]:
+    """Where ``word`` occurs in ``text`` as a whole identifier (see :func:`spells_word`), in order."""
     size = len(word)
     index = text.find(word)
     while index != -1:
         end = index + size
         if (index == 0 or text[index - 1] not in _IDENTIFIER) and (end == len(text) or text[end] not in _IDENTIFIER):
-            return True
+            yield index
         index = text.find(word, end)
-    return False
 
 
 @lru_cache(maxsize=16)
@@ -573,8 +577,14 @@ class LoaderWalk:
 
 
 def verifier_words(sanitizers: Iterable[str]) -> Set[str]:
-    """The words a check spells: ``hmac``, a digest, ``compare_digest``, or a sanitizer's module."""
-    return {"hmac", "compare_digest", "digest", "hexdigest"} | {pattern.split(".")[0] for pattern in sanitizers}
+    """The words a check spells: ``hmac``, a digest, ``compare_digest``, or what a sanitizer's call
+    names (``unsign``, ``decrypt``; its module for a wildcard: ``mylib.check_*``). Not the sanitizer's
+    module: in a Django project every function importing from ``django`` would be read for a check."""
+    words = {"hmac", "compare_digest", "digest", "hexdigest"}
+    for pattern in sanitizers:
+        last = pattern.rpartition(".")[2].replace("()", "")
+        words.add(last if last.isidentifier() else pattern.split(".")[0])
+    return words
 
 
 def verifiers_possible(source: AnyStr, sanitizers: Iterable[str]) -> bool:
@@ -584,3 +594,104 @@ def verifiers_possible(source: AnyStr, sanitizers: Iterable[str]) -> bool:
     if isinstance(source, bytes):
         return any(spells_word(source, word.encode()) for word in words)
     return any(spells_word(source, word) for word in words)
+
+
+#: ``def NAME`` / ``class NAME`` just before an occurrence (``\Z``: ``$`` would also match before a
+#: line end, taking a comment's last word for the next line's keyword).
+_DEFINES = re.compile(rb"(?:^|[^A-Za-z0-9_])(?:def|class)[ \t]+\Z")
+#: The identifier just before a position (spaces and tabs between).
+_WORD_BEFORE = re.compile(rb"([A-Za-z0-9_]+)[ \t]*\Z")
+#: ``= 39``, ``= "__"``, ``= None`` ending the line: a binding to a literal (no names).
+_LITERAL_VALUE = re.compile(
+    rb"=[ \t]*(?:[-+]?[0-9][0-9_.eExXa-fA-FjJ]*|[rbuRBU]{0,2}\"[^\"\\\n]*\"|[rbuRBU]{0,2}'[^'\\\n]*'|None|True|False)"
+    rb"[ \t]*(?:#[^\n]*)?(?:\r?\n|\r|$)"
+)
+#: Keywords after which a name may be bound (``import x``, ``as x``, ``for x in``, ``del x``...).
+_BINDING_KEYWORDS = frozenset({b"import", b"as", b"for", b"del", b"global", b"nonlocal", b"case", b"type"})
+#: Keywords before ``(`` where what the parentheses hold may be bound (``from m import (a, x)``).
+_PARENTHESISED_TARGETS = _BINDING_KEYWORDS | {b"with", b"in", b"except", b"lambda"}
+_ARGUMENT_RUN = frozenset(_IDENTIFIER_CHARACTERS.encode() + b" \t,.")
+_SPACE = frozenset(b" \t")
+
+
+def may_bind_other(text: bytes, word: str) -> bool:
+    """Whether ``text`` (a module) may bind the plain identifier ``word`` at module level to anything
+    other than its own ``def word``/``class word``: an import, an assignment, a loop or ``with``
+    target... False only when every occurrence of ``word`` is provably not such a binding.
+
+    A yes may be wrong, a no never is: an occurrence counts as harmless only in shapes no binding
+    takes: after ``def``/``class``; an attribute (``x.word``) or followed by ``.``, ``(``, ``[``
+    (a use, or a binding of an attribute or element, not of ``word``); inside a string (a quote
+    beside it); after an operator or an identifier that is no binding keyword (prose in a docstring:
+    ``a ModelAdmin and``); before a word other than ``in``/``if``; a call's or base list's argument
+    on the same line (``isinstance(x, word)``, ``class A(Base, word)``); bound to a literal ending the
+    line (``word = "__"``: no name, so no alias). A module spelling ``global`` (a function may bind it
+    with ``def``) or ``Unpickler`` (a class deriving from one is an alias of it) is always a yes."""
+    if b"Unpickler" in text or spells_word(text, b"global"):
+        return True
+    size = len(text)
+    for start in word_offsets(text, word.encode()):
+        end = start + len(word)
+        after = end
+        while after < size and text[after] in _SPACE:
+            after += 1
+        follower = text[after] if after < size else None
+        if follower is not None and follower in b"([\"'`":
+            continue
+        if follower == ord(".") and not _in_import(text, start):
+            continue  # ``word.attr``; but ``import word.sub`` binds ``word``
+        if follower is not None and follower in _IDENTIFIER:
+            next_word = WORD_RUN.match(text, after)
+            if next_word is not None and next_word.group() not in (b"in", b"if"):
+                continue
+        before = start
+        while before > 0 and text[before - 1] in _SPACE:
+            before -= 1
+        previous = text[before - 1] if before > 0 else None
+        if previous is not None and previous in b".\"'`+-/%<>|&^~!@":
+            continue
+        if _DEFINES.search(text, max(0, start - 12), start):
+            continue
+        if previous is not None and previous in _IDENTIFIER:
+            keyword = _WORD_BEFORE.search(text, max(0, before - 16), before)
+            if keyword is not None and keyword.group(1) not in _BINDING_KEYWORDS:
+                continue
+        if previous is not None and previous in b"=:" and (follower is None or follower in b"\r\n)]}#" or follower in _IDENTIFIER):
+            continue  # a value (``x = word``, ``key: word``), not a chained or annotated target
+        if follower == ord("=") and _LITERAL_VALUE.match(text, after):
+            continue
+        if follower != ord(":") and _argument(text, start):
+            continue
+        return True
+    return False
+
+
+def _in_import(text: bytes, start: int) -> bool:
+    """Whether the logical line up to ``start`` spells ``import`` (backslash continuations followed)."""
+    line_start = start
+    while True:
+        line_start = max(text.rfind(b"\n", 0, line_start), text.rfind(b"\r", 0, line_start)) + 1
+        end = line_start - 1
+        if end > 0 and text[end] == ord("\n") and text[end - 1] == ord("\r"):
+            end -= 1
+        if end <= 0 or text[end - 1] != ord("\\"):
+            break
+        line_start = end - 1  # the line ends in a backslash: the statement began on an earlier line
+    return spells_word(text[line_start:start], b"import")
+
+
+def _argument(text: bytes, start: int) -> bool:
+    """Whether the name at ``start`` is among a call's or a base list's arguments opened on its line
+    (``isinstance(x, Name``, ``class A(B, Name``), not among names a keyword binds (``import (``)."""
+    at = start
+    while at > 0 and text[at - 1] in _ARGUMENT_RUN:
+        at -= 1
+    if at == 0 or text[at - 1] != ord("("):
+        return False
+    opener = at - 1
+    callee = _WORD_BEFORE.search(text, max(0, opener - 40), opener)
+    if callee is not None:
+        return callee.group(1) not in _PARENTHESISED_TARGETS and not callee.group(1)[:1].isdigit()
+    while opener > 0 and text[opener - 1] in _SPACE:
+        opener -= 1
+    return opener > 0 and text[opener - 1] in b")]"

@@ -38,7 +38,7 @@ from .provenance_model import (
     _is_bound_method_call, _has_base, overriding, self_classes, before_servicer_context, aliased,
     outer_reads, class_attribute_keys, EMPTY_CONTAINER, data_identity, verification, hands_other, loader_among, runs, stored_outside,
     library_object, asserted_arguments, returns_verified, path_content, route_dependency,
-    dependency_params, registered_callbacks, bind_call, mac_facts, dependency_call, made_with, RECEIVER, called_by_iter, django_middleware, made_with_arguments,
+    dependency_params, registered_callbacks, bind_call, mac_facts, dependency_call, made_with, RECEIVER, called_by_iter, django_middleware, made_with_arguments, budget_order,
     _is_view_base, _is_grpc_servicer, literal_input,
 )
 
@@ -577,7 +577,7 @@ class ProvenanceTracker(Listener):
     def expand(self, facts: FrozenSet, depth: int = 0, visiting: FrozenSet = frozenset()) -> FrozenSet:
         """Substitute ``Returned`` summaries and callback parameters; keep other ``Param``s."""
         out: Set[Fact] = set()
-        for fact in facts:
+        for fact in facts if self._budget is None or len(facts) < 2 else sorted(facts, key=budget_order):
             if isinstance(fact, Returned) and self._budget is not None:
                 out |= self._expand_counted(fact, depth, visiting)
                 continue

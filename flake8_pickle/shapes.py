@@ -129,13 +129,19 @@ def assigned(statement: ast.stmt) -> Optional[Tuple[List[ast.expr], ast.expr]]:
     return None
 
 
+#: The statements that hold blocks of statements (a nested def or class is another scope).
+_COMPOUND = frozenset(
+    getattr(ast, name) for name in ("If", "For", "AsyncFor", "While", "With", "AsyncWith", "Try", "TryStar", "Match") if hasattr(ast, name)
+)
+
+
 def block_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
     """Every statement of a block in source order, nested blocks included, nested defs excluded."""
     stack: List[ast.stmt] = list(reversed(body))
     while stack:
         statement = stack.pop()
         yield statement
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        if type(statement) not in _COMPOUND:
             continue
         children: List[ast.stmt] = []
         for name in ("body", "orelse", "finalbody"):
@@ -443,27 +449,53 @@ def own_nodes(function: ast.AST) -> List[ast.AST]:
 def bound_names(function: ast.AST) -> Set[str]:
     """The names ``function``'s own scope binds: its parameters and every name its body stores,
     imports, defines or catches (nested functions and classes are other scopes)."""
+    return _own_scope(function, False)  # type: ignore[return-value]
+
+
+def bound_names_unless_generator(function: ast.AST) -> Optional[Set[str]]:
+    """:func:`bound_names`, or None when ``function`` is a generator (:func:`is_generator_function`):
+    one walk for both."""
+    return _own_scope(function, True)
+
+
+def _own_scope(function: ast.AST, generators: bool) -> Optional[Set[str]]:
     local = {arg.arg for arg in all_args(function.args)}  # type: ignore[attr-defined]
     stack: List[ast.AST] = list(function.body)  # type: ignore[attr-defined]
     while stack:
         node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            local.add(node.name)
+        kind = type(node)
+        if kind is ast.Name:
+            if type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
+                local.add(node.id)  # type: ignore[attr-defined]
+            continue  # a name has no children but its context
+        if kind in _LEAVES:
             continue
-        if isinstance(node, ast.Lambda):
-            continue
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            local.add(node.id)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            local.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            local.add(node.name)
-        elif type(node).__name__ in ("MatchAs", "MatchStar") and getattr(node, "name", None):
+        if kind in _NEW_SCOPES:
             local.add(node.name)  # type: ignore[attr-defined]
-        elif type(node).__name__ == "MatchMapping" and getattr(node, "rest", None):
+            continue
+        if kind is ast.Lambda:
+            continue
+        if generators and kind in _YIELDS:
+            return None
+        if kind in _IMPORTS:
+            local.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif kind is ast.ExceptHandler and node.name:  # type: ignore[attr-defined]
+            local.add(node.name)  # type: ignore[attr-defined]
+        elif kind in _MATCH_NAMES and getattr(node, "name", None):
+            local.add(node.name)  # type: ignore[attr-defined]
+        elif kind in _MATCH_REST and getattr(node, "rest", None):
             local.add(node.rest)  # type: ignore[attr-defined]
         stack.extend(ast.iter_child_nodes(node))
     return local
+
+
+_NEW_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+_YIELDS = frozenset({ast.Yield, ast.YieldFrom})
+_IMPORTS = frozenset({ast.Import, ast.ImportFrom})
+#: Nodes without a child that can bind or yield.
+_LEAVES = frozenset({ast.Constant, ast.Pass, ast.Break, ast.Continue, ast.Global, ast.Nonlocal})
+_MATCH_NAMES = frozenset(getattr(ast, name) for name in ("MatchAs", "MatchStar") if hasattr(ast, name))
+_MATCH_REST = frozenset(getattr(ast, name) for name in ("MatchMapping",) if hasattr(ast, name))
 
 
 #: Methods that put their last argument into a container (``PLUGINS.append(fn)``, ``REG.setdefault(k, fn)``).

@@ -57,12 +57,13 @@ def helper_verifier(function: ast.AST, verification: Verification, resolver: "Re
         params = params[1:]
     if not params:
         return None
-    flows = _assignments(function)
-    returns = [node for node in own_nodes(function) if isinstance(node, ast.Return)]
+    nodes = own_nodes(function)
+    returns = [node for node in nodes if isinstance(node, ast.Return)]
     checked: List[ast.expr] = []
     if returns and all(_predicate_return(r.value, verification, checked) for r in returns):
-        verified = frozenset(params) & _closure(checked, flows)
+        verified = frozenset(params) & _closure(checked, _assignments(nodes))
         return Verifier(PREDICATE, verified) if verified else None
+    flows: Optional[Dict[str, Set[str]]] = None  # read only once a check is found (most helpers have none)
     for statement in function.body:
         if not isinstance(statement, ast.If):
             continue
@@ -71,6 +72,7 @@ def helper_verifier(function: ast.AST, verification: Verification, resolver: "Re
             continue
         failing = statement.body if not found[0] else statement.orelse
         if failing and (isinstance(failing[-1], ast.Raise) or _no_return_call(failing[-1], resolver)):
+            flows = _assignments(nodes) if flows is None else flows
             verified = frozenset(params) & _closure(found[1], flows)
             if not verified:
                 continue
@@ -141,10 +143,11 @@ def _no_return_call(statement: ast.stmt, resolver: "Resolver") -> bool:
     )
 
 
-def _assignments(function: ast.AST) -> Dict[str, Set[str]]:
-    """Each name the helper assigns -> the names its values read (``mac, _, body = message.partition(b".")``)."""
+def _assignments(nodes: List[ast.AST]) -> Dict[str, Set[str]]:
+    """Each name the helper assigns -> the names its values read (``mac, _, body = message.partition(b".")``),
+    from the helper's own nodes."""
     flows: Dict[str, Set[str]] = {}
-    for node in own_nodes(function):
+    for node in nodes:
         if isinstance(node, ast.Assign):
             targets, value = node.targets, node.value
         elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and node.value is not None:

@@ -19,7 +19,7 @@ from flake8_pickle.classes import ClassModel
 from flake8_pickle.checks.copying import CopyChecks
 from flake8_pickle.checks.protocol.state import GetstateChecks
 from flake8_pickle.precheck import (
-    COPY_ROOTS, ClassOnlyWalk, call_words, class_needs, imported_words, keyword_lines, no_class_matters, possible,
+    COPY_ROOTS, ClassOnlyWalk, call_words, class_needs, imported_words, keyword_lines, may_bind_other, no_class_matters, possible,
 )
 from flake8_pickle.checks.protocol import ProtocolChecks
 from flake8_pickle.scope import ClassNeeds, Listener, Resolver
@@ -455,3 +455,111 @@ def test_the_provenance_walk_takes_over_the_module_s_own_objects_in_instance_sta
     assert sorted(name for name, node in defs.items() if walk(node, None)) == ["fetch", "run"]
     assert [f.code for f in found] == ["PKL101"]
     assert analyze(tree, source=LATE_STATE_MODULE) == analyze(tree)
+
+
+# ---------------------------------------------------------------- may_bind_other
+# A module the project index would parse only to learn that ``from module import NAME`` is NAME
+# itself is not parsed when its text shows no other binding of NAME. A no must never be wrong.
+
+BINDS = {
+    "import": "import NAME\n",
+    "import list": "import os, NAME\n",
+    "from import": "from x import NAME\n",
+    "from import list": "from x import a, NAME, b\n",
+    "from import parenthesised": "from x import (\n    a,\n    NAME,\n)\n",
+    "from import parenthesised one": "from x import (NAME)\n",
+    "import as": "import x as NAME\n",
+    "import dotted": "import NAME.web\n",
+    "import dotted in a list": "import os, NAME.web\n",
+    "import dotted after a semicolon": "x = 1; import NAME.web\n",
+    "import dotted continued": "import os, \\\n    NAME.web\n",
+    "import dotted continued crlf": "import os, \\\r\n    NAME.web\r\n",
+    "from import as": "from x import y as NAME\n",
+    "assign": "NAME = pickle.loads\n",
+    "assign call": "NAME = make()\n",
+    "annotated": "NAME: Callable = pickle.loads\n",
+    "augmented": "NAME += [pickle.loads]\n",
+    "chained": "a = NAME = pickle.loads\n",
+    "tuple": "NAME, b = pickle.loads, 1\n",
+    "tuple last": "a, NAME = 1, pickle.loads\n",
+    "parenthesised tuple": "(a, NAME) = 1, pickle.loads\n",
+    "parenthesised tuple after a line ending in a word": "foo\n(a, NAME) = 1, pickle.loads\n",
+    "list target": "[a, NAME] = 1, pickle.loads\n",
+    "starred": "a, *NAME = things\n",
+    "for": "for NAME in (pickle.loads,):\n    pass\n",
+    "for tuple": "for a, NAME in pairs:\n    pass\n",
+    "for parenthesised": "for (a, NAME) in pairs:\n    pass\n",
+    "with": "with open(p) as NAME:\n    pass\n",
+    "with tuple": "with f() as (a, NAME):\n    pass\n",
+    "except": "try:\n    pass\nexcept E as NAME:\n    pass\n",
+    "walrus": "if (NAME := pickle.loads):\n    pass\n",
+    "walrus in call": "print(NAME := pickle.loads)\n",
+    "one-line if": "if c: NAME = pickle.loads\n",
+    "else": "if c:\n    pass\nelse: NAME = pickle.loads\n",
+    "del": "del NAME\n",
+    "semicolon": "a = 1; NAME = pickle.loads\n",
+    "continued line": "NAME \\\n    = pickle.loads\n",
+    "type alias": "type NAME = int\n",
+    "global": "def f():\n    global NAME\n    NAME = pickle.loads\n",
+    "def under global": "def f():\n    global NAME\n    def NAME(): pass\n",
+    "unpickler class": "class NAME(pickle.Unpickler):\n    pass\n",
+    "after a comment ending in class": "# the class\nNAME = pickle.loads\n",
+    "after a comment ending in def ": "# def \nNAME = pickle.loads\n",
+    "dict value then binding": "TABLE = {'k': NAME}\nNAME = pickle.loads\n",
+    "match capture": "match x:\n    case NAME:\n        pass\n",
+}
+
+HARMLESS = {
+    "def": "def NAME(data):\n    return data\n",
+    "class": "class NAME(Base):\n    pass\n",
+    "call": "NAME(1)\nx = NAME (2)\n",
+    "attribute": "x = NAME.attr\nNAME.attr = 3\nobj.NAME = 4\n",
+    "subscript": "NAME[0] = 1\n",
+    "quoted": "__all__ = [\"NAME\", 'NAME']\n",
+    "docstring prose": '"""Return a NAME, or NAME instance when NAME and more."""\n',
+    "value": "x = NAME\ny = {k: NAME}\nf(a=NAME)\n",
+    "operand": "x = a + NAME\ny = -NAME\nz = a | NAME\n",
+    "argument": "isinstance(x, NAME)\nclass A(Base, NAME):\n    pass\n",
+    "keyword value": "class A(metaclass=NAME):\n    pass\n",
+    "literal": "NAME = \"__\"\nNAME = 39\nNAME = None\n",
+    "decorator": "@NAME\ndef f():\n    pass\n",
+    "return": "def f():\n    return NAME\n",
+    "import as other": "from x import NAME as other\n",
+    "other word": "a_NAME = 1\nNAME_b = 2\n",
+    "from import of the module": "from NAME import web\nfrom NAME.sub import web\n",
+}
+
+
+@pytest.mark.parametrize("text", list(BINDS.values()), ids=list(BINDS))
+def test_may_bind_other_says_yes_for_every_binding(text: str) -> None:
+    assert may_bind_other(text.encode(), "NAME")
+
+
+@pytest.mark.parametrize("text", list(HARMLESS.values()), ids=list(HARMLESS))
+def test_may_bind_other_says_no_where_no_binding_can_be(text: str) -> None:
+    assert not may_bind_other(text.encode(), "NAME")
+
+
+PROJECT_FILES = sorted((Path(__file__).parent / "projects").rglob("*.py")) + FIXTURES + sorted(
+    (Path(__file__).parent.parent / "flake8_pickle").rglob("*.py")
+)
+
+
+def test_may_bind_other_never_misses_an_alias_the_head_summary_has() -> None:
+    """For every module of the fixtures, the project fixtures and the plugin itself: each plain name
+    whose head summary has an alias is one the text question answers yes for."""
+    from flake8_pickle.project.summary import HEAD, summarise
+
+    checked = 0
+    for path in PROJECT_FILES:
+        content = path.read_bytes()
+        try:
+            tree = ast.parse(content)
+        except SyntaxError:
+            continue
+        head = summarise(tree, "pkg.mod", "pkg/mod.py", False, Settings(), HEAD, content)
+        for name, targets in head["aliases"].items():
+            if targets and name.isidentifier():
+                checked += 1
+                assert may_bind_other(content, name), (path, name)
+    assert checked > 500

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import atexit
+import re
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,8 @@ Json = Any
 if TYPE_CHECKING:
     from .view import ModuleView
 _MAX_DEPTH = 8
+#: A plain ASCII identifier: the names :meth:`Summaries.may_bind` answers for.
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _MAX_CHAIN = 6
 #: How many subclasses of one class a ``self.m(...)`` call is followed into.
 _MAX_DESCENDANTS = 64
@@ -153,6 +156,10 @@ class ProjectIndex(ClassQuestions):
         if not self.modules.spells(module, _first_word(rest)):
             # An alias binds its name in the module's text (``from x import rest``, ``rest = ...``,
             # ``def rest``): a module that never spells it has none, and needs no parse to say so.
+            return []
+        if _PLAIN_NAME.fullmatch(rest) and not self.modules.may_bind(module, rest):
+            # ``from .models import Model`` where ``models`` only defines ``Model`` (or names it in
+            # uses): nothing to follow, and no parse of ``models`` to say so.
             return []
         head = self.modules.head(module)
         found = head["aliases"].get(rest)

@@ -30,7 +30,7 @@ from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Tup
 from .. import __version__
 from ..fix.source import write_atomically
 from ..catalog.taint import SANITIZERS
-from ..precheck import WORD_RUN, Possible, possible, spells_word, verifiers_possible
+from ..precheck import WORD_RUN, Possible, may_bind_other, possible, spells_word, verifiers_possible
 from ..settings import Settings
 from .summary import FULL, HEAD, LIGHT, SCHEMA, summarise
 
@@ -335,6 +335,11 @@ class Summaries(Mapping):
             return module in spelled
         self._scanned += 1
         return spells_word(content, needle)
+
+    def may_bind(self, module: str, word: str) -> bool:
+        """Whether ``module`` may bind the plain identifier ``word`` to another name (an alias): see
+        :func:`~flake8_pickle.precheck.may_bind_other`; a no needs no parse of the module."""
+        return may_bind_other(self._files[module][1], word)
 
     def _indexed(self) -> bool:
         """Whether the word index is built, building it once the scans have cost enough."""

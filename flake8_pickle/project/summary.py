@@ -24,7 +24,6 @@ line]`` (a collective's output), ``["T", reason]``, ``["U"]``, ``["P", name]`` a
 from __future__ import annotations
 
 import ast
-import re
 import sys
 from bisect import bisect_left, bisect_right
 from itertools import accumulate
@@ -49,11 +48,10 @@ from ..verifiers import ASSERTS, helper_verifier, read_verifier, verification, w
 from ..symbols import Contains, LocalDef, LocalInstance, elements
 from ..shapes import (
     block_statements,
-    bound_names,
+    bound_names_unless_generator,
     class_method,
     is_bound_task,
     is_classmethod,
-    is_generator_function,
     is_staticmethod,
     module_statements,
     node_key,
@@ -61,7 +59,7 @@ from ..shapes import (
     stored_parameters,
 )
 from ..findings import shown
-from ..precheck import spells_word, verifier_words, verifiers_possible
+from ..precheck import spells_word, verifier_words, verifiers_possible, word_offsets
 from ..catalog.taint import SANITIZERS, UNTRUSTED_SOURCES
 from ..settings import Settings
 from ..checks.unpicklers import UNPICKLER_BASES, FindClassChecks
@@ -415,11 +413,20 @@ _HOLDS_STATEMENTS: Tuple[type, ...] = (ast.stmt, ast.excepthandler) + (
 
 
 def _lines_spelling(source: bytes, words: Iterable[str]) -> List[int]:
-    """The line numbers of ``source`` that spell one of ``words`` as a whole identifier (one scan)."""
-    pattern = re.compile(rb"(?<![A-Za-z0-9_])(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")(?![A-Za-z0-9_])")
-    hits = [match.start() for match in pattern.finditer(source)]
+    """The line numbers of ``source`` that spell one of ``words`` as a whole identifier."""
+    hits = sorted(hit for word in set(words) for hit in word_offsets(source, word.encode()))
     if not hits:
         return []
+    if b"\r" not in source:
+        # Only ``\n`` ends lines: count them between one hit and the next (no list of every line).
+        lines: List[int] = []
+        line, at = 1, 0
+        for hit in hits:
+            line += source.count(b"\n", at, hit)
+            at = hit
+            if not lines or lines[-1] != line:
+                lines.append(line)
+        return lines
     # ``bytes.splitlines`` ends lines where the tokenizer does: at ``\n``, ``\r\n`` and a lone ``\r``.
     ends = list(accumulate(len(line) for line in source.splitlines(keepends=True)))
     return sorted({bisect_right(ends, hit) + 1 for hit in hits})
@@ -543,9 +550,11 @@ def _returned_aliases(
             for chain in (_attribute_chain(value),)
             if chain and chain[0] in bindings
         ]
-        if not returned or is_generator_function(node):
+        if not returned:
             continue
-        local = bound_names(node)
+        local = bound_names_unless_generator(node)
+        if local is None:
+            continue  # a generator's call is its iterator
         targets: Set[str] = set()
         for base, attrs, element, called in returned:
             if base in local:
