@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from bisect import bisect_left, bisect_right
+from itertools import accumulate
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, AnyStr, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
@@ -695,3 +696,23 @@ def _argument(text: bytes, start: int) -> bool:
     while opener > 0 and text[opener - 1] in _SPACE:
         opener -= 1
     return opener > 0 and text[opener - 1] in b")]"
+
+
+def lines_spelling(source: bytes, words: Iterable[str]) -> List[int]:
+    """The line numbers of ``source`` that spell one of ``words`` as a whole identifier."""
+    hits = sorted(hit for word in set(words) for hit in word_offsets(source, word.encode()))
+    if not hits:
+        return []
+    if b"\r" not in source:
+        # Only ``\n`` ends lines: count them between one hit and the next (no list of every line).
+        lines: List[int] = []
+        line, at = 1, 0
+        for hit in hits:
+            line += source.count(b"\n", at, hit)
+            at = hit
+            if not lines or lines[-1] != line:
+                lines.append(line)
+        return lines
+    # ``bytes.splitlines`` ends lines where the tokenizer does: at ``\n``, ``\r\n`` and a lone ``\r``.
+    ends = list(accumulate(len(line) for line in source.splitlines(keepends=True)))
+    return sorted({bisect_right(ends, hit) + 1 for hit in hits})

@@ -38,7 +38,7 @@ from .provenance_model import (
     _is_bound_method_call, _has_base, overriding, self_classes, before_servicer_context, aliased,
     outer_reads, class_attribute_keys, EMPTY_CONTAINER, data_identity, verification, hands_other, loader_among, runs, stored_outside,
     library_object, asserted_arguments, returns_verified, path_content, route_dependency,
-    dependency_params, registered_callbacks, bind_call, mac_facts, dependency_call, made_with, RECEIVER, called_by_iter, django_middleware, made_with_arguments, budget_order,
+    dependency_params, registered_callbacks, bind_call, mac_facts, dependency_call, made_with, RECEIVER, called_by_iter, django_middleware, made_with_arguments, budget_order, returned_object_state,
     _is_view_base, _is_grpc_servicer, literal_input,
 )
 
@@ -322,14 +322,14 @@ class ProvenanceTracker(Listener):
                 for s in resolver.lookup(expr.value.id)
                 if isinstance(s, LocalInstance)
             )
+        named = named | returned_object_state(expr, resolver)
         if named and resolver.function_stack:
             # ``cls.blob``, ``self.blob``: what a method stored in the class attribute counts too.
             named = named | outer_reads(expr, resolver, named)
         if any(isinstance(f, Source) for f in named):
             return named
-        base = self.facts_of(expr.value, depth + 1)
         # ``self.x`` reads what was stored in x (anywhere in the class); ``tainted.x`` is tainted.
-        return named | base
+        return named | self.facts_of(expr.value, depth + 1)
 
     def _call_facts(self, call: ast.Call, depth: int) -> FrozenSet:
         """What a call returns. Each thing the callee may be contributes; a catalogued

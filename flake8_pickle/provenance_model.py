@@ -375,6 +375,17 @@ def _instance_state(cls: LocalDef, attr: str, depth: int = 0) -> FrozenSet:
     return out
 
 
+def returned_object_state(expr: ast.Attribute, resolver: Resolver) -> FrozenSet:
+    """``msg = read_message(conn); msg.data``: the module's function may return an instance of the module's
+    class whose attribute it set after making it (``msg.data = conn.recv(n)``), which the object's own facts
+    do not carry. A :class:`StateOf` for each class storing it (for every class before those bodies were
+    walked, so that grading demands them)."""
+    if not isinstance(expr.value, ast.Name) or not any(type(s) is Generated for s in resolver.lookup(expr.value.id)):
+        return EMPTY
+    holders = [cls for cls in resolver.classes if expr.attr in cls.instance_attrs] or resolver.classes
+    return frozenset(StateOf(cls, node_key(cls.node), expr.attr, expr.lineno) for cls in holders)
+
+
 def _reads_instance_state(expr: ast.Attribute, resolver: Resolver) -> bool:
     """``self.x`` (or ``obj.x`` of an instance of the module's own class)."""
     return isinstance(expr.value, ast.Name) and any(isinstance(s, LocalInstance) for s in resolver.lookup(expr.value.id))
@@ -772,11 +783,8 @@ def bind_call(
 
 
 def budget_order(fact: object) -> Tuple[int, NodeKey, NodeKey, int, str]:
-    """Where a fact that spends the summary budget comes in :meth:`flake8_pickle.provenance.ProvenanceTracker.expand`:
-    by its place in the source, then (one call walked twice in a loop, with other arguments) by how
-    much its arguments hold, and by their facts' kinds and names in order; not in the set's order,
-    which follows string hashes (random per process), so that which facts the budget reaches, and
-    the summary written to the cache, differ less between runs."""
+    """Where a fact spending the summary budget comes in ``ProvenanceTracker.expand``: by its place, then its
+    arguments; not in set order, which follows string hashes (random per process): summaries vary less."""
     if type(fact) is Returned:
         return (0, fact.function_key, fact.call_key, len(fact.arguments), _arguments_order(fact.arguments))
     if type(fact) is StateOf:

@@ -692,7 +692,8 @@ def test_the_word_index_answers_as_the_scans_do(tmp_path: Path, monkeypatch: pyt
 def test_functions_that_bind_a_global_are_found_through_the_lines_that_spell_it() -> None:
     """The head walks the bodies that bind a global; the lines that spell ``global`` lead to them
     (nested functions, handlers, ``case`` blocks, one-line bodies), the same as a walk of all."""
-    from flake8_pickle.project.summary import _functions_with_global, _lines_spelling_global
+    from flake8_pickle.precheck import lines_spelling
+    from flake8_pickle.project.summary import _functions_with_global
 
     source = (
         b"def outer():\n"
@@ -711,14 +712,14 @@ def test_functions_that_bind_a_global_are_found_through_the_lines_that_spell_it(
         b"            global Y\n"
     )
     tree = ast.parse(source)
-    lines = _lines_spelling_global(source)
+    lines = lines_spelling(source, ("global",))
     assert lines == [6, 8, 10, 14]
     expected = sorted(f.name for f in _functions_with_global(tree))
     assert expected == ["inner", "matched", "one", "outer"]
     assert sorted(f.name for f in _functions_with_global(tree, lines)) == expected
     # Lines end where the tokenizer ends them, a lone carriage return included.
     old_mac = b"x = 1\rdef f():\r    global X\r    X = 2\r"
-    assert _lines_spelling_global(old_mac) == [3]
+    assert lines_spelling(old_mac, ("global",)) == [3]
     assert [f.name for f in _functions_with_global(ast.parse(old_mac), [3])] == ["f"]
 
 

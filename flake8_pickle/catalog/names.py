@@ -16,7 +16,11 @@ def names(modules: Iterable[str], attrs: Iterable[str]) -> Tuple[str, ...]:
 
 
 #: The modules with pickle's own ``load``/``loads``/``dump``/``dumps``/``Unpickler`` API.
-PICKLE_MODULES: Tuple[str, ...] = ("pickle", "_pickle", "cPickle", "pickle5", "cloudpickle", "dill", "dill._dill")
+PICKLE_MODULES: Tuple[str, ...] = (
+    "pickle", "_pickle", "cPickle", "pickle5", "cloudpickle", "dill", "dill._dill",
+    # zodbpickle (ZODB, ZEO): a fork of pickle, its ``pickle`` module the C one or the pure-Python one.
+    "zodbpickle.pickle", "zodbpickle.fastpickle", "zodbpickle.slowpickle",
+)
 #: Of those, the ones that serialise lambdas and local functions by value (PKL204 does not apply).
 BY_VALUE_MODULES: Tuple[str, ...] = ("dill", "dill._dill", "cloudpickle")
 #: What turns an object into pickle bytes.

@@ -48,6 +48,9 @@ UNTRUSTED_SOURCES: Tuple[str, ...] = (
     "aiohttp.web.View().request",
     "aiohttp.ClientSession().*()",
     "aiohttp.request()",
+    # a server websocket: every message the peer sends (``async for msg in ws``, ``ws.receive_bytes()``)
+    "aiohttp.web.WebSocketResponse()",
+    "aiohttp.web_ws.WebSocketResponse()",
     # Tornado
     "tornado.web.RequestHandler().request",
     "tornado.web.RequestHandler().get_*argument*",
@@ -221,8 +224,19 @@ CALLBACK_REGISTRATIONS: Dict[str, Tuple[Optional[int], Optional[str], Tuple[int,
     "aiohttp.web.post": (1, "handler", (0,)),
     "aiohttp.web.put": (1, "handler", (0,)),
     "aiohttp.web.get": (1, "handler", (0,)),
-    "pika.BlockingConnection().channel().basic_consume": (None, "on_message_callback", (3,)),
-    "pika.SelectConnection().channel().basic_consume": (None, "on_message_callback", (3,)),
+    # pika >= 1.0: ``basic_consume(queue, on_message_callback, ...)``, the callback second.
+    "pika.BlockingConnection().channel().basic_consume": (1, "on_message_callback", (3,)),
+    "pika.SelectConnection().channel().basic_consume": (1, "on_message_callback", (3,)),
+    # aio-pika: ``await queue.consume(callback)``, each delivered message.
+    **{
+        f"aio_pika.{connect}().channel().{queue}().consume": (0, "callback", (0,))
+        for connect in ("connect", "connect_robust")
+        for queue in ("declare_queue", "get_queue")
+    },
+    **{
+        f"aio_pika.{queue}().consume": (0, "callback", (0,))
+        for queue in ("Queue", "RobustQueue", "abc.AbstractQueue", "abc.AbstractRobustQueue", "queue.Queue", "robust_queue.RobustQueue")
+    },
     "websocket.WebSocketApp": (None, "on_message", (1,)),
     "kombu.Consumer": (None, "callbacks", (0,)),
     "kombu.messaging.Consumer": (None, "callbacks", (0,)),

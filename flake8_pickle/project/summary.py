@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import ast
 import sys
-from bisect import bisect_left, bisect_right
-from itertools import accumulate
+from bisect import bisect_left
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from ..catalog.conventions import ACCUMULATING_METHODS
@@ -59,7 +58,7 @@ from ..shapes import (
     stored_parameters,
 )
 from ..findings import shown
-from ..precheck import spells_word, verifier_words, verifiers_possible, word_offsets
+from ..precheck import lines_spelling, spells_word, verifier_words, verifiers_possible
 from ..catalog.taint import SANITIZERS, UNTRUSTED_SOURCES
 from ..settings import Settings
 from ..checks.unpicklers import UNPICKLER_BASES, FindClassChecks
@@ -118,10 +117,23 @@ class _CallRecorder(Listener):
         self.calls: List[Tuple[ast.Call, Optional[ast.AST], Tuple[str, ...], Tuple[Tuple[str, FrozenSet], ...]]] = []
         #: The ids of the calls that are ``self.m(...)`` dispatches (recorded as ``module.Class().m``).
         self.dispatched: Set[int] = set()
+        #: The ids of the calls of the module's own functions (kept only for those that hand a
+        #: parameter on to another module: see :func:`_forwarding_calls`).
+        self.local: Set[int] = set()
 
     def on_call(self, call: ast.Call, resolver: Resolver) -> None:
         names = tuple(sorted(n for n in resolver.qualified_names(call.func) if _may_be_project(n)))
         dispatch = self._dispatch(call, resolver)
+        if not names and not dispatch and (call.args or call.keywords):
+            # ``run(data)`` where the module's ``run(payload)`` calls ``ser.decode(payload)``: another
+            # module's callers of ``decode`` reach ``data`` through it.
+            names = tuple(sorted(
+                f"{self.module}.{self.names[id(s.node)]}"
+                for s in resolver.symbols_of(call.func)
+                if type(s) is LocalDef and s.kind == "function" and id(s.node) in self.names
+            ))
+            if names:
+                self.local.add(id(call))
         if dispatch:
             names = tuple(sorted(set(names) | {dispatch}))
             self.dispatched.add(id(call))
@@ -227,6 +239,26 @@ class _ReturnRecorder(Listener):
                     found.add(symbol.cls)
 
 
+def _forwarding_calls(calls: List[Json], module: str) -> List[Json]:
+    """``calls`` without the calls of the module's own functions, except of those that hand one of
+    their parameters on to another module's callable (directly, or through another such function):
+    only those calls can carry data into another module's function."""
+    forwarders = {f"{module}.{call['function']}" for call in calls if not call.get("local") and call["function"]
+                  and any(fact[0] == "P" for _, facts in call["args"] for fact in facts)}
+    grown = True
+    while grown:
+        grown = False
+        for call in calls:
+            if call.get("local") and call["function"] and f"{module}.{call['function']}" not in forwarders:
+                if forwarders.intersection(call["callees"]) and any(fact[0] == "P" for _, facts in call["args"] for fact in facts):
+                    forwarders.add(f"{module}.{call['function']}")
+                    grown = True
+    kept = [call for call in calls if not call.get("local") or forwarders.intersection(call["callees"])]
+    for call in kept:
+        call.pop("local", None)
+    return kept
+
+
 def _may_be_project(name: str) -> bool:
     root = name.partition(".")[0]
     return bool(root) and root not in _STDLIB
@@ -253,7 +285,7 @@ def summarise(
     nodes = reachable(tree)
     names = {id(node): name for name, node in nodes}
     if kind == HEAD:
-        global_lines = None if source is None else _lines_spelling_global(source)
+        global_lines = None if source is None else lines_spelling(source, ("global",))
         return _head(tree, module, path, is_package, nodes, names, global_lines, settings, source)
     model = ClassModel(settings.extra_resources)
     unpicklers = FindClassChecks(lambda finding: None)
@@ -324,6 +356,9 @@ def summarise(
             })
             if id(call) in recorder.dispatched:
                 calls[-1]["dispatch"] = True
+            if id(call) in recorder.local:
+                calls[-1]["local"] = True
+    calls = _forwarding_calls(calls, module)
     for call, function, name, positions in tracker.registered if tracker is not None else ():
         if _may_be_project(name):
             # ``asyncio.start_server(handlers.handle_client, ...)``: the library calls it with the peer's data.
@@ -410,32 +445,6 @@ def _head(
 _HOLDS_STATEMENTS: Tuple[type, ...] = (ast.stmt, ast.excepthandler) + (
     (ast.match_case,) if hasattr(ast, "match_case") else ()  # type: ignore[attr-defined]
 )
-
-
-def _lines_spelling(source: bytes, words: Iterable[str]) -> List[int]:
-    """The line numbers of ``source`` that spell one of ``words`` as a whole identifier."""
-    hits = sorted(hit for word in set(words) for hit in word_offsets(source, word.encode()))
-    if not hits:
-        return []
-    if b"\r" not in source:
-        # Only ``\n`` ends lines: count them between one hit and the next (no list of every line).
-        lines: List[int] = []
-        line, at = 1, 0
-        for hit in hits:
-            line += source.count(b"\n", at, hit)
-            at = hit
-            if not lines or lines[-1] != line:
-                lines.append(line)
-        return lines
-    # ``bytes.splitlines`` ends lines where the tokenizer does: at ``\n``, ``\r\n`` and a lone ``\r``.
-    ends = list(accumulate(len(line) for line in source.splitlines(keepends=True)))
-    return sorted({bisect_right(ends, hit) + 1 for hit in hits})
-
-
-def _lines_spelling_global(source: bytes) -> List[int]:
-    """The line numbers of ``source`` that spell the word ``global`` (every ``global`` statement's
-    is among them: the keyword starts it)."""
-    return _lines_spelling(source, ("global",))
 
 
 def _functions_with_global(tree: ast.AST, lines: Optional[List[int]] = None) -> Iterable[ast.AST]:
@@ -613,7 +622,7 @@ def _add_verifiers(
     """Each HMAC or signature check helper's :class:`~flake8_pickle.verifiers.Verifier` (``verifies``),
     for other modules' calls of it; only in a module whose text can hold a check."""
     # Only a function whose lines spell a check's words can be a helper: the others are not read.
-    lines = None if source is None else _lines_spelling(source, verifier_words((*SANITIZERS, *settings.sanitizers)))
+    lines = None if source is None else lines_spelling(source, verifier_words((*SANITIZERS, *settings.sanitizers)))
     if lines == []:
         return
     sanitizers = _user_patterns(tuple(settings.untrusted_sources), tuple(settings.trusted_sources), tuple(settings.sanitizers))[2]

@@ -23,7 +23,7 @@ from ...shapes import target_names
 UNPICKLER_BASES = frozenset(
     """
     pickle.Unpickler pickle._Unpickler _pickle.Unpickler cPickle.Unpickler dill.Unpickler
-    dill._dill.Unpickler
+    dill._dill.Unpickler zodbpickle.pickle.Unpickler zodbpickle.fastpickle.Unpickler zodbpickle.slowpickle.Unpickler
     """.split()
 )
 
