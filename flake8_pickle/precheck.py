@@ -412,9 +412,12 @@ class CallGraph(Listener):
         ):
             self.self_calls.append((resolver.function_stack[-1], func.attr))
         for symbol in resolver.symbols_of(call.func):
+            frame = resolver.function_stack[-1] if resolver.function_stack else None
             if isinstance(symbol, LocalDef) and symbol.kind == "function":
-                frame = resolver.function_stack[-1] if resolver.function_stack else None
                 self.edges.append((frame, symbol.node))
+            elif isinstance(symbol, LocalDef) and symbol.kind == "class":
+                # ``Transport(sock)`` runs the class's ``__init__``: its caller.
+                self.edges.extend((frame, init.node) for init in symbol.members.get("__init__", ()) if isinstance(init, LocalDef))
 
 #: ``CACHE[key] = x``, ``CACHE.append(x)``: stores into a name's value (a module's cache or registry).
 _NAME_FILL = re.compile(

@@ -38,9 +38,9 @@ from .provenance_model import (
     _is_bound_method_call, _has_base, overriding, self_classes, before_servicer_context, aliased,
     outer_reads, class_attribute_keys, EMPTY_CONTAINER, data_identity, verification, hands_other, loader_among, runs, stored_outside,
     library_object, asserted_arguments, returns_verified, path_content, route_dependency,
-    dependency_params, registered_callbacks, bind_call, mac_facts, dependency_call, made_with, RECEIVER, called_by_iter, django_middleware, made_with_arguments, budget_order, returned_object_state,
-    _is_view_base, _is_grpc_servicer, literal_input,
+    dependency_params, mac_facts, dependency_call, RECEIVER, django_middleware, returned_object_state, _is_view_base, _is_grpc_servicer, literal_input,
 )
+from .provenance_calls import bind_call, budget_order, called_by_iter, made_with, made_with_arguments, registered_callbacks, run_by_call
 
 #: Re-exported: the rest of the package reads the vocabulary from here.
 __all__ = [
@@ -449,10 +449,10 @@ class ProvenanceTracker(Listener):
             return frozenset((UNKNOWN,))
         return path_content(self.facts_of(path, depth + 1))
 
-    def _arguments(self, function: LocalDef, call: ast.Call, depth: int) -> Tuple[Tuple[str, FrozenSet], ...]:
-        bound = _is_bound_method_call(call, function.node, self.resolver)
-        made = lambda held: made_with_arguments(held, self.resolver)  # noqa: E731
-        return bind_call(function.node, call, bound, lambda value: self.facts_of(value, depth + 1), made=made)
+    def _arguments(self, function: LocalDef, call: ast.Call, depth: int, made: bool = False) -> Tuple[Tuple[str, FrozenSet], ...]:
+        bound = made or _is_bound_method_call(call, function.node, self.resolver)
+        with_args = lambda held: made_with_arguments(held, self.resolver)  # noqa: E731
+        return bind_call(function.node, call, bound, lambda value: self.facts_of(value, depth + 1), made=with_args)
 
     # ------------------------------------------------------------------ listener events
     def call_interest(self) -> CallInterest:
@@ -469,10 +469,10 @@ class ProvenanceTracker(Listener):
             if params[:1] == ["request"] or params[:2] == ["self", "request"]:
                 self.callback_params[(node_key(function), "request")] = Source("request", getattr(function, "lineno", 0))
         func = call.func
-        for symbol in symbols if not resolver.quiet else ():
+        for symbol, made in run_by_call(symbols) if not resolver.quiet else ():  # ``Transport(sock)`` runs its ``__init__``
             if isinstance(symbol, LocalDef) and symbol.kind in ("function", "lambda"):  # ``decode = lambda b: ...``
                 self._locals_by_node[node_key(symbol.node)] = symbol
-                arguments = dict(self._arguments(symbol, call, 0))
+                arguments = dict(self._arguments(symbol, call, 0, made))
                 on_self, receivers = _receiver(func, resolver)
                 self.call_sites.setdefault(node_key(symbol.node), []).append(
                     CallSite(call, symbol, arguments, receivers, on_self)

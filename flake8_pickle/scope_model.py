@@ -131,7 +131,7 @@ class CallInterest:
     callee ``<name>.x`` with ``name`` in ``receivers`` (``self.x(...)``), a callee with a name that
     starts with one of ``prefixes``, with ``partials`` a callee with a ``functools.partial`` variant
     among its names (one that ends in ``)``), and with ``local_functions`` a callee that may be a
-    function of the module. The resolver calls the
+    function or a class of the module. The resolver calls the
     listener for those calls only; the callee's names are resolved first, so an alias
     (``load = pickle.loads``) is a ``pickle.loads`` call here too."""
 

@@ -627,7 +627,7 @@ class Statements:
                     return True
                 if prefixes and symbol.startswith(prefixes):  # type: ignore[union-attr]
                     return True
-            elif local and kind is LocalDef and symbol.kind in ("function", "lambda"):  # type: ignore[union-attr]
+            elif local and kind is LocalDef and symbol.kind in ("function", "lambda", "class"):  # type: ignore[union-attr]
                 return True
         return False
 

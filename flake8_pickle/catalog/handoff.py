@@ -16,6 +16,9 @@ PICKLE = "pickle"
 COPY = "copy"
 #: ``dataclasses.asdict``/``astuple``: deep-copies field values, ignoring the dataclass's own protocol.
 ASDICT = "asdict"
+#: Enum bases: a member copies (``copy.copy``, ``copy.deepcopy``) as itself, whatever its value holds
+#: (pickling it pickles its value: ``Gate(value)``).
+ENUM_BASES = frozenset({"enum.Enum", "enum.IntEnum", "enum.Flag", "enum.IntFlag", "enum.StrEnum", "enum.ReprEnum"})
 #: Pickling while spawning a ``Process``: multiprocessing's own locks, queues and values may travel.
 SPAWN = "spawn"
 #: Pickling by multiprocessing's own pickler into a pool, a queue or a pipe: sockets and pipe ends

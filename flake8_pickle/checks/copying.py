@@ -10,11 +10,13 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tup
 from ..catalog.handoff import (
     COPY_SIDE_CALLS,
     ASDICT,
+    COPY,
     BY_VALUE_MODULES,
     CONNECTIONS,
     DEEPCOPIES,
     DEEPCOPY,
     DUMPS,
+    ENUM_BASES,
     PICKLE,
     POOL_METHODS,
     POOLS,
@@ -178,6 +180,8 @@ class CopyChecks(Listener):
             items = resolver.elements_of(node)
             self._sent.append(_Sent(call, operation, label, f"`{shown(node)}`", items, code, by_value))
         for node in objects:
+            if operation in (DEEPCOPY, COPY) and _enum_member(node, resolver, self.model.project):
+                continue  # ``copy.deepcopy(Gate.READ)``: an Enum member copies as itself
             symbols = resolver.symbols_of(node.value if isinstance(node, ast.Starred) else node)
             if isinstance(node, ast.Call):
                 # ``copy.deepcopy(make_cache())``: exactly what the module's factory returns (read
@@ -378,6 +382,22 @@ def _function_key(resolver: Resolver) -> int:
 def _made_by_factory(symbols: FrozenSet, resolver: Resolver) -> FrozenSet:
     """The objects the module's functions among ``symbols`` (called here) return, as held values."""
     return frozenset(replace(s, factory=False) for symbol in symbols for s in resolver.factory_instances(symbol))
+
+
+def _enum_member(node: ast.expr, resolver: Resolver, project: object) -> bool:
+    """``Gate.READ`` where ``Gate`` is an Enum class: the module's (through its bases) or another's."""
+    if not isinstance(node, ast.Attribute):
+        return False
+    return any(_is_enum(s, project) for s in resolver.symbols_of(node.value))
+
+
+def _is_enum(symbol: object, project: object, depth: int = 0) -> bool:
+    if isinstance(symbol, str):
+        library_bases = getattr(project, "library_bases", None)
+        return symbol in ENUM_BASES or (library_bases is not None and bool(library_bases(symbol) & ENUM_BASES))
+    if isinstance(symbol, LocalDef) and symbol.kind == "class" and depth < 8:
+        return any(_is_enum(base, project, depth + 1) for bases in symbol.bases for base in bases)
+    return False
 
 
 def _is_instance_method(symbol: object) -> bool:

@@ -44,6 +44,10 @@ from .model import (
 )
 
 
+#: What a check helper read in place may not hold: a way out other than a raise, or another scope.
+_NOT_INLINED = (ast.Return, ast.Yield, ast.YieldFrom, ast.Await, ast.Global, ast.Nonlocal, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
 class _PathWalk(_Reader, PathInterpreter[_Path, bool]):
     """The PKL104 domain of the path interpreter: each path carries the conditions that reach it
     and the method's local bindings; each ``return`` or ``raise`` ends one in a terminal. The mode
@@ -126,9 +130,41 @@ class _PathWalk(_Reader, PathInterpreter[_Path, bool]):
             if call is None:
                 out.append(path)
                 continue
+            inlined = self._inlined(call, path, handler)
+            if inlined is not None:
+                out.extend(inlined)
+                continue
             self.terminals.append(_Terminal(NEUTRAL if handler else REJECT, path))
             out.append(_Path(path.atoms + ((call, True),), path.env))
         return out
+
+    def _inlined(self, call: ast.AST, path: _Path, handler: bool) -> Optional[List[_Path]]:
+        """``_check_global(module, name, self.ALLOWED)``: a function of the module that raises unless
+        its check passes (no ``return``, no ``yield``, no nested scope) is read in place, its
+        parameters bound to the call's arguments; the paths that get through it go on with what it
+        assumed. None for any other call (an opaque check then)."""
+        if getattr(self, "_inlining", 0) >= 2 or not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
+            return None
+        helpers = [s for s in self.resolver.lookup(call.func.id) if isinstance(s, LocalDef)]
+        if len(helpers) != 1 or helpers[0].kind != "function" or helpers[0].nested:
+            return None
+        node = helpers[0].node
+        spec = node.args  # type: ignore[attr-defined]
+        if isinstance(node, ast.AsyncFunctionDef) or spec.vararg or spec.kwarg or spec.kwonlyargs or getattr(spec, "posonlyargs", None):
+            return None
+        if any(isinstance(n, _NOT_INLINED) for statement in node.body for n in ast.walk(statement)):  # type: ignore[attr-defined]
+            return None
+        params = [a.arg for a in spec.args]
+        given = dict(zip(params, call.args))
+        given.update((k.arg, k.value) for k in call.keywords if k.arg is not None)
+        if len(call.args) > len(params) or any(isinstance(a, ast.Starred) for a in call.args) or set(given) != set(params):
+            return None  # every parameter bound by the call itself (no defaults, no spreading)
+        self._inlining = getattr(self, "_inlining", 0) + 1
+        try:
+            survivors = self._block(node.body, [_Path(path.atoms, given)], 0, handler)  # type: ignore[attr-defined]
+        finally:
+            self._inlining -= 1
+        return [_Path(survivor.atoms, path.env) for survivor in survivors]
 
     def _checking_call(self, expr: ast.AST) -> Optional[ast.AST]:
         """The first call in ``expr`` that is given the module or name and may reject them."""

@@ -1,0 +1,148 @@
+"""How a call binds facts: what it passes each parameter of the module's function it runs
+(:func:`bind_call`, the receiver it was made with included), which parameters of a callback a
+library registration taints (:func:`registered_callbacks`), and the order a summary's budget is
+spent in (:func:`budget_order`). Read by :class:`flake8_pickle.provenance.ProvenanceTracker`."""
+
+from __future__ import annotations
+
+import ast
+from typing import Callable, Dict, FrozenSet, List, Optional, Tuple
+
+from .catalog.taint import ANY_KEYWORD
+from .findings import shown
+from .provenance_model import RECEIVER, Param, Returned, Source, StateOf, _is_bound_method_call
+from .scope import Resolver
+from .shapes import NodeKey, all_args, call_argument, node_key, positional_parameters
+from .symbols import EMPTY, LocalDef, LocalInstance
+
+
+def registered_callbacks(
+    call: ast.Call, registration: Tuple, resolver: Resolver
+) -> Tuple[Dict[Tuple[NodeKey, str], Source], List[Tuple[str, Tuple[int, ...]]]]:
+    """``asyncio.start_server(handle, ...)``, ``basic_consume(on_message_callback=self.on_message)``:
+    the parameters of the module's callback that get the peer's data (a bound method's shifted past
+    its object), and the other names the callback may be (another module's function), with the
+    argument positions that get it."""
+    position, keyword, tainted = registration
+    if keyword == ANY_KEYWORD:  # ``pubsub.subscribe(events=on_event)``: every keyword names a callback
+        given = [k.value for k in call.keywords if k.arg is not None]
+        given += [v for k in call.keywords if k.arg is None and isinstance(k.value, ast.Dict) for v in k.value.values]
+    else:
+        given = [call_argument(call, position, keyword)]
+    # ``Consumer(conn, callbacks=[on_message, self.on_event])``: each callback of a list.
+    callbacks = [e for c in given for e in (c.elts if isinstance(c, (ast.List, ast.Tuple)) else [c]) if e is not None]
+    local: Dict[Tuple[NodeKey, str], Source] = {}
+    elsewhere: List[Tuple[str, Tuple[int, ...]]] = []
+    for callback, symbol in ((c, s) for c in callbacks for s in resolver.symbols_of(c)):
+        if isinstance(symbol, str):
+            elsewhere.append((symbol, tuple(tainted)))
+        elif isinstance(symbol, LocalDef) and symbol.kind in ("function", "lambda"):
+            params = positional_parameters(symbol.node)
+            if symbol.kind == "function" and _is_bound_method_call(ast.Call(func=callback, args=[], keywords=[]), symbol.node, resolver):
+                params = params[1:]  # ``on_message_callback=self.on_message``: bound to its object
+            for index in (i for i in tainted if i < len(params)):
+                label = f"{params[index]} of {symbol.name}() registered with {shown(call.func)}"
+                local[(node_key(symbol.node), params[index])] = Source(label, call.lineno)
+    return local, elsewhere
+
+
+def called_by_iter(callable_: ast.expr) -> ast.expr:
+    """What ``iter(callable_, sentinel)`` gives each time: a lambda's body (read where it is, as it
+    takes no arguments), else a call of ``callable_`` with none."""
+    if isinstance(callable_, ast.Lambda):
+        return callable_.body
+    return ast.copy_location(ast.Call(callable_, [], []), callable_)
+
+
+def made_with(expanded: FrozenSet, made: Optional[FrozenSet], expand: Callable[[FrozenSet], FrozenSet]) -> FrozenSet:
+    """What a method returned (``expanded``), with the parameters of a constructor it read through
+    ``self`` (``return self.sock.recv(n)`` after ``self.sock = sock``) replaced by what the call's
+    receiver was made with (``made``), when the call says (``Transport(conn).read()``)."""
+    if made is None or not any(type(f) is Param and getattr(f.function, "name", "") == "__init__" for f in expanded):
+        return expanded
+    kept = frozenset(f for f in expanded if not (type(f) is Param and getattr(f.function, "name", "") == "__init__"))
+    return kept | expand(frozenset(made))
+
+
+def made_with_arguments(held: ast.expr, resolver: Resolver) -> bool:
+    """``Transport(conn)``, or a name bound to an object of the module made with arguments it keeps."""
+    if isinstance(held, ast.Call):
+        return bool(held.args or held.keywords)
+    return any(type(s) is LocalInstance and s.passed for s in resolver.lookup(held.id))  # type: ignore[attr-defined]
+
+
+def bind_call(
+    function: ast.AST, call: ast.Call, bound: bool, facts_of: Callable[[ast.expr], FrozenSet],
+    made: Optional[Callable[[ast.expr], bool]] = None,
+) -> Tuple[Tuple[str, FrozenSet], ...]:
+    """What ``call`` passes for each parameter of ``function`` (``bound``: its first is the object):
+    by position and keyword, the rest into ``*args`` and ``**kwargs``, and a ``*args`` or
+    ``**kwargs`` passed on (``self._do(*args, **kwargs)``) into every parameter it may fill. With
+    ``made``, a bound call's object under :data:`RECEIVER` when ``made`` says it was made
+    with arguments (``Transport(conn).read()``, ``transport.read()``)."""
+    spec = function.args  # type: ignore[attr-defined]
+    params = positional_parameters(function)
+    receiver = params[0] if bound and params else None
+    if bound and params:
+        params = params[1:]
+    vararg = spec.vararg.arg if spec.vararg is not None else None
+    kwarg = spec.kwarg.arg if spec.kwarg is not None else None
+    mapping: Dict[str, FrozenSet] = {}
+
+    def add(name: str, facts: FrozenSet) -> None:
+        mapping[name] = mapping.get(name, EMPTY) | facts
+
+    for position, value in enumerate(call.args):
+        if isinstance(value, ast.Starred):
+            spread = facts_of(value.value)
+            for name in params[position:] + ([vararg] if vararg else []):
+                add(name, spread)
+            break
+        if position < len(params):
+            mapping[params[position]] = facts_of(value)
+        elif vararg is not None:
+            add(vararg, facts_of(value))
+    named = {a.arg for a in all_args(spec)} - {vararg, kwarg, receiver}
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            spread = facts_of(keyword.value)
+            for name in sorted(named - set(mapping)) + ([kwarg] if kwarg else []):
+                add(name, spread)
+        elif keyword.arg in named or kwarg is None:
+            mapping[keyword.arg] = facts_of(keyword.value)
+        else:
+            add(kwarg, facts_of(keyword.value))
+    held = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if made is not None and bound and isinstance(held, (ast.Call, ast.Name)) and made(held):
+        mapping[RECEIVER] = facts_of(held)
+    return tuple(sorted(mapping.items()))
+
+
+def budget_order(fact: object) -> Tuple[int, NodeKey, NodeKey, int, str]:
+    """Where a fact spending the summary budget comes in ``ProvenanceTracker.expand``: by its place, then its
+    arguments; not in set order, which follows string hashes (random per process): summaries vary less."""
+    if type(fact) is Returned:
+        return (0, fact.function_key, fact.call_key, len(fact.arguments), _arguments_order(fact.arguments))
+    if type(fact) is StateOf:
+        return (1, fact.cls_key, (fact.line, 0, 0, 0), 0, fact.attr)
+    return (2, (0, 0, 0, 0), (0, 0, 0, 0), 0, "")
+
+
+def _arguments_order(arguments: Tuple[Tuple[str, FrozenSet], ...]) -> str:
+    return "|".join(
+        f"{name}:" + ",".join(sorted(f"{type(f).__name__}{getattr(f, 'name', '')}{getattr(f, 'call_key', '')}" for f in facts))
+        for name, facts in arguments
+    )
+
+
+def run_by_call(symbols: FrozenSet) -> List[Tuple[object, bool]]:
+    """What a call of something that may be each of ``symbols`` runs of the module's own code: a
+    function itself, and for a class its own ``__init__`` on the new object (True: ``self`` is not
+    among the call's arguments), so that ``Transport(sock)`` is a caller of ``__init__(self, conn)``."""
+    out: List[Tuple[object, bool]] = []
+    for symbol in symbols:
+        if type(symbol) is LocalDef and symbol.kind == "class":
+            out.extend((init, True) for init in symbol.members.get("__init__", EMPTY) if type(init) is LocalDef and init.kind == "function")
+        else:
+            out.append((symbol, False))
+    return out
