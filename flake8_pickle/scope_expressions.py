@@ -49,6 +49,7 @@ from .shapes import (
     literal_str,
     node_key,
     positional_parameters,
+    returns_self,
     stored_parameters,
     target_names,
 )
@@ -378,6 +379,9 @@ class Expressions:
             return frozenset((LocalInstance(symbol, self._passed_to_init(symbol, call)),))
         if isinstance(symbol, LocalDef) and symbol.kind == "function":
             produced = frozenset((Generated(call, node_key(call), symbol.node),))
+            if isinstance(call.func, ast.Attribute) and returns_self(symbol.node):
+                # ``Sink(path).open()`` with ``open`` returning ``self``: the same object.
+                produced = produced | frozenset(s for s in self.symbols_of(call.func.value, 1) if type(s) is LocalInstance)
             returns = getattr(symbol.node, "returns", None)
             if returns is not None:
                 # ``def make() -> Client``: the call gives a Client.

@@ -443,6 +443,8 @@ class Statements:
             self.scopes.pop()
             self._class_deferral_start = saved_start
         self.bind(node.name, frozenset((local,)))
+        if node.decorator_list and not in_function:
+            self.fill_registry_by_decorators(node, local)  # ``@register("pickle") class PicklePlugin``
         for listener in self.listeners:
             listener.on_class(node, local, self)
 

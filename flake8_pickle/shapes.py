@@ -535,3 +535,13 @@ def returned_functions(function: ast.AST) -> List[ast.AST]:
 def class_method(cls: ast.AST, name: str) -> Optional[ast.FunctionDef]:
     """The method ``name`` a class statement defines in its own body (``__init__``, ``__getstate__``)."""
     return next((m for m in getattr(cls, "body", []) if isinstance(m, ast.FunctionDef) and m.name == name), None)
+
+
+def returns_self(function: ast.AST) -> bool:
+    """Whether a method returns its own object on every ``return`` (a fluent ``open()``: ``return
+    self``), at least once, and is no generator, static or class method."""
+    params = positional_parameters(function)
+    if not params or is_staticmethod(function) or is_classmethod(function):
+        return False
+    returns = [s for s in block_statements(getattr(function, "body", [])) if isinstance(s, ast.Return)]
+    return bool(returns) and all(isinstance(r.value, ast.Name) and r.value.id == params[0] for r in returns) and not is_generator_function(function)

@@ -18,7 +18,7 @@ import re
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ..provenance import UNKNOWN, Channel, External, Source, Trusted
 from ..provenance_model import RECEIVER
@@ -163,6 +163,15 @@ class ProjectIndex(ClassQuestions):
             return []
         head = self.modules.head(module)
         found = head["aliases"].get(rest)
+        if rest.endswith(("[]", ".get()", "[]()")):
+            # ``PLUGINS[fmt]``, ``PLUGINS[fmt]()``: also what other modules' decorators put there.
+            called = rest.endswith("[]()")
+            container = rest[: -len("[]()") if called else -len("[]") if rest.endswith("[]") else -len(".get()")]
+            more = self._filled_elsewhere(module, container)
+            if called:
+                more = {f"{target}()" for target in more | set(head["aliases"].get(f"{container}[]", ())) if not target.endswith("()")}
+            if more:
+                return sorted(set(found or ()) | more)
         if found is not None:
             return list(found)
         owner, dot, attr = rest.partition("().")
@@ -172,6 +181,28 @@ class ProjectIndex(ClassQuestions):
         # ``BaseHandler().request``, an attribute the class does not define: its bases' (a library
         # base's instance attribute is what the catalogue names: ``tornado.web.RequestHandler().request``).
         return [f"{base if self._split(base) or base not in head['classes'] else f'{module}.{base}'}().{attr}" for base in entry["bases"]]
+
+    def _filled_elsewhere(self, module: str, container: str) -> Set[str]:
+        """The classes and functions other modules decorate with a filler of ``module``'s registry
+        ``container`` (``@register("pickle") class PicklePlugin`` in ``plug.py``, with ``register``
+        in ``registry.py`` returning a decorator that stores its argument in ``PLUGINS``)."""
+        out: Set[str] = set()
+        for name, entry in self.modules.head(module)["functions"].items():
+            plain = any(c == container and i == 0 for c, i in entry.get("fills", ()))
+            called = any(c == container and i == 0 for c, i in entry.get("fills_returned", ()))
+            if not (plain or called):
+                continue
+            filler = f"{module}.{name}"
+            for other in self.referrers(filler):
+                if other == module:
+                    continue  # the module's own decorators: its resolver fills the registry
+                for qualname, decorators in self.modules.head(other).get("decorated", {}).items():
+                    for decorator in decorators:
+                        form = decorator.endswith("()")
+                        base = decorator[:-2] if form else decorator
+                        if (called if form else plain) and filler in self.canonical(base) | {base}:
+                            out.add(f"{other}.{qualname}")
+        return out
 
     def canonical(self, name: str) -> FrozenSet[str]:
         """Every name ``name`` may be, resolving aliases at each step as the resolver does."""
@@ -370,18 +401,39 @@ class ProjectIndex(ClassQuestions):
             # A name bound to an instance of the class (``get_serializer()`` returning one from a
             # registry) refers to it too: its methods run on what the name gives.
             targets.add(f"{name}()")
-        found = self._word_referrers(targets, last, whole[0] if whole is not None else owner)
+        # ``@register("pickle") class PicklePlugin``: the registry it is put in names it too.
+        registries = self._registries_of(name) if whole is not None else []
+        found = self._word_referrers(targets, last, whole[0] if whole is not None else owner, registries)
         self._referrers[name] = found
         return found
 
-    def _word_referrers(self, targets: Set[str], last: str, home: str) -> List[str]:
-        """The modules that spell ``last`` (bound in ``home``) or the name of an alias of one of
-        ``targets`` (found in those modules, and so on)."""
+    def _registries_of(self, name: str) -> List[Tuple[str, str]]:
+        """``(container, module)`` for each registry of another module that the decorators of the
+        project class or function ``name`` put it in (see :meth:`_filled_elsewhere`)."""
+        split = self._split(name)
+        decorators = self.modules.head(split[0]).get("decorated", {}).get(split[1], ()) if split is not None else ()
+        out: List[Tuple[str, str]] = []
+        for decorator in decorators:
+            form = decorator.endswith("()")
+            base = decorator[:-2] if form else decorator
+            for candidate in self.canonical(base) | {base}:
+                where = self._split(candidate)
+                entry = self.modules.head(where[0])["functions"].get(where[1]) if where is not None else None
+                for container, index in (entry or {}).get("fills_returned" if form else "fills", ()):
+                    if index == 0:
+                        out.append((container, where[0]))  # type: ignore[index]
+        return out
+
+    def _word_referrers(self, targets: Set[str], last: str, home: str, more: Sequence[Tuple[str, str]] = ()) -> List[str]:
+        """The modules that spell ``last`` (bound in ``home``), one of the ``more`` words (each with the
+        module binding it), or the name of an alias of one of ``targets`` (found in those modules, and
+        so on)."""
         # Each word with the module that binds it: a module can use that binding only if it names
         # the module (an import spells its last part) or sits in its package (``from . import f``).
-        words = [(last, home)]
+        words = [(last, home), *more]
+        targets = set(targets) | {f"{module}.{container}[]{call}" for container, module in more for call in ("", "()")}
         found: List[str] = []
-        seen_words = {last}
+        seen_words = {last, *(word for word, _ in more)}
         keys = KeysByWord()
         while words:
             word, home = words.pop()

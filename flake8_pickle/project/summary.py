@@ -48,6 +48,7 @@ from ..symbols import Contains, LocalDef, LocalInstance, elements
 from ..shapes import (
     block_statements,
     bound_names_unless_generator,
+    returns_self,
     class_method,
     is_bound_task,
     is_classmethod,
@@ -61,6 +62,7 @@ from ..findings import shown
 from ..precheck import lines_spelling, spells_word, verifier_words, verifiers_possible
 from ..catalog.taint import SANITIZERS, UNTRUSTED_SOURCES
 from ..settings import Settings
+from .registries import add_fillers, decorated
 from ..checks.unpicklers import UNPICKLER_BASES, FindClassChecks
 from ..checks.protocol.state import kept_shapes
 
@@ -70,7 +72,7 @@ FULL, HEAD, LIGHT = "full", "head", "light"
 
 #: Bumped whenever the shape or meaning of a summary changes: cached summaries of another
 #: schema are never read.
-SCHEMA = 11
+SCHEMA = 12
 
 OPERATIONS = (PICKLE, DEEPCOPY, COPY, SPAWN, PROCESS, ASDICT)
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
@@ -319,6 +321,7 @@ def summarise(
     aliases, classes = _names_and_classes(resolver, unpicklers, module, nodes, names, model)
     functions = _signatures(nodes)
     _add_verifiers(functions, nodes, resolver, settings, source)
+    add_fillers(functions, nodes, tree, source)
     writer = _Writer(tracker, path, names) if tracker is not None else None
     for qualname, node in nodes:
         if qualname not in functions:
@@ -397,6 +400,7 @@ def summarise(
         "calls": calls,
         "stores": stores,
         "uses": {name: sorted(operations) for name, operations in sorted(uses.items())},
+        "decorated": decorated(tree, resolver),
     }
 
 
@@ -427,6 +431,7 @@ def _head(
     aliases, classes = _names_and_classes(resolver, unpicklers, module, nodes, names, None)
     functions = _signatures(nodes)
     _add_verifiers(functions, nodes, resolver, settings, source)
+    add_fillers(functions, nodes, tree, source)
     return {
         "schema": SCHEMA,
         "head": True,
@@ -438,6 +443,7 @@ def _head(
         "calls": [],
         "stores": [],
         "uses": {},
+        "decorated": decorated(tree, resolver),
     }
 
 
@@ -550,6 +556,10 @@ def _returned_aliases(
     for qualname, node in nodes:
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
+        owner, _, method = qualname.rpartition(".")
+        if owner and owner in names.values() and returns_self(node):
+            out[f"{owner}().{method}()"] = [f"{module}.{owner}()"]  # ``Sink(path).open()``: the same object
+            continue
         returned = [
             (chain[0], chain[1:], element, called)
             for statement in block_statements(node.body)
@@ -576,6 +586,9 @@ def _returned_aliases(
             found = _alias_targets(current, names, module)
             # ``return CODECS[fmt]()``, ``return PickleCodec()``: an instance of what is called.
             targets |= {f"{target}()" for target in found if not target.endswith("()")} if called else found
+            if element and not attrs:
+                # The registry itself too: what other modules' decorators put in it (the index's).
+                targets.add(f"{module}.{base}[]{'()' if called else ''}")
         targets.discard(f"{module}.{qualname}()")
         if targets:
             out[f"{qualname}()"] = sorted(targets)
