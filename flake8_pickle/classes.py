@@ -354,7 +354,7 @@ class ClassModel(Listener):
             held = self.held_by(symbols, DEEPCOPY if operation == ASDICT else operation, depth + 1)
             if held is not None:
                 path = f"self.{attr}" + (f".{held.path[5:]}" if held.path.startswith("self.") else "")
-                return replace(held, path=path, line=held.line or instance.cls.attr_lines.get(attr), owner=held.owner or instance.cls)
+                return replace(held, path=path, line=held.line or instance.cls.value_lines.get(attr) or instance.cls.attr_lines.get(attr), owner=held.owner or instance.cls)
         return None
 
     def _project_passed(self, made: Constructed, name: str, operation: str) -> Optional[Held]:
@@ -484,7 +484,7 @@ class ClassModel(Listener):
         attributes: List[Tuple[str, FrozenSet, Optional[int]]] = []
         if info is not None:
             attributes.extend((name, symbols, line) for name, (symbols, line) in info.fields.items())
-        attributes.extend((name, symbols, cls.attr_lines.get(name)) for name, symbols in cls.instance_attrs.items())
+        attributes.extend((name, symbols, cls.value_lines.get(name) or cls.attr_lines.get(name)) for name, symbols in cls.instance_attrs.items())
         if isinstance(kept, tuple):
             attributes = [a for a in attributes if shape_keeps(kept, a[0])]  # type: ignore[arg-type]
         inner_operation = DEEPCOPY if operation == ASDICT else operation

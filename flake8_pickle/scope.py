@@ -628,6 +628,8 @@ class Resolver(Statements, Handoffs, Expressions):
                 attrs = sym.cls.instance_attrs
                 attrs[target.attr] = bounded_names(attrs.get(target.attr, EMPTY) | value)
                 sym.cls.attr_lines.setdefault(target.attr, target.lineno)
+                if value:
+                    sym.cls.value_lines.setdefault(target.attr, target.lineno)
 
     # ------------------------------------------------------------------ branch merging
     def _changes_since(self, mark: int) -> Dict[Tuple[int, str], Tuple[Scope, str, object]]:

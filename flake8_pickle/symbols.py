@@ -28,6 +28,9 @@ class LocalDef:
     instance_attrs: Dict[str, FrozenSet] = field(default_factory=dict)
     #: Line of the first assignment of each instance attribute (``self.x = ...``).
     attr_lines: Dict[str, int] = field(default_factory=dict)
+    #: Line of the first assignment of each instance attribute to something other than a literal
+    #: (``self.fh = open(path)`` after ``self.fh = None``): where what it holds is made.
+    value_lines: Dict[str, int] = field(default_factory=dict)
     #: Defined inside a function: pickle cannot find it by its qualified name.
     nested: bool = False
 
