@@ -85,6 +85,13 @@ def _save_at_exit(reference: "weakref.ReferenceType[ProjectIndex]") -> None:
 
 
 @dataclass(frozen=True)
+class _Passed:
+    """A parameter of the calling function, followed through another module's call by :meth:`ProjectIndex.callers`."""
+
+    name: str
+
+
+@dataclass(frozen=True)
 class FunctionRef:
     """A function of the project found for a called name."""
 
@@ -561,12 +568,19 @@ class ProjectIndex(ClassQuestions):
                 if fact[0] == "S":
                     found.append((Source(f"{fact[1]} in {fact[4]}", fact[2], tuple(fact[3])), (at,)))
                 elif fact[0] == "X":
-                    # ``decode(read_body())``: what another function returns, resolved here.
-                    caller_ref = FunctionRef(caller, call["function"] or "", {"params": []}, 0)
-                    result = self._read(fact, caller_ref, {}, caller_summary["path"], "", depth)
+                    # ``decode(read_body())``: what another function returns, resolved here; and
+                    # ``decode(Message.recv(conn).data)``: the caller's own parameter, through that call.
+                    caller_params = (caller_summary["functions"].get(call["function"] or "") or {"params": []})["params"]
+                    passed = {name: frozenset((_Passed(name),)) for name in caller_params}
+                    caller_ref = FunctionRef(caller, call["function"] or "", {"params": list(caller_params)}, 0)
+                    result = self._read(fact, caller_ref, passed, caller_summary["path"], "", depth)
                     sources = sorted((f for f in result if isinstance(f, Source)), key=lambda f: (f.line, f.label, len(f.via), f.via))
                     if sources:
                         found.append((sources[0], (at,)))
+                    elif call["function"]:
+                        for name in sorted({f.name for f in result if isinstance(f, _Passed)}):
+                            for source, chain in self.callers(caller, call["function"], name, depth + 1, seen | {(key, param)}, receivers):
+                                found.append((source, chain + (at,)))
                 elif fact[0] == "R" and call["function"]:
                     # ``codec.decode(self.body)`` in ``Message.decode``: what each ``Message(...)`` whose
                     # ``decode()`` runs was made with (the callers' receivers).
