@@ -674,7 +674,6 @@ def test_the_word_index_answers_as_the_scans_do(tmp_path: Path, monkeypatch: pyt
     for name, text in texts.items():
         (root / name).write_text(text, encoding="utf-8")
     words = ["get", "get_many", "getter", "Base", "caf", "é", "a.get", "missing", "2get", "pkg"]
-    monkeypatch.setattr(store, "_SCANS_BEFORE_INDEX", 1000)
     scanned = index_module.build(root, Settings(), tmp_path / "c1").modules
     expected = {word: scanned.mentioning(word) for word in words}
     assert scanned._word_index is None  # a few words: scanned one by one

@@ -213,10 +213,9 @@ def _summarise_chunk(arguments: Tuple[List[Tuple[FileJob, bytes]], Optional[str]
 
 #: How many module texts the word questions may scan, in whole projects' worth, before the modules'
 #: words are indexed once (the answers are the same). Indexing costs about forty whole scans (Ray's
-#: 28 MB: 17 ms a scan, 0.7 s to index). Django's questions scan over 32 projects' worth; Ray's,
-#: 400 words and 48,000 single modules, about 420: a project big enough for the scans to cost
-#: asks enough to pay for the index early (Django cold, in-process: 2.28 s -> 2.22 s at 4).
-_SCANS_BEFORE_INDEX = 4
+#: 28 MB: 17 ms a scan, 0.7 s to index). Django's questions scan about 29 projects' worth; Ray's,
+#: 400 words and 48,000 single modules, about 420.
+_SCANS_BEFORE_INDEX = 32
 
 
 def _word_index(files: Dict[str, Tuple[FileJob, bytes]]) -> Dict[bytes, List[str]]:
