@@ -164,7 +164,7 @@ class ProjectIndex(ClassQuestions):
             # An alias binds its name in the module's text (``from x import rest``, ``rest = ...``,
             # ``def rest``): a module that never spells it has none, and needs no parse to say so.
             return []
-        if _PLAIN_NAME.fullmatch(rest) and not self.modules.may_bind(module, rest):
+        if _PLAIN_NAME.fullmatch(rest) and not self.modules.head_at_hand(module) and not self.modules.may_bind(module, rest):
             # ``from .models import Model`` where ``models`` only defines ``Model`` (or names it in
             # uses): nothing to follow, and no parse of ``models`` to say so.
             return []
@@ -570,7 +570,10 @@ class ProjectIndex(ClassQuestions):
                 elif fact[0] == "X":
                     # ``decode(read_body())``: what another function returns, resolved here; and
                     # ``decode(Message.recv(conn).data)``: the caller's own parameter, through that call.
-                    caller_params = (caller_summary["functions"].get(call["function"] or "") or {"params": []})["params"]
+                    # (Markers only for the parameters the call's facts name: the results of calls
+                    # without any stay shared, memoised, by every caller.)
+                    named = _written_params(fact) if call["function"] else set()
+                    caller_params = [name for name in (caller_summary["functions"].get(call["function"] or "") or {"params": []})["params"] if name in named]
                     passed = {name: frozenset((_Passed(name),)) for name in caller_params}
                     caller_ref = FunctionRef(caller, call["function"] or "", {"params": list(caller_params)}, 0)
                     result = self._read(fact, caller_ref, passed, caller_summary["path"], "", depth)
@@ -732,6 +735,15 @@ def _tokens(name: str) -> List[str]:
             out.append(part)
         out.extend(["()"] * calls)
     return out
+
+
+def _written_params(written: Json) -> Set[str]:
+    """The parameters (``["P", name]``) a written fact names, at any depth of its calls' arguments."""
+    if written[0] == "P":
+        return {written[1]}
+    if written[0] == "X":
+        return {name for _, facts in written[3] for fact in facts for name in _written_params(fact)}
+    return set()
 
 
 def _argument(ref: FunctionRef, arguments: Dict[str, FrozenSet], param: str) -> FrozenSet:

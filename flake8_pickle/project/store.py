@@ -95,6 +95,11 @@ class Cache:
     def read(self, key: str) -> Optional[Json]:
         return self._read(self._file(key))
 
+    def has(self, key: str) -> bool:
+        """Whether an entry for ``key`` is on disk (it may still turn out unreadable)."""
+        target = self._file(key)
+        return target is not None and target.is_file()
+
     @staticmethod
     def _read(target: Optional[Path]) -> Optional[Dict[str, Json]]:
         """The JSON object in ``target``; None when it is missing, half-written by a crashed older
@@ -335,6 +340,14 @@ class Summaries(Mapping):
             return module in spelled
         self._scanned += 1
         return spells_word(content, needle)
+
+    def head_at_hand(self, module: str) -> bool:
+        """Whether a summary of ``module`` is read already, or its head is in the cache (then reading
+        it costs less than asking the text, as in a warm run)."""
+        if any(module in store for store in self._stores.values()):
+            return True
+        job, content = self._files[module]
+        return self._cache.has(self._cache.key(job.module, job.relative, f"{self._digest}-{HEAD}", content))
 
     def may_bind(self, module: str, word: str) -> bool:
         """Whether ``module`` may bind the plain identifier ``word`` to another name (an alias): see
