@@ -21,7 +21,7 @@ from .catalog.loaders import Catalog
 from .classes import BUILTIN_EXCEPTIONS, ClassModel
 from .catalog.conventions import ACCUMULATING_METHODS
 from .scope import UNBOUND_MODULES, CallInterest, ClassNeeds, Listener, Resolver
-from .symbols import LocalDef
+from .symbols import LocalDef, run_by_call
 
 if TYPE_CHECKING:  # pragma: no cover - typing only (provenance imports this module's neighbours)
     from .provenance import Demands
@@ -411,13 +411,10 @@ class CallGraph(Listener):
             and func.value.id in ("self", "cls")
         ):
             self.self_calls.append((resolver.function_stack[-1], func.attr))
-        for symbol in resolver.symbols_of(call.func):
-            frame = resolver.function_stack[-1] if resolver.function_stack else None
-            if isinstance(symbol, LocalDef) and symbol.kind == "function":
-                self.edges.append((frame, symbol.node))
-            elif isinstance(symbol, LocalDef) and symbol.kind == "class":
-                # ``Transport(sock)`` runs the class's ``__init__``: its caller.
-                self.edges.extend((frame, init.node) for init in symbol.members.get("__init__", ()) if isinstance(init, LocalDef))
+        frame = resolver.function_stack[-1] if resolver.function_stack else None
+        for function, _ in run_by_call(resolver.symbols_of(call.func)):  # ``Transport(sock)`` runs ``__init__``
+            if isinstance(function, LocalDef) and function.kind == "function":
+                self.edges.append((frame, function.node))
 
 #: ``CACHE[key] = x``, ``CACHE.append(x)``: stores into a name's value (a module's cache or registry).
 _NAME_FILL = re.compile(
@@ -719,3 +716,9 @@ def lines_spelling(source: bytes, words: Iterable[str]) -> List[int]:
     # ``bytes.splitlines`` ends lines where the tokenizer does: at ``\n``, ``\r\n`` and a lone ``\r``.
     ends = list(accumulate(len(line) for line in source.splitlines(keepends=True)))
     return sorted({bisect_right(ends, hit) + 1 for hit in hits})
+
+
+def spans_a_line(node: ast.AST, lines: List[int]) -> bool:
+    """Whether ``node``'s lines include one of ``lines`` (ascending; from :func:`lines_spelling`)."""
+    at = bisect_left(lines, node.lineno)  # type: ignore[attr-defined]
+    return at < len(lines) and lines[at] <= (node.end_lineno or node.lineno)  # type: ignore[attr-defined]

@@ -27,7 +27,7 @@ from .findings import shown
 from .catalog.conventions import ACCUMULATING_METHODS
 from .scope import CallInterest, Listener, Resolver
 from .verifiers import NamedChecks
-from .symbols import DROPPED_NAMES, EMPTY, LocalDef, LocalInstance, display_name, symbol_order
+from .symbols import DROPPED_NAMES, EMPTY, LocalDef, LocalInstance, display_name, run_by_call, symbol_order
 from .shapes import NodeKey, is_property, is_staticmethod, node_key, positional_parameters
 from .provenance_model import (
     TRUSTED, UNKNOWN_TIER, UNTRUSTED, CHANNEL, _MAX_DEPTH, _MAX_SHALLOW, _SUMMARY_BUDGET, Source,
@@ -40,7 +40,7 @@ from .provenance_model import (
     library_object, asserted_arguments, returns_verified, path_content, route_dependency,
     dependency_params, mac_facts, dependency_call, RECEIVER, django_middleware, returned_object_state, _is_view_base, _is_grpc_servicer, literal_input,
 )
-from .provenance_calls import bind_call, budget_order, called_by_iter, made_with, made_with_arguments, registered_callbacks, run_by_call
+from .provenance_calls import bind_call, budget_order, called_by_iter, made_with, made_with_arguments, registered_callbacks
 
 #: Re-exported: the rest of the package reads the vocabulary from here.
 __all__ = [

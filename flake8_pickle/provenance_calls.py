@@ -133,16 +133,3 @@ def _arguments_order(arguments: Tuple[Tuple[str, FrozenSet], ...]) -> str:
         f"{name}:" + ",".join(sorted(f"{type(f).__name__}{getattr(f, 'name', '')}{getattr(f, 'call_key', '')}" for f in facts))
         for name, facts in arguments
     )
-
-
-def run_by_call(symbols: FrozenSet) -> List[Tuple[object, bool]]:
-    """What a call of something that may be each of ``symbols`` runs of the module's own code: a
-    function itself, and for a class its own ``__init__`` on the new object (True: ``self`` is not
-    among the call's arguments), so that ``Transport(sock)`` is a caller of ``__init__(self, conn)``."""
-    out: List[Tuple[object, bool]] = []
-    for symbol in symbols:
-        if type(symbol) is LocalDef and symbol.kind == "class":
-            out.extend((init, True) for init in symbol.members.get("__init__", EMPTY) if type(init) is LocalDef and init.kind == "function")
-        else:
-            out.append((symbol, False))
-    return out

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterable, Optional, Set, Tuple, Union
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Union
 
 from .shapes import NodeKey, is_generator_function
 
@@ -196,3 +196,16 @@ def unpacked(value: Symbols) -> Symbols:
         return value
     kept = frozenset(s for s in value if not isinstance(s, Contains) and not (isinstance(s, Generated) and s.function is None))
     return kept | elements(value)
+
+
+def run_by_call(symbols: FrozenSet) -> List[Tuple[object, bool]]:
+    """What a call of something that may be each of ``symbols`` runs of the module's own code: a
+    function itself, and for a class its own ``__init__`` on the new object (True: ``self`` is not
+    among the call's arguments), so that ``Transport(sock)`` is a caller of ``__init__(self, conn)``."""
+    out: List[Tuple[object, bool]] = []
+    for symbol in symbols:
+        if type(symbol) is LocalDef and symbol.kind == "class":
+            out.extend((init, True) for init in symbol.members.get("__init__", EMPTY) if type(init) is LocalDef and init.kind == "function")
+        else:
+            out.append((symbol, False))
+    return out

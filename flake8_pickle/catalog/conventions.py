@@ -70,6 +70,12 @@ CONTAINER_ANNOTATIONS = {
     "builtins.tuple": None,
     "typing.Tuple": None,
 }
+#: Calls that make an empty container a module may keep as a registry (``PLUGINS = dict()``, beside
+#: the displays ``{}``, ``[]``, ``set()``), filled by a decorator or a registration function.
+REGISTRY_CONTAINERS = frozenset({
+    "builtins.dict", "builtins.list", "builtins.set", "collections.OrderedDict", "collections.defaultdict",
+    "weakref.WeakValueDictionary",
+})
 #: Methods of a container whose result is one of its elements (``d.get(k)``), or the container's
 #: elements again (``d.values()``, ``d.items()``: iterating them gives elements).
 ELEMENT_METHODS = frozenset({"get", "pop", "setdefault", "popleft"})

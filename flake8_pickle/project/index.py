@@ -195,20 +195,28 @@ class ProjectIndex(ClassQuestions):
         in ``registry.py`` returning a decorator that stores its argument in ``PLUGINS``)."""
         out: Set[str] = set()
         for name, entry in self.modules.head(module)["functions"].items():
-            plain = any(c == container and i == 0 for c, i in entry.get("fills", ()))
-            called = any(c == container and i == 0 for c, i in entry.get("fills_returned", ()))
-            if not (plain or called):
+            if not any(c == container for c, _ in _fills(entry, True) + _fills(entry, False)):
                 continue
-            filler = f"{module}.{name}"
-            for other in self.referrers(filler):
+            for other in self.referrers(f"{module}.{name}"):
                 if other == module:
                     continue  # the module's own decorators: its resolver fills the registry
                 for qualname, decorators in self.modules.head(other).get("decorated", {}).items():
-                    for decorator in decorators:
-                        form = decorator.endswith("()")
-                        base = decorator[:-2] if form else decorator
-                        if (called if form else plain) and filler in self.canonical(base) | {base}:
-                            out.add(f"{other}.{qualname}")
+                    if any((container, module) in self._filled_by(decorator) for decorator in decorators):
+                        out.add(f"{other}.{qualname}")
+        return out
+
+    def _filled_by(self, decorator: str) -> List[Tuple[str, str]]:
+        """``(container, module)`` for each registry of the project a decorator puts what it decorates
+        in: ``app.registry.register()`` (a call's result: what the decorator it returns stores) or
+        ``app.registry.add`` (a function storing its first parameter)."""
+        called = decorator.endswith("()")
+        base = decorator[:-2] if called else decorator
+        out: List[Tuple[str, str]] = []
+        for candidate in self.canonical(base) | {base}:
+            where = self._split(candidate)
+            entry = self.modules.head(where[0])["functions"].get(where[1]) if where is not None else None
+            if entry is not None:
+                out.extend((container, where[0]) for container, _ in _fills(entry, called))  # type: ignore[index]
         return out
 
     def canonical(self, name: str) -> FrozenSet[str]:
@@ -419,17 +427,7 @@ class ProjectIndex(ClassQuestions):
         project class or function ``name`` put it in (see :meth:`_filled_elsewhere`)."""
         split = self._split(name)
         decorators = self.modules.head(split[0]).get("decorated", {}).get(split[1], ()) if split is not None else ()
-        out: List[Tuple[str, str]] = []
-        for decorator in decorators:
-            form = decorator.endswith("()")
-            base = decorator[:-2] if form else decorator
-            for candidate in self.canonical(base) | {base}:
-                where = self._split(candidate)
-                entry = self.modules.head(where[0])["functions"].get(where[1]) if where is not None else None
-                for container, index in (entry or {}).get("fills_returned" if form else "fills", ()):
-                    if index == 0:
-                        out.append((container, where[0]))  # type: ignore[index]
-        return out
+        return [found for decorator in decorators for found in self._filled_by(decorator)]
 
     def _word_referrers(self, targets: Set[str], last: str, home: str, more: Sequence[Tuple[str, str]] = ()) -> List[str]:
         """The modules that spell ``last`` (bound in ``home``), one of the ``more`` words (each with the
@@ -735,6 +733,12 @@ def _tokens(name: str) -> List[str]:
             out.append(part)
         out.extend(["()"] * calls)
     return out
+
+
+def _fills(entry: Json, returned: bool) -> List[Tuple[str, int]]:
+    """The registries a summarised function stores its first parameter in (``returned``: the
+    decorator it returns does)."""
+    return [(container, index) for container, index in entry.get("fills_returned" if returned else "fills", ()) if index == 0]
 
 
 def _written_params(written: Json) -> Set[str]:

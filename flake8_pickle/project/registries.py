@@ -6,18 +6,17 @@ decorated classes and functions (with what decorates them), so that the index ca
 from __future__ import annotations
 
 import ast
-from bisect import bisect_left
 from typing import Any, Dict, List, Optional, Tuple
 
-from ..precheck import lines_spelling
+from ..catalog.conventions import REGISTRY_CONTAINERS
+from ..precheck import lines_spelling, spans_a_line
 from ..scope import Resolver
 from ..shapes import registry_stores, returned_functions
 
 Json = Any
-_CONTAINER_CALLS = frozenset({"dict", "list", "set", "OrderedDict", "defaultdict", "WeakValueDictionary"})
 
 
-def module_containers(tree: ast.AST) -> List[str]:
+def module_containers(tree: ast.AST, resolver: Resolver) -> List[str]:
     """Names the module binds at its top level to a container display or a container's call
     (``PLUGINS = {}``, ``HANDLERS: Dict[str, Callable] = dict()``): the registries it may fill."""
     out: List[str] = []
@@ -29,9 +28,7 @@ def module_containers(tree: ast.AST) -> List[str]:
         else:
             continue
         if isinstance(value, ast.Call):
-            func = value.func
-            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-            if name not in _CONTAINER_CALLS:
+            if not resolver.qualified_names(value.func) & REGISTRY_CONTAINERS:
                 continue
         elif not isinstance(value, (ast.Dict, ast.List, ast.Set)):
             continue
@@ -39,12 +36,14 @@ def module_containers(tree: ast.AST) -> List[str]:
     return out
 
 
-def add_fillers(functions: Dict[str, Json], nodes: List[Tuple[str, ast.AST]], tree: ast.AST, source: Optional[bytes]) -> None:
+def add_fillers(
+    functions: Dict[str, Json], nodes: List[Tuple[str, ast.AST]], tree: ast.AST, resolver: Resolver, source: Optional[bytes]
+) -> None:
     """Each function's ``fills`` (``[container, parameter]`` it stores into one of the module's
     registries: ``def add(cls): PLUGINS[cls.name] = cls``) and ``fills_returned`` (what the decorator
     it returns stores: ``def register(name): def deco(cls): PLUGINS[name] = cls; return deco``).
     Only functions whose lines spell one of the module's containers are read."""
-    containers = module_containers(tree)
+    containers = module_containers(tree, resolver)
     if not containers:
         return
     lines = None if source is None else lines_spelling(source, containers)
@@ -54,10 +53,8 @@ def add_fillers(functions: Dict[str, Json], nodes: List[Tuple[str, ast.AST]], tr
         entry = functions.get(qualname)
         if entry is None or "." in qualname:
             continue  # module-level functions only (a method's registry is its class's business)
-        if lines is not None:
-            at = bisect_left(lines, node.lineno)  # type: ignore[attr-defined]
-            if at == len(lines) or lines[at] > (node.end_lineno or node.lineno):  # type: ignore[attr-defined]
-                continue
+        if lines is not None and not spans_a_line(node, lines):
+            continue
         fills = [[container, index] for container, index in registry_stores(node) if container in containers]
         returned = [[c, i] for inner in returned_functions(node) for c, i in registry_stores(inner) if c in containers]
         if fills:

@@ -347,7 +347,7 @@ class Summaries(Mapping):
         if any(module in store for store in self._stores.values()):
             return True
         job, content = self._files[module]
-        return self._cache.has(self._cache.key(job.module, job.relative, f"{self._digest}-{HEAD}", content))
+        return self._cache.has(_summary_key(job, content, self._cache, self._digest, HEAD))
 
     def may_bind(self, module: str, word: str) -> bool:
         """Whether ``module`` may bind the plain identifier ``word`` to another name (an alias): see
@@ -470,8 +470,13 @@ def _valid_text_facts(facts: object) -> bool:
     return isinstance(can, list) and len(can) == 3 and all(isinstance(flag, bool) for flag in can)
 
 
+def _summary_key(job: FileJob, content: bytes, cache: Cache, digest: str, kind: str) -> str:
+    """The cache key of the ``kind`` summary of ``job``'s ``content`` under the settings' ``digest``."""
+    return cache.key(job.module, job.relative, digest + ("" if kind == FULL else f"-{kind}"), content)
+
+
 def _summary_of(job: FileJob, content: bytes, cache: Cache, digest: str, settings: Settings, kind: str = FULL) -> Json:
-    key = cache.key(job.module, job.relative, digest + ("" if kind == FULL else f"-{kind}"), content)
+    key = _summary_key(job, content, cache, digest, kind)
     cached = cache.read(key)
     if cached is not None:
         return cached

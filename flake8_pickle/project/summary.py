@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import ast
 import sys
-from bisect import bisect_left
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from ..catalog.conventions import ACCUMULATING_METHODS
@@ -59,7 +58,7 @@ from ..shapes import (
     stored_parameters,
 )
 from ..findings import shown
-from ..precheck import lines_spelling, spells_word, verifier_words, verifiers_possible
+from ..precheck import lines_spelling, spans_a_line, spells_word, verifier_words, verifiers_possible
 from ..catalog.taint import SANITIZERS, UNTRUSTED_SOURCES
 from ..settings import Settings
 from .registries import add_fillers, decorated
@@ -245,14 +244,16 @@ def _forwarding_calls(calls: List[Json], module: str) -> List[Json]:
     """``calls`` without the calls of the module's own functions, except of those that hand one of
     their parameters on to another module's callable (directly, or through another such function):
     only those calls can carry data into another module's function."""
-    forwarders = {f"{module}.{call['function']}" for call in calls if not call.get("local") and call["function"]
-                  and any(fact[0] == "P" for _, facts in call["args"] for fact in facts)}
+    def passes_a_parameter(call: Json) -> bool:
+        return bool(call["function"]) and any(fact[0] == "P" for _, facts in call["args"] for fact in facts)
+
+    forwarders = {f"{module}.{call['function']}" for call in calls if not call.get("local") and passes_a_parameter(call)}
     grown = True
     while grown:
         grown = False
         for call in calls:
-            if call.get("local") and call["function"] and f"{module}.{call['function']}" not in forwarders:
-                if forwarders.intersection(call["callees"]) and any(fact[0] == "P" for _, facts in call["args"] for fact in facts):
+            if call.get("local") and passes_a_parameter(call) and forwarders.intersection(call["callees"]):
+                if f"{module}.{call['function']}" not in forwarders:
                     forwarders.add(f"{module}.{call['function']}")
                     grown = True
     kept = [call for call in calls if not call.get("local") or forwarders.intersection(call["callees"])]
@@ -321,7 +322,7 @@ def summarise(
     aliases, classes = _names_and_classes(resolver, unpicklers, module, nodes, names, model)
     functions = _signatures(nodes)
     _add_verifiers(functions, nodes, resolver, settings, source)
-    add_fillers(functions, nodes, tree, source)
+    add_fillers(functions, nodes, tree, resolver, source)
     writer = _Writer(tracker, path, names) if tracker is not None else None
     for qualname, node in nodes:
         if qualname not in functions:
@@ -431,7 +432,7 @@ def _head(
     aliases, classes = _names_and_classes(resolver, unpicklers, module, nodes, names, None)
     functions = _signatures(nodes)
     _add_verifiers(functions, nodes, resolver, settings, source)
-    add_fillers(functions, nodes, tree, source)
+    add_fillers(functions, nodes, tree, resolver, source)
     return {
         "schema": SCHEMA,
         "head": True,
@@ -472,8 +473,7 @@ def _functions_with_global(tree: ast.AST, lines: Optional[List[int]] = None) -> 
             around = around + (node,)
         for child in ast.iter_child_nodes(node):
             if lines is not None and isinstance(child, ast.stmt):
-                at = bisect_left(lines, child.lineno)
-                if at == len(lines) or lines[at] > (child.end_lineno or child.lineno):
+                if not spans_a_line(child, lines):
                     continue  # no line it spans spells ``global``
             elif not isinstance(child, _HOLDS_STATEMENTS):
                 continue  # an expression holds no statement (a lambda's body is an expression)
@@ -641,10 +641,8 @@ def _add_verifiers(
     sanitizers = _user_patterns(tuple(settings.untrusted_sources), tuple(settings.trusted_sources), tuple(settings.sanitizers))[2]
     for qualname, node in nodes:
         if qualname in functions:
-            if lines is not None:
-                at = bisect_left(lines, node.lineno)  # type: ignore[attr-defined]
-                if at == len(lines) or lines[at] > (node.end_lineno or node.lineno):  # type: ignore[attr-defined]
-                    continue
+            if lines is not None and not spans_a_line(node, lines):
+                continue
             found = helper_verifier(node, lambda test: verification(test, resolver, sanitizers, helpers=False), resolver)
             if found is not None:
                 functions[qualname]["verifies"] = written(found)

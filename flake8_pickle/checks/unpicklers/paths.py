@@ -60,6 +60,8 @@ class _PathWalk(_Reader, PathInterpreter[_Path, bool]):
     def __init__(self, *args: object, **kwargs: object) -> None:
         _Reader.__init__(self, *args, **kwargs)  # type: ignore[arg-type]
         PathInterpreter.__init__(self)
+        #: How many check helpers are being read in place, one inside another (see :meth:`_inlined`).
+        self._inlining = 0
 
     # ------------------------------------------------------------------ interpreter hooks
     def visit(self, statement: ast.stmt, paths: List[_Path], depth: int, handler: bool) -> List[_Path]:
@@ -143,7 +145,7 @@ class _PathWalk(_Reader, PathInterpreter[_Path, bool]):
         its check passes (no ``return``, no ``yield``, no nested scope) is read in place, its
         parameters bound to the call's arguments; the paths that get through it go on with what it
         assumed. None for any other call (an opaque check then)."""
-        if getattr(self, "_inlining", 0) >= 2 or not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
+        if self._inlining >= 2 or not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
             return None
         helpers = [s for s in self.resolver.lookup(call.func.id) if isinstance(s, LocalDef)]
         if len(helpers) != 1 or helpers[0].kind != "function" or helpers[0].nested:
@@ -159,7 +161,7 @@ class _PathWalk(_Reader, PathInterpreter[_Path, bool]):
         given.update((k.arg, k.value) for k in call.keywords if k.arg is not None)
         if len(call.args) > len(params) or any(isinstance(a, ast.Starred) for a in call.args) or set(given) != set(params):
             return None  # every parameter bound by the call itself (no defaults, no spreading)
-        self._inlining = getattr(self, "_inlining", 0) + 1
+        self._inlining += 1
         try:
             survivors = self._block(node.body, [_Path(path.atoms, given)], 0, handler)  # type: ignore[attr-defined]
         finally:
