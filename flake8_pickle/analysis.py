@@ -18,7 +18,7 @@ from .catalog.taint import SANITIZERS
 from .checks.protocol import ProtocolChecks
 from .provenance import NO_PROJECT, ProvenanceTracker
 from .scope import Listener, Resolver
-from .shapes import NodeKey
+from .shapes import NodeKey, node_key
 from .symbols import Symbols
 from .checks.loaders import LoaderChecks
 from .settings import Settings
@@ -89,6 +89,7 @@ def _run_analysis(
     source: Optional[str],
     project: Optional["ModuleView"],
     passed: Optional[Dict[Tuple[NodeKey, str], Symbols]] = None,
+    learn: Optional[Set[NodeKey]] = None,
 ) -> Analysis:
     findings: List[Finding] = []
     notes: List[Finding] = []
@@ -121,6 +122,8 @@ def _run_analysis(
     _see_project(resolver, project)
     if passed is not None:
         resolver.passed, resolver.passed_seeded = passed, True
+    if learn:
+        resolver.learn_classes = learn
     resolver.nonlocal_possible = source is None or spells_word(source, "nonlocal")
     if source is not None and can.classes_only and "PKL902" not in wanted and not (project and project.copied_elsewhere()):
         # Only a class's own protocol can be reported: walk only the bodies that bear on one, and
@@ -134,7 +137,14 @@ def _run_analysis(
         # A loader was handed to a function of the module whose body the walk had walked already
         # (``apply_decoder(pickle.loads, body)`` in a view below ``apply_decoder``): walked again,
         # knowing from the start what every call hands each function (rare: such modules only).
-        return _run_analysis(tree, settings, inventory, source, project, resolver.passed)
+        return _run_analysis(tree, settings, inventory, source, project, resolver.passed, learn)
+    if spotter is not None and not spotter.spotted and learn is None:
+        # A loader a later method stores on the object (``self.unpack = pickle.loads`` in
+        # ``set_packer()``), called by a method walked before it: walked again, the classes' state
+        # learned first, so that the call is spotted as a loader's.
+        late = {node_key(cls.node) for cls, held in resolver.late_stores() if catalog.loader_for({s for s in held if isinstance(s, str)})}
+        if late:
+            return _run_analysis(tree, settings, inventory, source, project, passed, late)
     if spotter is not None and spotter.spotted:
         walk = None
         state, local_attributes = resolver.portable_state()

@@ -31,16 +31,16 @@ from .symbols import DROPPED_NAMES, EMPTY, LocalDef, LocalInstance, display_name
 from .shapes import NodeKey, is_property, is_staticmethod, node_key, positional_parameters
 from .provenance_model import (
     TRUSTED, UNKNOWN_TIER, UNTRUSTED, CHANNEL, _MAX_DEPTH, _MAX_SHALLOW, _SUMMARY_BUDGET, Source,
-    Channel, Trusted, Unknown, UNKNOWN, Param, Returned, StateOf, OuterOf, External, ProjectFacts, NO_PROJECT,
+    Channel, Trusted, Unknown, UNKNOWN, Param, Returned, StateOf, OuterOf, External, KeyedBy, ProjectFacts, NO_PROJECT,
     Fact, _FACT_TYPES, _FACT_TYPE_SET, _LITERAL, _SYMBOLIC, Demands, Sink, CallSite, Verdict,
-    _TRANSFORMS, _PATH_OPENERS, _ROUTES, _receiver, _runs, _inherits, _user_patterns, _shallow,
+    _TRANSFORMS, _PATH_OPENERS, _ROUTES, _receiver, _runs, _user_patterns, _shallow,
     _first_source, _UNKNOWN_ONLY, _AtLine, _instance_state, _reads_instance_state,
     _is_bound_method_call, _has_base, overriding, self_classes, before_servicer_context, aliased,
     outer_reads, class_attribute_keys, EMPTY_CONTAINER, data_identity, verification, hands_other, loader_among, runs, stored_outside,
     library_object, asserted_arguments, returns_verified, path_content, route_dependency,
     dependency_params, mac_facts, dependency_call, RECEIVER, django_middleware, returned_object_state, _is_view_base, _is_grpc_servicer, literal_input,
 )
-from .provenance_calls import bind_call, budget_order, called_by_iter, made_with, made_with_arguments, registered_callbacks
+from .provenance_calls import bind_call, budget_order, called_by_iter, dispatched_sites, made_with, made_with_arguments, registered_callbacks
 
 #: Re-exported: the rest of the package reads the vocabulary from here.
 __all__ = [
@@ -110,6 +110,8 @@ class ProvenanceTracker(Listener):
         self._self_calls: Dict[str, List[Tuple[LocalDef, ast.Call, List[FrozenSet], Dict[str, FrozenSet]]]] = {}
         #: Check (node id) -> which data it verified, when the walk met it (see :func:`data_identity`).
         self.verified: Dict[int, FrozenSet] = {}
+        #: Check (node id) -> the parameters that give its MAC's key: it verifies only where no caller passes the sender's.
+        self.keyed: Dict[int, FrozenSet] = {}
         self.named_checks = NamedChecks()
 
     # ------------------------------------------------------------------ resolver hooks
@@ -127,7 +129,9 @@ class ProvenanceTracker(Listener):
         if found is None:
             return None
         # What the check verified, as it is here: a load is guarded only if it reads that data.
-        self.verified[id(test)] = data_identity(self._union(found[1], 0))
+        checked = self._union(found[1], 0)
+        self.verified[id(test)] = data_identity(checked)
+        self.keyed[id(test)] = frozenset(p for f in checked if type(f) is KeyedBy for p in f.params)  # type: ignore[attr-defined]
         return found[0]
 
     def call_guard(self, call: ast.Call) -> bool:
@@ -429,7 +433,7 @@ class ProvenanceTracker(Listener):
                 return path_content(receiver)
             held = self.resolver.symbols_of(func.value)  # type: ignore[union-attr]
             if func.attr in STORE_LOOKUPS and library_object(held):
-                return frozenset(f for f in receiver if isinstance(f, (Source, Channel))) | _UNKNOWN_ONLY
+                return frozenset(f for f in receiver if isinstance(f, (Source, Channel))) | {Unknown((call.lineno, call.col_offset))}  # one value
             if func.attr in KEYED_LOOKUPS and call.args and not library_object(held):
                 # ``MEMO.get(key)``: one of the container's values (or the default), not the key.
                 return receiver.union(*(self.facts_of(a, depth + 1) for a in call.args[1:])) or _UNKNOWN_ONLY
@@ -702,6 +706,10 @@ class ProvenanceTracker(Listener):
                     stack.extend(site.arguments.get(fact.name, EMPTY))  # type: ignore[attr-defined]
         return demands
 
+    def key_choosers(self, params: FrozenSet) -> List[Verdict]:
+        """The callers that pass untrusted data for one of ``params`` (a MAC's key: their calls' checks prove nothing)."""
+        return self._untrusted_callers(params, (), 0, frozenset())
+
     def verdict(self, sink: Sink) -> List[Verdict]:
         """How a sink's input is graded; several verdicts when callers pass untrusted data."""
         facts = self.expand(sink.facts)
@@ -776,25 +784,4 @@ class ProvenanceTracker(Listener):
         return verdicts
 
     def _dispatched_sites(self, function: ast.AST) -> List[CallSite]:
-        """``self.m(x)`` in a base class, where the method of the subclass that holds ``function``
-        is what runs: a call site of ``function`` too (template methods, ``Serde.parse_request``
-        calling the ``deserialize_model`` a subclass defines)."""
-        known = self._method_owner.get(node_key(function))
-        if known is None:
-            return []
-        owner, method = known
-        name = method.name
-        direct = {node_key(site.call) for site in self.call_sites.get(node_key(function), [])}
-        params = positional_parameters(function)
-        if not is_staticmethod(function):
-            params = params[1:]
-        sites: List[CallSite] = []
-        for cls, call, positional, keywords in self._self_calls.get(name, []):
-            if node_key(call) in direct or not _inherits(owner, cls):
-                continue
-            arguments = dict(keywords)
-            for index, facts in enumerate(positional):
-                if index < len(params):
-                    arguments[params[index]] = facts
-            sites.append(CallSite(call, method, arguments, None, True))
-        return sites
+        return dispatched_sites(function, self._method_owner, self.call_sites, self._self_calls)

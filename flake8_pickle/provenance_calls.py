@@ -10,9 +10,9 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Tuple
 
 from .catalog.taint import ANY_KEYWORD
 from .findings import shown
-from .provenance_model import RECEIVER, Param, Returned, Source, StateOf, _is_bound_method_call
+from .provenance_model import RECEIVER, CallSite, Param, Returned, Source, StateOf, _inherits, _is_bound_method_call
 from .scope import Resolver
-from .shapes import NodeKey, all_args, call_argument, node_key, positional_parameters
+from .shapes import NodeKey, all_args, call_argument, is_staticmethod, node_key, positional_parameters
 from .symbols import EMPTY, LocalDef, LocalInstance
 
 
@@ -133,3 +133,33 @@ def _arguments_order(arguments: Tuple[Tuple[str, FrozenSet], ...]) -> str:
         f"{name}:" + ",".join(sorted(f"{type(f).__name__}{getattr(f, 'name', '')}{getattr(f, 'call_key', '')}" for f in facts))
         for name, facts in arguments
     )
+
+
+def dispatched_sites(
+    function: ast.AST,
+    method_owner: Dict[NodeKey, Tuple[LocalDef, LocalDef]],
+    call_sites: Dict[NodeKey, List[CallSite]],
+    self_calls: Dict[str, List[Tuple[LocalDef, ast.Call, List[FrozenSet], Dict[str, FrozenSet]]]],
+) -> List[CallSite]:
+    """``self.m(x)`` in a base class, where the method of the subclass that holds ``function``
+    is what runs: a call site of ``function`` too (template methods, ``Serde.parse_request``
+    calling the ``deserialize_model`` a subclass defines). ``method_owner``, ``call_sites`` and
+    ``self_calls``: the tracker's tables."""
+    known = method_owner.get(node_key(function))
+    if known is None:
+        return []
+    owner, method = known
+    direct = {node_key(site.call) for site in call_sites.get(node_key(function), [])}
+    params = positional_parameters(function)
+    if not is_staticmethod(function):
+        params = params[1:]
+    sites: List[CallSite] = []
+    for cls, call, positional, keywords in self_calls.get(method.name, []):
+        if node_key(call) in direct or not _inherits(owner, cls):
+            continue
+        arguments = dict(keywords)
+        for index, facts in enumerate(positional):
+            if index < len(params):
+                arguments[params[index]] = facts
+        sites.append(CallSite(call, method, arguments, None, True))
+    return sites

@@ -80,7 +80,11 @@ class Trusted:
 
 @dataclass(frozen=True)
 class Unknown:
-    """Data whose origin cannot be established."""
+    """Data whose origin cannot be established. ``at``: the (line, col) of the call that read it,
+    for a value read from a store (``redis.get(key)``): unknown data, but the same data wherever
+    it flows, so that an HMAC check of it guards its load (see :func:`data_identity`)."""
+
+    at: Optional[Tuple[int, int]] = None
 
 
 UNKNOWN = Unknown()
@@ -94,6 +98,14 @@ class Param:
     #: :func:`~flake8_pickle.shapes.node_key` of ``function``.
     function_key: NodeKey = (0, 0, 0, 0)
     name: str = ""
+
+
+@dataclass(frozen=True)
+class KeyedBy:
+    """A MAC made with a key the caller passes (``hmac.new(key, body)``, ``key`` a parameter): a
+    check of it verifies the data only where no caller passes a key the sender chose."""
+
+    params: FrozenSet[Param] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -203,7 +215,7 @@ class ProjectFacts:
 NO_PROJECT = ProjectFacts()
 
 Fact = object
-_FACT_TYPES = (Source, Channel, Trusted, Unknown, Param, Returned, StateOf, OuterOf, External)
+_FACT_TYPES = (Source, Channel, Trusted, Unknown, Param, Returned, StateOf, OuterOf, External, KeyedBy)
 _FACT_TYPE_SET = frozenset(_FACT_TYPES)
 _LITERAL = frozenset((Trusted("literal"),))
 #: The facts that stand for what other bodies compute.
@@ -250,6 +262,8 @@ class Sink:
     capped: bool
     #: For ``unpickler.load()``: what the receiver resolved to at the call.
     receiver: FrozenSet = frozenset()
+    #: The check that guards it, when its MAC's key is a parameter (see :class:`KeyedBy`), and those parameters.
+    keyed_guard: Optional[Tuple[ast.expr, FrozenSet]] = None
 
 
 @dataclass
@@ -447,19 +461,23 @@ def mac_facts(call: ast.Call, facts_of: Callable[[ast.AST], FrozenSet]) -> Optio
     msg = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "msg"), None)
     if msg is None:
         return None
-    if key is not None and any(type(fact) is Source for fact in facts_of(key)):
+    keys = facts_of(key) if key is not None else frozenset()
+    if any(type(fact) is Source for fact in keys):
         return frozenset((UNKNOWN,))
     if isinstance(msg, ast.Subscript) and isinstance(msg.slice, ast.Slice):
         return frozenset((UNKNOWN,))
-    return facts_of(msg)
+    params = frozenset(fact for fact in keys if type(fact) is Param)
+    return facts_of(msg) | {KeyedBy(params)} if params else facts_of(msg)  # type: ignore[arg-type]
 
 
 def data_identity(facts: FrozenSet) -> FrozenSet:
     """What tells a value's data apart from other data: where it was read (a source by its label and
     line, whatever it passed through since), the parameter or call result it is, the state it was
-    read from. Trusted and unknown data have none."""
+    read from, the store lookup that read it. Trusted data and unknown data of no place have none."""
     return frozenset(
-        (f.label, f.line) if type(f) is Source else f for f in facts if type(f) is not Trusted and type(f) is not Unknown
+        (f.label, f.line) if type(f) is Source else f
+        for f in facts
+        if type(f) is not Trusted and type(f) is not KeyedBy and (type(f) is not Unknown or f.at is not None)  # type: ignore[attr-defined]
     )
 
 

@@ -167,6 +167,8 @@ class Resolver(Statements, Handoffs, Expressions):
         self.module_walked = False
         #: Function (node id) -> the instances its ``return`` statements make (see ``_factory_results``).
         self._factories: Dict[int, Symbols] = {}
+        #: Function node id -> whether it returns what it imports by a computed name (``import_string``).
+        self._importers: Dict[int, bool] = {}
         self._factory_depth = 0
         #: Class (node id) -> the module's classes deriving from it (see ``_subclasses``).
         self._subclass_map: Dict[int, List[LocalDef]] = {}
@@ -286,7 +288,7 @@ class Resolver(Statements, Handoffs, Expressions):
                     if not isinstance(node, ast.Lambda) and not self.walk_function(node, cls):
                         self._skipped.append(entry)
                         continue
-                if cls is not None and (self.deep or self.value_hook is not None) and id(cls) not in learned:
+                if cls is not None and (self.deep or self.value_hook is not None or self.learn_classes) and id(cls) not in learned:
                     learned.add(id(cls))
                     self._learn_instance_state(batch, cls)
                 self._run_deferred(node, chain, cls)
@@ -365,6 +367,17 @@ class Resolver(Statements, Handoffs, Expressions):
                     continue  # the other walk is seeded with all of it (portable_state)
                 late.add(node_key(cls.node))
         return late
+
+    def late_stores(self) -> List[Tuple[LocalDef, Symbols]]:
+        """For each instance attribute a method read before another method stored more in it, its
+        class and what it holds in the end beyond what that read saw (``self.unpack(data)`` in
+        ``deserialize()``, ``self.unpack = pickle.loads`` in ``set_packer()``, defined later)."""
+        out: List[Tuple[LocalDef, Symbols]] = []
+        for (cls, attr), seen in self.first_reads.items():
+            final = cls.instance_attrs.get(attr, EMPTY)
+            if final is not seen and not final <= seen:
+                out.append((cls, final - seen))
+        return out
 
     def _learn_instance_state(self, batch: Sequence[Tuple[ast.AST, List[Scope], Optional[LocalDef]]], cls: LocalDef) -> None:
         """Walk quietly every method of ``cls`` that stores on ``self``, before any is walked for real.

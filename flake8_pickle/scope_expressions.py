@@ -45,6 +45,7 @@ from .symbols import (
 from .shapes import (
     block_statements,
     bound_names,
+    imports_by_name,
     keyword_arg,
     literal_str,
     node_key,
@@ -252,13 +253,15 @@ class Expressions:
             return frozenset(s for s in out_made if type(s) is LocalDef and s.kind == "function")
         if isinstance(symbol, LocalInstance):
             cls = symbol.cls
-            if attr in cls.members:
-                return cls.members[attr]
             found = cls.instance_attrs.get(attr)
             if self.value_hook is None:
                 # What each instance attribute resolved to when first read: a later method that
                 # stores more in it makes the class one whose state the data-flow walk learns first.
                 self.first_reads.setdefault((cls, attr), found or EMPTY)
+            if attr in cls.members:
+                # A class-level default (``unpack = None``) that a method replaces on the object
+                # (``self.unpack = pickle.loads``): either, whichever ran last.
+                return cls.members[attr] | found if found else cls.members[attr]
             if found is not None:
                 return found
             out = set()
@@ -433,6 +436,9 @@ class Expressions:
             return None
         symbols = self.symbols_of(func)
         if SPECIAL_CALLEES.isdisjoint(symbols):
+            if any(type(s) is LocalDef and s.kind == "function" and self._imports_by_name(s.node) for s in symbols):
+                # The module's own ``import_string(path)``, returning ``import_module(path)``.
+                return frozenset(n for n in self.constant_strs(call.args[0]) if not n.startswith("."))
             return None
         callee = names_in(symbols)
         args = call.args
@@ -458,10 +464,7 @@ class Expressions:
             return frozenset((name if wants_leaf else name.split(".")[0],))
         if callee & IMPORTS_BY_NAME and args:
             # Each returns the module named, a submodule included (not its top-level package).
-            name = literal_str(args[0])
-            if not name or name.startswith("."):
-                return EMPTY
-            return frozenset((name,))
+            return frozenset(n for n in self.constant_strs(args[0]) if not n.startswith("."))
         if "sys.modules.get" in callee and args:
             name = literal_str(args[0])
             return frozenset((name,)) if name else EMPTY
@@ -471,6 +474,23 @@ class Expressions:
             # ``loads = staticmethod(pickle.loads)`` in a class body: the class's ``loads`` is pickle's.
             return self.symbols_of(args[0], depth + 1)
         return None
+
+    def _imports_by_name(self, function: ast.AST) -> bool:
+        known = self._importers.get(id(function))
+        if known is None:
+            known = self._importers[id(function)] = imports_by_name(function)
+        return known
+
+    def constant_strs(self, expr: ast.expr) -> FrozenSet[str]:
+        """The strings ``expr`` may be: a literal's, or those every module-level binding of a name
+        the function does not bind gives it (``SERIALIZER = "pickle"``); none when any is not a literal."""
+        value = literal_str(expr)
+        if value is not None:
+            return frozenset((value,)) if value else frozenset()
+        if not isinstance(expr, ast.Name) or any(expr.id in scope.bindings for scope in self.scopes[1:]):
+            return frozenset()
+        values = [literal_str(v) for v in self.module_values.get(expr.id, ())]
+        return frozenset(v for v in values if v) if values and all(v is not None for v in values) else frozenset()
 
     def _element_call(self, call: ast.Call, func: ast.Attribute, depth: int) -> Optional[Symbols]:
         """``d.get(k)``, ``d.pop(k)``, ``d.values()``, ``d.items()`` on a container value: one of its

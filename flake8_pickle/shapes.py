@@ -545,3 +545,52 @@ def returns_self(function: ast.AST) -> bool:
         return False
     returns = [s for s in block_statements(getattr(function, "body", [])) if isinstance(s, ast.Return)]
     return bool(returns) and all(isinstance(r.value, ast.Name) and r.value.id == params[0] for r in returns) and not is_generator_function(function)
+
+
+def imports_by_name(function: ast.AST) -> bool:
+    """Whether a function returns the module (or an attribute of it) that it imports by a name it
+    computes: ``return import_module(path)``, ``return getattr(import_module(module), attr)`` (a
+    project's own ``import_string``)."""
+    for statement in block_statements(getattr(function, "body", [])):
+        value = statement.value if isinstance(statement, ast.Return) else None
+        if isinstance(value, ast.Call) and _callee_word(value) == "getattr" and value.args:
+            value = value.args[0]
+        if isinstance(value, ast.Call) and _callee_word(value) == "import_module":
+            return True
+    return False
+
+
+def _callee_word(call: ast.Call) -> str:
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+
+
+def constructed(value: ast.expr) -> Tuple[ast.expr, bool]:
+    """``(CODECS[fmt], True)`` for ``CODECS[fmt]()`` (a call with or without arguments, of a name,
+    an attribute or a registry's element), else ``(value, False)``."""
+    if looked_up(value)[1]:
+        return value, False  # ``TABLE.get(key)``: an element, not a construction
+    if isinstance(value, ast.Call) and isinstance(value.func, (ast.Name, ast.Attribute, ast.Subscript)):
+        return value.func, True
+    return value, False
+
+
+def looked_up(value: ast.expr) -> Tuple[ast.expr, bool]:
+    """``(TABLE, True)`` for ``TABLE[key]`` and ``TABLE.get(key...)`` (a registry the function picks
+    an element of: ``SERIALIZERS[name]``), else ``(value, False)``."""
+    if isinstance(value, ast.Subscript):
+        return value.value, True
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "get" and value.args:
+        return value.func.value, True
+    return value, False
+
+
+def attribute_chain(value: ast.expr) -> Optional[List[str]]:
+    """``["ser", "PickleSerializer"]`` for ``ser.PickleSerializer``; None for anything but names."""
+    attrs: List[str] = []
+    while isinstance(value, ast.Attribute):
+        attrs.append(value.attr)
+        value = value.value
+    if not isinstance(value, ast.Name):
+        return None
+    return [value.id] + attrs[::-1]

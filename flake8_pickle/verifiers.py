@@ -183,6 +183,15 @@ def verification(
     while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         positive = not positive
         test = test.operand
+    if isinstance(test, ast.BoolOp):
+        # ``sig and compare_digest(...)`` holds only for verified data; ``not sig or not
+        # compare_digest(...)`` fails only for verified data (its ``raise`` guards what follows).
+        wanted = isinstance(test.op, ast.And)
+        for value in test.values:
+            found = verification(value, resolver, sanitizers, helpers)
+            if found is not None and found[0] == wanted:
+                return (wanted if positive else not wanted), found[1]
+        return None
     if isinstance(test, ast.Call):
         names = resolver.qualified_names(test.func)
         if names & VERIFIERS or any(sanitizers.is_one(n) for n in names):

@@ -21,8 +21,13 @@ UNBOUND_MODULES = frozenset(module for module in PICKLE_MODULES if "." not in mo
 #: Wrapping a callable in one of these leaves the same function to call
 #: (``loads = staticmethod(pickle.loads)`` in a class body).
 METHOD_WRAPPERS = frozenset({"builtins.staticmethod", "builtins.classmethod"})
-#: Calls that return the module their first argument names.
-IMPORTS_BY_NAME = frozenset({"importlib.import_module", "pytest.importorskip", "_pytest.outcomes.importorskip"})
+#: Calls that return the module (or, for the ``import_string`` helpers, the object) their first
+#: argument names by its dotted path.
+IMPORTS_BY_NAME = frozenset({
+    "importlib.import_module", "pytest.importorskip", "_pytest.outcomes.importorskip",
+    "django.utils.module_loading.import_string", "werkzeug.utils.import_string", "werkzeug.import_string",
+    "pydoc.locate",
+})
 #: ``__import__("a.b")``: the top-level package ``a``, or ``a.b`` itself with a non-empty fromlist.
 IMPORTS_BY_DUNDER = frozenset({"builtins.__import__", "importlib.__import__"})
 #: ``getattr(obj, "name")`` and ``sys.modules.get("name")``: resolved through their literal argument.

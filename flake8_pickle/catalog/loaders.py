@@ -809,6 +809,7 @@ class Catalog:
         for name in extra_loaders:
             self.by_name.setdefault(name, Loader((name,), "custom", DATA_BYTES))
         self.distinctive_methods = dict(_DISTINCTIVE_METHODS)
+        self._objects = frozenset(n[: i + 2] for n in self.by_name for i in range(len(n)) if n.startswith("()", i))
         self._binding_words: Dict[str, Set[str]] = {}
         for name in self.by_name:
             words = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", name)
@@ -821,9 +822,10 @@ class Catalog:
         return frozenset(self._binding_words.get(root, ()))
 
     def reaches_loader(self, qualified_names: Iterable[str]) -> bool:
-        """Whether one of ``qualified_names`` is a loader, or a class whose instances' ``load`` is."""
+        """Whether one of ``qualified_names`` is a loader, a class whose instances' ``load`` is, or
+        an object one of whose methods loads (``multiprocessing.connection.Client()``: its ``recv``)."""
         names = frozenset(qualified_names)
-        return self.loader_for(names) is not None or self.loader_for(f"{name}().load" for name in names) is not None
+        return self.loader_for(names) is not None or bool(self._objects & names) or self.loader_for(f"{n}().load" for n in names) is not None
 
     def loader_for(self, qualified_names: Iterable[str]) -> Optional[Tuple[str, Loader]]:
         """The first catalogue entry among ``qualified_names``, with the name that matched."""

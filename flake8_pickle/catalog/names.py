@@ -24,7 +24,7 @@ PICKLE_MODULES: Tuple[str, ...] = (
 #: Of those, the ones that serialise lambdas and local functions by value (PKL204 does not apply).
 BY_VALUE_MODULES: Tuple[str, ...] = ("dill", "dill._dill", "cloudpickle")
 #: What turns an object into pickle bytes.
-PICKLE_DUMPS: FrozenSet[str] = frozenset(names(PICKLE_MODULES, ("dumps",))) | {
+PICKLE_DUMPS: FrozenSet[str] = frozenset(names(PICKLE_MODULES, ("dumps", "_dumps"))) | {
     "multiprocessing.reduction.ForkingPickler.dumps"
 }
 

@@ -204,12 +204,17 @@ class LoaderChecks(Listener):
         else:
             facts = frozenset()
         identity = data_identity(facts)
+        keyed = None
         for guard in reversed(resolver.guards) if identity else ():
             if identity <= tracker.verified.get(id(guard), frozenset()):
+                if tracker.keyed.get(id(guard)):
+                    # ``hmac.new(key, body)`` with ``key`` a parameter: decided once the callers are known.
+                    keyed = (guard, tracker.keyed[id(guard)])
+                    break
                 # Reached only after an HMAC/signature check of this very data passed.
-                self._judged(call, Step(guard.lineno, f"trusted: the check `{shown(guard)}` at line {guard.lineno} guards this load"))
+                self._judged(call, _guarded(guard))
                 return
-        self._sinks.append(Sink(call, label, loader, argument, facts, capped, receiver))
+        self._sinks.append(Sink(call, label, loader, argument, facts, capped, receiver, keyed))
 
     def sink_facts(self) -> List[FrozenSet]:
         """The facts of what each loader call found so far reads (before expansion)."""
@@ -243,6 +248,14 @@ class LoaderChecks(Listener):
     def _grade(self, sink: Sink) -> None:
         assert self.tracker is not None
         verdicts = self.tracker.verdict(sink)
+        if sink.keyed_guard is not None:
+            choosers = self.tracker.key_choosers(sink.keyed_guard[1])
+            if not choosers:
+                self._judged(sink.call, _guarded(sink.keyed_guard[0]))  # no caller lets the sender pick the key
+                return
+            # Only where the sender picks the key does the check prove nothing: the calls that pass it.
+            sites = {id(v.report_at) for v in choosers}
+            verdicts = [v for v in verdicts if v.tier != UNTRUSTED or id(v.report_at) in sites]
         for verdict in verdicts:
             if verdict.tier == TRUSTED:
                 self._judged(sink.call, *_trusted_steps(verdict, sink))
@@ -350,3 +363,7 @@ def _sound_unpickler_steps(receiver: FrozenSet) -> Tuple[Step, ...]:
             line = getattr(cls.node, "lineno", 0)
             steps.append(Step(line, f"trusted: restricted Unpickler {cls.name} (line {line}) admits only an exact allow-list of harmless globals"))
     return tuple(steps)
+
+
+def _guarded(guard: ast.expr) -> Step:
+    return Step(guard.lineno, f"trusted: the check `{shown(guard)}` at line {guard.lineno} guards this load")

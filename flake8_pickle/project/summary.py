@@ -45,7 +45,10 @@ from ..provenance_model import RECEIVER, _user_patterns
 from ..verifiers import ASSERTS, helper_verifier, read_verifier, verification, written
 from ..symbols import Contains, LocalDef, LocalInstance, elements
 from ..shapes import (
+    attribute_chain,
     block_statements,
+    constructed,
+    looked_up,
     bound_names_unless_generator,
     returns_self,
     class_method,
@@ -561,12 +564,12 @@ def _returned_aliases(
             out[f"{owner}().{method}()"] = [f"{module}.{owner}()"]  # ``Sink(path).open()``: the same object
             continue
         returned = [
-            (chain[0], chain[1:], element, called)
+            (chain[0], chain[1:], element, called, statement.value)
             for statement in block_statements(node.body)
             if isinstance(statement, ast.Return) and statement.value is not None
-            for inner, called in (_constructed(statement.value),)
-            for value, element in (_looked_up(inner),)
-            for chain in (_attribute_chain(value),)
+            for inner, called in (constructed(statement.value),)
+            for value, element in (looked_up(inner),)
+            for chain in (attribute_chain(value),)
             if chain and chain[0] in bindings
         ]
         if not returned:
@@ -575,7 +578,7 @@ def _returned_aliases(
         if local is None:
             continue  # a generator's call is its iterator
         targets: Set[str] = set()
-        for base, attrs, element, called in returned:
+        for base, attrs, element, called, value in returned:
             if base in local:
                 continue
             current: FrozenSet = _symbols(bindings[base])
@@ -584,8 +587,9 @@ def _returned_aliases(
             if element:
                 current = elements(current)
             found = _alias_targets(current, names, module)
-            # ``return CODECS[fmt]()``, ``return PickleCodec()``: an instance of what is called.
-            targets |= {f"{target}()" for target in found if not target.endswith("()")} if called else found
+            # ``return CODECS[fmt]()``, ``return PickleCodec()``: an instance of what is called
+            # (``Listener(address, authkey=KEY)``: the variant its arguments make).
+            targets |= {_made(target, value) for target in found if not target.endswith("()")} if called else found
             if element and not attrs:
                 # The registry itself too: what other modules' decorators put in it (the index's).
                 targets.add(f"{module}.{base}[]{'()' if called else ''}")
@@ -598,35 +602,10 @@ def _returned_aliases(
     return out
 
 
-def _constructed(value: ast.expr) -> Tuple[ast.expr, bool]:
-    """``(CODECS[fmt], True)`` for ``CODECS[fmt]()`` (a call with or without arguments, of a name,
-    an attribute or a registry's element), else ``(value, False)``."""
-    if _looked_up(value)[1]:
-        return value, False  # ``TABLE.get(key)``: an element, not a construction
-    if isinstance(value, ast.Call) and isinstance(value.func, (ast.Name, ast.Attribute, ast.Subscript)):
-        return value.func, True
-    return value, False
-
-
-def _looked_up(value: ast.expr) -> Tuple[ast.expr, bool]:
-    """``(TABLE, True)`` for ``TABLE[key]`` and ``TABLE.get(key...)`` (a registry the function picks
-    an element of: ``SERIALIZERS[name]``), else ``(value, False)``."""
-    if isinstance(value, ast.Subscript):
-        return value.value, True
-    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "get" and value.args:
-        return value.func.value, True
-    return value, False
-
-
-def _attribute_chain(value: ast.expr) -> Optional[List[str]]:
-    """``["ser", "PickleSerializer"]`` for ``ser.PickleSerializer``; None for anything but names."""
-    attrs: List[str] = []
-    while isinstance(value, ast.Attribute):
-        attrs.append(value.attr)
-        value = value.value
-    if not isinstance(value, ast.Name):
-        return None
-    return [value.id] + attrs[::-1]
+def _made(target: str, call: ast.expr) -> str:
+    """What calling ``target`` in ``call`` makes: its constructor variant, or ``target()``."""
+    variant = constructor_variant(target, call) if isinstance(call, ast.Call) else None
+    return variant if variant is not None else f"{target}()"
 
 
 def _add_verifiers(

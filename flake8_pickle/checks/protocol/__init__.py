@@ -25,7 +25,7 @@ name rebound in a way we do not follow) the checks stay silent.
 
 The listener is here; each rule's reading lives in a module of its own:
 :mod:`.model` (the class, its lineage, one method body), :mod:`.exceptions` (PKL302),
-:mod:`.state` (PKL303-PKL305), :mod:`.reduce` (PKL306), :mod:`.lookups` (PKL308).
+:mod:`.mutations` (PKL303), :mod:`.state` (PKL304-PKL305), :mod:`.reduce` (PKL306), :mod:`.lookups` (PKL308).
 PKL307 reads the gadget table (:mod:`flake8_pickle.catalog.gadgets`) directly.
 """
 
@@ -58,7 +58,8 @@ from .model import (
     is_live_dict,
 )
 from .reduce import _non_tuple_shape, reduce_problem
-from .state import _dropped_attributes, _restores, live_dict_mutations
+from .mutations import live_dict_mutations
+from .state import _dropped_attributes, _restores
 
 # --------------------------------------------------------------------------- the listener
 
@@ -277,6 +278,11 @@ class ProtocolChecks(Listener):
             if guard is not None:  # ``assert name != "_wrapped"`` stops the recursion, unless compiled out
                 error = f"AssertionError from the assert on line {guard.lineno}; RecursionError under python -O"
             problem = f"reads self.{read.attr}{where}, missing on a copied or unpickled object ({error})"
+            for index, (node, code, _, values) in enumerate(self._pending):
+                if code == "PKL308" and (node.lineno, node.col_offset) == (read.lineno, read.col_offset):  # type: ignore[attr-defined]
+                    # ``return self._data[name]``: one expression, one finding with both of its failures.
+                    self._pending[index] = (node, code, facts, {"problem": f"{values['problem']}; it also {problem}"})
+                    return
             self._emit(read, "PKL308", facts, problem=problem)
 
     def _abstract_everywhere_replaced(self, facts: ClassFacts, function: Method) -> bool:

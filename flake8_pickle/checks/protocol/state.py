@@ -1,7 +1,7 @@
-"""PKL303-PKL305: a class's own state hooks. PKL304 (``__getstate__`` that returns state still
-holding a resource attribute) is the listener here; PKL303 (``__getstate__`` that mutates the live
-``__dict__``) and PKL305 (``__setstate__`` that does not restore what ``__getstate__`` dropped) are
-read by :class:`~flake8_pickle.checks.protocol.ProtocolChecks` with the helpers at the end.
+"""PKL304-PKL305: a class's own state hooks. PKL304 (``__getstate__`` that returns state still
+holding a resource attribute) is the listener here; PKL305 (``__setstate__`` that does not restore
+what ``__getstate__`` dropped) is read by :class:`~flake8_pickle.checks.protocol.ProtocolChecks`
+with the helpers at the end (PKL303, the live ``__dict__`` mutated, is in :mod:`.mutations`).
 
 For PKL304:
 
@@ -18,16 +18,14 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
 
 from ...classes import PICKLE, SPAWN, ClassInfo, ClassModel, Held, Lineage
-from ...findings import Finding, shown
+from ...findings import Finding
 from ...pathwalk import GiveUp, PathInterpreter
 from ...rules import message
 from ...scope import ClassNeeds, Listener, Resolver
 from ..copying import CopyChecks
 from ...shapes import block_statements as _statements, class_method, literal_str
 from .model import (
-    _DICT_MUTATORS,
     _MAX_DEPTH,
-    _MAX_SHOWN,
     Method,
     _expressions,
     _is_self_attr,
@@ -52,6 +50,10 @@ def _is_self_dict(node: ast.AST) -> bool:
         and len(node.args) == 1
         and is_live_dict(node.args[0], "self")
     )
+
+
+#: The states' name for the live ``__dict__`` once a statement changed it.
+_LIVE = "<self.__dict__>"
 
 
 def _constant_key(node: ast.AST) -> Optional[str]:
@@ -195,6 +197,14 @@ class _StateWalk(PathInterpreter[_Building, None]):
         return paths
 
     def effect(self, path: _Building, statement: ast.stmt) -> _Building:
+        live = self._live_change(statement)
+        if live is not None:
+            # ``self.__dict__.pop("_sock")`` before ``return self.__dict__``: what the live dict is now.
+            states = {k: v.copy() for k, v in path.states}
+            state = states.setdefault(_LIVE, _State(whole=True))
+            key, value = live
+            state.remove(key) if value is None else state.store(key, _held(value, self.self_name))
+            return path.with_states(states)
         if not path.states and not isinstance(statement, ast.Assign):
             return path
         if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
@@ -245,6 +255,31 @@ class _StateWalk(PathInterpreter[_Building, None]):
         if isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name):
             states.pop(statement.target.id, None)  # ``state |= {...}``
         return self._unfollowed(path.with_states(states), statement)
+
+    def _live_change(self, statement: ast.stmt) -> Optional[Tuple[str, Optional[ast.expr]]]:
+        """``(key, None)`` for a statement that drops ``key`` from the live ``__dict__``
+        (``self.__dict__.pop("k")``, ``del self.__dict__["k"]``, ``del self.k``), ``(key, value)``
+        for one that stores ``value`` under it (``self.k = None``), else None."""
+        name = self.self_name
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+            func, args = statement.value.func, statement.value.args
+            if isinstance(func, ast.Attribute) and func.attr == "pop" and args and is_live_dict(func.value, name):
+                key = _constant_key(args[0])
+                return (key, None) if key else None
+            return None
+        targets = statement.targets if isinstance(statement, (ast.Assign, ast.Delete)) else []
+        if len(targets) != 1:
+            return None
+        target = targets[0]
+        if isinstance(target, ast.Subscript) and is_live_dict(target.value, name):
+            key = _constant_key(target.slice)
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == name:
+            key = target.attr
+        else:
+            return None
+        if not key:
+            return None
+        return (key, None) if isinstance(statement, ast.Delete) else (key, statement.value)  # type: ignore[union-attr]
 
     @staticmethod
     def _deletes_literal_key(target: ast.AST, states: Dict[str, _State]) -> bool:
@@ -418,7 +453,7 @@ def _shape(value: ast.AST, states: Dict[str, _State], self_name: Optional[str]) 
     if isinstance(value, ast.Name) and value.id in states:
         return states[value.id].copy()
     if _is_self_dict(value):
-        return _State(whole=True)
+        return states[_LIVE].copy() if _LIVE in states else _State(whole=True)
     if isinstance(value, ast.Dict):
         state = _State()
         for key, item in zip(value.keys, value.values):
@@ -563,90 +598,6 @@ def _simple_bindings(statement: ast.stmt) -> Iterator[Tuple[str, Optional[ast.AS
                 for node in ast.walk(item.optional_vars):
                     if isinstance(node, ast.Name):
                         yield node.id, None
-
-
-def _mutated_live_dict(statement: ast.stmt, self_name: Optional[str], aliases: Dict[str, str]) -> Optional[str]:
-    """How a statement changes the live ``__dict__`` (the alias or expression it goes through), or None."""
-
-    def live(node: ast.AST) -> Optional[str]:
-        if isinstance(node, ast.Name) and node.id in aliases:
-            return aliases[node.id]
-        if is_live_dict(node, self_name):
-            return shown(node, _MAX_SHOWN)
-        return None
-
-    targets: List[ast.AST] = []
-    if isinstance(statement, ast.Delete):
-        targets = list(statement.targets)
-    elif isinstance(statement, ast.Assign):
-        targets = list(statement.targets)
-    elif isinstance(statement, (ast.AugAssign, ast.AnnAssign)):
-        targets = [statement.target]
-        if isinstance(statement, ast.AugAssign) and isinstance(statement.op, ast.BitOr):
-            found = live(statement.target)
-            if found is not None:
-                return found
-    for target in targets:
-        for node in ast.walk(target):
-            if isinstance(node, ast.Subscript):
-                found = live(node.value)
-                if found is not None:
-                    return found
-    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return None
-    for node in _own_expressions(statement):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _DICT_MUTATORS:
-            found = live(node.func.value)
-            if found is not None:
-                return found
-    return None
-
-
-class _MutationWalk(PathInterpreter[Tuple[Tuple[str, str], ...], None]):
-    """The PKL303 domain of the path interpreter: on each path, the local names bound to the live
-    ``__dict__`` (with the binding shown in the message); each statement that mutates it through
-    one of them, or directly, is recorded once."""
-
-    def __init__(self, self_name: Optional[str]):
-        super().__init__()
-        self.self_name = self_name
-        self.found: Dict[int, Tuple[ast.stmt, str]] = {}
-
-    def visit(self, statement: ast.stmt, paths: List[Tuple[Tuple[str, str], ...]], depth: int, mode: None) -> List[Tuple[Tuple[str, str], ...]]:
-        if id(statement) not in self.found:
-            for aliases in paths:
-                target = _mutated_live_dict(statement, self.self_name, dict(aliases))
-                if target is not None:
-                    self.found[id(statement)] = (statement, target)
-                    break
-        return paths
-
-    def effect(self, path: Tuple[Tuple[str, str], ...], statement: ast.stmt) -> Tuple[Tuple[str, str], ...]:
-        aliases = dict(path)
-        for name, value in _simple_bindings(statement):
-            if value is not None and is_live_dict(value, self.self_name):
-                aliases[name] = f"{name} = {shown(value, _MAX_SHOWN)}"
-            else:
-                aliases.pop(name, None)
-        return tuple(sorted(aliases.items()))
-
-    def rebind(self, path: Tuple[Tuple[str, str], ...], names: List[str]) -> Tuple[Tuple[str, str], ...]:
-        return tuple(item for item in path if item[0] not in names)
-
-    def join(self, paths: List[Tuple[Tuple[str, str], ...]]) -> List[Tuple[Tuple[str, str], ...]]:
-        return list(dict.fromkeys(paths))
-
-
-def live_dict_mutations(getstate: Method) -> List[Tuple[ast.stmt, str]]:
-    """The statements of ``__getstate__`` that change the live ``__dict__``, each with the alias or
-    expression it goes through, in source order. A method too large to follow to the end reports
-    what the paths followed met."""
-    walk = _MutationWalk(_self_name(getstate))
-    try:
-        walk.walk(getstate.body, [()], None)
-    except GiveUp:
-        pass
-    return sorted(walk.found.values(), key=lambda item: (item[0].lineno, item[0].col_offset))
 
 
 def _dropped_attributes(getstate: Method, chain: Lineage) -> Set[str]:

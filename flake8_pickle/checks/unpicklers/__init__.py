@@ -33,9 +33,9 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
-from ...findings import Finding, Step
+from ...findings import Finding, Step, shown
 from ...rules import message
 from ...scope import Listener, Resolver
 from ...symbols import LocalDef, LocalInstance
@@ -50,6 +50,7 @@ from .model import (
     UNPICKLER_BASES,
     Grade,
     _definer_above,
+    _last_binding,
     _ModuleFacts,
     dangerous_global,
     dangerous_module,
@@ -69,6 +70,20 @@ __all__ = [
     "dangerous_global",
     "dangerous_module",
 ]
+
+
+#: The attributes an unpickler object resolves globals through when set on it.
+_INSTALLED = ("find_class", "find_global")
+#: The libraries whose unpicklers honour ``find_global`` (the Python 2 name zodbpickle keeps).
+_FIND_GLOBAL_ROOTS = frozenset({"zodbpickle", "cPickle"})
+
+
+def _calls_own(cls: LocalDef, method: str) -> bool:
+    """Whether the class's find_class reads ``self.<method>`` (delegates to what is set on the object)."""
+    found = _last_binding(cls.node, "find_class")  # type: ignore[arg-type]
+    return found is not None and any(
+        isinstance(n, ast.Attribute) and n.attr == method and isinstance(n.value, ast.Name) for n in ast.walk(found)
+    )
 
 
 @dataclass(frozen=True)
@@ -106,6 +121,10 @@ class FindClassChecks(Listener):
         self._facts: Optional[_ModuleFacts] = None
         self._graded_all = False
         self._reported = False
+        #: ``u.find_class = f`` assignments on the module's unpicklers: (statement, target, what ``f`` may be).
+        self._installed: List[Tuple[ast.Assign, ast.Attribute, List[LocalDef]]] = []
+        #: Classes one of whose instances gets another find_class.
+        self._overridden: Set[LocalDef] = set()
 
     # ------------------------------------------------------------------ listener events
     def on_class(self, node: ast.ClassDef, local: LocalDef, resolver: Resolver) -> None:
@@ -117,10 +136,39 @@ class FindClassChecks(Listener):
                     self._known.add(local)
                     return
 
+    def on_assign(self, node: ast.Assign, resolver: Resolver) -> None:
+        # ``u.find_class = server_find_global``: that function restricts what ``u`` loads.
+        for target in node.targets:
+            if not (isinstance(target, ast.Attribute) and target.attr in _INSTALLED):
+                continue
+            receiver = resolver.symbols_of(target.value)
+            classes = [s.cls for s in receiver if isinstance(s, LocalInstance) and s.cls in self._known]
+            library = [s[:-2] for s in receiver if isinstance(s, str) and s[:-2] in UNPICKLER_BASES]
+            if target.attr == "find_global":
+                # Honoured by zodbpickle's (and cPickle's) unpicklers, and by a subclass whose
+                # find_class calls ``self.find_global``.
+                library = [name for name in library if name.split(".")[0] in _FIND_GLOBAL_ROOTS]
+                classes = [c for c in classes if _calls_own(c, "find_global")]
+            if not (classes or library):
+                continue
+            self._overridden.update(classes)  # its instances no longer restrict as the class does
+            functions = [s for s in resolver.symbols_of(node.value) if isinstance(s, LocalDef) and s.kind == "function"]
+            self._installed.append((node, target, functions))
+
     def on_module_end(self, resolver: Resolver) -> None:
         if self._reported:
             return
         self._reported = True
+        for node, target, functions in self._installed:
+            for function in functions:
+                grade = self._grade_installed(function, resolver)
+                if grade.problem is None:
+                    continue
+                name = getattr(function.node, "name", "?")
+                text = message("PKL104", cls=shown(target.value), problem=grade.problem)
+                line = getattr(function.node, "lineno", 0)
+                steps = (Step(line, f"`{shown(target)} = {name}` installs {name}(), defined at line {line}"),)
+                self.report(Finding(node.lineno, node.col_offset, "PKL104", text, steps))
         for grade in self.grade_all(resolver):
             if grade.problem is None or grade.method is None:
                 continue
@@ -154,6 +202,8 @@ class FindClassChecks(Listener):
 
     # ------------------------------------------------------------------ grading
     def _is_sound(self, local: LocalDef, resolver: Resolver) -> bool:
+        if local in self._overridden:
+            return False  # an instance of it gets another find_class (``u.find_class = f``)
         if "find_class" in local.members:
             return self._grade(local, resolver).sound
         definer, between = _definer_above(local)
@@ -181,6 +231,11 @@ class FindClassChecks(Listener):
             self._grading.discard(local)
         self._grades[local] = grade
         return grade
+
+    def _grade_installed(self, function: LocalDef, resolver: Resolver) -> Grade:
+        if self._facts is None:
+            self._facts = _ModuleFacts(resolver.tree, resolver.module_values)
+        return _MethodGrader(function, resolver, self._facts, self).grade(function.node)
 
     def grade_of_parent(self, local: LocalDef, resolver: Resolver) -> Grade:
         """The grade of an in-module class that defines find_class (for delegating children)."""

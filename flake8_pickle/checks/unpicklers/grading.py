@@ -47,8 +47,11 @@ class _MethodGrader(_PathWalk):
     """Reads one class's find_class: walks its paths, reads the conditions of each, judges them."""
 
     # ------------------------------------------------------------------ entry
-    def grade(self) -> Grade:
-        method = _last_binding(self.local.node, "find_class")  # type: ignore[arg-type]
+    def grade(self, installed: Optional[ast.AST] = None) -> Grade:
+        """The grade of the class's find_class, or of ``installed``, a function of the module set as
+        one unpickler's find_class (``u.find_class = server_find_global``: called with ``(module,
+        name)``, or with ``self`` first when it is a method bound to its object)."""
+        method = installed if installed is not None else _last_binding(self.local.node, "find_class")  # type: ignore[arg-type]
         if not isinstance(method, ast.FunctionDef):
             return Grade(self.local, None)  # an assignment, an async def, a conditional def
         decorators = decorator_names(method)
@@ -56,6 +59,8 @@ class _MethodGrader(_PathWalk):
         if decorators - {"staticmethod", "classmethod"}:
             return Grade(self.local, method)
         offset = 0 if "staticmethod" in decorators else 1
+        if installed is not None:
+            offset = 1 if positional[:1] in (["self"], ["cls"]) else 0
         if len(positional) < offset + 2:
             return Grade(self.local, method)
         self.self_param = positional[0] if offset else None
