@@ -338,6 +338,9 @@ class ClassModel(Listener):
         if isinstance(symbol, LocalInstance) and operation != COPY:
             # copy.copy of an instance shares its attributes: only C-level objects fail it.
             held = self.class_holds(symbol.cls, operation, depth + 1)
+            if held is not None and held.path.split(".")[1:2] and held.path.split(".")[1] in symbol.defaulted:
+                # ``Task(task_id)``: the field that holds the resource is left at its default (None).
+                held = self._attributes_hold(symbol.cls, self.classes.get(id(symbol.cls)), operation, depth + 1, skip=symbol.defaulted)
             if held is None and depth == 0 and symbol.passed:
                 held = self._passed_holds(symbol, operation, depth)
             return held
@@ -474,11 +477,13 @@ class ClassModel(Listener):
         return None
 
     def _attributes_hold(
-        self, cls: LocalDef, info: Optional[ClassInfo], operation: str, depth: int, own: bool = False, kept: object = None
+        self, cls: LocalDef, info: Optional[ClassInfo], operation: str, depth: int, own: bool = False, kept: object = None,
+        skip: FrozenSet[str] = frozenset(),
     ) -> Optional[Held]:
         """What the class's own fields and instance attributes hold (its bases aside); with ``own``,
         only a resource the class holds itself (not one inside an instance of another class); with
-        ``kept`` (the shapes of an inherited ``__getstate__``), only attributes that state keeps."""
+        ``kept`` (the shapes of an inherited ``__getstate__``), only attributes that state keeps;
+        ``skip``: attributes left out (a dataclass's fields at their constant default)."""
         from .checks.protocol.state import shape_keeps
 
         attributes: List[Tuple[str, FrozenSet, Optional[int]]] = []
@@ -487,6 +492,7 @@ class ClassModel(Listener):
         attributes.extend((name, symbols, cls.value_lines.get(name) or cls.attr_lines.get(name)) for name, symbols in cls.instance_attrs.items())
         if isinstance(kept, tuple):
             attributes = [a for a in attributes if shape_keeps(kept, a[0])]  # type: ignore[arg-type]
+        attributes = [a for a in attributes if a[0] not in skip]
         inner_operation = DEEPCOPY if operation == ASDICT else operation
         ordered = sorted(attributes, key=lambda a: (a[2] or 0, a[0]))
         # A resource the class holds directly is named before one inside an instance of another of

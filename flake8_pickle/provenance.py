@@ -40,7 +40,7 @@ from .provenance_model import (
     library_object, asserted_arguments, returns_verified, path_content, route_dependency,
     dependency_params, mac_facts, dependency_call, RECEIVER, django_middleware, returned_object_state, _is_view_base, _is_grpc_servicer, literal_input,
 )
-from .provenance_calls import bind_call, budget_order, called_by_iter, dispatched_sites, made_with, made_with_arguments, registered_callbacks
+from .provenance_calls import bind_call, bind_external, budget_order, called_by_iter, dispatched_sites, made_with, made_with_arguments, registered_callbacks
 
 #: Re-exported: the rest of the package reads the vocabulary from here.
 __all__ = [
@@ -660,7 +660,8 @@ class ProvenanceTracker(Listener):
                 given = arguments[element.name] if element.name in arguments else {self.callback_params.get((key, element.name), UNKNOWN)}
                 expanded = self.expand(frozenset(given), depth + 1, inner)
             else:
-                expanded = self.expand(frozenset((element,)), depth + 1, inner)
+                bound = bind_external(element, key, arguments) if type(element) is External else element
+                expanded = self.expand(frozenset((bound,)), depth + 1, inner)
             expanded = made_with(expanded, arguments.get(RECEIVER), lambda made: self.expand(made, depth + 1, inner))
             out |= {f.through(hop, returned_at) if isinstance(f, Source) else f for f in expanded}
         return frozenset(out)

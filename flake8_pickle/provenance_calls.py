@@ -6,11 +6,11 @@ spent in (:func:`budget_order`). Read by :class:`flake8_pickle.provenance.Proven
 from __future__ import annotations
 
 import ast
-from typing import Callable, Dict, FrozenSet, List, Optional, Tuple
+from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from .catalog.taint import ANY_KEYWORD
 from .findings import shown
-from .provenance_model import RECEIVER, CallSite, Param, Returned, Source, StateOf, _inherits, _is_bound_method_call
+from .provenance_model import RECEIVER, UNKNOWN, CallSite, External, Param, Returned, Source, StateOf, _inherits, _is_bound_method_call, _shallow
 from .scope import Resolver
 from .shapes import NodeKey, all_args, call_argument, is_staticmethod, node_key, positional_parameters
 from .symbols import EMPTY, LocalDef, LocalInstance
@@ -163,3 +163,21 @@ def dispatched_sites(
                 arguments[params[index]] = facts
         sites.append(CallSite(call, method, arguments, None, True))
     return sites
+
+
+def bind_external(fact: External, function_key: NodeKey, arguments: Dict[str, FrozenSet]) -> External:
+    """Another module's call a function of this module returns (``return json.loads(body)``), with
+    what the caller passed put in for the function's parameters: the call's own arguments as that
+    caller made them (they were the returning function's parameters)."""
+    if not fact.arguments:
+        return fact
+    bound = []
+    for key, facts in fact.arguments:
+        given: Set[object] = set()
+        for element in facts:
+            if type(element) is Param and element.function_key == function_key:  # type: ignore[attr-defined]
+                given |= arguments.get(element.name, frozenset((UNKNOWN,)))  # type: ignore[attr-defined]
+            else:
+                given.add(element)
+        bound.append((key, _shallow(frozenset(given))))
+    return External(fact.name, fact.line, tuple(bound))

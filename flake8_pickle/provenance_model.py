@@ -409,7 +409,13 @@ def _is_bound_method_call(call: ast.Call, function: ast.AST, resolver: Optional[
     called on an instance; never a staticmethod. A bound task gets its task first, however called."""
     if resolver is not None and is_bound_task(function):
         return True
-    if resolver is None or not isinstance(call.func, ast.Attribute):
+    if resolver is not None and not isinstance(call.func, ast.Attribute):
+        # ``self._handlers[op](message)``, ``handler(message)``: a method taken from its object
+        # (``self._op_restore`` stored in a table) is called with one argument fewer than it has.
+        params = positional_parameters(function)
+        starred = any(isinstance(a, ast.Starred) for a in call.args)
+        return params[:1] == ["self"] and not starred and len(call.args) < len(params) and not is_staticmethod(function)
+    if resolver is None:
         return False
     if is_staticmethod(function):
         return False

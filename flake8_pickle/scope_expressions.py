@@ -45,6 +45,7 @@ from .symbols import (
 from .shapes import (
     block_statements,
     bound_names,
+    defaulted_fields,
     imports_by_name,
     keyword_arg,
     literal_str,
@@ -379,7 +380,7 @@ class Expressions:
                 made = Constructed(made, tuple((key, value) for key, value in passed if value))
             return self._named(made)
         if isinstance(symbol, LocalDef) and symbol.kind == "class":
-            return frozenset((LocalInstance(symbol, self._passed_to_init(symbol, call)),))
+            return frozenset((LocalInstance(symbol, self._passed_to_init(symbol, call), defaulted=defaulted_fields(symbol, call)),))
         if isinstance(symbol, LocalDef) and symbol.kind == "function":
             produced = frozenset((Generated(call, node_key(call), symbol.node),))
             if isinstance(call.func, ast.Attribute) and returns_self(symbol.node):

@@ -12,6 +12,7 @@ from .catalog.conventions import ACCUMULATING_METHODS
 
 if TYPE_CHECKING:
     from .catalog.handoff import Applier
+    from .symbols import LocalDef
 
 _MATCH = getattr(ast, "Match", None)
 _TRY_STAR = getattr(ast, "TryStar", None)
@@ -594,3 +595,28 @@ def attribute_chain(value: ast.expr) -> Optional[List[str]]:
     if not isinstance(value, ast.Name):
         return None
     return [value.id] + attrs[::-1]
+
+
+def defaulted_fields(cls: "LocalDef", call: ast.Call) -> FrozenSet[str]:
+    """The fields of a dataclass (a class decorated ``...dataclass``, with no ``__init__`` of its own
+    and no base of the module) that ``call`` leaves at a constant default: ``Task(task_id)`` with
+    ``journal: Optional[Journal] = None``. Empty whenever the call's arguments cannot be matched."""
+    node = cls.node
+    if "__init__" in cls.members or not isinstance(node, ast.ClassDef) or any(base for base in cls.bases if base):
+        return frozenset()
+    if not any(_callee_word(d) == "dataclass" if isinstance(d, ast.Call) else _word(d) == "dataclass" for d in node.decorator_list):
+        return frozenset()
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return frozenset()
+    fields = [
+        (s.target.id, s.value)
+        for s in node.body
+        if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name) and "ClassVar" not in ast.dump(s.annotation)
+    ]
+    passed = {name for name, _ in fields[: len(call.args)]} | {k.arg for k in call.keywords}
+    return frozenset(name for name, value in fields if name not in passed and isinstance(value, ast.Constant))
+
+
+def _word(node: ast.expr) -> str:
+    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+

@@ -51,6 +51,9 @@ class LocalInstance:
     #: Made by a function of the module that returns it (``codec_for(fmt)``): known well enough to
     #: run its methods, not to claim what it holds (read through unpacking that may mix values).
     factory: bool = False
+    #: For a dataclass made by this call: the fields it leaves at a constant default
+    #: (``Task(task_id)`` with ``journal: Optional[Journal] = None``): they hold that constant.
+    defaulted: FrozenSet[str] = frozenset()
 
     def __repr__(self) -> str:
         return f"<instance of {self.cls.name}>"

@@ -27,8 +27,13 @@ PROCESS = "process"
 
 __all__ = [
     "APPLIER_METHODS", "APPLIER_WORDS", "APPLIERS", "TASK_METHODS", "Applier", "ASDICT", "BY_VALUE_MODULES", "CONNECTIONS", "COPY", "DEEPCOPIES", "DEEPCOPY", "DUMPS", "PICKLE",
-    "POOL_METHODS", "POOLS", "PROCESS", "PROCESSES", "QUEUES", "SINK_NAMES", "SPAWN", "WATCHED",
+    "POOL_METHODS", "POOLS", "PROCESS", "PROCESSES", "QUEUES", "SINK_NAMES", "SPAWN", "WATCHED", "BY_VALUE_PROCESS_ROOTS",
 ]
+
+#: Libraries whose processes, pools and queues pickle what they send with dill (by value): a name
+#: that may be one of theirs (``try: from multiprocess.pool import Pool`` / ``except ImportError:
+#: from multiprocessing.pool import Pool``) may send lambdas and local functions fine.
+BY_VALUE_PROCESS_ROOTS = frozenset({"multiprocess", "pathos", "dill"})
 
 #: Copy functions and the operation each performs on its first argument.
 DEEPCOPIES: Dict[str, str] = {

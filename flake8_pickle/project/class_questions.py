@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, FrozenSet, List, Optional, Set, Tuple, Union
 
+from ..catalog.taint import PEER_DATA_METHODS, VIEW_BASE_PREFIXES, VIEW_METHODS
 from ..classes import BUILTIN_EXCEPTIONS, PROTOCOL_COVERS
 
 if TYPE_CHECKING:
@@ -135,6 +136,24 @@ class ClassQuestions:
                 found = self.class_holds(base_name, operation, depth + 1)
                 if found is not None:
                     return found
+        return None
+
+    def framework_param(self, module: str, qualname: str, param: str) -> Optional[str]:
+        """What a framework passes for ``param`` of the project method ``module:qualname`` (its label),
+        when the method's class derives, through the project's classes, from the library class that
+        calls it with a client's data: a view method's request (``post(self, request)`` under a
+        project ``ApiView(View)``), a protocol's ``data_received(self, data)``. None otherwise."""
+        owner, _, method = qualname.rpartition(".")
+        entry = self.modules.head(module)["functions"].get(qualname) if owner else None
+        if entry is None or not entry.get("bound") or entry.get("classmethod") or param not in entry["params"]:
+            return None
+        index = entry["params"].index(param) + 1  # counting ``self``
+        bases = self.library_bases(f"{module}.{owner}")
+        if method in VIEW_METHODS and index == 1 and any(base.startswith(VIEW_BASE_PREFIXES) for base in bases):
+            return param
+        peer = PEER_DATA_METHODS.get(method)
+        if peer is not None and index in peer[0] and bases & peer[1]:
+            return f"{param} received by {method}()"
         return None
 
     def inherited_state(self, name: str, operation: str, depth: int = 0) -> Union[None, str, List[Json]]:

@@ -588,6 +588,11 @@ class ProjectIndex(ClassQuestions):
                     for source, chain in self.callers(caller, call["function"], RECEIVER, depth + 1, seen | {(key, param)}, receivers):
                         found.append((source, chain + (at,)))
                 elif fact[0] == "P" and call["function"]:
+                    label = self.framework_param(caller, call["function"], fact[1])
+                    if label is not None:  # ``post(self, request)`` of a view under a project base class
+                        line = (caller_summary["functions"].get(call["function"]) or {}).get("line", call["line"])
+                        found.append((Source(f"{label} in {caller_summary['path']}", line), (at,)))
+                        continue
                     # ``self.m(x)`` passes the caller's own ``self``: it is one of the classes that run this ``m``.
                     after = receivers
                     if call.get("dispatch"):

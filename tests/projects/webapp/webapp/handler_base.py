@@ -1,4 +1,6 @@
 """The project's own bases between its handlers and the framework (webapp/handler_views.py)."""
+import asyncio
+
 import tornado.web
 from django.views import View
 
@@ -18,3 +20,7 @@ class BaseView(View):
 
 class Plain:
     """Not a handler: its ``post(self, request)`` is called by the project with anything."""
+
+
+class WireBase(asyncio.Protocol):
+    """A protocol base of the project: asyncio calls its subclasses' ``data_received``."""
