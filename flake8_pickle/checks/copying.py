@@ -31,9 +31,11 @@ from ..catalog.names import FORK_CONTEXT
 from ..classes import PROTOCOL_COVERS, ClassInfo, ClassModel, Held, unnamed_callable
 from ..findings import Finding, Step, shown
 from ..rules import message
+from ..catalog.conventions import EXPECTS_EXCEPTION
 from ..scope import NO_CALLS, CallInterest, ClassNeeds, Listener, Resolver
+from ..scope_model import _ASSERT_RAISES
 from ..symbols import Contains, Generated, LocalDef, LocalInstance, names_in, symbol_order
-from ..shapes import is_classmethod, is_staticmethod, keyword_arg, literal_str
+from ..shapes import all_args, is_classmethod, is_staticmethod, keyword_arg, literal_str, positional_parameters
 
 #: How a ``Process`` hand-off is named in messages: it pickles its target and arguments only
 #: when started under spawn or forkserver (a fork context's ``Process`` is not in the table).
@@ -53,13 +55,18 @@ class _Sent:
     by_value: bool = False
 
 
+#: The calls that run a callable expecting it to raise (``self.assertRaises(E, f)``, ``pytest.raises(E, f)``).
+_EXPECTING_CALLS = frozenset(("raises", *(a.lstrip(".") for a in _ASSERT_RAISES)))
 #: The calls CopyChecks acts on: copies, dumps, process and pool hand-offs, queue puts and pipe
 #: sends, ``setattr`` (a local class exported), the fork start method, ``x.start()`` and
 #: ``x.model_copy(deep=True)``.
 _CALLS = CallInterest(
     names=WATCHED | COPY_SIDE_CALLS,
-    attrs=frozenset(("start", "model_copy", "run_in_executor")),
+    attrs=frozenset(("start", "model_copy", "run_in_executor")) | _EXPECTING_CALLS,
+    local_functions=True,  # a function of the module that copies or pickles its parameter
 )
+#: The operations a function's parameter can be handed to for its callers (its own copy or dump).
+_PARAM_OPERATIONS = frozenset((DEEPCOPY, PICKLE, PROCESS))
 
 
 class CopyChecks(Listener):
@@ -90,6 +97,12 @@ class CopyChecks(Listener):
         self._sent: List[_Sent] = []
         #: The module calls ``multiprocessing.set_start_method("fork")``: its processes pickle nothing.
         self._fork_start_method = False
+        #: Lambdas handed to ``assertRaises``/``pytest.raises``: what they copy is meant to fail.
+        self._expected: Set[int] = set()
+        #: Function (node id) -> its parameters it copies, pickles or sends: (parameter, the sent record).
+        self._param_sinks: Dict[int, List[Tuple[str, _Sent]]] = {}
+        #: Calls of the module's functions: (call, function node, what each parameter is given).
+        self._local_calls: List[Tuple[ast.Call, ast.AST, Dict[str, Tuple[ast.expr, FrozenSet]]]] = []
 
     # ------------------------------------------------------------------ collecting
     def call_interest(self) -> CallInterest:
@@ -98,6 +111,13 @@ class CopyChecks(Listener):
     def on_call(self, call: ast.Call, resolver: Resolver) -> None:
         if not self.active or resolver.expecting_exception:
             return  # ``with pytest.raises(TypeError): pickle.dumps(lock)`` tests the crash on purpose
+        if resolver.function_stack and id(resolver.function_stack[-1]) in self._expected:
+            return  # ``self.assertRaises(TypeError, lambda: pickle.dumps(lock))``: the same
+        if isinstance(call.func, ast.Attribute) and call.func.attr in _EXPECTING_CALLS:
+            names = resolver.qualified_names(call.func)
+            if any(n in EXPECTS_EXCEPTION or n.endswith(_ASSERT_RAISES) for n in names):
+                self._expected.update(id(a) for a in call.args[1:] if isinstance(a, ast.Lambda))
+        self._local_call(call, resolver)
         names = resolver.qualified_names(call.func)
         if any(name.partition(".")[0] in BY_VALUE_PROCESS_ROOTS for name in names):
             return  # one of the names it may be sends by value (dill): no crash is certain
@@ -208,6 +228,11 @@ class CopyChecks(Listener):
                     s for s in resolver.symbols_of(node.value) if isinstance(s, str) and s.endswith("()")
                 )
             sent = _Sent(call, operation, label, f"`{shown(node)}`", symbols, code, by_value)
+            if operation in _PARAM_OPERATIONS and isinstance(node, ast.Name) and resolver.function_stack:
+                function = resolver.function_stack[-1]
+                if node.id in _unrebound_parameters(function):
+                    # ``def bag(base): copy.deepcopy(base)``: what each caller passes is copied.
+                    self._param_sinks.setdefault(id(function), []).append((node.id, sent))
             if operation == SPAWN:
                 # Process(...) pickles its target and arguments only when started.
                 self._unstarted.setdefault(_STARTED_AT_ONCE if started else _function_key(resolver), []).append(sent)
@@ -268,8 +293,40 @@ class CopyChecks(Listener):
         targets = [k.value for k in call.keywords if k.arg == "target"] + call.args[1:2]
         self._record(call, SPAWN, _SPAWNED_PROCESS, objects, "PKL203", resolver, callables=targets)
 
+    def _local_call(self, call: ast.Call, resolver: Resolver) -> None:
+        """Remember a call of one of the module's functions with what it passes each parameter."""
+        functions = [s for s in resolver.symbols_of(call.func) if type(s) is LocalDef and s.kind == "function"]
+        if not functions or any(isinstance(a, ast.Starred) for a in call.args):
+            return
+        for function in functions:
+            params = positional_parameters(function.node)
+            shift = 1 if params[:1] in (["self"], ["cls"]) and _called_bound(call, function, resolver) else 0
+            given: Dict[str, Tuple[ast.expr, FrozenSet]] = {}
+            pairs = [(params[i + shift], a) for i, a in enumerate(call.args) if i + shift < len(params)]
+            pairs += [(k.arg, k.value) for k in call.keywords if k.arg is not None]
+            for param, argument in pairs:
+                symbols = resolver.symbols_of(argument)
+                if isinstance(argument, ast.Call):
+                    symbols = symbols | _made_by_factory(symbols, resolver)
+                if symbols:
+                    given[param] = (argument, symbols)
+            if given:
+                self._local_calls.append((call, function.node, given))
+
+    def _through_parameters(self) -> None:
+        """A call of a function that copies, pickles or sends its parameter hands over what it passes."""
+        for call, function, given in self._local_calls:
+            name = getattr(function, "name", "?")
+            for param, sent in self._param_sinks.get(id(function), ()):
+                if param in given and self.model.held_by(sent.symbols, sent.operation) is None:
+                    # (a parameter annotated with a resource-holding class is reported where it is copied)
+                    argument, symbols = given[param]
+                    label = f"{sent.label} (in {name}())"
+                    self._sent.append(_Sent(call, sent.operation, label, f"`{shown(argument)}`", symbols, sent.code, sent.by_value))
+
     # ------------------------------------------------------------------ grading
     def on_module_end(self, resolver: Resolver) -> None:
+        self._through_parameters()
         used: Dict[int, Set[str]] = {}
         #: Class -> where the module copies, pickles or sends its instances (related places of PKL301).
         handed_at: Dict[int, List[Step]] = {}
@@ -380,6 +437,33 @@ _STARTED_AT_ONCE = -1
 
 def _function_key(resolver: Resolver) -> int:
     return id(resolver.function_stack[-1]) if resolver.function_stack else 0
+
+
+def _unrebound_parameters(function: ast.AST) -> Set[str]:
+    """The parameters of ``function`` its body never rebinds (a name it copies is what the caller passed)."""
+    arguments = getattr(function, "args", None)
+    if arguments is None or isinstance(function, ast.Lambda):
+        return set()
+    names = {a.arg for a in all_args(arguments)}
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.discard(node.id)
+    return names
+
+
+def _called_bound(call: ast.Call, function: LocalDef, resolver: Resolver) -> bool:
+    """Whether ``call`` passes the method's ``self`` (or ``cls``) implicitly."""
+    if is_staticmethod(function.node):
+        return False
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        # ``handler(message)`` with ``handler = self._restore``: one argument fewer than it has.
+        return len(call.args) < len(positional_parameters(function.node))
+    if is_classmethod(function.node):
+        return True
+    return any(isinstance(s, LocalInstance) for s in resolver.symbols_of(func.value)) or (
+        isinstance(func.value, ast.Name) and func.value.id == "self"
+    )
 
 
 def _made_by_factory(symbols: FrozenSet, resolver: Resolver) -> FrozenSet:

@@ -194,8 +194,32 @@ class ClassQuestions:
                 for used, operations in summary.get("uses", {}).items():
                     for canonical in self.canonical(used) | self._made_by(used):
                         uses.setdefault(canonical, set()).update(operations)
+            # An instance of a subclass is one of its bases' too: what a base holds is handed with it
+            # (up to a class whose own protocol decides what travels).
+            for name, operations in list(uses.items()):
+                for operation in operations:
+                    for base in self._ancestors_handed(name, operation):
+                        uses.setdefault(base, set()).add(operation)
             self._uses = uses
         return self._uses
+
+    def _ancestors_handed(self, name: str, operation: str, depth: int = 0) -> Set[str]:
+        """The project classes the project class ``name`` derives from, through any number of
+        modules, whose state ``operation`` on its instances hands over: none past a class whose
+        protocol covers the operation."""
+        found: Set[str] = set()
+        if depth > _MAX_DEPTH:
+            return found
+        for module, _, entry in self._class_entries(name, self.modules.light):
+            if set(entry["protocols"]) & PROTOCOL_COVERS[operation]:
+                continue
+            for base in entry["bases"]:
+                qualified = self._qualified_base(module, base)
+                for canonical in self.canonical(qualified) | {qualified}:
+                    if self._split(canonical) is not None and canonical not in found:
+                        found.add(canonical)
+                        found |= self._ancestors_handed(canonical, operation, depth + 1)
+        return found
 
     def _made_by(self, name: str) -> Set[str]:
         """The classes whose instances a call of the project function ``name`` returns: those it
