@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, FrozenSet, List, Optional, Set, Tuple, Union
 
 from ..catalog.taint import PEER_DATA_METHODS, VIEW_BASE_PREFIXES, VIEW_METHODS
+from ..catalog.handoff import ASDICT, DEEPCOPY
 from ..classes import BUILTIN_EXCEPTIONS, PROTOCOL_COVERS
 
 if TYPE_CHECKING:
@@ -136,6 +137,13 @@ class ClassQuestions:
                 found = self.class_holds(base_name, operation, depth + 1)
                 if found is not None:
                     return found
+            inner = DEEPCOPY if operation == ASDICT else operation  # ``asdict`` deep-copies each field
+            for attr, made in sorted((cls.get("refs") or {}).items()):
+                for name in made:
+                    found = self.class_holds(name, inner, depth + 1)
+                    if found is not None:
+                        resource, where, line, owner, path = found
+                        return resource, f"self.{attr}" + (where[4:] if where.startswith("self.") else ""), line, owner, path
         return None
 
     def framework_param(self, module: str, qualname: str, param: str) -> Optional[str]:
@@ -204,16 +212,18 @@ class ClassQuestions:
         return self._uses
 
     def _ancestors_handed(self, name: str, operation: str, depth: int = 0) -> Set[str]:
-        """The project classes the project class ``name`` derives from, through any number of
-        modules, whose state ``operation`` on its instances hands over: none past a class whose
-        protocol covers the operation."""
+        """The project classes the project class ``name`` derives from, or whose instances its
+        attributes hold, through any number of modules, whose state ``operation`` on its instances
+        hands over: none past a class whose protocol covers the operation."""
         found: Set[str] = set()
         if depth > _MAX_DEPTH:
             return found
         for module, _, entry in self._class_entries(name, self.modules.light):
             if set(entry["protocols"]) & PROTOCOL_COVERS[operation]:
                 continue
-            for base in entry["bases"]:
+            # Its bases, and the other modules' classes its attributes hold (copied with it).
+            held = [made for attr_made in (entry.get("refs") or {}).values() for made in attr_made]
+            for base in list(entry["bases"]) + held:
                 qualified = self._qualified_base(module, base)
                 for canonical in self.canonical(qualified) | {qualified}:
                     if self._split(canonical) is not None and canonical not in found:

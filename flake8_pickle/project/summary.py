@@ -30,7 +30,7 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 from ..catalog.conventions import ACCUMULATING_METHODS
 from ..catalog.handoff import ASDICT, COPY, DEEPCOPY, PICKLE, PROCESS, SPAWN
 from ..catalog.loaders import constructor_variant
-from ..classes import ClassModel
+from ..classes import ClassInfo, ClassModel
 from ..checks.copying import CopyChecks
 from ..provenance import (
     Channel,
@@ -74,7 +74,7 @@ FULL, HEAD, LIGHT = "full", "head", "light"
 
 #: Bumped whenever the shape or meaning of a summary changes: cached summaries of another
 #: schema are never read.
-SCHEMA = 12
+SCHEMA = 13
 
 OPERATIONS = (PICKLE, DEEPCOPY, COPY, SPAWN, PROCESS, ASDICT)
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
@@ -703,7 +703,8 @@ def _class_entry(model: Optional[ClassModel], cls: LocalDef, bases: List[str], n
     init = class_method(cls.node, "__init__")
     stores = stored_parameters(init) if init is not None and model is not None else {}
     getstate = info is not None and "__getstate__" in info.protocols
-    if not holds and not bases and not local_bases and not stores and not getstate:
+    refs = _other_modules_objects(cls, info) if model is not None else {}
+    if not holds and not bases and not local_bases and not stores and not getstate and not refs:
         return None
     entry = {
         "bases": bases + local_bases,
@@ -711,6 +712,9 @@ def _class_entry(model: Optional[ClassModel], cls: LocalDef, bases: List[str], n
         "protocols": sorted(info.protocols) if info is not None else [],
         "line": getattr(cls.node, "lineno", 0),
     }
+    if refs:
+        # ``journal: Journal`` (a dataclass field), ``self.pool = workers.Pool()``: what those hold, the index asks.
+        entry["refs"] = refs
     if stores and init is not None:
         # ``self.db = db``: what another module's ``Repo(Database())`` passes ends up in ``self``.
         entry["init"] = [positional_parameters(init)[1:], {param: attrs for param, attrs in sorted(stores.items())}]
@@ -719,6 +723,21 @@ def _class_entry(model: Optional[ClassModel], cls: LocalDef, bases: List[str], n
         shapes = kept_shapes(class_method(cls.node, "__getstate__"))
         entry["state"] = "all" if shapes is None else [[whole, list(dropped), list(named)] for whole, dropped, named in shapes]
     return entry
+
+
+def _other_modules_objects(cls: LocalDef, info: Optional[ClassInfo]) -> Dict[str, List[str]]:
+    """Attribute -> the classes of other modules of the project whose instances it holds (a field
+    left at a constant default, ``journal: Optional[Journal] = None``, holds that constant)."""
+    attributes = list(cls.instance_attrs.items())
+    if info is not None:
+        defaulted = {s.target.id for s in getattr(cls.node, "body", []) if isinstance(s, ast.AnnAssign) and isinstance(s.value, ast.Constant) and isinstance(s.target, ast.Name)}
+        attributes += [(name, symbols) for name, (symbols, _) in info.fields.items() if name not in defaulted]
+    refs: Dict[str, Set[str]] = {}
+    for name, symbols in attributes:
+        for symbol in symbols:
+            if isinstance(symbol, str) and symbol.endswith("()") and "(" not in symbol[:-2] and _may_be_project(symbol):
+                refs.setdefault(name, set()).add(symbol[:-2])
+    return {name: sorted(made) for name, made in sorted(refs.items())}
 
 
 class _Writer:
