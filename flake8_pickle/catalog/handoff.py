@@ -28,6 +28,7 @@ PROCESS = "process"
 __all__ = [
     "APPLIER_METHODS", "APPLIER_WORDS", "APPLIERS", "TASK_METHODS", "Applier", "ASDICT", "BY_VALUE_MODULES", "CONNECTIONS", "COPY", "DEEPCOPIES", "DEEPCOPY", "DUMPS", "PICKLE",
     "POOL_METHODS", "POOLS", "PROCESS", "PROCESSES", "QUEUES", "SINK_NAMES", "SPAWN", "WATCHED", "BY_VALUE_PROCESS_ROOTS",
+    "MANAGERS", "SHARED_CONTAINERS", "SHARED_METHODS",
 ]
 
 #: Libraries whose processes, pools and queues pickle what they send with dill (by value): a name
@@ -71,6 +72,10 @@ POOL_METHODS: Dict[str, Tuple[int, Tuple[int, ...], Tuple[int, ...], bool]] = {
     "apply_async": (0, (), (1,), False),
     "submit": (0, (), (), True),
 }
+#: A manager process's server: what its proxies are given is pickled and sent to it.
+MANAGERS: Tuple[str, ...] = with_fork_spellings(
+    ("multiprocessing.Manager()", "multiprocessing.managers.SyncManager()", "multiprocessing.get_context().Manager()")
+)
 QUEUES: Tuple[str, ...] = with_fork_spellings(
     (
         "multiprocessing.Queue()",
@@ -79,7 +84,10 @@ QUEUES: Tuple[str, ...] = with_fork_spellings(
         "multiprocessing.get_context().Queue()",
         "multiprocessing.get_context().SimpleQueue()",
     )
-)
+) + tuple(f"{manager}.{queue}()" for manager in MANAGERS for queue in ("Queue", "JoinableQueue"))
+#: A manager's ``dict()`` and ``list()`` proxies: the methods that send a value (its position) to the manager.
+SHARED_CONTAINERS: Tuple[str, ...] = tuple(f"{manager}.{kind}()" for manager in MANAGERS for kind in ("dict", "list"))
+SHARED_METHODS: Dict[str, int] = {"append": 0, "insert": 1, "setdefault": 1, "__setitem__": 1}
 CONNECTIONS: Tuple[str, ...] = with_fork_spellings(
     (
         "multiprocessing.Pipe()",
@@ -99,7 +107,7 @@ PROCESSES: FrozenSet[str] = frozenset(
 SHELVES: FrozenSet[str] = frozenset({"shelve.open", "shelve.Shelf", "shelve.DbfilenameShelf", "shelve.BsdDbShelf"})
 
 #: Every qualified name a PKL2xx call site resolves, method receivers included (the pre-check reads it).
-SINK_NAMES: FrozenSet[str] = frozenset(set(DEEPCOPIES) | DUMPS | PROCESSES | set(POOLS + QUEUES + CONNECTIONS) | SHELVES)
+SINK_NAMES: FrozenSet[str] = frozenset(set(DEEPCOPIES) | DUMPS | PROCESSES | set(POOLS + QUEUES + CONNECTIONS + MANAGERS) | SHELVES)
 
 #: Every callee name the PKL2xx call-site check acts on: a call resolving to none of them is passed by.
 WATCHED: FrozenSet[str] = frozenset(
@@ -108,6 +116,7 @@ WATCHED: FrozenSet[str] = frozenset(
     | {f"{pool}.{method}" for pool in POOLS for method in POOL_METHODS}
     | {f"{queue}.{method}" for queue in QUEUES for method in ("put", "put_nowait")}
     | {f"{connection}.send" for connection in CONNECTIONS}
+    | {f"{container}.{method}" for container in SHARED_CONTAINERS for method in SHARED_METHODS}
 )
 
 #: Calls the copy checks read besides the hand-offs: ``setattr`` (it may export a local class

@@ -24,6 +24,8 @@ from ..catalog.handoff import (
     PROCESS,
     PROCESSES,
     QUEUES,
+    SHARED_CONTAINERS,
+    SHARED_METHODS,
     SPAWN,
     WATCHED,
 )
@@ -147,6 +149,13 @@ class CopyChecks(Listener):
             if receiver in POOLS and method in POOL_METHODS:
                 self._pool(call, f"{receiver[:-2].rsplit('.', 1)[-1]}.{method}", method, resolver, receiver.endswith("Executor()"))
                 return
+            if receiver in SHARED_CONTAINERS and method in SHARED_METHODS:
+                # ``shared = manager.dict(); shared.setdefault(key, obj)``: sent to the manager's process.
+                position = SHARED_METHODS[method]
+                if position < len(call.args):
+                    label = f"{receiver[:-2].rsplit('.', 1)[-1]} proxy {method}"
+                    self._record(call, PROCESS, label, [call.args[position]], "PKL203", resolver)
+                return
             if (receiver in QUEUES and method in ("put", "put_nowait")) or (receiver in CONNECTIONS and method == "send"):
                 if call.args:
                     label = f"{receiver[:-2].rsplit('.', 1)[-1]}.{method}"
@@ -177,6 +186,10 @@ class CopyChecks(Listener):
                 if "builtins.globals" in resolver.qualified_names(target.value.func):
                     _export_local_classes(resolver.symbols_of(node.value))
         for target in node.targets:
+            if isinstance(target, ast.Subscript) and not set(SHARED_CONTAINERS).isdisjoint(resolver.symbols_of(target.value)):
+                # ``shared[key] = obj`` on a manager's dict or list proxy: pickled and sent to the manager.
+                label = "manager proxy item assignment"
+                self._sent.append(_Sent(node, PROCESS, label, f"`{shown(node.value)}`", resolver.symbols_of(node.value), "PKL203"))  # type: ignore[arg-type]
             if isinstance(target, ast.Subscript):
                 if any(n.startswith("shelve.") for n in resolver.qualified_names(target.value)):
                     self._sent.append(

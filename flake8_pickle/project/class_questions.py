@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, FrozenSet, List
 
 from ..catalog.taint import PEER_DATA_METHODS, VIEW_BASE_PREFIXES, VIEW_METHODS
 from ..catalog.handoff import ASDICT, DEEPCOPY
+from ..checks.protocol.state import shape_keeps
 from ..classes import BUILTIN_EXCEPTIONS, PROTOCOL_COVERS
 
 if TYPE_CHECKING:
@@ -138,7 +139,12 @@ class ClassQuestions:
                 if found is not None:
                     return found
             inner = DEEPCOPY if operation == ASDICT else operation  # ``asdict`` deep-copies each field
+            kept = self.inherited_state(f"{module}.{qualname}", operation) if operation != ASDICT else None
+            if kept == "all":
+                continue  # a base's ``__reduce__`` or state hook decides what travels
             for attr, made in sorted((cls.get("refs") or {}).items()):
+                if isinstance(kept, list) and not shape_keeps([tuple(shape) for shape in kept], attr):
+                    continue  # ``volatile = ["_loop"]``: the base's ``__getstate__`` drops it
                 for name in made:
                     found = self.class_holds(name, inner, depth + 1)
                     if found is not None:
@@ -218,12 +224,17 @@ class ClassQuestions:
         found: Set[str] = set()
         if depth > _MAX_DEPTH:
             return found
-        for module, _, entry in self._class_entries(name, self.modules.light):
+        for module, qualname, entry in self._class_entries(name, self.modules.light):
             if set(entry["protocols"]) & PROTOCOL_COVERS[operation]:
                 continue
-            # Its bases, and the other modules' classes its attributes hold (copied with it).
-            held = [made for attr_made in (entry.get("refs") or {}).values() for made in attr_made]
-            for base in list(entry["bases"]) + held:
+            kept = self.inherited_state(f"{module}.{qualname}", operation)
+            if kept == "all":
+                continue  # a base's ``__reduce__`` or state hook decides what travels
+            # Its bases, and the other modules' classes its attributes hold (copied with it), as far
+            # as an inherited ``__getstate__`` keeps them.
+            refs = (entry.get("refs") or {}).items()
+            held = [m for attr, made in refs if not isinstance(kept, list) or shape_keeps([tuple(k) for k in kept], attr) for m in made]
+            for base in (list(entry["bases"]) if kept is None else []) + held:
                 qualified = self._qualified_base(module, base)
                 for canonical in self.canonical(qualified) | {qualified}:
                     if self._split(canonical) is not None and canonical not in found:
