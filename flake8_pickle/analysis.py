@@ -101,6 +101,11 @@ def _run_analysis(
         words = project.loader_words(catalog.reaches_loader)
         if words:  # a project with no such alias (Django) needs no scan of the imports
             can = replace(can, loaders=not imported_words(source).isdisjoint(words))
+    if project is not None and not can.copies and source is not None:
+        # A copy or dump reached through another module's function (``cache.set(key, session)``).
+        words = project.sender_words()
+        if words:
+            can = replace(can, copies=not imported_words(source).isdisjoint(words))
     model = ClassModel(settings.extra_resources, copyreg_possible=can.copyreg, project=project)
     finder = FindClassChecks(findings.append)
     copies = CopyChecks(model, findings.append, inventory="PKL902" in wanted, active=can.copies, project=project)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Nam
 from ..scope import PARTIAL_OF
 from ..symbols import Contains, Generated, LocalDef, LocalInstance, display_name
 from ..shapes import call_argument, default_of, keyword_arg, literal_str
-from .names import FORK_CONTEXT, PICKLE_DUMPS, PICKLE_MODULES, ZMQ_CONTEXTS, ZMQ_MODULES, names
+from .names import FORK_CONTEXT, PICKLE_DUMPS, PICKLE_MODULES, ZMQ_CONTEXTS, ZMQ_MODULES, is_qualified_name, names  # noqa: F401 (re-exported)
 from .taint import DUMP_MODULES, DUMP_SUFFIXES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -110,6 +110,11 @@ class Loader:
 # ---------------------------------------------------------------- conditions
 def _is_falsy_literal(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and not node.value
+
+
+def _shelf_made_new(call: ast.Call, resolver: "Resolver") -> int:
+    """``shelve.open(path, flag="n")`` always starts an empty shelf: it reads back only what it stores."""
+    return NOT_LOADER if literal_str(call_argument(call, 1, "flag")) == "n" and call_argument(call, 0, "filename") is not None else LOADER
 
 
 def _torch_load(call: ast.Call, resolver: "Resolver") -> int:
@@ -637,6 +642,7 @@ _DEFAULT_LOADERS: Tuple[Loader, ...] = (
         "shelve",
         DATA_PATH,
         data_keyword="filename",
+        condition=_shelf_made_new,
     ),
     # torch
     Loader(
@@ -789,14 +795,6 @@ _DISTINCTIVE_METHODS: Dict[str, Tuple[str, Loader]] = {
     "recv_pyobj": ("zmq", _ZMQ_CHANNEL),
     "recv_serialized": ("zmq", _ZMQ_CHANNEL),
 }
-
-_QUALIFIED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\(\))?(\.[A-Za-z_][A-Za-z0-9_]*(\(\))?)*$")
-
-
-def is_qualified_name(text: str) -> bool:
-    """Whether ``text`` is a dotted name such as ``pkg.mod.func`` or ``pkg.Reader().read``."""
-    return bool(_QUALIFIED.match(text))
-
 
 class Catalog:
     """The loader catalogue, extended by the user's ``--pickle-extra-loaders``."""

@@ -6,6 +6,7 @@ modules that more than one table needs is written here once.
 
 from __future__ import annotations
 
+import re
 from typing import FrozenSet, Iterable, Tuple
 
 
@@ -48,3 +49,11 @@ def unforked(name: str) -> str:
 def with_fork_spellings(names: Tuple[str, ...]) -> Tuple[str, ...]:
     """``names`` and, for each made by a context, the same made by a fork context."""
     return names + tuple(FORK_CONTEXT + n[len(MP_CONTEXT) :] for n in names if n.startswith(MP_CONTEXT))
+
+
+_QUALIFIED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\(\))?(\.[A-Za-z_][A-Za-z0-9_]*(\(\))?)*$")
+
+
+def is_qualified_name(text: str) -> bool:
+    """Whether ``text`` is a dotted name such as ``pkg.mod.func`` or ``pkg.Reader().read``."""
+    return bool(_QUALIFIED.match(text))

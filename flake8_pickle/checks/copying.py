@@ -108,10 +108,19 @@ class CopyChecks(Listener):
         self._param_sinks: Dict[int, List[Tuple[str, _Sent]]] = {}
         #: Calls of the module's functions: (call, function node, what each parameter is given).
         self._local_calls: List[Tuple[ast.Call, ast.AST, Dict[str, Tuple[ast.expr, FrozenSet]]]] = []
+        #: A parameter handed on to a function of the module: (call, callee, its parameter, caller, the caller's parameter).
+        self._forwarded: List[Tuple[ast.Call, ast.AST, str, ast.AST, str]] = []
 
     # ------------------------------------------------------------------ collecting
     def call_interest(self) -> CallInterest:
-        return _CALLS if self.active else NO_CALLS
+        if not self.active:
+            return NO_CALLS
+        if self.project is not None:
+            # Calls of other modules' functions that copy, pickle or send their parameter.
+            names, words = self.project.senders()  # type: ignore[attr-defined]
+            if names:
+                return _CALLS | CallInterest(names=names, attrs=words)
+        return _CALLS
 
     def on_call(self, call: ast.Call, resolver: Resolver) -> None:
         if not self.active or resolver.expecting_exception:
@@ -313,10 +322,25 @@ class CopyChecks(Listener):
         targets = [k.value for k in call.keywords if k.arg == "target"] + call.args[1:2]
         self._record(call, SPAWN, _SPAWNED_PROCESS, objects, "PKL203", resolver, callables=targets)
 
+    def param_sends(self) -> Dict[int, List[Tuple[str, str, str, str, bool]]]:
+        """Function (node id) -> each parameter it copies, pickles or sends, where what it holds
+        there is not known (its callers' arguments decide): (parameter, operation, label, code, by value)."""
+        return {
+            key: [(param, sent.operation, sent.label, sent.code, sent.by_value) for param, sent in sinks if self.model.held_by(sent.symbols, sent.operation) is None]
+            for key, sinks in self._param_sinks.items()
+        }
+
     def _local_call(self, call: ast.Call, resolver: Resolver) -> None:
-        """Remember a call of one of the module's functions with what it passes each parameter."""
-        functions = [s for s in resolver.symbols_of(call.func) if type(s) is LocalDef and s.kind == "function"]
-        if not functions or any(isinstance(a, ast.Starred) for a in call.args):
+        """Remember a call of one of the module's functions with what it passes each parameter (and
+        hand over at once what another module's function copies, pickles or sends of its parameters)."""
+        symbols = resolver.symbols_of(call.func)
+        if any(isinstance(a, ast.Starred) for a in call.args):
+            return
+        if self.project is not None:
+            for name in sorted(s for s in symbols if isinstance(s, str)):
+                self._call_elsewhere(call, name, resolver)
+        functions = [s for s in symbols if type(s) is LocalDef and s.kind == "function"]
+        if not functions:
             return
         for function in functions:
             params = positional_parameters(function.node)
@@ -325,6 +349,9 @@ class CopyChecks(Listener):
             pairs = [(params[i + shift], a) for i, a in enumerate(call.args) if i + shift < len(params)]
             pairs += [(k.arg, k.value) for k in call.keywords if k.arg is not None]
             for param, argument in pairs:
+                caller = self._forwarding(argument, resolver)
+                if caller is not None:  # ``def remember(key, value): store(key, value)``
+                    self._forwarded.append((call, function.node, param, caller, argument.id))  # type: ignore[attr-defined]
                 symbols = resolver.symbols_of(argument)
                 if isinstance(argument, ast.Call):
                     symbols = symbols | _made_by_factory(symbols, resolver)
@@ -333,15 +360,61 @@ class CopyChecks(Listener):
             if given:
                 self._local_calls.append((call, function.node, given))
 
+    def _call_elsewhere(self, call: ast.Call, name: str, resolver: Resolver) -> None:
+        """``cache.store(key, session)`` with ``store`` pickling its ``value`` in another module."""
+        found = self.project.param_sends(name)  # type: ignore[attr-defined]
+        if not found:
+            return
+        params, shift, sends = found
+        given = {params[i - shift]: a for i, a in enumerate(call.args) if 0 <= i - shift < len(params)}
+        given.update((k.arg, k.value) for k in call.keywords if k.arg is not None)
+        for param, operation, label, code, by_value in sends:
+            argument = given.get(param)
+            caller = self._forwarding(argument, resolver) if argument is not None else None
+            if caller is not None:
+                where = _within(label, name.replace("()", "").rsplit(".", 1)[-1])
+                sent = _Sent(call, operation, where, f"`{shown(argument)}`", resolver.symbols_of(argument), code, by_value)  # type: ignore[arg-type]
+                self._param_sinks.setdefault(id(caller), []).append((argument.id, sent))  # type: ignore[union-attr]
+            if argument is not None:
+                symbols = resolver.symbols_of(argument)
+                if isinstance(argument, ast.Call):
+                    symbols = symbols | _made_by_factory(symbols, resolver)
+                where = _within(label, name.replace("()", "").rsplit(".", 1)[-1])
+                self._sent.append(_Sent(call, operation, where, f"`{shown(argument)}`", symbols, code, by_value))
+
+    def _forwarding(self, argument: ast.expr, resolver: Resolver) -> Optional[ast.AST]:
+        """The enclosing function, when ``argument`` is one of its parameters it never rebinds."""
+        if not isinstance(argument, ast.Name) or not resolver.function_stack:
+            return None
+        function = resolver.function_stack[-1]
+        unrebound = self._unrebound.get(id(function))
+        if unrebound is None:
+            unrebound = self._unrebound[id(function)] = _unrebound_parameters(function)
+        return function if argument.id in unrebound else None
+
     def _through_parameters(self) -> None:
-        """A call of a function that copies, pickles or sends its parameter hands over what it passes."""
+        """A call of a function that copies, pickles or sends its parameter hands over what it passes
+        (and a function that hands its own parameter on to one sends it too, a few calls deep)."""
+        for _ in range(4):
+            grown = False
+            for call, callee, param, caller, caller_param in self._forwarded:
+                known = {(p, sent.operation) for p, sent in self._param_sinks.get(id(caller), ())}
+                for p, sent in list(self._param_sinks.get(id(callee), ())):
+                    if p == param and (caller_param, sent.operation) not in known:
+                        label = _within(sent.label, getattr(callee, "name", "?"))
+                        forwarded = _Sent(call, sent.operation, label, sent.subject, frozenset(), sent.code, sent.by_value)
+                        self._param_sinks.setdefault(id(caller), []).append((caller_param, forwarded))
+                        known.add((caller_param, sent.operation))
+                        grown = True
+            if not grown:
+                break
         for call, function, given in self._local_calls:
             name = getattr(function, "name", "?")
             for param, sent in self._param_sinks.get(id(function), ()):
                 if param in given and self.model.held_by(sent.symbols, sent.operation) is None:
                     # (a parameter annotated with a resource-holding class is reported where it is copied)
                     argument, symbols = given[param]
-                    label = f"{sent.label} (in {name}())"
+                    label = _within(sent.label, name)
                     self._sent.append(_Sent(call, sent.operation, label, f"`{shown(argument)}`", symbols, sent.code, sent.by_value))
 
     # ------------------------------------------------------------------ grading
@@ -457,6 +530,11 @@ _STARTED_AT_ONCE = -1
 
 def _function_key(resolver: Resolver) -> int:
     return id(resolver.function_stack[-1]) if resolver.function_stack else 0
+
+
+def _within(label: str, function: str) -> str:
+    """``pickle.dumps (in store())``, then ``pickle.dumps (in store() via remember())``."""
+    return f"{label[:-1]} via {function}())" if label.endswith(")") and " (in " in label else f"{label} (in {function}())"
 
 
 def _unrebound_parameters(function: ast.AST) -> Set[str]:

@@ -257,6 +257,7 @@ class Summaries(Mapping):
         self._scanned = 0
         self._loader_modules: Optional[List[str]] = None
         self._copy_modules: Optional[List[str]] = None
+        self._copy_set: Optional[FrozenSet[str]] = None
         #: Content hash -> what the text pre-check says of that content (see :meth:`text_facts`).
         self._text_facts: Dict[str, Json] = cache.read_text_facts(digest)
         self._text_facts_changed = False
@@ -375,6 +376,12 @@ class Summaries(Mapping):
         if self._copy_modules is None:
             self._copy_modules = [m for m in self._files if self.text_facts(m)["possible"][1]]
         return self._copy_modules
+
+    def copy_candidates_set(self) -> FrozenSet[str]:
+        """:meth:`copy_candidates` as a set."""
+        if self._copy_set is None:
+            self._copy_set = frozenset(self.copy_candidates())
+        return self._copy_set
 
     def text_facts(self, module: str) -> Json:
         """What the text pre-check says of ``module``: which rule families its text leaves possible

@@ -327,6 +327,7 @@ def summarise(
     _add_verifiers(functions, nodes, resolver, settings, source)
     add_fillers(functions, nodes, tree, resolver, source)
     writer = _Writer(tracker, path, names) if tracker is not None else None
+    sends_by_function = copies.param_sends()
     for qualname, node in nodes:
         if qualname not in functions:
             continue
@@ -337,6 +338,8 @@ def summarise(
             if verifier is not None and verifier.kind == ASSERTS and verifier.returns:
                 # ``return body`` once ``body``'s MAC checked out (raising otherwise): verified data.
                 functions[qualname]["returns"] = [["T", f"verified by {qualname.rpartition('.')[2]}()"]]
+        if sends_by_function.get(id(node)):  # ``def store(key, value): pickle.dumps(value)``, for other modules' calls
+            functions[qualname]["sends"] = sorted({tuple(send) for send in sends_by_function[id(node)]})
         instances = sorted(
             item if isinstance(item, str) else f"{module}.{names[id(item.node)]}"
             for item in factories.instances.get(id(node), ())

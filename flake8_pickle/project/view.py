@@ -143,6 +143,26 @@ class ModuleView(ProjectFacts):
         prefix = f"{self.module}."
         return any(self.index.uses(f"{prefix}{name}") for name in self._names.values())
 
+    def senders(self) -> Tuple[FrozenSet[str], FrozenSet[str]]:
+        """The project functions that copy, pickle or send a parameter: qualified and last names."""
+        return self.index.senders()
+
+    def sender_words(self) -> FrozenSet[str]:
+        """Words an import spells to reach a function of the project that copies, pickles or sends
+        its parameter: its module's last name and its top-level name (``from .cache import CACHE``)."""
+        names, _ = self.index.senders()
+        out = set()
+        for name in names:
+            split = self.index._split(name)
+            if split is not None:
+                out.update((split[0].rpartition(".")[2], split[1].split(".")[0]))
+        return frozenset(out)
+
+    def param_sends(self, name: str) -> Optional[Tuple[List[str], int, List[Json]]]:
+        """For a call of another module's function ``name``: its parameters, how many positional
+        arguments come first, and what it copies, pickles or sends of its parameters."""
+        return self.index.param_sends(name)
+
     def uses(self, cls: ast.AST) -> Set[str]:
         """What other modules do to instances of this module's class ``cls``."""
         qualname = self._names.get(id(cls))
