@@ -59,6 +59,10 @@ POOLS: Tuple[str, ...] = with_fork_spellings(
         "concurrent.futures.ProcessPoolExecutor()",
         "concurrent.futures.process.ProcessPoolExecutor()",
     )
+) + (
+    # pebble's process pools and aiomultiprocess's pool pickle the function and its arguments too.
+    "pebble.ProcessPool()", "pebble.pool.ProcessPool()", "pebble.pool.process.ProcessPool()",
+    "aiomultiprocess.Pool()", "aiomultiprocess.pool.Pool()",
 )
 #: method -> (position of the function, positions of iterables, positions of argument tuples, all-rest)
 POOL_METHODS: Dict[str, Tuple[int, Tuple[int, ...], Tuple[int, ...], bool]] = {
@@ -71,6 +75,7 @@ POOL_METHODS: Dict[str, Tuple[int, Tuple[int, ...], Tuple[int, ...], bool]] = {
     "apply": (0, (), (1,), False),
     "apply_async": (0, (), (1,), False),
     "submit": (0, (), (), True),
+    "schedule": (0, (), (), False),  # pebble: ``schedule(function, args=(...), kwargs={...})``
 }
 #: A manager process's server: what its proxies are given is pickled and sent to it.
 MANAGERS: Tuple[str, ...] = with_fork_spellings(

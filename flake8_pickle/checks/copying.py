@@ -325,6 +325,7 @@ class CopyChecks(Listener):
     def param_sends(self) -> Dict[int, List[Tuple[str, str, str, str, bool]]]:
         """Function (node id) -> each parameter it copies, pickles or sends, where what it holds
         there is not known (its callers' arguments decide): (parameter, operation, label, code, by value)."""
+        self._through_parameters(report=False)  # parameters handed on to the module's own functions too
         return {
             key: [(param, sent.operation, sent.label, sent.code, sent.by_value) for param, sent in sinks if self.model.held_by(sent.symbols, sent.operation) is None]
             for key, sinks in self._param_sinks.items()
@@ -366,6 +367,9 @@ class CopyChecks(Listener):
         if not found:
             return
         params, shift, sends = found
+        # ``try: pickle.dumps(x) except ...: cloudpickle.dumps(x)``: what the by-value dump takes decides.
+        by_value = {send[0] for send in sends if send[4]}
+        sends = [send for send in sends if send[4] or send[0] not in by_value]
         given = {params[i - shift]: a for i, a in enumerate(call.args) if 0 <= i - shift < len(params)}
         given.update((k.arg, k.value) for k in call.keywords if k.arg is not None)
         for param, operation, label, code, by_value in sends:
@@ -392,7 +396,7 @@ class CopyChecks(Listener):
             unrebound = self._unrebound[id(function)] = _unrebound_parameters(function)
         return function if argument.id in unrebound else None
 
-    def _through_parameters(self) -> None:
+    def _through_parameters(self, report: bool = True) -> None:
         """A call of a function that copies, pickles or sends its parameter hands over what it passes
         (and a function that hands its own parameter on to one sends it too, a few calls deep)."""
         for _ in range(4):
@@ -408,9 +412,13 @@ class CopyChecks(Listener):
                         grown = True
             if not grown:
                 break
-        for call, function, given in self._local_calls:
+        for call, function, given in self._local_calls if report else ():
             name = getattr(function, "name", "?")
-            for param, sent in self._param_sinks.get(id(function), ()):
+            sinks = self._param_sinks.get(id(function), ())
+            by_value = {param for param, sent in sinks if sent.by_value}
+            for param, sent in sinks:
+                if param in by_value and not sent.by_value:
+                    continue  # a fallback to a by-value dump (cloudpickle) takes what pickle cannot
                 if param in given and self.model.held_by(sent.symbols, sent.operation) is None:
                     # (a parameter annotated with a resource-holding class is reported where it is copied)
                     argument, symbols = given[param]
