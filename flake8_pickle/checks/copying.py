@@ -235,7 +235,12 @@ class CopyChecks(Listener):
             if isinstance(node, ast.Call):
                 # ``copy.deepcopy(make_cache())``: exactly what the module's factory returns (read
                 # through no unpacking that could mix values), so what it holds counts.
-                symbols = symbols | _made_by_factory(symbols, resolver)
+                symbols = symbols | self._made_here(node, operation, resolver)
+            elif isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+                # ``pool.apply(work, (make_loader(path),))``: the same, inside a display.
+                for element in node.elts:
+                    if isinstance(element, ast.Call):
+                        symbols = symbols | frozenset(Contains(m) for m in self._made_here(element, operation, resolver))
             if isinstance(node, ast.Call) and "functools.partial" in resolver.qualified_names(node.func):
                 # A partial pickles its function and the arguments bound to it.
                 for bound in [*node.args, *(k.value for k in node.keywords)]:
@@ -267,6 +272,15 @@ class CopyChecks(Listener):
                 self._unstarted.setdefault(_STARTED_AT_ONCE if started else _function_key(resolver), []).append(sent)
             else:
                 self._sent.append(sent)
+
+    def _made_here(self, call: ast.Call, operation: str, resolver: Resolver) -> FrozenSet:
+        """What the module's factory called here returns, when every class it may return holds what
+        ``operation`` rejects (``make_loader(path, lazy=True)`` may return a lazy loader that holds
+        nothing: which one this call gets is not known, so neither counts)."""
+        made = _made_by_factory(resolver.symbols_of(call), resolver)
+        if made and all(self.model.held_by(frozenset((m,)), operation) is not None for m in made):
+            return made
+        return frozenset()
 
     def _bound_elsewhere(self, node: ast.Attribute, symbols: FrozenSet, resolver: Resolver, handed: bool) -> bool:
         """Whether ``node`` (``crawler.run``) is a method of another module's class bound to its
