@@ -261,10 +261,7 @@ class CopyChecks(Listener):
             sent = _Sent(call, operation, label, f"`{shown(node)}`", symbols, code, by_value)
             if operation in _PARAM_OPERATIONS and isinstance(node, ast.Name) and resolver.function_stack:
                 function = resolver.function_stack[-1]
-                unrebound = self._unrebound.get(id(function))
-                if unrebound is None:
-                    unrebound = self._unrebound[id(function)] = _unrebound_parameters(function)
-                if node.id in unrebound:
+                if node.id in self._unrebound_of(function):
                     # ``def bag(base): copy.deepcopy(base)``: what each caller passes is copied.
                     self._param_sinks.setdefault(id(function), []).append((node.id, sent))
             if operation == SPAWN:
@@ -364,9 +361,10 @@ class CopyChecks(Listener):
             pairs = [(params[i + shift], a) for i, a in enumerate(call.args) if i + shift < len(params)]
             pairs += [(k.arg, k.value) for k in call.keywords if k.arg is not None]
             for param, argument in pairs:
-                caller = self._forwarding(argument, resolver)
-                if caller is not None:  # ``def remember(key, value): store(key, value)``
-                    self._forwarded.append((call, function.node, param, caller, argument.id))  # type: ignore[attr-defined]
+                if isinstance(argument, ast.Name) and resolver.function_stack:
+                    # ``def remember(key, value): store(key, value)`` (whether ``value`` is still the
+                    # parameter is asked only of callees that turn out to send it)
+                    self._forwarded.append((call, function.node, param, resolver.function_stack[-1], argument.id))
                 symbols = resolver.symbols_of(argument)
                 if isinstance(argument, ast.Call):
                     symbols = symbols | _made_by_factory(symbols, resolver)
@@ -405,10 +403,13 @@ class CopyChecks(Listener):
         if not isinstance(argument, ast.Name) or not resolver.function_stack:
             return None
         function = resolver.function_stack[-1]
+        return function if argument.id in self._unrebound_of(function) else None
+
+    def _unrebound_of(self, function: ast.AST) -> Set[str]:
         unrebound = self._unrebound.get(id(function))
         if unrebound is None:
             unrebound = self._unrebound[id(function)] = _unrebound_parameters(function)
-        return function if argument.id in unrebound else None
+        return unrebound
 
     def _through_parameters(self, report: bool = True) -> None:
         """A call of a function that copies, pickles or sends its parameter hands over what it passes
@@ -416,9 +417,12 @@ class CopyChecks(Listener):
         for _ in range(4):
             grown = False
             for call, callee, param, caller, caller_param in self._forwarded:
+                sinks = [sent for p, sent in self._param_sinks.get(id(callee), ()) if p == param]
+                if not sinks or caller_param not in self._unrebound_of(caller):
+                    continue
                 known = {(p, sent.operation) for p, sent in self._param_sinks.get(id(caller), ())}
-                for p, sent in list(self._param_sinks.get(id(callee), ())):
-                    if p == param and (caller_param, sent.operation) not in known:
+                for sent in sinks:
+                    if (caller_param, sent.operation) not in known:
                         label = _within(sent.label, getattr(callee, "name", "?"))
                         forwarded = _Sent(call, sent.operation, label, sent.subject, frozenset(), sent.code, sent.by_value)
                         self._param_sinks.setdefault(id(caller), []).append((caller_param, forwarded))

@@ -31,11 +31,16 @@ class ClassQuestions:
     _uses: Optional[Dict[str, Set[str]]]
     _used_in: Optional[Set[str]]
     _library_bases: Dict[str, FrozenSet[str]]
+    _senders: Optional[Tuple[FrozenSet[str], FrozenSet[str]]]
+    _sender_words: Optional[FrozenSet[str]]
 
     def _split(self, name: str) -> Optional[Tuple[str, str]]:
         raise NotImplementedError
 
     def canonical(self, name: str) -> FrozenSet[str]:
+        raise NotImplementedError
+
+    def function(self, name: str, depth: int = 0) -> Any:
         raise NotImplementedError
 
     def _qualified_base(self, module: str, base: str) -> str:
@@ -188,6 +193,48 @@ class ClassQuestions:
                 if found is not None:
                     return found
         return None
+
+    def senders(self) -> Tuple[FrozenSet[str], FrozenSet[str]]:
+        """The project functions that copy, pickle or send a parameter of theirs: their qualified
+        names and their last names (what a call of one spells), from the light summaries."""
+        if self._senders is None:
+            names: Set[str] = set()
+            for module in self.modules.copy_candidates():
+                for qualname, entry in self.modules.light(module)["functions"].items():
+                    if entry.get("sends"):
+                        names.add(f"{module}.{qualname}")
+            self._senders = (frozenset(names), frozenset(n.rpartition(".")[2] for n in names))
+        return self._senders
+
+    def sender_words(self) -> FrozenSet[str]:
+        """See :meth:`~flake8_pickle.project.view.ModuleView.sender_words` (computed once)."""
+        if self._sender_words is None:
+            words: Set[str] = set()
+            for name in self.senders()[0]:
+                split = self._split(name)
+                if split is None:
+                    continue
+                module, qualname = split
+                top = qualname.split(".")[0]
+                words.add(top)
+                if "." not in qualname:
+                    words.add(module.rpartition(".")[2])  # ``from app import cache; cache.remember(...)``
+                else:
+                    made = f"{module}.{top}()"
+                    words.update(k for k, targets in self.modules.head(module)["aliases"].items() if made in targets)
+            self._sender_words = frozenset(words)
+        return self._sender_words
+
+    def param_sends(self, name: str) -> Optional[Tuple[List[str], int, List[Json]]]:
+        """What the project function a call of ``name`` runs copies, pickles or sends of its own
+        parameters (only a module whose text can copy does): its parameters, the call's positional
+        shift and the ``sends`` of its light summary."""
+        ref = self.function(name)
+        if ref is None or ref.module not in self.modules.copy_candidates_set():
+            return None
+        entry = self.modules.light(ref.module)["functions"].get(ref.qualname) or {}
+        sends = entry.get("sends")
+        return (entry["params"], ref.shift, sends) if sends else None
 
     def uses(self, name: str) -> Set[str]:
         """The operations (deepcopy, pickle, spawn...) other modules apply to instances of the

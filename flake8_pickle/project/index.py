@@ -132,6 +132,7 @@ class ProjectIndex(ClassQuestions):
     _stored: Dict[str, FrozenSet] = field(default_factory=dict)
     _library_bases: Dict[str, FrozenSet[str]] = field(default_factory=dict)
     _senders: Optional[Tuple[FrozenSet[str], FrozenSet[str]]] = None
+    _sender_words: Optional[FrozenSet[str]] = None
 
     # ------------------------------------------------------------------ names
     def _split(self, name: str) -> Optional[Tuple[str, str]]:
@@ -256,29 +257,6 @@ class ProjectIndex(ClassQuestions):
                 break
         self._functions[name] = found
         return found
-
-    def senders(self) -> Tuple[FrozenSet[str], FrozenSet[str]]:
-        """The project functions that copy, pickle or send a parameter of theirs: their qualified
-        names and their last names (what a call of one spells), from the light summaries."""
-        if self._senders is None:
-            names: Set[str] = set()
-            for module in self.modules.copy_candidates():
-                for qualname, entry in self.modules.light(module)["functions"].items():
-                    if entry.get("sends"):
-                        names.add(f"{module}.{qualname}")
-            self._senders = (frozenset(names), frozenset(n.rpartition(".")[2] for n in names))
-        return self._senders
-
-    def param_sends(self, name: str) -> Optional[Tuple[List[str], int, List[Json]]]:
-        """What the project function a call of ``name`` runs copies, pickles or sends of its own
-        parameters (only a module whose text can copy does): its parameters, the call's positional
-        shift and the ``sends`` of its light summary."""
-        ref = self.function(name)
-        if ref is None or ref.module not in self.modules.copy_candidates_set():
-            return None
-        entry = self.modules.light(ref.module)["functions"].get(ref.qualname) or {}
-        sends = entry.get("sends")
-        return (entry["params"], ref.shift, sends) if sends else None
 
     def functions(self, name: str) -> List[FunctionRef]:
         """Every project function a call of ``name`` may run: one per name it may be

@@ -149,14 +149,9 @@ class ModuleView(ProjectFacts):
 
     def sender_words(self) -> FrozenSet[str]:
         """Words an import spells to reach a function of the project that copies, pickles or sends
-        its parameter: its module's last name and its top-level name (``from .cache import CACHE``)."""
-        names, _ = self.index.senders()
-        out = set()
-        for name in names:
-            split = self.index._split(name)
-            if split is not None:
-                out.update((split[0].rpartition(".")[2], split[1].split(".")[0]))
-        return frozenset(out)
+        its parameter: its class's name, the module-level names bound to an instance of that class
+        (``from .cache import CACHE``), or, for a module-level function, its name or its module's."""
+        return self.index.sender_words()
 
     def param_sends(self, name: str) -> Optional[Tuple[List[str], int, List[Json]]]:
         """For a call of another module's function ``name``: its parameters, how many positional
