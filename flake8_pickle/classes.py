@@ -338,7 +338,7 @@ class ClassModel(Listener):
         if isinstance(symbol, LocalInstance) and operation != COPY:
             # copy.copy of an instance shares its attributes: only C-level objects fail it.
             held = self.class_holds(symbol.cls, operation, depth + 1)
-            if held is not None and held.path.split(".")[1:2] and held.path.split(".")[1] in symbol.defaulted:
+            if held is not None and held.path.partition(".")[2].partition(".")[0] in symbol.defaulted:
                 # ``Task(task_id)``: the field that holds the resource is left at its default (None).
                 held = self._attributes_hold(symbol.cls, self.classes.get(id(symbol.cls)), operation, depth + 1, skip=symbol.defaulted)
             if held is None and depth == 0 and symbol.passed:

@@ -22,7 +22,7 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tup
 
 from .catalog.loaders import DATA_BYTES, DATA_TEXT, TRUSTED_DUMPS
 from .catalog.taint import (CALLBACK_REGISTRATIONS, CHANNEL_COLLECTIVES, KEYED_LOOKUPS, MAC_MAKERS, PATH_READ_METHODS, STORE_LOOKUPS,
-                            VIEW_DECORATOR_PREFIXES, VIEW_METHODS, PEER_DATA_METHODS, SERVER_INTERFACES, VIEW_RESPONSES)
+                            VIEW_DECORATOR_PREFIXES, SERVER_INTERFACES, VIEW_RESPONSES)
 from .findings import shown
 from .catalog.conventions import ACCUMULATING_METHODS
 from .scope import CallInterest, Listener, Resolver
@@ -38,7 +38,7 @@ from .provenance_model import (
     _is_bound_method_call, _has_base, overriding, self_classes, before_servicer_context, aliased,
     outer_reads, class_attribute_keys, EMPTY_CONTAINER, data_identity, verification, hands_other, loader_among, runs, stored_outside,
     library_object, asserted_arguments, returns_verified, path_content, route_dependency,
-    dependency_params, mac_facts, dependency_call, RECEIVER, django_middleware, returned_object_state, _is_view_base, _is_grpc_servicer, literal_input,
+    dependency_params, mac_facts, dependency_call, RECEIVER, django_middleware, returned_object_state, framework_data, _is_grpc_servicer, literal_input,
 )
 from .provenance_calls import bind_call, bind_external, budget_order, called_by_iter, dispatched_sites, made_with, made_with_arguments, registered_callbacks
 
@@ -167,14 +167,13 @@ class ProvenanceTracker(Listener):
                 return frozenset((Source(f"route parameter {name}", line),))
             if any(n.startswith(VIEW_DECORATOR_PREFIXES) for n in names) and index == 0 and name == "request":
                 return frozenset((Source("request", line),))
-        if cls is not None and index == 1 and (
-            (fname in VIEW_METHODS and _has_base(cls, _is_view_base, self.project)) or django_middleware(cls, fname, self.project)
-        ):
-            return frozenset((Source(name, line),))
-        peer = PEER_DATA_METHODS.get(fname) if cls is not None else None
-        if peer is not None and index in peer[0] and _has_base(cls, peer[1].__contains__, self.project):  # type: ignore[arg-type]
-            # ``asyncio.Protocol.data_received(self, data)``: what the peer sent.
-            return frozenset((Source(f"{name} received by {fname}()", line),))
+        if cls is not None:
+            # A view's ``post(self, request)``, ``asyncio.Protocol.data_received(self, data)``: the client's.
+            label = framework_data(fname, index, name, lambda match: _has_base(cls, match, self.project))
+            if label is None and index == 1 and django_middleware(cls, fname, self.project):
+                label = name
+            if label is not None:
+                return frozenset((Source(label, line),))
         if (
             cls is not None
             and index == 1

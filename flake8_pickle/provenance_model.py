@@ -21,6 +21,8 @@ from .catalog.taint import (
     TRANSFORMS,
     UNTRUSTED_SOURCES,
     VIEW_BASE_PREFIXES,
+    VIEW_METHODS,
+    PEER_DATA_METHODS,
     NamePatterns,
 )
 from .scope import Resolver
@@ -414,7 +416,8 @@ def _is_bound_method_call(call: ast.Call, function: ast.AST, resolver: Optional[
         # (``self._op_restore`` stored in a table) is called with one argument fewer than it has.
         params = positional_parameters(function)
         starred = any(isinstance(a, ast.Starred) for a in call.args)
-        return params[:1] == ["self"] and not starred and len(call.args) < len(params) and not is_staticmethod(function)
+        first = params[:1] == ["self"] or (params[:1] == ["cls"] and "classmethod" in decorator_names(function))
+        return first and not starred and len(call.args) < len(params) and not is_staticmethod(function)
     if resolver is None:
         return False
     if is_staticmethod(function):
@@ -612,6 +615,19 @@ def django_middleware(cls: LocalDef, method: str, project: ProjectFacts = NO_PRO
 
 def _is_view_base(name: str) -> bool:
     return name.startswith(VIEW_BASE_PREFIXES)
+
+
+def framework_data(method: str, index: int, param: str, derives: Callable[[Callable[[str], bool]], bool]) -> Optional[str]:
+    """The label of the client's data a framework passes for ``param``, the ``index``-th positional
+    parameter (``self`` is 0) of ``method``, when the method's class ``derives`` from a library
+    class that matches (the test is given the predicate): a view method's request (``post(self,
+    request)``), a protocol's peer data (``data_received(self, data)``). None otherwise."""
+    if index == 1 and method in VIEW_METHODS and derives(_is_view_base):
+        return param
+    peer = PEER_DATA_METHODS.get(method)
+    if peer is not None and index in peer[0] and derives(peer[1].__contains__):
+        return f"{param} received by {method}()"
+    return None
 
 
 def before_servicer_context(function: ast.AST, name: str, resolver: Resolver) -> bool:

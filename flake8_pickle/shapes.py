@@ -562,8 +562,7 @@ def imports_by_name(function: ast.AST) -> bool:
 
 
 def _callee_word(call: ast.Call) -> str:
-    func = call.func
-    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+    return _word(call.func)
 
 
 def constructed(value: ast.expr) -> Tuple[ast.expr, bool]:
@@ -608,13 +607,18 @@ def defaulted_fields(cls: "LocalDef", call: ast.Call) -> FrozenSet[str]:
         return frozenset()
     if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
         return frozenset()
-    fields = [
-        (s.target.id, s.value)
-        for s in node.body
-        if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name) and "ClassVar" not in ast.dump(s.annotation)
-    ]
-    passed = {name for name, _ in fields[: len(call.args)]} | {k.arg for k in call.keywords}
-    return frozenset(name for name, value in fields if name not in passed and isinstance(value, ast.Constant))
+    fields = [s.target.id for s in node.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name) and "ClassVar" not in ast.dump(s.annotation)]
+    passed = set(fields[: len(call.args)]) | {k.arg for k in call.keywords}
+    return frozenset(constant_default_fields(node) - passed)
+
+
+def constant_default_fields(node: ast.AST) -> FrozenSet[str]:
+    """The annotated fields of a class body given a constant default (``journal: Optional[Journal] = None``)."""
+    return frozenset(
+        s.target.id
+        for s in getattr(node, "body", [])
+        if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name) and isinstance(s.value, ast.Constant)
+    )
 
 
 def _word(node: ast.expr) -> str:

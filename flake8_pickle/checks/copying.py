@@ -37,6 +37,7 @@ from ..catalog.conventions import EXPECTS_EXCEPTION
 from ..scope import NO_CALLS, CallInterest, ClassNeeds, Listener, Resolver
 from ..scope_model import _ASSERT_RAISES
 from ..symbols import Contains, Generated, LocalDef, LocalInstance, names_in, symbol_order
+from ..provenance_model import _is_bound_method_call
 from ..shapes import all_args, is_classmethod, is_staticmethod, keyword_arg, literal_str, positional_parameters
 
 #: How a ``Process`` hand-off is named in messages: it pickles its target and arguments only
@@ -356,7 +357,7 @@ class CopyChecks(Listener):
             return
         for function in functions:
             params = positional_parameters(function.node)
-            shift = 1 if params[:1] in (["self"], ["cls"]) and _called_bound(call, function, resolver) else 0
+            shift = 1 if params[:1] in (["self"], ["cls"]) and _is_bound_method_call(call, function.node, resolver) else 0
             given: Dict[str, Tuple[ast.expr, FrozenSet]] = {}
             pairs = [(params[i + shift], a) for i, a in enumerate(call.args) if i + shift < len(params)]
             pairs += [(k.arg, k.value) for k in call.keywords if k.arg is not None]
@@ -384,19 +385,18 @@ class CopyChecks(Listener):
         sends = [send for send in sends if send[4] or send[0] not in by_value]
         given = {params[i - shift]: a for i, a in enumerate(call.args) if 0 <= i - shift < len(params)}
         given.update((k.arg, k.value) for k in call.keywords if k.arg is not None)
+        callee = name.replace("()", "").rsplit(".", 1)[-1]
         for param, operation, label, code, by_value in sends:
             argument = given.get(param)
-            caller = self._forwarding(argument, resolver) if argument is not None else None
-            if caller is not None:
-                where = _within(label, name.replace("()", "").rsplit(".", 1)[-1])
-                sent = _Sent(call, operation, where, f"`{shown(argument)}`", resolver.symbols_of(argument), code, by_value)  # type: ignore[arg-type]
-                self._param_sinks.setdefault(id(caller), []).append((argument.id, sent))  # type: ignore[union-attr]
-            if argument is not None:
-                symbols = resolver.symbols_of(argument)
-                if isinstance(argument, ast.Call):
-                    symbols = symbols | _made_by_factory(symbols, resolver)
-                where = _within(label, name.replace("()", "").rsplit(".", 1)[-1])
-                self._sent.append(_Sent(call, operation, where, f"`{shown(argument)}`", symbols, code, by_value))
+            if argument is None:
+                continue
+            where, subject, symbols = _within(label, callee), f"`{shown(argument)}`", resolver.symbols_of(argument)
+            caller = self._forwarding(argument, resolver)
+            if caller is not None:  # the caller's own parameter: its callers' arguments are sent too
+                self._param_sinks.setdefault(id(caller), []).append((argument.id, _Sent(call, operation, where, subject, symbols, code, by_value)))  # type: ignore[attr-defined]
+            if isinstance(argument, ast.Call):
+                symbols = symbols | _made_by_factory(symbols, resolver)
+            self._sent.append(_Sent(call, operation, where, subject, symbols, code, by_value))
 
     def _forwarding(self, argument: ast.expr, resolver: Resolver) -> Optional[ast.AST]:
         """The enclosing function, when ``argument`` is one of its parameters it never rebinds."""
@@ -573,21 +573,6 @@ def _unrebound_parameters(function: ast.AST) -> Set[str]:
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
             names.discard(node.id)
     return names
-
-
-def _called_bound(call: ast.Call, function: LocalDef, resolver: Resolver) -> bool:
-    """Whether ``call`` passes the method's ``self`` (or ``cls``) implicitly."""
-    if is_staticmethod(function.node):
-        return False
-    func = call.func
-    if not isinstance(func, ast.Attribute):
-        # ``handler(message)`` with ``handler = self._restore``: one argument fewer than it has.
-        return len(call.args) < len(positional_parameters(function.node))
-    if is_classmethod(function.node):
-        return True
-    return any(isinstance(s, LocalInstance) for s in resolver.symbols_of(func.value)) or (
-        isinstance(func.value, ast.Name) and func.value.id == "self"
-    )
 
 
 def _made_by_factory(symbols: FrozenSet, resolver: Resolver) -> FrozenSet:

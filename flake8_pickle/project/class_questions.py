@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, FrozenSet, List, Optional, Set, Tuple, Union
 
-from ..catalog.taint import PEER_DATA_METHODS, VIEW_BASE_PREFIXES, VIEW_METHODS
 from ..catalog.handoff import ASDICT, DEEPCOPY
 from ..checks.protocol.state import shape_keeps
 from ..classes import BUILTIN_EXCEPTIONS, PROTOCOL_COVERS
+from ..provenance_model import framework_data
 
 if TYPE_CHECKING:
     from .store import Summaries
@@ -144,18 +144,27 @@ class ClassQuestions:
                 if found is not None:
                     return found
             inner = DEEPCOPY if operation == ASDICT else operation  # ``asdict`` deep-copies each field
-            kept = self.inherited_state(f"{module}.{qualname}", operation) if operation != ASDICT else None
-            if kept == "all":
-                continue  # a base's ``__reduce__`` or state hook decides what travels
-            for attr, made in sorted((cls.get("refs") or {}).items()):
-                if isinstance(kept, list) and not shape_keeps([tuple(shape) for shape in kept], attr):
-                    continue  # ``volatile = ["_loop"]``: the base's ``__getstate__`` drops it
+            for attr, made in self._refs_handed(module, qualname, cls, operation)[1]:
                 for name in made:
                     found = self.class_holds(name, inner, depth + 1)
                     if found is not None:
                         resource, where, line, owner, path = found
                         return resource, f"self.{attr}" + (where[4:] if where.startswith("self.") else ""), line, owner, path
         return None
+
+    def _refs_handed(self, module: str, qualname: str, entry: Json, operation: str) -> Tuple[Union[None, str, List[Json]], List[Tuple[str, List[str]]]]:
+        """What the nearest protocol lets ``operation`` keep of the class's state (see
+        :meth:`inherited_state`; ``asdict`` reads no protocol), and the class's attributes holding
+        other modules' objects (``refs``) that travel with it: none when a ``__reduce__`` or a state
+        hook not understood decides (``"all"``), those an inherited ``__getstate__`` keeps
+        (twisted's ``volatile = ["_loop"]`` drops one), else all."""
+        kept = self.inherited_state(f"{module}.{qualname}", operation) if operation != ASDICT else None
+        if kept == "all":
+            return kept, []
+        refs = sorted((entry.get("refs") or {}).items())
+        if isinstance(kept, list):
+            refs = [(attr, made) for attr, made in refs if shape_keeps([tuple(shape) for shape in kept], attr)]
+        return kept, refs
 
     def framework_param(self, module: str, qualname: str, param: str) -> Optional[str]:
         """What a framework passes for ``param`` of the project method ``module:qualname`` (its label),
@@ -166,14 +175,9 @@ class ClassQuestions:
         entry = self.modules.head(module)["functions"].get(qualname) if owner else None
         if entry is None or not entry.get("bound") or entry.get("classmethod") or param not in entry["params"]:
             return None
-        index = entry["params"].index(param) + 1  # counting ``self``
         bases = self.library_bases(f"{module}.{owner}")
-        if method in VIEW_METHODS and index == 1 and any(base.startswith(VIEW_BASE_PREFIXES) for base in bases):
-            return param
-        peer = PEER_DATA_METHODS.get(method)
-        if peer is not None and index in peer[0] and bases & peer[1]:
-            return f"{param} received by {method}()"
-        return None
+        index = entry["params"].index(param) + 1  # counting ``self``
+        return framework_data(method, index, param, lambda match: any(match(base) for base in bases))
 
     def inherited_state(self, name: str, operation: str, depth: int = 0) -> Union[None, str, List[Json]]:
         """What the nearest protocol of the project class ``name`` (or of its bases) that covers
@@ -274,13 +278,11 @@ class ClassQuestions:
         for module, qualname, entry in self._class_entries(name, self.modules.light):
             if set(entry["protocols"]) & PROTOCOL_COVERS[operation]:
                 continue
-            kept = self.inherited_state(f"{module}.{qualname}", operation)
+            kept, refs = self._refs_handed(module, qualname, entry, operation)
             if kept == "all":
                 continue  # a base's ``__reduce__`` or state hook decides what travels
-            # Its bases, and the other modules' classes its attributes hold (copied with it), as far
-            # as an inherited ``__getstate__`` keeps them.
-            refs = (entry.get("refs") or {}).items()
-            held = [m for attr, made in refs if not isinstance(kept, list) or shape_keeps([tuple(k) for k in kept], attr) for m in made]
+            # Its bases, and the other modules' classes its attributes hold (copied with it).
+            held = [m for _, made in refs for m in made]
             for base in (list(entry["bases"]) if kept is None else []) + held:
                 qualified = self._qualified_base(module, base)
                 for canonical in self.canonical(qualified) | {qualified}:

@@ -52,6 +52,7 @@ from ..shapes import (
     bound_names_unless_generator,
     returns_self,
     class_method,
+    constant_default_fields,
     is_bound_task,
     is_classmethod,
     is_staticmethod,
@@ -733,7 +734,7 @@ def _other_modules_objects(cls: LocalDef, info: Optional[ClassInfo]) -> Dict[str
     left at a constant default, ``journal: Optional[Journal] = None``, holds that constant)."""
     attributes = list(cls.instance_attrs.items())
     if info is not None:
-        defaulted = {s.target.id for s in getattr(cls.node, "body", []) if isinstance(s, ast.AnnAssign) and isinstance(s.value, ast.Constant) and isinstance(s.target, ast.Name)}
+        defaulted = constant_default_fields(cls.node)
         attributes += [(name, symbols) for name, (symbols, _) in info.fields.items() if name not in defaulted]
     refs: Dict[str, Set[str]] = {}
     for name, symbols in attributes:
