@@ -653,7 +653,7 @@ class ProvenanceTracker(Listener):
         inner = visiting | {(key, fact.call_key)}
         hop = f"{fact.function.name}()"
         returned_at = fact.line or getattr(fact.function.node, "lineno", 0)
-        for element in summary:
+        for element in summary if self._budget is None or len(summary) < 2 else sorted(summary, key=budget_order):
             if isinstance(element, Param) and element.function_key == key:
                 # What the caller passed in comes back out: ``recv_all(conn)`` (a route's dependency gets the request's).
                 given = arguments[element.name] if element.name in arguments else {self.callback_params.get((key, element.name), UNKNOWN)}

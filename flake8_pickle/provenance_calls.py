@@ -10,7 +10,7 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from .catalog.taint import ANY_KEYWORD
 from .findings import shown
-from .provenance_model import RECEIVER, UNKNOWN, CallSite, External, Param, Returned, Source, StateOf, _inherits, _is_bound_method_call, _shallow
+from .provenance_model import RECEIVER, UNKNOWN, CallSite, External, Param, Returned, Source, StateOf, _inherits, _is_bound_method_call, _shallow, fact_order
 from .scope import Resolver
 from .shapes import NodeKey, all_args, call_argument, is_staticmethod, node_key, positional_parameters
 from .symbols import EMPTY, LocalDef, LocalInstance
@@ -118,21 +118,15 @@ def bind_call(
     return tuple(sorted(mapping.items()))
 
 
-def budget_order(fact: object) -> Tuple[int, NodeKey, NodeKey, int, str]:
-    """Where a fact spending the summary budget comes in ``ProvenanceTracker.expand``: by its place, then its
-    arguments; not in set order, which follows string hashes (random per process): summaries vary less."""
+def budget_order(fact: object) -> Tuple[int, NodeKey, NodeKey, str]:
+    """Where a fact spending the summary budget comes in ``ProvenanceTracker.expand``: by its place, then
+    all it compares by; never in set order, which follows string hashes (random per process) and node
+    identities, so a module summarises the same in every process."""
     if type(fact) is Returned:
-        return (0, fact.function_key, fact.call_key, len(fact.arguments), _arguments_order(fact.arguments))
+        return (0, fact.function_key, fact.call_key, fact_order(fact.arguments))
     if type(fact) is StateOf:
-        return (1, fact.cls_key, (fact.line, 0, 0, 0), 0, fact.attr)
-    return (2, (0, 0, 0, 0), (0, 0, 0, 0), 0, "")
-
-
-def _arguments_order(arguments: Tuple[Tuple[str, FrozenSet], ...]) -> str:
-    return "|".join(
-        f"{name}:" + ",".join(sorted(f"{type(f).__name__}{getattr(f, 'name', '')}{getattr(f, 'call_key', '')}" for f in facts))
-        for name, facts in arguments
-    )
+        return (1, fact.cls_key, (fact.line, 0, 0, 0), fact.attr)
+    return (2, (0, 0, 0, 0), (0, 0, 0, 0), fact_order(fact))
 
 
 def dispatched_sites(

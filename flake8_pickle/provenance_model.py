@@ -5,7 +5,7 @@ a verdict are, and the small readers :class:`flake8_pickle.provenance.Provenance
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from functools import lru_cache
 from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple, Union
 
@@ -172,6 +172,21 @@ class External:
     name: str
     line: int = 0
     arguments: Tuple[Tuple[str, FrozenSet], ...] = ()
+
+
+def fact_order(value: object) -> str:
+    """A key that orders facts the same way in every process: what a fact compares by, spelled out
+    (never a node's identity, nor a set's iteration order, which follows identity hashes). A
+    summary that writes facts under a budget writes them in this order, so the same module always
+    summarises the same."""
+    if is_dataclass(value) and not isinstance(value, type):
+        inner = ",".join(fact_order(getattr(value, f.name)) for f in fields(value) if f.compare)
+        return f"{type(value).__name__}({inner})"
+    if isinstance(value, (frozenset, set)):
+        return "{" + ",".join(sorted(fact_order(item) for item in value)) + "}"
+    if isinstance(value, (tuple, list)):
+        return "(" + ",".join(fact_order(item) for item in value) + ")"
+    return repr(value)
 
 
 class ProjectFacts:

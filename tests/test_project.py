@@ -841,3 +841,37 @@ def test_findings_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
         assert proc.returncode == 1, proc.stderr
         outputs.add(proc.stdout)
     assert len(outputs) == 1
+
+
+_SUMMARISE = """\
+import json, sys
+from flake8_pickle.project.store import FileJob, summarise_source
+from flake8_pickle.settings import Settings
+path = sys.argv[1]
+with open(path, "rb") as handle:
+    print(json.dumps(summarise_source(handle.read(), FileJob(path, "big.py", "big", False), Settings()), sort_keys=True))
+"""
+
+
+def test_a_summary_past_its_budgets_is_the_same_whatever_the_hash_seed(tmp_path: Path) -> None:
+    """A module whose returns expand past the summary's budgets (each helper returning another
+    module's call on other helpers' results) summarises the same in every process: the budget is
+    spent in an order that never follows set iteration (string hashes, node identities). Before,
+    which calls got written out before the budget ran dry changed from run to run, and with it the
+    cache entry that ``-j`` workers and later runs read."""
+    helpers = 120
+    lines = ["import external", ""]
+    for i in range(helpers):
+        lines += [f"def h{i}(a, b):", f"    return external.f{i}(a, h{(i + 1) % helpers}(b, a) if a else h{(i + 7) % helpers}(a, b))"]
+    lines += ["def top(x, y):", "    return " + " + ".join(f"h{i}(x, y)" for i in range(helpers))]
+    (tmp_path / "big.py").write_text("\n".join(lines) + "\n")
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        proc = subprocess.run(
+            [sys.executable, "-c", _SUMMARISE, str(tmp_path / "big.py")],
+            capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        outputs.add(proc.stdout)
+    assert len(outputs) == 1
+    summary = json.loads(outputs.pop())
+    assert ["U"] in summary["functions"]["top"]["returns"], "the budget was not reached: the test shows nothing"

@@ -41,7 +41,7 @@ from ..provenance import (
     Trusted,
 )
 from ..scope import Listener, Resolver
-from ..provenance_model import RECEIVER, _user_patterns
+from ..provenance_model import RECEIVER, _user_patterns, fact_order
 from ..verifiers import ASSERTS, helper_verifier, read_verifier, verification, written
 from ..symbols import Contains, LocalDef, LocalInstance, elements
 from ..shapes import (
@@ -770,7 +770,7 @@ class _Writer:
 
     def _facts(self, facts: FrozenSet, function: Optional[ast.AST], depth: int) -> List[Json]:
         out: List[Json] = []
-        for fact in facts:
+        for fact in sorted(facts, key=fact_order) if len(facts) > 1 else facts:
             written = self._fact(fact, function, depth)
             if written is not None and written not in out:
                 out.append(written)
