@@ -33,7 +33,7 @@ from .provenance_model import (
     TRUSTED, UNKNOWN_TIER, UNTRUSTED, CHANNEL, _MAX_DEPTH, _MAX_SHALLOW, _SUMMARY_BUDGET, Source,
     Channel, Trusted, Unknown, UNKNOWN, Param, Returned, StateOf, OuterOf, External, KeyedBy, ProjectFacts, NO_PROJECT,
     Fact, _FACT_TYPES, _FACT_TYPE_SET, _LITERAL, _SYMBOLIC, Demands, Sink, CallSite, Verdict,
-    _TRANSFORMS, _PATH_OPENERS, _ROUTES, _receiver, _runs, _user_patterns, _shallow,
+    _TRANSFORMS, _PATH_OPENERS, _ROUTES, _receiver, _runs, _user_patterns, _shallow, with_part, part_name,
     _first_source, _UNKNOWN_ONLY, _AtLine, _instance_state, _reads_instance_state,
     _is_bound_method_call, _has_base, overriding, self_classes, before_servicer_context, aliased,
     outer_reads, class_attribute_keys, EMPTY_CONTAINER, data_identity, verification, hands_other, loader_among, runs, stored_outside,
@@ -119,6 +119,7 @@ class ProvenanceTracker(Listener):
         """Install the value and parameter hooks on ``resolver``."""
         self.resolver = resolver
         resolver.value_hook = self.facts_of
+        resolver.part_hook = with_part
         resolver.param_hook = self.parameter_facts
         resolver.guard_hook = self.guard_polarity
         resolver.call_guard_hook = self.call_guard
@@ -235,7 +236,8 @@ class ProvenanceTracker(Listener):
         if kind is ast.Constant:
             return _LITERAL
         if kind is ast.Subscript:
-            return self._named_or(expr, self.facts_of(expr.value, depth + 1)) or _UNKNOWN_ONLY  # type: ignore[attr-defined]
+            whole = self.facts_of(expr.value, depth + 1)  # type: ignore[attr-defined]
+            return self._named_or(expr, with_part(whole, part_name(expr.slice)) if whole else whole) or _UNKNOWN_ONLY  # type: ignore[attr-defined]
         if isinstance(expr, (ast.Await, ast.Starred, ast.FormattedValue)):
             return self.facts_of(expr.value, depth + 1)
         if isinstance(expr, ast.NamedExpr):

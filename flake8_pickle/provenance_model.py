@@ -5,7 +5,7 @@ a verdict are, and the small readers :class:`flake8_pickle.provenance.Provenance
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from functools import lru_cache
 from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple, Union
 
@@ -54,13 +54,16 @@ class Source:
     #: The line of each hop in ``via`` (0: not recorded, as for hops in another module); not part
     #: of the fact's identity.
     hop_lines: Tuple[int, ...] = field(default=(), compare=False)
+    #: Which part of what was read this is (``data[16:]``, the second of ``head, body = data.split()``),
+    #: outermost first; empty for the whole. Only a MAC check reads it (:func:`covered`).
+    part: Tuple[str, ...] = ()
 
     def through(self, hop: str, line: int = 0) -> "Source":
         """The same input, one hop further (a hop already taken, or past the cap, is not added)."""
         if hop in self.via or len(self.via) >= _MAX_HOPS:
             return self
         lines = self.hop_lines + (0,) * (len(self.via) - len(self.hop_lines))
-        return Source(self.label, self.line, self.via + (hop,), lines + (line,))
+        return Source(self.label, self.line, self.via + (hop,), lines + (line,), self.part)
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,8 @@ class Param:
     #: :func:`~flake8_pickle.shapes.node_key` of ``function``.
     function_key: NodeKey = (0, 0, 0, 0)
     name: str = ""
+    #: Which part of the passed value this is (as :attr:`Source.part`).
+    part: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -496,13 +501,50 @@ def mac_facts(call: ast.Call, facts_of: Callable[[ast.AST], FrozenSet]) -> Optio
 
 def data_identity(facts: FrozenSet) -> FrozenSet:
     """What tells a value's data apart from other data: where it was read (a source by its label and
-    line, whatever it passed through since), the parameter or call result it is, the state it was
-    read from, the store lookup that read it. Trusted data and unknown data of no place have none."""
+    line, whatever it passed through since, and which part of it), the parameter (and part) or call
+    result it is, the state it was read from, the store lookup that read it. Trusted data and unknown
+    data of no place have none."""
     return frozenset(
-        (f.label, f.line) if type(f) is Source else f
+        (f.label, f.line, f.part) if type(f) is Source else f
         for f in facts
         if type(f) is not Trusted and type(f) is not KeyedBy and (type(f) is not Unknown or f.at is not None)  # type: ignore[attr-defined]
     )
+
+
+def covered(identity: FrozenSet, verified: FrozenSet) -> bool:
+    """Whether data of ``identity`` is all data a check verified: the same data, or a part of it
+    (``verify(data)`` then ``loads(data[4:])``); never the rest of data of which a part was verified
+    (``head, body = data.split(b"\n", 1)``, ``verify(head)``, ``loads(body)``)."""
+    for element in identity:
+        if element in verified:
+            continue
+        if type(element) is tuple:
+            label, line, part = element
+            if not any((label, line, part[:cut]) in verified for cut in range(len(part))):
+                return False
+        elif type(element) is Param and element.part:
+            if not any(replace(element, part=element.part[:cut]) in verified for cut in range(len(element.part))):
+                return False
+        else:
+            return False
+    return True
+
+
+def with_part(facts: FrozenSet, part: str) -> FrozenSet:
+    """``facts`` of a part of a value (``part`` names which): its sources and parameters say so."""
+    if not any(type(f) is Source or type(f) is Param for f in facts):
+        return facts
+    return frozenset(
+        replace(f, part=f.part + (part,)) if type(f) is Source or type(f) is Param else f  # type: ignore[attr-defined]
+        for f in facts
+    )
+
+
+def part_name(index: ast.AST) -> str:
+    """How :func:`with_part` names the part ``value[index]`` reads."""
+    if type(index) is ast.Constant:
+        return f"[{index.value!r}]"
+    return f"[{ast.unparse(index)}]"
 
 
 def aliased(name: str, resolver: Resolver) -> bool:

@@ -114,6 +114,9 @@ class Resolver(Statements, Handoffs, Expressions):
         self.listeners = list(listeners)
         self.call_hook = call_hook
         self.value_hook = value_hook
+        #: What the part ``name`` of a value unpacked into targets holds (``head, body = data.split()``):
+        #: the provenance tracker's facts say which part they are.
+        self.part_hook: Optional[Callable[[Symbols, str], Symbols]] = None
         self.param_hook = param_hook
         self.guard_hook = guard_hook
         #: ``verify(data, sig)`` as a statement: True when the call verifies what it is given, for
@@ -600,7 +603,7 @@ class Resolver(Statements, Handoffs, Expressions):
                     self._bind_target(element, self.value_of(elements[i]), elements[i])
                 else:
                     # ``conn, addr = sock.accept()``: each part is a part of the whole.
-                    self._bind_target(element, value)
+                    self._bind_target(element, self.part_hook(value, f"[{i}]") if self.part_hook is not None else value)
         elif isinstance(target, ast.Starred):
             self._bind_target(target.value, value)
         elif isinstance(target, ast.Attribute):

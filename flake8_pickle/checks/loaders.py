@@ -24,7 +24,7 @@ from ..catalog.conventions import HANDED_MODULE_ALIASES, HANDED_MODULES, NOT_LOA
 from ..catalog.taint import CALLBACK_REGISTRATIONS, DESERIALIZER_HOOKS
 from ..findings import Finding, Step, shown
 from ..provenance import CHANNEL, TRUSTED, UNTRUSTED, ProvenanceTracker, Sink, Source, Verdict, literal_input
-from ..provenance_model import data_identity
+from ..provenance_model import covered, data_identity
 from ..rules import message
 from ..scope import CallInterest, Listener, Resolver
 from ..symbols import LocalInstance
@@ -206,7 +206,7 @@ class LoaderChecks(Listener):
         identity = data_identity(facts)
         keyed = None
         for guard in reversed(resolver.guards) if identity else ():
-            if identity <= tracker.verified.get(id(guard), frozenset()):
+            if covered(identity, tracker.verified.get(id(guard), frozenset())):
                 if tracker.keyed.get(id(guard)):
                     # ``hmac.new(key, body)`` with ``key`` a parameter: decided once the callers are known.
                     keyed = (guard, tracker.keyed[id(guard)])

@@ -441,6 +441,9 @@ class ProjectIndex(ClassQuestions):
         targets = set(targets) | {f"{module}.{container}[]{call}" for container, module in more for call in ("", "()")}
         found: List[str] = []
         seen_words = {last, *(word for word, _ in more)}
+        # A word is followed once per module binding it: a package's ``from .ser import restore``
+        # binds the same word again, for the modules that import it from the package.
+        seen = set(words)
         keys = KeysByWord()
         while words:
             word, home = words.pop()
@@ -451,7 +454,8 @@ class ProjectIndex(ClassQuestions):
                 keys.add(module, self.modules.head(module)["aliases"])
             for module, key in keys.ready(seen_words):
                 word = _key_word(key)
-                if word not in seen_words and targets & (self.aliases(f"{module}.{key}") or frozenset()):
+                if (word, module) not in seen and targets & (self.aliases(f"{module}.{key}") or frozenset()):
+                    seen.add((word, module))
                     seen_words.add(word)
                     words.append((word, module))
         return found

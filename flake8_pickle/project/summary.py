@@ -24,10 +24,8 @@ line]`` (a collective's output), ``["T", reason]``, ``["U"]``, ``["P", name]`` a
 from __future__ import annotations
 
 import ast
-import sys
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
-from ..catalog.conventions import ACCUMULATING_METHODS
 from ..catalog.handoff import ASDICT, COPY, DEEPCOPY, PICKLE, PROCESS, SPAWN
 from ..catalog.loaders import constructor_variant
 from ..classes import ClassInfo, ClassModel
@@ -41,7 +39,7 @@ from ..provenance import (
     Trusted,
 )
 from ..scope import Listener, Resolver
-from ..provenance_model import RECEIVER, _user_patterns, fact_order
+from ..provenance_model import _user_patterns, fact_order
 from ..verifiers import ASSERTS, helper_verifier, read_verifier, verification, written
 from ..symbols import Contains, LocalDef, LocalInstance, elements
 from ..shapes import (
@@ -65,6 +63,7 @@ from ..findings import shown
 from ..precheck import lines_spelling, spans_a_line, spells_word, verifier_words, verifiers_possible
 from ..catalog.taint import SANITIZERS, UNTRUSTED_SOURCES
 from ..settings import Settings
+from .recorders import CallRecorder, ReturnRecorder, StoreRecorder, forwarding_calls, may_be_project
 from .registries import add_fillers, decorated
 from ..checks.unpicklers import UNPICKLER_BASES, FindClassChecks
 from ..checks.protocol.state import kept_shapes
@@ -78,7 +77,6 @@ FULL, HEAD, LIGHT = "full", "head", "light"
 SCHEMA = 13
 
 OPERATIONS = (PICKLE, DEEPCOPY, COPY, SPAWN, PROCESS, ASDICT)
-_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
 _MAX_FACT_DEPTH = 3
 #: How many call facts and arguments one module's summary may write before the rest are unknown.
 _WRITE_BUDGET = 5000
@@ -108,169 +106,6 @@ def reachable(tree: ast.AST) -> List[Tuple[str, ast.AST]]:
     return out
 
 
-class _CallRecorder(Listener):
-    """Keeps the calls of other modules' callables, with the facts their arguments carry, and the
-    module's ``self.m(...)`` calls: a subclass in another module may be what defines ``m``."""
-
-    runs_quiet = False
-
-    def __init__(self, tracker: ProvenanceTracker, module: str, names: Dict[int, str]):
-        self.tracker = tracker
-        self.module = module
-        #: Qualified names (inside the module) of the classes and functions others can reach.
-        self.names = names
-        self.calls: List[Tuple[ast.Call, Optional[ast.AST], Tuple[str, ...], Tuple[Tuple[str, FrozenSet], ...]]] = []
-        #: The ids of the calls that are ``self.m(...)`` dispatches (recorded as ``module.Class().m``).
-        self.dispatched: Set[int] = set()
-        #: The ids of the calls of the module's own functions (kept only for those that hand a
-        #: parameter on to another module: see :func:`_forwarding_calls`).
-        self.local: Set[int] = set()
-
-    def on_call(self, call: ast.Call, resolver: Resolver) -> None:
-        names = tuple(sorted(n for n in resolver.qualified_names(call.func) if _may_be_project(n)))
-        dispatch = self._dispatch(call, resolver)
-        if not names and not dispatch and (call.args or call.keywords):
-            # ``run(data)`` where the module's ``run(payload)`` calls ``ser.decode(payload)``: another
-            # module's callers of ``decode`` reach ``data`` through it.
-            names = tuple(sorted(
-                f"{self.module}.{self.names[id(s.node)]}"
-                for s in resolver.symbols_of(call.func)
-                if type(s) is LocalDef and s.kind == "function" and id(s.node) in self.names
-            ))
-            if names:
-                self.local.add(id(call))
-        if dispatch:
-            names = tuple(sorted(set(names) | {dispatch}))
-            self.dispatched.add(id(call))
-        if not names:
-            return
-        arguments: List[Tuple[str, FrozenSet]] = []
-        for position, value in enumerate(call.args):
-            if isinstance(value, ast.Starred):
-                break
-            arguments.append((str(position), self.tracker.facts_of(value)))
-        for keyword in call.keywords:
-            if keyword.arg is not None:
-                arguments.append((keyword.arg, self.tracker.facts_of(keyword.value)))
-        held = call.func.value if isinstance(call.func, ast.Attribute) else None
-        if isinstance(held, (ast.Call, ast.Name)) and not dispatch and any("()." in n for n in names):
-            # ``Message(sock.recv()).decode()``: what the object was made with, for the method's ``R``.
-            if not (isinstance(held, ast.Name) and held.id in ("self", "cls")):
-                arguments.append((RECEIVER, self.tracker.facts_of(held)))
-        if arguments:
-            function = resolver.function_stack[-1] if resolver.function_stack else None
-            self.calls.append((call, function, names, tuple(arguments)))
-
-    def _dispatch(self, call: ast.Call, resolver: Resolver) -> Optional[str]:
-        """``module.Class().m`` for ``self.m(...)`` or ``cls.m(...)`` in a method of ``Class``."""
-        func = call.func
-        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")):
-            return None
-        for owner in resolver.lookup(func.value.id):
-            cls = owner.cls if isinstance(owner, LocalInstance) else owner
-            if isinstance(cls, LocalDef) and cls.kind == "class":
-                qualname = self.names.get(id(cls.node))
-                if qualname is not None:
-                    return f"{self.module}.{qualname}().{func.attr}"
-        return None
-
-
-class _StoreRecorder(Listener):
-    """Keeps what the module stores in the module-level names of other modules: ``state.LAST =
-    data`` (``from app import state``), ``SESSIONS[sid] = data`` and ``SESSIONS.update(...)``
-    (``from app.state import SESSIONS``). Only values that may be untrusted are kept: a store of
-    trusted data changes nothing a load of the name is told."""
-
-    runs_quiet = False
-
-    def __init__(self, tracker: ProvenanceTracker):
-        self.tracker = tracker
-        #: (qualified name stored in, the statement or call, the function it is in, the value's facts)
-        self.stores: List[Tuple[str, ast.AST, Optional[ast.AST], FrozenSet]] = []
-
-    def on_assign(self, node: ast.Assign, resolver: Resolver) -> None:
-        names: Set[str] = set()
-        for target in node.targets:
-            if isinstance(target, ast.Attribute):
-                # ``state.LAST = x``, ``Config.blob = x``, and ``holder.blob = x`` on an instance of
-                # another module's class (``app.model.Holder().blob``).
-                names |= {f"{name}.{target.attr}" for name in _project_names(target.value, resolver, instances=True)}
-            elif isinstance(target, ast.Subscript):
-                names |= _project_names(target.value, resolver)
-        if names:
-            self._keep(names, node, self.tracker.facts_of(node.value), resolver)
-
-    def on_call(self, call: ast.Call, resolver: Resolver) -> None:
-        func = call.func
-        if isinstance(func, ast.Attribute) and func.attr in ACCUMULATING_METHODS and (call.args or call.keywords):
-            names = _project_names(func.value, resolver)
-            if names:
-                facts: FrozenSet = frozenset()
-                for argument in list(call.args) + [keyword.value for keyword in call.keywords]:
-                    facts = facts | self.tracker.facts_of(argument)
-                self._keep(names, call, facts, resolver)
-
-    def _keep(self, names: Set[str], node: ast.AST, facts: FrozenSet, resolver: Resolver) -> None:
-        if facts and not all(isinstance(fact, Trusted) for fact in facts):
-            function = resolver.function_stack[-1] if resolver.function_stack else None
-            for name in sorted(names):
-                self.stores.append((name, node, function, facts))
-
-
-def _project_names(expr: ast.expr, resolver: Resolver, instances: bool = False) -> Set[str]:
-    """The qualified names of another module's objects ``expr`` may be (with ``instances``, also
-    what a call of one gives: ``app.model.Holder()``)."""
-    return {
-        name for name in resolver.qualified_names(expr)
-        if _may_be_project(name) and (instances or not name.endswith(")"))
-    }
-
-
-class _ReturnRecorder(Listener):
-    """Keeps which classes' instances each function returns (a factory of another module's objects)."""
-
-    runs_quiet = False
-
-    def __init__(self) -> None:
-        self.instances: Dict[int, Set[object]] = {}
-
-    def on_return(self, node: ast.Return, resolver: Resolver) -> None:
-        if resolver.function_stack and node.value is not None:
-            found = self.instances.setdefault(id(resolver.function_stack[-1]), set())
-            for symbol in resolver.symbols_of(node.value):
-                if isinstance(symbol, str) and symbol.endswith("()") and _may_be_project(symbol):
-                    found.add(symbol[:-2])
-                elif isinstance(symbol, LocalInstance):
-                    found.add(symbol.cls)
-
-
-def _forwarding_calls(calls: List[Json], module: str) -> List[Json]:
-    """``calls`` without the calls of the module's own functions, except of those that hand one of
-    their parameters on to another module's callable (directly, or through another such function):
-    only those calls can carry data into another module's function."""
-    def passes_a_parameter(call: Json) -> bool:
-        return bool(call["function"]) and any(fact[0] == "P" for _, facts in call["args"] for fact in facts)
-
-    forwarders = {f"{module}.{call['function']}" for call in calls if not call.get("local") and passes_a_parameter(call)}
-    grown = True
-    while grown:
-        grown = False
-        for call in calls:
-            if call.get("local") and passes_a_parameter(call) and forwarders.intersection(call["callees"]):
-                if f"{module}.{call['function']}" not in forwarders:
-                    forwarders.add(f"{module}.{call['function']}")
-                    grown = True
-    kept = [call for call in calls if not call.get("local") or forwarders.intersection(call["callees"])]
-    for call in kept:
-        call.pop("local", None)
-    return kept
-
-
-def _may_be_project(name: str) -> bool:
-    root = name.partition(".")[0]
-    return bool(root) and root not in _STDLIB
-
-
 def summarise(
     tree: ast.AST,
     module: str,
@@ -297,23 +132,23 @@ def summarise(
     model = ClassModel(settings.extra_resources)
     unpicklers = FindClassChecks(lambda finding: None)
     copies = CopyChecks(model, lambda finding: None, inventory=False)
-    factories = _ReturnRecorder()
+    factories = ReturnRecorder()
     listeners: List[Listener] = [model, copies, unpicklers, factories]
     tracker: Optional[ProvenanceTracker] = None
-    recorder: Optional[_CallRecorder] = None
-    storer: Optional[_StoreRecorder] = None
+    recorder: Optional[CallRecorder] = None
+    storer: Optional[StoreRecorder] = None
     if kind != LIGHT:
         tracker = ProvenanceTracker(
             settings.untrusted_sources, settings.trusted_sources, settings.sanitizers, summarising=True
         )
         tracker.verifiers_possible = source is None or verifiers_possible(source, (*SANITIZERS, *settings.sanitizers))
-        recorder = _CallRecorder(tracker, module, names)
-        storer = _StoreRecorder(tracker)
+        recorder = CallRecorder(tracker, module, names)
+        storer = StoreRecorder(tracker)
         listeners = [model, copies, tracker, unpicklers, recorder, factories, storer]
     resolver = Resolver(tree, listeners, call_hook=constructor_variant)
     resolver.package = module_package(module, is_package)
     source_roots = frozenset(pattern.split(".")[0] for pattern in (*UNTRUSTED_SOURCES, *settings.untrusted_sources))
-    resolver.registry_name = lambda name: _may_be_project(name) and name.partition(".")[0] not in source_roots
+    resolver.registry_name = lambda name: may_be_project(name) and name.partition(".")[0] not in source_roots
     resolver.nonlocal_possible = source is None or spells_word(source, b"nonlocal")
     if tracker is not None:
         tracker.attach(resolver)
@@ -350,6 +185,8 @@ def summarise(
             functions[qualname]["instances"] = instances
 
     calls: List[Json] = []
+    if recorder is not None:
+        recorder.made_by_factories(factories.instances)
     for call, function, callees, arguments in recorder.calls if recorder is not None else ():
         assert tracker is not None and writer is not None
         written = []
@@ -369,9 +206,9 @@ def summarise(
                 calls[-1]["dispatch"] = True
             if id(call) in recorder.local:
                 calls[-1]["local"] = True
-    calls = _forwarding_calls(calls, module)
+    calls = forwarding_calls(calls, module)
     for call, function, name, positions in tracker.registered if tracker is not None else ():
-        if _may_be_project(name):
+        if may_be_project(name):
             # ``asyncio.start_server(handlers.handle_client, ...)``: the library calls it with the peer's data.
             label = f"what {shown(call.func)} passes its callback"
             calls.append({
@@ -656,7 +493,7 @@ def _handed_classes(symbols: Iterable[object], names: Dict[int, str], module: st
     for symbol in symbols:
         if isinstance(symbol, Contains) and depth < 4:
             out |= _handed_classes((symbol.item,), names, module, depth + 1)
-        elif isinstance(symbol, str) and symbol.endswith("()") and _may_be_project(symbol):
+        elif isinstance(symbol, str) and symbol.endswith("()") and may_be_project(symbol):
             out.add(symbol[:-2])
         elif isinstance(symbol, LocalInstance):
             out |= _string_ancestors(symbol.cls)
@@ -669,7 +506,7 @@ def _string_ancestors(cls: LocalDef, depth: int = 0) -> Set[str]:
         return out
     for base in cls.bases:
         for symbol in base:
-            if isinstance(symbol, str) and _may_be_project(symbol):
+            if isinstance(symbol, str) and may_be_project(symbol):
                 out.add(symbol)
             elif isinstance(symbol, LocalDef) and symbol.kind == "class":
                 out |= _string_ancestors(symbol, depth + 1)
@@ -739,7 +576,7 @@ def _other_modules_objects(cls: LocalDef, info: Optional[ClassInfo]) -> Dict[str
     refs: Dict[str, Set[str]] = {}
     for name, symbols in attributes:
         for symbol in symbols:
-            if isinstance(symbol, str) and symbol.endswith("()") and "(" not in symbol[:-2] and _may_be_project(symbol):
+            if isinstance(symbol, str) and symbol.endswith("()") and "(" not in symbol[:-2] and may_be_project(symbol):
                 refs.setdefault(name, set()).add(symbol[:-2])
     return {name: sorted(made) for name, made in sorted(refs.items())}
 
