@@ -503,8 +503,7 @@ class ProvenanceTracker(Listener):
                 keywords = {k.arg: self.facts_of(k.value) for k in call.keywords if k.arg is not None}
                 self._self_calls.setdefault(func.attr, []).append((cls, call, positional, keywords))
         for name in (s for s in symbols if isinstance(s, str)):
-            registration = CALLBACK_REGISTRATIONS.get(name)
-            if registration is not None:
+            for registration in CALLBACK_REGISTRATIONS.get(name, ()):
                 self._register_callback(call, registration, resolver)
             if name in TRUSTED_DUMPS and name.endswith(".dump") and len(call.args) >= 2:
                 stream = call.args[1]

@@ -576,6 +576,12 @@ class Expressions:
             return EMPTY
         if not isinstance(annotation, (ast.Name, ast.Attribute)):
             return EMPTY
+        if isinstance(annotation, ast.Name):
+            # ``Svc = Annotated[Service, Depends(Service)]`` (or ``Maybe = Optional[Client]``) bound
+            # once at module level, then ``svc: Svc``: the alias's annotation.
+            values = self.module_values.get(annotation.id)
+            if values is not None and len(values) == 1 and isinstance(values[0], (ast.Subscript, ast.BinOp)):
+                return self.annotated_instance(values[0], depth + 1)
         out_set: Set[Symbol] = set()
         for symbol in self.symbols_of(annotation):
             if isinstance(symbol, str) and not symbol.startswith("builtins."):

@@ -200,17 +200,19 @@ CHANNEL_COLLECTIVES: Dict[str, Tuple[str, bool, Tuple[int, ...]]] = {
 }
 
 #: Consumers whose deserializer keywords are called on each message the broker delivers:
-#: ``KafkaConsumer(topic, value_deserializer=pickle.loads)`` loads what any producer sent.
+#: ``KafkaConsumer(topic, value_deserializer=pickle.loads)`` loads what any producer sent; a gRPC
+#: method handler's ``request_deserializer`` gets each request's bytes off the wire.
 DESERIALIZER_HOOKS: Dict[str, Tuple[str, ...]] = {
     "kafka.KafkaConsumer": ("value_deserializer", "key_deserializer"),
     "aiokafka.AIOKafkaConsumer": ("value_deserializer", "key_deserializer"),
+    **{f"grpc.{kind}_rpc_method_handler": ("request_deserializer",) for kind in ("unary_unary", "unary_stream", "stream_unary", "stream_stream")},
 }
 #: In a :data:`CALLBACK_REGISTRATIONS` entry: every keyword argument is a callback.
 ANY_KEYWORD = "**"
 #: Functions whose parameters receive untrusted data when passed as callbacks:
 #: qualified name of the registering call -> (argument position, keyword) of the callback (a list
 #: of callbacks counts each), and which parameters of the callback are untrusted (positions).
-CALLBACK_REGISTRATIONS: Dict[str, Tuple[Optional[int], Optional[str], Tuple[int, ...]]] = {
+_CALLBACKS: Dict[str, Tuple[Optional[int], Optional[str], Tuple[int, ...]]] = {
     "websockets.serve": (0, "handler", (0,)),
     "websockets.server.serve": (0, "handler", (0,)),
     "websockets.asyncio.server.serve": (0, "handler", (0,)),
@@ -238,9 +240,15 @@ CALLBACK_REGISTRATIONS: Dict[str, Tuple[Optional[int], Optional[str], Tuple[int,
         for queue in ("Queue", "RobustQueue", "abc.AbstractQueue", "abc.AbstractRobustQueue", "queue.Queue", "robust_queue.RobustQueue")
     },
     "websocket.WebSocketApp": (None, "on_message", (1,)),
-    "kombu.Consumer": (None, "callbacks", (0,)),
-    "kombu.messaging.Consumer": (None, "callbacks", (0,)),
-    "kombu.Connection().Consumer": (None, "callbacks", (0,)),
+    # ``on_message(body, message)``: the decoded body, and the message (``message.body``, ``.payload``).
+    "kombu.Consumer": (None, "callbacks", (0, 1)),
+    "kombu.messaging.Consumer": (None, "callbacks", (0, 1)),
+    "kombu.Connection().Consumer": (None, "callbacks", (0, 1)),
+    # ``register(name, encoder, decoder, ...)``: the decoder gets each message body the broker delivers.
+    "kombu.serialization.register": (2, "decoder", (0,)),
+    "kombu.serialization.registry.register": (2, "decoder", (0,)),
+    # A gRPC method handler's behaviour gets each request (and the stream of them).
+    **{f"grpc.{kind}_rpc_method_handler": (0, "behavior", (0,)) for kind in ("unary_unary", "unary_stream", "stream_unary", "stream_stream")},
     # ``pubsub.subscribe(**{"events": on_event})``: the handler gets each message published there.
     **{
         f"{client}.pubsub().{method}": (None, ANY_KEYWORD, (0,))
@@ -252,8 +260,12 @@ CALLBACK_REGISTRATIONS: Dict[str, Tuple[Optional[int], Optional[str], Tuple[int,
         f"xmlrpc.server.{server}().register_function": (0, "function", tuple(range(8)))
         for server in ("SimpleXMLRPCServer", "DocXMLRPCServer", "SimpleXMLRPCDispatcher", "MultiPathXMLRPCServer", "CGIXMLRPCRequestHandler")
     },
-    # ``value_deserializer=lambda m: pickle.loads(m)``: called on each message the broker delivers.
-    **{consumer: (None, keywords[0], (0,)) for consumer, keywords in DESERIALIZER_HOOKS.items()},
+}
+#: Every registration of a callback a call makes (:data:`_CALLBACKS`), and a deserializer hook's
+#: keywords (``value_deserializer=lambda m: pickle.loads(m)``: called on each message delivered).
+CALLBACK_REGISTRATIONS: Dict[str, Tuple[Tuple[Optional[int], Optional[str], Tuple[int, ...]], ...]] = {
+    name: ((registration,) if name in _CALLBACKS else ()) + tuple((None, keyword, (0,)) for keyword in DESERIALIZER_HOOKS.get(name, ()))
+    for name, registration in {**{hook: None for hook in DESERIALIZER_HOOKS}, **_CALLBACKS}.items()
 }
 
 #: Methods a network framework calls with what a peer sent, in a subclass of one of the bases

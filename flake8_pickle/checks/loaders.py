@@ -21,16 +21,18 @@ from ..catalog.loaders import (
     Loader,
 )
 from ..catalog.conventions import HANDED_MODULE_ALIASES, HANDED_MODULES, NOT_LOADING_WITH_MODULE, SAFE_SERIALIZER_MODULES
-from ..catalog.taint import CALLBACK_REGISTRATIONS, DESERIALIZER_HOOKS
+from ..catalog.taint import CALLBACK_REGISTRATIONS
 from ..findings import Finding, Step, shown
 from ..provenance import CHANNEL, TRUSTED, UNTRUSTED, ProvenanceTracker, Sink, Source, Verdict, literal_input
 from ..provenance_model import covered, data_identity
 from ..rules import message
 from ..scope import CallInterest, Listener, Resolver
+from ..shapes import call_argument
 from ..symbols import LocalInstance
 from .unpicklers import SoundUnpicklers
 
 _ARGUMENT_WORD = {DATA_STREAM: "stream", DATA_PATH: "path or file"}
+_REDUCE_METHODS = frozenset({"__reduce__", "__reduce_ex__"})
 
 
 @lru_cache(maxsize=8)
@@ -103,6 +105,8 @@ class LoaderChecks(Listener):
         self._inventory: Dict[int, Finding] = {}
         #: A loader handed to a call that may call it later: the call it stands for -> that call.
         self._handed: Dict[int, ast.Call] = {}
+        #: The loads a ``__reduce__`` defers to whoever unpickles the object (see :meth:`on_return`).
+        self._deferred: Dict[int, ast.Call] = {}
 
     def call_interest(self) -> Optional[CallInterest]:
         return _spotted_calls(self.catalog)
@@ -131,6 +135,26 @@ class LoaderChecks(Listener):
             self._unsure[id(call)] = switch
         self._loader_call(call, loader.label_for(qualified), loader, resolver, capped=verdict == LOADER_CAPPED)
 
+    def on_return(self, node: ast.Return, resolver: Resolver) -> None:
+        """``return pickle.loads, (self.sock.recv(n),)`` in ``__reduce__``: whoever unpickles the
+        object runs that load, on the bytes the object held when it was pickled. Only data that was
+        untrusted then counts (it rides inside a pickle the program made: ``pickle.loads(pickle.dumps(
+        proxy))`` runs the peer's pickle); other data travels inside the outer pickle, whose load is
+        the one that counts."""
+        value = node.value
+        if type(value) is not ast.Tuple or len(value.elts) < 2 or type(value.elts[1]) is not ast.Tuple:
+            return
+        function = resolver.function_stack[-1] if resolver.function_stack else None
+        if getattr(function, "name", None) not in _REDUCE_METHODS or len(resolver.scopes) < 2 or resolver.scopes[-2].kind != "class":
+            return
+        match = self.catalog.loader_for(resolver.qualified_names(value.elts[0]))
+        if match is None:
+            return
+        call = ast.Call(func=value.elts[0], args=list(value.elts[1].elts), keywords=[])
+        ast.copy_location(call, value)
+        self._deferred[id(call)] = call
+        self._loader_call(call, match[1].label_for(match[0]), match[1], resolver, capped=False)
+
     def handed_words(self) -> FrozenSet[str]:
         return _handed_words(self.catalog)
 
@@ -153,11 +177,13 @@ class LoaderChecks(Listener):
         stands_for.end_lineno, stands_for.end_col_offset = call.end_lineno, call.end_col_offset
         self._handed[id(stands_for)] = call
         self._loader_call(stands_for, loader.label_for(qualified), loader, resolver, capped=False)
-        hook = next((n for n in resolver.qualified_names(call.func) if n in DESERIALIZER_HOOKS), None)
-        if hook is not None and self._sinks and self._sinks[-1].call is stands_for and any(
-            k.value is reference and k.arg in DESERIALIZER_HOOKS[hook] for k in call.keywords
+        if self._sinks and self._sinks[-1].call is stands_for and any(
+            call_argument(call, position, keyword) is reference and 0 in tainted
+            for name in resolver.qualified_names(call.func)
+            for position, keyword, tainted in CALLBACK_REGISTRATIONS.get(name, ())
         ):
-            # ``KafkaConsumer(topic, value_deserializer=pickle.loads)``: it loads each message delivered.
+            # ``KafkaConsumer(topic, value_deserializer=pickle.loads)``, ``register("p", dumps, pickle.loads)``:
+            # it loads each message delivered.
             source = Source(f"the messages {shown(call.func)}() delivers", call.lineno)
             self._sinks[-1] = replace(self._sinks[-1], facts=frozenset((source,)))
 
@@ -256,6 +282,10 @@ class LoaderChecks(Listener):
             # Only where the sender picks the key does the check prove nothing: the calls that pass it.
             sites = {id(v.report_at) for v in choosers}
             verdicts = [v for v in verdicts if v.tier != UNTRUSTED or id(v.report_at) in sites]
+        if id(sink.call) in self._deferred and not any(v.tier in (UNTRUSTED, CHANNEL) for v in verdicts):
+            # Data the object held: it travels inside the outer pickle, whose load is the one graded.
+            self._judged(sink.call, Step(sink.call.lineno, "not graded: __reduce__ defers this load to whoever unpickles the object, on data it held (that pickle's own load counts)"))
+            return
         for verdict in verdicts:
             if verdict.tier == TRUSTED:
                 self._judged(sink.call, *_trusted_steps(verdict, sink))

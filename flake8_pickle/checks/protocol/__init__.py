@@ -260,7 +260,7 @@ class ProtocolChecks(Listener):
         ]
         guard = _NameGuard(function, chain, self._call_functions, descendants)
         reached = _HalfBuiltWalk(function, self_name, chain, guard, live=True).reached()
-        for node, error in self._non_attribute_errors(function, self_name, name, reached):
+        for node, error in self._non_attribute_errors(function, self_name, name, reached, chain):
             key = (node.lineno, error.split(",")[0])  # one KeyError per line: a[b][name]
             if key not in reported:
                 reported.add(key)
@@ -303,7 +303,7 @@ class ProtocolChecks(Listener):
         return bool(subclasses) and all("__getattr__" in info.defined for info in subclasses)
 
     def _non_attribute_errors(
-        self, function: Method, self_name: str, name: str, reached: Optional[Set[int]]
+        self, function: Method, self_name: str, name: str, reached: Optional[Set[int]], chain: Lineage
     ) -> Iterator[Tuple[ast.AST, str]]:
         """Errors other than AttributeError that ``__getattr__`` can raise.
 
@@ -331,6 +331,8 @@ class ProtocolChecks(Listener):
                     continue
                 if protected.checked(node):
                     continue
+                if isinstance(node.value, ast.Name) and node.value.id == self_name and chain.defines("__getitem__"):
+                    continue  # ``self[name]`` raises what the class's own ``__getitem__`` raises
                 keyed_by_name = any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node.slice))
                 # ``self.__dict__["_data"]`` fails only on a half-built object: when a name copy or
                 # pickle looks up gets there (``if name in self.ALLOWED:`` before it keeps them out).

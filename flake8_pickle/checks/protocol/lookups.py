@@ -69,6 +69,11 @@ class _Protection:
         return exception in self.caught
 
 
+def _is_dunder(name: str) -> bool:
+    """``__dict__``, ``__class__``: Python's own names (a private ``__name`` is mangled, not one)."""
+    return name.startswith("__") and name.endswith("__")
+
+
 def _node_key(node: ast.AST) -> str:
     """``ast.dump`` of a key expression; one no key equals when it is too deep to dump."""
     try:
@@ -726,7 +731,7 @@ class _HalfBuiltWalk(PathInterpreter[FrozenSet[str], None]):
         after the first, conditional expressions, lambdas and comprehensions. Calls of further
         methods at those places are followed, a few levels deep.
         """
-        if name in seen or len(seen) > 3 or name.startswith("__"):
+        if name in seen or len(seen) > 3 or _is_dunder(name):
             return None
         seen.add(name)
         owner = next((c for c in self.chain.classes if name in c.members), None)
@@ -776,6 +781,7 @@ class _HalfBuiltWalk(PathInterpreter[FrozenSet[str], None]):
         return None
 
     def _missing(self, attr: str) -> bool:
-        if attr.startswith("__") or attr in _OBJECT_ATTRIBUTES or self.chain.defines(attr):
+        # ``self.__send`` is a private name (``_RemoteMethod__send``), as missing as any other.
+        if _is_dunder(attr) or attr in _OBJECT_ATTRIBUTES or self.chain.defines(attr):
             return False
         return not any(t is not None and hasattr(t, attr) for t in self.builtin_types)
