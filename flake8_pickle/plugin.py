@@ -86,8 +86,10 @@ class PicklePlugin:
                 help=f"{help_text} Comma-separated. (flake8-pickle)",
             )
         for option, help_text in PROJECT_OPTIONS.items():
+            # A path in a config file is read from that file's directory, as flake8 reads its own
+            # (``pickle-project-root = .`` is the directory holding setup.cfg, wherever flake8 starts).
             option_manager.add_option(
-                f"--{option}", default="", parse_from_config=True, help=f"{help_text} (flake8-pickle)"
+                f"--{option}", default="", parse_from_config=True, normalize_paths=True, help=f"{help_text} (flake8-pickle)"
             )
         option_manager.extend_default_ignore(list(OFF_BY_DEFAULT))
 

@@ -529,3 +529,57 @@ def test_a_parse_that_does_not_end_is_given_up(tmp_path: Path, monkeypatch: pyte
     assert proc.returncode == 2
     assert "libcst took longer than 0.5 s to parse it" in proc.stderr.decode()
     assert path.read_bytes() == LOCK_BEFORE
+
+
+WEBAPP = Path(__file__).parent / "projects" / "webapp"
+
+
+def _lines(text: str, code: str) -> List[str]:
+    """``path:line`` of each ``code`` finding in flake8's or the fixer's output."""
+    found = []
+    for line in text.splitlines():
+        parts = line.split(":")
+        if len(parts) > 2 and code in line:
+            found.append(f"{parts[0].removeprefix('./')}:{parts[1]}")
+    return sorted(found)
+
+
+def test_the_fixer_reads_the_project_index_as_the_lint_does(tmp_path: Path) -> None:
+    """A class that another module pickles (PKL301 only with the project index) is listed and fixed
+    by the fixer, as flake8 reports it; with the index off, neither sees it. Before, the fixer read
+    each file alone: it listed none of the project's cross-module findings (and one flake8 did not
+    report), so its pre-commit hook passed where flake8's failed."""
+    root = tmp_path / "webapp"
+    shutil.copytree(WEBAPP, root, ignore=shutil.ignore_patterns(".flake8_pickle_cache", "__pycache__"))
+    lint = subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", "--select", "PKL3", "."], cwd=root, capture_output=True, text=True, check=False
+    )
+    expected = _lines(lint.stdout, "PKL3")
+    assert "webapp/res_journal.py:4" in expected, lint.stdout  # pickled only from other modules
+    listed = fix(["--check", "--isolated", "--select", "PKL3", "."], root)
+    assert _lines(listed.stdout.decode(), "PKL3") == expected, listed.stdout
+    alone = fix(["--check", "--isolated", "--select", "PKL3", "--pickle-project-root", "off", "."], root)
+    assert "webapp/res_journal.py:4" not in _lines(alone.stdout.decode(), "PKL3")
+    bad = fix(["--check", "--isolated", "--pickle-project-root", str(tmp_path / "missing"), "."], root)
+    assert bad.returncode == 2 and b"--pickle-project-root" in bad.stderr, bad.stderr
+
+
+def test_a_project_path_in_the_config_is_read_from_the_config_files_directory(tmp_path: Path) -> None:
+    """``pickle-project-root = .`` in setup.cfg is the directory holding it, wherever the fixer (or
+    flake8) is started: run from a subdirectory, the findings are those of a run from the root."""
+    root = tmp_path / "webapp"
+    shutil.copytree(WEBAPP, root, ignore=shutil.ignore_patterns(".flake8_pickle_cache", "__pycache__"))
+    (root / "setup.cfg").write_text("[flake8]\npickle-project-root = .\n", encoding="utf-8")
+    from_root = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "PKL1", "webapp/serializers.py"], cwd=root, capture_output=True, text=True, check=False
+    )
+    from_below = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "PKL1", "serializers.py"], cwd=root / "webapp", capture_output=True, text=True, check=False
+    )
+    assert "PKL101" in from_root.stdout, from_root.stdout + from_root.stderr
+    assert [line.split(":", 1)[1] for line in from_below.stdout.splitlines()] == [
+        line.split(":", 1)[1] for line in from_root.stdout.splitlines()
+    ]
+    fixer_below = fix(["--check", "--select", "PKL3", "."], root / "webapp")
+    fixer_root = fix(["--check", "--select", "PKL3", "."], root)
+    assert len(_lines(fixer_below.stdout.decode(), "PKL3")) == len(_lines(fixer_root.stdout.decode(), "PKL3")) > 0

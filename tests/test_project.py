@@ -218,6 +218,49 @@ def test_corrupt_and_foreign_cache_entries_are_rebuilt(tmp_path: Path) -> None:
         assert json.loads(entry.read_text(encoding="utf-8"))["schema"] != 999
 
 
+def test_an_entry_copied_over_another_modules_is_not_read(tmp_path: Path) -> None:
+    """An entry holding another module's summary (copied over, or swapped by a tool) is a miss: each
+    entry names the key it was written under. Before, the run failed (KeyError) or graded with the
+    wrong module's facts."""
+    root = copy_project(WEBAPP, tmp_path)
+    reference = sorted(flake8(root, ".").stdout.splitlines())
+    entries = [entry for entry in _entries(root) if len(entry.parent.name) == 2]  # the summaries
+    assert len(entries) > 10, "the first run wrote too few summaries"
+    contents = [entry.read_bytes() for entry in entries]
+    for entry, content in zip(entries, contents[1:] + contents[:1]):
+        entry.write_bytes(content)  # each entry now holds the next one's summary
+    assert sorted(flake8(root, ".").stdout.splitlines()) == reference
+    rewritten = [entry.read_bytes() == content for entry, content in zip(entries, contents)]
+    assert any(rewritten)  # those the run read were summarised and written again
+
+
+def test_a_cache_directory_that_cannot_be_looked_into_is_as_good_as_empty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache directory this user may not enter (another user's, mode 700): nothing is read from it
+    or written to it, and the findings are those of a run with a cache of its own. Before, asking
+    whether an entry was there raised PermissionError and the plugin failed on every file. (The
+    tests run as root, who may enter anything: Path.is_file, is_dir and open are made to refuse.)"""
+    import builtins
+    import pathlib
+
+    root = copy_project(WEBAPP, tmp_path)
+    reference = in_process(root, "-j", "1", "--pickle-cache-dir", str(tmp_path / "own"), ".")
+    locked = str(tmp_path / "locked")
+    (tmp_path / "locked").mkdir()
+
+    def refusing(real):  # type: ignore[no-untyped-def]
+        def checked(self: object, *args: object, **kwargs: object) -> object:
+            if str(self).startswith(locked):
+                raise PermissionError(13, "Permission denied", str(self))
+            return real(self, *args, **kwargs)
+        return checked
+
+    monkeypatch.setattr(pathlib.Path, "is_file", refusing(pathlib.Path.is_file))
+    monkeypatch.setattr(pathlib.Path, "is_dir", refusing(pathlib.Path.is_dir))
+    monkeypatch.setattr(builtins, "open", refusing(builtins.open))
+    found = in_process(root, "-j", "1", "--pickle-cache-dir", locked + "/cache", ".")
+    assert found == reference
+
+
 def test_unwritable_cache_directory_falls_back_to_memory(tmp_path: Path) -> None:
     root = copy_project(WEBAPP, tmp_path)
     reference = sorted(flake8(root, "--pickle-cache-dir", str(tmp_path / "cache"), ".").stdout.splitlines())
@@ -270,7 +313,7 @@ def test_project_root_option_overrides_detection(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "args, says",
     [
-        (["--pickle-project-root", "no/such/dir"], "--pickle-project-root: 'no/such/dir' is not a directory"),
+        (["--pickle-project-root", "no/such/dir"], "no/such/dir' is not a directory"),
         (["--pickle-cache-dir", "pyproject.toml"], "--pickle-cache-dir: 'pyproject.toml' exists and is not a directory"),
     ],
 )

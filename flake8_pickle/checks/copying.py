@@ -463,10 +463,16 @@ class CopyChecks(Listener):
                     used.setdefault(owner, set()).add(sent.operation)
                     handed_at.setdefault(owner, []).append(Step(line, f"{sent.label} of an instance here"))
         if self.project is not None:
-            for info in self.model.classes.values():
+            for info in list(self.model.classes.values()):
                 elsewhere = self.project.uses(info.local.node)  # type: ignore[attr-defined]
                 if elsewhere:
                     used.setdefault(id(info.local), set()).update(elsewhere)
+                    for operation in elsewhere:
+                        # ``Job`` pickled in another module: the class of this module whose
+                        # instance a ``Job`` holds (``journal: Journal``) is pickled with it.
+                        held = self.model.held_by(frozenset((LocalInstance(info.local),)), operation)
+                        if held is not None and held.owner is not None and held.owner is not info.local:
+                            used.setdefault(id(held.owner), set()).add(operation)
         self._report_classes(used, handed_at)
 
     def places_handed(self, cls: LocalDef, limit: int = 4) -> Tuple[Step, ...]:

@@ -18,9 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, TextIO, Tuple
 
+from flake8.utils import normalize_path
+
 from .. import __version__
 from ..rules import unknown_codes
-from ..settings import OPTIONS, OptionError, Settings
+from ..project.runner import Project
+from ..settings import OPTIONS, PROJECT_OPTIONS, OptionError, Settings
 from .engine import DECLINED, FIXED, NEEDS_UNSAFE, NO_FIX, FileResult, Options, Selection, fix_bytes
 from .source import replace_source
 
@@ -82,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("-q", "--quiet", action="store_true", help="print only the summary and errors")
     for option, help_text in OPTIONS.items():
         fix.add_argument(f"--{option}", default=None, help=f"{help_text} Comma-separated; overrides the config.")
+    for option, help_text in PROJECT_OPTIONS.items():
+        fix.add_argument(f"--{option}", default=None, help=f"{help_text} Overrides the config.")
     return parser
 
 
@@ -138,8 +143,12 @@ def build_options(args: argparse.Namespace) -> Options:
         if path is not None:
             values = config_values(path)
             source = str(path)
+            # A path in the config file is read from its directory, as flake8 reads it.
+            for option in PROJECT_OPTIONS:
+                if option in values:
+                    values[option] = normalize_path(values[option].strip(), str(path.resolve().parent))
     raw: Dict[str, str] = {}
-    for option in OPTIONS:
+    for option in (*OPTIONS, *PROJECT_OPTIONS):
         field_name = option[len("pickle-") :].replace("-", "_")
         from_command_line = getattr(args, option.replace("-", "_"))
         if from_command_line is not None:
@@ -152,7 +161,9 @@ def build_options(args: argparse.Namespace) -> Options:
         raise UsageError(f"{exc} (in {source})") from exc
     select = _split_codes(args.select) if args.select is not None else ("PKL",)
     ignore = _split_codes(args.ignore) if args.ignore is not None else ()
-    return Options(settings=settings, selection=Selection(select, ignore), unsafe_fixes=args.unsafe_fixes)
+    project = Project(settings)
+    project.prepare(list(args.paths), args.stdin_display_name)
+    return Options(settings=settings, selection=Selection(select, ignore), unsafe_fixes=args.unsafe_fixes, project=project)
 
 
 # --------------------------------------------------------------------------- files

@@ -17,7 +17,7 @@ import signal
 import time
 import warnings
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple, Type
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -51,6 +51,9 @@ class Options:
     settings: Settings = Settings()
     selection: Selection = Selection()
     unsafe_fixes: bool = False
+    #: The project index the analysis reads (:class:`flake8_pickle.project.runner.Project`), as
+    #: flake8's run does; None: each file alone.
+    project: Optional[Any] = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,8 @@ def fix_bytes(data: bytes, options: Options = DEFAULT_OPTIONS, filename: str = "
 
 def _analyse(text: str, options: Options, filename: str) -> Tuple[ast.Module, Analysis]:
     tree = parse(text, filename)
-    return tree, run_analysis(tree, options.settings, inventory=False)
+    view = options.project.view(filename, tree) if options.project is not None else None
+    return tree, run_analysis(tree, options.settings, inventory=False, source=text, project=view)
 
 
 #: How long libcst may take to parse one file in the trial child before the file is skipped.

@@ -93,12 +93,20 @@ class Cache:
         return self.entries / key[:2] / f"{key}.json" if self.entries is not None else None
 
     def read(self, key: str) -> Optional[Json]:
-        return self._read(self._file(key))
+        """The entry written under ``key``; None when missing, unreadable, or written under another
+        key (an entry copied over another: a summary of some other module or content)."""
+        data = self._read(self._file(key))
+        if data is None or data.pop("key", None) != key:
+            return None
+        return data
 
     def has(self, key: str) -> bool:
         """Whether an entry for ``key`` is on disk (it may still turn out unreadable)."""
         target = self._file(key)
-        return target is not None and target.is_file()
+        try:
+            return target is not None and target.is_file()
+        except OSError:
+            return False  # a cache directory this user may not look into: as good as empty
 
     @staticmethod
     def _read(target: Optional[Path]) -> Optional[Dict[str, Json]]:
@@ -116,7 +124,8 @@ class Cache:
         return data
 
     def write(self, key: str, data: Json) -> None:
-        self._write(self._file(key), data)
+        """Keep ``data`` under ``key`` (the entry says which key: see :meth:`read`)."""
+        self._write(self._file(key), {**data, "key": key})
 
     def _write(self, target: Optional[Path], data: Json) -> None:
         if target is None or not self.writable:
@@ -159,7 +168,11 @@ class Cache:
         """Replace the project-wide answers (whole, atomically), only in a cache that still exists:
         written when the process ends, it must not bring back a directory removed meanwhile."""
         target = self._answers_file(digest)
-        if target is not None and target.parent.is_dir():
+        try:
+            present = target is not None and target.parent.is_dir()
+        except OSError:
+            present = False
+        if present:
             self._write(target, {"schema": SCHEMA, "project": project, "answers": answers})
 
     def _prepare(self) -> None:
