@@ -133,7 +133,10 @@ class LoaderChecks(Listener):
             return
         if verdict == LOADER_UNSURE and switch is not None:
             self._unsure[id(call)] = switch
-        self._loader_call(call, loader.label_for(qualified), loader, resolver, capped=verdict == LOADER_CAPPED)
+        label = loader.label_for(qualified)
+        # ``deserialize(s)``, a parameter its callers give ``pickle.loads`` or ``marshal.loads``: both.
+        others = sorted({other.label_for(name) for name in names if name != qualified and (other := self.catalog.by_name.get(name)) is not None} - {label})
+        self._loader_call(call, " or ".join((label, *others)), loader, resolver, capped=verdict == LOADER_CAPPED)
 
     def on_return(self, node: ast.Return, resolver: Resolver) -> None:
         """``return pickle.loads, (self.sock.recv(n),)`` in ``__reduce__``: whoever unpickles the

@@ -41,7 +41,7 @@ from ..copying import CopyChecks
 from ...rules import message
 from ...scope import ClassNeeds, Listener, Resolver
 from ...symbols import LocalDef, display_name
-from .exceptions import ExceptionArgs, args_problem
+from .exceptions import NOT_CALLED, ExceptionArgs, args_problem, keyword_construction_problem
 from .lookups import _COLLECTION_BUILDERS, _HalfBuiltWalk, _NameGuard, _rebuilds_through_builtin, _statements_with_protection
 from ...classes import BUILTIN_EXCEPTIONS, ClassModel, Lineage, _derives_from, lineage
 from .model import (
@@ -90,6 +90,8 @@ class ProtocolChecks(Listener):
         self._call_targets: Dict[ast.Call, FrozenSet] = {}
         self._call_functions: Dict[ast.Call, FrozenSet] = {}
         self._lineages: Dict[int, Lineage] = {}
+        #: The module's constructions of its own classes that pass something by keyword (class id -> calls).
+        self._keyword_calls: Dict[int, List[ast.Call]] = {}
 
     # ----------------------------------------------------------------- events
     def on_class(self, node: ast.ClassDef, local: LocalDef, resolver: Resolver) -> None:
@@ -106,6 +108,10 @@ class ProtocolChecks(Listener):
         func = call.func
         if isinstance(func, ast.Name) and func.id in _COLLECTION_BUILDERS:
             self._call_functions[call] = resolver.symbols_of(func)  # `_forward = frozenset({...})`
+        if any(k.arg is not None for k in call.keywords):
+            for symbol in resolver.symbols_of(func):
+                if type(symbol) is LocalDef and symbol.kind == "class":
+                    self._keyword_calls.setdefault(id(symbol), []).append(call)
         if not resolver.function_stack or resolver.function_stack[-1] not in self._method_owner:
             return
         _, method = self._method_owner[resolver.function_stack[-1]]
@@ -205,7 +211,10 @@ class ProtocolChecks(Listener):
             return
         if owner is not facts.local and self._lineage(owner).is_exception():
             return  # reported on the class that defines this __init__
-        problem = args_problem(model.facts(function), model.args_of(order, owner_index))
+        args = model.args_of(order, owner_index)
+        problem = args_problem(model.facts(function), args)
+        if problem is None and args == NOT_CALLED:
+            problem = keyword_construction_problem(model.facts(function), self._keyword_calls.get(id(facts.local), ()))
         if problem is not None:
             self._emit(facts.node, "PKL302", facts, problem=problem)
 

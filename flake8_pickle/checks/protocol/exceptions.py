@@ -8,7 +8,7 @@ import ast
 import re
 import string
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, List, Optional, Set, Tuple, Union
+from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple, Union
 
 from ...findings import shown
 from ...symbols import LocalDef
@@ -523,6 +523,24 @@ def args_problem(facts: InitFacts, model: ArgsModel) -> Optional[str]:
         problem = _pieces_problem(facts, pieces, call)
         if problem is not None:
             return problem
+    return None
+
+
+def keyword_construction_problem(facts: InitFacts, calls: Sequence[ast.Call]) -> Optional[str]:
+    """With no ``__init__`` up the chain calling ``BaseException.__init__``, ``args`` holds the
+    construction's positional arguments only: one that passes a required parameter by keyword
+    (``raise ConnectionInterrupted(connection=client)``) makes an exception the rebuild cannot call."""
+    required = set(facts.positional[: facts.required])
+    for call in calls:
+        given = sum(1 for a in call.args if not isinstance(a, ast.Starred))
+        if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+            continue
+        by_keyword = [k.arg for k in call.keywords if k.arg in required and facts.positional.index(k.arg) >= given]
+        if by_keyword:
+            return (
+                f"`{shown(call, _MAX_SHOWN)}` (line {call.lineno}) passes '{by_keyword[0]}' by keyword: "
+                f"args holds only positional arguments, so the rebuild misses it"
+            )
     return None
 
 
