@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keyword
 import os
 from dataclasses import dataclass
 from typing import Dict, Iterable, Tuple
@@ -50,6 +51,9 @@ def parse_qualified_names(option: str, values: Iterable[str]) -> Tuple[str, ...]
                 f"--{option}: {value!r} is not a qualified name "
                 "(expected dotted identifiers such as 'package.module.function' or 'package.Class().method')"
             )
+        reserved = next((part for part in value.replace("()", "").split(".") if keyword.iskeyword(part)), None)
+        if reserved is not None:
+            raise OptionError(f"--{option}: {value!r} is not a qualified name ({reserved!r} is a Python keyword)")
         if value.endswith("()") and option in CALLED_OPTIONS:
             raise OptionError(
                 f"--{option}: {value!r} names a call's result, which is never called itself; "

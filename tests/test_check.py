@@ -183,6 +183,7 @@ def test_exit_codes(tmp_path: Path) -> None:
         (["--pickle-extra-loaders", "mylib.load("], "--pickle-extra-loaders"),
         (["--pickle-extra-loaders", "mylib.serial.load_blob()"], "name the function: 'mylib.serial.load_blob'"),
         (["--pickle-sanitizers", "app.verify()"], "--pickle-sanitizers: 'app.verify()' names a call's result"),
+        (["--pickle-sanitizers", "app.import.verify"], "--pickle-sanitizers: 'app.import.verify' is not a qualified name ('import' is a Python keyword)"),
         (["--no-such-option"], "--no-such-option"),
     ],
 )

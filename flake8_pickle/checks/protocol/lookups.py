@@ -69,6 +69,11 @@ class _Protection:
         return exception in self.caught
 
 
+def _is_property(function: ast.FunctionDef) -> bool:
+    """A getter: ``@property`` its only decorator."""
+    return len(function.decorator_list) == 1 and isinstance(function.decorator_list[0], ast.Name) and function.decorator_list[0].id == "property"
+
+
 def _is_dunder(name: str) -> bool:
     """``__dict__``, ``__class__``: Python's own names (a private ``__name`` is mangled, not one)."""
     return name.startswith("__") and name.endswith("__")
@@ -692,11 +697,12 @@ class _HalfBuiltWalk(PathInterpreter[FrozenSet[str], None]):
                 if self._missing(node.attr):  # type: ignore[attr-defined]
                     self._reads.append(node)  # type: ignore[arg-type]
                     raising |= reaching
-            if isinstance(node, ast.Call) and _is_self_attr(node.func, self.self_name):
-                read = self._method_read(node.func.attr, set())  # type: ignore[attr-defined]
+            runs = self._runs_method(node, self.self_name)
+            if runs is not None:
+                read = self._method_read(runs, set())
                 if read is not None:  # self.is_connected() reads self.client_worker first thing
-                    shown_read = ast.copy_location(ast.Attribute(node.func.value, read.attr, ast.Load()), node)
-                    shown_read.via = node.func.attr  # type: ignore[attr-defined]  # named in the message
+                    shown_read = ast.copy_location(ast.Attribute(ast.Name(self.self_name, ast.Load()), read.attr, ast.Load()), node)
+                    shown_read.via = runs  # type: ignore[attr-defined]  # named in the message
                     self._reads.append(shown_read)
                     raising |= reaching
             if (
@@ -731,12 +737,11 @@ class _HalfBuiltWalk(PathInterpreter[FrozenSet[str], None]):
         after the first, conditional expressions, lambdas and comprehensions. Calls of further
         methods at those places are followed, a few levels deep.
         """
-        if name in seen or len(seen) > 3 or _is_dunder(name):
+        if name in seen or len(seen) > 3 or (_is_dunder(name) and name != "__getitem__"):
             return None
         seen.add(name)
-        owner = next((c for c in self.chain.classes if name in c.members), None)
-        method = _member_function(owner, name) if owner is not None else None
-        if not isinstance(method, ast.FunctionDef) or method.decorator_list:
+        method = self._method(name)
+        if not isinstance(method, ast.FunctionDef) or (method.decorator_list and not _is_property(method)):
             return None  # an async method only makes a coroutine when called
         positional = _positional(method)
         if not positional:
@@ -770,14 +775,37 @@ class _HalfBuiltWalk(PathInterpreter[FrozenSet[str], None]):
             if _is_self_attr(node, self_name) and isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
                 if self._missing(node.attr):  # type: ignore[attr-defined]
                     return node  # type: ignore[return-value]
-            if isinstance(node, ast.Call) and _is_self_attr(node.func, self_name):
-                found = self._method_read(node.func.attr, seen)  # type: ignore[attr-defined]
+            runs = self._runs_method(node, self_name)
+            if runs is not None:
+                found = self._method_read(runs, seen)
                 if found is not None:
                     return found
             if isinstance(node, ast.BoolOp):
                 stack.append(node.values[0])
                 continue
             stack.extend(reversed([c for c in ast.iter_child_nodes(node) if not isinstance(c, ast.stmt)]))
+        return None
+
+    def _method(self, name: str) -> Optional[ast.AST]:
+        """The class's method ``name``; for a property with a setter, its getter."""
+        owner = next((c for c in self.chain.classes if name in c.members), None)
+        if owner is None:
+            return None
+        getter = next(
+            (s for s in getattr(owner.node, "body", ()) if isinstance(s, ast.FunctionDef) and s.name == name and _is_property(s)), None
+        )
+        return getter if getter is not None else _member_function(owner, name)
+
+    def _runs_method(self, node: ast.AST, self_name: Optional[str]) -> Optional[str]:
+        """The method of the class an expression runs on ``self``: ``self.m(...)``, ``self[key]``
+        (its ``__getitem__``), or reading a property."""
+        if isinstance(node, ast.Call) and _is_self_attr(node.func, self_name):
+            return node.func.attr  # type: ignore[attr-defined,no-any-return]
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == self_name:
+            return "__getitem__" if self.chain.defines("__getitem__") else None
+        if _is_self_attr(node, self_name) and isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
+            method = self._method(node.attr)  # type: ignore[attr-defined]
+            return node.attr if isinstance(method, ast.FunctionDef) and _is_property(method) else None  # type: ignore[attr-defined]
         return None
 
     def _missing(self, attr: str) -> bool:
