@@ -624,3 +624,39 @@ def constant_default_fields(node: ast.AST) -> FrozenSet[str]:
 def _word(node: ast.expr) -> str:
     return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
 
+
+def binding_counts(body: Sequence[ast.stmt]) -> Dict[str, int]:
+    """How often each name is bound anywhere in ``body`` (nested scopes included: over-counting is safe)."""
+    counts: Dict[str, int] = {}
+
+    def bind(name: Optional[str], times: int = 1) -> None:
+        if name:
+            counts[name] = counts.get(name, 0) + times
+
+    for statement in body:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                bind(node.id)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bind(node.name)
+            elif isinstance(node, ast.alias):
+                bind((node.asname or node.name).split(".")[0])
+            elif isinstance(node, ast.ExceptHandler):
+                bind(node.name)
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                for name in node.names:
+                    bind(name, 2)
+            elif type(node).__name__ in ("MatchAs", "MatchStar"):
+                bind(getattr(node, "name", None))
+            elif type(node).__name__ == "MatchMapping":
+                bind(getattr(node, "rest", None))
+    return counts
+
+
+def single_assignment(statement: ast.stmt) -> Optional[Tuple[ast.expr, ast.expr]]:
+    """``(target, value)`` of ``target = value`` or ``target: T = value``; None for anything else."""
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        return statement.targets[0], statement.value
+    if isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        return statement.target, statement.value
+    return None

@@ -12,7 +12,7 @@ import re
 from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ...catalog.conventions import REGEX_FUNCTIONS
-from ...shapes import block_statements as _statements, literal_str
+from ...shapes import binding_counts, block_statements as _statements, literal_str, single_assignment
 from ...classes import Lineage
 from ...pathwalk import GiveUp, PathInterpreter
 from .model import (
@@ -20,6 +20,8 @@ from .model import (
     _OBJECT_ATTRIBUTES,
     Method,
     _is_self_attr,
+    _is_dunder,
+    _is_property,
     _member_function,
     _positional,
     is_live_dict,
@@ -67,16 +69,6 @@ class _Protection:
             if isinstance(raised, type) and isinstance(handler, type) and issubclass(raised, handler):
                 return True
         return exception in self.caught
-
-
-def _is_property(function: ast.FunctionDef) -> bool:
-    """A getter: ``@property`` its only decorator."""
-    return len(function.decorator_list) == 1 and isinstance(function.decorator_list[0], ast.Name) and function.decorator_list[0].id == "property"
-
-
-def _is_dunder(name: str) -> bool:
-    """``__dict__``, ``__class__``: Python's own names (a private ``__name`` is mangled, not one)."""
-    return name.startswith("__") and name.endswith("__")
 
 
 def _node_key(node: ast.AST) -> str:
@@ -233,43 +225,6 @@ def _rebuilds_through_builtin(chain: Lineage) -> bool:
     return False
 
 
-def _binding_counts(body: Sequence[ast.stmt]) -> Dict[str, int]:
-    """How often each name is bound anywhere in ``body`` (nested scopes included: over-counting is safe)."""
-    counts: Dict[str, int] = {}
-
-    def bind(name: Optional[str], times: int = 1) -> None:
-        if name:
-            counts[name] = counts.get(name, 0) + times
-
-    for statement in body:
-        for node in ast.walk(statement):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-                bind(node.id)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                bind(node.name)
-            elif isinstance(node, ast.alias):
-                bind((node.asname or node.name).split(".")[0])
-            elif isinstance(node, ast.ExceptHandler):
-                bind(node.name)
-            elif isinstance(node, (ast.Global, ast.Nonlocal)):
-                for name in node.names:
-                    bind(name, 2)
-            elif type(node).__name__ in ("MatchAs", "MatchStar"):
-                bind(getattr(node, "name", None))
-            elif type(node).__name__ == "MatchMapping":
-                bind(getattr(node, "rest", None))
-    return counts
-
-
-def _single_assignment(statement: ast.stmt) -> Optional[Tuple[ast.expr, ast.expr]]:
-    """``(target, value)`` of ``target = value`` or ``target: T = value``; None for anything else."""
-    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-        return statement.targets[0], statement.value
-    if isinstance(statement, ast.AnnAssign) and statement.value is not None:
-        return statement.target, statement.value
-    return None
-
-
 class _NameGuard:
     """Evaluates the parts of ``__getattr__`` that depend only on the looked-up name.
 
@@ -291,12 +246,12 @@ class _NameGuard:
     ):
         positional = _positional(function)
         self.self_name = positional[0].arg if positional else None
-        counts = _binding_counts(function.body)
+        counts = binding_counts(function.body)
         name = positional[1].arg if len(positional) > 1 else None
         self.name = name if name is not None and not counts.get(name) else None
         self.locals: Dict[str, ast.expr] = {}
         for statement in function.body:
-            pair = _single_assignment(statement)
+            pair = single_assignment(statement)
             if pair is None:
                 continue
             target, value = pair
@@ -512,10 +467,10 @@ class _NameGuard:
         if owner is None or not isinstance(owner.node, ast.ClassDef):
             return _NOT_KNOWN
         body = owner.node.body
-        if _binding_counts(body).get(attr) != 1:
+        if binding_counts(body).get(attr) != 1:
             return _NOT_KNOWN
         for statement in body:
-            pair = _single_assignment(statement)
+            pair = single_assignment(statement)
             if pair is None:
                 continue
             target, value = pair

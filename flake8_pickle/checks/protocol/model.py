@@ -166,3 +166,13 @@ def _member_function(cls: LocalDef, name: str) -> Optional[ast.AST]:
     if isinstance(symbol, LocalDef) and symbol.kind == "function":
         return symbol.node
     return None
+
+
+def _is_property(function: ast.FunctionDef) -> bool:
+    """A getter: ``@property`` its only decorator."""
+    return len(function.decorator_list) == 1 and isinstance(function.decorator_list[0], ast.Name) and function.decorator_list[0].id == "property"
+
+
+def _is_dunder(name: str) -> bool:
+    """``__dict__``, ``__class__``: Python's own names (a private ``__name`` is mangled, not one)."""
+    return name.startswith("__") and name.endswith("__")
