@@ -111,6 +111,8 @@ class GetattrPayload:
     attribute: Optional[str] = None
     #: False when a ``try``/``except KeyError`` already surrounds the statement.
     wrap: bool = True
+    #: The key of ``attribute`` in ``__dict__``: a private ``self.__x`` of class ``C`` is ``_C__x``.
+    key: Optional[str] = None
 
 
 class GetattrErrorFix(FixCodemod):
@@ -141,12 +143,14 @@ class GetattrErrorFix(FixCodemod):
         statement = _innermost_statement(method, finding.line)
         if statement is None:
             return Decline(finding, "the lookup is not in a simple statement of __getattr__")
+        attribute = recursion.group("attr") if recursion else None
         payload = GetattrPayload(
             statement.lineno,
             positional[1].arg,
             positional[0].arg,
-            recursion.group("attr") if recursion else None,
+            attribute,
             wrap=not _inside_key_error_handler(method, statement),
+            key=_mangled(attribute, _class_of(facts, method)) if attribute else None,
         )
         return Plan(finding, SAFE, target=key, payload=payload)
 
@@ -165,7 +169,8 @@ class GetattrErrorFix(FixCodemod):
         value = updated_node.value
         if isinstance(value, cst.Name) and value.value == self_name and updated_node.attr.value in attributes:
             self.applied.add(self.current_key)
-            return cst.parse_expression(f'{self_name}.__dict__["{updated_node.attr.value}"]')
+            key = next(p.key for p in payloads if p.attribute == updated_node.attr.value) or updated_node.attr.value
+            return cst.parse_expression(f'{self_name}.__dict__["{key}"]')
         return updated_node
 
     def leave_SimpleStatementLine(
@@ -198,6 +203,21 @@ class GetattrErrorFix(FixCodemod):
 
 
 _CATCHES_KEY_ERROR = frozenset({"KeyError", "LookupError", "Exception", "BaseException"})
+
+
+def _class_of(facts: FixFacts, method: ast.FunctionDef) -> Optional[str]:
+    """The name of the class ``method`` is defined in."""
+    for node in ast.walk(facts.tree):
+        if isinstance(node, ast.ClassDef) and method in node.body:
+            return node.name
+    return None
+
+
+def _mangled(attribute: str, class_name: Optional[str]) -> str:
+    """What ``self.<attribute>`` is called in ``__dict__`` inside class ``class_name``."""
+    if attribute.startswith("__") and not attribute.endswith("__") and class_name and class_name.strip("_"):
+        return f"_{class_name.lstrip('_')}{attribute}"
+    return attribute
 
 
 def _inside_key_error_handler(function: ast.FunctionDef, statement: ast.stmt) -> bool:
@@ -301,7 +321,15 @@ class ExceptionReduceFix(FixCodemod):
             AddImportsVisitor.add_needed_import(self.context, "functools")
             passed = ", ".join(f"{parameter}=self.{attr}" for parameter, attr in payload.keywords)
             rebuild = f"functools.partial(self.__class__, {passed})"
-        code = f"def __reduce__(self):\n    return ({rebuild}, ({fields}))\n"
+        # Only for this very class (``__class__`` is it, whatever its name is bound to later): a
+        # subclass whose ``__init__`` takes other arguments keeps the pickling it had. The state
+        # (``__dict__``: notes, attributes set later) travels as in BaseException's own reduce.
+        code = (
+            "def __reduce__(self):\n"
+            "    if type(self) is not __class__:\n"
+            "        return super().__reduce__()\n"
+            f"    return ({rebuild}, ({fields}), self.__dict__)\n"
+        )
         method = class_body_statements(code, self.module)[0].with_changes(leading_lines=[blank_line()])
         body = list(updated_node.body.body)
         position = max(

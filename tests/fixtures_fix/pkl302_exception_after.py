@@ -13,7 +13,9 @@ class QuotaExceeded(Exception):
         self.limit = limit
 
     def __reduce__(self):
-        return (self.__class__, (self.user, self.limit))
+        if type(self) is not __class__:
+            return super().__reduce__()
+        return (self.__class__, (self.user, self.limit), self.__dict__)
 
 
 def roundtrip():

@@ -15,7 +15,9 @@ class NotFound(LookupError):
         self.retry = retry
 
     def __reduce__(self):
-        return (functools.partial(self.__class__, source=self.source, retry=self.retry), (self.key,))
+        if type(self) is not __class__:
+            return super().__reduce__()
+        return (functools.partial(self.__class__, source=self.source, retry=self.retry), (self.key,), self.__dict__)
 
 
 def roundtrip():
