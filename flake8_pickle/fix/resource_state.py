@@ -404,7 +404,10 @@ def _tier(symbols: FrozenSet, extra: FrozenSet[str], depth: int = 0) -> str:
     tiers = set()
     for symbol in symbols:
         if isinstance(symbol, Contains) and depth < 8:
-            tiers.add(_tier(frozenset((symbol.item,)), extra, depth + 1))
+            # A container of resources (``self.pending = []``, filled later): re-evaluating its
+            # ``__init__`` expression gives a fresh one, never None (``.append`` must still work);
+            # what was added since is lost, so unsafe whatever its elements are.
+            tiers.add(RECREATE_UNSAFE)
         elif isinstance(symbol, str) and symbol in RESOURCE_VALUES:
             tiers.add(RECREATE)  # re-reading ``sys.stdout`` gives the same process-wide object
         elif isinstance(symbol, str) and symbol.endswith("()"):
