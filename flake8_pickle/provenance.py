@@ -34,7 +34,7 @@ from .provenance_model import (
     Channel, Trusted, Unknown, UNKNOWN, Param, Returned, StateOf, OuterOf, External, KeyedBy, ProjectFacts, NO_PROJECT,
     Fact, _FACT_TYPES, _FACT_TYPE_SET, _LITERAL, _SYMBOLIC, Demands, Sink, CallSite, Verdict,
     _TRANSFORMS, _PATH_OPENERS, _ROUTES, _receiver, _runs, _user_patterns, _shallow, with_part, part_name,
-    _first_source, _UNKNOWN_ONLY, _AtLine, _instance_state, _reads_instance_state,
+    _first_source, _UNKNOWN_ONLY, _AtLine, _instance_state, _defined_by_class, _reads_instance_state,
     _is_bound_method_call, _has_base, overriding, self_classes, before_servicer_context, aliased,
     outer_reads, class_attribute_keys, EMPTY_CONTAINER, data_identity, verification, hands_other, loader_among, runs, stored_outside,
     library_object, asserted_arguments, returns_verified, path_content, route_dependency,
@@ -606,6 +606,11 @@ class ProvenanceTracker(Listener):
                 held = self._binding_facts(_AtLine(fact.line), stored, hop) if stored else EMPTY
                 # ``holder.blob = request.data`` in another module, on an instance of this class.
                 held = held | self.project.stored_in_class(fact.cls.node, fact.attr, True)
+                if not held and not _defined_by_class(fact.cls, fact.attr):
+                    # Nothing the analysis sees stores it (a base class elsewhere, a dataclass field,
+                    # a library base): unknown data, never nothing (``self.sock.recv(4096)`` is not a literal).
+                    out.add(UNKNOWN)
+                    continue
                 expanded = self.expand(held, depth + 1, visiting | {key})
                 out |= {f.through(hop, fact.line) if isinstance(f, Source) and f.label != hop else f for f in expanded}
             elif isinstance(fact, OuterOf):

@@ -396,6 +396,17 @@ class _AtLine:
         self.lineno = line
 
 
+def _defined_by_class(cls: LocalDef, attr: str, depth: int = 0) -> bool:
+    """Whether the class or one of its bases of the module defines ``attr`` (a property, a method, a
+    class attribute): what reading it gives is that definition's, read elsewhere."""
+    if attr in cls.members:
+        return True
+    return depth < 8 and any(
+        type(base) is LocalDef and base.kind == "class" and _defined_by_class(base, attr, depth + 1)
+        for symbols in cls.bases for base in symbols
+    )
+
+
 def _instance_state(cls: LocalDef, attr: str, depth: int = 0) -> FrozenSet:
     """Everything the module stores in ``attr`` of an instance of ``cls`` (its own classes' bases too)."""
     found = cls.instance_attrs.get(attr)
