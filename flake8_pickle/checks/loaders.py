@@ -35,6 +35,17 @@ _ARGUMENT_WORD = {DATA_STREAM: "stream", DATA_PATH: "path or file"}
 _REDUCE_METHODS = frozenset({"__reduce__", "__reduce_ex__"})
 
 
+def _derived(one: Loader, other: Loader) -> bool:
+    """Whether one loader's names are another's method under a subclass (``dill.Unpickler.load`` is
+    ``pickle.Unpickler.load`` too): the same call, not a choice between two."""
+    return not _tails(one).isdisjoint(_tails(other))
+
+
+def _tails(loader: Loader) -> FrozenSet[str]:
+    """The last two parts of each of a loader's names (``Unpickler.load``, ``pickle.loads``)."""
+    return frozenset(".".join(name.split(".")[-2:]) for name in loader.names)
+
+
 @lru_cache(maxsize=8)
 def _spotted_calls(catalog: Catalog) -> CallInterest:
     """The calls the loader checks act on, in either walk: catalogued loaders (and partials of
@@ -135,8 +146,13 @@ class LoaderChecks(Listener):
             self._unsure[id(call)] = switch
         label = loader.label_for(qualified)
         # ``deserialize(s)``, a parameter its callers give ``pickle.loads`` or ``marshal.loads``: both.
-        others = sorted({other.label_for(name) for name in names if name != qualified and (other := self.catalog.by_name.get(name)) is not None} - {label})
-        self._loader_call(call, " or ".join((label, *others)), loader, resolver, capped=verdict == LOADER_CAPPED)
+        # (One name per catalogue entry: ``_pickle.loads`` and ``pickle.loads`` are one loader.)
+        others: Dict[int, str] = {}
+        for name in sorted(names):
+            other = self.catalog.by_name.get(name)
+            if other is not None and other is not loader and id(other) not in others and not _derived(other, loader):
+                others[id(other)] = other.label_for(name)
+        self._loader_call(call, " or ".join((label, *sorted(others.values()))), loader, resolver, capped=verdict == LOADER_CAPPED)
 
     def on_return(self, node: ast.Return, resolver: Resolver) -> None:
         """``return pickle.loads, (self.sock.recv(n),)`` in ``__reduce__``: whoever unpickles the
