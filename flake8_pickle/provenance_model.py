@@ -525,7 +525,7 @@ def data_identity(facts: FrozenSet) -> FrozenSet:
 def covered(identity: FrozenSet, verified: FrozenSet) -> bool:
     """Whether data of ``identity`` is all data a check verified: the same data, or a part of it
     (``verify(data)`` then ``loads(data[4:])``); never the rest of data of which a part was verified
-    (``head, body = data.split(b"\n", 1)``, ``verify(head)``, ``loads(body)``)."""
+    (``head, body = data.split(b"\\n", 1)``, ``verify(head)``, ``loads(body)``)."""
     for element in identity:
         if element in verified:
             continue

@@ -150,7 +150,8 @@ class GetattrErrorFix(FixCodemod):
             positional[0].arg,
             attribute,
             wrap=not _inside_key_error_handler(method, statement),
-            key=_mangled(attribute, _class_of(facts, method)) if attribute else None,
+            # ``_method_around`` finds methods directly in a class body: the key's path ends with that class.
+            key=_mangled(attribute, key[0][-2] if len(key[0]) > 1 else None) if attribute else None,
         )
         return Plan(finding, SAFE, target=key, payload=payload)
 
@@ -203,14 +204,6 @@ class GetattrErrorFix(FixCodemod):
 
 
 _CATCHES_KEY_ERROR = frozenset({"KeyError", "LookupError", "Exception", "BaseException"})
-
-
-def _class_of(facts: FixFacts, method: ast.FunctionDef) -> Optional[str]:
-    """The name of the class ``method`` is defined in."""
-    for node in ast.walk(facts.tree):
-        if isinstance(node, ast.ClassDef) and method in node.body:
-            return node.name
-    return None
 
 
 def _mangled(attribute: str, class_name: Optional[str]) -> str:
