@@ -598,12 +598,17 @@ class Resolver(Statements, Handoffs, Expressions):
                     elements = list(value_node.elts)
             if elements is None:
                 value = unpacked(value)
+            starred = next((i for i, e in enumerate(target.elts) if isinstance(e, ast.Starred)), None)
             for i, element in enumerate(target.elts):
                 if elements is not None:
                     self._bind_target(element, self.value_of(elements[i]), elements[i])
                 else:
-                    # ``conn, addr = sock.accept()``: each part is a part of the whole.
-                    self._bind_target(element, self.part_hook(value, f"[{i}]") if self.part_hook is not None else value)
+                    # ``conn, addr = sock.accept()``: each part is a part of the whole. Past a starred
+                    # target the parts count from the end (``head, *body, tail``: ``[-1]``, ``[1:-1]``).
+                    part = f"[{i}]" if starred is None or i < starred else f"[{i - len(target.elts)}]"
+                    if i == starred:
+                        part = f"[{i}:{i + 1 - len(target.elts) or ''}]"
+                    self._bind_target(element, self.part_hook(value, part) if self.part_hook is not None else value)
         elif isinstance(target, ast.Starred):
             self._bind_target(target.value, value)
         elif isinstance(target, ast.Attribute):
