@@ -263,8 +263,9 @@ class Expressions:
                 # A class-level default (``unpack = None``) that a method replaces on the object
                 # (``self.unpack = pickle.loads``): either, whichever ran last.
                 return cls.members[attr] | found if found else cls.members[attr]
-            if found is not None:
-                return found
+            declared = _declared(cls, attr)
+            if found is not None or declared:
+                return found | declared if found else declared
             out = set()
             for base in cls.bases:
                 for b in base:
@@ -608,3 +609,17 @@ class Expressions:
 
 #: The ``return`` values :meth:`Expressions._factory_results` reads: what makes an object.
 _FACTORY_VALUES = (ast.Call, ast.Name, ast.List, ast.Tuple, ast.ListComp)
+
+
+def _declared(cls: LocalDef, attr: str, depth: int = 0) -> Symbols:
+    """What the class body (or a base class's of the module) declares ``attr`` of its objects holds."""
+    found = cls.declared.get(attr)
+    if found is not None or depth > 8:
+        return found or EMPTY
+    for base in cls.bases:
+        for b in base:
+            if type(b) is LocalDef and b.kind == "class":
+                found = _declared(b, attr, depth + 1)
+                if found:
+                    return found
+    return EMPTY

@@ -179,6 +179,12 @@ class Statements:
             self._bind_target(node.target, value, node.value)
         elif not isinstance(node.target, ast.Name):
             self._bind_target(node.target, EMPTY)
+        elif self.scope.kind == "class" and self.scope.cls is not None:
+            # ``sock: socket.socket`` in a class body (a dataclass field, a declared attribute): no
+            # class attribute, but what the objects' ``sock`` holds, whoever stores it.
+            declared = self.annotated_instance(node.annotation)
+            if declared:
+                self.scope.cls.declared[node.target.id] = declared
 
     def _stmt_augassign(self, node: ast.AugAssign) -> None:
         self._walk_expr(node.value)

@@ -33,6 +33,9 @@ class LocalDef:
     value_lines: Dict[str, int] = field(default_factory=dict)
     #: Defined inside a function: pickle cannot find it by its qualified name.
     nested: bool = False
+    #: What the class body declares its objects' attributes hold, by annotation alone (a dataclass
+    #: field ``sock: socket.socket``): an instance of the annotated class, whoever stores it.
+    declared: Dict[str, FrozenSet] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"<local {self.kind} {self.name} line {getattr(self.node, 'lineno', '?')}>"

@@ -45,8 +45,9 @@ class CallRecorder(Listener):
         if not names and not dispatch and (call.args or call.keywords):
             # ``run(data)`` where the module's ``run(payload)`` calls ``ser.decode(payload)``: another
             # module's callers of ``decode`` reach ``data`` through it.
+            on_instance = _on_instance(call.func, resolver)
             names = tuple(sorted(
-                f"{self.module}.{self.names[id(s.node)]}"
+                _local_name(self.module, self.names[id(s.node)], on_instance)
                 for s in resolver.symbols_of(call.func)
                 if type(s) is LocalDef and s.kind == "function" and id(s.node) in self.names
             ))
@@ -103,6 +104,24 @@ class CallRecorder(Listener):
                 if qualname is not None:
                     return f"{self.module}.{qualname}().{func.attr}"
         return None
+
+
+def _on_instance(func: ast.expr, resolver: Resolver) -> bool:
+    """Whether ``func`` is a method read on an object of the module's class (``Worker().update``,
+    ``worker.update``), not on the class itself (``Worker.update(worker, data)``)."""
+    if not isinstance(func, ast.Attribute):
+        return False
+    owners = resolver.symbols_of(func.value)
+    return any(isinstance(owner, LocalInstance) for owner in owners) and not any(
+        type(owner) is LocalDef and owner.kind == "class" for owner in owners
+    )
+
+
+def _local_name(module: str, qualname: str, on_instance: bool) -> str:
+    """The name a call of the module's function ``qualname`` is kept under: a method called on an
+    object as ``module.Class().method``, whose first argument is the method's first parameter."""
+    owner, _, method = qualname.rpartition(".")
+    return f"{module}.{owner}().{method}" if on_instance and owner else f"{module}.{qualname}"
 
 
 class StoreRecorder(Listener):
@@ -181,16 +200,19 @@ def forwarding_calls(calls: List[Json], module: str) -> List[Json]:
     def passes_a_parameter(call: Json) -> bool:
         return bool(call["function"]) and any(fact[0] == "P" for _, facts in call["args"] for fact in facts)
 
+    def forwards(call: Json) -> bool:
+        return any(callee.replace("().", ".") in forwarders for callee in call["callees"])
+
     forwarders = {f"{module}.{call['function']}" for call in calls if not call.get("local") and passes_a_parameter(call)}
     grown = True
     while grown:
         grown = False
         for call in calls:
-            if call.get("local") and passes_a_parameter(call) and forwarders.intersection(call["callees"]):
+            if call.get("local") and passes_a_parameter(call) and forwards(call):
                 if f"{module}.{call['function']}" not in forwarders:
                     forwarders.add(f"{module}.{call['function']}")
                     grown = True
-    kept = [call for call in calls if not call.get("local") or forwarders.intersection(call["callees"])]
+    kept = [call for call in calls if not call.get("local") or forwards(call)]
     for call in kept:
         call.pop("local", None)
     return kept
