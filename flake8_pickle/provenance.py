@@ -713,7 +713,12 @@ class ProvenanceTracker(Listener):
         return demands
 
     def key_choosers(self, params: FrozenSet) -> List[Verdict]:
-        """The callers that pass untrusted data for one of ``params`` (a MAC's key: their calls' checks prove nothing)."""
+        """The callers that pass untrusted data for one of ``params`` (a MAC's key: their calls' checks
+        prove nothing); a verdict with no call when a parameter is itself untrusted where the check runs
+        (a view's ``request``: ``hmac.new(request.headers["X-Key"], body)``, the sender signs)."""
+        source = _first_source(self.expand(params))
+        if source is not None:
+            return [Verdict(UNTRUSTED, source, (), None)]
         return self._untrusted_callers(params, (), 0, frozenset())
 
     def verdict(self, sink: Sink) -> List[Verdict]:

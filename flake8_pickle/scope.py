@@ -179,6 +179,8 @@ class Resolver(Statements, Handoffs, Expressions):
         self._init_stores: Dict[int, Dict[str, List[str]]] = {}
         #: The module's functions read as check helpers so far (node id -> what each verifies).
         self.helper_verifiers: Dict[int, object] = {}
+        #: The MAC calls that keyed MAC helpers' calls stand for (see :mod:`flake8_pickle.verifiers`), kept alive.
+        self.helper_macs: Dict[Tuple[int, int], ast.Call] = {}
         #: Inside ``with pytest.raises(...)``/``self.assertRaises(...)``: the code is meant to fail.
         self.expecting_exception = 0
         self.module_scope = Scope("module", tree)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from .catalog.conventions import NO_RETURN
-from .catalog.taint import DIGESTS, VERIFIERS, NamePatterns
+from .catalog.taint import DIGESTS, MAC_MAKERS, VERIFIERS, NamePatterns
 from .shapes import is_staticmethod, own_nodes, positional_parameters
 from .symbols import LocalDef
 
@@ -36,6 +36,10 @@ Verification = Callable[[ast.expr], Optional[Tuple[bool, List[ast.expr]]]]
 
 PREDICATE = "predicate"
 ASSERTS = "asserts"
+#: A helper that computes a MAC of its parameters under a key none of them gives
+#: (``return hmac.new(KEY, body, sha256).hexdigest()``): comparing what it returns verifies them.
+SIGNS = "signs"
+_KINDS = (PREDICATE, ASSERTS, SIGNS)
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class Verifier:
     kind: str
     params: FrozenSet[str]
     returns: bool = False
+    #: For :data:`SIGNS`: the parameter that gives the MAC's key (``hmac.new(key, body)``), if one does.
+    key: Optional[str] = None
 
 
 def helper_verifier(function: ast.AST, verification: Verification, resolver: "Resolver") -> Optional[Verifier]:
@@ -59,6 +65,9 @@ def helper_verifier(function: ast.AST, verification: Verification, resolver: "Re
         return None
     nodes = own_nodes(function)
     returns = [node for node in nodes if isinstance(node, ast.Return)]
+    signed = _signs(returns, params, nodes, resolver)
+    if signed is not None:
+        return Verifier(SIGNS, signed[0], key=signed[1])
     checked: List[ast.expr] = []
     if returns and all(_predicate_return(r.value, verification, checked) for r in returns):
         verified = frozenset(params) & _closure(checked, _assignments(nodes))
@@ -80,6 +89,124 @@ def helper_verifier(function: ast.AST, verification: Verification, resolver: "Re
             made_of = frozenset(params) & _closure(given, flows) if given else frozenset()
             return Verifier(ASSERTS, verified, bool(given) and made_of <= verified)
     return None
+
+
+def _signs(returns: List[ast.Return], params: List[str], nodes: List[ast.AST], resolver: "Resolver") -> Optional[Tuple[FrozenSet[str], Optional[str]]]:
+    """The parameters every ``return`` is a MAC of (:data:`SIGNS`), over the whole of each (not a
+    slice), and the parameter that is the key (``hmac.new(key, body)``) if one is; None if the helper
+    is no such thing, or if parameters make its key otherwise."""
+    found = _mac_returns(returns, nodes, resolver)
+    if not found:
+        return None
+    flows = _assignments(nodes)
+    signed: Set[str] = set()
+    keys: Set[Optional[str]] = set()
+    for mac in found:
+        key, msg = mac.args[0], mac.args[1]
+        if isinstance(msg, ast.Subscript) and isinstance(msg.slice, ast.Slice):
+            return None
+        of = frozenset(params) & _closure([msg], flows)
+        keyed = frozenset(params) & _closure([key], flows)
+        if not of or (keyed and not (isinstance(key, ast.Name) and key.id in params and key.id not in flows)):
+            return None
+        signed |= of
+        keys.add(key.id if keyed else None)  # type: ignore[attr-defined]
+    if len(keys) != 1:
+        return None
+    key_param = keys.pop()
+    if key_param is not None and not (len(signed) == 1 and all(isinstance(m.args[1], ast.Name) for m in found)):
+        return None  # a keyed MAC is read only in its plainest shape: ``hmac.new(key, body)``
+    return frozenset(signed), key_param
+
+
+def mac_call(function: ast.AST, resolver: "Resolver") -> Optional[ast.Call]:
+    """The MAC call a :data:`SIGNS` helper returns (its first, if several)."""
+    nodes = own_nodes(function)
+    found = _mac_returns([n for n in nodes if isinstance(n, ast.Return)], nodes, resolver)
+    return found[0] if found else None
+
+
+def _mac_returns(returns: List[ast.Return], nodes: List[ast.AST], resolver: "Resolver") -> Optional[List[ast.Call]]:
+    """The MAC-making call (``hmac.new(key, msg, ...)``) each ``return`` gives, read through a digest
+    (``.hexdigest()``) and a name bound once (``mac = hmac.new(...)``); None unless every one does."""
+    if not returns:
+        return None
+    made: Dict[str, ast.expr] = {}  # ``mac = hmac.new(...)`` then ``return mac.hexdigest()``
+    for node in nodes:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            made[node.targets[0].id] = node.value
+    calls: List[ast.Call] = []
+    for r in returns:
+        value = r.value
+        while isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in _DIGEST_READS and not value.args:
+            value = value.func.value
+        if isinstance(value, ast.Name) and value.id in made and not any(
+            isinstance(n, ast.AugAssign) or (isinstance(n, ast.Assign) and n.value is not made[value.id] and value.id in _targets(n))
+            for n in nodes
+        ):
+            value = made[value.id]
+        if not (isinstance(value, ast.Call) and resolver.qualified_names(value.func) & MAC_MAKERS and len(value.args) >= 2):
+            return None
+        calls.append(value)
+    return calls
+
+
+def _targets(node: ast.Assign) -> Set[str]:
+    return {n.id for target in node.targets for n in ast.walk(target) if isinstance(n, ast.Name)}
+
+
+#: What reads a MAC object's digest (``mac.hexdigest()``) or re-encodes it.
+_DIGEST_READS = frozenset({"hexdigest", "digest", "encode", "decode"})
+
+
+def signed_operands(operands: List[ast.expr], resolver: "Resolver", sanitizers: NamePatterns) -> Tuple[bool, List[ast.expr]]:
+    """``operands`` of a comparison, each call of a :data:`SIGNS` helper (the module's or another's)
+    replaced by the arguments it signs (``compare_digest(sign(body), sig)`` checks ``body``); and
+    whether any was."""
+    out: List[ast.expr] = []
+    found = False
+    for operand in operands:
+        signed = _signed_by_helper(operand, resolver, sanitizers) if isinstance(operand, ast.Call) else None
+        if signed is None:
+            out.append(operand)
+        else:
+            out.extend(signed)
+            found = True
+    return found, out
+
+
+def _signed_by_helper(call: ast.Call, resolver: "Resolver", sanitizers: NamePatterns) -> Optional[List[ast.expr]]:
+    """The arguments ``call`` signs, when every function it may run is a :data:`SIGNS` helper."""
+    callees = len(resolver.symbols_of(call.func))
+    local = helper_verifiers(call, resolver, sanitizers)
+    if local:
+        if len(local) != callees or any(v.kind != SIGNS for _, v in local):
+            return None
+        function, verifier = local[0]
+        if verifier.key is None:
+            return verified_arguments(call, function, verifier)
+        return _as_mac(call, function, verifier, resolver)
+    elsewhere = project_verifiers(call, resolver)
+    if not elsewhere or len(elsewhere) != callees or any(v.kind != SIGNS or v.key is not None for _, _, v in elsewhere):
+        return None  # another module's keyed MAC is read from its summary's returns instead
+    return passed_for(call, *elsewhere[0])
+
+
+def _as_mac(call: ast.Call, function: ast.AST, verifier: Verifier, resolver: "Resolver") -> Optional[List[ast.expr]]:
+    """``mac_under(body, key)`` as the MAC call it makes, with the call's arguments
+    (``hmac.new(key, body)``): its key decides what it verifies, as inline. Kept alive with the
+    resolver (facts are remembered by node)."""
+    remembered = (id(call), id(function))
+    made = resolver.helper_macs.get(remembered)
+    if made is None:
+        mac = mac_call(function, resolver)
+        msg = verified_arguments(call, function, verifier)
+        given = verified_arguments(call, function, Verifier(SIGNS, frozenset((verifier.key,))))  # type: ignore[arg-type]
+        if mac is None or len(msg) != 1 or len(given) != 1:
+            return None
+        made = ast.copy_location(ast.Call(func=mac.func, args=[given[0], msg[0]], keywords=[]), call)
+        resolver.helper_macs[remembered] = made
+    return [made]
 
 
 def verified_arguments(call: ast.Call, function: ast.AST, verifier: Verifier) -> List[ast.expr]:
@@ -107,16 +234,17 @@ def passed_for(call: ast.Call, params: List[str], shift: int, verifier: Verifier
 
 def written(verifier: Verifier) -> List[object]:
     """``verifier`` as a summary keeps it (see :func:`read_verifier`)."""
-    return [verifier.kind, sorted(verifier.params), verifier.returns]
+    return [verifier.kind, sorted(verifier.params), verifier.returns, verifier.key]
 
 
 def read_verifier(entry: object) -> Optional[Verifier]:
     """The :class:`Verifier` a summary's function entry keeps under ``verifies`` (None: none, or
     written by other code)."""
     found = entry.get("verifies") if isinstance(entry, dict) else None
-    if not (isinstance(found, list) and len(found) == 3 and found[0] in (PREDICATE, ASSERTS) and isinstance(found[1], list)):
+    if not (isinstance(found, list) and len(found) == 4 and found[0] in _KINDS and isinstance(found[1], list)):
         return None
-    return Verifier(found[0], frozenset(p for p in found[1] if isinstance(p, str)), found[2] is True)
+    key = found[3] if isinstance(found[3], str) else None
+    return Verifier(found[0], frozenset(p for p in found[1] if isinstance(p, str)), found[2] is True, key)
 
 
 def _bound(function: ast.AST) -> bool:
@@ -194,7 +322,10 @@ def verification(
         return None
     if isinstance(test, ast.Call):
         names = resolver.qualified_names(test.func)
-        if names & VERIFIERS or any(sanitizers.is_one(n) for n in names):
+        if names & VERIFIERS:
+            operands = list(test.args) + [k.value for k in test.keywords]
+            return positive, signed_operands(operands, resolver, sanitizers)[1] if helpers else operands
+        if any(sanitizers.is_one(n) for n in names):
             return positive, list(test.args) + [k.value for k in test.keywords]
         for function, verifier in helper_verifiers(test, resolver, sanitizers) if helpers else ():
             if verifier.kind == PREDICATE:
@@ -204,8 +335,9 @@ def verification(
                 return positive, passed_for(test, params, shift, verifier)
     elif isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Eq, ast.NotEq)):
         operands = [test.left, test.comparators[0]]
-        if any(resolver.qualified_names(_recoded(side)) & DIGESTS for side in operands):
-            return (positive if isinstance(test.ops[0], ast.Eq) else not positive), operands
+        signs, signed = signed_operands(operands, resolver, sanitizers) if helpers else (False, operands)
+        if signs or any(resolver.qualified_names(_recoded(side)) & DIGESTS for side in operands):
+            return (positive if isinstance(test.ops[0], ast.Eq) else not positive), signed
     return None
 
 

@@ -298,9 +298,11 @@ class LoaderChecks(Listener):
             if not choosers:
                 self._judged(sink.call, _guarded(sink.keyed_guard[0]))  # no caller lets the sender pick the key
                 return
-            # Only where the sender picks the key does the check prove nothing: the calls that pass it.
-            sites = {id(v.report_at) for v in choosers}
-            verdicts = [v for v in verdicts if v.tier != UNTRUSTED or id(v.report_at) in sites]
+            # Only where the sender picks the key does the check prove nothing: the calls that pass it
+            # (everywhere, when the key is the sender's where the check runs).
+            if all(v.report_at is not None for v in choosers):
+                sites = {id(v.report_at) for v in choosers}
+                verdicts = [v for v in verdicts if v.tier != UNTRUSTED or id(v.report_at) in sites]
         if id(sink.call) in self._deferred and not any(v.tier in (UNTRUSTED, CHANNEL) for v in verdicts):
             # Data the object held: it travels inside the outer pickle, whose load is the one graded.
             self._judged(sink.call, Step(sink.call.lineno, "not graded: __reduce__ defers this load to whoever unpickles the object, on data it held (that pickle's own load counts)"))

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ..provenance import UNKNOWN, Channel, External, Source, Trusted
-from ..provenance_model import RECEIVER
+from ..provenance_model import RECEIVER, KeyedBy, Param
 from ..settings import Settings
 from ..checks.unpicklers import UNPICKLER_BASES
 from .class_questions import ClassQuestions
@@ -326,7 +326,10 @@ class ProjectIndex(ClassQuestions):
                 facts = _argument(ref, arguments, written[1])
                 out |= {f.through(hop) if isinstance(f, Source) else f for f in facts}
             else:
-                out |= self._read(written, ref, arguments, path, hop, depth)
+                try:
+                    out |= self._read(written, ref, arguments, path, hop, depth)
+                except _SenderKeyed:
+                    out.add(UNKNOWN)
         return frozenset(out)
 
     def _read(self, written: Json, ref: FunctionRef, arguments: Dict[str, FrozenSet], path: str, hop: str, depth: int) -> Set[object]:
@@ -347,13 +350,24 @@ class ProjectIndex(ClassQuestions):
         if kind == "P":
             # Handed on inside the function (``recv_exact(sock, n)`` in ``recv_frame``): through it.
             return {f.through(hop) if hop and isinstance(f, Source) else f for f in _argument(ref, arguments, written[1])}
+        if kind == "K":
+            # A MAC under the keys passed for these parameters: one the sender chose (a catalogued
+            # source) makes the MAC verify nothing; the caller's own parameters decide at its callers.
+            keys = frozenset().union(*(_argument(ref, arguments, name) for name in written[1]))
+            if any(type(f) is Source for f in keys):
+                raise _SenderKeyed()
+            params = frozenset(f for f in keys if type(f) is Param)
+            return {KeyedBy(params)} if params else set()
         if kind == "X":
             inner: List[Tuple[str, FrozenSet]] = []
-            for key, facts in written[3]:
-                value: Set[object] = set()
-                for fact in facts:
-                    value |= self._read(fact, ref, arguments, path, hop, depth + 1)
-                inner.append((key, frozenset(value)))
+            try:
+                for key, facts in written[3]:
+                    value: Set[object] = set()
+                    for fact in facts:
+                        value |= self._read(fact, ref, arguments, path, hop, depth + 1)
+                    inner.append((key, frozenset(value)))
+            except _SenderKeyed:
+                return {UNKNOWN}  # the MAC's call (``hmac.new(key, data).hexdigest()``) checks nothing
             external = External(written[1], written[2], tuple(inner))
             result = self.call_result(external, depth + 1)
             if result is None:
@@ -750,6 +764,10 @@ def _fills(entry: Json, returned: bool) -> List[Tuple[str, int]]:
     """The registries a summarised function stores its first parameter in (``returned``: the
     decorator it returns does)."""
     return [(container, index) for container, index in entry.get("fills_returned" if returned else "fills", ()) if index == 0]
+
+
+class _SenderKeyed(Exception):
+    """A written MAC (``["K", ...]``) whose key the call's arguments give from a catalogued source."""
 
 
 def _written_params(written: Json) -> Set[str]:

@@ -39,7 +39,7 @@ from ..provenance import (
     Trusted,
 )
 from ..scope import Listener, Resolver
-from ..provenance_model import _user_patterns, fact_order
+from ..provenance_model import KeyedBy, _user_patterns, fact_order
 from ..verifiers import ASSERTS, helper_verifier, read_verifier, verification, written
 from ..symbols import Contains, LocalDef, LocalInstance, elements
 from ..shapes import (
@@ -627,6 +627,9 @@ class _Writer:
             return ["T", fact.reason]
         if isinstance(fact, Param) and function is not None and fact.function is function:
             return ["P", fact.name]
+        if isinstance(fact, KeyedBy) and function is not None and fact.params and all(p.function is function for p in fact.params):
+            # A MAC under a key the caller passes: the caller's check verifies only if that key is not the sender's.
+            return ["K", sorted({p.name for p in fact.params})]
         if isinstance(fact, External) and depth < _MAX_FACT_DEPTH and self._budget > 0:
             # A call's arguments are written out (and their calls', to a depth): bounded per module,
             # past which the call's result is unknown data (never trusted, at worst PKL102).

@@ -29,3 +29,11 @@ def verified_softly(blob, sig):
     if not hmac.compare_digest(expected, sig):
         logging.warning("bad signature")  # logs and goes on
     return blob
+
+
+def sign(blob):
+    return hmac.new(KEY, blob, hashlib.sha256).hexdigest()
+
+
+def sign_under(blob, key):
+    return hmac.new(key, blob, hashlib.sha256).hexdigest()
