@@ -21,7 +21,7 @@ import itertools
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from .catalog.loaders import DATA_BYTES, DATA_TEXT, TRUSTED_DUMPS
-from .catalog.taint import (CALLBACK_REGISTRATIONS, CHANNEL_COLLECTIVES, KEYED_LOOKUPS, MAC_MAKERS, PATH_READ_METHODS, STORE_LOOKUPS,
+from .catalog.taint import (CALLBACK_REGISTRATIONS, CHANNEL_COLLECTIVES, FILLING_READS, KEYED_LOOKUPS, MAC_MAKERS, PATH_READ_METHODS, STORE_LOOKUPS,
                             VIEW_DECORATOR_PREFIXES, SERVER_INTERFACES, VIEW_RESPONSES)
 from .findings import shown
 from .catalog.conventions import ACCUMULATING_METHODS
@@ -32,7 +32,7 @@ from .shapes import NodeKey, is_property, is_staticmethod, node_key, positional_
 from .provenance_model import (
     TRUSTED, UNKNOWN_TIER, UNTRUSTED, CHANNEL, _MAX_DEPTH, _MAX_SHALLOW, _SUMMARY_BUDGET, Source,
     Channel, Trusted, Unknown, UNKNOWN, Param, Returned, StateOf, OuterOf, External, KeyedBy, ProjectFacts, NO_PROJECT,
-    Fact, _FACT_TYPES, _FACT_TYPE_SET, _LITERAL, _SYMBOLIC, Demands, Sink, CallSite, Verdict,
+    Fact, _FACT_TYPES, _FACT_TYPE_SET, _LITERAL, Demands, Sink, CallSite, Verdict,
     _TRANSFORMS, _PATH_OPENERS, _ROUTES, _receiver, _runs, _user_patterns, _shallow, with_part, part_name,
     _first_source, _UNKNOWN_ONLY, _AtLine, _instance_state, _defined_by_class, _reads_instance_state,
     _is_bound_method_call, _has_base, overriding, self_classes, before_servicer_context, aliased,
@@ -40,7 +40,8 @@ from .provenance_model import (
     library_object, asserted_arguments, returns_verified, path_content, route_dependency,
     dependency_params, mac_facts, dependency_call, RECEIVER, django_middleware, returned_object_state, framework_data, _is_grpc_servicer, literal_input,
 )
-from .provenance_calls import bind_call, bind_external, budget_order, called_by_iter, dispatched_sites, made_with, made_with_arguments, registered_callbacks
+from .provenance_calls import (bind_call, bind_external, budget_order, called_by_iter, demanded, dispatched_sites, filled_buffers, made_with,
+                               made_with_arguments, registered_callbacks)
 
 #: Re-exported: the rest of the package reads the vocabulary from here.
 __all__ = [
@@ -52,10 +53,10 @@ __all__ = [
 
 #: The calls :meth:`ProvenanceTracker.on_call` acts on: responses that make a function a view, calls
 #: of the module's own functions and methods (``self.x(...)``), stores into accumulators and
-#: collective buffers, callback registrations and dumps into a named buffer.
+#: collective buffers and the buffers reads fill, callback registrations and dumps into a named buffer.
 _TRACKED_CALLS = CallInterest(
     names=frozenset(CHANNEL_COLLECTIVES) | frozenset(CALLBACK_REGISTRATIONS) | frozenset(n for n in TRUSTED_DUMPS if n.endswith(".dump")),
-    attrs=ACCUMULATING_METHODS,
+    attrs=ACCUMULATING_METHODS | FILLING_READS,
     receivers=frozenset(("self", "cls")),
     prefixes=VIEW_RESPONSES,
     local_functions=True,
@@ -488,6 +489,13 @@ class ProvenanceTracker(Listener):
             for argument in list(call.args) + [k.value for k in call.keywords]:
                 stored |= self.facts_of(argument)
             self._store_into(func.value, frozenset(stored), resolver)
+        if isinstance(func, ast.Attribute) and func.attr in FILLING_READS:
+            # ``sock.recv_into(buf)``: ``buf`` holds what the read gives (unknown data, unless a source's).
+            read = frozenset(f for f in self.facts_of(call) if type(f) is not Trusted)
+            if not any(isinstance(f, (Source, Channel)) for f in read):
+                read = read | {Unknown((call.lineno, call.col_offset))}
+            for buffer in filled_buffers(call, resolver.function_stack[-1] if resolver.function_stack else None):
+                self._store_into(buffer, read, resolver)
         for name in (s for s in symbols if isinstance(s, str)):
             collective = CHANNEL_COLLECTIVES.get(name)
             if collective is not None:
@@ -679,38 +687,10 @@ class ProvenanceTracker(Listener):
         ``StateOf`` the bodies that store the attribute. Followed through the summaries, stored
         state and call-site arguments known so far; a body walked later may demand more.
         """
-        demands = Demands()
-        seen: Set[Fact] = set()
-        stack: List[Fact] = list(facts)
-        while stack:
-            fact = stack.pop()
-            kind = type(fact)
-            if kind not in _SYMBOLIC or fact in seen:
-                continue
-            seen.add(fact)
-            if kind is Returned:
-                node = fact.function.node  # type: ignore[attr-defined]
-                demands.bodies.append(node)
-                arguments = dict(fact.arguments)  # type: ignore[attr-defined]
-                for element in self.returns.get(node_key(node), EMPTY):
-                    if type(element) is Param and element.function_key == node_key(node):
-                        stack.extend(arguments.get(element.name, EMPTY))
-                    else:
-                        stack.append(element)
-            elif kind is StateOf:
-                demands.attributes.add(fact.attr)  # type: ignore[attr-defined]
-                stack.extend(_instance_state(fact.cls, fact.attr))  # type: ignore[attr-defined]
-            elif kind is OuterOf:
-                demands.names.add(fact.name)  # type: ignore[attr-defined]
-                demands.attributes.add(fact.name)  # type: ignore[attr-defined]
-                assert self.resolver is not None
-                stack.extend(self.resolver.outer_stores.get((fact.scope_key, fact.name), EMPTY))  # type: ignore[attr-defined]
-            else:  # Param
-                function = fact.function  # type: ignore[attr-defined]
-                demands.callers_of.append(function)
-                for site in self.call_sites.get(node_key(function), []) + self._dispatched_sites(function):
-                    stack.extend(site.arguments.get(fact.name, EMPTY))  # type: ignore[attr-defined]
-        return demands
+        assert self.resolver is not None
+        return demanded(
+            facts, self.returns, self.resolver.outer_stores, lambda f: self.call_sites.get(node_key(f), []) + self._dispatched_sites(f)
+        )
 
     def key_choosers(self, params: FrozenSet) -> List[Verdict]:
         """The callers that pass untrusted data for one of ``params`` (a MAC's key: their calls' checks

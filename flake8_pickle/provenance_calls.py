@@ -6,13 +6,14 @@ spent in (:func:`budget_order`). Read by :class:`flake8_pickle.provenance.Proven
 from __future__ import annotations
 
 import ast
-from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from .catalog.taint import ANY_KEYWORD
 from .findings import shown
-from .provenance_model import RECEIVER, UNKNOWN, CallSite, External, Param, Returned, Source, StateOf, _inherits, _is_bound_method_call, _shallow, fact_order
+from .provenance_model import (RECEIVER, UNKNOWN, CallSite, Demands, External, OuterOf, Param, Returned, Source, StateOf, _inherits, _instance_state,
+                               _is_bound_method_call, _shallow, _SYMBOLIC, fact_order)
 from .scope import Resolver
-from .shapes import NodeKey, all_args, call_argument, is_staticmethod, node_key, positional_parameters
+from .shapes import NodeKey, all_args, call_argument, is_staticmethod, node_key, own_nodes, positional_parameters
 from .symbols import EMPTY, LocalDef, LocalInstance
 
 
@@ -175,3 +176,68 @@ def bind_external(fact: External, function_key: NodeKey, arguments: Dict[str, Fr
                 given.add(element)
         bound.append((key, _shallow(frozenset(given))))
     return External(fact.name, fact.line, tuple(bound))
+
+
+def filled_buffers(call: ast.Call, function: Optional[ast.AST]) -> List[ast.expr]:
+    """What ``sock.recv_into(view)`` (a :data:`~flake8_pickle.catalog.taint.FILLING_READS` call)
+    fills: its buffer argument, and the buffer a ``memoryview`` of it views (``view =
+    memoryview(buf)`` in the same function: the read lands in ``buf``)."""
+    target = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg in ("buffer", "buffers")), None)
+    if target is None:
+        return []
+    out = [target]
+    while isinstance(target, ast.Subscript):
+        target = target.value  # ``recv_into(view[got:])``
+    if isinstance(target, ast.Name) and function is not None:
+        for node in own_nodes(function):
+            if (
+                isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == target.id for t in node.targets)
+                and isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, ast.Name)
+                and node.value.func.id == "memoryview"
+                and node.value.args
+            ):
+                out.append(node.value.args[0])
+    return out
+
+
+def demanded(
+    facts: Iterable[object],
+    returns: Dict[NodeKey, FrozenSet],
+    outer_stores: Dict[Tuple[object, str], FrozenSet],
+    sites_of: Callable[[ast.AST], List[CallSite]],
+) -> Demands:
+    """:meth:`~flake8_pickle.provenance.ProvenanceTracker.demands`: followed through the function
+    summaries (``returns``), stored state, the outer scopes' stores and each function's call sites."""
+    demands = Demands()
+    seen: Set[object] = set()
+    stack: List[object] = list(facts)
+    while stack:
+        fact = stack.pop()
+        kind = type(fact)
+        if kind not in _SYMBOLIC or fact in seen:
+            continue
+        seen.add(fact)
+        if kind is Returned:
+            node = fact.function.node  # type: ignore[attr-defined]
+            demands.bodies.append(node)
+            arguments = dict(fact.arguments)  # type: ignore[attr-defined]
+            for element in returns.get(node_key(node), EMPTY):
+                if type(element) is Param and element.function_key == node_key(node):
+                    stack.extend(arguments.get(element.name, EMPTY))
+                else:
+                    stack.append(element)
+        elif kind is StateOf:
+            demands.attributes.add(fact.attr)  # type: ignore[attr-defined]
+            stack.extend(_instance_state(fact.cls, fact.attr))  # type: ignore[attr-defined]
+        elif kind is OuterOf:
+            demands.names.add(fact.name)  # type: ignore[attr-defined]
+            demands.attributes.add(fact.name)  # type: ignore[attr-defined]
+            stack.extend(outer_stores.get((fact.scope_key, fact.name), EMPTY))  # type: ignore[attr-defined]
+        else:  # Param
+            function = fact.function  # type: ignore[attr-defined]
+            demands.callers_of.append(function)
+            for site in sites_of(function):
+                stack.extend(site.arguments.get(fact.name, EMPTY))  # type: ignore[attr-defined]
+    return demands

@@ -133,9 +133,7 @@ def test_every_subpackage_is_packaged() -> None:
 
 #: The hand-written modules still over the target of about 800 lines, with the size each may not
 #: exceed: split them, never grow them (the generated resource table is data, not code).
-_OVERSIZED = {
-    "catalog/loaders.py": 845,
-}
+_OVERSIZED: Dict[str, int] = {}
 _GENERATED = {"catalog/resource_table.py"}
 
 

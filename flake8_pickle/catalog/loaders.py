@@ -13,39 +13,20 @@ from __future__ import annotations
 
 import ast
 import re
-import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple, Union
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from ..scope import PARTIAL_OF
-from ..symbols import Contains, Generated, LocalDef, LocalInstance, display_name
-from ..shapes import call_argument, default_of, keyword_arg, literal_str
+from ..symbols import display_name
+from ..shapes import call_argument, keyword_arg, literal_str
 from .names import FORK_CONTEXT, PICKLE_DUMPS, PICKLE_MODULES, ZMQ_CONTEXTS, ZMQ_MODULES, is_qualified_name, names  # noqa: F401 (re-exported)
+from .judgement import LOADER, LOADER_CAPPED, LOADER_UNSURE, NOT_LOADER, SEVERITY, Condition, Judgement  # noqa: F401 (re-exported)
 from .taint import DUMP_MODULES, DUMP_SUFFIXES
+from .yaml_loaders import SAFE_YAML_LOADERS, UNSAFE_YAML_LOADERS, _yaml_loader_argument  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..scope import Resolver
 
-NOT_LOADER = 0
-LOADER = 1
-#: A loader whose safety switch is set by a non-literal: report at most PKL102.
-LOADER_CAPPED = 2
-#: A loader unless its safety switch, set to something of unknown safety, is safe: untrusted
-#: data is still PKL101; otherwise PKL102 names the switch, not the data.
-LOADER_UNSURE = 3
-#: Which verdict wins when a callee may be several things (a loader, or a partial of it).
-_SEVERITY = {NOT_LOADER: 0, LOADER_CAPPED: 1, LOADER_UNSURE: 2, LOADER: 3}
-
-
-class Judgement(NamedTuple):
-    """What a condition says about one call."""
-
-    verdict: int
-    #: For LOADER_UNSURE: the argument (or ``**spread``) whose safety is unknown.
-    switch: Optional[ast.AST] = None
-
-
-Condition = Callable[[ast.Call, "Resolver"], Union[int, Judgement]]
 
 # What a loader's data argument is.
 DATA_BYTES = "bytes"  # a bytes object: a literal is trusted
@@ -95,7 +76,7 @@ class Loader:
         for bound in _as_called(call, self, resolver):
             outcome = self.condition(bound, resolver)
             judgement = outcome if isinstance(outcome, Judgement) else Judgement(outcome)
-            if worst is None or _SEVERITY[judgement.verdict] > _SEVERITY[worst.verdict]:
+            if worst is None or SEVERITY[judgement.verdict] > SEVERITY[worst.verdict]:
                 worst = judgement
         assert worst is not None
         return worst
@@ -141,351 +122,6 @@ def _keras_safe_mode(call: ast.Call, resolver: "Resolver") -> int:
     if value is None or (isinstance(value, ast.Constant) and value.value is True):
         return NOT_LOADER
     return LOADER
-
-
-SAFE_YAML_LOADERS = frozenset(
-    f"{module}.{name}"
-    for module in ("yaml", "yaml.loader", "yaml.cyaml", "ruamel.yaml", "ruamel.yaml.loader", "ruamel.yaml.cyaml")
-    for name in ("SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader")
-) | frozenset(
-    # ruamel's round-trip constructor derives from its safe one: no Python objects
-    f"{module}.RoundTripLoader"
-    for module in ("ruamel.yaml", "ruamel.yaml.loader")
-)
-#: Loaders that build arbitrary Python objects (or did, before PyYAML 5.4 for FullLoader).
-UNSAFE_YAML_LOADERS = frozenset(
-    f"{module}.{name}"
-    for module in ("yaml", "yaml.loader", "yaml.cyaml", "ruamel.yaml", "ruamel.yaml.loader", "ruamel.yaml.cyaml")
-    for name in ("Loader", "FullLoader", "UnsafeLoader", "CLoader", "CFullLoader", "CUnsafeLoader")
-)
-_SAFE, _UNSAFE, _UNKNOWN, _PLAIN = "safe", "unsafe", "unknown", "plain"
-#: What resolves to things (as opposed to provenance facts riding on a binding).
-_SYMBOL_TYPES = (str, LocalDef, LocalInstance, Contains, Generated)
-
-
-def _yaml_loader_safety(symbol: object, depth: int = 0) -> str:
-    """_SAFE, _UNSAFE, _UNKNOWN, or _PLAIN for a class of the module that is no loader at all."""
-    if isinstance(symbol, str):
-        if symbol in SAFE_YAML_LOADERS:
-            return _SAFE
-        if symbol in UNSAFE_YAML_LOADERS:
-            return _UNSAFE
-        return _PLAIN if symbol == "builtins.object" else _UNKNOWN
-    if not isinstance(symbol, LocalDef) or symbol.kind != "class" or depth >= 8:
-        return _UNKNOWN
-    # A subclass of a safe loader stays safe; one that adds constructors is the user's own
-    # design, and we cannot see what they construct. Plain mixins change nothing.
-    found: Set[str] = set()
-    for base in symbol.bases:
-        if not base:
-            found.add(_UNKNOWN)
-        found.update(_yaml_loader_safety(b, depth + 1) for b in base)
-    for level in (_UNSAFE, _UNKNOWN, _SAFE):
-        if level in found:
-            return level
-    return _PLAIN
-
-
-def _yaml_loader_value(value: ast.expr, resolver: "Resolver") -> Judgement:
-    """How safe loading is with ``Loader=value``."""
-    symbols: Optional[FrozenSet] = None
-    default = _parameter_default(value, resolver)
-    if default is not None:
-        # ``def load(stream, Loader=yaml.SafeLoader)``: the signature is what this code chose;
-        # a caller passing another Loader makes that choice explicitly, at its own call.
-        expression, symbols = default
-        if expression is None:
-            return Judgement(LOADER_UNSURE, value)  # a default we cannot read from here
-        if isinstance(expression, ast.Constant) and expression.value is None:
-            return Judgement(LOADER)
-    if isinstance(value, ast.Constant) and value.value is None:
-        return Judgement(LOADER)  # PyYAML picks its default: unsafe before 6
-    if symbols is None:
-        symbols = resolver.symbols_of(value)
-    levels = {_yaml_loader_safety(s) for s in symbols if isinstance(s, _SYMBOL_TYPES)}
-    if _UNSAFE in levels:
-        return Judgement(LOADER)
-    if levels == {_SAFE}:
-        return Judgement(NOT_LOADER)
-    return Judgement(LOADER_UNSURE, value)
-
-
-def _yaml_loader_argument(call: ast.Call, resolver: "Resolver") -> Judgement:
-    value = call_argument(call, 1, "Loader")
-    if value is not None:
-        return _yaml_loader_value(value, resolver)
-    outcomes = [_spread_loader(keyword, call, resolver) for keyword in call.keywords if keyword.arg is None]
-    outcomes.extend(Judgement(LOADER_UNSURE, arg) for arg in call.args[:2] if isinstance(arg, ast.Starred))
-    found = [outcome for outcome in outcomes if outcome is not None]
-    if not found:
-        return Judgement(LOADER)  # PyYAML < 6 defaults to an unsafe loader
-    return max(found, key=lambda judgement: _SEVERITY[judgement.verdict])
-
-
-# ---------------------------------------------------------------- where a Loader argument comes from
-def _parameter_default(value: ast.expr, resolver: "Resolver") -> Optional[Tuple[Optional[ast.expr], FrozenSet]]:
-    """For a parameter the function never rebinds: its default and what the default resolves to
-    (``(None, ...)`` when it has one we cannot resolve); None for anything else."""
-    if not isinstance(value, ast.Name):
-        return None
-    index = resolver.binding_scope(value.id)
-    if index is None:
-        return None
-    owner = resolver.scopes[index]
-    if owner.kind not in ("function", "lambda") or owner.node is None:
-        return None
-    default = default_of(owner.node, value.id)
-    if default is None or value.id in _rebound_names(owner.node):
-        return None
-    # The default was evaluated where the function was defined, outside its own scope (in
-    # the class body, for a method): read a dotted name there; anything else only if no
-    # name of it is shadowed between there and here.
-    attrs: List[str] = []
-    root: ast.expr = default
-    while isinstance(root, ast.Attribute):
-        attrs.append(root.attr)
-        root = root.value
-    inner = resolver.scopes[index:]
-    if not isinstance(root, ast.Name):
-        shadowed = any(isinstance(n, ast.Name) and any(n.id in s.bindings for s in inner) for n in ast.walk(default))
-        return (None, frozenset()) if shadowed else (default, resolver.symbols_of(default))
-    found: Optional[FrozenSet] = None
-    for position in range(index - 1, -1, -1):
-        scope = resolver.scopes[position]
-        if scope.kind == "class" and position != index - 1:
-            continue  # a class body is seen only by what is defined directly in it
-        found = scope.bindings.get(root.id)
-        if found is not None:
-            break
-    if found is None:
-        if any(root.id in s.bindings for s in inner):
-            return None, frozenset()
-        return default, resolver.symbols_of(default)  # a built-in, or a loader module used unbound
-    for attr in reversed(attrs):
-        found = frozenset(s for symbol in found for s in resolver.attribute_of(symbol, attr))
-    return default, found
-
-
-_REBOUND: "weakref.WeakKeyDictionary[ast.AST, FrozenSet[str]]" = weakref.WeakKeyDictionary()
-
-
-def _rebound_names(function: ast.AST) -> FrozenSet[str]:
-    """Every name a function body (nested bodies included) may bind or delete."""
-    cached = _REBOUND.get(function)
-    if cached is not None:
-        return cached
-    names: Set[str] = set()
-    body = function.body  # type: ignore[attr-defined]
-    for node in ast.walk(ast.Module(body=body if isinstance(body, list) else [ast.Expr(body)], type_ignores=[])):
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            names.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.alias):
-            names.add((node.asname or node.name).split(".")[0])
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            names.update(node.names)
-        else:
-            for attribute in ("name", "rest"):  # except ... as name, match captures
-                bound = getattr(node, attribute, None)
-                if isinstance(bound, str) and not isinstance(node, ast.arg):
-                    names.add(bound)
-    frozen = frozenset(names)
-    _REBOUND[function] = frozen
-    return frozen
-
-
-#: Methods that change a dict in place.
-_DICT_MUTATORS = frozenset({"setdefault", "update", "pop", "popitem", "clear", "__setitem__", "__delitem__"})
-_UNTOUCHED = ("untouched", None)
-
-
-def _spread_loader(keyword: ast.keyword, call: ast.Call, resolver: "Resolver") -> Optional[Judgement]:
-    """The Loader a ``**spread`` passes; None when it certainly passes none."""
-    value = keyword.value
-    if isinstance(value, ast.Dict) or _is_dict_call(value, resolver):
-        kind, loader = _dict_display_loader(value)  # type: ignore[arg-type]
-        if kind == "set":
-            return _yaml_loader_value(loader, resolver)  # type: ignore[arg-type]
-        return None if kind == "absent" else Judgement(LOADER_UNSURE, keyword)
-    if isinstance(value, ast.Name):
-        return _written_loader(value.id, call, keyword, resolver)
-    return Judgement(LOADER_UNSURE, keyword)
-
-
-def _is_dict_call(node: ast.AST, resolver: "Resolver") -> bool:
-    return isinstance(node, ast.Call) and "builtins.dict" in resolver.qualified_names(node.func)
-
-
-def _dict_display_loader(node: Union[ast.Dict, ast.Call]) -> Tuple[str, Optional[ast.expr]]:
-    """("set", value) if ``{...}``/``dict(...)`` certainly holds a Loader, ("absent", None) if it
-    certainly holds none, ("other", None) if it may."""
-    if isinstance(node, ast.Dict):
-        pairs = [(None if k is None else literal_str(k) or "", v) for k, v in zip(node.keys, node.values)]
-        spread_possible = any(k is not None and literal_str(k) is None for k in node.keys)
-    else:
-        pairs = [(kw.arg, kw.value) for kw in node.keywords]
-        spread_possible = bool(node.args)
-    outcome: Tuple[str, Optional[ast.expr]] = ("other", None) if spread_possible else ("absent", None)
-    for key, value in pairs:
-        if key is None:
-            outcome = ("other", None)  # ``**more`` may carry one
-        elif key == "Loader":
-            outcome = ("set", value)
-    return outcome
-
-
-def _written_loader(name: str, call: ast.Call, keyword: ast.keyword, resolver: "Resolver") -> Judgement:
-    """The Loader in dict ``name`` at ``call``, from the statements of this body that run before it.
-
-    ``options.setdefault("Loader", SafeLoader)`` sets a default a caller may override with
-    an explicit choice of its own (like a parameter default); ``options["Loader"] = ...``,
-    ``options.update(Loader=...)`` and ``options = {"Loader": ...}`` set it outright.
-    """
-    unsure = Judgement(LOADER_UNSURE, keyword)
-    index = resolver.binding_scope(name)
-    if index is None:
-        return unsure
-    owner = resolver.scopes[index]
-    if owner.kind not in ("function", "module") or any(s.kind != "comprehension" for s in resolver.scopes[index + 1 :]):
-        return unsure
-    body = getattr(owner.node, "body", None)
-    if not isinstance(body, list):
-        return unsure
-    pending: Optional[Judgement] = None
-    for statement in reversed(_statements_before(body, call)):
-        kind, value = _dict_write(statement, name, resolver)
-        if kind == "untouched":
-            continue
-        if kind == "set":
-            return _yaml_loader_value(value, resolver)  # type: ignore[arg-type]
-        if kind == "default":
-            pending = _yaml_loader_value(value, resolver)  # the earliest setdefault is the one that sets
-            continue
-        if kind == "absent":
-            return pending if pending is not None else Judgement(LOADER)
-        return pending if pending is not None else unsure
-    return pending if pending is not None else unsure
-
-
-def _statements_before(body: List[ast.stmt], call: ast.Call) -> List[ast.stmt]:
-    """The statements of ``body`` and of its nested blocks that run before ``call`` is reached."""
-    position = (call.lineno, call.col_offset)
-    out: List[ast.stmt] = []
-    block: Optional[List[ast.stmt]] = body
-    while block:
-        holder: Optional[ast.stmt] = None
-        for statement in block:
-            if (statement.end_lineno or statement.lineno, statement.end_col_offset or 0) <= position:
-                out.append(statement)
-                continue
-            if (statement.lineno, statement.col_offset) <= position:
-                holder = statement
-            break
-        if holder is None:
-            break
-        block = _block_holding(holder, position)
-    return out
-
-
-def _block_holding(statement: ast.stmt, position: Tuple[int, int]) -> Optional[List[ast.stmt]]:
-    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return None  # another body
-    for field in ("body", "orelse", "finalbody", "handlers", "cases"):
-        parts = getattr(statement, field, None)
-        if not isinstance(parts, list) or not parts:
-            continue
-        blocks = [parts] if isinstance(parts[0], ast.stmt) else [getattr(part, "body", []) for part in parts]
-        for block in blocks:
-            if not block:
-                continue
-            first, last = block[0], block[-1]
-            if (first.lineno, first.col_offset) <= position <= (last.end_lineno or last.lineno, last.end_col_offset or 0):
-                return block
-    return None
-
-
-def _dict_write(statement: ast.stmt, name: str, resolver: "Resolver") -> Tuple[str, Optional[ast.expr]]:
-    """What ``statement`` does to the ``"Loader"`` entry of dict ``name``:
-    ("set", value), ("default", value), ("absent", None), ("other", None) or ("untouched", None)."""
-    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
-        method = _method_of(statement.value, name)
-        args = statement.value.args
-        key = literal_str(args[0]) if args else None
-        if method == "setdefault" and key == "Loader" and len(args) == 2:
-            return ("default", args[1])
-        if method == "pop" and args:
-            return ("absent", None) if key == "Loader" else _UNTOUCHED if key is not None else ("other", None)
-        if method == "update" and len(args) <= 1:
-            kind, value = _dict_display_loader(statement.value)
-            if args and isinstance(args[0], ast.Dict):
-                inner, inner_value = _dict_display_loader(args[0])
-                if kind == "set":
-                    return ("set", value)
-                return ("set", inner_value) if inner == "set" else ("other", None) if inner == "other" else _UNTOUCHED
-            if not args:
-                return ("set", value) if kind == "set" else ("other", None) if kind == "other" else _UNTOUCHED
-    if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
-        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-        for target in targets:
-            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id == name:
-                key = literal_str(target.slice)
-                if key == "Loader":
-                    return ("set", statement.value)
-                if key is None:
-                    return ("other", None)
-            elif isinstance(target, ast.Name) and target.id == name:
-                value = statement.value
-                if isinstance(value, ast.Dict) or _is_dict_call(value, resolver):
-                    return _dict_display_loader(value)  # type: ignore[arg-type]
-                return ("other", None)
-    if isinstance(statement, ast.Delete):
-        for target in statement.targets:
-            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id == name:
-                if literal_str(target.slice) == "Loader":
-                    return ("absent", None)
-    if isinstance(statement, ast.If) and not statement.orelse and len(statement.body) == 1:
-        # ``if "Loader" not in options: options["Loader"] = SafeLoader`` is a setdefault
-        test = statement.test
-        if (
-            isinstance(test, ast.Compare)
-            and len(test.ops) == 1
-            and isinstance(test.ops[0], ast.NotIn)
-            and literal_str(test.left) == "Loader"
-            and isinstance(test.comparators[0], ast.Name)
-            and test.comparators[0].id == name
-        ):
-            kind, value = _dict_write(statement.body[0], name, resolver)
-            if kind == "set":
-                return ("default", value)
-    return ("other", None) if _touches(statement, name) else _UNTOUCHED
-
-
-def _method_of(call: ast.Call, name: str) -> Optional[str]:
-    func = call.func
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == name:
-        return func.attr
-    return None
-
-
-def _touches(statement: ast.stmt, name: str) -> bool:
-    """Whether ``statement`` may rebind or change dict ``name`` (nested bodies aside)."""
-    stack: List[ast.AST] = [statement]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Name):
-            if node.id == name and not isinstance(node.ctx, ast.Load):
-                return True
-            continue
-        if isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load):
-            if isinstance(node.value, ast.Name) and node.value.id == name:
-                return True
-        if isinstance(node, ast.Call) and _method_of(node, name) in _DICT_MUTATORS:
-            return True
-        if node is not statement and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
-        stack.extend(ast.iter_child_nodes(node))
-    return False
 
 
 # ---------------------------------------------------------------- functools.partial of a loader
@@ -679,6 +315,19 @@ _DEFAULT_LOADERS: Tuple[Loader, ...] = (
         "torch_xla",
         DATA_CHANNEL,
         channel="torch_xla replica rendezvous",
+    ),
+    Loader(
+        # cloudpickle.loads of what the root rank (or every rank) sent over the Horovod ring.
+        names(
+            tuple(f"horovod.{front}" for front in (
+                "torch", "torch.functions", "tensorflow", "tensorflow.functions", "tensorflow.keras", "keras",
+                "mxnet", "mxnet.functions",
+            )),
+            ("broadcast_object", "allgather_object"),
+        ),
+        "horovod",
+        DATA_CHANNEL,
+        channel="horovod process set",
     ),
     # numpy
     Loader(("numpy.load", "numpy.lib.npyio.load"), "numpy", DATA_PATH, data_keyword="file", condition=_allow_pickle(2)),

@@ -444,6 +444,10 @@ TRANSFORMS: Tuple[str, ...] = (
     "asyncio.Queue",
 )
 
+#: Methods that read into the buffer they are given first (``sock.recv_into(buf)``,
+#: ``fh.readinto(buf)``): the buffer then holds what the read gives, whatever it was made with.
+FILLING_READS = frozenset({"recv_into", "recvfrom_into", "recvmsg_into", "readinto", "readinto1"})
+
 #: Calls that open a path: a constant path is of unknown origin, a tainted one is tainted.
 PATH_OPENERS: Tuple[str, ...] = (
     "builtins.open",

@@ -15,7 +15,7 @@ import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import PositionProvider
 
-from ..catalog.loaders import UNSAFE_YAML_LOADERS
+from ..catalog.yaml_loaders import UNSAFE_YAML_LOADERS
 from ..findings import Finding
 from .base import UNSAFE, Decline, FixCodemod, FixFacts, Plan
 
