@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Union
 
 from ..scope import PARTIAL_OF
 from ..symbols import display_name
@@ -105,6 +105,28 @@ def _torch_load(call: ast.Call, resolver: "Resolver") -> int:
     if isinstance(weights_only, ast.Constant):
         return NOT_LOADER if weights_only.value is True else LOADER
     return LOADER_CAPPED
+
+
+def _rq_serializer(call: ast.Call, resolver: "Resolver") -> Union[int, Judgement]:
+    """``serializer.loads(data)`` of what rq made without a serializer (``resolve_serializer(None)``,
+    ``Job.fetch(job_id, connection=r)``: its ``DefaultSerializer``, pickle); one given a serializer
+    loads with it, whose safety the call does not show."""
+    made = call.func.value if isinstance(call.func, ast.Attribute) else None
+    while isinstance(made, ast.Attribute):  # ``Job.fetch(...).serializer``
+        made = made.value
+    if not isinstance(made, ast.Call):
+        return Judgement(LOADER_UNSURE, call.func)  # ``job.serializer.loads``: made elsewhere
+    resolves = any(name.endswith(".resolve_serializer") for name in resolver.qualified_names(made.func))
+    given = call_argument(made, 0, "serializer") if resolves else keyword_arg(made, "serializer")
+    if given is None or (isinstance(given, ast.Constant) and given.value is None):
+        return LOADER
+    named = resolver.qualified_names(given)
+    if named and all(name.rstrip("()") in _RQ_SAFE_SERIALIZERS for name in named):
+        return NOT_LOADER
+    return Judgement(LOADER_UNSURE, given)
+
+
+_RQ_SAFE_SERIALIZERS = frozenset({"rq.serializers.JSONSerializer", "rq.JSONSerializer"})
 
 
 def _allow_pickle(position: int) -> Condition:
@@ -266,6 +288,19 @@ _DEFAULT_LOADERS: Tuple[Loader, ...] = (
         DATA_BYTES,
         data_keyword="data",
         dump_twins=frozenset({"srsly.pickle_dumps", "srsly._pickle_api.pickle_dumps"}),
+    ),
+    # rq's DefaultSerializer is pickle: so is what a job or queue made without a serializer loads with
+    Loader(("rq.serializers.DefaultSerializer.loads", "rq.serializers.DefaultSerializer().loads"), "pickle", DATA_BYTES, data_keyword="data"),
+    Loader(
+        (
+            "rq.serializers.resolve_serializer().loads",
+            *(f"{job}{made}.serializer.loads" for job in ("rq.job.Job", "rq.Job") for made in ("()", ".fetch()", ".create()")),
+            *(f"{queue}().serializer.loads" for queue in ("rq.queue.Queue", "rq.Queue")),
+        ),
+        "pickle",
+        DATA_BYTES,
+        data_keyword="data",
+        condition=_rq_serializer,
     ),
     Loader(
         ("pandas.read_pickle", "pandas.io.pickle.read_pickle"),
