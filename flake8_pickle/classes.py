@@ -593,10 +593,31 @@ class Lineage:
     def defines(self, name: str) -> bool:
         return any(name in cls.members for cls in self.classes)
 
+    def refuses_copies(self) -> bool:
+        """Whether the class raises on purpose whenever it is pickled or copied: the hook that decides
+        (``__reduce_ex__``, else ``__reduce__``, else ``__getstate__``, nearest first) only raises, and
+        no ``__copy__``/``__deepcopy__`` goes around it (metaflow's ``FlowSpec``)."""
+        if not self.complete or self.defines("__copy__") or self.defines("__deepcopy__"):
+            return False
+        for hook in ("__reduce_ex__", "__reduce__", "__getstate__"):
+            owner = next((cls for cls in self.classes if hook in cls.members), None)
+            if owner is not None:
+                methods = [s for s in owner.members[hook] if isinstance(s, LocalDef) and s.kind == "function"]
+                return len(methods) == len(owner.members[hook]) == 1 and _only_raises(methods[0].node)
+        return False
+
     def is_exception(self) -> bool:
         """Whether the exact lineage reaches a builtin exception (:meth:`ClassModel.is_exception` also
         answers for bases it cannot order: this one is what rebuilding the class can rely on)."""
         return any(is_builtin_exception(name) for name in self.builtins)
+
+
+def _only_raises(function: ast.AST) -> bool:
+    """Whether ``function``'s body raises before doing anything (a docstring aside)."""
+    body = list(getattr(function, "body", []))
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+        body = body[1:]
+    return bool(body) and isinstance(body[0], ast.Raise)
 
 
 def lineage(cls: LocalDef, plain_base: Optional[Callable[[str], Optional[str]]] = None) -> Lineage:

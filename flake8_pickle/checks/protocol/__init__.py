@@ -259,8 +259,8 @@ class ProtocolChecks(Listener):
         if len(positional) < 2:
             return
         self_name, name = positional[0].arg, positional[1].arg
-        if self._abstract_everywhere_replaced(facts, function):
-            return
+        if self._abstract_everywhere_replaced(facts, function) or chain.refuses_copies():
+            return  # never run on a copy: replaced everywhere, or the class refuses to be copied
         reported: Set[Tuple[int, str]] = set()
         descendants = [
             below
