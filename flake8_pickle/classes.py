@@ -338,22 +338,25 @@ class ClassModel(Listener):
         if isinstance(symbol, LocalInstance) and operation != COPY:
             # copy.copy of an instance shares its attributes: only C-level objects fail it.
             held = self.class_holds(symbol.cls, operation, depth + 1)
-            if held is not None and held.path.partition(".")[2].partition(".")[0] in symbol.defaulted:
-                # ``Task(task_id)``: the field that holds the resource is left at its default (None).
-                held = self._attributes_hold(symbol.cls, self.classes.get(id(symbol.cls)), operation, depth + 1, skip=symbol.defaulted)
-            if held is None and depth == 0 and symbol.passed:
+            skip = symbol.defaulted | frozenset(attr for attr, _ in symbol.replaced)
+            if held is not None and held.path.partition(".")[2].partition(".")[0] in skip:
+                # ``Task(task_id)``: the field that holds the resource is left at its default (None);
+                # ``c.buffers = []``: this object's attribute no longer holds what the class put there.
+                held = self._attributes_hold(symbol.cls, self.classes.get(id(symbol.cls)), operation, depth + 1, skip=skip)
+            if held is None and depth == 0 and (symbol.passed or symbol.replaced):
                 held = self._passed_holds(symbol, operation, depth)
             return held
         return None
 
     def _passed_holds(self, instance: LocalInstance, operation: str, depth: int) -> Optional[Held]:
         """What the constructor call that made this very instance passed into its attributes
-        (``Job(1, conn)``): read for the object copied or sent itself, not for classes' attributes
+        (``Job(1, conn)``), and what was stored in them since (``job.conn = other``): read for the object copied or sent itself, not for classes' attributes
         in general, whose other instances may be made with other arguments."""
         info = self.classes.get(id(instance.cls))
         if info is not None and info.protocols & PROTOCOL_COVERS[operation]:
             return None
-        for attr, symbols in instance.passed:
+        replaced = {attr for attr, _ in instance.replaced}
+        for attr, symbols in [(a, v) for a, v in instance.passed if a not in replaced] + list(instance.replaced):
             held = self.held_by(symbols, DEEPCOPY if operation == ASDICT else operation, depth + 1)
             if held is not None:
                 path = f"self.{attr}" + (f".{held.path[5:]}" if held.path.startswith("self.") else "")

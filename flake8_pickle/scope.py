@@ -28,6 +28,7 @@ recursion limit; statements nest at most as deep as the parser allows.
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from typing import (
     Callable,
     Dict,
@@ -645,7 +646,8 @@ class Resolver(Statements, Handoffs, Expressions):
     def record_instance_attr(self, target: ast.Attribute, value: Symbols) -> None:
         if not isinstance(target.value, ast.Name):
             return
-        for sym in self.lookup(target.value.id):
+        held = self.lookup(target.value.id)
+        for sym in held:
             if isinstance(sym, LocalInstance):
                 self.attribute_stores.append((self.function_stack[-1] if self.function_stack else None, target.attr))
                 attrs = sym.cls.instance_attrs
@@ -653,6 +655,14 @@ class Resolver(Statements, Handoffs, Expressions):
                 sym.cls.attr_lines.setdefault(target.attr, target.lineno)
                 if value:
                     sym.cls.value_lines.setdefault(target.attr, target.lineno)
+        name = target.value.id
+        if name not in ("self", "cls") and name in self.scopes[-1].bindings and any(isinstance(sym, LocalInstance) for sym in held):
+            # ``c = Canned(x); c.buffers = []``: this object's ``buffers`` is what was stored, from here on.
+            self.bind(name, frozenset(
+                replace(sym, replaced=tuple((a, v) for a, v in sym.replaced if a != target.attr) + ((target.attr, value),))
+                if isinstance(sym, LocalInstance) else sym
+                for sym in held
+            ))
 
     # ------------------------------------------------------------------ branch merging
     def _changes_since(self, mark: int) -> Dict[Tuple[int, str], Tuple[Scope, str, object]]:

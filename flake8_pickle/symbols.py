@@ -57,6 +57,9 @@ class LocalInstance:
     #: For a dataclass made by this call: the fields it leaves at a constant default
     #: (``Task(task_id)`` with ``journal: Optional[Journal] = None``): they hold that constant.
     defaulted: FrozenSet[str] = frozenset()
+    #: Attributes set on this very object after it was made (``c = Canned(x); c.buffers = []``),
+    #: with what each holds now, instead of what the class put there.
+    replaced: Tuple[Tuple[str, FrozenSet], ...] = ()
 
     def __repr__(self) -> str:
         return f"<instance of {self.cls.name}>"
