@@ -100,7 +100,7 @@ class Handoffs:
         word = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None  # type: ignore[attr-defined]
         if depth < 2 and word in APPLIER_WORDS:
             self._call_applied(applied, depth + 1)
-        if (self._handed_words or self._module_functions) and (applied.args or applied.keywords):
+        if (self._handed_words or self._module_functions or self.classes) and (applied.args or applied.keywords):
             self._check_arguments(applied)
 
     def _check_arguments(self: "Resolver", call: ast.Call, display: Optional[ast.expr] = None) -> None:
@@ -114,6 +114,8 @@ class Handoffs:
             spelled = arg.id if kind is ast.Name else arg.attr  # type: ignore[attr-defined]
             if kind is ast.Name and spelled in functions:
                 self._pass_function(call, arg)  # type: ignore[arg-type]
+            elif kind is ast.Name and spelled == "self" and self.function_stack:
+                self._pass_self(call, arg)  # type: ignore[arg-type]
             elif handed and (spelled in handed or spelled.rpartition("_")[2] in handed):
                 self._hand(call, arg)
 
@@ -142,6 +144,17 @@ class Handoffs:
             return  # a call of the parameter is a call of it, reported where it is called
         for hook in self._on_handed:
             hook(reference, call, self)
+
+    def _pass_self(self: "Resolver", call: ast.Call, reference: ast.Name) -> None:
+        """``Server(self)``, ``self.server.attach(self)``: the object of a class of the module's top level
+        handed to a function of the module is what that parameter holds there (``self.daemon =
+        daemon``, then ``self.daemon.handle(conn)`` runs the class's ``handle``)."""
+        handed = frozenset(
+            LocalInstance(symbol.cls) for symbol in self.lookup(reference.id)
+            if type(symbol) is LocalInstance and self._top_level.get(id(symbol.cls.node)) is symbol.cls  # type: ignore[union-attr]
+        )
+        if handed:
+            self._pass_to_module_function(call, reference, handed)
 
     def _pass_function(self: "Resolver", call: ast.Call, reference: ast.Name) -> None:
         """``register("jobs", on_job)``, ``process(body, decode_blob)``: a function of the module's
@@ -255,7 +268,10 @@ def _named_arguments(where: Union[ast.Call, List[ast.expr]]) -> List[ast.expr]:
 
 def _keys(symbols: Symbols) -> FrozenSet[object]:
     """What makes symbols the same in two walks of one tree: a name, or the node a function was made of."""
-    return frozenset(("def", id(s.node)) if type(s) is LocalDef else s for s in symbols)  # type: ignore[union-attr]
+    return frozenset(
+        ("def", id(s.node)) if type(s) is LocalDef else ("instance", id(s.cls.node)) if type(s) is LocalInstance else s  # type: ignore[union-attr]
+        for s in symbols
+    )
 
 
 def _is_task(symbol: object) -> bool:

@@ -551,9 +551,10 @@ class Statements:
                 if word in applier_words:
                     self._call_applied(item)  # type: ignore[arg-type]
                 self._memo_expr = self._memo_symbols = self._memo_names = None
-                if handed or functions:
+                if handed or functions or self.function_stack:
                     # A function handed over as an argument (see scope_handoff): plain arguments here,
-                    # as cheaply as can be; the elements of displays through the mixin.
+                    # as cheaply as can be; the elements of displays through the mixin. In a body, also
+                    # the object of a method's class handed on (``Server(self)``).
                     arguments = item.args  # type: ignore[attr-defined]
                     if item.keywords:  # type: ignore[attr-defined]
                         arguments = arguments + [keyword.value for keyword in item.keywords]  # type: ignore[attr-defined]
@@ -563,6 +564,8 @@ class Statements:
                             spelled = arg.id
                             if spelled in functions:
                                 self._pass_function(item, arg)  # type: ignore[arg-type]
+                            elif spelled == "self" and self.function_stack:
+                                self._pass_self(item, arg)  # type: ignore[arg-type]
                             elif handed and (spelled in handed or ("_" in spelled and spelled.rpartition("_")[2] in handed)):
                                 self._hand(item, arg)  # type: ignore[arg-type]
                         elif arg_kind is ast.Attribute:

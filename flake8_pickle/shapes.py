@@ -570,7 +570,9 @@ def constructed(value: ast.expr) -> Tuple[ast.expr, bool]:
     an attribute or a registry's element), else ``(value, False)``."""
     if looked_up(value)[1]:
         return value, False  # ``TABLE.get(key)``: an element, not a construction
-    if isinstance(value, ast.Call) and isinstance(value.func, (ast.Name, ast.Attribute, ast.Subscript)):
+    if isinstance(value, ast.Call) and (
+        isinstance(value.func, (ast.Name, ast.Attribute, ast.Subscript)) or looked_up(value.func)[1]  # ``CODECS.get(fmt)()``
+    ):
         return value.func, True
     return value, False
 

@@ -44,6 +44,7 @@ from ..verifiers import ASSERTS, helper_verifier, read_verifier, verification, w
 from ..symbols import Contains, LocalDef, LocalInstance, elements
 from ..shapes import (
     attribute_chain,
+    binding_counts,
     block_statements,
     constructed,
     looked_up,
@@ -57,6 +58,7 @@ from ..shapes import (
     module_statements,
     node_key,
     positional_parameters,
+    single_assignment,
     stored_parameters,
 )
 from ..findings import shown
@@ -366,6 +368,21 @@ def _names_and_classes(
     return aliases, classes
 
 
+def _assigned_once(value: ast.expr, function: ast.AST) -> ast.expr:
+    """What a local name bound once, by a statement of the body's top level, was bound to (``cls =
+    CODECS.get(fmt, PickleCodec)`` then ``return cls()``); else ``value`` itself."""
+    if not isinstance(value, ast.Name):
+        return value
+    body = getattr(function, "body", [])
+    if binding_counts(body).get(value.id) != 1:
+        return value
+    for statement in body:
+        assigned = single_assignment(statement)
+        if assigned is not None and isinstance(assigned[0], ast.Name) and assigned[0].id == value.id:
+            return assigned[1]
+    return value
+
+
 def _alias_targets(symbols: Iterable[object], names: Dict[int, str], module: str, bound: bool = False) -> Set[str]:
     """The names other modules know ``symbols`` by: library names as they are, the module's own
     classes and functions by their qualified names (``PickleSerializer = DefaultSerializer``), and
@@ -409,7 +426,7 @@ def _returned_aliases(
             for statement in block_statements(node.body)
             if isinstance(statement, ast.Return) and statement.value is not None
             for inner, called in (constructed(statement.value),)
-            for value, element in (looked_up(inner),)
+            for value, element in (looked_up(_assigned_once(inner, node)),)
             for chain in (attribute_chain(value),)
             if chain and chain[0] in bindings
         ]

@@ -2,7 +2,7 @@ import pickle
 
 from flask import request
 
-from .codec_factory import CODECS, TRUSTED, get_codec, make_pickle, make_trusted
+from .codec_factory import CODECS, TRUSTED, get_codec, get_codec_defaulted, get_codec_or_none, make_pickle, make_trusted
 
 
 def by_factory():
@@ -25,3 +25,12 @@ def by_subscript():
 def trusted_twins(obj):
     make_trusted().decode(pickle.dumps(obj))
     return TRUSTED["local"]().decode(pickle.dumps(obj))
+
+
+def by_lookup_factory():
+    # ``CODECS.get(fmt)()`` in the factory (probe B: PKL102, the lookup's call was not read).
+    return get_codec_or_none(request.args["fmt"]).decode(request.data)
+
+
+def by_defaulted_factory():
+    return get_codec_defaulted(request.args["fmt"]).decode(request.data)
