@@ -125,8 +125,13 @@ class ClassQuestions:
             summary = self.modules.light(module)  # what classes hold needs no provenance
             cls = summary["classes"].get(qualname)
             if cls is None:
-                # A factory: ``connect()`` returns a ``Connection``.
+                # A factory: ``connect()`` returns a ``Connection``, or one made with a resource
+                # (``return Client(socket.socket())``: the summary says what that object holds).
                 function = summary["functions"].get(qualname)
+                held = (function or {}).get("holds", {}).get(operation)
+                if held is not None:
+                    resource, where, line = held
+                    return resource, where, line, f"{module}.{qualname}()", summary["path"]
                 for made in (function or {}).get("instances", ()):
                     found = self.class_holds(made, operation, depth + 1)
                     if found is not None:

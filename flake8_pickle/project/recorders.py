@@ -182,6 +182,9 @@ class ReturnRecorder(Listener):
 
     def __init__(self) -> None:
         self.instances: Dict[int, Set[object]] = {}
+        #: The objects each function returns that the call making them passed something into
+        #: (``return Client(socket.socket())``, ``self.sock = sock`` in ``__init__``): what they hold.
+        self.made_with: Dict[int, Set[LocalInstance]] = {}
 
     def on_return(self, node: ast.Return, resolver: Resolver) -> None:
         if resolver.function_stack and node.value is not None:
@@ -191,6 +194,8 @@ class ReturnRecorder(Listener):
                     found.add(symbol[:-2])
                 elif isinstance(symbol, LocalInstance):
                     found.add(symbol.cls)
+                    if symbol.passed or symbol.replaced:
+                        self.made_with.setdefault(id(resolver.function_stack[-1]), set()).add(symbol)
 
 
 def forwarding_calls(calls: List[Json], module: str) -> List[Json]:

@@ -185,6 +185,16 @@ def summarise(
         )
         if instances:
             functions[qualname]["instances"] = instances
+        made = factories.made_with.get(id(node))
+        if made and model is not None:
+            # ``return Client(socket.socket())``: what the objects it makes hold, per operation.
+            holds: Dict[str, Json] = {}
+            for operation in OPERATIONS:
+                held = model.held_by(made, operation)
+                if held is not None:
+                    holds[operation] = [held.resource, held.path, held.line or 0]
+            if holds:
+                functions[qualname]["holds"] = holds
 
     calls: List[Json] = []
     if recorder is not None:
