@@ -85,6 +85,10 @@ class ProvenanceTracker(Listener):
         self._budget: Optional[int] = None
         self._memo: Optional[Dict[Returned, FrozenSet]] = None
         self._cut = False
+        #: Outside :meth:`summary_expand`: what each ``Returned`` expanded to in the current query,
+        #: and how many expansions a bound or a cycle cut short (see :meth:`expand`).
+        self._expanded: Dict[Returned, FrozenSet] = {}
+        self._cuts = 0
         #: True while summarising the module for the project index: a call of another module's
         #: callable is kept as an :class:`External` fact for the index to resolve.
         self.summarising = summarising
@@ -587,21 +591,37 @@ class ProvenanceTracker(Listener):
         return self.expand(facts)
 
     def expand(self, facts: FrozenSet, depth: int = 0, visiting: FrozenSet = frozenset()) -> FrozenSet:
-        """Substitute ``Returned`` summaries and callback parameters; keep other ``Param``s."""
+        """Substitute ``Returned`` summaries and callback parameters; keep other ``Param``s.
+
+        A query (``depth`` 0) remembers what each ``Returned`` expanded to that no bound or cycle cut
+        short: facts share their parts (``a = f(a)`` under ``if``s keeps the old ``a`` beside the
+        new), and expanded as a tree they double with each (probe A: 2**20 expansions)."""
+        if depth == 0 and not visiting:
+            self._expanded = {}
         out: Set[Fact] = set()
         for fact in facts if self._budget is None or len(facts) < 2 else sorted(facts, key=budget_order):
             if isinstance(fact, Returned) and self._budget is not None:
                 out |= self._expand_counted(fact, depth, visiting)
                 continue
             if isinstance(fact, Returned):
+                known = self._expanded.get(fact)
+                if known is not None:
+                    out |= known
+                    continue
                 key = node_key(fact.function.node)
                 if depth >= _MAX_DEPTH or (key, fact.call_key) in visiting:
+                    self._cuts += 1
                     out.add(UNKNOWN)
                     continue
-                out |= self._expand_returned(fact, depth, visiting)
+                cuts = self._cuts
+                found = self._expand_returned(fact, depth, visiting)
+                if self._cuts == cuts:
+                    self._expanded[fact] = found
+                out |= found
             elif isinstance(fact, StateOf):
                 key = ("state", fact.cls_key, fact.attr)
                 if depth >= _MAX_DEPTH or key in visiting:
+                    self._cuts += 1
                     continue
                 if self._budget is not None:
                     # Summarising a whole module: attribute chains share the module's budget.
@@ -627,6 +647,8 @@ class ProvenanceTracker(Listener):
                 elsewhere = stored_outside(fact, self.project)
                 if stored and depth < _MAX_DEPTH and key not in visiting:
                     out |= self.expand(self._binding_facts(_AtLine(fact.line), stored, fact.name), depth + 1, visiting | {key})
+                elif stored:
+                    self._cuts += 1
                 out |= elsewhere
                 if not stored and not elsewhere and fact.empty:
                     out.add(UNKNOWN)  # filled by another module, if at all

@@ -11,7 +11,7 @@ import ast
 import textwrap
 from typing import List, Tuple
 
-from flake8_pickle.analysis import catalog_for
+from flake8_pickle.analysis import analyze, catalog_for
 from flake8_pickle.catalog.loaders import constructor_variant
 from flake8_pickle.checks.loaders import LoaderChecks
 from flake8_pickle.checks.unpicklers import SoundUnpicklers
@@ -263,3 +263,67 @@ def test_facts_are_keyed_by_place_and_equal_across_walks_of_separate_parses() ->
     assert {(f.function_key, f.name) for f in params} == {((11, 0, 13, 52), "payload"), ((11, 0, 13, 52), "conn")}
     assert set(first.returns) == set(second.returns) == {(8, 4, 9, 35), (11, 0, 13, 52)}
     assert all(type(key) is tuple and all(type(part) is int for part in key) for key in first.returns)
+
+
+def _reassigned_under_ifs(count: int, loader_here: bool) -> str:
+    """``a = f(a)`` under ``count`` ``if``s, the old ``a`` kept beside the new each time (probe A:
+    transformers' generation code), then loaded here or handed to another module's loader."""
+    blocks = "".join("    if c:\n        a = f(a)\n" for _ in range(count))
+    end = "    return pickle.loads(a)\n" if loader_here else "    return load(a)\n"
+    head = "import pickle\n" if loader_here else "from loader import load\n"
+    return f"{head}\n\ndef f(x):\n    return x\n\n\ndef run(a, c):\n{blocks}{end}"
+
+
+def test_facts_that_share_their_parts_are_expanded_once_each(monkeypatch) -> None:
+    """Each ``if`` doubles the tree the facts unfold to: they must be expanded as the graph they are
+    (counted, not timed: 2**20 expansions before the memo)."""
+    from flake8_pickle.provenance import ProvenanceTracker
+
+    calls = []
+    original = ProvenanceTracker._expand_returned
+
+    def counted(self, fact, depth, visiting):
+        calls.append(fact)
+        return original(self, fact, depth, visiting)
+
+    monkeypatch.setattr(ProvenanceTracker, "_expand_returned", counted)
+    source = _reassigned_under_ifs(20, loader_here=True)
+    codes = [f.code for f in analyze(ast.parse(source), source=source)]
+    assert codes.count("PKL102") == 1
+    assert len(calls) < 200, len(calls)
+
+
+def test_the_order_key_of_shared_facts_stays_small(monkeypatch) -> None:
+    """``fact_order`` spells a long part by a digest and remembers each fact's key: the summary of a
+    function whose facts share their parts costs as many keys as there are distinct facts."""
+    import flake8_pickle.provenance_model as model
+    from flake8_pickle.project.summary import FULL, summarise
+    from flake8_pickle.settings import Settings
+
+    model._remembered_order.cache_clear()
+    spelled = []
+    original = model._order
+
+    def counted(value):
+        key = original(value)
+        spelled.append(len(key))
+        return key
+
+    monkeypatch.setattr(model, "_order", counted)
+    source = _reassigned_under_ifs(24, loader_here=False)
+    summary = summarise(ast.parse(source), "app", "app.py", False, Settings(), FULL, source.encode())
+    assert summary["functions"]["run"]["returns"]
+    assert len(spelled) < 5000, len(spelled)
+    assert max(spelled) < 2000, max(spelled)
+
+
+def test_parts_of_parts_are_named_to_a_bounded_depth() -> None:
+    """A loop storing parts of a container's values back in it names parts of parts of parts...: a
+    part is named at most two deep (a deeper one as its ancestor, which a check must have verified)."""
+    from flake8_pickle.provenance_model import Source, with_part
+
+    facts = frozenset((Source("request.data", 3),))
+    for index in range(10):
+        facts = with_part(facts, f"[{index}:]")
+    (source,) = facts
+    assert source.part == ("[0:]", "[1:]")
