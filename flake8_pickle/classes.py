@@ -280,6 +280,14 @@ class ClassModel(Listener):
         asked = getattr(self.project, "exception_base", None)
         return isinstance(symbol, str) and asked is not None and asked(symbol) is not None
 
+    def foreign_init(self, name: str) -> object:
+        """What the ``__init__`` of another module's exception class ``name`` puts in ``args`` (a
+        :class:`~flake8_pickle.checks.protocol.exceptions.ForeignInit`), or None."""
+        from .checks.protocol.exceptions import read_foreign_init
+
+        asked = getattr(self.project, "exception_init", None)
+        return read_foreign_init(asked(name)) if asked is not None else None
+
     def plain_exception_base(self, name: str) -> Optional[str]:
         """The builtin exception another module's class ``name`` rebuilds as, when it adds nothing a
         rebuild reads (see ``ProjectIndex.exception_base``); None otherwise, or without the index."""
@@ -592,6 +600,11 @@ class Lineage:
     classes: List[LocalDef]
     builtins: List[str]
     complete: bool
+    #: Exception classes of other modules whose ``__init__`` the project index describes (see
+    #: :class:`~flake8_pickle.checks.protocol.exceptions.ForeignInit`), nearest first; with them the
+    #: lineage is complete for what rebuilding reads (``foreign_complete``), not for other questions.
+    foreign: List[object] = field(default_factory=list)
+    foreign_complete: bool = False
 
     def defines(self, name: str) -> bool:
         return any(name in cls.members for cls in self.classes)
@@ -623,12 +636,17 @@ def _only_raises(function: ast.AST) -> bool:
     return bool(body) and isinstance(body[0], ast.Raise)
 
 
-def lineage(cls: LocalDef, plain_base: Optional[Callable[[str], Optional[str]]] = None) -> Lineage:
+def lineage(
+    cls: LocalDef, plain_base: Optional[Callable[[str], Optional[str]]] = None, foreign_init: Optional[Callable[[str], object]] = None
+) -> Lineage:
     """Depth-first, left-to-right ancestry keeping each class's last occurrence (C3 for the usual shapes).
     ``plain_base``: the builtin a class of another module stands for, when it adds nothing (see
-    :meth:`ClassModel.plain_exception_base`)."""
+    :meth:`ClassModel.plain_exception_base`); ``foreign_init``: the described ``__init__`` of one that
+    defines its own (see :meth:`ClassModel.foreign_init`)."""
     order: List[Union[LocalDef, str]] = []
     complete = True
+    foreign: List[object] = []
+    only_foreign = True
     stack: List[Tuple[Union[LocalDef, str], int]] = [(cls, 0)]
     while stack:
         item, depth = stack.pop()
@@ -636,13 +654,13 @@ def lineage(cls: LocalDef, plain_base: Optional[Callable[[str], Optional[str]]] 
         if not isinstance(item, LocalDef):
             continue
         if depth > _MAX_LINEAGE_DEPTH or len(order) > _MAX_LINEAGE:
-            complete = False
+            complete = only_foreign = False
             break
         pushed: List[Tuple[Union[LocalDef, str], int]] = []
         for base in item.bases:
             symbols = list(base)
             if len(symbols) != 1:
-                complete = False
+                complete = only_foreign = False
                 continue
             symbol = symbols[0]
             if isinstance(symbol, LocalDef) and symbol.kind == "class":
@@ -656,8 +674,13 @@ def lineage(cls: LocalDef, plain_base: Optional[Callable[[str], Optional[str]]] 
                 and builtin not in GROUP_EXCEPTIONS
             ):
                 pushed.append((builtin, depth + 1))
+            elif isinstance(symbol, str) and foreign_init is not None and (described := foreign_init(symbol)) is not None:
+                complete = False  # its other methods are not known here
+                foreign.append(described)
+                pushed.append((described.builtin, depth + 1))  # type: ignore[attr-defined]
             else:
                 complete = False
+                only_foreign = False
         stack.extend(reversed(pushed))
     seen: Set[Tuple[str, object]] = set()
     deduplicated: List[Union[LocalDef, str]] = []
@@ -669,4 +692,4 @@ def lineage(cls: LocalDef, plain_base: Optional[Callable[[str], Optional[str]]] 
     deduplicated.reverse()
     classes = [c for c in deduplicated if isinstance(c, LocalDef)]
     names = [c for c in deduplicated if isinstance(c, str) and c != "builtins.object"]
-    return Lineage(classes, names, complete)
+    return Lineage(classes, names, complete, foreign, bool(foreign) and only_foreign)

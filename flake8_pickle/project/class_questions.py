@@ -57,6 +57,15 @@ class ClassQuestions:
                 if entry is not None:
                     yield split[0], split[1], entry
 
+    def exception_init(self, name: str) -> Optional[List[Json]]:
+        """``[class, described __init__]`` for the project exception class ``name`` that defines its
+        own ``__init__`` (see :func:`~flake8_pickle.checks.protocol.exceptions.written_init`), or None."""
+        for module, qualname, entry in self._class_entries(name, self.modules.head):
+            described = entry.get("exception_init")
+            if isinstance(described, dict):
+                return [f"{module}.{qualname}", described]
+        return None
+
     def init_stores(self, name: str) -> Optional[Tuple[List[str], Dict[str, List[str]]]]:
         """For the project class ``name``: its ``__init__``'s parameters (``self`` left out) and the
         ``self`` attributes each one is stored in (``self.db = db``), or None."""

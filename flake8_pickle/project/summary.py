@@ -28,7 +28,8 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from ..catalog.handoff import ASDICT, COPY, DEEPCOPY, PICKLE, PROCESS, SPAWN
 from ..catalog.loaders import constructor_variant
-from ..classes import ClassInfo, ClassModel
+from ..classes import ClassInfo, ClassModel, is_builtin_exception, lineage
+from ..checks.protocol.exceptions import ExceptionArgs, written_init
 from ..checks.copying import CopyChecks
 from ..provenance import (
     Channel,
@@ -574,6 +575,7 @@ def _class_entry(model: Optional[ClassModel], cls: LocalDef, bases: List[str], n
     refs = _other_modules_objects(cls, info) if model is not None else {}
     if not holds and not bases and not local_bases and not stores and not getstate and not refs:
         return None
+    described = _exception_init(cls, init)
     entry = {
         "bases": bases + local_bases,
         "holds": holds,
@@ -586,11 +588,32 @@ def _class_entry(model: Optional[ClassModel], cls: LocalDef, bases: List[str], n
     if stores and init is not None:
         # ``self.db = db``: what another module's ``Repo(Database())`` passes ends up in ``self``.
         entry["init"] = [positional_parameters(init)[1:], {param: attrs for param, attrs in sorted(stores.items())}]
+    if described is not None:
+        # What its ``__init__`` puts in ``args``, for a subclass in another module (PKL302 there).
+        entry["exception_init"] = described
     if getstate:
         # What its ``__getstate__`` keeps, for a subclass in another module (see ``inherited_state``).
         shapes = kept_shapes(class_method(cls.node, "__getstate__"))
         entry["state"] = "all" if shapes is None else [[whole, list(dropped), list(named)] for whole, dropped, named in shapes]
     return entry
+
+
+#: Methods that decide how an exception is rebuilt other than by ``__init__``: a class defining one
+#: is not described by its ``__init__`` alone.
+_REBUILDERS = ("__new__", "__reduce__", "__reduce_ex__", "__getstate__", "__setstate__", "__getnewargs__", "__getnewargs_ex__")
+
+
+def _exception_init(cls: LocalDef, init: Optional[ast.AST]) -> Optional[Json]:
+    """What the ``__init__`` of an exception class of the module (its lineage within the module, down
+    to a builtin exception) puts in ``args``, for its subclasses in other modules; None if it is no
+    such class or the model is unknown."""
+    if not isinstance(init, ast.FunctionDef):
+        return None
+    chain = lineage(cls)
+    if not chain.complete or not chain.is_exception() or any(chain.defines(hook) for hook in _REBUILDERS):
+        return None
+    builtin = next(name for name in chain.builtins if is_builtin_exception(name))
+    return written_init(init, ExceptionArgs({}).args_of([*chain.classes, *chain.builtins], 0), builtin)
 
 
 def _other_modules_objects(cls: LocalDef, info: Optional[ClassInfo]) -> Dict[str, List[str]]:

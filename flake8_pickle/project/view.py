@@ -119,6 +119,9 @@ class ModuleView(ProjectFacts):
     def exception_base(self, name: str) -> Optional[Tuple[str, bool]]:
         return self.index.exception_base(name) if self.index._split(name) is not None else None
 
+    def exception_init(self, name: str) -> Optional[List[object]]:
+        return self.index.exception_init(name) if self.index._split(name) is not None else None
+
     def library_bases(self, name: str) -> FrozenSet[str]:
         return self.index.library_bases(name) if self.index._split(name) is not None else frozenset()
 

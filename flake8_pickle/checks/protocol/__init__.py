@@ -190,18 +190,20 @@ class ProtocolChecks(Listener):
         """The class's lineage, worked out once per class (its bases are fixed once it is made)."""
         found = self._lineages.get(id(cls))
         if found is None:
-            found = self._lineages[id(cls)] = lineage(cls, self.model.plain_exception_base)
+            found = self._lineages[id(cls)] = lineage(cls, self.model.plain_exception_base, self.model.foreign_init)
         return found
 
     # ----------------------------------------------------------------- PKL302
     def _check_exception(self, facts: ClassFacts, chain: Lineage, model: ExceptionArgs) -> None:
-        if not chain.complete or not chain.is_exception():
+        if not (chain.complete or chain.foreign_complete) or not chain.is_exception():
             return
         if any(chain.defines(hook) for hook in _REBUILD_HOOKS + ("__new__",)):
             return
         if any(self.model.registered(cls) for cls in chain.classes):
             return
-        order: List[Union[LocalDef, str]] = [*chain.classes, *chain.builtins]
+        # Another module's exception base, its ``__init__`` described by the project index, comes
+        # after the module's classes (it derives from none of them) and before the builtins.
+        order: List[Union[LocalDef, str]] = [*chain.classes, *chain.foreign, *chain.builtins]  # type: ignore[list-item]
         owner_index = next((i for i, c in enumerate(chain.classes) if "__init__" in c.members), None)
         if owner_index is None:
             return

@@ -56,6 +56,56 @@ Alternatives = List[Tuple[List[Piece], ast.AST]]
 ArgsModel = Union[None, str, Alternatives]  # None: unknown
 
 
+@dataclass
+class ForeignInit:
+    """The ``__init__`` of an exception class of another module, as the project index describes it:
+    its signature (what :func:`_bind` reads) and what it puts in ``args`` in terms of its parameters."""
+
+    name: str
+    builtin: str
+    positional: List[str]
+    defaults: Dict[str, None]
+    vararg: Optional[str]
+    kwarg: Optional[str]
+    kwonly: List[str]
+    kwonly_required: List[str]
+    model: "ArgsModel"
+
+
+def written_init(function: ast.FunctionDef, model: "ArgsModel", builtin: str) -> Optional[Dict[str, object]]:
+    """An exception class's ``__init__`` as a summary keeps it (see :func:`read_foreign_init`)."""
+    if model is None:
+        return None
+    facts = InitFacts(function)
+    args: object = NOT_CALLED if model == NOT_CALLED else [
+        [[piece.kind, sorted(piece.params), piece.idempotent] for piece in pieces] for pieces, _ in model  # type: ignore[union-attr]
+    ]
+    return {
+        "builtin": builtin, "positional": facts.positional, "defaults": sorted(facts.defaults), "vararg": facts.vararg,
+        "kwarg": facts.kwarg, "kwonly": facts.kwonly, "kwonly_required": facts.kwonly_required, "args": args,
+    }
+
+
+def read_foreign_init(entry: object) -> Optional[ForeignInit]:
+    """The :class:`ForeignInit` a summary's ``exception_init`` entry (``[name, written]``) describes,
+    or None (absent, or written by other code)."""
+    if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], dict)):
+        return None
+    name, written = entry
+    try:
+        args = written["args"]
+        model: ArgsModel = NOT_CALLED if args == NOT_CALLED else [
+            ([Piece(kind, frozenset(params), idempotent) for kind, params, idempotent in pieces], None)  # type: ignore[misc]
+            for pieces in args
+        ]
+        return ForeignInit(
+            str(name), str(written["builtin"]), list(written["positional"]), {n: None for n in written["defaults"]},
+            written["vararg"], written["kwarg"], list(written["kwonly"]), list(written["kwonly_required"]), model,
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 class InitFacts:
     """What one ``__init__`` does with its parameters (a single read of its body)."""
 
@@ -326,6 +376,8 @@ class ExceptionArgs:
         """The ``__init__`` that ``super().__init__`` reaches from position ``start``: index, 'builtin' or None."""
         for index in range(start, len(order)):
             item = order[index]
+            if isinstance(item, ForeignInit):
+                return index
             if isinstance(item, str):
                 return "builtin" if item in BUILTIN_EXCEPTIONS else None
             if "__init__" in item.members:
@@ -338,6 +390,8 @@ class ExceptionArgs:
         if depth > _MAX_DEPTH:
             return None
         owner = order[index]
+        if isinstance(owner, ForeignInit):
+            return owner.model
         assert isinstance(owner, LocalDef)
         function = _member_function(owner, "__init__")
         if not isinstance(function, ast.FunctionDef):
@@ -368,9 +422,8 @@ class ExceptionArgs:
             if inner == NOT_CALLED:
                 continue  # args are the construction arguments: they re-bind as they came
             base = order[target]
-            assert isinstance(base, LocalDef)
-            base_facts = self.facts(_member_function(base, "__init__"))  # type: ignore[arg-type]
-            binding = _bind(base_facts, positional, keywords)
+            base_facts = base if isinstance(base, ForeignInit) else self.facts(_member_function(base, "__init__"))  # type: ignore[arg-type]
+            binding = _bind(base_facts, positional, keywords)  # type: ignore[arg-type]
             if binding is None:
                 return None
             for pieces, _ in inner:  # type: ignore[union-attr]
@@ -411,6 +464,9 @@ class ExceptionArgs:
             return None
         symbol = next(iter(symbols))
         if isinstance(symbol, str):
+            for position, item in enumerate(order):
+                if isinstance(item, ForeignInit) and item.name == symbol:
+                    return position  # ``AppError.__init__(self, ...)``, another module's exception
             return "builtin" if symbol in BUILTIN_EXCEPTIONS else None
         for position, item in enumerate(order):
             if item is symbol:
