@@ -186,8 +186,10 @@ def filled_buffers(call: ast.Call, function: Optional[ast.AST]) -> List[ast.expr
     if target is None:
         return []
     out = [target]
-    while isinstance(target, ast.Subscript):
-        target = target.value  # ``recv_into(view[got:])``
+    while isinstance(target, ast.Subscript) or _viewed(target) is not None:
+        # ``recv_into(view[got:])``, ``recv_into(memoryview(buf))``, ``recv_into(memoryview(buf)[pos:])``
+        target = target.value if isinstance(target, ast.Subscript) else _viewed(target)  # type: ignore[assignment]
+        out.append(target)
     if isinstance(target, ast.Name) and function is not None:
         for node in own_nodes(function):
             if (
@@ -241,3 +243,10 @@ def demanded(
             for site in sites_of(function):
                 stack.extend(site.arguments.get(fact.name, EMPTY))  # type: ignore[attr-defined]
     return demands
+
+
+def _viewed(node: ast.expr) -> Optional[ast.expr]:
+    """``buf`` for ``memoryview(buf)``, else None."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "memoryview" and node.args:
+        return node.args[0]
+    return None

@@ -309,3 +309,32 @@ def test_pkl304_declines_what_it_cannot_fix_faithfully(bases: str, body: str, ex
     assert fixed == text
     assert [o.status for o in pkl304] == [DECLINED], outcomes
     assert reason in pkl304[0].reason
+
+
+KEYWORD_EXCEPTION = '''import threading
+
+
+class ConnectionInterrupted(Exception):
+    def __init__(self, connection, parent=None):
+        self.connection = connection
+        self.lock = threading.Lock()
+
+
+def raise_it(client):
+    raise ConnectionInterrupted(connection=client)
+'''
+
+
+def test_an_exception_whose_args_depend_on_how_it_is_called_is_not_given_a_reduce() -> None:
+    """Its ``__init__`` never calls ``BaseException.__init__``: ``args`` is what the construction passed
+    positionally, ``()`` for ``ConnectionInterrupted(connection=client)`` (django-redis, probe P), so a
+    ``__reduce__`` rebuilding from ``self.args`` would make a pickle that cannot be loaded."""
+    text, outcomes = fix_text(KEYWORD_EXCEPTION, Options(unsafe_fixes=True))
+    assert text == KEYWORD_EXCEPTION
+    assert [o.status for o in outcomes if o.code == "PKL301"] == [DECLINED]
+    assert "args depend on how it is called" in [o for o in outcomes if o.code == "PKL301"][0].reason
+    error_class = _run(KEYWORD_EXCEPTION)["ConnectionInterrupted"]
+    error = error_class(connection="c")
+    assert error.args == ()
+    with pytest.raises(TypeError, match="missing 1 required positional argument"):
+        error_class(*error.args)  # what a __reduce__ rebuilding from self.args would run on load

@@ -25,7 +25,8 @@ import libcst as cst
 
 from ..catalog.conventions import PROTOCOL_FREE_BASES, RECREATE_LOSES_STATE, RECREATE_SAFE
 from ..catalog.resource_table import ALIASES, RESOURCE_VALUES
-from ..classes import DEEPCOPY, PICKLE, ClassInfo, ClassModel, is_builtin_exception, resource_facts
+from ..classes import DEEPCOPY, PICKLE, ClassInfo, ClassModel, is_builtin_exception, lineage, resource_facts
+from ..checks.protocol.exceptions import InitFacts
 from ..findings import Finding
 from .dataclass_fields import comparison_keyword, dataclass_options, dataclass_refusal, resource_fields, without_comparison
 from ..scope import BUILTIN_NAMES
@@ -372,6 +373,13 @@ def _refusal(
         ]
         if reported:
             return "the exception cannot be rebuilt from self.args (PKL302): fix that first"
+        init = next((_method(c.node, "__init__") for c in lineage(info.local).classes if _method(c.node, "__init__") is not None), None)
+        if isinstance(init, ast.FunctionDef):
+            described = InitFacts(init)
+            if not described.init_calls and (described.required > 0 or described.kwonly_required):
+                # ``args`` is what the construction passed positionally: one by keyword, here or in
+                # another module (``ConnectionInterrupted(connection=client)``), would not rebuild.
+                return "its __init__ never passes its arguments to BaseException.__init__: args depend on how it is called"
     return None
 
 
