@@ -270,6 +270,15 @@ CALLBACK_REGISTRATIONS: Dict[str, Tuple[Tuple[Optional[int], Optional[str], Tupl
 
 #: Methods a network framework calls with what a peer sent, in a subclass of one of the bases
 #: named: method -> (the data parameters' positions, counting ``self``; the bases).
+_TORCHSERVE_HANDLERS = tuple(
+    f"ts.torch_handler.{module}.{name}"
+    for module, name in (
+        ("base_handler", "BaseHandler"), ("vision_handler", "VisionHandler"), ("image_classifier", "ImageClassifier"),
+        ("text_handler", "TextHandler"), ("text_classifier", "TextClassifier"), ("object_detector", "ObjectDetector"),
+        ("image_segmenter", "ImageSegmenter"), ("densenet_handler", "DenseNetHandler"),
+    )
+)
+
 PEER_DATA_METHODS: Dict[str, Tuple[Tuple[int, ...], FrozenSet[str]]] = {
     "data_received": ((1,), frozenset({
         "asyncio.Protocol", "asyncio.protocols.Protocol", "asyncio.BaseProtocol", "asyncio.protocols.BaseProtocol",
@@ -299,6 +308,12 @@ PEER_DATA_METHODS: Dict[str, Tuple[Tuple[int, ...], FrozenSet[str]]] = {
     })),
     # Starlette: ``on_receive(self, websocket, data)``.
     "on_receive": ((2,), frozenset({"starlette.endpoints.WebSocketEndpoint"})),
+    # TorchServe: ``handle(self, data, context)`` and ``preprocess(self, data)`` get the inference
+    # requests' rows (``row.get("body")`` is the HTTP body).
+    **{
+        method: ((1,), frozenset(_TORCHSERVE_HANDLERS))
+        for method in ("handle", "preprocess")
+    },
 }
 
 #: The parameters (the last ones, after ``self``) a server calls an application with, and which of

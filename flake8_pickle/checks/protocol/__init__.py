@@ -261,8 +261,8 @@ class ProtocolChecks(Listener):
         if len(positional) < 2:
             return
         self_name, name = positional[0].arg, positional[1].arg
-        if self._abstract_everywhere_replaced(facts, function) or chain.refuses_copies():
-            return  # never run on a copy: replaced everywhere, or the class refuses to be copied
+        if self._abstract_everywhere_replaced(facts, function) or chain.refuses_copies() or _a_module(chain):
+            return  # never run on a copy: replaced everywhere, or the class refuses (or a module cannot) be copied
         reported: Set[Tuple[int, str]] = set()
         descendants = [
             below
@@ -376,3 +376,9 @@ def _name_assert(function: Method, name: str) -> Optional[ast.Assert]:
         ):
             return statement
     return None
+
+
+def _a_module(chain: Lineage) -> bool:
+    """Whether the class derives from ``types.ModuleType``: its objects cannot be copied or pickled at
+    all (``TypeError: cannot pickle``), whatever its ``__getattr__`` does (a lazy-import module)."""
+    return any(symbol == "types.ModuleType" for cls in chain.classes for base in cls.bases for symbol in base)
