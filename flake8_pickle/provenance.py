@@ -41,7 +41,7 @@ from .provenance_model import (
     dependency_params, mac_facts, dependency_call, RECEIVER, django_middleware, returned_object_state, framework_data, _is_grpc_servicer, literal_input,
 )
 from .provenance_calls import (bind_call, bind_external, budget_order, called_by_iter, demanded, dispatched_sites, filled_buffers, made_with,
-                               made_with_arguments, registered_callbacks)
+                               made_with_arguments, registered_callbacks, verified_arguments, digests_read)
 
 #: Re-exported: the rest of the package reads the vocabulary from here.
 __all__ = [
@@ -135,7 +135,7 @@ class ProvenanceTracker(Listener):
         if found is None:
             return None
         # What the check verified, as it is here: a load is guarded only if it reads that data.
-        checked = self._union(found[1], 0)
+        checked = digests_read(self._union(found[1], 0))
         self.verified[id(test)] = data_identity(checked)
         self.keyed[id(test)] = frozenset(p for f in checked if type(f) is KeyedBy for p in f.params)  # type: ignore[attr-defined]
         return found[0]
@@ -485,7 +485,7 @@ class ProvenanceTracker(Listener):
                 arguments = dict(self._arguments(symbol, call, 0, made))
                 on_self, receivers = _receiver(func, resolver)
                 self.call_sites.setdefault(node_key(symbol.node), []).append(
-                    CallSite(call, symbol, arguments, receivers, on_self)
+                    CallSite(call, symbol, arguments, receivers, on_self, verified_arguments(arguments, resolver.guards, self.verified, self.keyed))
                 )
         if isinstance(func, ast.Attribute) and func.attr in ACCUMULATING_METHODS and (call.args or call.keywords):
             # ``chunks.append(chunk)``, ``buf.extend(data)``, ``out.write(data)``: the receiver now holds it.
@@ -771,7 +771,7 @@ class ProvenanceTracker(Listener):
             dispatched = self._dispatched_sites(fact.function)
             dispatched_ids = {id(site) for site in dispatched}
             for site in self.call_sites.get(fact.function_key, []) + dispatched:
-                if called is not None and hands_other(site.call, called, fact.function, self.resolver):
+                if fact.name in site.verified or (called is not None and hands_other(site.call, called, fact.function, self.resolver)):
                     continue
                 if must_run and site.receivers is not None and not any(
                     all(_runs(cls, owner, method) for owner, method in must_run) for cls in site.receivers

@@ -8,10 +8,10 @@ from __future__ import annotations
 import ast
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
-from .catalog.taint import ANY_KEYWORD
+from .catalog.taint import ANY_KEYWORD, DIGESTS
 from .findings import shown
 from .provenance_model import (RECEIVER, UNKNOWN, CallSite, Demands, External, OuterOf, Param, Returned, Source, StateOf, _inherits, _instance_state,
-                               _is_bound_method_call, _shallow, _SYMBOLIC, fact_order)
+                               _is_bound_method_call, _shallow, _SYMBOLIC, covered, data_identity, fact_order)
 from .scope import Resolver
 from .shapes import NodeKey, all_args, call_argument, is_staticmethod, node_key, own_nodes, positional_parameters
 from .symbols import EMPTY, LocalDef, LocalInstance
@@ -250,3 +250,34 @@ def _viewed(node: ast.expr) -> Optional[ast.expr]:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "memoryview" and node.args:
         return node.args[0]
     return None
+
+
+def verified_arguments(
+    arguments: Dict[str, FrozenSet], guards: List[ast.expr], verified: Dict[int, FrozenSet], keyed: Dict[int, FrozenSet]
+) -> FrozenSet[str]:
+    """The names among a call's ``arguments`` whose data a check guarding the call verified (``guards``,
+    what each verified): one whose MAC's key is a parameter is left to the loads it guards (``keyed``)."""
+    if not guards:
+        return frozenset()
+    checks = [verified.get(id(guard), EMPTY) for guard in guards if not keyed.get(id(guard))]
+    return frozenset(
+        name for name, facts in arguments.items()
+        if (identity := data_identity(facts)) and any(covered(identity, checked) for checked in checks)
+    )
+
+
+_DIGEST_CALLS = frozenset(name[:-2] for name in DIGESTS)
+
+
+def digests_read(facts: FrozenSet) -> FrozenSet:
+    """``facts`` with each MAC digest kept as a call while summarising (``External('hmac.new().hexdigest')``)
+    read as what it is a MAC of: its receiver's facts, the message's (see ``mac_facts``)."""
+    if not any(type(f) is External and f.name in _DIGEST_CALLS for f in facts):  # type: ignore[attr-defined]
+        return facts
+    out: Set[object] = set()
+    for fact in facts:
+        if type(fact) is External and fact.name in _DIGEST_CALLS:  # type: ignore[attr-defined]
+            out.update(*(value for key, value in fact.arguments if key == RECEIVER))  # type: ignore[attr-defined]
+        else:
+            out.add(fact)
+    return frozenset(out)

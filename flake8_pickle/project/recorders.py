@@ -12,10 +12,12 @@ from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 from ..catalog.conventions import ACCUMULATING_METHODS
 from ..provenance import ProvenanceTracker, Trusted
 from ..provenance_model import RECEIVER
+from ..provenance_calls import verified_arguments
 from ..scope import Listener, Resolver
 from ..symbols import LocalDef, LocalInstance
 
 Json = Any
+_VERIFIED: FrozenSet = frozenset((Trusted("verified by the check that guards the call"),))
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
 
 
@@ -66,7 +68,15 @@ class CallRecorder(Listener):
         if names:
             arguments = self._arguments(call, any("()." in n for n in names), bool(dispatch))
             if arguments:
-                self.calls.append((call, function, names, arguments))
+                self.calls.append((call, function, names, self._checked(arguments, resolver)))
+
+    def _checked(self, arguments: Tuple[Tuple[str, FrozenSet], ...], resolver: Resolver) -> Tuple[Tuple[str, FrozenSet], ...]:
+        """``arguments``, those a check guarding the call verified as verified data (``if not
+        compare_digest(...): abort(403)``, then ``codec.decode(body)``: another module's load of it)."""
+        verified = verified_arguments(dict(arguments), resolver.guards, self.tracker.verified, self.tracker.keyed)
+        if not verified:
+            return arguments
+        return tuple((key, _VERIFIED if key in verified else facts) for key, facts in arguments)
 
     def _arguments(self, call: ast.Call, method: bool, dispatch: bool) -> Tuple[Tuple[str, FrozenSet], ...]:
         arguments: List[Tuple[str, FrozenSet]] = []
