@@ -369,6 +369,12 @@ def _names_and_classes(
             if targets:
                 aliases[f"{qualname}.{member}"] = targets
                 aliases[f"{qualname}().{member}"] = targets
+        for attr, symbols in _declared_attributes(cls, resolver).items():
+            # ``sock: socket.socket`` (a dataclass field), or ``self.sock = sock`` with ``sock:
+            # socket.socket``: another module's ``conn.sock.recv(n)`` reads a socket.
+            targets = sorted(_alias_targets(symbols, names, module))
+            if targets:
+                aliases.setdefault(f"{qualname}().{attr}", targets)
         bases = sorted({s for base in cls.bases for s in base if isinstance(s, str)})
         unpickler = [b for b in bases if b in UNPICKLER_BASES] or _unpickler_bases(cls)
         if unpickler and cls not in sound:
@@ -377,6 +383,20 @@ def _names_and_classes(
         if entry:
             classes[qualname] = entry
     return aliases, classes
+
+
+def _declared_attributes(cls: LocalDef, resolver: Resolver) -> Dict[str, FrozenSet]:
+    """What the class declares its objects' attributes hold, by annotation: in its body (a dataclass
+    field), or on the ``__init__`` parameter stored unchanged in one (``self.sock = sock``)."""
+    found: Dict[str, FrozenSet] = dict(cls.declared)
+    init = class_method(cls.node, "__init__")
+    if isinstance(init, ast.FunctionDef):
+        annotated = {arg.arg: arg.annotation for arg in init.args.args + init.args.kwonlyargs if arg.annotation is not None}
+        for param, attrs in stored_parameters(init).items():
+            if param in annotated:
+                for attr in attrs:
+                    found.setdefault(attr, resolver.annotated_instance(annotated[param]))
+    return found
 
 
 def _assigned_once(value: ast.expr, function: ast.AST) -> ast.expr:
