@@ -43,8 +43,10 @@ from .symbols import (
     names_in,
 )
 from .shapes import (
+    binding_counts,
     block_statements,
     bound_names,
+    default_of,
     defaulted_fields,
     imports_by_name,
     keyword_arg,
@@ -52,6 +54,7 @@ from .shapes import (
     node_key,
     positional_parameters,
     returns_self,
+    single_assignment,
     stored_parameters,
     target_names,
 )
@@ -489,10 +492,34 @@ class Expressions:
         value = literal_str(expr)
         if value is not None:
             return frozenset((value,)) if value else frozenset()
+        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id in ("self", "cls"):
+            return self._class_constant_strs(expr.value.id, expr.attr)
+        if isinstance(expr, ast.Name) and self.function_stack and expr.id in self.scopes[-1].bindings:
+            # ``def load(blob, picklelib="pickle")``: what the default names, unless the body rebinds it
+            # (a caller may pass another: the module it names is one it may be).
+            function = self.function_stack[-1]
+            default = literal_str(default_of(function, expr.id)) if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+            if default and binding_counts(function.body).get(expr.id, 0) == 0:  # type: ignore[attr-defined]
+                return frozenset((default,))
+            return frozenset()
         if not isinstance(expr, ast.Name) or any(expr.id in scope.bindings for scope in self.scopes[1:]):
             return frozenset()
         values = [literal_str(v) for v in self.module_values.get(expr.id, ())]
         return frozenset(v for v in values if v) if values and all(v is not None for v in values) else frozenset()
+
+    def _class_constant_strs(self, owner: str, attr: str) -> FrozenSet[str]:
+        """``self.picklelib`` where the class body (or a base's of the module) binds ``picklelib =
+        "pickle"`` once (prefect's serializers) and no method stores another value on the object."""
+        for symbol in self.lookup(owner):
+            cls = symbol.cls if isinstance(symbol, LocalInstance) else symbol
+            if not (isinstance(cls, LocalDef) and cls.kind == "class") or attr in cls.instance_attrs:
+                continue
+            for statement in getattr(cls.node, "body", ()):
+                assigned = single_assignment(statement)
+                if assigned is not None and isinstance(assigned[0], ast.Name) and assigned[0].id == attr:
+                    value = literal_str(assigned[1])
+                    return frozenset((value,)) if value else frozenset()
+        return frozenset()
 
     def _element_call(self, call: ast.Call, func: ast.Attribute, depth: int) -> Optional[Symbols]:
         """``d.get(k)``, ``d.pop(k)``, ``d.values()``, ``d.items()`` on a container value: one of its
