@@ -457,7 +457,7 @@ def _returned_aliases(
             for statement in block_statements(node.body)
             if isinstance(statement, ast.Return) and statement.value is not None
             for inner, called in (constructed(statement.value),)
-            for value, element in (looked_up(_assigned_once(inner, node)),)
+            for value, element in (looked_up(_assigned_once(inner, node) if called and type(inner) is ast.Name and inner.id not in bindings else inner),)
             for chain in (attribute_chain(value),)
             if chain and chain[0] in bindings
         ]
