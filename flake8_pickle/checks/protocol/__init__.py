@@ -174,7 +174,7 @@ class ProtocolChecks(Listener):
 
     def _check_reduce_return(self, facts: ClassFacts, method: str, node: ast.Return, resolver: Resolver) -> None:
         value = node.value
-        problem = reduce_problem(value)
+        problem = reduce_problem(value) or _arguments_known_not_a_tuple(value, resolver)
         if problem is not None:
             self._emit(node, "PKL306", facts, method=method, problem=problem)
             return
@@ -382,3 +382,22 @@ def _a_module(chain: Lineage) -> bool:
     """Whether the class derives from ``types.ModuleType``: its objects cannot be copied or pickled at
     all (``TypeError: cannot pickle``), whatever its ``__getattr__`` does (a lazy-import module)."""
     return any(symbol == "types.ModuleType" for cls in chain.classes for base in cls.bases for symbol in base)
+
+
+#: What a call of these gives, never a tuple: the arguments of a ``__reduce__`` cannot be one of them.
+_NOT_TUPLES = {
+    f"builtins.{name}()": name for name in ("str", "bytes", "int", "float", "bool", "dict", "list", "set", "frozenset", "bytearray")
+}
+
+
+def _arguments_known_not_a_tuple(value: Optional[ast.AST], resolver: Resolver) -> Optional[str]:
+    """``return (DataPath, (self.path))`` with ``self.path = str(path)``: the parentheses make no tuple
+    (a missing comma), and what the name holds is known not to be one (probe E)."""
+    if not (isinstance(value, ast.Tuple) and 2 <= len(value.elts) <= 6) or isinstance(value.elts[1], (ast.Tuple, ast.Starred)):
+        return None
+    symbols = resolver.symbols_of(value.elts[1])
+    kinds = {_NOT_TUPLES.get(symbol) if isinstance(symbol, str) else None for symbol in symbols}
+    if not symbols or None in kinds:
+        return None
+    shown = ast.unparse(value.elts[1])
+    return f"returns a tuple whose second item (the arguments) `{shown}` is a {' or '.join(sorted(kinds))}, not a tuple"
