@@ -230,6 +230,7 @@ def _see_project(resolver: Resolver, project: Optional["ModuleView"]) -> None:
     if project is not None:
         resolver.aliases = project.aliases
         resolver.verifier_of = project.verifier_of
+        resolver.importer = project.imports_by_name
         resolver.package = project.package
 
 

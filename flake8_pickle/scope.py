@@ -235,6 +235,8 @@ class Resolver(Statements, Handoffs, Expressions):
         #: Project aliases (see :mod:`flake8_pickle.project`): a qualified name -> the other
         #: qualified names it is (``app.ser.loads`` is ``pickle.loads``), or None.
         self.aliases: Optional[Callable[[str], Optional[FrozenSet[str]]]] = None
+        #: Whether another module's function returns the module its argument names (the project's).
+        self.importer: Optional[Callable[[str], bool]] = None
         #: When summarising (no aliases to ask): whether ``name[key]`` of the qualified ``name`` is
         #: spelled ``name[]``, a registry of another module the index resolves later (None: never).
         self.registry_name: Optional[Callable[[str], bool]] = None

@@ -441,8 +441,10 @@ class Expressions:
             return None
         symbols = self.symbols_of(func)
         if SPECIAL_CALLEES.isdisjoint(symbols):
-            if any(type(s) is LocalDef and s.kind == "function" and self._imports_by_name(s.node) for s in symbols):
-                # The module's own ``import_string(path)``, returning ``import_module(path)``.
+            if any(type(s) is LocalDef and s.kind == "function" and self._imports_by_name(s.node) for s in symbols) or (
+                self.importer is not None and any(type(s) is str and self.importer(s) for s in symbols)
+            ):
+                # The module's own ``import_string(path)``, returning ``import_module(path)``, or another's.
                 return frozenset(n for n in self.constant_strs(call.args[0]) if not n.startswith("."))
             return None
         callee = names_in(symbols)

@@ -713,6 +713,12 @@ class ProjectIndex(ClassQuestions):
                     ready = keys.ready(words | found)
                 frontier = [m for word in sorted(found - words) for m in self.modules.mentioning(word)]
                 words |= found
+            # ``from_qualified_name(self.picklelib)``: a function returning the module its argument
+            # names (``return import_module(name)``) reaches any loader a caller names.
+            for module in self.modules.mentioning("import_module"):
+                for qualname, entry in self.modules.head(module)["functions"].items():
+                    if entry.get("imports") is True:
+                        words.update((module.rpartition(".")[2], qualname))
             self._loader_words = frozenset(words)
         return self._loader_words
 

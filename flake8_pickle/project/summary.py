@@ -53,6 +53,7 @@ from ..shapes import (
     returns_self,
     class_method,
     constant_default_fields,
+    imports_by_name,
     is_bound_task,
     is_classmethod,
     is_staticmethod,
@@ -530,6 +531,8 @@ def _signatures(nodes: List[Tuple[str, ast.AST]]) -> Dict[str, Json]:
         functions[qualname] = {
             "params": params, "bound": bound or task, "classmethod": is_classmethod(node) or task, "line": node.lineno,
         }
+        if not bound and imports_by_name(node):
+            functions[qualname]["imports"] = True  # ``return import_module(name)``: a call names its module
     return functions
 
 

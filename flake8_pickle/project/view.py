@@ -83,6 +83,14 @@ class ModuleView(ProjectFacts):
         verifier = read_verifier(ref.entry) if ref is not None else None
         return None if verifier is None else (list(ref.entry["params"]), ref.shift, verifier)  # type: ignore[union-attr]
 
+    def imports_by_name(self, name: str) -> bool:
+        """Whether ``name`` is another module's function returning the module its argument names
+        (prefect's ``from_qualified_name(name)``: ``return importlib.import_module(name)``)."""
+        if "()" in name:
+            return False
+        ref = self.index.function(name)
+        return ref is not None and ref.entry.get("imports") is True
+
     def bound_method(self, name: str) -> bool:
         """Whether ``name`` (``models.Crawler().run``) is a method of another module's class
         bound to an instance (a handed ``crawler.run`` carries ``crawler`` along)."""
