@@ -138,7 +138,10 @@ def run_flake8(argv: Sequence[str]) -> Tuple[List[object], argparse.Namespace, L
     violations its style guide reported, its parsed options and the files it checked. A usage
     or configuration error raises SystemExit(2), from flake8's own option parser."""
     app = Application()
-    app.initialize(list(argv))
+    try:
+        app.initialize(list(argv))
+    except exceptions.ExecutionError as failed:  # ``--config`` naming no file, as flake8 itself says
+        raise UsageError(str(failed)) from failed
     assert app.plugins is not None and app.options is not None
     app.plugins = _only_pickle_checks(app.plugins)  # type: ignore[assignment]
     _pickle_selection(app.options)

@@ -77,6 +77,11 @@ def loader_words(catalog: Catalog) -> Dict[str, FrozenSet[str]]:
     words = call_words(catalog.by_name)
     for method, (library, _) in catalog.distinctive_methods.items():
         words[library] = words.get(library, frozenset()) | {method}
+    for name in catalog.by_name:
+        if ".Unpickler" in name:
+            # A module that only subclasses ``Unpickler`` (a restricted one, used elsewhere): PKL104.
+            root = name.split(".", 1)[0]
+            words[root] = words.get(root, frozenset()) | {"Unpickler"}
     return words
 
 

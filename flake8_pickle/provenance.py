@@ -28,7 +28,7 @@ from .catalog.conventions import ACCUMULATING_METHODS
 from .scope import CallInterest, Listener, Resolver
 from .verifiers import NamedChecks
 from .symbols import DROPPED_NAMES, EMPTY, LocalDef, LocalInstance, display_name, run_by_call, symbol_order
-from .shapes import NodeKey, is_property, is_staticmethod, node_key, positional_parameters
+from .shapes import NodeKey, is_property, is_staticmethod, method_definitions, node_key, positional_parameters
 from .provenance_model import (
     TRUSTED, UNKNOWN_TIER, UNTRUSTED, CHANNEL, _MAX_DEPTH, _MAX_SHALLOW, _SUMMARY_BUDGET, Source,
     Channel, Trusted, Unknown, UNKNOWN, Param, Returned, StateOf, OuterOf, External, KeyedBy, ProjectFacts, NO_PROJECT,
@@ -123,6 +123,9 @@ class ProvenanceTracker(Listener):
     def attach(self, resolver: Resolver) -> None:
         """Install the value and parameter hooks on ``resolver``."""
         self.resolver = resolver
+        # How many classes define each method name, nested ones included: a base's ``self.m(x)`` may run a
+        # subclass's ``m`` made inside a function (an ``http.server`` handler's factory: Horovod, probe G).
+        self._definers = method_definitions(resolver.tree)
         resolver.value_hook = self.facts_of
         resolver.part_hook = with_part
         resolver.param_hook = self.parameter_facts
@@ -530,14 +533,10 @@ class ProvenanceTracker(Listener):
             self.registered.extend((call, resolver.function_stack[-1] if resolver.function_stack else None, *e) for e in elsewhere)
 
     def on_class(self, node: ast.ClassDef, local: LocalDef, resolver: Resolver) -> None:
-        # Class bodies outside functions are walked before any method body is.
-        counted = not resolver.function_stack
-        for name, symbols in local.members.items():
+        for symbols in local.members.values():
             for symbol in symbols:
                 if isinstance(symbol, LocalDef) and symbol.kind == "function":
                     self._method_owner.setdefault(node_key(symbol.node), (local, symbol))
-                    if counted and symbol.name == name:
-                        self._definers[name] = self._definers.get(name, 0) + 1
 
     def _store_into(self, container: ast.expr, facts: FrozenSet, resolver: Resolver) -> None:
         """``container`` (a name, or an attribute of an instance of the module) now also holds ``facts``."""

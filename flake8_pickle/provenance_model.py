@@ -5,8 +5,7 @@ a verdict are, and the small readers :class:`flake8_pickle.provenance.Provenance
 from __future__ import annotations
 
 import ast
-import hashlib
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple, Union
 
@@ -178,59 +177,6 @@ class External:
     name: str
     line: int = 0
     arguments: Tuple[Tuple[str, FrozenSet], ...] = ()
-
-
-def fact_order(value: object) -> str:
-    """A key that orders facts the same way in every process: what a fact compares by, spelled out
-    (never a node's identity, nor a set's iteration order, which follows identity hashes). A
-    summary that writes facts under a budget writes them in this order, so the same module always
-    summarises the same. A part whose own key is long is spelled by a digest of it, and each
-    fact's key is remembered: facts share their parts (a call's result holds its arguments' facts,
-    which hold earlier calls'), and spelled out whole they grow exponentially (probe A:
-    transformers' ``a = f(a)`` under ``if``s, a 1 MB key at 14 of them)."""
-    if isinstance(value, (list, set)):
-        return _order(value)
-    try:
-        return _remembered_order(value)
-    except TypeError:  # an unhashable part
-        return _order(value)
-
-
-@lru_cache(maxsize=4096)
-def _remembered_order(value: object) -> str:
-    return _order(value)
-
-
-def _order(value: object) -> str:
-    compared = _compared_fields(type(value)) if not isinstance(value, type) else None
-    if compared is not None:
-        inner = ",".join(_part_order(getattr(value, name)) for name in compared)
-        return f"{type(value).__name__}({inner})"
-    if isinstance(value, (frozenset, set)):
-        return "{" + ",".join(sorted(_part_order(item) for item in value)) + "}"
-    if isinstance(value, (tuple, list)):
-        return "(" + ",".join(_part_order(item) for item in value) + ")"
-    return repr(value)
-
-
-_LONGEST_PART = 96
-
-
-def _part_order(value: object) -> str:
-    key = fact_order(value)
-    if len(key) <= _LONGEST_PART:
-        return key
-    return "#" + hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
-
-
-_COMPARED: Dict[type, Optional[Tuple[str, ...]]] = {}
-
-
-def _compared_fields(kind: type) -> Optional[Tuple[str, ...]]:
-    """The names of the fields a dataclass compares by (None: not a dataclass)."""
-    if kind not in _COMPARED:
-        _COMPARED[kind] = tuple(f.name for f in fields(kind) if f.compare) if is_dataclass(kind) else None
-    return _COMPARED[kind]
 
 
 class ProjectFacts:

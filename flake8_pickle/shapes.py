@@ -662,3 +662,13 @@ def single_assignment(statement: ast.stmt) -> Optional[Tuple[ast.expr, ast.expr]
     if isinstance(statement, ast.AnnAssign) and statement.value is not None:
         return statement.target, statement.value
     return None
+
+
+def method_definitions(tree: ast.AST) -> Dict[str, int]:
+    """How many classes of the module (nested ones included) define each method name."""
+    counts: Dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            for name in {s.name for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}:
+                counts[name] = counts.get(name, 0) + 1
+    return counts

@@ -583,3 +583,16 @@ def test_a_project_path_in_the_config_is_read_from_the_config_files_directory(tm
     fixer_below = fix(["--check", "--select", "PKL3", "."], root / "webapp")
     fixer_root = fix(["--check", "--select", "PKL3", "."], root)
     assert len(_lines(fixer_below.stdout.decode(), "PKL3")) == len(_lines(fixer_root.stdout.decode(), "PKL3")) > 0
+
+
+def test_check_with_a_missing_config_file_is_a_usage_error(tmp_path: Path) -> None:
+    """``flake8-pickle check --config`` naming no file says so and exits 2, as flake8 does (probe F: a
+    traceback)."""
+    write(tmp_path, "client.py", b"import pickle\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "flake8_pickle", "check", "--config", str(tmp_path / "missing.cfg"), "client.py"],
+        cwd=tmp_path, capture_output=True, check=False,
+    )
+    assert proc.returncode == 2, proc.stderr.decode()
+    assert b"Traceback" not in proc.stderr
+    assert b"The specified config file does not exist" in proc.stderr

@@ -296,7 +296,7 @@ def test_facts_that_share_their_parts_are_expanded_once_each(monkeypatch) -> Non
 def test_the_order_key_of_shared_facts_stays_small(monkeypatch) -> None:
     """``fact_order`` spells a long part by a digest and remembers each fact's key: the summary of a
     function whose facts share their parts costs as many keys as there are distinct facts."""
-    import flake8_pickle.provenance_model as model
+    import flake8_pickle.provenance_calls as model
     from flake8_pickle.project.summary import FULL, summarise
     from flake8_pickle.settings import Settings
 

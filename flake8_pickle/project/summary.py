@@ -40,7 +40,8 @@ from ..provenance import (
     Trusted,
 )
 from ..scope import Listener, Resolver
-from ..provenance_model import KeyedBy, _user_patterns, fact_order
+from ..provenance_model import KeyedBy, _user_patterns
+from ..provenance_calls import fact_order
 from ..verifiers import ASSERTS, helper_verifier, read_verifier, verification, written
 from ..symbols import Contains, LocalDef, LocalInstance, elements
 from ..shapes import (
