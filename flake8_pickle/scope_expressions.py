@@ -254,7 +254,8 @@ class Expressions:
             out_made: Set[Symbol] = set()
             for instance in self.factory_instances(symbol):
                 out_made |= self.attribute_of(instance, attr, depth + 1)
-            return frozenset(s for s in out_made if type(s) is LocalDef and s.kind == "function")
+            named = frozenset().union(*(self._named(f"{made}.{attr}") for made in self.factory_names(symbol)))
+            return frozenset(s for s in out_made if type(s) is LocalDef and s.kind == "function") | named
         if isinstance(symbol, LocalInstance):
             cls = symbol.cls
             found = cls.instance_attrs.get(attr)
@@ -302,7 +303,17 @@ class Expressions:
         if type(symbol) is not Generated or symbol.function is None:  # type: ignore[union-attr]
             return EMPTY
         made = self._top_level.get(id(symbol.function))  # type: ignore[union-attr]
-        return self._factory_results(made) if made is not None and made.kind == "function" else EMPTY
+        found = self._factory_results(made) if made is not None and made.kind == "function" else EMPTY
+        return frozenset(s for s in found if type(s) is LocalInstance)
+
+    def factory_names(self, symbol: Symbol) -> Symbols:
+        """For what a call of a module function gives, the library objects its ``return`` statements
+        make (``return requests.Session()``), as qualified names of call results."""
+        if type(symbol) is not Generated or symbol.function is None:  # type: ignore[union-attr]
+            return EMPTY
+        made = self._top_level.get(id(symbol.function))  # type: ignore[union-attr]
+        found = self._factory_results(made) if made is not None and made.kind == "function" else EMPTY
+        return frozenset(s for s in found if type(s) is str)
 
     def _factory_results(self, function: LocalDef) -> Symbols:
         """The objects a module function's ``return`` statements make (``return PickleCodec()``,
@@ -337,6 +348,8 @@ class Expressions:
                 if self._chain_cache:
                     self._chain_cache.clear()
             result = frozenset(LocalInstance(s.cls, s.passed, True) for s in found if type(s) is LocalInstance)
+            # ``return requests.Session()``: a library's object, whose methods ``session().get(url)`` runs.
+            result |= frozenset(s for s in found if type(s) is str and s.endswith("()"))
         if self.module_walked:
             self._factories[id(node)] = result
         return result
