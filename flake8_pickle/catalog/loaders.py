@@ -52,6 +52,9 @@ class Loader:
     label: Optional[str] = None
     #: How PKL102 names the argument that makes the call safe when its value is of unknown safety.
     switch_noun: str = "a safety switch"
+    #: The catalogued loader this one is under another name (rq's ``DefaultSerializer.loads`` is
+    #: ``pickle.loads``): a call that may be either is one load, named once.
+    same_as: FrozenSet[str] = frozenset()
 
     def label_for(self, qualified: str) -> str:
         """The loader's name in messages: ``pickle.Unpickler.load``, ``zmq socket.recv_pyobj``."""
@@ -290,7 +293,10 @@ _DEFAULT_LOADERS: Tuple[Loader, ...] = (
         dump_twins=frozenset({"srsly.pickle_dumps", "srsly._pickle_api.pickle_dumps"}),
     ),
     # rq's DefaultSerializer is pickle: so is what a job or queue made without a serializer loads with
-    Loader(("rq.serializers.DefaultSerializer.loads", "rq.serializers.DefaultSerializer().loads"), "pickle", DATA_BYTES, data_keyword="data"),
+    Loader(
+        ("rq.serializers.DefaultSerializer.loads", "rq.serializers.DefaultSerializer().loads"), "pickle", DATA_BYTES,
+        data_keyword="data", same_as=frozenset({"pickle.loads"}),
+    ),
     Loader(
         (
             "rq.serializers.resolve_serializer().loads",
@@ -301,6 +307,7 @@ _DEFAULT_LOADERS: Tuple[Loader, ...] = (
         DATA_BYTES,
         data_keyword="data",
         condition=_rq_serializer,
+        same_as=frozenset({"pickle.loads", "rq.serializers.DefaultSerializer.loads"}),
     ),
     Loader(
         ("pandas.read_pickle", "pandas.io.pickle.read_pickle"),

@@ -38,6 +38,8 @@ _REDUCE_METHODS = frozenset({"__reduce__", "__reduce_ex__"})
 def _derived(one: Loader, other: Loader) -> bool:
     """Whether one loader's names are another's method under a subclass (``dill.Unpickler.load`` is
     ``pickle.Unpickler.load`` too): the same call, not a choice between two."""
+    if not one.same_as.isdisjoint(other.names) or not other.same_as.isdisjoint(one.names) or not one.same_as.isdisjoint(other.same_as):
+        return True  # the catalogue says they are one loader under two names
     return not _tails(one).isdisjoint(_tails(other))
 
 
