@@ -113,7 +113,4 @@ def parse_path(option: str, raw: object) -> str:
             raise OptionError(f"--{option}: {value!r} is not a directory (give the project root, or 'off')")
     elif os.path.exists(value) and not os.path.isdir(value):
         raise OptionError(f"--{option}: {value!r} exists and is not a directory")
-    elif not os.path.exists(value) and not os.path.exists(os.path.dirname(os.path.abspath(value))):
-        # The cache directory itself is made on first use; a missing parent is a typo, not a place.
-        raise OptionError(f"--{option}: {value!r}: its parent directory does not exist")
     return os.path.abspath(value)
