@@ -632,8 +632,9 @@ def may_bind_other(text: bytes, word: str) -> bool:
     ``a ModelAdmin and``); before a word other than ``in``/``if``; a call's or base list's argument
     on the same line (``isinstance(x, word)``, ``class A(Base, word)``); bound to a literal ending the
     line (``word = "__"``: no name, so no alias). A module spelling ``global`` (a function may bind it
-    with ``def``) or ``Unpickler`` (a class deriving from one is an alias of it) is always a yes."""
-    if b"Unpickler" in text or spells_word(text, b"global"):
+    with ``def``), ``Unpickler`` (a class deriving from one is an alias of it) or ``Loader`` (a YAML
+    loader's subclass is one of the loader it derives from) is always a yes."""
+    if b"Unpickler" in text or b"Loader" in text or spells_word(text, b"global"):
         return True
     size = len(text)
     for start in word_offsets(text, word.encode()):

@@ -59,6 +59,36 @@ def _yaml_loader_safety(symbol: object, depth: int = 0) -> str:
     return _PLAIN
 
 
+def yaml_loader_bases(cls: LocalDef) -> List[str]:
+    """The catalogued YAML loaders a class of the module derives from, when that makes it as safe (or
+    as unsafe) as they are (see :func:`_yaml_loader_safety`): what another module's use of it is."""
+    level = _yaml_loader_safety(cls)
+    if level not in (_SAFE, _UNSAFE):
+        return []
+    wanted = SAFE_YAML_LOADERS if level == _SAFE else UNSAFE_YAML_LOADERS
+    found: Set[str] = set()
+    stack: List[object] = [cls]
+    while stack and len(found) < 8:
+        symbol = stack.pop()
+        if isinstance(symbol, str) and symbol in wanted:
+            found.add(symbol)
+        elif isinstance(symbol, LocalDef) and symbol.kind == "class":
+            stack.extend(b for base in symbol.bases for b in base)
+    return sorted(found)
+
+
+def _named_level(symbol: object, resolver: "Resolver") -> str:
+    """:func:`_yaml_loader_safety`, and for another module's class the catalogued loaders it derives
+    from (the project index's aliases: ``StrictLoader`` -> ``yaml.SafeLoader``)."""
+    level = _yaml_loader_safety(symbol)
+    if level == _UNKNOWN and isinstance(symbol, str) and resolver.aliases is not None:
+        more = resolver.aliases(symbol) or frozenset()
+        levels = {_yaml_loader_safety(s) for s in more}
+        if levels in ({_SAFE}, {_UNSAFE}):
+            return levels.pop()
+    return level
+
+
 def _yaml_loader_value(value: ast.expr, resolver: "Resolver") -> Judgement:
     """How safe loading is with ``Loader=value``."""
     symbols: Optional[FrozenSet] = None
@@ -75,7 +105,7 @@ def _yaml_loader_value(value: ast.expr, resolver: "Resolver") -> Judgement:
         return Judgement(LOADER)  # PyYAML picks its default: unsafe before 6
     if symbols is None:
         symbols = resolver.symbols_of(value)
-    levels = {_yaml_loader_safety(s) for s in symbols if isinstance(s, _SYMBOL_TYPES)}
+    levels = {_named_level(s, resolver) for s in symbols if isinstance(s, _SYMBOL_TYPES)}
     if _UNSAFE in levels:
         return Judgement(LOADER)
     if levels == {_SAFE}:

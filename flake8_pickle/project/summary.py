@@ -28,6 +28,7 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from ..catalog.handoff import ASDICT, COPY, DEEPCOPY, PICKLE, PROCESS, SPAWN
 from ..catalog.loaders import constructor_variant
+from ..catalog.yaml_loaders import yaml_loader_bases
 from ..classes import ClassInfo, ClassModel, is_builtin_exception, lineage
 from ..checks.protocol.exceptions import ExceptionArgs, written_init
 from ..checks.copying import CopyChecks
@@ -381,6 +382,9 @@ def _names_and_classes(
         unpickler = [b for b in bases if b in UNPICKLER_BASES] or _unpickler_bases(cls)
         if unpickler and cls not in sound:
             aliases[qualname] = sorted(set(unpickler))
+        elif yaml_loader_bases(cls):
+            # ``class StrictLoader(SafeLoader)``: another module's ``yaml.load(f, StrictLoader)`` is as safe.
+            aliases[qualname] = yaml_loader_bases(cls)
         entry = _class_entry(model, cls, bases, names)
         if entry:
             classes[qualname] = entry
