@@ -241,3 +241,11 @@ NOT_CALLING = frozenset(
         "inspect.isbuiltin",
     }
 )
+
+#: What a call of these gives is never a tuple (PKL306: the arguments of a ``__reduce__`` cannot be one
+#: of them), with how a message names it.
+NOT_TUPLE_RESULTS = {
+    f"builtins.{name}()": name for name in ("str", "bytes", "int", "float", "bool", "dict", "list", "set", "frozenset", "bytearray")
+}
+#: Bases whose objects cannot be copied or pickled at all (a module object): no PKL308 on a subclass.
+UNCOPYABLE_BASES = frozenset({"types.ModuleType"})

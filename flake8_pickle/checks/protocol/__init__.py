@@ -35,6 +35,7 @@ import ast
 import builtins
 from typing import Callable, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple, Union
 
+from ...catalog.conventions import NOT_TUPLE_RESULTS, UNCOPYABLE_BASES
 from ...catalog.gadgets import CODE_EXECUTION_CALLABLES
 from ...findings import Finding, Step, shown
 from ..copying import CopyChecks
@@ -381,13 +382,7 @@ def _name_assert(function: Method, name: str) -> Optional[ast.Assert]:
 def _a_module(chain: Lineage) -> bool:
     """Whether the class derives from ``types.ModuleType``: its objects cannot be copied or pickled at
     all (``TypeError: cannot pickle``), whatever its ``__getattr__`` does (a lazy-import module)."""
-    return any(symbol == "types.ModuleType" for cls in chain.classes for base in cls.bases for symbol in base)
-
-
-#: What a call of these gives, never a tuple: the arguments of a ``__reduce__`` cannot be one of them.
-_NOT_TUPLES = {
-    f"builtins.{name}()": name for name in ("str", "bytes", "int", "float", "bool", "dict", "list", "set", "frozenset", "bytearray")
-}
+    return any(symbol in UNCOPYABLE_BASES for cls in chain.classes for base in cls.bases for symbol in base)
 
 
 def _arguments_known_not_a_tuple(value: Optional[ast.AST], resolver: Resolver) -> Optional[str]:
@@ -396,7 +391,7 @@ def _arguments_known_not_a_tuple(value: Optional[ast.AST], resolver: Resolver) -
     if not (isinstance(value, ast.Tuple) and 2 <= len(value.elts) <= 6) or isinstance(value.elts[1], (ast.Tuple, ast.Starred)):
         return None
     symbols = resolver.symbols_of(value.elts[1])
-    kinds = {_NOT_TUPLES.get(symbol) if isinstance(symbol, str) else None for symbol in symbols}
+    kinds = {NOT_TUPLE_RESULTS.get(symbol) if isinstance(symbol, str) else None for symbol in symbols}
     if not symbols or None in kinds:
         return None
     shown = ast.unparse(value.elts[1])
