@@ -551,10 +551,10 @@ class Statements:
                 if word in applier_words:
                     self._call_applied(item)  # type: ignore[arg-type]
                 self._memo_expr = self._memo_symbols = self._memo_names = None
-                if handed or functions or self.function_stack:
+                if handed or functions or (self.classes and self.function_stack):
                     # A function handed over as an argument (see scope_handoff): plain arguments here,
-                    # as cheaply as can be; the elements of displays through the mixin. In a body, also
-                    # the object of a method's class handed on (``Server(self)``).
+                    # as cheaply as can be; the elements of displays through the mixin. In a body of a
+                    # module with classes, also the object of a method's class handed on (``Server(self)``).
                     arguments = item.args  # type: ignore[attr-defined]
                     if item.keywords:  # type: ignore[attr-defined]
                         arguments = arguments + [keyword.value for keyword in item.keywords]  # type: ignore[attr-defined]
