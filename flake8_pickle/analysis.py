@@ -13,7 +13,7 @@ from .classes import ClassModel
 from .checks.copying import CopyChecks
 from .findings import Finding, unique
 from .checks.protocol.state import GetstateChecks
-from .precheck import CallGraph, ClassOnlyWalk, LoaderWalk, Possible, class_needs, imported_words, no_class_matters, possible, spells_word, verifiers_possible
+from .precheck import CallGraph, ClassOnlyWalk, LoaderWalk, Possible, class_needs, no_class_matters, possible, spells_word, verifiers_possible
 from .catalog.taint import SANITIZERS
 from .checks.protocol import ProtocolChecks
 from .provenance import NO_PROJECT, ProvenanceTracker
@@ -99,13 +99,13 @@ def _run_analysis(
     if project is not None and not can.loaders and source is not None:
         # A loader reached only through the project's own aliases (``from app.ser import loads``).
         words = project.loader_words(catalog.reaches_loader)
-        if words:  # a project with no such alias (Django) needs no scan of the imports
-            can = replace(can, loaders=not imported_words(source).isdisjoint(words))
+        if words:  # a project with no such alias needs no scan of the imports
+            can = replace(can, loaders=words.used_in(source))
     if project is not None and not can.copies and source is not None:
         # A copy or dump reached through another module's function (``cache.set(key, session)``).
         words = project.sender_words()
         if words:
-            can = replace(can, copies=not imported_words(source).isdisjoint(words))
+            can = replace(can, copies=words.used_in(source))
     model = ClassModel(settings.extra_resources, copyreg_possible=can.copyreg, project=project)
     finder = FindClassChecks(findings.append)
     copies = CopyChecks(model, findings.append, inventory="PKL902" in wanted, active=can.copies, project=project)

@@ -132,6 +132,38 @@ def _reaches(source: str, calls: Dict[str, FrozenSet[str]], words: Set[str], dyn
     return any(word in source for root in roots for word in calls[root])
 
 
+@dataclass(frozen=True)
+class ReachWords:
+    """What a module's text must spell to use a name another module of the project binds (a loader
+    alias, a function returning the module its argument names): a word of an import (the name's own,
+    or its module's: ``from app.ser import loads``, ``from app import ser``) and, anywhere, the name
+    itself, which every use spells (``loads(b)``, ``ser.loads(b)``, ``getattr(ser, "loads")``).
+
+    Both are needed: a name as common as ``utils`` in an import, alone, made every Django module that
+    imports from ``django.utils`` walk for loaders (``django.db.utils.load_backend`` imports by name).
+    """
+
+    imports: FrozenSet[str] = frozenset()
+    #: None when a use need not spell a name (a dunder method: ``cache[key] = obj``).
+    names: Optional[FrozenSet[str]] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.imports)
+
+    def used_in(self, source: str) -> bool:
+        """Whether ``source`` may use one of the names (a yes may be wrong, a no never is)."""
+        if imported_words(source).isdisjoint(self.imports):
+            return False
+        return self.names is None or any(spells_word(source, name) for name in self.names)
+
+    @staticmethod
+    def called(names: Iterable[str]) -> Optional[FrozenSet[str]]:
+        """What a call of functions or methods so named spells: their names, or nothing to require
+        when one is a dunder method (run by an operator, not by a call that names it)."""
+        found = frozenset(names)
+        return None if any(name.startswith("__") and name.endswith("__") for name in found) else found
+
+
 def imported_words(source: str) -> Set[str]:
     """Every word of every line that mentions ``import``, continuation lines included.
 
@@ -383,11 +415,12 @@ def class_needs(checks: Iterable[Listener]) -> ClassNeeds:
 
 _ATTRIBUTE_READ = re.compile(r"\.\s*([A-Za-z_][A-Za-z0-9_]*)")
 _ATTRIBUTE_WRITE = re.compile(r"\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:[-+*/%&|^@]|//|\*\*|<<|>>)?=(?!=)")
-#: ``self.parts.append(x)``, ``self.buf[i:j] = x``: stores into an attribute's value.
+#: ``self.parts.append(x)``, ``self.buf[i:j] = x``, ``self.replies[data[0]] = x``: stores into an
+#: attribute's value (a key one bracket deep inside; deeper ones the first walk records).
 _ATTRIBUTE_FILL = re.compile(
     r"\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\.\s*(?:"
     + "|".join(sorted(ACCUMULATING_METHODS))
-    + r")\s*\(|\[[^\]\n]*\]\s*=(?!=))"
+    + r")\s*\(|\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\s*=(?!=))"
 )
 
 
@@ -425,7 +458,7 @@ class CallGraph(Listener):
 _NAME_FILL = re.compile(
     r"(?<![\w.])([A-Za-z_][A-Za-z0-9_]*)\s*(?:\.\s*(?:"
     + "|".join(sorted(ACCUMULATING_METHODS))
-    + r")\s*\(|\[[^\]\n]*\]\s*=(?!=))"
+    + r")\s*\(|\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\s*=(?!=))"
 )
 
 

@@ -622,7 +622,12 @@ class Resolver(Statements, Handoffs, Expressions):
         elif isinstance(target, ast.Subscript):
             self._walk_expr(target.value)
             self._walk_expr(target.slice)
-            self.store_elements(target.value, value, literal_str(_subscript_key(target)))
+            container = target.value
+            if isinstance(container, ast.Attribute) and isinstance(container.value, ast.Name) and not value:
+                # ``self.replies[data[0]] = data[1:]``: the provenance walk reads what the store puts
+                # in, whatever this walk knows of it (nothing here, for data read from a socket).
+                self.attribute_stores.append((self.function_stack[-1] if self.function_stack else None, container.attr))
+            self.store_elements(container, value, literal_str(_subscript_key(target)))
 
     def _stored_by_call(self, func: ast.Attribute, args: List[ast.expr]) -> None:
         """``items.append(v)`` stores ``v``; ``items.extend(more)`` stores the elements of ``more``."""

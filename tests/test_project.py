@@ -810,7 +810,8 @@ def test_a_run_over_the_same_tree_reads_the_project_answers_of_the_last(tmp_path
     assert damaged.modules.answers == {}
     assert damaged.loader_words(is_loader) == words
     damaged.save_answers()
-    assert json.loads(table.read_text(encoding="utf-8"))["answers"]["loader_words"] == sorted(words)
+    saved = json.loads(table.read_text(encoding="utf-8"))["answers"]["loader_words"]
+    assert saved == {"imports": sorted(words.imports), "names": sorted(words.names)}
 
 
 def test_flake8_writes_the_project_answers_when_it_ends_and_reports_the_same_next_time(tmp_path: Path) -> None:
@@ -865,7 +866,7 @@ def test_loader_words_read_only_modules_that_can_bind_a_loader_and_follow_chains
     index = index_module.build(root, settings, tmp_path / "cache")
     assert "pkg.arrays" not in index.modules.loader_candidates()
     words = index.loader_words(catalog_for(settings).reaches_loader)
-    assert {"decode", "restore", "thaw"} <= words
+    assert {"decode", "restore", "thaw"} <= words.imports and {"decode", "restore", "thaw"} <= words.names
     assert "pkg.arrays" not in index.modules._stores[HEAD]
     assert index._descendants("pkg.models.Job") == ["pkg.jobs.Retried"]
 
@@ -918,3 +919,48 @@ def test_a_summary_past_its_budgets_is_the_same_whatever_the_hash_seed(tmp_path:
     assert len(outputs) == 1
     summary = json.loads(outputs.pop())
     assert ["U"] in summary["functions"]["top"]["returns"], "the budget was not reached: the test shows nothing"
+
+
+def test_a_module_walks_for_project_loaders_only_when_it_imports_and_spells_a_name_that_reaches_one(tmp_path: Path) -> None:
+    """A module is walked for loaders reached through the project's own names only when an import
+    spells the name or its module's, and the module spells the name itself (every use does). The
+    module's word alone (``utils``, the module of Django's ``load_backend``) made every module
+    importing anything from a ``utils`` walk; a module that calls the name is still walked, and
+    its loader is reported."""
+    from flake8_pickle.analysis import catalog_for
+    from flake8_pickle.project import index as index_module
+    from flake8_pickle.settings import Settings
+
+    root = _package(tmp_path, {
+        "__init__": "",
+        "utils": (
+            "from importlib import import_module\n\n\ndef load_backend(name):\n    return import_module(name)\n\n\n"
+            "def slugify(text):\n    return text.lower()\n"
+        ),
+        "codec": "import pickle\ndecode = pickle.loads\n",
+        "plain": "from .utils import slugify\nfrom . import codec as codec_module\n\n\ndef title(text):\n    return slugify(text)\n",
+        "backend": "from . import utils\n\n\ndef read(request):\n    return utils.load_backend('pickle').loads(request.body)\n",
+        "views": "from .codec import decode\n\n\ndef view(request):\n    return decode(request.body)\n",
+    })
+    settings = Settings()
+    index = index_module.build(root, settings, tmp_path / "cache")
+    words = index.loader_words(catalog_for(settings).reaches_loader)
+    assert words.names == {"decode", "load_backend"}
+    text = {name: (root / "pkg" / f"{name}.py").read_text(encoding="utf-8") for name in ("plain", "backend", "views")}
+    assert not words.used_in(text["plain"])  # imports ``utils`` and ``codec``, spells neither name
+    assert words.used_in(text["backend"]) and words.used_in(text["views"])
+    found = flake8(root, "-j1", f"--pickle-cache-dir={tmp_path / 'cache2'}", "pkg").stdout
+    assert "backend.py:5:" in found and "views.py:5:" in found and "plain.py" not in found
+
+
+def test_a_sender_reached_by_an_operator_needs_no_name_spelled() -> None:
+    """A project function that pickles its parameter is reached by a call that spells its name,
+    except a dunder method, run by an operator (``CACHE[key] = obj``): then an import is enough."""
+    from flake8_pickle.precheck import ReachWords
+
+    named = ReachWords(frozenset({"CACHE"}), ReachWords.called(["remember"]))
+    operator = ReachWords(frozenset({"CACHE"}), ReachWords.called(["remember", "__setitem__"]))
+    source = "from .cache import CACHE\n\n\ndef keep(key, obj):\n    CACHE[key] = obj\n"
+    assert not named.used_in(source)
+    assert operator.used_in(source)
+    assert named.used_in(source + "\n\ndef also(obj):\n    CACHE.remember(obj)\n")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, FrozenSet, List
 from ..catalog.handoff import ASDICT, DEEPCOPY
 from ..checks.protocol.state import shape_keeps
 from ..classes import BUILTIN_EXCEPTIONS, PROTOCOL_COVERS
+from ..precheck import ReachWords
 from ..provenance_model import framework_data
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ class ClassQuestions:
     _used_in: Optional[Set[str]]
     _library_bases: Dict[str, FrozenSet[str]]
     _senders: Optional[Tuple[FrozenSet[str], FrozenSet[str]]]
-    _sender_words: Optional[FrozenSet[str]]
+    _sender_words: Optional[ReachWords]
 
     def _split(self, name: str) -> Optional[Tuple[str, str]]:
         raise NotImplementedError
@@ -224,7 +225,7 @@ class ClassQuestions:
             self._senders = (frozenset(names), frozenset(n.rpartition(".")[2] for n in names))
         return self._senders
 
-    def sender_words(self) -> FrozenSet[str]:
+    def sender_words(self) -> ReachWords:
         """See :meth:`~flake8_pickle.project.view.ModuleView.sender_words` (computed once)."""
         if self._sender_words is None:
             words: Set[str] = set()
@@ -240,7 +241,8 @@ class ClassQuestions:
                 else:
                     made = f"{module}.{top}()"
                     words.update(k for k, targets in self.modules.head(module)["aliases"].items() if made in targets)
-            self._sender_words = frozenset(words)
+            # A call of the function spells its own name (``CACHE.remember(obj)``, ``remember(obj)``).
+            self._sender_words = ReachWords(frozenset(words), ReachWords.called(self.senders()[1]))
         return self._sender_words
 
     def param_sends(self, name: str) -> Optional[Tuple[List[str], int, List[Json]]]:

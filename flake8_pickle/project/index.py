@@ -24,8 +24,9 @@ from ..provenance import UNKNOWN, Channel, External, Source, Trusted
 from ..provenance_model import RECEIVER, KeyedBy, Param
 from ..settings import Settings
 from ..checks.unpicklers import UNPICKLER_BASES
+from ..precheck import ReachWords
 from .class_questions import ClassQuestions
-from .keys import KeysByWord
+from .keys import KeysByWord, first_word, loader_reach, reach_json, saved_reach
 from .layout import module_name, python_files
 from .store import CACHE_DIR_NAME, HEAD, LIGHT, Cache, FileJob, Summaries, settings_digest
 
@@ -118,7 +119,7 @@ class ProjectIndex(ClassQuestions):
     _sites: Dict[str, List[Tuple[str, Json, int]]] = field(default_factory=dict)
     _scanned: Set[str] = field(default_factory=set)
     _referrers: Dict[str, List[str]] = field(default_factory=dict)
-    _loader_words: Optional[FrozenSet[str]] = None
+    _loader_words: Optional[ReachWords] = None
     _uses: Optional[Dict[str, Set[str]]] = None
     _functions: Dict[str, Optional[FunctionRef]] = field(default_factory=dict)
     _all_functions: Dict[str, List[FunctionRef]] = field(default_factory=dict)
@@ -132,7 +133,7 @@ class ProjectIndex(ClassQuestions):
     _stored: Dict[str, FrozenSet] = field(default_factory=dict)
     _library_bases: Dict[str, FrozenSet[str]] = field(default_factory=dict)
     _senders: Optional[Tuple[FrozenSet[str], FrozenSet[str]]] = None
-    _sender_words: Optional[FrozenSet[str]] = None
+    _sender_words: Optional[ReachWords] = None
 
     # ------------------------------------------------------------------ names
     def _split(self, name: str) -> Optional[Tuple[str, str]]:
@@ -162,7 +163,7 @@ class ProjectIndex(ClassQuestions):
         if split is None:
             return []
         module, rest = split
-        if not self.modules.spells(module, _first_word(rest)):
+        if not self.modules.spells(module, first_word(rest)):
             # An alias binds its name in the module's text (``from x import rest``, ``rest = ...``,
             # ``def rest``): a module that never spells it has none, and needs no parse to say so.
             return []
@@ -661,7 +662,7 @@ class ProjectIndex(ClassQuestions):
         out: Set[object] = set()
         if split is not None:
             owner, rest = split
-            candidates = self.modules.mentioning(_first_word(rest.rpartition(".")[2] or rest))
+            candidates = self.modules.mentioning(first_word(rest.rpartition(".")[2] or rest))
             holder, _, _ = rest.rpartition(".")
             if holder:
                 # ``Config.blob``, ``Holder().blob``: only a module that refers to the class can store
@@ -683,50 +684,21 @@ class ProjectIndex(ClassQuestions):
         return known
 
     # ------------------------------------------------------------------ loaders
-    def loader_words(self, is_loader: "Callable[[FrozenSet[str]], bool]") -> FrozenSet[str]:
-        """Words an import must spell to reach a loader through the project's aliases: the alias's
-        own name and its module's (``from app.ser import loads``, ``from app import ser``)."""
-        saved = self.modules.answers.get("loader_words")
-        if self._loader_words is None and isinstance(saved, list) and all(isinstance(w, str) for w in saved):
-            self._loader_words = frozenset(saved)
+    def loader_words(self, is_loader: "Callable[[FrozenSet[str]], bool]") -> ReachWords:
+        """What a module must spell to reach a loader through the project's aliases: in an import,
+        the alias's own name or its module's (``from app.ser import loads``, ``from app import ser``),
+        and the alias's name anywhere."""
         if self._loader_words is None:
-            # Only a module whose text names a loader module, or a name already found to alias a
-            # loader, can bind a name to one: those are read, round by round.
-            words: Set[str] = set()
-            checked: Set[str] = set()
-            keys = KeysByWord()
-            frontier = self.modules.loader_candidates()
-            while frontier:
-                found: Set[str] = set()
-                for module in frontier:
-                    if module in checked:
-                        continue
-                    checked.add(module)
-                    # A key binds a loader in one step when its targets name the loader's module.
-                    keys.add(module, self.modules.head(module)["aliases"], self.modules.text_facts(module)["loader_roots"])
-                ready = keys.ready(words)
-                while ready:
-                    for module, key in ready:
-                        targets = self.aliases(f"{module}.{key}")
-                        if targets and is_loader(targets):
-                            found.update((module.rpartition(".")[2], key.split(".")[0].replace("()", "")))
-                    ready = keys.ready(words | found)
-                frontier = [m for word in sorted(found - words) for m in self.modules.mentioning(word)]
-                words |= found
-            # ``from_qualified_name(self.picklelib)``: a function returning the module its argument
-            # names (``return import_module(name)``) reaches any loader a caller names.
-            for module in self.modules.mentioning("import_module"):
-                for qualname, entry in self.modules.head(module)["functions"].items():
-                    if entry.get("imports") is True:
-                        words.update((module.rpartition(".")[2], qualname))
-            self._loader_words = frozenset(words)
+            self._loader_words = saved_reach(self.modules.answers.get("loader_words"))
+        if self._loader_words is None:
+            self._loader_words = loader_reach(self, is_loader)
         return self._loader_words
 
     def save_answers(self) -> None:
         """Write what this process answered about the whole project (see :meth:`Summaries.read_answers`)."""
         more: Dict[str, Json] = {}
         if self._loader_words is not None:
-            more["loader_words"] = sorted(self._loader_words)
+            more["loader_words"] = reach_json(self._loader_words)
         try:
             self.modules.save_answers(more)
         except (OSError, ValueError):  # at exit, the answers are an addition: never an error
@@ -739,16 +711,11 @@ class ProjectIndex(ClassQuestions):
         return ModuleView(self, module, tree)
 
 
-def _first_word(rest: str) -> str:
-    """``Client().send`` -> ``Client``: the name a module binds for an alias of ``rest``."""
-    return rest.split(".", 1)[0].split("(", 1)[0].split("[", 1)[0]
-
-
 def _key_word(key: str) -> str:
     """The word a module using the alias ``key`` spells: ``make()`` -> ``make``, ``Codec().decode``
     -> ``decode``, a registry's ``CODECS[]`` and ``CODECS.get()`` -> ``CODECS``."""
     if key.endswith("[]") or key.endswith(".get()"):
-        return _first_word(key)
+        return first_word(key)
     return key.replace("()", "").rpartition(".")[2]
 
 

@@ -4,7 +4,12 @@ class", "which names reach a loader") resolve only the keys that can answer them
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, List, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+
+from ..precheck import ReachWords
+
+if TYPE_CHECKING:
+    from .index import ProjectIndex
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -49,3 +54,65 @@ class KeysByWord:
                     self._handed.add(item)
                     out.append(item)
         return out
+
+
+def loader_reach(index: "ProjectIndex", is_loader: Callable[[FrozenSet[str]], bool]) -> ReachWords:
+    """What a module must spell to reach a loader through the project's aliases (see
+    :meth:`ProjectIndex.loader_words`).
+
+    Only a module whose text names a loader module, or a name already found to alias a loader, can
+    bind a name to one: those are read, round by round."""
+    modules = index.modules
+    words: Set[str] = set()
+    keys_found: Set[str] = set()
+    called: Set[str] = set()
+    checked: Set[str] = set()
+    keys = KeysByWord()
+    frontier = modules.loader_candidates()
+    while frontier:
+        found: Set[str] = set()
+        for module in frontier:
+            if module in checked:
+                continue
+            checked.add(module)
+            # A key binds a loader in one step when its targets name the loader's module.
+            keys.add(module, modules.head(module)["aliases"], modules.text_facts(module)["loader_roots"])
+        ready = keys.ready(words)
+        while ready:
+            for module, key in ready:
+                targets = index.aliases(f"{module}.{key}")
+                if targets and is_loader(targets):
+                    found.update((module.rpartition(".")[2], first_word(key)))
+                    keys_found.add(first_word(key))
+            ready = keys.ready(words | found)
+        frontier = [m for word in sorted(found - words) for m in modules.mentioning(word)]
+        words |= found
+    # ``from_qualified_name(self.picklelib)``: a function returning the module its argument names
+    # (``return import_module(name)``) reaches any loader a caller names; a call spells its name.
+    for module in modules.mentioning("import_module"):
+        for qualname, entry in modules.head(module)["functions"].items():
+            if entry.get("imports") is True:
+                words.update((module.rpartition(".")[2], first_word(qualname)))
+                called.add(qualname.rpartition(".")[2])
+    names = ReachWords.called(called)
+    return ReachWords(frozenset(words), None if names is None else names | keys_found)
+
+
+def first_word(rest: str) -> str:
+    """``Client().send`` -> ``Client``: the name a module binds for an alias of ``rest``."""
+    return rest.split(".", 1)[0].split("(", 1)[0].split("[", 1)[0]
+
+
+def reach_json(reach: ReachWords) -> Any:
+    """``reach`` as the answers file keeps it (read back by :func:`saved_reach`)."""
+    return {"imports": sorted(reach.imports), "names": None if reach.names is None else sorted(reach.names)}
+
+
+def saved_reach(saved: Any) -> Optional[ReachWords]:
+    """The loader words an earlier run wrote (None when absent or of another shape)."""
+    if not isinstance(saved, dict):
+        return None
+    imports, names = saved.get("imports"), saved.get("names")
+    if not all(isinstance(part, list) and all(isinstance(word, str) for word in part) for part in (imports, names or [])):
+        return None
+    return ReachWords(frozenset(imports), None if names is None else frozenset(names))  # type: ignore[arg-type]

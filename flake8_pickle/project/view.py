@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple, Union
 
-from ..precheck import Possible
+from ..precheck import Possible, ReachWords
 from ..provenance import External, ProjectFacts, Source
 from ..scope_model import _import_target
 from ..verifiers import Verifier, read_verifier
@@ -42,7 +42,7 @@ class ModuleView(ProjectFacts):
     def aliases(self, name: str) -> Optional[FrozenSet[str]]:
         return self.index.aliases(name)
 
-    def loader_words(self, is_loader: Callable[[FrozenSet[str]], bool]) -> FrozenSet[str]:
+    def loader_words(self, is_loader: Callable[[FrozenSet[str]], bool]) -> ReachWords:
         return self.index.loader_words(is_loader)
 
     def knows(self, name: str) -> bool:
@@ -158,10 +158,11 @@ class ModuleView(ProjectFacts):
         """The project functions that copy, pickle or send a parameter: qualified and last names."""
         return self.index.senders()
 
-    def sender_words(self) -> FrozenSet[str]:
-        """Words an import spells to reach a function of the project that copies, pickles or sends
-        its parameter: its class's name, the module-level names bound to an instance of that class
-        (``from .cache import CACHE``), or, for a module-level function, its name or its module's."""
+    def sender_words(self) -> ReachWords:
+        """What a module spells to reach a function of the project that copies, pickles or sends its
+        parameter: in an import, its class's name, the module-level names bound to an instance of
+        that class (``from .cache import CACHE``), or, for a module-level function, its name or its
+        module's; and, anywhere, the function's own name (the call)."""
         return self.index.sender_words()
 
     def param_sends(self, name: str) -> Optional[Tuple[List[str], int, List[Json]]]:
