@@ -101,13 +101,23 @@ def _shelf_made_new(call: ast.Call, resolver: "Resolver") -> int:
     return NOT_LOADER if literal_str(call_argument(call, 1, "flag")) == "n" and call_argument(call, 0, "filename") is not None else LOADER
 
 
-def _torch_load(call: ast.Call, resolver: "Resolver") -> int:
-    weights_only = keyword_arg(call, "weights_only")
-    if weights_only is None:
-        return LOADER
-    if isinstance(weights_only, ast.Constant):
-        return NOT_LOADER if weights_only.value is True else LOADER
-    return LOADER_CAPPED
+def _weights_only(position: Optional[int] = None) -> Condition:
+    """torch's ``weights_only`` (keyword-only for ``torch.load``; the 7th parameter of
+    ``torch.hub.load_state_dict_from_url``): ``True`` unpickles no objects, a value the call does not
+    show caps the finding at PKL102."""
+
+    def condition(call: ast.Call, resolver: "Resolver") -> Union[int, Judgement]:
+        weights_only = keyword_arg(call, "weights_only") if position is None else call_argument(call, position, "weights_only")
+        if weights_only is None:
+            return LOADER
+        if isinstance(weights_only, ast.Constant):
+            return NOT_LOADER if weights_only.value is True else LOADER
+        return Judgement(LOADER_CAPPED, weights_only)
+
+    return condition
+
+
+_torch_load = _weights_only()
 
 
 def _rq_serializer(call: ast.Call, resolver: "Resolver") -> Union[int, Judgement]:
@@ -329,6 +339,16 @@ _DEFAULT_LOADERS: Tuple[Loader, ...] = (
         DATA_PATH,
         data_keyword="f",
         condition=_torch_load,
+        switch_noun="a weights_only flag",
+    ),
+    Loader(
+        # Downloads the URL (or takes the cached copy) and torch.load()s it (lightning's cloud_io).
+        ("torch.hub.load_state_dict_from_url", "torch.utils.model_zoo.load_url"),
+        "torch",
+        DATA_PATH,
+        data_keyword="url",
+        condition=_weights_only(6),
+        switch_noun="a weights_only flag",
     ),
     Loader(
         ("torch.package.PackageImporter", "torch.package.package_importer.PackageImporter"),
@@ -348,6 +368,13 @@ _DEFAULT_LOADERS: Tuple[Loader, ...] = (
             ),
         ),
         "torch",
+        DATA_CHANNEL,
+        channel="torch.distributed process group",
+    ),
+    Loader(
+        # accelerate's wrappers of those (``broadcast_object_list``, ``gather_object``: all_gather_object).
+        names(("accelerate.utils", "accelerate.utils.operations"), ("broadcast_object_list", "gather_object")),
+        "accelerate",
         DATA_CHANNEL,
         channel="torch.distributed process group",
     ),

@@ -19,9 +19,15 @@ def names(modules: Iterable[str], attrs: Iterable[str]) -> Tuple[str, ...]:
 #: The modules with pickle's own ``load``/``loads``/``dump``/``dumps``/``Unpickler`` API.
 PICKLE_MODULES: Tuple[str, ...] = (
     "pickle", "_pickle", "cPickle", "pickle5", "cloudpickle", "dill", "dill._dill",
+    # six's and future's Python 2 compatibility names for pickle (petastorm: ``from six.moves import cPickle``).
+    "six.moves.cPickle", "future.moves.pickle",
     # zodbpickle (ZODB, ZEO): a fork of pickle, its ``pickle`` module the C one or the pure-Python one.
     "zodbpickle.pickle", "zodbpickle.fastpickle", "zodbpickle.slowpickle",
 )
+#: The library classes whose subclasses PKL104 grades (cloudpickle has no Unpickler of its own).
+UNPICKLER_BASES: FrozenSet[str] = frozenset(names((m for m in PICKLE_MODULES if m != "cloudpickle"), ("Unpickler",))) | {
+    "pickle._Unpickler"
+}
 #: Of those, the ones that serialise lambdas and local functions by value (PKL204 does not apply).
 BY_VALUE_MODULES: Tuple[str, ...] = ("dill", "dill._dill", "cloudpickle")
 #: What turns an object into pickle bytes.

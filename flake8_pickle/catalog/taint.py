@@ -165,7 +165,18 @@ CHANNEL_COLLECTIVES: Dict[str, Tuple[str, bool, Tuple[int, ...]]] = {
             ("scatter", (0,)),
             ("all_to_all", (0,)),
             ("all_to_all_single", (0,)),
+            # the object collectives unpickle what peers sent (PKL103 there) into the list they fill
+            ("broadcast_object_list", (0,)),
+            ("scatter_object_list", (0,)),
+            ("all_gather_object", (0,)),
+            ("gather_object", (1,)),
+            ("recv_object_list", (0,)),
         )
+    },
+    **{
+        f"{module}.{name}": ("torch.distributed process group", True, (0,) if name == "broadcast_object_list" else ())
+        for module in ("accelerate.utils", "accelerate.utils.operations")
+        for name in ("broadcast_object_list", "gather_object")
     },
     **{
         f"torch_xla.core.xla_model.{name}": ("torch_xla replica collective", returns, positions)

@@ -144,7 +144,7 @@ class LoaderChecks(Listener):
                     Step(call.lineno, f"safe: the arguments make {label} load safely (`{shown(call, 60)}`)"),
                 )))
             return
-        if verdict == LOADER_UNSURE and switch is not None:
+        if verdict in (LOADER_UNSURE, LOADER_CAPPED) and switch is not None:
             self._unsure[id(call)] = switch
         label = loader.label_for(qualified)
         # ``deserialize(s)``, a parameter its callers give ``pickle.loads`` or ``marshal.loads``: both.
@@ -313,7 +313,7 @@ class LoaderChecks(Listener):
             if verdict.tier == TRUSTED:
                 self._judged(sink.call, *_trusted_steps(verdict, sink))
                 return
-            if verdict.tier == CHANNEL and verdict.channel is not None:
+            if verdict.tier == CHANNEL and verdict.channel is not None and not sink.capped:
                 line, col = sink.call.lineno, sink.call.col_offset
                 channel = f"{verdict.channel.channel}, line {verdict.channel.line}"
                 what, where = _located(verdict.channel.channel)
@@ -342,6 +342,8 @@ class LoaderChecks(Listener):
             return
         line, col = sink.call.lineno, sink.call.col_offset
         switch = self._unsure.get(id(sink.call))
+        if sink.capped and not any(v.tier in (UNTRUSTED, CHANNEL) for v in verdicts):
+            switch = None  # the data's origin is what is unknown, whatever the switch says
         if switch is not None:
             # The data may be fine: what is unknown is whether the call loads safely at all.
             text = message(
@@ -357,6 +359,8 @@ class LoaderChecks(Listener):
             why = f"PKL102: whether it loads safely depends on `{shown(switch)}`, which is not a literal"
         elif any(v.tier == UNTRUSTED for v in verdicts):
             why = "PKL102: untrusted data reaches it, but the call may load safely (capped at PKL102)"
+        elif any(v.tier == CHANNEL for v in verdicts):
+            why = "PKL102: peers sent it over an unauthenticated channel, but the call may load safely (capped at PKL102)"
         else:
             why = f"PKL102: no catalogued source or reason to trust reaches its {describe_input(sink.loader, sink.argument, self._handed.get(id(sink.call)))}"
         steps = (Step(line, why),)

@@ -15,17 +15,10 @@ from ...catalog.gadgets import (
     GADGET_HOMES,
     GADGETS_BY_MODULE,
 )
+from ...catalog.names import UNPICKLER_BASES  # noqa: F401 - the library classes whose subclasses are graded
 from ...pathwalk import GiveUp
 from ...symbols import LocalDef
 from ...shapes import target_names
-
-#: The library classes whose subclasses are graded.
-UNPICKLER_BASES = frozenset(
-    """
-    pickle.Unpickler pickle._Unpickler _pickle.Unpickler cPickle.Unpickler dill.Unpickler
-    dill._dill.Unpickler zodbpickle.pickle.Unpickler zodbpickle.fastpickle.Unpickler zodbpickle.slowpickle.Unpickler
-    """.split()
-)
 
 RESTRICTS_NOTHING_PARENT = "restricts nothing (every path calls the parent)"
 RESTRICTS_NOTHING_IMPORT = "restricts nothing (every path imports the requested global)"
