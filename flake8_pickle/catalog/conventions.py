@@ -231,6 +231,10 @@ NOT_CALLING = frozenset(
         "builtins.setattr",
         "builtins.vars",
         "builtins.dir",
+        # ``_loads = staticmethod(pickle.loads)``: a wrapper that calls nothing; a call of the
+        # attribute is the call of the loader (an alias, as ``_loads = pickle.loads`` is).
+        "builtins.staticmethod",
+        "builtins.classmethod",
         "functools.wraps",
         "functools.update_wrapper",
         "typing.cast",

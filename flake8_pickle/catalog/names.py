@@ -24,6 +24,19 @@ PICKLE_MODULES: Tuple[str, ...] = (
     # zodbpickle (ZODB, ZEO): a fork of pickle, its ``pickle`` module the C one or the pure-Python one.
     "zodbpickle.pickle", "zodbpickle.fastpickle", "zodbpickle.slowpickle",
 )
+#: The standard pickle module under its other spellings (one loader, however a module imports it).
+STDLIB_PICKLE_SPELLINGS: Tuple[str, ...] = ("pickle", "_pickle", "cPickle", "pickle5", "six.moves.cPickle", "future.moves.pickle")
+
+
+def library_of(qualified: str) -> str:
+    """The library a loader's qualified name belongs to: ``pickle`` for every spelling of the
+    standard module, else the top-level package (``dill._dill.loads``: ``dill``)."""
+    for spelling in STDLIB_PICKLE_SPELLINGS:
+        if qualified.startswith(spelling + "."):
+            return "pickle"
+    return qualified.split(".", 1)[0]
+
+
 #: The library classes whose subclasses PKL104 grades (cloudpickle has no Unpickler of its own).
 UNPICKLER_BASES: FrozenSet[str] = frozenset(names((m for m in PICKLE_MODULES if m != "cloudpickle"), ("Unpickler",))) | {
     "pickle._Unpickler"

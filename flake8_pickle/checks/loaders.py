@@ -21,6 +21,7 @@ from ..catalog.loaders import (
     Loader,
 )
 from ..catalog.conventions import HANDED_MODULE_ALIASES, HANDED_MODULES, NOT_LOADING_WITH_MODULE, SAFE_SERIALIZER_MODULES
+from ..catalog.names import library_of
 from ..catalog.taint import CALLBACK_REGISTRATIONS
 from ..findings import Finding, Step, shown
 from ..provenance import CHANNEL, TRUSTED, UNTRUSTED, ProvenanceTracker, Sink, Source, Verdict, literal_input
@@ -147,14 +148,17 @@ class LoaderChecks(Listener):
         if verdict in (LOADER_UNSURE, LOADER_CAPPED) and switch is not None:
             self._unsure[id(call)] = switch
         label = loader.label_for(qualified)
-        # ``deserialize(s)``, a parameter its callers give ``pickle.loads`` or ``marshal.loads``: both.
-        # (One name per catalogue entry: ``_pickle.loads`` and ``pickle.loads`` are one loader.)
-        others: Dict[int, str] = {}
+        # ``deserialize(s)``, a parameter its callers give ``pickle.loads`` or ``marshal.loads``, a
+        # registry of ``pickle.loads`` and ``dill.loads``: all of them. (One name per catalogue entry and
+        # library: ``_pickle.loads`` and ``pickle.loads`` are one loader, ``dill.loads`` another.)
+        others: Dict[Tuple[int, str], str] = {(id(loader), library_of(qualified)): label}
         for name in sorted(names):
             other = self.catalog.by_name.get(name)
-            if other is not None and other is not loader and id(other) not in others and not _derived(other, loader):
-                others[id(other)] = other.label_for(name)
-        self._loader_call(call, " or ".join((label, *sorted(others.values()))), loader, resolver, capped=verdict == LOADER_CAPPED)
+            key = (id(other), library_of(name))
+            if other is not None and key not in others and (other is loader or not _derived(other, loader)):
+                others[key] = other.label_for(name)
+        labels = sorted(set(others.values()) - {label})
+        self._loader_call(call, " or ".join((label, *labels)), loader, resolver, capped=verdict == LOADER_CAPPED)
 
     def on_return(self, node: ast.Return, resolver: Resolver) -> None:
         """``return pickle.loads, (self.sock.recv(n),)`` in ``__reduce__``: whoever unpickles the
