@@ -45,6 +45,7 @@ from .symbols import (
 from .shapes import (
     binding_counts,
     block_statements,
+    bound_once,
     bound_names,
     default_of,
     defaulted_fields,
@@ -54,7 +55,6 @@ from .shapes import (
     node_key,
     positional_parameters,
     returns_self,
-    single_assignment,
     stored_parameters,
     target_names,
 )
@@ -326,9 +326,13 @@ class Expressions:
             return known
         if function.nested or self._factory_depth > 1 or isinstance(node, ast.Lambda):
             return EMPTY
-        values = [
-            r.value for r in block_statements(node.body) if type(r) is ast.Return and isinstance(r.value, _FACTORY_VALUES)  # type: ignore[attr-defined]
-        ]
+        values = []
+        for statement in block_statements(node.body):  # type: ignore[attr-defined]
+            value = statement.value if type(statement) is ast.Return else None  # type: ignore[attr-defined]
+            if type(value) is ast.Name:  # ``sock = socket.socket(); ...; return sock``
+                value = bound_once(node, value.id) or value  # a module's name: read in its scope
+            if isinstance(value, _FACTORY_VALUES):
+                values.append(value)
         result: Symbols = EMPTY
         if values:
             scope = Scope("function", node)
@@ -529,11 +533,10 @@ class Expressions:
             cls = symbol.cls if isinstance(symbol, LocalInstance) else symbol
             if not (isinstance(cls, LocalDef) and cls.kind == "class") or attr in cls.instance_attrs:
                 continue
-            for statement in getattr(cls.node, "body", ()):
-                assigned = single_assignment(statement)
-                if assigned is not None and isinstance(assigned[0], ast.Name) and assigned[0].id == attr:
-                    value = literal_str(assigned[1])
-                    return frozenset((value,)) if value else frozenset()
+            assigned = bound_once(cls.node, attr)
+            if assigned is not None:
+                value = literal_str(assigned)
+                return frozenset((value,)) if value else frozenset()
         return frozenset()
 
     def _element_call(self, call: ast.Call, func: ast.Attribute, depth: int) -> Optional[Symbols]:

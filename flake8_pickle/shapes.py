@@ -664,6 +664,27 @@ def single_assignment(statement: ast.stmt) -> Optional[Tuple[ast.expr, ast.expr]
     return None
 
 
+def bound_once(scope: ast.AST, name: str) -> Optional[ast.expr]:
+    """The value ``name`` is bound to in ``scope`` (a function or class) when its one binding there
+    is ``name = value`` or ``name: T = value``, at any depth of the body (``mac = hmac.new(...)``
+    then ``return mac.hexdigest()``; ``sock = socket.socket()`` then ``return sock``; a class's
+    ``picklelib = "pickle"``). None for a parameter, and for a name bound any other way or more
+    than once (a loop target, ``+=``, ``with ... as``, ``del``, a nested scope's ``nonlocal``:
+    bindings are counted in nested scopes too, which errs towards None)."""
+    arguments = getattr(scope, "args", None)
+    if arguments is not None and any(arg.arg == name for arg in all_args(arguments)):
+        return None
+    body = getattr(scope, "body", [])
+    if binding_counts(body).get(name) != 1:
+        return None
+    for node in own_nodes(scope):
+        if isinstance(node, ast.stmt):
+            assigned = single_assignment(node)
+            if assigned is not None and isinstance(assigned[0], ast.Name) and assigned[0].id == name:
+                return assigned[1]
+    return None
+
+
 def method_definitions(tree: ast.AST) -> Dict[str, int]:
     """How many classes of the module (nested ones included) define each method name."""
     counts: Dict[str, int] = {}

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Optional, Set
 
 from .catalog.conventions import NO_RETURN
 from .catalog.taint import DIGESTS, MAC_MAKERS, VERIFIERS, NamePatterns
-from .shapes import is_staticmethod, own_nodes, positional_parameters
+from .shapes import bound_once, is_staticmethod, own_nodes, positional_parameters
 from .symbols import LocalDef
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def helper_verifier(function: ast.AST, verification: Verification, resolver: "Re
         return None
     nodes = own_nodes(function)
     returns = [node for node in nodes if isinstance(node, ast.Return)]
-    signed = _signs(returns, params, nodes, resolver)
+    signed = _signs(function, returns, params, nodes, resolver)
     if signed is not None:
         return Verifier(SIGNS, signed[0], key=signed[1])
     checked: List[ast.expr] = []
@@ -91,11 +91,13 @@ def helper_verifier(function: ast.AST, verification: Verification, resolver: "Re
     return None
 
 
-def _signs(returns: List[ast.Return], params: List[str], nodes: List[ast.AST], resolver: "Resolver") -> Optional[Tuple[FrozenSet[str], Optional[str]]]:
+def _signs(
+    function: ast.AST, returns: List[ast.Return], params: List[str], nodes: List[ast.AST], resolver: "Resolver"
+) -> Optional[Tuple[FrozenSet[str], Optional[str]]]:
     """The parameters every ``return`` is a MAC of (:data:`SIGNS`), over the whole of each (not a
     slice), and the parameter that is the key (``hmac.new(key, body)``) if one is; None if the helper
     is no such thing, or if parameters make its key otherwise."""
-    found = _mac_returns(returns, nodes, resolver)
+    found = _mac_returns(returns, function, resolver)
     if not found:
         return None
     flows = _assignments(nodes)
@@ -121,38 +123,26 @@ def _signs(returns: List[ast.Return], params: List[str], nodes: List[ast.AST], r
 
 def mac_call(function: ast.AST, resolver: "Resolver") -> Optional[ast.Call]:
     """The MAC call a :data:`SIGNS` helper returns (its first, if several)."""
-    nodes = own_nodes(function)
-    found = _mac_returns([n for n in nodes if isinstance(n, ast.Return)], nodes, resolver)
+    found = _mac_returns([n for n in own_nodes(function) if isinstance(n, ast.Return)], function, resolver)
     return found[0] if found else None
 
 
-def _mac_returns(returns: List[ast.Return], nodes: List[ast.AST], resolver: "Resolver") -> Optional[List[ast.Call]]:
+def _mac_returns(returns: List[ast.Return], function: ast.AST, resolver: "Resolver") -> Optional[List[ast.Call]]:
     """The MAC-making call (``hmac.new(key, msg, ...)``) each ``return`` gives, read through a digest
     (``.hexdigest()``) and a name bound once (``mac = hmac.new(...)``); None unless every one does."""
     if not returns:
         return None
-    made: Dict[str, ast.expr] = {}  # ``mac = hmac.new(...)`` then ``return mac.hexdigest()``
-    for node in nodes:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            made[node.targets[0].id] = node.value
     calls: List[ast.Call] = []
     for r in returns:
         value = r.value
         while isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in _DIGEST_READS and not value.args:
             value = value.func.value
-        if isinstance(value, ast.Name) and value.id in made and not any(
-            isinstance(n, ast.AugAssign) or (isinstance(n, ast.Assign) and n.value is not made[value.id] and value.id in _targets(n))
-            for n in nodes
-        ):
-            value = made[value.id]
+        if isinstance(value, ast.Name):  # ``mac = hmac.new(...)`` then ``return mac.hexdigest()``
+            value = bound_once(function, value.id) or value
         if not (isinstance(value, ast.Call) and resolver.qualified_names(value.func) & MAC_MAKERS and len(value.args) >= 2):
             return None
         calls.append(value)
     return calls
-
-
-def _targets(node: ast.Assign) -> Set[str]:
-    return {n.id for target in node.targets for n in ast.walk(target) if isinstance(n, ast.Name)}
 
 
 #: What reads a MAC object's digest (``mac.hexdigest()``) or re-encodes it.

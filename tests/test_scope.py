@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import textwrap
-from typing import Dict, Set
+from typing import Dict, Optional, Set
 
 import pytest
 
@@ -622,3 +622,39 @@ def test_a_listener_can_declare_calls_by_the_start_of_their_names() -> None:
     declared = _Prefixed()
     Resolver(ast.parse(source), [declared]).run()
     assert declared.lines == {3, 4, 5}
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("sock = socket.socket()\nsock.listen()\nreturn sock", "socket.socket()"),
+        ("if flag:\n    sock: socket.socket = make()\nreturn sock", "make()"),
+        ("sock = socket.socket()\nif flag:\n    sock = other\nreturn sock", None),  # bound twice
+        ("sock = socket.socket()\nsock += b''\nreturn sock", None),  # augmented
+        ("for sock in socks:\n    pass\nreturn sock", None),  # a loop target
+        ("with open(p) as sock:\n    pass\nreturn sock", None),
+        ("sock, port = make()\nreturn sock", None),  # unpacked: a part, not the value
+        ("sock = a = make()\nreturn sock", None),  # two targets
+        ("def inner():\n    nonlocal sock\n    sock = other\nsock = make()\nreturn sock", None),
+        ("return flag", None),  # a parameter
+        ("return missing", None),  # never bound here
+    ],
+)
+def test_bound_once_reads_only_a_single_plain_binding(body: str, expected: Optional[str]) -> None:
+    """``shapes.bound_once``: the one reader of "the value a name is bound to once" (a MAC helper's
+    ``mac``, a factory's returned local, a class constant), for every shape of binding."""
+    from flake8_pickle.shapes import bound_once
+
+    source = "def f(flag, socks, p, other):\n" + "".join(f"    {line}\n" for line in body.splitlines())
+    function = ast.parse(source).body[0]
+    name = "missing" if "missing" in body else "flag" if body == "return flag" else "sock"
+    found = bound_once(function, name)
+    assert (None if found is None else ast.unparse(found)) == expected
+
+
+def test_bound_once_reads_a_class_constant() -> None:
+    from flake8_pickle.shapes import bound_once
+
+    cls = ast.parse("class S:\n    picklelib = 'pickle'\n    other = 1\n    other = 2\n").body[0]
+    assert ast.unparse(bound_once(cls, "picklelib")) == "'pickle'"
+    assert bound_once(cls, "other") is None

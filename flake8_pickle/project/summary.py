@@ -47,8 +47,8 @@ from ..verifiers import ASSERTS, helper_verifier, read_verifier, verification, w
 from ..symbols import Contains, LocalDef, LocalInstance, elements
 from ..shapes import (
     attribute_chain,
-    binding_counts,
     block_statements,
+    bound_once,
     constructed,
     looked_up,
     bound_names_unless_generator,
@@ -62,7 +62,6 @@ from ..shapes import (
     module_statements,
     node_key,
     positional_parameters,
-    single_assignment,
     stored_parameters,
 )
 from ..findings import shown
@@ -406,18 +405,12 @@ def _declared_attributes(cls: LocalDef, resolver: Resolver) -> Dict[str, FrozenS
 
 
 def _assigned_once(value: ast.expr, function: ast.AST) -> ast.expr:
-    """What a local name bound once, by a statement of the body's top level, was bound to (``cls =
-    CODECS.get(fmt, PickleCodec)`` then ``return cls()``); else ``value`` itself."""
+    """What a local name bound once was bound to (``cls = CODECS.get(fmt, PickleCodec)`` then
+    ``return cls()``); else ``value`` itself."""
     if not isinstance(value, ast.Name):
         return value
-    body = getattr(function, "body", [])
-    if binding_counts(body).get(value.id) != 1:
-        return value
-    for statement in body:
-        assigned = single_assignment(statement)
-        if assigned is not None and isinstance(assigned[0], ast.Name) and assigned[0].id == value.id:
-            return assigned[1]
-    return value
+    assigned = bound_once(function, value.id)
+    return value if assigned is None else assigned
 
 
 def _alias_targets(symbols: Iterable[object], names: Dict[int, str], module: str, bound: bool = False) -> Set[str]:
@@ -459,11 +452,13 @@ def _returned_aliases(
             out[f"{owner}().{method}()"] = [f"{module}.{owner}()"]  # ``Sink(path).open()``: the same object
             continue
         returned = [
-            (chain[0], chain[1:], element, called, statement.value)
+            (chain[0], chain[1:], element, called, given)
             for statement in block_statements(node.body)
             if isinstance(statement, ast.Return) and statement.value is not None
-            for inner, called in (constructed(statement.value),)
-            for value, element in (looked_up(_assigned_once(inner, node) if called and type(inner) is ast.Name and inner.id not in bindings else inner),)
+            # ``sock = socket.socket(); ...; return sock``: what the local was bound to, once.
+            for given in (_assigned_once(statement.value, node) if _is_local(statement.value, bindings) else statement.value,)
+            for inner, called in (constructed(given),)
+            for value, element in (looked_up(_assigned_once(inner, node) if called and _is_local(inner, bindings) else inner),)
             for chain in (attribute_chain(value),)
             if chain and chain[0] in bindings
         ]
@@ -495,6 +490,11 @@ def _returned_aliases(
             if owner:
                 out[f"{owner}().{method}()"] = sorted(targets)
     return out
+
+
+def _is_local(value: ast.expr, bindings: Dict[str, object]) -> bool:
+    """Whether ``value`` is a name the module does not bind (a function's local, then)."""
+    return type(value) is ast.Name and value.id not in bindings  # type: ignore[attr-defined]
 
 
 def _made(target: str, call: ast.expr) -> str:
