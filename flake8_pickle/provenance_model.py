@@ -445,7 +445,17 @@ def _is_bound_method_call(call: ast.Call, function: ast.AST, resolver: Optional[
         return True
     # ``codec_for(fmt).decode(body)``: the object a function of the module returned (see
     # ``Expressions.attribute_of``), which is an instance of the method's class.
-    return any(isinstance(s, (LocalInstance, Generated)) for s in resolver.symbols_of(call.func.value))
+    receivers = [s for s in resolver.symbols_of(call.func.value) if isinstance(s, (LocalInstance, Generated))]
+    if not receivers:
+        return False
+    attr = call.func.attr
+    if positional_parameters(function)[:1] != ["self"] and all(
+        type(s) is LocalInstance and attr in s.cls.instance_attrs and attr not in s.cls.members for s in receivers
+    ):
+        # ``self.handler(msg)`` after ``self.handler = handler`` with a plain function handed in: a
+        # function an object holds is called as it is (a method the object holds was bound already).
+        return False
+    return True
 
 
 def overriding(

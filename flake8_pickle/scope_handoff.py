@@ -118,6 +118,8 @@ class Handoffs:
                 self._pass_self(call, arg)  # type: ignore[arg-type]
             elif handed and (spelled in handed or spelled.rpartition("_")[2] in handed):
                 self._hand(call, arg)
+            elif kind is ast.Attribute and type(arg.value) is ast.Name and arg.value.id == "self" and self.function_stack:  # type: ignore[attr-defined]
+                self._pass_method(call, arg)  # type: ignore[arg-type]
 
     def _hand(self: "Resolver", call: ast.Call, reference: ast.expr) -> None:
         """Tell the listeners of ``reference``, a function handed to ``call`` (see
@@ -152,6 +154,22 @@ class Handoffs:
         handed = frozenset(
             LocalInstance(symbol.cls) for symbol in self.lookup(reference.id)
             if type(symbol) is LocalInstance and self._top_level.get(id(symbol.cls.node)) is symbol.cls  # type: ignore[union-attr]
+        )
+        if handed:
+            self._pass_to_module_function(call, reference, handed)
+
+    def _pass_method(self: "Resolver", call: ast.Call, reference: ast.Attribute) -> None:
+        """``Worker(handler=self.handle)``: a method of a class of the module's top level, bound to
+        the object, handed to a function of the module is what that parameter holds there (``self.
+        handler = handler``, then ``self.handler(msg)`` runs ``handle`` with ``msg``)."""
+        owners = [
+            s.cls for s in self.lookup("self")
+            if type(s) is LocalInstance and self._top_level.get(id(s.cls.node)) is s.cls  # type: ignore[union-attr]
+        ]
+        handed = frozenset(
+            symbol for symbol in self.symbols_of(reference)
+            if type(symbol) is LocalDef and symbol.kind == "function"
+            and any(symbol in cls.members.get(reference.attr, ()) for cls in owners)  # type: ignore[union-attr]
         )
         if handed:
             self._pass_to_module_function(call, reference, handed)

@@ -572,6 +572,8 @@ class Statements:
                             spelled = arg.attr
                             if handed and (spelled in handed or ("_" in spelled and spelled.rpartition("_")[2] in handed)):
                                 self._hand(item, arg)  # type: ignore[arg-type]
+                            elif type(arg.value) is ast.Name and arg.value.id == "self" and self.function_stack:
+                                self._pass_method(item, arg)  # type: ignore[arg-type]
                         elif arg_kind in _DISPLAYS:
                             self._check_arguments(item, arg)  # type: ignore[arg-type]
                 if callee_kind is ast.Attribute and (word in STORING_METHODS or word in STORING_ALL_METHODS):
