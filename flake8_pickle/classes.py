@@ -344,7 +344,13 @@ class ClassModel(Listener):
         if isinstance(symbol, LocalInstance) and symbol.factory:
             return None  # returned by a function of the module: its methods are known, not its state
         if isinstance(symbol, LocalInstance) and operation != COPY:
-            # copy.copy of an instance shares its attributes: only C-level objects fail it.
+            # copy.copy of an instance shares its attributes: only C-level objects fail it. What this
+            # very object was made with is named first (``Cache(threading.Lock())``), before what any
+            # object of the class may hold (another call hands ``Cache`` a ``Backend``).
+            if depth == 0 and symbol.passed and not symbol.replaced:
+                held = self._passed_holds(symbol, operation, depth)
+                if held is not None:
+                    return held
             held = self.class_holds(symbol.cls, operation, depth + 1)
             skip = symbol.defaulted | frozenset(attr for attr, _ in symbol.replaced)
             if held is not None and held.path.partition(".")[2].partition(".")[0] in skip:

@@ -157,6 +157,8 @@ class Resolver(Statements, Handoffs, Expressions):
         self._begun: Set[NodeKey] = set()
         #: The names of the functions the module defines at its top level.
         self._module_functions: Set[str] = set()
+        #: Names of the module's top-level classes (``ClientJob(csock, Daemon())`` hands an object on).
+        self._class_names: Set[str] = set()
         #: What the module's own statements (outside any function) bound each module-level name to,
         #: in order: the value expression of an assignment, None for any other binding (an import,
         #: ``def``, ``class``, a loop or ``with`` target, an unpacking). Rebinding by functions is
@@ -355,7 +357,9 @@ class Resolver(Statements, Handoffs, Expressions):
             return None if item is None else Contains(item, symbol.key)  # type: ignore[attr-defined]
         if kind is LocalInstance:
             cls = self._top_level.get(id(symbol.cls.node))  # type: ignore[attr-defined]
-            return None if cls is None or cls.kind != "class" else LocalInstance(cls)
+            if cls is None or cls.kind != "class":
+                return None
+            return LocalInstance(cls, factory=True) if symbol.factory else LocalInstance(cls)  # type: ignore[attr-defined]
         if kind is LocalDef:
             own = self._top_level.get(id(symbol.node))  # type: ignore[attr-defined]
             return own if own is not None and own.kind == symbol.kind else None  # type: ignore[attr-defined]

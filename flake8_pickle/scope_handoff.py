@@ -120,6 +120,8 @@ class Handoffs:
                 self._hand(call, arg)
             elif kind is ast.Attribute and type(arg.value) is ast.Name and arg.value.id == "self" and self.function_stack:  # type: ignore[attr-defined]
                 self._pass_method(call, arg)  # type: ignore[arg-type]
+            elif kind is ast.Name and type(call.func) is ast.Name and call.func.id in self._class_names:
+                self._pass_instance(call, arg)
 
     def _hand(self: "Resolver", call: ast.Call, reference: ast.expr) -> None:
         """Tell the listeners of ``reference``, a function handed to ``call`` (see
@@ -153,6 +155,19 @@ class Handoffs:
         daemon``, then ``self.daemon.handle(conn)`` runs the class's ``handle``)."""
         handed = frozenset(
             LocalInstance(symbol.cls) for symbol in self.lookup(reference.id)
+            if type(symbol) is LocalInstance and self._top_level.get(id(symbol.cls.node)) is symbol.cls  # type: ignore[union-attr]
+        )
+        if handed:
+            self._pass_to_module_function(call, reference, handed)
+
+    def _pass_instance(self: "Resolver", call: ast.Call, reference: ast.expr) -> None:
+        """``ClientJob(csock, Daemon())``, ``Server(daemon)`` with ``daemon = Daemon()``: an object of a
+        class of the module's top level handed to a function of the module, as :meth:`_pass_self`."""
+        # Known well enough to run its methods, not to say what every object the constructor makes
+        # holds: another call may hand it something else (``Cache({"rows": []})``), and what this one
+        # was made with travels with the object it made (``LocalInstance.passed``).
+        handed = frozenset(
+            LocalInstance(symbol.cls, factory=True) for symbol in self.symbols_of(reference)
             if type(symbol) is LocalInstance and self._top_level.get(id(symbol.cls.node)) is symbol.cls  # type: ignore[union-attr]
         )
         if handed:

@@ -432,6 +432,8 @@ class Statements:
         self.classes.append(local)
         if not in_function:
             self._top_level[id(node)] = local
+            if self.scope is self.module_scope:
+                self._class_names.add(node.name)
         seeded = self.seeded_attrs.get(node_key(node))
         if seeded:
             # Qualified names now; the module's own objects once they are all defined (_seed_local_state).
@@ -529,6 +531,7 @@ class Statements:
         push, pop = stack.append, stack.pop
         on_call, every_call = self._on_call, self._on_every_call
         applier_words, handed, functions = APPLIER_WORDS, self._handed_words, self._module_functions
+        class_names = self._class_names
         while stack:
             item = pop()
             kind = type(item)
@@ -551,7 +554,9 @@ class Statements:
                 if word in applier_words:
                     self._call_applied(item)  # type: ignore[arg-type]
                 self._memo_expr = self._memo_symbols = self._memo_names = None
-                if handed or functions or (self.classes and self.function_stack):
+                # ``ClientJob(csock, Daemon())``: an object of the module's class handed to another's constructor.
+                constructs = callee_kind is ast.Name and func.id in class_names  # type: ignore[attr-defined]
+                if handed or functions or constructs or (self.classes and self.function_stack):
                     # A function handed over as an argument (see scope_handoff): plain arguments here,
                     # as cheaply as can be; the elements of displays through the mixin. In a body of a
                     # module with classes, also the object of a method's class handed on (``Server(self)``).
@@ -568,6 +573,10 @@ class Statements:
                                 self._pass_self(item, arg)  # type: ignore[arg-type]
                             elif handed and (spelled in handed or ("_" in spelled and spelled.rpartition("_")[2] in handed)):
                                 self._hand(item, arg)  # type: ignore[arg-type]
+                            elif constructs:
+                                self._pass_instance(item, arg)  # type: ignore[arg-type]
+                        elif arg_kind is ast.Call and constructs and type(arg.func) is ast.Name and arg.func.id in class_names:  # type: ignore[attr-defined]
+                            self._pass_instance(item, arg)  # type: ignore[arg-type]
                         elif arg_kind is ast.Attribute:
                             spelled = arg.attr
                             if handed and (spelled in handed or ("_" in spelled and spelled.rpartition("_")[2] in handed)):
