@@ -200,8 +200,12 @@ class ClassModel(Listener):
         self._cut = False
         #: The class whose other-module bases are not asked, while set (see :meth:`unprotected_resource_classes`).
         self._own_only: Optional[int] = None
+        #: The walk's resolver, once a class is met: what the module's factories make (``self.db =
+        #: make_db(path)``) is read from it.
+        self._resolver: Optional[Resolver] = None
 
     def on_class(self, node: ast.ClassDef, local: LocalDef, resolver: Resolver) -> None:
+        self._resolver = resolver
         defined: Set[str] = set()
         for statement in node.body:
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -336,6 +340,19 @@ class ClassModel(Listener):
             return self._held_by_symbol(symbol.item, operation, depth + 1)
         if isinstance(symbol, Generated) and operation != COPY and symbol.is_generator():
             return Held("a generator", SYNTACTIC_RESOURCES["<genexpr>"], line=getattr(symbol.node, "lineno", None))
+        if isinstance(symbol, Generated) and self._resolver is not None:
+            # ``self.db = make_db(path)``: what the module's factory makes on every call, when each
+            # thing it may make holds a resource (``return sqlite3.connect(path)``).
+            made = self._resolver.factory_made(symbol)
+            helds = [self._held_by_symbol(replace(s, factory=False) if isinstance(s, LocalInstance) else s, operation, depth + 1) for s in made]
+            if helds and all(held is not None for held in helds):
+                first = helds[0]
+                assert first is not None
+                if first.path:  # an object of a class, holding the resource in an attribute
+                    return first
+                name = getattr(symbol.function, "name", "a factory")
+                return replace(first, resource=f"{first.resource} (made by {name}())")
+            return None
         unnamed = unnamed_callable(symbol)
         if unnamed is not None:
             # ``self.key = lambda x: x``: pickle stores functions and classes by name, and these have none.

@@ -53,6 +53,7 @@ from .shapes import (
     keyword_arg,
     literal_str,
     node_key,
+    own_nodes,
     positional_parameters,
     returns_self,
     stored_parameters,
@@ -314,6 +315,17 @@ class Expressions:
         made = self._top_level.get(id(symbol.function))  # type: ignore[union-attr]
         found = self._factory_results(made) if made is not None and made.kind == "function" else EMPTY
         return frozenset(s for s in found if type(s) is str)
+
+    def factory_made(self, symbol: Symbol) -> Symbols:
+        """For what a call of a module function gives, what it makes when its one ``return`` ends its
+        body (``return sqlite3.connect(path)``, ``conn = ...; return conn``, ``return Repo()``):
+        every call gives that; nothing for any other shape of function."""
+        if type(symbol) is not Generated or symbol.function is None:  # type: ignore[union-attr]
+            return EMPTY
+        made = self._top_level.get(id(symbol.function))  # type: ignore[union-attr]
+        if made is None or made.kind != "function" or not _returns_on_every_path(made.node):
+            return EMPTY
+        return self._factory_results(made)
 
     def _factory_results(self, function: LocalDef) -> Symbols:
         """The objects a module function's ``return`` statements make (``return PickleCodec()``,
@@ -654,6 +666,18 @@ class Expressions:
 
 #: The ``return`` values :meth:`Expressions._factory_results` reads: what makes an object.
 _FACTORY_VALUES = (ast.Call, ast.Name, ast.List, ast.Tuple, ast.ListComp)
+
+
+def _returns_on_every_path(function: ast.AST) -> bool:
+    """Whether ``function``'s one ``return`` ends its body, returning a value, and nothing yields:
+    every call of it gives what that value makes (``return sqlite3.connect(path)``, ``conn =
+    connect(); conn.row_factory = Row; return conn``)."""
+    body = getattr(function, "body", [])
+    if not body or not (type(body[-1]) is ast.Return and body[-1].value is not None):  # type: ignore[attr-defined]
+        return False
+    return not any(
+        (type(node) is ast.Return and node is not body[-1]) or isinstance(node, (ast.Yield, ast.YieldFrom)) for node in own_nodes(function)
+    )
 
 
 def _declared(cls: LocalDef, attr: str, depth: int = 0) -> Symbols:
