@@ -182,6 +182,8 @@ class Resolver(Statements, Handoffs, Expressions):
         self._init_stores: Dict[int, Dict[str, List[str]]] = {}
         #: The module's functions read as check helpers so far (node id -> what each verifies).
         self.helper_verifiers: Dict[int, object] = {}
+        #: How many helpers deep the check being read is (see ``verifiers.nested_verification``).
+        self.verifier_nesting = 0
         #: The MAC calls that keyed MAC helpers' calls stand for (see :mod:`flake8_pickle.verifiers`), kept alive.
         self.helper_macs: Dict[Tuple[int, int], ast.Call] = {}
         #: Inside ``with pytest.raises(...)``/``self.assertRaises(...)``: the code is meant to fail.

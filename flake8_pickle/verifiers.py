@@ -292,11 +292,12 @@ def _closure(expressions: List[ast.expr], flows: Dict[str, Set[str]]) -> FrozenS
 
 
 def verification(
-    test: ast.expr, resolver: Resolver, sanitizers: NamePatterns, helpers: bool = True
+    test: ast.expr, resolver: Resolver, sanitizers: NamePatterns, helpers: bool = True, within: Optional[ast.AST] = None
 ) -> Optional[Tuple[bool, List[ast.expr]]]:
     """For an HMAC or signature check (``compare_digest(a, b)``, ``digest == sig``, a sanitizer's
     call, negated or not): whether it holds only for verified data (else only for unverified), and
-    the operands it checked; None for any other test."""
+    the operands it checked; None for any other test. ``within``: the helper whose body holds the
+    test, read from elsewhere (its locals, ``expected = hmac.new(...).hexdigest()``, read from it)."""
     positive = True
     while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         positive = not positive
@@ -306,7 +307,7 @@ def verification(
         # compare_digest(...)`` fails only for verified data (its ``raise`` guards what follows).
         wanted = isinstance(test.op, ast.And)
         for value in test.values:
-            found = verification(value, resolver, sanitizers, helpers)
+            found = verification(value, resolver, sanitizers, helpers, within)
             if found is not None and found[0] == wanted:
                 return (wanted if positive else not wanted), found[1]
         return None
@@ -315,9 +316,10 @@ def verification(
         if names & VERIFIERS:
             operands = list(test.args) + [k.value for k in test.keywords]
             if not helpers:
-                return positive, operands
+                # Inside a helper read at the deepest level: a MAC on one side, read without helpers.
+                return (positive, operands) if any(_is_mac(operand, resolver, within) for operand in operands) else None
             signs, signed = signed_operands(operands, resolver, sanitizers)
-            if not signs and not any(_is_mac(operand, resolver) for operand in operands):
+            if not signs and not any(_is_mac(operand, resolver, within) for operand in operands):
                 # ``compare_digest(hashlib.sha256(body).hexdigest(), sig)``: no key, so the sender
                 # computes the same digest of any body it sends; it verifies nothing.
                 return None
@@ -333,15 +335,21 @@ def verification(
     elif isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Eq, ast.NotEq)):
         operands = [test.left, test.comparators[0]]
         signs, signed = signed_operands(operands, resolver, sanitizers) if helpers else (False, operands)
-        if signs or any(resolver.qualified_names(_recoded(side)) & DIGESTS for side in operands):
+        if signs or any(_is_mac(side, resolver, within) for side in operands):
             return (positive if isinstance(test.ops[0], ast.Eq) else not positive), signed
     return None
 
 
-def _is_mac(operand: ast.expr, resolver: "Resolver") -> bool:
+def _is_mac(operand: ast.expr, resolver: "Resolver", within: Optional[ast.AST] = None) -> bool:
     """Whether ``operand`` is a MAC's digest (``hmac.new(key, msg, ...).hexdigest()``, a name bound to
-    one, ``hmac.digest(...)``), as the resolver reads it here."""
-    for name in resolver.qualified_names(_recoded(operand)):
+    one, ``hmac.digest(...)``), as the resolver reads it here (or, for a local of the helper
+    ``within``, as that helper binds it once)."""
+    operand = _recoded(operand)
+    if within is not None and type(operand) is ast.Name:
+        bound = bound_once(within, operand.id)
+        if bound is not None:
+            operand = _recoded(bound)
+    for name in resolver.qualified_names(operand):
         while name.endswith((".encode()", ".decode()")):  # ``expected = mac.hexdigest().encode()``
             name = name[: -len(".encode()")]
         if name in DIGESTS or (name.endswith("()") and name[:-2] in MAC_MAKERS):
@@ -358,6 +366,28 @@ def _recoded(side: ast.expr) -> ast.expr:
     return side
 
 
+#: How deep a helper's check may run through further helpers (``require`` raising unless ``verify``
+#: returns True, ``verify`` comparing an HMAC): each level is one more helper read.
+_HELPER_NESTING = 2
+
+
+def nested_verification(
+    resolver: Resolver, sanitizers: NamePatterns, helper: ast.AST
+) -> Callable[[ast.expr], Optional[Tuple[bool, List[ast.expr]]]]:
+    """:func:`verification` for the tests inside ``helper``, being read: the module's other helpers
+    count there too, to :data:`_HELPER_NESTING` levels (``require`` -> ``verify``)."""
+    depth = resolver.verifier_nesting
+
+    def verify(test: ast.expr) -> Optional[Tuple[bool, List[ast.expr]]]:
+        resolver.verifier_nesting = depth + 1
+        try:
+            return verification(test, resolver, sanitizers, helpers=depth + 1 < _HELPER_NESTING, within=helper)
+        finally:
+            resolver.verifier_nesting = depth
+
+    return verify
+
+
 def helper_verifiers(call: ast.Call, resolver: Resolver, sanitizers: NamePatterns) -> List[Tuple[ast.AST, Verifier]]:
     """The module's own check helpers ``call`` may run (``is_valid(data, sig)``), with what each verifies."""
     out: List[Tuple[ast.AST, Verifier]] = []
@@ -367,9 +397,7 @@ def helper_verifiers(call: ast.Call, resolver: Resolver, sanitizers: NamePattern
         key = id(symbol.node)
         if key not in resolver.helper_verifiers:
             resolver.helper_verifiers[key] = None  # a helper calling itself is no verifier
-            resolver.helper_verifiers[key] = helper_verifier(
-                symbol.node, lambda test: verification(test, resolver, sanitizers, helpers=False), resolver
-            )
+            resolver.helper_verifiers[key] = helper_verifier(symbol.node, nested_verification(resolver, sanitizers, symbol.node), resolver)
         found = resolver.helper_verifiers[key]
         if isinstance(found, Verifier):
             out.append((symbol.node, found))

@@ -43,7 +43,7 @@ from ..provenance import (
 from ..scope import Listener, Resolver
 from ..provenance_model import KeyedBy, _user_patterns
 from ..provenance_calls import fact_order
-from ..verifiers import ASSERTS, helper_verifier, read_verifier, verification, written
+from ..verifiers import ASSERTS, helper_verifier, nested_verification, read_verifier, written
 from ..symbols import Contains, LocalDef, LocalInstance, elements
 from ..shapes import (
     attribute_chain,
@@ -513,11 +513,21 @@ def _add_verifiers(
     if lines == []:
         return
     sanitizers = _user_patterns(tuple(settings.untrusted_sources), tuple(settings.trusted_sources), tuple(settings.sanitizers))[2]
+    helpers: List[str] = []
     for qualname, node in nodes:
         if qualname in functions:
             if lines is not None and not spans_a_line(node, lines):
                 continue
-            found = helper_verifier(node, lambda test: verification(test, resolver, sanitizers, helpers=False), resolver)
+            found = helper_verifier(node, nested_verification(resolver, sanitizers, node), resolver)
+            if found is not None:
+                functions[qualname]["verifies"] = written(found)
+                helpers.append(qualname.rpartition(".")[2])
+    # A helper whose check is another helper's (``require`` raising unless ``verify(body, sig)``):
+    # only a function spelling a helper found above can be one.
+    more = lines_spelling(source, helpers) if helpers and source is not None else []
+    for qualname, node in nodes:
+        if qualname in functions and "verifies" not in functions[qualname] and spans_a_line(node, more):
+            found = helper_verifier(node, nested_verification(resolver, sanitizers, node), resolver)
             if found is not None:
                 functions[qualname]["verifies"] = written(found)
 
