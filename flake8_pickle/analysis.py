@@ -98,7 +98,7 @@ def _run_analysis(
     can = Possible() if source is None else (project is not None and project.possible(source)) or possible(source, catalog)
     if project is not None and not can.loaders and source is not None:
         # A loader reached only through the project's own aliases (``from app.ser import loads``).
-        words = project.loader_words(catalog.reaches_loader)
+        words = project.loader_words(catalog.reaches_loader, catalog.by_name)
         if words:  # a project with no such alias needs no scan of the imports
             can = replace(can, loaders=words.used_in(source))
     if project is not None and not can.copies and source is not None:

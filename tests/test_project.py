@@ -964,3 +964,24 @@ def test_a_sender_reached_by_an_operator_needs_no_name_spelled() -> None:
     assert not named.used_in(source)
     assert operator.used_in(source)
     assert named.used_in(source + "\n\ndef also(obj):\n    CACHE.remember(obj)\n")
+
+
+def test_a_catalogued_loader_of_the_linted_project_itself_is_reached_through_a_relative_import(tmp_path: Path) -> None:
+    """Linting rq itself: ``from .serializers import resolve_serializer`` binds the catalogued
+    ``rq.serializers.resolve_serializer``, whose ``.loads`` is pickle's. The text check sees no loader
+    module in a relative import; the project's loader words name it (the corpus run lost rq's
+    ``results.py`` load when only the names of project aliases counted)."""
+    root = tmp_path / "proj"
+    (root / "rq").mkdir(parents=True)
+    (root / "setup.cfg").write_text("", encoding="utf-8")
+    (root / "rq" / "__init__.py").write_text("", encoding="utf-8")
+    (root / "rq" / "serializers.py").write_text(
+        "import pickle\n\n\ndef resolve_serializer(serializer=None):\n    return serializer or pickle\n", encoding="utf-8"
+    )
+    (root / "rq" / "results.py").write_text(
+        "from .serializers import resolve_serializer\n\n\ndef restore(payload, serializer=None):\n"
+        "    return resolve_serializer(serializer).loads(payload)\n",
+        encoding="utf-8",
+    )
+    found = flake8(root, "-j1", f"--pickle-cache-dir={tmp_path / 'cache'}", "rq").stdout
+    assert "rq/results.py:5:12:PKL102 rq.serializers.resolve_serializer.loads" in found

@@ -21,7 +21,7 @@ from ..catalog.loaders import (
     Loader,
 )
 from ..catalog.conventions import HANDED_MODULE_ALIASES, HANDED_MODULES, NOT_LOADING_WITH_MODULE, SAFE_SERIALIZER_MODULES
-from ..catalog.names import library_of
+from ..catalog.names import PICKLE_MODULES, library_of
 from ..catalog.taint import CALLBACK_REGISTRATIONS
 from ..findings import Finding, Step, shown
 from ..provenance import CHANNEL, TRUSTED, UNTRUSTED, ProvenanceTracker, Sink, Source, Verdict, literal_input
@@ -149,16 +149,24 @@ class LoaderChecks(Listener):
             self._unsure[id(call)] = switch
         label = loader.label_for(qualified)
         # ``deserialize(s)``, a parameter its callers give ``pickle.loads`` or ``marshal.loads``, a
-        # registry of ``pickle.loads`` and ``dill.loads``: all of them. (One name per catalogue entry and
-        # library: ``_pickle.loads`` and ``pickle.loads`` are one loader, ``dill.loads`` another.)
-        others: Dict[Tuple[int, str], str] = {(id(loader), library_of(qualified)): label}
+        # registry of ``pickle.loads`` and ``dill.loads``: all of them. One name per catalogue entry,
+        # unless the entry's module-level functions of two libraries are named (``_pickle.loads`` and
+        # ``pickle.loads`` are one loader; ``dill.Unpickler().load`` is ``pickle.Unpickler().load``
+        # under a subclass, and ``ForkingPickler.loads`` is ``pickle.loads``: the same call).
+        by_library: Dict[str, str] = {}
+        for name in sorted(names):
+            if self.catalog.by_name.get(name) is loader and name.rpartition(".")[0] in PICKLE_MODULES:
+                by_library.setdefault(library_of(name), loader.label_for(name))
+        labels = set(by_library.values()) if len(by_library) > 1 else {label}
+        others: Dict[int, str] = {}
         for name in sorted(names):
             other = self.catalog.by_name.get(name)
-            key = (id(other), library_of(name))
-            if other is not None and key not in others and (other is loader or not _derived(other, loader)):
-                others[key] = other.label_for(name)
-        labels = sorted(set(others.values()) - {label})
-        self._loader_call(call, " or ".join((label, *labels)), loader, resolver, capped=verdict == LOADER_CAPPED)
+            if other is not None and other is not loader and id(other) not in others and not _derived(other, loader):
+                others[id(other)] = other.label_for(name)
+        labels |= set(others.values())
+        label, *rest = sorted(labels, key=lambda text: (text != label, text))
+        labels_sorted = sorted(rest)
+        self._loader_call(call, " or ".join((label, *labels_sorted)), loader, resolver, capped=verdict == LOADER_CAPPED)
 
     def on_return(self, node: ast.Return, resolver: Resolver) -> None:
         """``return pickle.loads, (self.sock.recv(n),)`` in ``__reduce__``: whoever unpickles the

@@ -684,14 +684,14 @@ class ProjectIndex(ClassQuestions):
         return known
 
     # ------------------------------------------------------------------ loaders
-    def loader_words(self, is_loader: "Callable[[FrozenSet[str]], bool]") -> ReachWords:
+    def loader_words(self, is_loader: "Callable[[FrozenSet[str]], bool]", catalogued: Iterable[str] = ()) -> ReachWords:
         """What a module must spell to reach a loader through the project's aliases: in an import,
         the alias's own name or its module's (``from app.ser import loads``, ``from app import ser``),
         and the alias's name anywhere."""
         if self._loader_words is None:
             self._loader_words = saved_reach(self.modules.answers.get("loader_words"))
         if self._loader_words is None:
-            self._loader_words = loader_reach(self, is_loader)
+            self._loader_words = loader_reach(self, is_loader, catalogued)
         return self._loader_words
 
     def save_answers(self) -> None:

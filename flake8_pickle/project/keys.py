@@ -56,7 +56,7 @@ class KeysByWord:
         return out
 
 
-def loader_reach(index: "ProjectIndex", is_loader: Callable[[FrozenSet[str]], bool]) -> ReachWords:
+def loader_reach(index: "ProjectIndex", is_loader: Callable[[FrozenSet[str]], bool], catalogued: Iterable[str] = ()) -> ReachWords:
     """What a module must spell to reach a loader through the project's aliases (see
     :meth:`ProjectIndex.loader_words`).
 
@@ -94,6 +94,13 @@ def loader_reach(index: "ProjectIndex", is_loader: Callable[[FrozenSet[str]], bo
             if entry.get("imports") is True:
                 words.update((module.rpartition(".")[2], first_word(qualname)))
                 called.add(qualname.rpartition(".")[2])
+    # A catalogued loader of the project's own modules (rq's ``rq.serializers.resolve_serializer().loads``,
+    # linting rq), reached by a relative import the text check cannot tie to the catalogue's root.
+    for name in catalogued:
+        split = index._split(name)
+        if split is not None:
+            words.update((split[0].rpartition(".")[2], first_word(split[1])))
+            keys_found.add(first_word(split[1]))
     names = ReachWords.called(called)
     return ReachWords(frozenset(words), None if names is None else names | keys_found)
 

@@ -48,7 +48,8 @@ class Project:
             # the project's aliases: answered here once, not once per worker flake8 forks next (one
             # process asks it when, and only if, a module needs it).
             try:
-                index.loader_words(catalog_for(self.settings).reaches_loader)
+                catalog = catalog_for(self.settings)
+                index.loader_words(catalog.reaches_loader, catalog.by_name)
             except (OSError, RecursionError, MemoryError, ValueError):
                 pass  # asked again while linting, where a failure is reported for the file
         if index is not None:

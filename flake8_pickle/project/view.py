@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple, Union
+from typing import Callable, Iterable, Dict, FrozenSet, List, Optional, Set, Tuple, Union
 
 from ..precheck import Possible, ReachWords
 from ..provenance import External, ProjectFacts, Source
@@ -42,8 +42,8 @@ class ModuleView(ProjectFacts):
     def aliases(self, name: str) -> Optional[FrozenSet[str]]:
         return self.index.aliases(name)
 
-    def loader_words(self, is_loader: Callable[[FrozenSet[str]], bool]) -> ReachWords:
-        return self.index.loader_words(is_loader)
+    def loader_words(self, is_loader: Callable[[FrozenSet[str]], bool], catalogued: Iterable[str] = ()) -> ReachWords:
+        return self.index.loader_words(is_loader, catalogued)
 
     def knows(self, name: str) -> bool:
         return self.index.function(name) is not None
