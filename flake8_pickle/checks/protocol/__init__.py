@@ -53,7 +53,7 @@ from .model import (
     Method,
     _member_function,
     _method_reads,
-    _method_stores,
+    _stores_before_reading,
     _own_expressions,
     _positional,
     is_live_dict,
@@ -251,7 +251,7 @@ class ProtocolChecks(Listener):
                 continue
             if setstate is not None and _restores(setstate, attr, chain, set()) is not False:
                 continue
-            if any(name not in _NOT_AFTER_LOAD and _method_stores(f, attr) for _, name, f in functions):
+            if any(name not in _NOT_AFTER_LOAD and _stores_before_reading(f, attr) for _, name, f in functions):
                 continue  # set lazily or reset elsewhere: cannot tell
             if any(name not in _NOT_AFTER_LOAD and _method_reads(f, attr) for _, name, f in functions):
                 self._emit(where, "PKL305", facts, attribute=f"self.{attr}")

@@ -134,6 +134,31 @@ def _method_stores(function: ast.FunctionDef, attr: str) -> bool:
     return False
 
 
+def _stores_before_reading(function: ast.FunctionDef, attr: str) -> bool:
+    """Does the method set ``self.<attr>`` before any read of it (statement by statement, a
+    statement's reads first: ``sent, self._pending = self._pending, []`` reads first), or ask
+    whether it is there (``hasattr(self, "<attr>")``, ``getattr(self, "<attr>", None)``)? Then it may
+    be what sets it lazily; a method that reads it first fails on an object that lacks it."""
+    self_name = _self_name(function)
+    for statement in _statements(function.body):
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        stores = False
+        for node in _own_expressions(statement):
+            if _is_self_attr(node, self_name, attr):
+                if isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
+                    return False
+                stores = True
+            elif isinstance(node, ast.Call) and len(node.args) >= 2 and literal_str(node.args[1]) == attr:
+                if isinstance(node.func, ast.Name) and node.func.id in ("setattr", "hasattr", "getattr"):
+                    return True
+                if isinstance(node.func, ast.Attribute) and node.func.attr == "__setattr__":
+                    return True
+        if stores:
+            return True
+    return False
+
+
 # --------------------------------------------------------------------------- the class model
 
 

@@ -1,5 +1,6 @@
 """PKL303: a ``__getstate__`` that mutates the live ``__dict__`` (``del self.__dict__["_lock"]``,
-``state = self.__dict__; state.pop("_sock")``): pickling the object changes it. Read by
+``state = self.__dict__; state.pop("_sock")``) or clears an attribute of the live object (``self.request
+= None``, ``del self._sock``): pickling the object changes it. Read by
 :class:`~flake8_pickle.checks.protocol.ProtocolChecks`, path by path through the method."""
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ def _mutated_live_dict(statement: ast.stmt, self_name: Optional[str], aliases: D
                 found = live(node.value)
                 if found is not None:
                     return found
+    dropped = _dropped_attribute(statement, targets, self_name)
+    if dropped is not None:
+        return dropped
     if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return None
     for node in _own_expressions(statement):
@@ -48,6 +52,30 @@ def _mutated_live_dict(statement: ast.stmt, self_name: Optional[str], aliases: D
             if found is not None:
                 return found
     return None
+
+
+def _dropped_attribute(statement: ast.stmt, targets: List[ast.AST], self_name: Optional[str]) -> Optional[str]:
+    """``del self.request``, ``self.request = None`` (or another constant, an empty container): the
+    live object loses what the attribute held (gradio's ``Request.__getstate__``). A computed value
+    (``self._digest = compute()``, a cache filled on the way) is left alone."""
+    if self_name is None:
+        return None
+    value = getattr(statement, "value", None)
+    clears = isinstance(statement, ast.Delete) or (
+        isinstance(statement, (ast.Assign, ast.AnnAssign))
+        and value is not None
+        and (isinstance(value, ast.Constant) or (isinstance(value, (ast.List, ast.Tuple, ast.Set, ast.Dict)) and not _elements(value)))
+    )
+    if not clears:
+        return None
+    for target in targets:
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == self_name:
+            return shown(target, _MAX_SHOWN)
+    return None
+
+
+def _elements(display: ast.expr) -> List[ast.AST]:
+    return list(getattr(display, "elts", None) or getattr(display, "keys", None) or [])
 
 
 class _MutationWalk(PathInterpreter[Tuple[Tuple[str, str], ...], None]):
