@@ -199,6 +199,9 @@ APPLIERS: Dict[str, Applier] = {
     "contextvars.copy_context().run": Applier((0, "callable"), rest=1, keywords=True),
     "contextvars.Context().run": Applier((0, "callable"), rest=1, keywords=True),
     "atexit.register": Applier((0, "func"), rest=1, keywords=True),
+    # The decoder calls ``object_hook`` with each object it decodes from the text (keyword-only: the
+    # position never matches): parts of what it was given (nni's websocket commands, probe C).
+    **{f"{module}.{name}": Applier((1, "object_hook"), rest=0) for module in ("json", "simplejson") for name in ("loads", "load")},
     # The call of a partial happens later, with these arguments first: read here, where they are.
     "functools.partial": Applier((0, "func"), rest=1, keywords=True, binds=True),
     # Task queues: the job runs in a worker with the arguments the queue carried.
