@@ -55,16 +55,17 @@ def _mutated_live_dict(statement: ast.stmt, self_name: Optional[str], aliases: D
 
 
 def _dropped_attribute(statement: ast.stmt, targets: List[ast.AST], self_name: Optional[str]) -> Optional[str]:
-    """``del self.request``, ``self.request = None`` (or another constant, an empty container): the
-    live object loses what the attribute held (gradio's ``Request.__getstate__``). A computed value
-    (``self._digest = compute()``, a cache filled on the way) is left alone."""
+    """``del self.request``, ``self.request = None`` (or another empty value: ``0``, ``""``, ``[]``):
+    the live object loses what the attribute held (gradio's ``Request.__getstate__``). A value
+    (``self._digest = compute()``, a cache filled on the way; ZEO's test setting ``self.name = 'me'``)
+    is left alone."""
     if self_name is None:
         return None
     value = getattr(statement, "value", None)
     clears = isinstance(statement, ast.Delete) or (
         isinstance(statement, (ast.Assign, ast.AnnAssign))
         and value is not None
-        and (isinstance(value, ast.Constant) or (isinstance(value, (ast.List, ast.Tuple, ast.Set, ast.Dict)) and not _elements(value)))
+        and ((isinstance(value, ast.Constant) and not value.value) or (isinstance(value, (ast.List, ast.Tuple, ast.Set, ast.Dict)) and not _elements(value)))
     )
     if not clears:
         return None
