@@ -301,31 +301,30 @@ class Expressions:
     def factory_instances(self, symbol: Symbol) -> Symbols:
         """For what a call of a module function gives (a :class:`Generated`), the objects its
         ``return`` statements make (see :meth:`_factory_results`); nothing for any other symbol."""
-        if type(symbol) is not Generated or symbol.function is None:  # type: ignore[union-attr]
-            return EMPTY
-        made = self._top_level.get(id(symbol.function))  # type: ignore[union-attr]
-        found = self._factory_results(made) if made is not None and made.kind == "function" else EMPTY
-        return frozenset(s for s in found if type(s) is LocalInstance)
+        made = self._factory_of(symbol)
+        return frozenset(s for s in self._factory_results(made) if type(s) is LocalInstance) if made is not None else EMPTY
 
     def factory_names(self, symbol: Symbol) -> Symbols:
         """For what a call of a module function gives, the library objects its ``return`` statements
         make (``return requests.Session()``), as qualified names of call results."""
-        if type(symbol) is not Generated or symbol.function is None:  # type: ignore[union-attr]
-            return EMPTY
-        made = self._top_level.get(id(symbol.function))  # type: ignore[union-attr]
-        found = self._factory_results(made) if made is not None and made.kind == "function" else EMPTY
-        return frozenset(s for s in found if type(s) is str)
+        made = self._factory_of(symbol)
+        return frozenset(s for s in self._factory_results(made) if type(s) is str) if made is not None else EMPTY
 
     def factory_made(self, symbol: Symbol) -> Symbols:
         """For what a call of a module function gives, what it makes when its one ``return`` ends its
         body (``return sqlite3.connect(path)``, ``conn = ...; return conn``, ``return Repo()``):
         every call gives that; nothing for any other shape of function."""
-        if type(symbol) is not Generated or symbol.function is None:  # type: ignore[union-attr]
-            return EMPTY
-        made = self._top_level.get(id(symbol.function))  # type: ignore[union-attr]
-        if made is None or made.kind != "function" or not _returns_on_every_path(made.node):
+        made = self._factory_of(symbol)
+        if made is None or not _one_final_return(made.node):
             return EMPTY
         return self._factory_results(made)
+
+    def _factory_of(self, symbol: Symbol) -> Optional[LocalDef]:
+        """The module's top-level function a :class:`Generated` call result came from, if any."""
+        if type(symbol) is not Generated or symbol.function is None:  # type: ignore[union-attr]
+            return None
+        made = self._top_level.get(id(symbol.function))  # type: ignore[union-attr]
+        return made if made is not None and made.kind == "function" else None
 
     def _factory_results(self, function: LocalDef) -> Symbols:
         """The objects a module function's ``return`` statements make (``return PickleCodec()``,
@@ -668,7 +667,7 @@ class Expressions:
 _FACTORY_VALUES = (ast.Call, ast.Name, ast.List, ast.Tuple, ast.ListComp)
 
 
-def _returns_on_every_path(function: ast.AST) -> bool:
+def _one_final_return(function: ast.AST) -> bool:
     """Whether ``function``'s one ``return`` ends its body, returning a value, and nothing yields:
     every call of it gives what that value makes (``return sqlite3.connect(path)``, ``conn =
     connect(); conn.row_factory = Row; return conn``)."""

@@ -401,14 +401,14 @@ def _imports(project: Path, importer: str, module: str) -> bool:
     return path.exists() and module in path.read_text(encoding="utf-8")
 
 
-def _package(tmp_path: Path, modules: Dict[str, str]) -> Path:
-    """A project (``tmp_path/proj``, rooted by a ``setup.cfg``) with the package ``pkg`` holding
+def _package(tmp_path: Path, modules: Dict[str, str], package: str = "pkg") -> Path:
+    """A project (``tmp_path/proj``, rooted by a ``setup.cfg``) with the package ``package`` holding
     ``modules`` (name -> text); its root."""
     root = tmp_path / "proj"
-    (root / "pkg").mkdir(parents=True)
+    (root / package).mkdir(parents=True)
     (root / "setup.cfg").write_text("", encoding="utf-8")
     for name, text in modules.items():
-        (root / "pkg" / f"{name}.py").write_text(text, encoding="utf-8")
+        (root / package / f"{name}.py").write_text(text, encoding="utf-8")
     return root
 
 
@@ -971,17 +971,13 @@ def test_a_catalogued_loader_of_the_linted_project_itself_is_reached_through_a_r
     ``rq.serializers.resolve_serializer``, whose ``.loads`` is pickle's. The text check sees no loader
     module in a relative import; the project's loader words name it (the corpus run lost rq's
     ``results.py`` load when only the names of project aliases counted)."""
-    root = tmp_path / "proj"
-    (root / "rq").mkdir(parents=True)
-    (root / "setup.cfg").write_text("", encoding="utf-8")
-    (root / "rq" / "__init__.py").write_text("", encoding="utf-8")
-    (root / "rq" / "serializers.py").write_text(
-        "import pickle\n\n\ndef resolve_serializer(serializer=None):\n    return serializer or pickle\n", encoding="utf-8"
-    )
-    (root / "rq" / "results.py").write_text(
-        "from .serializers import resolve_serializer\n\n\ndef restore(payload, serializer=None):\n"
-        "    return resolve_serializer(serializer).loads(payload)\n",
-        encoding="utf-8",
-    )
+    root = _package(tmp_path, {
+        "__init__": "",
+        "serializers": "import pickle\n\n\ndef resolve_serializer(serializer=None):\n    return serializer or pickle\n",
+        "results": (
+            "from .serializers import resolve_serializer\n\n\ndef restore(payload, serializer=None):\n"
+            "    return resolve_serializer(serializer).loads(payload)\n"
+        ),
+    }, package="rq")
     found = flake8(root, "-j1", f"--pickle-cache-dir={tmp_path / 'cache'}", "rq").stdout
     assert "rq/results.py:5:12:PKL102 rq.serializers.resolve_serializer.loads" in found

@@ -157,16 +157,14 @@ class LoaderChecks(Listener):
         for name in sorted(names):
             if self.catalog.by_name.get(name) is loader and name.rpartition(".")[0] in PICKLE_MODULES:
                 by_library.setdefault(library_of(name), loader.label_for(name))
-        labels = set(by_library.values()) if len(by_library) > 1 else {label}
         others: Dict[int, str] = {}
         for name in sorted(names):
             other = self.catalog.by_name.get(name)
             if other is not None and other is not loader and id(other) not in others and not _derived(other, loader):
                 others[id(other)] = other.label_for(name)
-        labels |= set(others.values())
-        label, *rest = sorted(labels, key=lambda text: (text != label, text))
-        labels_sorted = sorted(rest)
-        self._loader_call(call, " or ".join((label, *labels_sorted)), loader, resolver, capped=verdict == LOADER_CAPPED)
+        labels = (set(by_library.values()) if len(by_library) > 1 else {label}) | set(others.values())
+        first = label if label in labels else min(labels)
+        self._loader_call(call, " or ".join((first, *sorted(labels - {first}))), loader, resolver, capped=verdict == LOADER_CAPPED)
 
     def on_return(self, node: ast.Return, resolver: Resolver) -> None:
         """``return pickle.loads, (self.sock.recv(n),)`` in ``__reduce__``: whoever unpickles the
